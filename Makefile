@@ -1,0 +1,44 @@
+# ohcontact — two commands on a fresh machine:
+#   make run    start a local PostgreSQL (unless DATABASE_URL is set) and serve the demo
+#   make test   gofmt check, go vet, and the whole test suite under the race detector
+#
+# Without DATABASE_URL, scripts/localpg.sh starts a project-local PostgreSQL
+# cluster in .pgdata/ from the machine's binaries (installing Debian's package
+# when they are missing) and reuses it on the next run.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# database URL for the named database: DATABASE_URL when set, else the local cluster's.
+db_url = $${DATABASE_URL:-$$(scripts/localpg.sh $(1))}
+
+.PHONY: build run test vet fmt-check bench db-stop clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ohcontact ./cmd/ohcontact
+
+run: build
+	url=$(call db_url,ohcontact); DATABASE_URL="$$url" bin/ohcontact serve --demo
+
+test: fmt-check vet
+	url=$(call db_url,postgres); DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.pgdata/*' -not -path '*/node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+bench:
+	url=$(call db_url,postgres); DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Stop the local PostgreSQL cluster (its data stays).
+db-stop:
+	scripts/localpg.sh --stop
+
+clean:
+	rm -rf bin

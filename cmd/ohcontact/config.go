@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Config is the service's configuration, read from the environment once in
+// main and passed down. README.md has the table of variables.
+type Config struct {
+	DatabaseURL      string // DATABASE_URL
+	DatabaseMaxConns int32  // DATABASE_MAX_CONNS
+	HTTPAddr         string // HTTP_ADDR
+	PublicBaseURL    string // PUBLIC_BASE_URL, without a trailing slash
+	LogLevel         slog.Level
+
+	Twilio TwilioConfig
+
+	// ConfigFile is the path of the organisations, signposting and trigger
+	// rules file (OHCONTACT_CONFIG); empty means the built-in demo
+	// organisation.
+	ConfigFile string
+}
+
+// TwilioConfig is how to send SMS through Twilio. When AccountSID is empty,
+// SMS goes to the built-in phone simulator instead.
+type TwilioConfig struct {
+	AccountSID          string // TWILIO_ACCOUNT_SID
+	AuthToken           string // TWILIO_AUTH_TOKEN
+	From                string // TWILIO_FROM
+	MessagingServiceSID string // TWILIO_MESSAGING_SERVICE_SID
+	APIBaseURL          string // TWILIO_API_BASE_URL
+}
+
+// Simulated reports whether SMS goes to the phone simulator.
+func (t TwilioConfig) Simulated() bool { return t.AccountSID == "" }
+
+var (
+	twilioSID   = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
+	twilioMGSID = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
+	e164        = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+)
+
+// loadConfig reads the configuration from getenv and validates it. Every
+// problem is reported at once, each naming its variable.
+func loadConfig(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		DatabaseURL:   getenv("DATABASE_URL"),
+		HTTPAddr:      or(getenv("HTTP_ADDR"), "127.0.0.1:8080"),
+		PublicBaseURL: strings.TrimSuffix(getenv("PUBLIC_BASE_URL"), "/"),
+		ConfigFile:    getenv("OHCONTACT_CONFIG"),
+		Twilio: TwilioConfig{
+			AccountSID:          getenv("TWILIO_ACCOUNT_SID"),
+			AuthToken:           getenv("TWILIO_AUTH_TOKEN"),
+			From:                getenv("TWILIO_FROM"),
+			MessagingServiceSID: getenv("TWILIO_MESSAGING_SERVICE_SID"),
+			APIBaseURL:          strings.TrimSuffix(getenv("TWILIO_API_BASE_URL"), "/"),
+		},
+	}
+	var problems []error
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+
+	if cfg.DatabaseURL == "" {
+		bad("DATABASE_URL is not set (a PostgreSQL URL such as postgres://user@host:5432/ohcontact)")
+	}
+	if v := getenv("DATABASE_MAX_CONNS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 1 || n > 1000 {
+			bad("DATABASE_MAX_CONNS=%q is not a whole number from 1 to 1000", v)
+		}
+		cfg.DatabaseMaxConns = int32(n)
+	}
+	if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+		bad("HTTP_ADDR=%q is not host:port", cfg.HTTPAddr)
+	}
+	if cfg.PublicBaseURL == "" {
+		cfg.PublicBaseURL = "http://" + cfg.HTTPAddr
+	} else if !isHTTPURL(cfg.PublicBaseURL) {
+		bad("PUBLIC_BASE_URL=%q is not an http(s) URL", cfg.PublicBaseURL)
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
+		bad("LOG_LEVEL=%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
+	}
+	if cfg.ConfigFile != "" {
+		if _, err := os.Stat(cfg.ConfigFile); err != nil {
+			bad("OHCONTACT_CONFIG=%q cannot be read: %v", cfg.ConfigFile, err)
+		}
+	}
+
+	tw := cfg.Twilio
+	switch {
+	case tw.AccountSID == "" && (tw.AuthToken != "" || tw.From != "" || tw.MessagingServiceSID != ""):
+		bad("TWILIO_ACCOUNT_SID is not set but other TWILIO_ variables are: set it, or unset them all to use the phone simulator")
+	case tw.AccountSID != "":
+		if !twilioSID.MatchString(tw.AccountSID) {
+			bad("TWILIO_ACCOUNT_SID is not an account SID (AC followed by 32 hex digits)")
+		}
+		if tw.AuthToken == "" {
+			bad("TWILIO_AUTH_TOKEN is not set (needed to send SMS and to check Twilio's webhook signatures)")
+		}
+		switch {
+		case tw.From == "" && tw.MessagingServiceSID == "":
+			bad("set TWILIO_FROM (a number in E.164) or TWILIO_MESSAGING_SERVICE_SID")
+		case tw.From != "" && tw.MessagingServiceSID != "":
+			bad("set only one of TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID")
+		case tw.From != "" && !e164.MatchString(tw.From):
+			bad("TWILIO_FROM is not a phone number in E.164 (such as +447700900123)")
+		case tw.MessagingServiceSID != "" && !twilioMGSID.MatchString(tw.MessagingServiceSID):
+			bad("TWILIO_MESSAGING_SERVICE_SID is not a Messaging Service SID (MG followed by 32 hex digits)")
+		}
+	}
+	if tw.APIBaseURL != "" && !isHTTPURL(tw.APIBaseURL) {
+		bad("TWILIO_API_BASE_URL=%q is not an http(s) URL", tw.APIBaseURL)
+	}
+	return cfg, errors.Join(problems...)
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// shutdownGrace is how long serve waits for in-flight requests after a
+// SIGTERM or Ctrl-C before it closes their connections.
+const shutdownGrace = 25 * time.Second
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "serve", "serve [--migrate] [--demo]")
+	migrate := fs.Bool("migrate", false, "apply pending schema migrations before serving (otherwise an out-of-date schema stops the start)")
+	demo := fs.Bool("demo", false, "demo mode: implies --migrate and creates the demo organisation")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := newLogger(env.stderr, cfg.LogLevel)
+
+	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: cfg.DatabaseMaxConns})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *migrate || *demo {
+		if _, err := db.Migrate(ctx, log); err != nil {
+			return err
+		}
+	} else if err := db.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("%w (or start with 'serve --migrate')", err)
+	}
+	if *demo {
+		if err := db.EnsureOrganisation(ctx, demoOrganisation); err != nil {
+			return fmt.Errorf("create demo organisation: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR: %w", err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL,
+		"demo", *demo, "sms", map[bool]string{true: "simulator", false: "twilio"}[cfg.Twilio.Simulated()],
+		"version", version)
+	s := newServer(cfg, db, log)
+	return s.serve(ctx, ln)
+}
+
+// demoOrganisation is the organisation that demo mode creates.
+var demoOrganisation = ohcontact.Organisation{Code: "DEMO", Name: "Demo NHS Foundation Trust"}
+
+// server holds what the HTTP handlers share.
+type server struct {
+	cfg Config
+	db  *postgres.DB
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+func newServer(cfg Config, db *postgres.DB, log *slog.Logger) *server {
+	s := &server{cfg: cfg, db: db, log: log, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	return s
+}
+
+// serve answers HTTP on ln until ctx is cancelled, then stops accepting,
+// lets in-flight requests finish (up to shutdownGrace) and returns.
+func (s *server) serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.logRequests(s.mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// Requests outlive the signal that stops the server: Shutdown waits
+		// for them, and they should not see their context cancelled first.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	if err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// healthz answers 200 while the process is up.
+func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// readyz answers 200 when the database is reachable and its schema current,
+// and 503 saying which is not otherwise.
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.db.Pool.Ping(ctx); err != nil {
+		s.log.Warn("not ready: database unreachable", "error", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unreachable")
+		return
+	}
+	if err := s.db.CheckSchema(ctx); err != nil {
+		s.log.Warn("not ready: schema", "error", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database schema is not current")
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// newLogger returns the JSON logger every part of the service writes to.
+// Keys are stable; phone numbers, message bodies, names and tokens are never
+// logged (requests are logged by route pattern, not URL).
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (for
+// flushing and websocket hijacking).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs each request by its route pattern, never its URL: query
+// strings and paths can carry tokens and phone numbers.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			slog.String("method", r.Method), slog.String("route", route),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}

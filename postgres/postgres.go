@@ -1,0 +1,73 @@
+// Package postgres is ohcontact's storage: a pgx/v5 connection pool, the
+// embedded schema migrations (ours and River's), and transactions.
+//
+// PostgreSQL holds all state, jobs and fan-out; every ohcontact serve
+// instance is stateless and shares one database.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DefaultMaxConns is the pool size used when Config.MaxConns is zero. pgxpool's
+// own default (the number of CPUs, at least 4) is too small for a web server
+// whose every request holds a connection for a transaction.
+const DefaultMaxConns = 20
+
+// Config says how to reach the database.
+type Config struct {
+	// URL is a libpq-style connection string or postgres:// URL.
+	URL string
+	// MaxConns is the pool size; DefaultMaxConns when zero.
+	MaxConns int32
+}
+
+// DB is the connection pool shared by every part of the service.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to the database and checks that it answers.
+// The caller must Close the returned DB.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	poolCfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		// pgx's parse errors can echo the connection string, password included.
+		return nil, errors.New("parse database URL: not a valid PostgreSQL connection string")
+	}
+	poolCfg.MaxConns = cfg.MaxConns
+	if poolCfg.MaxConns <= 0 {
+		poolCfg.MaxConns = DefaultMaxConns
+	}
+	poolCfg.MinConns = min(2, poolCfg.MaxConns)
+	poolCfg.MaxConnIdleTime = 5 * time.Minute
+	poolCfg.ConnConfig.RuntimeParams["application_name"] = "ohcontact"
+	// Every timestamp leaves the database in UTC; people see local time only
+	// where it is rendered.
+	poolCfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reach database at %s: %w", poolCfg.ConnConfig.Host, err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close waits for borrowed connections to be returned and closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise. fn must not keep tx after it returns.
+func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
