@@ -16,3 +16,48 @@ type Organisation struct {
 	Code string
 	Name string
 }
+
+// Channel is how a conversation reaches a member of staff.
+type Channel string
+
+const (
+	ChannelSMS     Channel = "sms"     // text messages through Twilio (or the demo phone simulator)
+	ChannelWebChat Channel = "webchat" // the intranet chat widget
+)
+
+// Priority is how fast a person must be brought in. It never decides that
+// nobody is needed: every priority above PriorityNone opens a case.
+type Priority string
+
+const (
+	PriorityNone    Priority = "none"    // nothing found: the flow carries on
+	PriorityRoutine Priority = "routine" // a person follows up within working days
+	PriorityHigh    Priority = "high"    // a person follows up within hours
+	PriorityUrgent  Priority = "urgent"  // crisis contacts now; a person within minutes
+)
+
+// Positive reports whether p brings a person in.
+func (p Priority) Positive() bool { return p != PriorityNone && p != "" }
+
+// Rank orders priorities: none 0, routine 1, high 2, urgent 3.
+func (p Priority) Rank() int {
+	switch p {
+	case PriorityRoutine:
+		return 1
+	case PriorityHigh:
+		return 2
+	case PriorityUrgent:
+		return 3
+	}
+	return 0
+}
+
+// RiskResult is what the risk screen found in one inbound message.
+type RiskResult struct {
+	Priority Priority
+	// Category names the kind of risk, e.g. "suicide_risk" or
+	// "safeguarding"; empty when Priority is PriorityNone.
+	Category string
+	// Evidence says, for a clinician, which words matched and why.
+	Evidence []string
+}
