@@ -34,7 +34,7 @@ fi
 # as_pg runs a command as the cluster's owner.
 if [ "$(id -u)" = 0 ]; then
 	id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
-	as_pg() { runuser -u postgres -- "$@"; }
+	as_pg() { (cd / && runuser -u postgres -- "$@"); }
 else
 	as_pg() { "$@"; }
 fi
