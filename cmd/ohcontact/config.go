@@ -43,9 +43,10 @@ type TwilioConfig struct {
 func (t TwilioConfig) Simulated() bool { return t.AccountSID == "" }
 
 var (
-	twilioSID   = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
-	twilioMGSID = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
-	e164        = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	twilioSID    = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
+	twilioMGSID  = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
+	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	alphanumeric = regexp.MustCompile(`^[0-9A-Za-z]+$`)
 )
 
 // loadConfig reads the configuration from getenv and validates it. Every
@@ -104,6 +105,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		if tw.AuthToken == "" {
 			bad("TWILIO_AUTH_TOKEN is not set (needed to send SMS and to check Twilio's webhook signatures)")
+		} else if !alphanumeric.MatchString(tw.AuthToken) {
+			bad("TWILIO_AUTH_TOKEN has characters other than letters and digits (twilio-go refuses such tokens)")
 		}
 		switch {
 		case tw.From == "" && tw.MessagingServiceSID == "":

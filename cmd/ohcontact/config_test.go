@@ -56,6 +56,11 @@ func TestLoadConfig(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:    "twilio token with characters twilio-go refuses",
+			env:     map[string]string{"DATABASE_URL": db, "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": "tok-secret-123", "TWILIO_FROM": "+447700900999"},
+			wantErr: []string{"letters and digits"},
+		},
 		{name: "missing config file", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_CONFIG": "/nonexistent/oh.toml"}, wantErr: []string{"OHCONTACT_CONFIG"}},
 	}
 	for _, tt := range tests {

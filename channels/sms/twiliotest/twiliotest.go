@@ -1,0 +1,128 @@
+// Package twiliotest is a local HTTP server that answers like Twilio's
+// Messages REST API, for tests and benchmarks: it checks Basic auth and the
+// form, records every message, and can be told to fail the way Twilio does.
+package twiliotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+)
+
+// Server is a fake Twilio REST API.
+type Server struct {
+	*httptest.Server
+	AccountSID, AuthToken string
+
+	mu       sync.Mutex
+	messages []url.Values
+	failures []Failure
+}
+
+// Failure is an error answer to give instead of accepting a message.
+type Failure struct {
+	HTTP int // e.g. 400, 429, 500
+	Code int // Twilio error code; 0 sends a body that is not Twilio's JSON
+}
+
+// New starts a server for the given account; Close it when done.
+func New(accountSID, authToken string) *Server {
+	s := &Server{AccountSID: accountSID, AuthToken: authToken}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.createMessage)
+	s.Server = httptest.NewServer(mux)
+	return s
+}
+
+// FailNext makes the next len(f) message requests fail, in order.
+func (s *Server) FailNext(f ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, f...)
+}
+
+// Messages returns the forms of the messages accepted so far.
+func (s *Server) Messages() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.messages...)
+}
+
+func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != s.AccountSID || pass != s.AuthToken || r.PathValue("sid") != s.AccountSID {
+		twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		twilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
+		return
+	}
+	s.mu.Lock()
+	var fail *Failure
+	if len(s.failures) > 0 {
+		fail = &s.failures[0]
+		s.failures = s.failures[1:]
+	}
+	s.mu.Unlock()
+	if fail != nil {
+		if fail.Code == 0 {
+			w.WriteHeader(fail.HTTP)
+			fmt.Fprint(w, "<html>upstream error</html>")
+			return
+		}
+		twilioError(w, fail.HTTP, fail.Code, "simulated failure")
+		return
+	}
+	switch {
+	case r.PostForm.Get("To") == "":
+		twilioError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
+		return
+	case r.PostForm.Get("Body") == "":
+		twilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
+		return
+	case r.PostForm.Get("From") == "" && r.PostForm.Get("MessagingServiceSid") == "":
+		twilioError(w, http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.")
+		return
+	}
+	sid := "SM" + randomHex(16)
+	s.mu.Lock()
+	s.messages = append(s.messages, r.PostForm)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(map[string]any{
+		"sid": sid, "account_sid": s.AccountSID, "to": r.PostForm.Get("To"), "from": r.PostForm.Get("From"),
+		"messaging_service_sid": nullable(r.PostForm.Get("MessagingServiceSid")), "body": r.PostForm.Get("Body"),
+		"status": "queued", "num_segments": "1", "direction": "outbound-api", "api_version": "2010-04-01",
+		"uri": "/2010-04-01/Accounts/" + s.AccountSID + "/Messages/" + sid + ".json",
+	})
+}
+
+// twilioError writes an error the way Twilio's REST API does.
+func twilioError(w http.ResponseWriter, status, code int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{
+		"code": code, "message": message, "status": status,
+		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code),
+	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
