@@ -1,0 +1,102 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// Sender hands one text to an SMS provider.
+type Sender interface {
+	Send(ctx context.Context, m Outgoing) (Accepted, error)
+}
+
+// DeliverArgs is the job that sends one queued outbound message. It is
+// inserted in the same transaction as the message (a transactional outbox).
+type DeliverArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job in River's tables.
+func (DeliverArgs) Kind() string { return "sms_deliver" }
+
+// InsertOpts puts deliveries on their own queue so a burst of texts does not
+// wait behind other jobs.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 8}
+}
+
+// Queue is the River queue SMS deliveries run on.
+const Queue = "sms"
+
+// Deliverer is the River worker for DeliverArgs.
+//
+// A text must never go out twice because of a retry after the provider took
+// it: the provider's SID is recorded before the job completes, and an
+// attempt that finds the message already sent does nothing. One window
+// remains: a crash after the provider accepted the text and before
+// RecordAccepted committed. The next attempt finds the message "sending" and
+// sends again, because for a service that may carry crisis contacts a
+// duplicate text is the lesser harm than a lost one.
+type Deliverer struct {
+	river.WorkerDefaults[DeliverArgs]
+	DB     *postgres.DB
+	Sender Sender
+	// StatusCallback is the public URL of the status webhook.
+	StatusCallback string
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// NextRetry backs off 5 s, 20 s, 45 s, 80 s… : a text is worth little late.
+func (d *Deliverer) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+	return time.Now().Add(time.Duration(job.Attempt*job.Attempt) * 5 * time.Second)
+}
+
+// Work sends the message, or records why it was not sent.
+func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	id := job.Args.MessageID
+	m, err := d.DB.OutboundSMSForDelivery(ctx, id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		d.Log.Warn("sms delivery: message gone", "message_id", id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.Status != "queued" && m.Status != "sending":
+		return nil // already sent or failed: a retried job does nothing
+	case m.OptedOutAfterQueued:
+		d.Log.Info("sms delivery: not sent, person opted out", "message_id", id)
+		return d.DB.RecordDeliveryFailure(ctx, id, 0, "not sent: the person opted out", false, d.Now())
+	case m.Status == "sending":
+		d.Log.Warn("sms delivery: resending after an interrupted attempt", "message_id", id, "attempt", job.Attempt)
+	}
+	if err := d.DB.MarkSending(ctx, id); err != nil {
+		return err
+	}
+	acc, err := d.Sender.Send(ctx, Outgoing{To: m.To, Body: m.Body, StatusCallback: d.StatusCallback})
+	if err != nil {
+		var se *SendError
+		if !errors.As(err, &se) {
+			return fmt.Errorf("send message %d: %w", id, err)
+		}
+		if !se.Permanent && job.Attempt < job.MaxAttempts {
+			d.Log.Warn("sms delivery: will retry", "message_id", id, "attempt", job.Attempt, "code", se.Code, "http", se.HTTP, "reason", se.Reason)
+			return se
+		}
+		d.Log.Warn("sms delivery: failed", "message_id", id, "code", se.Code, "reason", se.Reason)
+		if err := d.DB.RecordDeliveryFailure(ctx, id, se.Code, se.Reason, se.Code == ErrCodeOptedOut, d.Now()); err != nil {
+			return err
+		}
+		return river.JobCancel(se)
+	}
+	return d.DB.RecordAccepted(ctx, id, acc.SID, acc.Status)
+}

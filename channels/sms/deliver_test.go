@@ -1,0 +1,193 @@
+package sms
+
+import (
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/ohcontact/ohcontact/channels/sms/twiliotest"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
+)
+
+const statusURL = "https://oh.example.nhs.uk/sms/twilio/status"
+
+type deliveryFixture struct {
+	db      *postgres.DB
+	twilio  *twiliotest.Server
+	d       *Deliverer
+	staffID int64
+}
+
+func newDeliveryFixture(t *testing.T) *deliveryFixture {
+	t.Helper()
+	db := pgtest.New(t)
+	srv := twiliotest.New(testAccount, testToken)
+	t.Cleanup(srv.Close)
+	tw, err := NewTwilio(TwilioConfig{AccountSID: testAccount, AuthToken: testToken, From: "+447700900999", APIBaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &deliveryFixture{db: db, twilio: srv,
+		d: &Deliverer{DB: db, Sender: tw, StatusCallback: statusURL, Log: slog.New(slog.DiscardHandler), Now: time.Now}}
+	err = db.Pool.QueryRow(t.Context(), `
+		WITH o AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id)
+		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
+		SELECT id, '100', 'Ann', 'Example', '+447700900001' FROM o RETURNING id`).Scan(&f.staffID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// queue inserts an outbound bot text to the fixture's member of staff.
+func (f *deliveryFixture) queue(t *testing.T, body string) int64 {
+	t.Helper()
+	var id int64
+	err := f.db.Pool.QueryRow(t.Context(), `
+		WITH c AS (
+			INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, last_message_seq)
+			SELECT organisation_id, id, 'sms', mobile, 'support', 'menu', 1 FROM staff WHERE id = $1
+			ON CONFLICT (staff_id, channel) WHERE status = 'open' AND staff_id IS NOT NULL
+			DO UPDATE SET last_message_seq = conversations.last_message_seq + 1
+			RETURNING id, last_message_seq)
+		INSERT INTO messages (conversation_id, seq, direction, channel, author, body, delivery_status)
+		SELECT id, last_message_seq, 'outbound', 'sms', 'bot', $2, 'queued' FROM c RETURNING id`, f.staffID, body).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (f *deliveryFixture) work(t *testing.T, id int64, attempt int) error {
+	t.Helper()
+	return f.d.Work(t.Context(), &river.Job[DeliverArgs]{
+		JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8},
+		Args:   DeliverArgs{MessageID: id},
+	})
+}
+
+type messageRow struct {
+	status, sid, reason string
+	code                int
+}
+
+func (f *deliveryFixture) message(t *testing.T, id int64) messageRow {
+	t.Helper()
+	var m messageRow
+	err := f.db.Pool.QueryRow(t.Context(), `
+		SELECT delivery_status, coalesce(external_id, ''), coalesce(error_code, 0), coalesce(error_reason, '')
+		FROM messages WHERE id = $1`, id).Scan(&m.status, &m.sid, &m.code, &m.reason)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestDeliverSendsOnceAndRecordsSID(t *testing.T) {
+	t.Parallel()
+	f := newDeliveryFixture(t)
+	id := f.queue(t, "This is Demo Trust Occupational Health.")
+
+	if err := f.work(t, id, 1); err != nil {
+		t.Fatalf("Work: %v", err)
+	}
+	posted := f.twilio.Messages()
+	if len(posted) != 1 || posted[0].Get("To") != "+447700900001" || posted[0].Get("StatusCallback") != statusURL {
+		t.Fatalf("posted %v, want one text to +447700900001 with the status callback", posted)
+	}
+	m := f.message(t, id)
+	if m.status != "sent" || len(m.sid) != 34 {
+		t.Fatalf("message after delivery = %+v, want sent with Twilio's SID", m)
+	}
+	// River retries a job whose completion was lost: the text must not go twice.
+	if err := f.work(t, id, 2); err != nil {
+		t.Fatalf("second Work: %v", err)
+	}
+	if n := len(f.twilio.Messages()); n != 1 {
+		t.Fatalf("a retried delivery sent the text again: %d texts", n)
+	}
+}
+
+func TestDeliverRetriesThenSends(t *testing.T) {
+	t.Parallel()
+	f := newDeliveryFixture(t)
+	id := f.queue(t, "hello")
+	f.twilio.FailNext(twiliotest.Failure{HTTP: 503, Code: 20503}, twiliotest.Failure{HTTP: 429, Code: 20429})
+
+	for attempt := 1; attempt <= 2; attempt++ {
+		err := f.work(t, id, attempt)
+		var se *SendError
+		if !errors.As(err, &se) || se.Permanent {
+			t.Fatalf("attempt %d = %v, want a retryable SendError", attempt, err)
+		}
+	}
+	if err := f.work(t, id, 3); err != nil {
+		t.Fatalf("attempt 3: %v", err)
+	}
+	if n := len(f.twilio.Messages()); n != 1 {
+		t.Fatalf("%d texts accepted, want 1", n)
+	}
+	if m := f.message(t, id); m.status != "sent" {
+		t.Fatalf("status %q, want sent", m.status)
+	}
+}
+
+func TestDeliverPermanentFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		code         int
+		reason       string
+		wantOptedOut bool
+	}{
+		{"invalid number", ErrCodeInvalidNumber, "invalid phone number", false},
+		{"replied STOP to Twilio", ErrCodeOptedOut, "the person has opted out (replied STOP)", true},
+		{"not a mobile", ErrCodeNotMobile, "the number is not a mobile", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newDeliveryFixture(t)
+			id := f.queue(t, "hello")
+			f.twilio.FailNext(twiliotest.Failure{HTTP: 400, Code: tt.code})
+
+			err := f.work(t, id, 1)
+			var cancel *river.JobCancelError
+			if !errors.As(err, &cancel) {
+				t.Fatalf("Work = %v, want the job cancelled (no retries)", err)
+			}
+			if m := f.message(t, id); m.status != "failed" || m.code != tt.code || m.reason != tt.reason {
+				t.Fatalf("message = %+v, want failed with code %d and reason %q", m, tt.code, tt.reason)
+			}
+			var consent string
+			f.db.Pool.QueryRow(t.Context(), `SELECT consent FROM staff WHERE id = $1`, f.staffID).Scan(&consent)
+			if (consent == "opted_out") != tt.wantOptedOut {
+				t.Fatalf("consent = %q after error %d", consent, tt.code)
+			}
+		})
+	}
+}
+
+func TestDeliverSkipsTextsQueuedBeforeOptOut(t *testing.T) {
+	t.Parallel()
+	f := newDeliveryFixture(t)
+	id := f.queue(t, "a reminder queued yesterday")
+	if _, err := f.db.Pool.Exec(t.Context(), `
+		UPDATE staff SET consent = 'opted_out', consent_changed_at = now() + interval '1 second' WHERE id = $1`, f.staffID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.work(t, id, 1); err != nil {
+		t.Fatalf("Work: %v", err)
+	}
+	if n := len(f.twilio.Messages()); n != 0 {
+		t.Fatalf("a text queued before the opt-out was sent")
+	}
+	if m := f.message(t, id); m.status != "failed" || m.reason != "not sent: the person opted out" {
+		t.Fatalf("message = %+v, want failed as opted out", m)
+	}
+}

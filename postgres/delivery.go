@@ -1,0 +1,98 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrNotFound is returned when a record asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// OutboundSMS is an outbound text as the delivery job sees it.
+type OutboundSMS struct {
+	MessageID int64
+	To        string // the conversation's address, E.164
+	Body      string
+	Status    string // delivery_status
+	// OptedOutAfterQueued is true when the person opted out after this
+	// message was queued: it must not be sent.
+	OptedOutAfterQueued bool
+}
+
+// OutboundSMSForDelivery loads outbound message id for the SMS delivery job.
+// It returns ErrNotFound when there is no such outbound SMS (purged, say).
+func (db *DB) OutboundSMSForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
+	m := OutboundSMS{MessageID: id}
+	err := db.Pool.QueryRow(ctx, `
+		SELECT c.address, m.body, m.delivery_status,
+		       coalesce(s.consent = 'opted_out' AND s.consent_changed_at > m.created_at, false)
+		FROM messages m
+		JOIN conversations c ON c.id = m.conversation_id
+		LEFT JOIN staff s ON s.id = c.staff_id
+		WHERE m.id = $1 AND m.direction = 'outbound' AND m.channel = 'sms'`, id).
+		Scan(&m.To, &m.Body, &m.Status, &m.OptedOutAfterQueued)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, fmt.Errorf("outbound sms %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return m, fmt.Errorf("load outbound sms %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// MarkSending records that a send attempt for message id is starting. A
+// message found in state "sending" by a later attempt was interrupted
+// between the provider call and RecordAccepted.
+func (db *DB) MarkSending(ctx context.Context, id int64) error {
+	_, err := db.Pool.Exec(ctx, `
+		UPDATE messages SET delivery_status = 'sending', updated_at = now()
+		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id)
+	if err != nil {
+		return fmt.Errorf("mark message %d sending: %w", id, err)
+	}
+	return nil
+}
+
+// RecordAccepted stores the provider's id for message id and its first
+// status ("queued", "accepted" or "sent" become "sent"; "delivered" stays).
+func (db *DB) RecordAccepted(ctx context.Context, id int64, externalID, status string) error {
+	if status != "delivered" {
+		status = "sent"
+	}
+	_, err := db.Pool.Exec(ctx, `
+		UPDATE messages SET external_id = $2, delivery_status = $3, updated_at = now()
+		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id, externalID, status)
+	if err != nil {
+		return fmt.Errorf("record message %d accepted: %w", id, err)
+	}
+	return nil
+}
+
+// RecordDeliveryFailure marks message id failed with the provider's error
+// code (0 when none) and a plain reason. When optedOut is true, the person
+// behind the message's conversation is recorded as opted out at now.
+func (db *DB) RecordDeliveryFailure(ctx context.Context, id int64, code int, reason string, optedOut bool, now time.Time) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		var staffID *int64
+		err := tx.QueryRow(ctx, `
+			UPDATE messages m SET delivery_status = 'failed', error_code = nullif($2, 0), error_reason = left($3, 200), updated_at = now()
+			FROM conversations c
+			WHERE m.id = $1 AND c.id = m.conversation_id
+			RETURNING c.staff_id`, id, code, reason).Scan(&staffID)
+		if err != nil {
+			return fmt.Errorf("record message %d failed: %w", id, err)
+		}
+		if optedOut && staffID != nil {
+			if _, err := tx.Exec(ctx, `
+				UPDATE staff SET consent = 'opted_out', consent_changed_at = $2, updated_at = now()
+				WHERE id = $1 AND consent <> 'opted_out'`, *staffID, now); err != nil {
+				return fmt.Errorf("record opt-out: %w", err)
+			}
+		}
+		return nil
+	})
+}
