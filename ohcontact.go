@@ -8,6 +8,8 @@
 // clinician.
 package ohcontact
 
+import "time"
+
 // Organisation is an NHS trust (or other employer) whose OH service uses
 // ohcontact. Code is its short, stable identifier (an NHS organisation code
 // such as "RTD", or "DEMO").
@@ -60,4 +62,20 @@ type RiskResult struct {
 	Category string
 	// Evidence says, for a clinician, which words matched and why.
 	Evidence []string
+}
+
+// Inbound is one message from a member of staff (or an unknown sender), as a
+// channel hands it to the conversation runner.
+type Inbound struct {
+	Channel Channel
+	// Address is where the message came from and replies go: the sender's
+	// number in E.164 for SMS, the widget session for web chat.
+	Address string
+	// Text is the normalised message body (see channels.Normalise).
+	Text string
+	// ExternalID is the channel's id for the message (Twilio's MessageSid, the
+	// widget's frame id). A second message with the same channel and
+	// ExternalID is a retry and is not processed again.
+	ExternalID string
+	ReceivedAt time.Time
 }

@@ -96,3 +96,39 @@ func (db *DB) RecordDeliveryFailure(ctx context.Context, id int64, code int, rea
 		return nil
 	})
 }
+
+// UpdateDeliveryStatus moves the outbound message with provider id sid to
+// status, never backwards (queued → sending → sent → delivered, undelivered
+// or failed), and records errorCode when it is not 0. Error 21610 (the
+// person replied STOP to the provider) also opts them out at now. It
+// reports whether the message changed.
+func (db *DB) UpdateDeliveryStatus(ctx context.Context, sid, status string, errorCode int, now time.Time) (bool, error) {
+	var changed bool
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		var staffID *int64
+		err := tx.QueryRow(ctx, `
+			UPDATE messages m
+			SET delivery_status = $2, error_code = coalesce(nullif($3, 0), m.error_code), updated_at = now()
+			FROM conversations c
+			WHERE m.channel = 'sms' AND m.external_id = $1 AND m.direction = 'outbound' AND c.id = m.conversation_id
+			  AND delivery_rank($2) > delivery_rank(m.delivery_status)
+			RETURNING c.staff_id`, sid, status, errorCode).Scan(&staffID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // unknown SID or an update that arrived out of order
+		}
+		if err != nil {
+			return err
+		}
+		changed = true
+		if errorCode == 21610 && staffID != nil {
+			_, err = tx.Exec(ctx, `
+				UPDATE staff SET consent = 'opted_out', consent_changed_at = $2, updated_at = now()
+				WHERE id = $1 AND consent <> 'opted_out'`, *staffID, now)
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("update delivery status: %w", err)
+	}
+	return changed, nil
+}

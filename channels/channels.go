@@ -1,0 +1,52 @@
+// Package channels holds what every channel (SMS, web chat) does to inbound
+// text before anything else sees it.
+package channels
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxTextRunes is the longest inbound message accepted, in characters: ten
+// SMS segments, far more than anyone types into a chat about their absence.
+const MaxTextRunes = 1600
+
+// ErrEmptyText reports a message with nothing left after normalisation.
+var ErrEmptyText = errors.New("message is empty")
+
+// Normalise returns s as the rest of the service may see it: valid UTF-8
+// (invalid bytes become U+FFFD), Unicode NFC, control and format characters
+// removed (newlines and tabs become spaces), surrounding space trimmed. It
+// fails when nothing is left or the result is longer than MaxTextRunes.
+func Normalise(s string) (string, error) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case r == '\u200d' || r == '\ufe0f':
+			// Zero-width joiner and emoji variation selector: parts of emoji
+			// (👩‍⚕️), kept so the emoji reads as sent.
+			b.WriteRune(r)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	out := strings.TrimSpace(b.String())
+	if out == "" {
+		return "", ErrEmptyText
+	}
+	if n := utf8.RuneCountInString(out); n > MaxTextRunes {
+		return "", fmt.Errorf("message is %d characters long; the limit is %d", n, MaxTextRunes)
+	}
+	return out, nil
+}
