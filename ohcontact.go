@@ -79,3 +79,76 @@ type Inbound struct {
 	ExternalID string
 	ReceivedAt time.Time
 }
+
+// Owner says who answers a conversation. A conversation owned by a
+// clinician gets no bot replies until it is handed back.
+type Owner string
+
+const (
+	OwnerBot       Owner = "bot"
+	OwnerClinician Owner = "clinician"
+)
+
+// Staff is a member of staff as the conversation runner needs them.
+type Staff struct {
+	ID               int64
+	OrganisationID   int64
+	AssignmentNumber string
+	FirstName        string
+	Mobile           string // E.164, empty when unknown
+	Language         string // "en-GB", "cy" or "pl"
+	OptedOut         bool
+}
+
+// Conversation is one run of a flow on one channel. Flow, State and Data
+// are the dialog engine's saved state; Version increases with every save.
+type Conversation struct {
+	ID             int64
+	OrganisationID int64
+	StaffID        int64 // 0 for an anonymous chat or an unknown number
+	Channel        Channel
+	Address        string
+	Flow           string
+	State          string
+	Data           []byte // JSON
+	Language       string
+	Version        int
+	Owner          Owner
+	Closed         bool
+	LastMessageSeq int
+}
+
+// Direction is which way a message went.
+type Direction string
+
+const (
+	DirectionInbound  Direction = "inbound"
+	DirectionOutbound Direction = "outbound"
+)
+
+// Author is who wrote a message.
+type Author string
+
+const (
+	AuthorStaff     Author = "staff"
+	AuthorBot       Author = "bot"
+	AuthorClinician Author = "clinician"
+)
+
+// Message is one message in a conversation. Seq numbers a conversation's
+// messages from 1 with no gaps.
+type Message struct {
+	ID             int64
+	ConversationID int64
+	Seq            int
+	Direction      Direction
+	Channel        Channel
+	Author         Author
+	AuthorUserID   int64 // the clinician, when Author is AuthorClinician
+	Body           string
+	ExternalID     string
+	// Urgent messages (crisis contacts, replies to someone who has just
+	// written) are never held for a send window.
+	Urgent    bool
+	CreatedAt time.Time
+}

@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// ErrDuplicate is returned by InsertInbound for a message already stored
+// (the same channel and external id): a retried delivery.
+var ErrDuplicate = errors.New("duplicate message")
+
+// ErrConflict is returned by SaveConversation when the conversation changed
+// since it was loaded.
+var ErrConflict = errors.New("conversation changed concurrently")
+
+// StaffByMobile returns the member of staff with the given E.164 mobile, or
+// ErrNotFound. When several records share a number (a shared phone, or a
+// person employed by two trusts), the most recently updated one answers.
+func StaffByMobile(ctx context.Context, q Querier, mobile string) (ohcontact.Staff, error) {
+	var s ohcontact.Staff
+	err := q.QueryRow(ctx, `
+		SELECT id, organisation_id, assignment_number, first_name, coalesce(mobile, ''), language, consent = 'opted_out'
+		FROM staff WHERE mobile = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`, mobile).
+		Scan(&s.ID, &s.OrganisationID, &s.AssignmentNumber, &s.FirstName, &s.Mobile, &s.Language, &s.OptedOut)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, ErrNotFound
+	}
+	if err != nil {
+		return s, fmt.Errorf("find staff by mobile: %w", err)
+	}
+	return s, nil
+}
+
+// Querier is what both a pool and a transaction offer.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
+	language, version, owner, status = 'closed', last_message_seq`
+
+func scanConversation(row pgx.Row) (ohcontact.Conversation, error) {
+	var c ohcontact.Conversation
+	err := row.Scan(&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
+		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq)
+	return c, err
+}
+
+// LockOpenConversation finds the open conversation for staffID on channel
+// (or, when staffID is 0, for the address on channel) and locks its row
+// until tx ends. It returns ErrNotFound when there is none.
+func LockOpenConversation(ctx context.Context, tx pgx.Tx, staffID int64, channel ohcontact.Channel, address string) (ohcontact.Conversation, error) {
+	var row pgx.Row
+	if staffID != 0 {
+		row = tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations
+			WHERE staff_id = $1 AND channel = $2 AND status = 'open' FOR UPDATE`, staffID, channel)
+	} else {
+		row = tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations
+			WHERE staff_id IS NULL AND channel = $1 AND address = $2 AND status = 'open' FOR UPDATE`, channel, address)
+	}
+	c, err := scanConversation(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("lock conversation: %w", err)
+	}
+	return c, nil
+}
+
+// LockOrOpenConversation locks the open conversation for c's person (or
+// address) and channel, opening c when there is none. It reports whether it
+// opened one. Two messages racing to open the same conversation end up in
+// one: the loser of the insert waits for the winner's row lock.
+func LockOrOpenConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation) (ohcontact.Conversation, bool, error) {
+	existing, err := LockOpenConversation(ctx, tx, c.StaffID, c.Channel, c.Address)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return existing, false, err
+	}
+	data := c.Data
+	if data == nil {
+		data = []byte("{}")
+	}
+	opened, err := scanConversation(tx.QueryRow(ctx, `
+		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner)
+		VALUES ($1, nullif($2, 0), $3, $4, $5, $6, $7, $8, 'bot')
+		ON CONFLICT DO NOTHING
+		RETURNING `+conversationColumns,
+		c.OrganisationID, c.StaffID, c.Channel, c.Address, c.Flow, c.State, data, c.Language))
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Another transaction opened it first; wait for its lock.
+		existing, err := LockOpenConversation(ctx, tx, c.StaffID, c.Channel, c.Address)
+		return existing, false, err
+	}
+	if err != nil {
+		return opened, false, fmt.Errorf("open conversation: %w", err)
+	}
+	return opened, true, nil
+}
+
+// AppendMessage stores m as the next message of c (whose row tx must hold
+// locked), setting m.ID, m.Seq and m.CreatedAt and advancing
+// c.LastMessageSeq. An inbound message whose channel and external id are
+// already stored returns ErrDuplicate and changes nothing.
+func AppendMessage(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation, m *ohcontact.Message) error {
+	status := "queued"
+	if m.Direction == ohcontact.DirectionInbound {
+		status = "received"
+	}
+	var userID *int64
+	if m.AuthorUserID != 0 {
+		userID = &m.AuthorUserID
+	}
+	seq := c.LastMessageSeq + 1
+	err := tx.QueryRow(ctx, `
+		INSERT INTO messages (conversation_id, seq, direction, channel, author, author_user_id, body, external_id, urgent, delivery_status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9, $10)
+		ON CONFLICT (channel, external_id) DO NOTHING
+		RETURNING id, created_at`,
+		c.ID, seq, m.Direction, c.Channel, m.Author, userID, m.Body, m.ExternalID, m.Urgent, status).Scan(&m.ID, &m.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("append message to conversation %d: %w", c.ID, err)
+	}
+	m.ConversationID, m.Seq, m.Channel = c.ID, seq, c.Channel
+	c.LastMessageSeq = seq
+	return nil
+}
+
+// SaveConversation writes c's flow state, owner, language, status and
+// message count, and increments its version. It returns ErrConflict when
+// the row's version is no longer c.Version.
+func SaveConversation(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation, closedReason string) error {
+	tag, err := tx.Exec(ctx, `
+		UPDATE conversations SET
+			flow = $3, fsm_state = $4, data = $5, language = $6, owner = $7,
+			last_message_seq = $8, last_activity_at = now(), version = version + 1,
+			status = CASE WHEN $9 THEN 'closed' ELSE 'open' END,
+			closed_reason = CASE WHEN $9 THEN $10 END,
+			closed_at = CASE WHEN $9 THEN coalesce(closed_at, now()) END
+		WHERE id = $1 AND version = $2`,
+		c.ID, c.Version, c.Flow, c.State, c.Data, c.Language, c.Owner, c.LastMessageSeq, c.Closed, nullIfEmpty(closedReason))
+	if err != nil {
+		return fmt.Errorf("save conversation %d: %w", c.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("save conversation %d: %w", c.ID, ErrConflict)
+	}
+	c.Version++
+	return nil
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
