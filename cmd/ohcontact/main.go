@@ -40,6 +40,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the service (web endpoints and background jobs)", runServe},
 		{"migrate", "apply database schema migrations", runMigrate},
+		{"chat", "step through a flow in the terminal: chat --flow NAME [--lang TAG]", runChat},
+		{"flows", "write each flow's state diagram: flows graph [--out DIR]", runFlows},
 		{"version", "print the version", runVersion},
 	}
 }

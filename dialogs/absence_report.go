@@ -1,0 +1,260 @@
+package dialogs
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/looplab/fsm"
+
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+// The absence report (day-1 triage) is started by the staff member: SICK or
+// ABSENT by text, or the widget. It confirms identity (the first name on
+// record), asks the day the absence started, the reason in plain words
+// (mapped to an ESR code), the expected return, reads it back for
+// confirmation, records the episode (source self_report) with a reference,
+// and offers support matched to the reason.
+const (
+	absIdentify     = "identify"
+	absAskStart     = "ask_start"
+	absAskReason    = "ask_reason"
+	absAskReturn    = "ask_return"
+	absConfirm      = "confirm"
+	absOfferSupport = "offer_support"
+)
+
+// maxStartAge is how far back a self-reported absence may start.
+const maxStartAge = 28
+
+func absenceReport() *flowDef {
+	f := &flowDef{
+		name:    FlowAbsenceReport,
+		initial: absIdentify,
+		events: fsm.Events{
+			{Name: "confirmed", Src: []string{absIdentify}, Dst: absAskStart},
+			{Name: "not_matched", Src: []string{absIdentify}, Dst: StateClosed},
+			{Name: "answered", Src: []string{absAskStart}, Dst: absAskReason},
+			{Name: "answered", Src: []string{absAskReason}, Dst: absAskReturn},
+			{Name: "answered", Src: []string{absAskReturn}, Dst: absConfirm},
+			{Name: evYes, Src: []string{absConfirm}, Dst: absOfferSupport},
+			{Name: evNo, Src: []string{absConfirm}, Dst: absAskStart},
+			{Name: evYes, Src: []string{absOfferSupport}, Dst: StateClosed},
+			{Name: evNo, Src: []string{absOfferSupport}, Dst: StateClosed},
+		},
+		nodes: map[string]*node{},
+	}
+	f.start = func(s *session) {
+		switch {
+		case !s.st.Known:
+			s.say("abs_no_record", s.phoneData(), false)
+			s.skipClosing = true
+			s.fireOrFail("not_matched")
+		case s.st.Verified:
+			s.say("abs_intro", s.ohData(), false)
+			s.fireOrFail("confirmed")
+		default:
+			s.say("abs_identify", s.ohData(), false)
+		}
+	}
+	f.nodes[absIdentify] = &node{expect: expectName,
+		prompt: sayer("abs_identify_again", false),
+		answer: func(s *session, a answer) string {
+			if !hasLetter(a.norm) || parseYesNo(a.norm) != ynNone {
+				return "" // "yes" is not a name: ask again, without counting a wrong name
+			}
+			if nameMatches(a.raw, s.st.FirstName) {
+				s.st.Verified = true
+				s.effect(IdentityConfirmed{Method: "first_name"})
+				return "confirmed"
+			}
+			if s.st.Answers["identity_attempts"] == "" {
+				s.record("identity_attempts", "1")
+				s.say("abs_name_retry", nil, false)
+				return evStay
+			}
+			s.record("identity_attempts", "2")
+			s.say("abs_not_matched", s.phoneData(), false)
+			s.skipClosing = true
+			return "not_matched"
+		}}
+	f.nodes[absAskStart] = &node{expect: expectStartDate,
+		prompt: sayer("abs_ask_start", false),
+		answer: func(s *session, a answer) string {
+			today, ok := s.today()
+			if !ok {
+				return ""
+			}
+			d, ok := parseDate(a.raw, today, true)
+			switch {
+			case !ok:
+				return ""
+			case d.After(today) || today.Sub(d) > maxStartAge*24*time.Hour:
+				s.repromptID = "abs_start_range"
+				return ""
+			}
+			s.record("absence.starts_on", d.Format(time.DateOnly))
+			return "answered"
+		}}
+	f.nodes[absAskReason] = &node{expect: expectAny,
+		prompt: sayer("abs_ask_reason", false),
+		answer: func(s *session, a answer) string {
+			if !hasLetter(a.norm) {
+				return ""
+			}
+			code, related := ReasonCode(a.raw)
+			s.record("absence.reason_code", code)
+			s.record("absence.related_reason", related)
+			words := ""
+			if !privateWords[a.norm] {
+				words = echo(a.raw, 60)
+			}
+			s.record("absence.reason_words", words)
+			return "answered"
+		}}
+	f.nodes[absAskReturn] = &node{expect: expectReturnDate,
+		prompt: sayer("abs_ask_return", false),
+		answer: func(s *session, a answer) string {
+			if v := parseYesNo(a.norm); v == ynUnsure || v == ynNo {
+				s.record("absence.expected_return", "unknown")
+				return "answered"
+			}
+			today, ok := s.today()
+			if !ok {
+				return ""
+			}
+			d, ok := parseDate(a.raw, today, false)
+			if !ok {
+				return ""
+			}
+			start, _ := time.Parse(time.DateOnly, s.st.Answers["absence.starts_on"])
+			if d.Before(start) || d.Sub(today) > 366*24*time.Hour {
+				s.repromptID = "abs_return_range"
+				return ""
+			}
+			s.record("absence.expected_return", d.Format(time.DateOnly))
+			return "answered"
+		}}
+	f.nodes[absConfirm] = &node{expect: expectYesNo,
+		prompt: func(s *session) {
+			a := s.st.Answers
+			reason := a["absence.reason_words"]
+			if reason == "" {
+				reason = s.text("abs_reason_private", nil)
+			}
+			ret := s.text("abs_return_unknown", nil)
+			if d, err := time.Parse(time.DateOnly, a["absence.expected_return"]); err == nil {
+				ret = formatDate(d)
+			}
+			start, _ := time.Parse(time.DateOnly, a["absence.starts_on"])
+			s.say("abs_confirm", map[string]any{"Start": formatDate(start), "Reason": reason, "Return": ret}, true)
+		},
+		answer: func(s *session, a answer) string {
+			switch parseYesNo(a.norm) {
+			case ynYes:
+				ans := s.st.Answers
+				ret := ans["absence.expected_return"]
+				if ret == "unknown" {
+					ret = ""
+				}
+				ref := s.st.Ref
+				if ref == "" {
+					ref = "A" + strings.ReplaceAll(ans["absence.starts_on"], "-", "")
+				}
+				s.effect(RecordAbsence{StartsOn: ans["absence.starts_on"], ReasonCode: ans["absence.reason_code"],
+					RelatedReason: ans["absence.related_reason"], ExpectedReturn: ret, Reference: ref})
+				s.say("abs_recorded", map[string]any{"Ref": ref}, false)
+				return evYes
+			case ynNo:
+				for k := range s.st.Answers {
+					if strings.HasPrefix(k, "absence.") {
+						delete(s.st.Answers, k)
+					}
+				}
+				s.say("abs_restart", nil, false)
+				return evNo
+			}
+			return ""
+		}}
+	f.nodes[absOfferSupport] = yesNoNode(sayer("abs_offer_support", false), "absence.support",
+		func(s *session) {
+			switch s.st.Answers["absence.reason_code"] {
+			case "S10":
+				s.signpost(true, signposting.MentalHealth, signposting.Wellbeing)
+			case "S11", "S12", "S28":
+				s.signpost(true, signposting.MSK)
+			default:
+				s.signpost(true, signposting.Wellbeing)
+			}
+		}, nil)
+	return f
+}
+
+// fireOrFail fires an event from a start function, keeping the first error.
+func (s *session) fireOrFail(ev string) {
+	if err := s.fire(ev); err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+// phoneData is template data with the OH service's name and phone number.
+func (s *session) phoneData() map[string]any {
+	d := s.ohData()
+	d["Phone"] = s.ohService().Phone
+	return d
+}
+
+// today is the date the message was received; a step needing it fails
+// without Input.Now.
+func (s *session) today() (time.Time, bool) {
+	if s.now.IsZero() {
+		if s.err == nil {
+			s.err = ErrNoTime
+		}
+		return time.Time{}, false
+	}
+	return s.now, true
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// echo returns a person's words safe to repeat in a text: at most max
+// characters of letters, digits, spaces and plain punctuation (nothing
+// that would switch an SMS to UCS-2 beyond the letters themselves).
+func echo(raw string, max int) string {
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range strings.TrimSpace(raw) {
+		if n >= max {
+			break
+		}
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+			space = false
+		case strings.ContainsRune(",.-/&()", r):
+			b.WriteRune(r)
+			space = false
+		case r == '\'' || r == '’':
+			b.WriteByte('\'')
+			space = false
+		default:
+			if space {
+				continue
+			}
+			b.WriteByte(' ')
+			space = true
+		}
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}

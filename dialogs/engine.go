@@ -1,0 +1,869 @@
+// Package dialogs holds the conversation flows and the engine that steps
+// them. Each flow is a looplab/fsm machine; the engine's step is pure: saved
+// state and one inbound message in, new state, localised replies and effects
+// out, with no I/O and no clock (time comes in the Input). The caller — the
+// runner — saves the state, records the effects and queues the replies in one
+// transaction, and delivers after commit (DESIGN.md, "The hot path").
+//
+// # Flows
+//
+// absence-report, stress-checkin, msk-checkin, long-term-checkin and support;
+// each is described in its own file, and `ohcontact flows graph` draws them.
+//
+// # Identity before health
+//
+// No SMS names an absence reason or any health detail before the person has
+// replied and confirmed who they are (DOMAIN.md, SMS content):
+//
+//   - The check-ins (stress, MSK, long-term) start with a first contact that
+//     names only the OH service: "This is <OH>. We'd like to check in with
+//     you. Reply YES to chat, or STOP to opt out. If you feel unsafe now call
+//     999 or 111 (option 2)." It goes to the number on the staff record; a
+//     YES from that number confirms identity (IdentityConfirmed{"reply_yes"})
+//     and only then does the flow say why it got in touch. It does not name
+//     the person either: on a shared or recycled phone the first text gives
+//     away nothing but that OH wants a chat.
+//   - The absence report records an HR-relevant episode against a staff
+//     record, so it asks for the first name on record ("To check it's you,
+//     please reply with your first name"), without saying it. Two wrong
+//     answers end the flow with advice to tell their manager.
+//   - A web chat signed in through the intranet starts confirmed
+//     (StartInfo.IdentityConfirmed).
+//   - The support menu is generic (not about the person) and needs no
+//     confirmation.
+//
+// Every Reply says whether it carries health detail (Reply.Health); a test
+// checks that no SMS reply does before confirmation.
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/looplab/fsm"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/locales"
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+// Flow names, as used by `ohcontact chat --flow` and in configuration.
+const (
+	FlowAbsenceReport   = "absence-report"
+	FlowStressCheckin   = "stress-checkin"
+	FlowMSKCheckin      = "msk-checkin"
+	FlowLongTermCheckin = "long-term-checkin"
+	FlowSupport         = "support"
+)
+
+// States every flow has. The terminal ones end the flow (Result.Done).
+const (
+	StateClosed      = "closed"       // terminal: completed, declined or ended; summary sent
+	StateOptedOut    = "opted_out"    // terminal: the person opted out
+	StateHandedOver  = "handed_over"  // terminal: a clinician owns the conversation
+	StateRiskPathway = "risk_pathway" // terminal: a positive screen; crisis contacts sent, clinician owns it
+	StateOfferPerson = "offer_person" // after three unusable answers in a row
+)
+
+// maxReprompts is how many unusable answers in a row are re-prompted before
+// the flow offers a person.
+const maxReprompts = 3
+
+// Errors returned by the engine.
+var (
+	ErrUnknownFlow         = errors.New("dialogs: unknown flow")
+	ErrUnknownOrganisation = errors.New("dialogs: unknown organisation")
+	ErrFinished            = errors.New("dialogs: the conversation's flow has finished")
+	ErrUnknownState        = errors.New("dialogs: unknown state for flow")
+	ErrNoTime              = errors.New("dialogs: this step reads a date and Input.Now is not set")
+)
+
+// State is everything the engine needs to continue a conversation. It is
+// JSON-serialisable: the runner saves Step in conversations.fsm_state, Lang
+// in conversations.language and the whole value in conversations.data. A
+// step may change Flow (SICK in a check-in starts the absence report; SUPPORT
+// opens the support menu): save it too.
+type State struct {
+	Flow    string            `json:"flow"`
+	Step    string            `json:"step"` // the fsm state
+	Lang    string            `json:"lang"` // en-GB, cy or pl
+	Org     string            `json:"org"`  // organisation code, for the directory
+	Channel ohcontact.Channel `json:"channel"`
+	// Verified is set once the person has confirmed who they are; no
+	// health detail is sent before.
+	Verified bool `json:"verified,omitempty"`
+	// Known is set when the conversation is with a known member of staff.
+	Known bool `json:"known,omitempty"`
+	// FirstName is the first name on the staff record, used only to check
+	// an answer in the absence report; it is never sent.
+	FirstName string `json:"first_name,omitempty"`
+	// Reminder is set when this conversation is itself a reminder, so
+	// "not now" does not schedule another.
+	Reminder bool `json:"reminder,omitempty"`
+	// Ref is the reference given in confirmations.
+	Ref string `json:"ref,omitempty"`
+	// Answers holds the flow's answers by question (also sent as
+	// RecordAnswer effects).
+	Answers map[string]string `json:"answers,omitempty"`
+	// Reprompts counts unusable answers in a row.
+	Reprompts int `json:"reprompts,omitempty"`
+	// Signposted lists the directory keys given so far, for the summary.
+	Signposted []string `json:"signposted,omitempty"`
+}
+
+// StartInfo describes a new conversation.
+type StartInfo struct {
+	Org     string // organisation code
+	Channel ohcontact.Channel
+	Lang    string // the staff member's language; "" means en-GB
+	// Known is true when the conversation is with a member of staff on
+	// record (false for unknown numbers and anonymous web chats).
+	Known bool
+	// FirstName is the staff record's first name (see State.FirstName).
+	FirstName string
+	// IdentityConfirmed is true for a web chat signed in through the
+	// intranet: identity is already confirmed.
+	IdentityConfirmed bool
+	// Reminder is true when this contact is the one reminder after "not now".
+	Reminder bool
+	// Ref is a short reference for this conversation shown in confirmations
+	// (e.g. "A1234"; the runner chooses it).
+	Ref string
+}
+
+// Input is one inbound message.
+type Input struct {
+	Text string
+	// Now is when the message was received, in the organisation's time
+	// zone; flows that ask for dates read today's date from it.
+	Now time.Time
+}
+
+// Reply is one outbound message.
+type Reply struct {
+	Text string
+	// Health is set when the text carries or implies health detail about
+	// the person (a reason, a screening question, a referral).
+	Health bool
+	// Crisis is set for crisis contacts and urgent advice: never held by
+	// send windows or quiet hours (messages.urgent).
+	Crisis bool
+}
+
+// Result is the outcome of one step.
+type Result struct {
+	State   State
+	Replies []Reply
+	Effects []Effect
+	// Done is set when the flow has reached a terminal state; further
+	// messages start a new conversation (see Inbound), unless a clinician
+	// now owns it.
+	Done bool
+}
+
+// Engine steps flows. It is safe for concurrent use and holds no
+// per-conversation state.
+type Engine struct {
+	dir   *signposting.Directory
+	loc   map[string]*i18n.Localizer
+	flows map[string]*flowDef
+	names []string
+}
+
+// New returns an engine speaking the languages of bundle (locales.Bundle)
+// and signposting from dir.
+func New(bundle *i18n.Bundle, dir *signposting.Directory) (*Engine, error) {
+	if bundle == nil || dir == nil {
+		return nil, errors.New("dialogs: New needs a bundle and a directory")
+	}
+	if err := dir.Validate(); err != nil {
+		return nil, fmt.Errorf("dialogs: %w", err)
+	}
+	e := &Engine{dir: dir, loc: map[string]*i18n.Localizer{}, flows: map[string]*flowDef{}}
+	for _, l := range locales.Languages {
+		e.loc[l] = i18n.NewLocalizer(bundle, l)
+	}
+	for _, f := range []*flowDef{absenceReport(), stressCheckin(), mskCheckin(), longTermCheckin(), support()} {
+		f.build()
+		e.flows[f.name] = f
+		e.names = append(e.names, f.name)
+	}
+	return e, nil
+}
+
+// Flows returns the flow names in a fixed order.
+func (e *Engine) Flows() []string { return slices.Clone(e.names) }
+
+// FSM returns a fresh state machine of flow in its initial state, for
+// drawing (fsm.VisualizeWithType).
+func (e *Engine) FSM(flow string) (*fsm.FSM, error) {
+	f, ok := e.flows[flow]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownFlow, flow)
+	}
+	return fsm.NewFSM(f.initial, f.events, nil), nil
+}
+
+// Start begins flow and returns its opening messages. It does not read the
+// clock: dates are asked for later.
+func (e *Engine) Start(flow string, st StartInfo) (Result, error) {
+	f, ok := e.flows[flow]
+	if !ok {
+		return Result{}, fmt.Errorf("%w %q", ErrUnknownFlow, flow)
+	}
+	state := State{
+		Flow: flow, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel,
+		Verified: st.IdentityConfirmed, Known: st.Known, FirstName: st.FirstName,
+		Reminder: st.Reminder, Ref: st.Ref,
+	}
+	s, err := e.session(state, Input{})
+	if err != nil {
+		return Result{}, err
+	}
+	if st.IdentityConfirmed {
+		s.effect(IdentityConfirmed{Method: "signed_in"})
+	}
+	s.st.Step = f.initial
+	f.start(s)
+	return s.result()
+}
+
+// Step handles one inbound message in a conversation whose saved state is
+// state, and returns the new state (the input state is not modified),
+// replies and effects. The caller runs the risk screen first; Step does not
+// screen free text, except that a PHQ-9 item 9 answer above 0 gives a
+// RiskPathway effect.
+//
+// Step returns ErrFinished when state is terminal.
+func (e *Engine) Step(state State, in Input) (Result, error) {
+	s, err := e.session(state, in)
+	if err != nil {
+		return Result{}, err
+	}
+	if s.flow.terminal(s.st.Step) {
+		return Result{}, ErrFinished
+	}
+	n, ok := s.flow.nodes[s.st.Step]
+	if !ok {
+		return Result{}, fmt.Errorf("%w %s: %q", ErrUnknownState, s.st.Flow, s.st.Step)
+	}
+	if err := s.handle(n, in.Text); err != nil {
+		return Result{}, err
+	}
+	return s.result()
+}
+
+// Inbound decides what a message from someone with no open conversation
+// starts: STOP opts out and START opts in (each with a confirmation and
+// nothing else), SICK or ABSENT starts the absence report, TALK starts the
+// support flow and asks for a person, a language name starts the support
+// menu in that language, and anything else (HELP, SUPPORT, a question)
+// starts the support menu. The result's state is the new conversation's;
+// for opt-out and opt-in it is already finished (Done).
+func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
+	k, lang := ParseKeyword(in.Text)
+	switch k {
+	case KeywordOptOut, KeywordOptIn:
+		state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
+		s, err := e.session(state, in)
+		if err != nil {
+			return Result{}, err
+		}
+		if k == KeywordOptOut {
+			s.st.Step = StateOptedOut
+			s.effect(OptOut{})
+			s.say("optout_confirm", s.ohData(), false)
+			s.effect(Close{Reason: "opted_out"})
+		} else {
+			s.effect(OptIn{})
+			s.say("optin_confirm", s.ohData(), false)
+			s.effect(Close{Reason: "completed"})
+		}
+		return s.result()
+	case KeywordAbsence:
+		return e.Start(FlowAbsenceReport, st)
+	case KeywordLanguage:
+		st.Lang = lang
+		r, err := e.Start(FlowSupport, st)
+		if err == nil {
+			r.Effects = append([]Effect{SwitchLanguage{Lang: lang}}, r.Effects...)
+		}
+		return r, err
+	case KeywordTalk:
+		r, err := e.Start(FlowSupport, st)
+		if err != nil {
+			return r, err
+		}
+		r2, err := e.Step(r.State, in)
+		if err != nil {
+			return r, err
+		}
+		r2.Effects = append(r.Effects, r2.Effects...)
+		return r2, nil
+	}
+	return e.Start(FlowSupport, st)
+}
+
+// CrisisReply returns the crisis contacts message in lang for org's
+// directory, as sent on channel: 999 or A&E, NHS 111 option 2, Samaritans
+// and Shout, and that the OH team has been told but is not a 24/7 service.
+// The runner sends it at once (never held by quiet hours) on a positive risk
+// screen. It never fails: a missing translation falls back to English, and
+// an unknown organisation to the national numbers of the demo directory.
+func (e *Engine) CrisisReply(lang, org string, channel ohcontact.Channel) string {
+	o, ok := e.dir.Organisation(org)
+	if !ok {
+		o, _ = signposting.Demo().Organisation(signposting.DemoCode)
+	}
+	lang = locales.Match(lang)
+	s := &session{e: e, org: o, loc: e.localizer(lang)}
+	text := s.crisisText()
+	if channel == ohcontact.ChannelSMS {
+		text = locales.SMSText(lang, text)
+	}
+	return text
+}
+
+func (e *Engine) localizer(lang string) *i18n.Localizer {
+	if l, ok := e.loc[locales.Match(lang)]; ok {
+		return l
+	}
+	return e.loc[locales.Default]
+}
+
+func (e *Engine) session(state State, in Input) (*session, error) {
+	f, ok := e.flows[state.Flow]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownFlow, state.Flow)
+	}
+	o, ok := e.dir.Organisation(state.Org)
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownOrganisation, state.Org)
+	}
+	state.Lang = locales.Match(state.Lang)
+	if state.Answers != nil {
+		state.Answers = cloneMap(state.Answers)
+	}
+	state.Signposted = slices.Clone(state.Signposted)
+	return &session{e: e, flow: f, org: o, loc: e.localizer(state.Lang), st: state, now: in.Now}, nil
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// session is the working state of one Start or Step.
+type session struct {
+	e    *Engine
+	flow *flowDef
+	org  *signposting.Organisation
+	loc  *i18n.Localizer
+	now  time.Time
+	st   State
+
+	replies []Reply
+	effects []Effect
+	entered string // set by the fsm's enter_state callback
+	err     error
+	// repromptID, when set by an answer handler that returned "", replaces
+	// the node's usual re-prompt (e.g. "a date in the last 4 weeks").
+	repromptID string
+	// skipClosing is set by a handler that has already said goodbye, so
+	// the closed state adds no summary.
+	skipClosing bool
+}
+
+func (s *session) result() (Result, error) {
+	if s.err != nil {
+		return Result{}, s.err
+	}
+	if s.st.Channel == ohcontact.ChannelSMS {
+		for i := range s.replies {
+			s.replies[i].Text = locales.SMSText(s.st.Lang, s.replies[i].Text)
+		}
+	}
+	return Result{State: s.st, Replies: s.replies, Effects: s.effects, Done: s.flow.terminal(s.st.Step)}, nil
+}
+
+func (s *session) effect(e Effect) { s.effects = append(s.effects, e) }
+
+// record stores an answer in the state and as an effect.
+func (s *session) record(q, v string) {
+	if len(v) > 200 {
+		v = v[:200]
+	}
+	if s.st.Answers == nil {
+		s.st.Answers = map[string]string{}
+	}
+	s.st.Answers[q] = v
+	s.effect(RecordAnswer{Question: q, Value: v})
+}
+
+// text returns message id localised with data. A translation missing in the
+// session's language falls back to English (go-i18n returns the text and an
+// error; the catalog test keeps that from happening). A message missing even
+// in English fails the step.
+func (s *session) text(id string, data map[string]any) string {
+	msg, err := s.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if msg == "" && err != nil && s.err == nil {
+		s.err = fmt.Errorf("dialogs: message %s: %w", id, err)
+	}
+	return msg
+}
+
+// plural returns message id in the plural form for count.
+func (s *session) plural(id string, count int, data map[string]any) string {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Count"] = count
+	msg, err := s.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if msg == "" && err != nil && s.err == nil {
+		s.err = fmt.Errorf("dialogs: message %s: %w", id, err)
+	}
+	return msg
+}
+
+// say appends the localised message id as a reply.
+func (s *session) say(id string, data map[string]any, health bool) {
+	s.replies = append(s.replies, Reply{Text: s.text(id, data), Health: health})
+}
+
+// sayText appends a reply composed by the caller.
+func (s *session) sayText(text string, health bool) {
+	s.replies = append(s.replies, Reply{Text: text, Health: health})
+}
+
+// ohData is template data naming the OH service.
+func (s *session) ohData() map[string]any {
+	return map[string]any{"OH": s.org.OHName}
+}
+
+// ohService is the organisation's OH entry.
+func (s *session) ohService() signposting.Service {
+	if o := s.org.ByCategory(signposting.OH); len(o) > 0 {
+		return o[0]
+	}
+	return signposting.Service{}
+}
+
+// fire sends event to the flow's machine, rebuilt from the saved state, and
+// moves to the state it lands in, then says that state's prompt. A
+// self-transition (fsm.NoTransitionError) means "stay" and says the node's
+// again prompt.
+func (s *session) fire(event string) error {
+	from := s.st.Step
+	m := fsm.NewFSM(from, s.flow.events, s.flow.callbacks)
+	s.entered = ""
+	err := m.Event(context.Background(), event, s)
+	var noTransition fsm.NoTransitionError
+	switch {
+	case errors.As(err, &noTransition):
+	case err != nil:
+		return fmt.Errorf("dialogs: %s: event %s in state %s: %w", s.flow.name, event, from, err)
+	}
+	s.st.Step = m.Current()
+	if s.st.Step != from {
+		s.st.Reprompts = 0
+	}
+	n := s.flow.nodes[s.st.Step]
+	switch {
+	case n == nil:
+		return fmt.Errorf("%w %s: %q", ErrUnknownState, s.flow.name, s.st.Step)
+	case s.st.Step == from && n.again != nil:
+		n.again(s)
+	case n.prompt != nil:
+		n.prompt(s)
+	}
+	return nil
+}
+
+// handle runs the keywords every step understands, then the node's own
+// answer handler.
+func (s *session) handle(n *node, text string) error {
+	norm := normalize(text)
+	k, lang := parseKeyword(norm)
+	switch k {
+	case KeywordOptOut:
+		s.effect(OptOut{})
+		return s.fire(evOptOut)
+	case KeywordOptIn:
+		s.effect(OptIn{})
+		s.say("optin_confirm", s.ohData(), false)
+		s.reprompt(n)
+		return nil
+	case KeywordHelp:
+		s.say("help", s.ohData(), false)
+		s.reprompt(n)
+		return nil
+	case KeywordLanguage:
+		s.st.Lang = lang
+		s.loc = s.e.localizer(lang)
+		s.effect(SwitchLanguage{Lang: lang})
+		s.say("language_switched", nil, false)
+		s.reprompt(n)
+		return nil
+	case KeywordTalk:
+		s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "asked_to_talk", Handover: true})
+		return s.fire(evTalk)
+	case KeywordAbsence:
+		if s.flow.name != FlowAbsenceReport {
+			return s.switchFlow(FlowAbsenceReport)
+		}
+	case KeywordSupport:
+		if s.flow.name != FlowSupport {
+			return s.switchFlow(FlowSupport)
+		}
+		s.reprompt(n)
+		return nil
+	}
+	s.repromptID = ""
+	ev := n.answer(s, answer{raw: text, norm: norm})
+	if s.err != nil {
+		return s.err
+	}
+	switch ev {
+	case evStay:
+		return nil
+	case "":
+	default:
+		return s.fire(ev)
+	}
+	s.st.Reprompts++
+	if s.st.Reprompts >= maxReprompts {
+		if s.st.Step == StateOfferPerson {
+			// Still no usable answer after the offer: ask OH to get in
+			// touch rather than leave someone who may be struggling.
+			s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "could_not_understand"})
+			s.say("offer_person_gave_up", nil, false)
+		}
+		return s.fire(evUnclear)
+	}
+	id := n.expect.reprompt()
+	if s.repromptID != "" {
+		id = s.repromptID
+	}
+	s.say(id, map[string]any{"N": n.menuSize}, false)
+	return nil
+}
+
+// reprompt repeats the node's question (after HELP, START or a language
+// switch).
+func (s *session) reprompt(n *node) {
+	if n.prompt != nil {
+		n.prompt(s)
+	}
+}
+
+// switchFlow leaves the current flow for another (SICK, SUPPORT), keeping
+// who and how, and says the new flow's opening.
+func (s *session) switchFlow(flow string) error {
+	f := s.e.flows[flow]
+	s.st = State{
+		Flow: flow, Step: f.initial, Lang: s.st.Lang, Org: s.st.Org, Channel: s.st.Channel,
+		Verified: s.st.Verified, Known: s.st.Known, FirstName: s.st.FirstName, Ref: s.st.Ref,
+		Signposted: s.st.Signposted,
+	}
+	s.flow = f
+	f.start(s)
+	return nil
+}
+
+// answer is one inbound text, raw and normalised.
+type answer struct {
+	raw, norm string
+}
+
+// expect says what kind of answer a node wants, for its re-prompt.
+type expect int
+
+const (
+	expectAny expect = iota
+	expectYesNo
+	expectMenu
+	expectMultiMenu
+	expectScale
+	expectName
+	expectStartDate
+	expectReturnDate
+)
+
+func (x expect) reprompt() string {
+	switch x {
+	case expectYesNo:
+		return "reprompt_yesno"
+	case expectMenu:
+		return "reprompt_menu"
+	case expectMultiMenu:
+		return "reprompt_multi"
+	case expectScale:
+		return "reprompt_scale"
+	case expectName:
+		return "reprompt_name"
+	case expectStartDate:
+		return "reprompt_start_date"
+	case expectReturnDate:
+		return "reprompt_return_date"
+	}
+	return "reprompt_any"
+}
+
+// Event names shared by every flow.
+const (
+	evOptOut  = "opt_out"
+	evTalk    = "talk"
+	evUnclear = "unclear"
+	evYes     = "yes"
+	evNo      = "no"
+	// evStay is returned by an answer handler that has handled the answer
+	// (and said something) without moving; no event is fired.
+	evStay = "-"
+)
+
+// node is one state of a flow: what is said on entering it, and how an
+// answer in it is read.
+type node struct {
+	expect   expect
+	menuSize int // for expectMenu / expectMultiMenu: the number meaning "done", or the last option
+	// prompt is said on entering the state (and after HELP or a language
+	// switch).
+	prompt func(s *session)
+	// again is said when an answer keeps the flow in the same state (a
+	// menu offering more).
+	again func(s *session)
+	// answer reads a usable answer, records it (effects, answers, replies)
+	// and returns the event to fire, or "" when the answer is unusable.
+	answer func(s *session, a answer) string
+}
+
+// flowDef is one flow: its machine and its nodes.
+type flowDef struct {
+	name    string
+	initial string
+	events  fsm.Events
+	nodes   map[string]*node
+	// start says the flow's opening (in state initial, which it may change
+	// by firing an event).
+	start     func(s *session)
+	callbacks fsm.Callbacks
+	terminals map[string]bool
+}
+
+func (f *flowDef) terminal(state string) bool { return f.terminals[state] }
+
+// build adds the states and events every flow has: opt-out, a request to
+// talk, and three unusable answers leading to an offer of a person, from
+// every non-terminal state; the offer itself; and the terminal states.
+func (f *flowDef) build() {
+	f.terminals = map[string]bool{StateClosed: true, StateOptedOut: true, StateHandedOver: true, StateRiskPathway: true}
+	f.nodes[StateOfferPerson] = &node{expect: expectYesNo,
+		prompt: func(s *session) { s.say("offer_person", nil, false) },
+		answer: func(s *session, a answer) string {
+			switch parseYesNo(a.norm) {
+			case ynYes:
+				s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "could_not_understand", Handover: true})
+				return evYes
+			case ynNo, ynNotNow:
+				return evNo
+			}
+			return ""
+		}}
+	f.nodes[StateClosed] = &node{prompt: closing}
+	f.nodes[StateOptedOut] = &node{prompt: func(s *session) {
+		s.say("optout_confirm", s.ohData(), false)
+		s.effect(Close{Reason: "opted_out"})
+	}}
+	f.nodes[StateHandedOver] = &node{prompt: func(s *session) {
+		s.say("talk_ack", map[string]any{"Hours": s.ohService().Hours}, false)
+	}}
+	// Only flows that screen (the stress check-in) lead to the risk
+	// pathway themselves; a positive risk screen of free text is the
+	// runner's, before Step.
+	if slices.ContainsFunc(f.events, func(e fsm.EventDesc) bool { return e.Dst == StateRiskPathway }) {
+		f.nodes[StateRiskPathway] = &node{prompt: func(s *session) {
+			s.replies = append(s.replies, Reply{Text: s.crisisText(), Crisis: true})
+		}}
+	}
+	var states []string
+	for name := range f.nodes {
+		if !f.terminals[name] {
+			states = append(states, name)
+		}
+	}
+	slices.Sort(states)
+	questions := slices.DeleteFunc(slices.Clone(states), func(st string) bool { return st == StateOfferPerson })
+	f.events = append(f.events,
+		fsm.EventDesc{Name: evOptOut, Src: states, Dst: StateOptedOut},
+		fsm.EventDesc{Name: evTalk, Src: states, Dst: StateHandedOver},
+		fsm.EventDesc{Name: evUnclear, Src: questions, Dst: StateOfferPerson},
+		fsm.EventDesc{Name: evYes, Src: []string{StateOfferPerson}, Dst: StateHandedOver},
+		fsm.EventDesc{Name: evNo, Src: []string{StateOfferPerson}, Dst: StateClosed},
+		fsm.EventDesc{Name: evUnclear, Src: []string{StateOfferPerson}, Dst: StateClosed},
+	)
+	// Callbacks only record what happened; the session acts after Event
+	// returns (calling Event, Can or SetState inside a callback deadlocks).
+	f.callbacks = fsm.Callbacks{
+		"enter_state": func(_ context.Context, e *fsm.Event) {
+			if s, ok := e.Args[0].(*session); ok {
+				s.entered = e.Dst
+			}
+		},
+	}
+}
+
+// closing is the closed state's prompt: a summary of what was signposted,
+// and Close.
+func closing(s *session) {
+	defer s.effect(Close{Reason: "completed"})
+	if s.skipClosing {
+		return
+	}
+	names := make([]string, 0, len(s.st.Signposted))
+	for _, k := range s.st.Signposted {
+		if svc, ok := s.org.Service(k); ok {
+			names = append(names, svc.Name)
+		}
+	}
+	if len(names) == 0 {
+		s.say("closing_none", s.ohData(), false)
+	} else {
+		s.sayText(s.plural("closing_summary", len(names), nil), false)
+		s.sayText(strings.Join(names, "\n"), false)
+	}
+}
+
+// signpost gives every service of the categories, once each, and records
+// them.
+func (s *session) signpost(health bool, cats ...signposting.Category) {
+	for _, c := range cats {
+		for _, svc := range s.org.ByCategory(c) {
+			if c == signposting.Crisis {
+				continue
+			}
+			s.sayText(s.serviceLine(svc), health)
+			s.effect(Signpost{Service: svc.Key, Category: svc.Category})
+			if !slices.Contains(s.st.Signposted, svc.Key) {
+				s.st.Signposted = append(s.st.Signposted, svc.Key)
+			}
+		}
+	}
+}
+
+// serviceLine is one service as a text: "Samaritans: call 116 123.
+// https://www.samaritans.org (24/7, free)".
+func (s *session) serviceLine(svc signposting.Service) string {
+	var parts []string
+	if svc.Phone != "" {
+		if svc.PhoneOption > 0 {
+			parts = append(parts, s.text("svc_call_option", map[string]any{"Phone": svc.Phone, "Option": svc.PhoneOption}))
+		} else {
+			parts = append(parts, s.text("svc_call", map[string]any{"Phone": svc.Phone}))
+		}
+	}
+	if svc.SMSNumber != "" {
+		parts = append(parts, s.text("svc_text", map[string]any{"Keyword": svc.SMSKeyword, "Number": svc.SMSNumber}))
+	}
+	var b strings.Builder
+	b.WriteString(svc.Name)
+	b.WriteString(":")
+	if len(parts) > 0 {
+		b.WriteString(" ")
+		b.WriteString(strings.Join(parts, ", "))
+		b.WriteString(".")
+	}
+	if svc.URL != "" {
+		b.WriteString(" ")
+		b.WriteString(svc.URL)
+	}
+	if svc.Hours != "" {
+		b.WriteString(" (" + svc.Hours + ")")
+	}
+	return b.String()
+}
+
+// crisisText is the crisis contacts message.
+func (s *session) crisisText() string {
+	get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
+	em, n111, sam, shout := get(signposting.KeyEmergency), get(signposting.KeyNHS111), get(signposting.KeySamaritans), get(signposting.KeyShout)
+	opt := n111.PhoneOption
+	if opt == 0 {
+		opt = 2
+	}
+	return s.text("crisis", map[string]any{
+		"Emergency": em.Phone, "NHS111": n111.Phone, "Option": opt, "Samaritans": sam.Phone,
+		"Keyword": shout.SMSKeyword, "Number": shout.SMSNumber,
+	})
+}
+
+// formatDate formats a date for texts: 3/11/2026 (day/month/year, read the
+// same way in all three languages).
+func formatDate(t time.Time) string {
+	return fmt.Sprintf("%d/%d/%d", t.Day(), int(t.Month()), t.Year())
+}
+
+// consentNode is the first-contact step of the check-ins: YES confirms
+// identity and goes on (event yes); NO closes; "not now" schedules one
+// reminder a day later and closes.
+func consentNode(flow string) *node {
+	return &node{expect: expectYesNo,
+		prompt: func(s *session) { s.say("first_contact", s.ohData(), false) },
+		answer: func(s *session, a answer) string {
+			switch parseYesNo(a.norm) {
+			case ynYes:
+				s.record("consent", "yes")
+				if !s.st.Verified {
+					s.st.Verified = true
+					s.effect(IdentityConfirmed{Method: "reply_yes"})
+				}
+				return evYes
+			case ynNo:
+				s.record("consent", "no")
+				return evNo
+			case ynNotNow:
+				s.record("consent", "not_now")
+				if !s.st.Reminder {
+					s.effect(ScheduleReminder{After: 24 * time.Hour, Flow: flow})
+					s.say("consent_later", nil, false)
+					s.skipClosing = true
+				}
+				return evNo
+			}
+			return ""
+		}}
+}
+
+// yesNoNode is a yes/no question whose answer is recorded as question.
+func yesNoNode(prompt func(s *session), question string, onYes, onNo func(s *session)) *node {
+	return &node{expect: expectYesNo, prompt: prompt,
+		answer: func(s *session, a answer) string {
+			switch parseYesNo(a.norm) {
+			case ynYes:
+				s.record(question, "yes")
+				if onYes != nil {
+					onYes(s)
+				}
+				return evYes
+			case ynNo, ynNotNow:
+				s.record(question, "no")
+				if onNo != nil {
+					onNo(s)
+				}
+				return evNo
+			}
+			return ""
+		}}
+}
+
+// sayer returns a prompt that says message id (health marks health detail).
+func sayer(id string, health bool) func(s *session) {
+	return func(s *session) { s.say(id, s.ohData(), health) }
+}

@@ -1,0 +1,322 @@
+package dialogs
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/locales"
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+var update = flag.Bool("update", false, "rewrite the transcripts in testdata/ from the engine's output")
+
+// testNow is when every scripted message arrives: Wednesday 18 November
+// 2026, 10:00 in Europe/London (GMT).
+var testNow = time.Date(2026, time.November, 18, 10, 0, 0, 0, time.UTC)
+
+// script is one scripted conversation, written to testdata/<name>.txt.
+type script struct {
+	name    string
+	flow    string // "" starts with Engine.Inbound(inputs[0])
+	lang    string
+	channel ohcontact.Channel // default SMS
+	unknown bool              // no staff record
+	signed  bool              // web chat signed in through the intranet
+	inputs  []string
+}
+
+var scripts = []script{
+	// absence-report
+	{name: "absence-report_happy", flow: FlowAbsenceReport, inputs: []string{"Sam", "yesterday", "back pain", "friday", "yes", "yes please"}},
+	{name: "absence-report_opt-out", flow: FlowAbsenceReport, inputs: []string{"sam", "today", "STOP"}},
+	{name: "absence-report_unusable", flow: FlowAbsenceReport, inputs: []string{"Samantha", "whenever", "31/11", "soon", "yes"}},
+	{name: "absence-report_correction", flow: FlowAbsenceReport, inputs: []string{"It's Sam", "3/11", "covid", "not sure", "no", "monday", "PRIVATE", "tomorrow", "yeah", "no thanks"}},
+	{name: "absence-report_not-matched", flow: FlowAbsenceReport, inputs: []string{"yes", "Alex", "Jo"}},
+	{name: "absence-report_no-record", flow: FlowAbsenceReport, unknown: true},
+	{name: "absence-report_webchat-signed-in", flow: FlowAbsenceReport, channel: ohcontact.ChannelWebChat, signed: true, inputs: []string{"today", "stress and anxiety", "2/12", "yes", "yes"}},
+	{name: "absence-report_cy", flow: FlowAbsenceReport, lang: "cy", inputs: []string{"Sam", "ddoe", "ffliw", "yfory", "ie", "na"}},
+	{name: "absence-report_pl", flow: FlowAbsenceReport, lang: "pl", inputs: []string{"Sam", "wczoraj", "grypa", "nie wiem", "tak", "tak"}},
+	{name: "absence-report_switch-language", flow: FlowAbsenceReport, inputs: []string{"Sam", "Cymraeg", "heddiw", "migraine", "yfory", "ie", "na"}},
+	{name: "absence-report_from-sick-keyword", inputs: []string{"SICK", "Sam", "today", "d&v", "friday", "yes", "no"}},
+
+	// stress-checkin
+	{name: "stress-checkin_happy", flow: FlowStressCheckin, inputs: []string{"yes", "2", "1", "1", "0", "1", "1 and 3", "5"}},
+	{name: "stress-checkin_screen-positive", flow: FlowStressCheckin, inputs: []string{"Yeah ok", "not great really", "2", "2", "0", "2", "more than half the days", "yes", "4", "no thanks"}},
+	{name: "stress-checkin_item9-positive", flow: FlowStressCheckin, inputs: []string{"yes", "3", "2", "2", "1"}},
+	{name: "stress-checkin_item9-yes", flow: FlowStressCheckin, inputs: []string{"yes", "struggling", "3", "3", "yes"}},
+	{name: "stress-checkin_opt-out", flow: FlowStressCheckin, inputs: []string{"yes", "1", "stop please"}},
+	{name: "stress-checkin_unusable", flow: FlowStressCheckin, inputs: []string{"yes", "ok", "sometimes", "a bit", "dunno", "yes"}},
+	{name: "stress-checkin_declined", flow: FlowStressCheckin, inputs: []string{"no thanks"}},
+	{name: "stress-checkin_not-now", flow: FlowStressCheckin, inputs: []string{"not now"}},
+	{name: "stress-checkin_cy", flow: FlowStressCheckin, lang: "cy", inputs: []string{"ie", "1", "0", "1", "0", "0", "2", "5"}},
+	{name: "stress-checkin_pl", flow: FlowStressCheckin, lang: "pl", inputs: []string{"tak", "2", "1", "2", "0", "kilka dni", "1", "nie", "1", "nie"}},
+	{name: "stress-checkin_switch-language", flow: FlowStressCheckin, inputs: []string{"yes", "Polski", "1", "0", "0", "0", "0", "5"}},
+	{name: "stress-checkin_help-and-talk", flow: FlowStressCheckin, inputs: []string{"yes", "HELP", "TALK"}},
+	{name: "stress-checkin_sick-keyword", flow: FlowStressCheckin, inputs: []string{"yes", "SICK", "today"}},
+
+	// msk-checkin
+	{name: "msk-checkin_happy", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "1", "no", "2", "3", "yes"}},
+	{name: "msk-checkin_red-flags", flow: FlowMSKCheckin, inputs: []string{"yes", "3", "yes", "back", "yes"}},
+	{name: "msk-checkin_no-referral", flow: FlowMSKCheckin, inputs: []string{"ok", "1", "no", "no"}},
+	{name: "msk-checkin_opt-out", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "UNSUBSCRIBE"}},
+	{name: "msk-checkin_unusable", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "my leg", "9", "the left one", "no"}},
+	{name: "msk-checkin_answers-in-words", flow: FlowMSKCheckin, inputs: []string{"yes", "getting worse", "yes", "lower back", "no", "more than 12 weeks", "no", "no thanks"}},
+	{name: "msk-checkin_cy", flow: FlowMSKCheckin, lang: "cy", inputs: []string{"ie", "1", "ie", "6", "2", "2", "ie"}},
+	{name: "msk-checkin_pl", flow: FlowMSKCheckin, lang: "pl", inputs: []string{"tak", "2", "tak", "2", "4", "1", "nie"}},
+	{name: "msk-checkin_switch-language", flow: FlowMSKCheckin, lang: "cy", inputs: []string{"English", "yes", "3", "no", "yes"}},
+
+	// long-term-checkin
+	{name: "long-term-checkin_happy", flow: FlowLongTermCheckin, inputs: []string{"yes", "1", "1 and 2", "yes", "yes"}},
+	{name: "long-term-checkin_oh-appointment", flow: FlowLongTermCheckin, inputs: []string{"yes", "3", "3", "no"}},
+	{name: "long-term-checkin_not-ready", flow: FlowLongTermCheckin, inputs: []string{"yes", "2", "not yet", "no", "no"}},
+	{name: "long-term-checkin_opt-out", flow: FlowLongTermCheckin, inputs: []string{"yes", "END"}},
+	{name: "long-term-checkin_unusable", flow: FlowLongTermCheckin, inputs: []string{"yes", "meh", "hmm", "what", "maybe", "ok"}},
+	{name: "long-term-checkin_cy", flow: FlowLongTermCheckin, lang: "cy", inputs: []string{"ie", "2", "1", "ie", "na"}},
+	{name: "long-term-checkin_pl", flow: FlowLongTermCheckin, lang: "pl", inputs: []string{"tak", "3", "2 i 3", "tak"}},
+	{name: "long-term-checkin_switch-language", flow: FlowLongTermCheckin, inputs: []string{"yes", "welsh", "1", "4", "na", "ie"}},
+
+	// support
+	{name: "support_happy", inputs: []string{"HELP", "1", "2", "5"}},
+	{name: "support_talk", flow: FlowSupport, inputs: []string{"4"}},
+	{name: "support_talk-keyword", inputs: []string{"talk"}},
+	{name: "support_opt-out", flow: FlowSupport, inputs: []string{"3", "stpo"}},
+	{name: "support_opt-out-no-conversation", inputs: []string{"STOP"}},
+	{name: "support_opt-in-no-conversation", inputs: []string{"START"}},
+	{name: "support_unusable", flow: FlowSupport, inputs: []string{"dunno really", "six", "??", "no"}},
+	{name: "support_answers-in-words", flow: FlowSupport, inputs: []string{"money worries", "back pain", "that's all"}},
+	{name: "support_webchat-anonymous", flow: FlowSupport, channel: ohcontact.ChannelWebChat, unknown: true, inputs: []string{"3", "that's all thanks"}},
+	{name: "support_cy", inputs: []string{"Cymraeg", "1", "5"}},
+	{name: "support_pl", flow: FlowSupport, lang: "pl", inputs: []string{"2", "nie"}},
+	{name: "support_switch-language", flow: FlowSupport, inputs: []string{"polish", "3", "5"}},
+}
+
+func newTestEngine(t testing.TB) *Engine {
+	t.Helper()
+	b, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(b, signposting.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestTranscripts(t *testing.T) {
+	e := newTestEngine(t)
+	seen := map[string]bool{}
+	for _, sc := range scripts {
+		t.Run(sc.name, func(t *testing.T) {
+			if seen[sc.name] {
+				t.Fatalf("duplicate script name")
+			}
+			seen[sc.name] = true
+			got := runScript(t, e, sc)
+			if again := runScript(t, e, sc); again != got {
+				t.Fatal("the same script gave a different transcript: the step is not deterministic")
+			}
+			path := filepath.Join("testdata", sc.name+".txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./dialogs -update to create it)", err)
+			}
+			if string(want) != got {
+				t.Errorf("transcript differs from %s (go test ./dialogs -update rewrites it):\n%s", path, diff(string(want), got))
+			}
+		})
+	}
+	if !*update {
+		files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+		for _, f := range files {
+			if !seen[strings.TrimSuffix(filepath.Base(f), ".txt")] {
+				t.Errorf("%s has no script in transcript_test.go", f)
+			}
+		}
+	}
+}
+
+// runScript plays a script and returns its transcript, checking the rules
+// every conversation must keep as it goes.
+func runScript(t *testing.T, e *Engine, sc script) string {
+	t.Helper()
+	ch := sc.channel
+	if ch == "" {
+		ch = ohcontact.ChannelSMS
+	}
+	info := StartInfo{Org: signposting.DemoCode, Channel: ch, Lang: sc.lang, Known: !sc.unknown,
+		IdentityConfirmed: sc.signed, Ref: "A1042"}
+	if !sc.unknown {
+		info.FirstName = "Sam"
+	}
+	var b strings.Builder
+	lang := sc.lang
+	if lang == "" {
+		lang = "en-GB"
+	}
+	fmt.Fprintf(&b, "# Transcript %s, written by go test ./dialogs -update. Read it as a conversation:\n", sc.name)
+	fmt.Fprintf(&b, "# \"<\" is the bot, \">\" the staff member; \"# state\" lines show the flow's state and effects.\n")
+	who := "known staff member (first name Sam)"
+	if sc.unknown {
+		who = "unknown sender"
+	}
+	if sc.signed {
+		who += ", signed in"
+	}
+	fmt.Fprintf(&b, "# channel: %s  language: %s  %s\n", ch, lang, who)
+
+	inputs := sc.inputs
+	var res Result
+	var err error
+	if sc.flow == "" {
+		fmt.Fprintf(&b, "# no open conversation\n> %s\n", inputs[0])
+		res, err = e.Inbound(info, Input{Text: inputs[0], Now: testNow})
+		inputs = inputs[1:]
+	} else {
+		fmt.Fprintf(&b, "# start: %s\n", sc.flow)
+		res, err = e.Start(sc.flow, info)
+	}
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	writeResult(&b, res)
+	checkResult(t, State{Channel: ch}, res)
+	for i, in := range inputs {
+		if res.Done {
+			t.Fatalf("input %d (%q) after the flow finished", i, in)
+		}
+		// The runner saves and loads state as JSON between messages.
+		state := roundTrip(t, res.State)
+		fmt.Fprintf(&b, "> %s\n", in)
+		res, err = e.Step(state, Input{Text: in, Now: testNow})
+		if err != nil {
+			t.Fatalf("step %q: %v", in, err)
+		}
+		writeResult(&b, res)
+		checkResult(t, state, res)
+	}
+	if res.Done {
+		if _, err := e.Step(res.State, Input{Text: "hello", Now: testNow}); !errors.Is(err, ErrFinished) {
+			t.Errorf("step after done: err = %v, want ErrFinished", err)
+		}
+		b.WriteString("# finished\n")
+	}
+	return b.String()
+}
+
+func writeResult(b *strings.Builder, r Result) { b.WriteString(FormatResult(r)) }
+
+// checkResult checks one step's result against the rules: texts fit an SMS,
+// no health detail before identity is confirmed, the flow's state is
+// known, finished flows close or hand over.
+func checkResult(t *testing.T, before State, r Result) {
+	t.Helper()
+	for _, rep := range r.Replies {
+		if rep.Text == "" {
+			t.Errorf("empty reply")
+		}
+		if strings.Contains(rep.Text, "<no value>") {
+			t.Errorf("reply has a missing template value: %q", rep.Text)
+		}
+		if r.State.Channel == ohcontact.ChannelSMS {
+			if p := locales.Check("en-GB", rep.Text); len(p) > 0 {
+				t.Errorf("SMS reply %q: %v", rep.Text, p)
+			}
+			if rep.Health && !r.State.Verified {
+				t.Errorf("SMS reply with health detail before identity is confirmed: %q", rep.Text)
+			}
+		} else if p := locales.Check(r.State.Lang, rep.Text); len(p) > 0 {
+			t.Errorf("reply %q: %v", rep.Text, p)
+		}
+	}
+	for _, eff := range r.Effects {
+		if a, ok := eff.(RecordAnswer); ok && (len(a.Value) > 200 || !validQuestion(a.Question)) {
+			t.Errorf("answer %v does not fit the answers table", a)
+		}
+	}
+	if r.Done {
+		closed := false
+		for _, eff := range r.Effects {
+			switch eff.(type) {
+			case Close, RiskPathway:
+				closed = true
+			case RequestClinician:
+				closed = closed || eff.(RequestClinician).Handover
+			}
+		}
+		if !closed && before.Step != "" {
+			t.Errorf("flow finished in %s without Close, RiskPathway or a handover", r.State.Step)
+		}
+	}
+}
+
+func validQuestion(q string) bool {
+	if len(q) == 0 || len(q) > 64 {
+		return false
+	}
+	for _, r := range q {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func roundTrip(t *testing.T, s State) State {
+	t.Helper()
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out State
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(normalizeState(s), normalizeState(out)) {
+		t.Fatalf("state does not survive JSON:\n%+v\n%+v", s, out)
+	}
+	return out
+}
+
+func normalizeState(s State) State {
+	if len(s.Answers) == 0 {
+		s.Answers = nil
+	}
+	if len(s.Signposted) == 0 {
+		s.Signposted = nil
+	}
+	return s
+}
+
+// diff shows the first differing line of two transcripts.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\nwant: %s\ngot:  %s", i+1, wl, gl)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,318 @@
+// Package signposting holds the service directory of each organisation: the
+// crisis lines, mental-health, wellbeing, financial, MSK and OH services that
+// flows point staff to. Every entry has an owner and a review-by date, because
+// a stale phone number given to someone in crisis is a clinical hazard.
+//
+// # Configuration file
+//
+// The directory is read from the TOML file named by OHCONTACT_CONFIG. The file
+// holds one [[organisations]] table per organisation; this package reads the
+// keys below and ignores keys it does not own, so that send windows and
+// trigger rules (owned by other packages) live in the same table:
+//
+//	[[organisations]]
+//	code    = "RTD"                               # as in the organisations table: letters, digits, _ and -
+//	name    = "Example NHS Foundation Trust"
+//	oh_name = "Example Trust Occupational Health" # how texts name the OH service; short, GSM-7
+//
+//	  [[organisations.services]]
+//	  key          = "samaritans"      # stable id: a-z, 0-9, _ (recorded in signposts)
+//	  name         = "Samaritans"
+//	  category     = "crisis"          # crisis, mental_health, wellbeing, financial, msk, oh
+//	  phone        = "116 123"         # UK number: 999, 111, 116xxx, 0xxxxxxxxx(x) or +44...
+//	  phone_option = 0                 # menu option to choose after dialling (NHS 111: 2)
+//	  sms_keyword  = ""                # text KEYWORD ...
+//	  sms_number   = ""                # ... to this short code (Shout: SHOUT to 85258)
+//	  url          = "https://www.samaritans.org"
+//	  hours        = "24/7"
+//	  eligible     = "Anyone"
+//	  owner        = "OH clinical lead" # who keeps the entry correct
+//	  review_by    = 2027-06-30         # TOML date; warned about once past
+//
+//	  # later work adds, in the same organisation table, e.g.
+//	  # [organisations.send_window] and [[organisations.triggers]]
+//
+// Every organisation must have the four crisis entries the crisis message is
+// built from, with these keys and category "crisis": "emergency" (999),
+// "nhs111" (111, option 2), "samaritans" (116 123) and "shout" (a text
+// keyword and short code: SHOUT to 85258, or CALMER in the North East and
+// North Cumbria), and one entry with category "oh" (the OH service's own
+// contact details). testdata/example.toml is a complete example.
+package signposting
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Category is the kind of help a service gives. The values are stored in
+// signposts.category.
+type Category string
+
+const (
+	Crisis       Category = "crisis"
+	MentalHealth Category = "mental_health"
+	Wellbeing    Category = "wellbeing"
+	Financial    Category = "financial"
+	MSK          Category = "msk"
+	OH           Category = "oh"
+)
+
+// Categories lists every category in display order.
+var Categories = []Category{Crisis, MentalHealth, Wellbeing, Financial, MSK, OH}
+
+// Keys of the crisis entries every organisation must have.
+const (
+	KeyEmergency  = "emergency"
+	KeyNHS111     = "nhs111"
+	KeySamaritans = "samaritans"
+	KeyShout      = "shout"
+)
+
+// CrisisKeys lists the crisis entries every organisation must have, in the
+// order the crisis message gives them.
+var CrisisKeys = []string{KeyEmergency, KeyNHS111, KeySamaritans, KeyShout}
+
+// Service is one entry of an organisation's directory.
+type Service struct {
+	Key         string   `toml:"key"`
+	Name        string   `toml:"name"`
+	Category    Category `toml:"category"`
+	Phone       string   `toml:"phone"`
+	PhoneOption int      `toml:"phone_option"`
+	SMSKeyword  string   `toml:"sms_keyword"`
+	SMSNumber   string   `toml:"sms_number"`
+	URL         string   `toml:"url"`
+	Hours       string   `toml:"hours"`
+	Eligible    string   `toml:"eligible"`
+	Owner       string   `toml:"owner"`
+	// ReviewBy is the date by which the owner must check the entry. Only its
+	// calendar date counts.
+	ReviewBy time.Time `toml:"review_by"`
+}
+
+// Organisation is one organisation's name and directory.
+type Organisation struct {
+	Code string `toml:"code"`
+	Name string `toml:"name"`
+	// OHName is how texts name the OH service ("This is OHName").
+	OHName   string    `toml:"oh_name"`
+	Services []Service `toml:"services"`
+}
+
+// Directory is the signposting directory of every organisation.
+type Directory struct {
+	Organisations []Organisation `toml:"organisations"`
+}
+
+// Organisation returns the organisation with code, or false.
+func (d *Directory) Organisation(code string) (*Organisation, bool) {
+	if d == nil {
+		return nil, false
+	}
+	for i := range d.Organisations {
+		if d.Organisations[i].Code == code {
+			return &d.Organisations[i], true
+		}
+	}
+	return nil, false
+}
+
+// Service returns the entry with key, or false.
+func (o *Organisation) Service(key string) (Service, bool) {
+	for _, s := range o.Services {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
+// ByCategory returns the entries of category c in directory order.
+func (o *Organisation) ByCategory(c Category) []Service {
+	var out []Service
+	for _, s := range o.Services {
+		if s.Category == c {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Load reads and validates the directory in the TOML file at path.
+func Load(path string) (*Directory, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("signposting: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes and validates a directory from TOML data; name (usually the
+// file's path) prefixes error messages. Unknown keys inside a service entry
+// are errors (they are usually typos); unknown keys elsewhere belong to other
+// parts of the configuration and are ignored.
+func Parse(data []byte, name string) (*Directory, error) {
+	var d Directory
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&d)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var problems []error
+	for _, k := range md.Undecoded() {
+		if len(k) >= 3 && k[0] == "organisations" && k[1] == "services" {
+			problems = append(problems, fmt.Errorf("%s: unknown key %q in a service entry", name, k.String()))
+		}
+	}
+	if err := d.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%s: %w", name, err))
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+var (
+	orgCodeRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	keyRE        = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+	phoneRE      = regexp.MustCompile(`^(999|111|116[0-9]{3}|0[1-9][0-9]{8,9}|\+44[1-9][0-9]{8,9})$`)
+	smsNumberRE  = regexp.MustCompile(`^[0-9]{5,6}$`)
+	smsKeywordRE = regexp.MustCompile(`^[A-Z0-9]{2,20}$`)
+)
+
+// Validate checks every organisation and entry and reports all problems at
+// once, each naming its organisation and entry.
+func (d *Directory) Validate() error {
+	var problems []error
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+	if len(d.Organisations) == 0 {
+		bad("no [[organisations]]")
+	}
+	seenOrg := map[string]bool{}
+	for i, o := range d.Organisations {
+		org := o.Code
+		if org == "" {
+			org = fmt.Sprintf("#%d", i+1)
+		}
+		where := "organisation " + org
+		switch {
+		case !orgCodeRE.MatchString(o.Code):
+			bad("%s: code %q must be 1 to 32 letters, digits, _ or -, starting with a letter or digit", where, o.Code)
+		case seenOrg[o.Code]:
+			bad("%s: code is used twice", where)
+		}
+		seenOrg[o.Code] = true
+		if strings.TrimSpace(o.Name) == "" {
+			bad("%s: name is empty", where)
+		}
+		if strings.TrimSpace(o.OHName) == "" {
+			bad("%s: oh_name is empty (how texts name the OH service)", where)
+		}
+		seen := map[string]bool{}
+		for j, s := range o.Services {
+			key := s.Key
+			if key == "" {
+				key = fmt.Sprintf("#%d", j+1)
+			}
+			w := fmt.Sprintf("%s, service %s", where, key)
+			switch {
+			case !keyRE.MatchString(s.Key):
+				bad("%s: key %q must be 1 to 40 of a-z, 0-9 and _", w, s.Key)
+			case seen[s.Key]:
+				bad("%s: key is used twice", w)
+			}
+			seen[s.Key] = true
+			if strings.TrimSpace(s.Name) == "" || len(s.Name) > 100 {
+				bad("%s: name must be 1 to 100 characters", w)
+			}
+			if !slices.Contains(Categories, s.Category) {
+				bad("%s: category %q is not one of crisis, mental_health, wellbeing, financial, msk, oh", w, s.Category)
+			}
+			if s.Phone == "" && s.SMSNumber == "" && s.URL == "" {
+				bad("%s: give at least one of phone, sms_number or url", w)
+			}
+			if s.Phone != "" && !phoneRE.MatchString(strings.ReplaceAll(s.Phone, " ", "")) {
+				bad("%s: phone %q is not a UK number (999, 111, 116 xxx, 0xxxx xxxxxx or +44...)", w, s.Phone)
+			}
+			if s.PhoneOption < 0 || s.PhoneOption > 9 || (s.PhoneOption > 0 && s.Phone == "") {
+				bad("%s: phone_option must be 1 to 9 and needs a phone", w)
+			}
+			if (s.SMSKeyword == "") != (s.SMSNumber == "") {
+				bad("%s: sms_keyword and sms_number go together", w)
+			} else if s.SMSNumber != "" {
+				if !smsNumberRE.MatchString(s.SMSNumber) {
+					bad("%s: sms_number %q is not a 5 or 6 digit short code", w, s.SMSNumber)
+				}
+				if !smsKeywordRE.MatchString(s.SMSKeyword) {
+					bad("%s: sms_keyword %q must be 2 to 20 capital letters or digits", w, s.SMSKeyword)
+				}
+			}
+			if s.URL != "" {
+				if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+					bad("%s: url %q is not an http(s) URL", w, s.URL)
+				}
+			}
+			if strings.TrimSpace(s.Owner) == "" {
+				bad("%s: owner is empty (who keeps this entry correct)", w)
+			}
+			if s.ReviewBy.IsZero() {
+				bad("%s: review_by is missing (a date such as 2027-06-30)", w)
+			}
+		}
+		for _, k := range CrisisKeys {
+			s, ok := o.Service(k)
+			switch {
+			case !ok:
+				bad("%s: missing crisis entry %q (every organisation needs %s)", where, k, strings.Join(CrisisKeys, ", "))
+			case s.Category != Crisis:
+				bad("%s, service %s: category must be crisis", where, k)
+			}
+		}
+		if s, ok := o.Service(KeyShout); ok && s.SMSNumber == "" {
+			bad("%s, service %s: needs sms_keyword and sms_number", where, KeyShout)
+		}
+		if s, ok := o.Service(KeyEmergency); ok && s.Phone == "" {
+			bad("%s, service %s: needs a phone", where, KeyEmergency)
+		}
+		if s, ok := o.Service(KeyNHS111); ok && s.Phone == "" {
+			bad("%s, service %s: needs a phone", where, KeyNHS111)
+		}
+		if s, ok := o.Service(KeySamaritans); ok && s.Phone == "" {
+			bad("%s, service %s: needs a phone", where, KeySamaritans)
+		}
+		if len(o.ByCategory(OH)) == 0 {
+			bad("%s: no entry with category oh (the OH service's own contact details)", where)
+		}
+	}
+	return errors.Join(problems...)
+}
+
+// Warnings returns one line for each entry whose review-by date is before
+// today's date, naming the organisation, entry and owner. Only calendar dates
+// are compared.
+func (d *Directory) Warnings(today time.Time) []string {
+	t := civil(today)
+	var out []string
+	for _, o := range d.Organisations {
+		for _, s := range o.Services {
+			if !s.ReviewBy.IsZero() && civil(s.ReviewBy) < t {
+				out = append(out, fmt.Sprintf("organisation %s, service %s: review_by %s has passed; ask %s to check the entry",
+					o.Code, s.Key, civil(s.ReviewBy), s.Owner))
+			}
+		}
+	}
+	return out
+}
+
+// civil returns t's calendar date as YYYY-MM-DD, which sorts as dates do.
+func civil(t time.Time) string { return t.Format(time.DateOnly) }
