@@ -93,6 +93,7 @@ const (
 type Staff struct {
 	ID               int64
 	OrganisationID   int64
+	OrganisationCode string
 	AssignmentNumber string
 	FirstName        string
 	Mobile           string // E.164, empty when unknown

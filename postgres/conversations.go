@@ -25,9 +25,11 @@ var ErrConflict = errors.New("conversation changed concurrently")
 func StaffByMobile(ctx context.Context, q Querier, mobile string) (ohcontact.Staff, error) {
 	var s ohcontact.Staff
 	err := q.QueryRow(ctx, `
-		SELECT id, organisation_id, assignment_number, first_name, coalesce(mobile, ''), language, consent = 'opted_out'
-		FROM staff WHERE mobile = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`, mobile).
-		Scan(&s.ID, &s.OrganisationID, &s.AssignmentNumber, &s.FirstName, &s.Mobile, &s.Language, &s.OptedOut)
+		SELECT s.id, s.organisation_id, o.code, s.assignment_number, s.first_name, coalesce(s.mobile, ''), s.language,
+		       s.consent = 'opted_out'
+		FROM staff s JOIN organisations o ON o.id = s.organisation_id
+		WHERE s.mobile = $1 ORDER BY s.updated_at DESC, s.id DESC LIMIT 1`, mobile).
+		Scan(&s.ID, &s.OrganisationID, &s.OrganisationCode, &s.AssignmentNumber, &s.FirstName, &s.Mobile, &s.Language, &s.OptedOut)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, ErrNotFound
 	}

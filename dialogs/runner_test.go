@@ -1,0 +1,238 @@
+package dialogs_test
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/locales"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+const (
+	annMobile     = "+447700900001"
+	unknownMobile = "+447700900777"
+)
+
+type runnerFixture struct {
+	db     *postgres.DB
+	runner *dialogs.Runner
+	seq    int
+}
+
+func newRunnerFixture(t *testing.T) *runnerFixture {
+	t.Helper()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	bundle, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := dialogs.New(bundle, signposting.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{}) // insert-only
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orgID int64
+	err = db.Pool.QueryRow(ctx, `
+		WITH o AS (INSERT INTO organisations (code, name) VALUES ('DEMO', 'Demo Trust') RETURNING id)
+		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
+		SELECT id, '100', 'Ann', 'Example', $1 FROM o RETURNING organisation_id`, annMobile).Scan(&orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	london, _ := time.LoadLocation("Europe/London")
+	return &runnerFixture{db: db, runner: &dialogs.Runner{
+		DB: db, Engine: engine, Screen: escalation.NewScreener(),
+		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
+		Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+		DefaultOrganisation: ohcontact.Organisation{ID: orgID, Code: "DEMO", Name: "Demo Trust"},
+		Location:            london,
+		Now:                 func() time.Time { return time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC) },
+		Log:                 slog.New(slog.DiscardHandler),
+	}}
+}
+
+// send delivers text from mobile with a fresh MessageSid, and returns the sid.
+func (f *runnerFixture) send(t *testing.T, mobile, text string) string {
+	t.Helper()
+	f.seq++
+	sid := fmt.Sprintf("SM%032x", f.seq)
+	f.deliver(t, mobile, text, sid)
+	return sid
+}
+
+func (f *runnerFixture) deliver(t *testing.T, mobile, text, sid string) {
+	t.Helper()
+	err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: mobile, Text: text,
+		ExternalID: sid, ReceivedAt: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("HandleInbound(%q): %v", text, err)
+	}
+}
+
+type conversationView struct {
+	id                   int64
+	owner, status, state string
+	closedReason         string
+	inbound, outbound    int
+	urgentOut            int
+	jobs                 int
+	lastReply            string
+}
+
+func (f *runnerFixture) conversation(t *testing.T, mobile string) conversationView {
+	t.Helper()
+	var v conversationView
+	ctx := t.Context()
+	err := f.db.Pool.QueryRow(ctx, `SELECT id, owner, status, fsm_state, coalesce(closed_reason, '') FROM conversations
+		WHERE address = $1 ORDER BY id DESC LIMIT 1`, mobile).Scan(&v.id, &v.owner, &v.status, &v.state, &v.closedReason)
+	if err != nil {
+		t.Fatalf("load conversation: %v", err)
+	}
+	f.db.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE direction = 'inbound'), count(*) FILTER (WHERE direction = 'outbound'),
+		count(*) FILTER (WHERE direction = 'outbound' AND urgent) FROM messages WHERE conversation_id = $1`, v.id).
+		Scan(&v.inbound, &v.outbound, &v.urgentOut)
+	f.db.Pool.QueryRow(ctx, `SELECT coalesce((SELECT body FROM messages WHERE conversation_id = $1 AND direction = 'outbound'
+		ORDER BY seq DESC LIMIT 1), '')`, v.id).Scan(&v.lastReply)
+	f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'sms_deliver'
+		AND (args->>'message_id')::bigint IN (SELECT id FROM messages WHERE conversation_id = $1)`, v.id).Scan(&v.jobs)
+	return v
+}
+
+func TestRunnerRepliesAndQueuesDelivery(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	f.send(t, annMobile, "hello")
+	v := f.conversation(t, annMobile)
+	if v.inbound != 1 || v.outbound == 0 || v.jobs != v.outbound || v.owner != "bot" || v.status != "open" {
+		t.Fatalf("after hello: %+v; want the message stored, replies queued with one delivery job each", v)
+	}
+	before := v.outbound
+	f.send(t, annMobile, "2")
+	if v = f.conversation(t, annMobile); v.inbound != 2 || v.outbound <= before || v.jobs != v.outbound {
+		t.Fatalf("after a menu choice: %+v", v)
+	}
+}
+
+func TestRunnerRetriedDeliveryIsProcessedOnce(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	sid := f.send(t, annMobile, "hello")
+	first := f.conversation(t, annMobile)
+
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() { f.deliver(t, annMobile, "hello", sid) })
+	}
+	wg.Wait()
+	if again := f.conversation(t, annMobile); again != first {
+		t.Fatalf("a retried delivery changed the conversation: %+v, was %+v", again, first)
+	}
+}
+
+func TestRunnerConcurrentDuplicatesOfAFirstMessage(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() { f.deliver(t, annMobile, "hello", "SM0000000000000000000000000000dead") })
+	}
+	wg.Wait()
+	var conversations, inbound int
+	f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM conversations`).Scan(&conversations)
+	f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM messages WHERE direction = 'inbound'`).Scan(&inbound)
+	if conversations != 1 || inbound != 1 {
+		t.Fatalf("%d conversations and %d inbound messages after six concurrent copies, want 1 and 1", conversations, inbound)
+	}
+}
+
+func TestRunnerRiskDisclosureMidFlow(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	f.send(t, annMobile, "hello")
+	f.send(t, annMobile, "i've been saving up my tablets, i can't do this anymore")
+
+	v := f.conversation(t, annMobile)
+	if v.owner != "clinician" || v.state != dialogs.StateRiskPathway || v.status != "open" {
+		t.Fatalf("after a disclosure: %+v; want the conversation open and owned by clinicians", v)
+	}
+	var priority, category string
+	var cases int
+	f.db.Pool.QueryRow(t.Context(), `SELECT count(*), max(priority), max(category) FROM cases WHERE conversation_id = $1`, v.id).
+		Scan(&cases, &priority, &category)
+	if cases != 1 || priority != "urgent" {
+		t.Fatalf("%d cases, priority %q; want one urgent case", cases, priority)
+	}
+	if v.urgentOut == 0 || v.jobs != v.outbound {
+		t.Fatalf("crisis contacts not queued for immediate delivery: %+v", v)
+	}
+
+	// The bot stays silent while a clinician has the conversation…
+	before := v.outbound
+	f.send(t, annMobile, "2")
+	if after := f.conversation(t, annMobile); after.outbound != before {
+		t.Fatalf("the bot replied after a disclosure: %q", after.lastReply)
+	}
+	// …but the screen still runs on every message.
+	f.send(t, annMobile, "going to jump off the bridge tonight")
+	if after := f.conversation(t, annMobile); after.outbound != before+1 {
+		t.Fatalf("a second disclosure got %d replies, want crisis contacts again", after.outbound-before)
+	}
+	f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM cases WHERE conversation_id = $1`, v.id).Scan(&cases)
+	if cases != 1 {
+		t.Fatalf("%d cases for one conversation, want the open case raised, not a second", cases)
+	}
+}
+
+func TestRunnerStopOptsOutAtOnce(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	f.send(t, annMobile, "hello")
+	f.send(t, annMobile, "STOP")
+	v := f.conversation(t, annMobile)
+	var consent string
+	f.db.Pool.QueryRow(t.Context(), `SELECT consent FROM staff WHERE mobile = $1`, annMobile).Scan(&consent)
+	if consent != "opted_out" || v.status != "closed" || v.closedReason != "opted_out" {
+		t.Fatalf("after STOP: consent %q, conversation %+v; want opted out and closed", consent, v)
+	}
+
+	f.send(t, annMobile, "START")
+	f.db.Pool.QueryRow(t.Context(), `SELECT consent FROM staff WHERE mobile = $1`, annMobile).Scan(&consent)
+	if consent != "opted_in" {
+		t.Fatalf("after START: consent %q, want opted_in", consent)
+	}
+}
+
+func TestRunnerUnknownNumber(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	f.send(t, unknownMobile, "hi who is this")
+	v := f.conversation(t, unknownMobile)
+	if v.outbound == 0 || v.owner != "bot" {
+		t.Fatalf("unknown number got %+v, want a generic reply", v)
+	}
+	f.send(t, unknownMobile, "i want to kill myself")
+	var unknownSender bool
+	var priority string
+	err := f.db.Pool.QueryRow(t.Context(), `SELECT unknown_sender, priority FROM cases WHERE conversation_id = $1`, v.id).
+		Scan(&unknownSender, &priority)
+	if err == pgx.ErrNoRows || !unknownSender || priority != "urgent" {
+		t.Fatalf("disclosure from an unknown number: case unknown_sender=%v priority=%q (%v); want an urgent unknown-sender case", unknownSender, priority, err)
+	}
+}

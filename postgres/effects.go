@@ -1,0 +1,103 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// These record what a dialog step asked for, in the step's transaction.
+
+// RecordAnswer stores the answer to question in conversation id; a later
+// answer to the same question replaces it.
+func RecordAnswer(ctx context.Context, tx pgx.Tx, conversationID int64, question, value string) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO answers (conversation_id, question, value) VALUES ($1, $2, $3)
+		ON CONFLICT (conversation_id, question) DO UPDATE SET value = excluded.value, answered_at = now()`,
+		conversationID, question, value)
+	if err != nil {
+		return fmt.Errorf("record answer %s: %w", question, err)
+	}
+	return nil
+}
+
+// RecordSignpost records that service (of category) was given in a
+// conversation.
+func RecordSignpost(ctx context.Context, tx pgx.Tx, organisationID, conversationID int64, service, category string) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO signposts (organisation_id, conversation_id, service, category) VALUES ($1, $2, $3, $4)`,
+		organisationID, conversationID, service, category)
+	if err != nil {
+		return fmt.Errorf("record signpost %s: %w", service, err)
+	}
+	return nil
+}
+
+// CreateReferral stores a referral with the answers the person agreed to
+// share.
+func CreateReferral(ctx context.Context, tx pgx.Tx, organisationID, staffID, conversationID int64, kind string, answers map[string]string) error {
+	body, err := json.Marshal(answers)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers) VALUES ($1, $2, $3, $4, $5)`,
+		organisationID, staffID, conversationID, kind, body)
+	if err != nil {
+		return fmt.Errorf("create %s referral: %w", kind, err)
+	}
+	return nil
+}
+
+// RecordSelfReportedAbsence opens an absence episode reported by the person
+// themselves. An episode already recorded for that start date (by the HR
+// feed, say) is left as it is. Dates are YYYY-MM-DD.
+func RecordSelfReportedAbsence(ctx context.Context, tx pgx.Tx, staffID int64, startsOn, reasonCode, relatedReason string) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO absence_episodes (staff_id, starts_on, reason_code, related_reason, source)
+		VALUES ($1, $2::date, $3, nullif($4, ''), 'self_report')
+		ON CONFLICT (staff_id, starts_on) DO NOTHING`, staffID, startsOn, reasonCode, relatedReason)
+	if err != nil {
+		return fmt.Errorf("record self-reported absence: %w", err)
+	}
+	return nil
+}
+
+// SetConsent records that staff member id opted in (optedOut false) or out
+// at now. A repeat of the current choice keeps its original time.
+func SetConsent(ctx context.Context, tx pgx.Tx, staffID int64, optedOut bool, now time.Time) error {
+	consent := "opted_in"
+	if optedOut {
+		consent = "opted_out"
+	}
+	_, err := tx.Exec(ctx, `
+		UPDATE staff SET consent = $2, consent_changed_at = $3, updated_at = now()
+		WHERE id = $1 AND consent <> $2`, staffID, consent, now)
+	if err != nil {
+		return fmt.Errorf("record consent: %w", err)
+	}
+	return nil
+}
+
+// SetLanguage records the language staff member id chose to be written to in.
+func SetLanguage(ctx context.Context, tx pgx.Tx, staffID int64, lang string) error {
+	if _, err := tx.Exec(ctx, `UPDATE staff SET language = $2, updated_at = now() WHERE id = $1`, staffID, lang); err != nil {
+		return fmt.Errorf("record language: %w", err)
+	}
+	return nil
+}
+
+// OrganisationByCode returns the id of the organisation with code, or
+// ErrNotFound.
+func (db *DB) OrganisationByCode(ctx context.Context, code string) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM organisations WHERE code = $1`, code).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("organisation %s: %w", code, ErrNotFound)
+	}
+	return id, err
+}
