@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -21,7 +20,7 @@ const shutdownGrace = 25 * time.Second
 func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "serve", "serve [--migrate] [--demo]")
 	migrate := fs.Bool("migrate", false, "apply pending schema migrations before serving (otherwise an out-of-date schema stops the start)")
-	demo := fs.Bool("demo", false, "demo mode: implies --migrate and creates the demo organisation")
+	demo := fs.Bool("demo", false, "demo mode: implies --migrate, adds demo staff and serves /demo/phone")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -43,25 +42,25 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	} else if err := db.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("%w (or start with 'serve --migrate')", err)
 	}
-	if *demo {
-		if err := db.EnsureOrganisation(ctx, demoOrganisation); err != nil {
-			return fmt.Errorf("create demo organisation: %w", err)
-		}
-	}
 
+	s, jobs, err := assemble(ctx, cfg, db, log, *demo)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR: %w", err)
 	}
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL,
 		"demo", *demo, "sms", map[bool]string{true: "simulator", false: "twilio"}[cfg.Twilio.Simulated()],
 		"version", version)
-	s := newServer(cfg, db, log)
-	return s.serve(ctx, ln)
+	serveErr := s.serve(ctx, ln)
+	// Requests are done; let running jobs finish too.
+	return errors.Join(serveErr, stopJobs(jobs, log))
 }
-
-// demoOrganisation is the organisation that demo mode creates.
-var demoOrganisation = ohcontact.Organisation{Code: "DEMO", Name: "Demo NHS Foundation Trust"}
 
 // server holds what the HTTP handlers share.
 type server struct {

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/locales"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+// assemble builds the service from its parts: the signposting directory and
+// organisations, the dialog engine and runner, the SMS channel, the job
+// queue and every route. Nothing is started.
+func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger, demo bool) (*server, *river.Client[pgx.Tx], error) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := signposting.Demo()
+	if cfg.ConfigFile != "" {
+		if dir, err = signposting.Load(cfg.ConfigFile); err != nil {
+			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		}
+	}
+	for _, w := range dir.Warnings(time.Now()) {
+		log.Warn("signposting entry past its review date", "detail", w)
+	}
+	for _, o := range dir.Organisations {
+		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Texts from numbers not in the staff directory are answered as the
+	// first organisation in the configuration.
+	defaultOrg := ohcontact.Organisation{Code: dir.Organisations[0].Code, Name: dir.Organisations[0].Name}
+	if defaultOrg.ID, err = db.OrganisationByCode(ctx, defaultOrg.Code); err != nil {
+		return nil, nil, err
+	}
+	if demo {
+		if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	bundle, err := locales.Bundle()
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := dialogs.New(bundle, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	var sender sms.Sender = sms.Simulator{}
+	authToken := sms.NewSimulatorToken()
+	if !cfg.Twilio.Simulated() {
+		authToken = cfg.Twilio.AuthToken
+		if sender, err = sms.NewTwilio(sms.TwilioConfig{
+			AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From,
+			MessagingServiceSID: cfg.Twilio.MessagingServiceSID, APIBaseURL: cfg.Twilio.APIBaseURL,
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
+		Log: log.With("component", "sms"), Now: time.Now})
+	jobs, err := newJobs(db, log, workers)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	runner := &dialogs.Runner{
+		DB: db, Engine: engine, Screen: escalation.NewScreener(),
+		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
+		Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+		DefaultOrganisation: defaultOrg,
+		Location:            london,
+		Now:                 time.Now,
+		Log:                 log.With("component", "runner"),
+	}
+	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
+		Log: log.With("component", "sms"), Now: time.Now}
+
+	s := newServer(cfg, db, log)
+	s.mux.HandleFunc("POST /sms/twilio/inbound", hooks.Inbound)
+	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
+	if demo {
+		phone := &sms.Phone{DB: db, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
+			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}}
+		s.mux.HandleFunc("GET /demo/phone", phone.Show)
+		s.mux.HandleFunc("POST /demo/phone", phone.Reply)
+	}
+	return s, jobs, nil
+}

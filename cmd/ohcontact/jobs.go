@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// jobStopGrace is how long a stopping instance lets running jobs finish
+// before cancelling them; a cancelled job is retried by another instance.
+const jobStopGrace = 20 * time.Second
+
+// newJobs returns the River client that runs this instance's share of the
+// background jobs, with every worker registered.
+func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers) (*river.Client[pgx.Tx], error) {
+	client, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 10},
+			sms.Queue:          {MaxWorkers: 10},
+		},
+		Workers:    workers,
+		Logger:     log.With("component", "jobs"),
+		JobTimeout: time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return client, nil
+}
+
+// stopJobs lets running jobs finish, cancelling them after jobStopGrace.
+func stopJobs(client *river.Client[pgx.Tx], log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), jobStopGrace)
+	defer cancel()
+	if err := client.Stop(ctx); err != nil {
+		log.Warn("jobs did not finish in time; cancelling them", "grace", jobStopGrace.String())
+		cancelCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return client.StopAndCancel(cancelCtx)
+	}
+	return nil
+}
