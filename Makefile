@@ -33,8 +33,9 @@ fmt-check:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.pgdata/*' -not -path '*/node_modules/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 
+# Benchmarks, with figures written to BENCHMARKS.md (machine, date, commit).
 bench:
-	url=$(call db_url,postgres); DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
+	url=$(call db_url,postgres); DATABASE_URL="$$url" scripts/bench.sh
 
 # Stop the local PostgreSQL cluster (its data stays).
 db-stop:
