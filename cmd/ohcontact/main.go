@@ -42,6 +42,7 @@ func commands() []command {
 		{"migrate", "apply database schema migrations", runMigrate},
 		{"chat", "step through a flow in the terminal: chat --flow NAME [--lang TAG]", runChat},
 		{"flows", "write each flow's state diagram: flows graph [--out DIR]", runFlows},
+		{"risk", "screen messages for risk: risk check < messages.txt", runRisk},
 		{"version", "print the version", runVersion},
 	}
 }

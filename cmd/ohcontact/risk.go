@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ohcontact/ohcontact/escalation"
+)
+
+// maxRiskLine is the length from which risk check reports a line instead of
+// screening it.
+const maxRiskLine = 1 << 20
+
+const riskUsage = `risk check < messages.txt
+
+Screens messages for risk, one per line on standard input, and prints one
+line for each on standard output:
+
+  PRIORITY<TAB>CATEGORY<TAB>evidence
+
+PRIORITY is none, routine, high or urgent; CATEGORY is - when none; evidence
+strings are joined with "; ". A line of 1 MiB or more is not screened: it
+prints error<TAB>-<TAB>reason, the lines after it are still screened, and
+the command exits with status 1 at the end`
+
+// riskLine is one line read from standard input.
+type riskLine struct {
+	text    string
+	tooLong bool
+}
+
+func runRisk(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "risk", riskUsage)
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || fs.Arg(0) != "check" {
+		fmt.Fprintf(env.stderr, "ohcontact risk: want the subcommand check, got %q\n\n", strings.Join(fs.Args(), " "))
+		fs.Usage()
+		return errUsage
+	}
+	screener := escalation.NewScreener()
+
+	// Read in a goroutine so that an interrupt is honoured while waiting
+	// for input; the buffered channel lets output be flushed only when no
+	// input is waiting.
+	lines := make(chan riskLine, 64)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(env.stdin)
+		sc.Buffer(make([]byte, 0, 64<<10), maxRiskLine)
+		tooLong := false
+		sc.Split(splitRiskLines(&tooLong))
+		for sc.Scan() {
+			l := riskLine{text: sc.Text(), tooLong: tooLong}
+			tooLong = false
+			select {
+			case lines <- l:
+			case <-done:
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+
+	out := bufio.NewWriter(env.stdout)
+	n, skipped := 0, 0
+	for {
+		select {
+		case <-ctx.Done():
+			out.Flush()
+			return ctx.Err()
+		case l, ok := <-lines:
+			if !ok {
+				if err := out.Flush(); err != nil {
+					return fmt.Errorf("write results: %w", err)
+				}
+				if err := <-readErr; err != nil {
+					return fmt.Errorf("read messages: %w", err)
+				}
+				if skipped > 0 {
+					return fmt.Errorf("%d of %d lines not screened: 1 MiB or longer", skipped, n)
+				}
+				return nil
+			}
+			n++
+			if l.tooLong {
+				skipped++
+				fmt.Fprintf(out, "error\t-\tline %d is 1 MiB or longer: not screened\n", n)
+			} else {
+				r := screener.Screen(l.text)
+				category := r.Category
+				if category == "" {
+					category = "-"
+				}
+				fmt.Fprintf(out, "%s\t%s\t%s\n", r.Priority, category, strings.Join(r.Evidence, "; "))
+			}
+			if len(lines) == 0 {
+				if err := out.Flush(); err != nil {
+					return fmt.Errorf("write results: %w", err)
+				}
+			}
+		}
+	}
+}
+
+// splitRiskLines splits input into lines without their line ending. A line
+// of maxRiskLine bytes or more is skipped to its end and given as an empty
+// token with *tooLong set, so reading carries on after it.
+func splitRiskLines(tooLong *bool) bufio.SplitFunc {
+	skipping := false
+	return func(data []byte, atEOF bool) (int, []byte, error) {
+		i := bytes.IndexByte(data, '\n')
+		switch {
+		case skipping && i >= 0:
+			skipping, *tooLong = false, true
+			return i + 1, []byte{}, nil
+		case skipping && atEOF:
+			skipping, *tooLong = false, true
+			return len(data), []byte{}, bufio.ErrFinalToken
+		case skipping:
+			return len(data), nil, nil
+		case i >= 0:
+			return i + 1, bytes.TrimSuffix(data[:i], []byte("\r")), nil
+		case len(data) >= maxRiskLine:
+			skipping = true
+			return len(data), nil, nil
+		case atEOF && len(data) > 0:
+			return len(data), bytes.TrimSuffix(data, []byte("\r")), nil
+		}
+		return 0, nil, nil
+	}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// riskEnv returns an environment reading stdin, with stdout and stderr
+// captured.
+func riskEnv(stdin io.Reader) (*environment, *bytes.Buffer, *bytes.Buffer) {
+	var stdout, stderr bytes.Buffer
+	return &environment{stdin: stdin, stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}, &stdout, &stderr
+}
+
+func TestRiskCheck(t *testing.T) {
+	t.Parallel()
+	input := strings.Join([]string{
+		"i've been saving up my tablets",
+		"this rota is killing me",
+		"",
+		"everyone would be better off without me\r",
+		"my partner hit me again last night",
+		"dw i eisiau marw",
+		"I'm not suicidal, just exhausted",
+	}, "\n") // no final newline
+	want := []struct{ priority, category, evidence string }{
+		{"urgent", "suicide_risk", `"saving up my tablets" (means: stockpiling medication)`},
+		{"none", "-", ""},
+		{"none", "-", ""},
+		{"high", "suicide_risk", "better off without me"},
+		{"routine", "safeguarding", "partner hit me"},
+		{"urgent", "suicide_risk", "eisiau marw"},
+		{"none", "-", ""},
+	}
+	env, stdout, stderr := riskEnv(strings.NewReader(input))
+	if err := runRisk(context.Background(), env, []string{"check"}); err != nil {
+		t.Fatalf("runRisk: %v (stderr %q)", err, stderr)
+	}
+	got := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(got), len(want), stdout)
+	}
+	for i, w := range want {
+		cols := strings.Split(got[i], "\t")
+		if len(cols) != 3 {
+			t.Errorf("line %d: %q has %d columns, want 3", i+1, got[i], len(cols))
+			continue
+		}
+		if cols[0] != w.priority || cols[1] != w.category || !strings.Contains(cols[2], w.evidence) {
+			t.Errorf("line %d: got %q, want %s\t%s\t…%s…", i+1, got[i], w.priority, w.category, w.evidence)
+		}
+		if w.priority == "none" && cols[2] != "" {
+			t.Errorf("line %d: evidence %q for none", i+1, cols[2])
+		}
+	}
+}
+
+func TestRiskCheckLineTooLong(t *testing.T) {
+	t.Parallel()
+	input := "i want to die\n" + strings.Repeat("a", maxRiskLine+10) + "\nthis rota is killing me\n" + strings.Repeat("b", maxRiskLine)
+	env, stdout, _ := riskEnv(strings.NewReader(input))
+	err := runRisk(context.Background(), env, []string{"check"})
+	if err == nil || !strings.Contains(err.Error(), "2 of 4 lines not screened") {
+		t.Fatalf("runRisk error = %v, want 2 of 4 lines not screened", err)
+	}
+	got := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	wantPrefix := []string{"urgent\t", "error\t-\tline 2 ", "none\t-\t", "error\t-\tline 4 "}
+	if len(got) != len(wantPrefix) {
+		t.Fatalf("got %d lines, want %d:\n%.300s", len(got), len(wantPrefix), stdout)
+	}
+	for i, p := range wantPrefix {
+		if !strings.HasPrefix(got[i], p) {
+			t.Errorf("line %d = %.80q, want prefix %q", i+1, got[i], p)
+		}
+	}
+}
+
+func TestRiskUsage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr error
+		stdout  string // expected in stdout
+		stderr  string // expected in stderr
+	}{
+		{"help", []string{"--help"}, flag.ErrHelp, "risk check < messages.txt", ""},
+		{"check help", []string{"check", "-h"}, flag.ErrHelp, "PRIORITY<TAB>CATEGORY<TAB>evidence", ""},
+		{"no subcommand", nil, errUsage, "", "want the subcommand check"},
+		{"unknown subcommand", []string{"screen"}, errUsage, "", `got "screen"`},
+		{"extra argument", []string{"check", "more"}, errUsage, "", `got "check more"`},
+		{"unknown flag", []string{"--verbose", "check"}, errUsage, "", "verbose"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env, stdout, stderr := riskEnv(strings.NewReader("i want to die\n"))
+			err := runRisk(context.Background(), env, tt.args)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("runRisk(%q) = %v, want %v", tt.args, err, tt.wantErr)
+			}
+			if !strings.Contains(stdout.String(), tt.stdout) || !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stdout %q, stderr %q; want %q and %q", stdout, stderr, tt.stdout, tt.stderr)
+			}
+			if tt.wantErr == errUsage && stdout.Len() != 0 {
+				t.Errorf("usage error wrote to stdout: %q", stdout)
+			}
+		})
+	}
+}
+
+func TestRiskCheckInterrupted(t *testing.T) {
+	t.Parallel()
+	r, w := io.Pipe() // input that never ends
+	defer w.Close()
+	env, stdout, _ := riskEnv(r)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- runRisk(ctx, env, []string{"check"}) }()
+	if _, err := io.WriteString(w, "i want to die\n"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("runRisk = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("runRisk did not return after the context was cancelled")
+	}
+	if s := stdout.String(); s != "" && !strings.HasPrefix(s, "urgent\t") {
+		t.Errorf("stdout %q", s)
+	}
+}
