@@ -93,7 +93,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
 		Log: log.With("component", "sms"), Now: time.Now}
 
-	s := newServer(cfg, db, log)
+	s := newServer(db, log)
 	s.mux.HandleFunc("POST /sms/twilio/inbound", hooks.Inbound)
 	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
 	if demo {

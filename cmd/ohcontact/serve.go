@@ -64,14 +64,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 
 // server holds what the HTTP handlers share.
 type server struct {
-	cfg Config
 	db  *postgres.DB
 	log *slog.Logger
 	mux *http.ServeMux
 }
 
-func newServer(cfg Config, db *postgres.DB, log *slog.Logger) *server {
-	s := &server{cfg: cfg, db: db, log: log, mux: http.NewServeMux()}
+func newServer(db *postgres.DB, log *slog.Logger) *server {
+	s := &server{db: db, log: log, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	return s

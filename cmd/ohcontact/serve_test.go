@@ -76,7 +76,7 @@ func get(t *testing.T, url string) (int, string) {
 func TestHealthAndReadiness(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
-	s := newServer(Config{}, db, slog.New(slog.DiscardHandler))
+	s := newServer(db, slog.New(slog.DiscardHandler))
 	base, _ := startServer(t, s)
 
 	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok" {
@@ -152,7 +152,7 @@ func waitForLog(t *testing.T, logs *syncBuffer, msg, key string) string {
 func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
-	s := newServer(Config{}, db, slog.New(slog.DiscardHandler))
+	s := newServer(db, slog.New(slog.DiscardHandler))
 	started, release := make(chan struct{}), make(chan struct{})
 	s.mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 		close(started)
@@ -211,7 +211,7 @@ func TestRequestLogsCarryNoPersonalData(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	logs := &syncBuffer{}
-	s := newServer(Config{}, db, newLogger(logs, slog.LevelDebug))
+	s := newServer(db, newLogger(logs, slog.LevelDebug))
 	base, _ := startServer(t, s)
 
 	get(t, base+"/healthz?mobile=%2B447700900123&token=s3cr3t-t0ken")
