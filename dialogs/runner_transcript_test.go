@@ -1,0 +1,143 @@
+package dialogs_test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// disclosure is a free-text risk disclosure in the middle of a flow.
+const disclosure = "honestly ive been saving up my tablets so i can take them all"
+
+// TestRiskDisclosureMidFlowTranscripts interrupts each flow, part-way
+// through, with a disclosure sent through the runner (real database, real
+// risk screen), and writes what the person saw to
+// testdata/<flow>_risk-disclosure.txt: crisis contacts at once, the flow
+// stopped, the conversation with clinicians, an urgent case, and no bot
+// reply afterwards.
+func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
+	t.Parallel()
+	firstReply := map[string]string{
+		dialogs.FlowAbsenceReport:   "Ann",
+		dialogs.FlowStressCheckin:   "yes",
+		dialogs.FlowMSKCheckin:      "yes",
+		dialogs.FlowLongTermCheckin: "yes",
+		dialogs.FlowSupport:         "1",
+	}
+	for flow, first := range firstReply {
+		t.Run(flow, func(t *testing.T) {
+			t.Parallel()
+			f := newRunnerFixture(t)
+			f.startFlow(t, flow)
+			f.send(t, annMobile, first)
+			f.send(t, annMobile, disclosure)
+			afterDisclosure := f.conversation(t, annMobile)
+			f.send(t, annMobile, "hello? is anyone there")
+			v := f.conversation(t, annMobile)
+
+			if !strings.Contains(afterDisclosure.lastReply, "999") || afterDisclosure.urgentOut == 0 {
+				t.Errorf("the reply to a disclosure was %q, want crisis contacts sent at once", afterDisclosure.lastReply)
+			}
+			if v.owner != "clinician" || v.state != dialogs.StateRiskPathway || v.outbound != afterDisclosure.outbound {
+				t.Errorf("after the disclosure: %+v; want the flow stopped, clinicians owning it and the bot silent", v)
+			}
+			var priority string
+			f.db.Pool.QueryRow(t.Context(), `SELECT priority FROM cases WHERE conversation_id = $1`, v.id).Scan(&priority)
+			if priority != "urgent" {
+				t.Errorf("case priority %q, want urgent", priority)
+			}
+			checkGolden(t, filepath.Join("testdata", flow+"_risk-disclosure.txt"), f.transcript(t, flow, v.id))
+		})
+	}
+}
+
+// startFlow opens a conversation with Ann in flow, as a trigger's first
+// contact would, with the flow's opening texts stored as sent.
+func (f *runnerFixture) startFlow(t *testing.T, flow string) {
+	t.Helper()
+	ctx := t.Context()
+	res, err := f.runner.Engine.Start(flow, dialogs.StartInfo{Org: "DEMO", Channel: ohcontact.ChannelSMS, Lang: "en-GB", Known: true, FirstName: "Ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(res.State)
+	err = f.db.InTx(ctx, func(tx pgx.Tx) error {
+		staff, err := postgres.StaffByMobile(ctx, tx, annMobile)
+		if err != nil {
+			return err
+		}
+		c, _, err := postgres.LockOrOpenConversation(ctx, tx, ohcontact.Conversation{OrganisationID: staff.OrganisationID,
+			StaffID: staff.ID, Channel: ohcontact.ChannelSMS, Address: annMobile, Flow: flow, State: res.State.Step, Data: data, Language: "en-GB"})
+		if err != nil {
+			return err
+		}
+		for _, r := range res.Replies {
+			m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: r.Text}
+			if err := postgres.AppendMessage(ctx, tx, &c, &m); err != nil {
+				return err
+			}
+		}
+		return postgres.SaveConversation(ctx, tx, &c, "")
+	})
+	if err != nil {
+		t.Fatalf("start %s: %v", flow, err)
+	}
+}
+
+// transcript renders conversation id as a clinician reads it.
+func (f *runnerFixture) transcript(t *testing.T, flow string, id int64) string {
+	t.Helper()
+	rows, err := f.db.Pool.Query(t.Context(), `SELECT direction, body FROM messages WHERE conversation_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Transcript %s_risk-disclosure, written by go test ./dialogs -update. Read it as a conversation:\n", flow)
+	b.WriteString("# \"<\" is the bot, \">\" the staff member. The flow starts as a trigger's first contact; a risk\n")
+	b.WriteString("# disclosure part-way through stops it, sends crisis contacts and hands the conversation to clinicians.\n")
+	for rows.Next() {
+		var direction, body string
+		if err := rows.Scan(&direction, &body); err != nil {
+			t.Fatal(err)
+		}
+		mark := "<"
+		if direction == "inbound" {
+			mark = ">"
+		}
+		fmt.Fprintf(&b, "%s %s\n", mark, body)
+	}
+	var owner, state, priority, category string
+	f.db.Pool.QueryRow(t.Context(), `SELECT v.owner, v.fsm_state, c.priority, c.category FROM conversations v
+		JOIN cases c ON c.conversation_id = v.id WHERE v.id = $1`, id).Scan(&owner, &state, &priority, &category)
+	fmt.Fprintf(&b, "# owner: %s  state: %s  case: %s %s\n", owner, state, priority, category)
+	return b.String()
+}
+
+// checkGolden compares got with the file at path, or rewrites the file when
+// the tests run with -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if update := flag.Lookup("update"); update != nil && update.Value.String() == "true" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./dialogs -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("transcript differs from %s (go test ./dialogs -update rewrites it)\ngot:\n%s", path, got)
+	}
+}
