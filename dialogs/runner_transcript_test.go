@@ -22,7 +22,7 @@ const disclosure = "honestly ive been saving up my tablets so i can take them al
 // TestRiskDisclosureMidFlowTranscripts interrupts each flow, part-way
 // through, with a disclosure sent through the runner (real database, real
 // risk screen), and writes what the person saw to
-// testdata/<flow>_risk-disclosure.txt: crisis contacts at once, the flow
+// testdata/runner/<flow>_risk-disclosure.txt: crisis contacts at once, the flow
 // stopped, the conversation with clinicians, an urgent case, and no bot
 // reply afterwards.
 func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
@@ -56,7 +56,7 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 			if priority != "urgent" {
 				t.Errorf("case priority %q, want urgent", priority)
 			}
-			checkGolden(t, filepath.Join("testdata", flow+"_risk-disclosure.txt"), f.transcript(t, flow, v.id))
+			checkGolden(t, filepath.Join("testdata", "runner", flow+"_risk-disclosure.txt"), f.transcript(t, flow, v.id))
 		})
 	}
 }
