@@ -87,11 +87,7 @@ func (db *DB) RecordDeliveryFailure(ctx context.Context, id int64, code int, rea
 			return fmt.Errorf("record message %d failed: %w", id, err)
 		}
 		if optedOut && staffID != nil {
-			if _, err := tx.Exec(ctx, `
-				UPDATE staff SET consent = 'opted_out', consent_changed_at = $2, updated_at = now()
-				WHERE id = $1 AND consent <> 'opted_out'`, *staffID, now); err != nil {
-				return fmt.Errorf("record opt-out: %w", err)
-			}
+			return SetConsent(ctx, tx, *staffID, true, now)
 		}
 		return nil
 	})
@@ -121,11 +117,9 @@ func (db *DB) UpdateDeliveryStatus(ctx context.Context, sid, status string, erro
 		}
 		changed = true
 		if errorCode == 21610 && staffID != nil {
-			_, err = tx.Exec(ctx, `
-				UPDATE staff SET consent = 'opted_out', consent_changed_at = $2, updated_at = now()
-				WHERE id = $1 AND consent <> 'opted_out'`, *staffID, now)
+			return SetConsent(ctx, tx, *staffID, true, now)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("update delivery status: %w", err)
