@@ -32,7 +32,7 @@ const SimulatorNumber = "+447700900000"
 //go:embed phone.html
 var phoneFiles embed.FS
 
-var phonePage = template.Must(template.New("phone.html").Funcs(template.FuncMap{"when": sentAt}).ParseFS(phoneFiles, "phone.html"))
+var phonePage = template.Must(template.ParseFS(phoneFiles, "phone.html"))
 
 // Phone serves /demo/phone: the texts sent to each member of staff's number,
 // and a box to reply as them. A reply is signed with AuthToken and posted to
@@ -43,13 +43,21 @@ type Phone struct {
 	PublicBaseURL string
 	Log           *slog.Logger
 	Client        *http.Client
+	// Location is the time zone texts' times are shown in.
+	Location *time.Location
 }
 
 type phoneView struct {
 	Owners   []postgres.PhoneOwner
 	Selected string
-	Texts    []postgres.PhoneText
+	Texts    []phoneText
 	Error    string
+}
+
+// phoneText is a text with its time as the phone shows it.
+type phoneText struct {
+	postgres.PhoneText
+	When string
 }
 
 // Show handles GET /demo/phone[?number=…].
@@ -65,10 +73,14 @@ func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
 		v.Selected = owners[0].Mobile
 	}
 	if v.Selected != "" {
-		if v.Texts, err = p.DB.PhoneTexts(r.Context(), v.Selected); err != nil {
+		texts, err := p.DB.PhoneTexts(r.Context(), v.Selected)
+		if err != nil {
 			p.Log.Error("demo phone", "error", err)
 			http.Error(w, "could not load the texts", http.StatusInternalServerError)
 			return
+		}
+		for _, t := range texts {
+			v.Texts = append(v.Texts, phoneText{PhoneText: t, When: t.SentAt.In(p.Location).Format("Mon 15:04")})
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -119,17 +131,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// sentAt formats a text's time for the phone screen.
-func sentAt(t time.Time) string { return t.In(london).Format("Mon 15:04") }
-
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
 }

@@ -98,7 +98,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
 	if demo {
 		phone := &sms.Phone{DB: db, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
-			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}}
+			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london}
 		s.mux.HandleFunc("GET /demo/phone", phone.Show)
 		s.mux.HandleFunc("POST /demo/phone", phone.Reply)
 	}
