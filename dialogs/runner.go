@@ -124,9 +124,9 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 		st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, in.Channel), Crisis: true}}
 		st.effects = []Effect{RiskPathway{Risk: risk}}
 		st.state.Step = StateRiskPathway
-		st.closedReason = ""
 		r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
 	case answered:
+		// Opening the conversation already ran the engine on this message.
 	case st.conv.Owner == ohcontact.OwnerClinician:
 		// A clinician has the conversation: the bot stays silent, except
 		// that opting out or back in takes effect at once.
