@@ -9,9 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ErrNotFound is returned when a record asked for by id does not exist.
-var ErrNotFound = errors.New("not found")
-
 // OutboundSMS is an outbound text as the delivery job sees it.
 type OutboundSMS struct {
 	MessageID int64
@@ -125,54 +122,4 @@ func (db *DB) UpdateDeliveryStatus(ctx context.Context, sid, status string, erro
 		return false, fmt.Errorf("update delivery status: %w", err)
 	}
 	return changed, nil
-}
-
-// PhoneText is one text on the demo phone simulator's screen.
-type PhoneText struct {
-	Seq      int
-	Inbound  bool // written by the person holding the phone
-	Body     string
-	Status   string
-	SentAt   time.Time
-	ErrorMsg string
-}
-
-// PhoneTexts returns the SMS messages exchanged with mobile, oldest first,
-// across that number's conversations (at most the latest 200).
-func (db *DB) PhoneTexts(ctx context.Context, mobile string) ([]PhoneText, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT seq, direction = 'inbound', body, delivery_status, created_at, coalesce(error_reason, '')
-		FROM (SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		      WHERE c.channel = 'sms' AND c.address = $1 ORDER BY m.id DESC LIMIT 200) latest
-		ORDER BY id`, mobile)
-	if err != nil {
-		return nil, fmt.Errorf("phone texts: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PhoneText, error) {
-		var p PhoneText
-		err := r.Scan(&p.Seq, &p.Inbound, &p.Body, &p.Status, &p.SentAt, &p.ErrorMsg)
-		return p, err
-	})
-}
-
-// PhoneOwner is a member of staff whose phone the simulator can show.
-type PhoneOwner struct {
-	Mobile, FirstName, LastName, Organisation string
-}
-
-// PhoneOwners returns up to limit members of staff with a mobile, those with
-// the most recent texts first.
-func (db *DB) PhoneOwners(ctx context.Context, limit int) ([]PhoneOwner, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT s.mobile, s.first_name, s.last_name, o.name
-		FROM staff s JOIN organisations o ON o.id = s.organisation_id
-		LEFT JOIN LATERAL (SELECT max(last_activity_at) AS last FROM conversations c
-		                   WHERE c.staff_id = s.id AND c.channel = 'sms') a ON true
-		WHERE s.mobile IS NOT NULL
-		ORDER BY a.last DESC NULLS LAST, s.last_name, s.first_name
-		LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("phone owners: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[PhoneOwner])
 }

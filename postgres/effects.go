@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -89,15 +88,4 @@ func SetLanguage(ctx context.Context, tx pgx.Tx, staffID int64, lang string) err
 		return fmt.Errorf("record language: %w", err)
 	}
 	return nil
-}
-
-// OrganisationByCode returns the id of the organisation with code, or
-// ErrNotFound.
-func (db *DB) OrganisationByCode(ctx context.Context, code string) (int64, error) {
-	var id int64
-	err := db.Pool.QueryRow(ctx, `SELECT id FROM organisations WHERE code = $1`, code).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("organisation %s: %w", code, ErrNotFound)
-	}
-	return id, err
 }

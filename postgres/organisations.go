@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
 )
@@ -18,4 +21,15 @@ func (db *DB) EnsureOrganisation(ctx context.Context, org ohcontact.Organisation
 		return fmt.Errorf("ensure organisation %s: %w", org.Code, err)
 	}
 	return nil
+}
+
+// OrganisationByCode returns the id of the organisation with code, or
+// ErrNotFound.
+func (db *DB) OrganisationByCode(ctx context.Context, code string) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM organisations WHERE code = $1`, code).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("organisation %s: %w", code, ErrNotFound)
+	}
+	return id, err
 }

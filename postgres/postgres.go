@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -26,6 +27,16 @@ type Config struct {
 	URL string
 	// MaxConns is the pool size; DefaultMaxConns when zero.
 	MaxConns int32
+}
+
+// ErrNotFound is returned when a record asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Querier is what both a pool and a transaction offer.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // DB is the connection pool shared by every part of the service.
