@@ -2,9 +2,7 @@ package dialogs_test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,7 +54,7 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 			if priority != "urgent" {
 				t.Errorf("case priority %q, want urgent", priority)
 			}
-			checkGolden(t, filepath.Join("testdata", "runner", flow+"_risk-disclosure.txt"), f.transcript(t, flow, v.id))
+			dialogs.CheckGolden(t, filepath.Join("testdata", "runner", flow+"_risk-disclosure.txt"), f.transcript(t, flow, v.id))
 		})
 	}
 }
@@ -121,23 +119,4 @@ func (f *runnerFixture) transcript(t *testing.T, flow string, id int64) string {
 		JOIN cases c ON c.conversation_id = v.id WHERE v.id = $1`, id).Scan(&owner, &state, &priority, &category)
 	fmt.Fprintf(&b, "# owner: %s  state: %s  case: %s %s\n", owner, state, priority, category)
 	return b.String()
-}
-
-// checkGolden compares got with the file at path, or rewrites the file when
-// the tests run with -update.
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if update := flag.Lookup("update"); update != nil && update.Value.String() == "true" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./dialogs -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("transcript differs from %s (go test ./dialogs -update rewrites it)\ngot:\n%s", path, got)
-	}
 }

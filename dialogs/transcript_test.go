@@ -125,20 +125,7 @@ func TestTranscripts(t *testing.T) {
 			if again := runScript(t, e, sc); again != got {
 				t.Fatal("the same script gave a different transcript: the step is not deterministic")
 			}
-			path := filepath.Join("testdata", sc.name+".txt")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./dialogs -update to create it)", err)
-			}
-			if string(want) != got {
-				t.Errorf("transcript differs from %s (go test ./dialogs -update rewrites it):\n%s", path, diff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", sc.name+".txt"), got)
 		})
 	}
 	if !*update {
@@ -148,6 +135,25 @@ func TestTranscripts(t *testing.T) {
 				t.Errorf("%s has no script in transcript_test.go", f)
 			}
 		}
+	}
+}
+
+// checkGolden compares got with the transcript at path, or rewrites the
+// file when the tests run with -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./dialogs -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("transcript differs from %s (go test ./dialogs -update rewrites it):\n%s", path, diff(string(want), got))
 	}
 }
 
