@@ -11,10 +11,9 @@ import (
 
 // OutboundSMS is an outbound text as the delivery job sees it.
 type OutboundSMS struct {
-	MessageID int64
-	To        string // the conversation's address, E.164
-	Body      string
-	Status    string // delivery_status
+	To     string // the conversation's address, E.164
+	Body   string
+	Status string // delivery_status
 	// OptedOutAfterQueued is true when the person opted out after this
 	// message was queued: it must not be sent.
 	OptedOutAfterQueued bool
@@ -23,7 +22,7 @@ type OutboundSMS struct {
 // OutboundSMSForDelivery loads outbound message id for the SMS delivery job.
 // It returns ErrNotFound when there is no such outbound SMS (purged, say).
 func (db *DB) OutboundSMSForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
-	m := OutboundSMS{MessageID: id}
+	var m OutboundSMS
 	err := db.Pool.QueryRow(ctx, `
 		SELECT c.address, m.body, m.delivery_status,
 		       coalesce(s.consent = 'opted_out' AND s.consent_changed_at > m.created_at, false)

@@ -29,7 +29,7 @@ type Config struct {
 	MaxConns int32
 }
 
-// ErrNotFound is returned when a record asked for by id does not exist.
+// ErrNotFound is returned when the record asked for does not exist.
 var ErrNotFound = errors.New("not found")
 
 // Querier is what both a pool and a transaction offer.
