@@ -50,8 +50,10 @@ type Deliverer struct {
 	Sender Sender
 	// StatusCallback is the public URL of the status webhook.
 	StatusCallback string
-	Log            *slog.Logger
-	Now            func() time.Time
+	// Throttle, when set, keeps all instances to one sending rate.
+	Throttle *Throttle
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // NextRetry backs off 5 s, 20 s, 45 s, 80 s… : a text is worth little late.
@@ -78,6 +80,11 @@ func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error
 		return d.DB.RecordDeliveryFailure(ctx, id, 0, "not sent: the person opted out", false, d.Now())
 	case m.Status == "sending":
 		d.Log.Warn("sms delivery: resending after an interrupted attempt", "message_id", id, "attempt", job.Attempt)
+	}
+	if d.Throttle != nil {
+		if err := d.Throttle.wait(ctx); err != nil {
+			return err
+		}
 	}
 	if err := d.DB.MarkSending(ctx, id); err != nil {
 		return err

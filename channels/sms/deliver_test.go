@@ -191,3 +191,29 @@ func TestDeliverSkipsTextsQueuedBeforeOptOut(t *testing.T) {
 		t.Fatalf("message = %+v, want failed as opted out", m)
 	}
 }
+
+// With a sending rate of one text an hour, the second text waits its turn:
+// its job is snoozed (no attempt spent) and nothing reaches Twilio.
+func TestDeliveryKeepsToTheSendingRate(t *testing.T) {
+	f := newDeliveryFixture(t)
+	f.d.Throttle = &Throttle{DB: f.db, PerSecond: 1.0 / 3600}
+	first, second := f.queue(t, "first"), f.queue(t, "second")
+
+	if err := f.work(t, first, 1); err != nil {
+		t.Fatalf("first text: %v", err)
+	}
+	err := f.work(t, second, 1)
+	var snooze *river.JobSnoozeError
+	if !errors.As(err, &snooze) {
+		t.Fatalf("second text: got %v, want a snooze until its slot", err)
+	}
+	if snooze.Duration < 50*time.Minute || snooze.Duration > time.Hour {
+		t.Errorf("snoozed for %v, want just under an hour", snooze.Duration)
+	}
+	if got := f.message(t, second).status; got != "queued" {
+		t.Errorf("second text status = %q, want queued", got)
+	}
+	if n := len(f.twilio.Messages()); n != 1 {
+		t.Errorf("Twilio got %d texts, want 1", n)
+	}
+}

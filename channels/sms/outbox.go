@@ -10,15 +10,27 @@ import (
 	"github.com/ohcontact/ohcontact"
 )
 
+// River job priorities (1 is worked first).
+const (
+	priorityUrgent    = 1
+	priorityProactive = 2
+)
+
 // Outbox queues outbound texts for delivery in the caller's transaction, so a
 // text is sent if and only if the step that wrote it commits.
 type Outbox struct {
 	Jobs *river.Client[pgx.Tx]
 }
 
-// Queue inserts the delivery job for the stored message m in tx.
+// Queue inserts the delivery job for the stored message m in tx. Urgent
+// texts (crisis contacts, replies to someone who has just written) are
+// worked before proactive ones when the queue is long.
 func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error {
-	if _, err := o.Jobs.InsertTx(ctx, tx, DeliverArgs{MessageID: m.ID}, nil); err != nil {
+	opts := &river.InsertOpts{Priority: priorityProactive}
+	if m.Urgent {
+		opts.Priority = priorityUrgent
+	}
+	if _, err := o.Jobs.InsertTx(ctx, tx, DeliverArgs{MessageID: m.ID}, opts); err != nil {
 		return fmt.Errorf("queue sms delivery for message %d: %w", m.ID, err)
 	}
 	return nil

@@ -75,7 +75,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
-		Log: log.With("component", "sms"), Now: time.Now})
+		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now})
 	jobs, err := newJobs(db, log, workers)
 	if err != nil {
 		return nil, nil, err

@@ -37,7 +37,14 @@ type TwilioConfig struct {
 	From                string // TWILIO_FROM
 	MessagingServiceSID string // TWILIO_MESSAGING_SERVICE_SID
 	APIBaseURL          string // TWILIO_API_BASE_URL
+	// SendRate is the most texts a second that all instances together send
+	// (TWILIO_SEND_RATE); the simulator keeps to it too.
+	SendRate float64
 }
+
+// defaultSendRate is Twilio's usual rate for a UK long code; a Messaging
+// Service with several numbers or a short code allows more.
+const defaultSendRate = 10
 
 // Simulated reports whether SMS goes to the phone simulator.
 func (t TwilioConfig) Simulated() bool { return t.AccountSID == "" }
@@ -63,6 +70,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			From:                getenv("TWILIO_FROM"),
 			MessagingServiceSID: getenv("TWILIO_MESSAGING_SERVICE_SID"),
 			APIBaseURL:          strings.TrimSuffix(getenv("TWILIO_API_BASE_URL"), "/"),
+			SendRate:            defaultSendRate,
 		},
 	}
 	var problems []error
@@ -118,6 +126,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		case tw.MessagingServiceSID != "" && !twilioMGSID.MatchString(tw.MessagingServiceSID):
 			bad("TWILIO_MESSAGING_SERVICE_SID is not a Messaging Service SID (MG followed by 32 hex digits)")
 		}
+	}
+	if v := getenv("TWILIO_SEND_RATE"); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(rate >= 0.01 && rate <= 1000) {
+			bad("TWILIO_SEND_RATE=%q is not a number of texts a second from 0.01 to 1000", v)
+		}
+		cfg.Twilio.SendRate = rate
 	}
 	if tw.APIBaseURL != "" && !isHTTPURL(tw.APIBaseURL) {
 		bad("TWILIO_API_BASE_URL=%q is not an http(s) URL", tw.APIBaseURL)

@@ -19,7 +19,7 @@ func TestLoadConfig(t *testing.T) {
 			name: "defaults",
 			env:  map[string]string{"DATABASE_URL": db},
 			check: func(t *testing.T, c Config) {
-				if c.HTTPAddr != "127.0.0.1:8080" || c.PublicBaseURL != "http://127.0.0.1:8080" || !c.Twilio.Simulated() {
+				if c.HTTPAddr != "127.0.0.1:8080" || c.PublicBaseURL != "http://127.0.0.1:8080" || !c.Twilio.Simulated() || c.Twilio.SendRate != 10 {
 					t.Errorf("defaults = %+v", c)
 				}
 			},
@@ -61,6 +61,16 @@ func TestLoadConfig(t *testing.T) {
 			env:     map[string]string{"DATABASE_URL": db, "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": "tok-secret-123", "TWILIO_FROM": "+447700900999"},
 			wantErr: []string{"letters and digits"},
 		},
+		{
+			name: "sending rate",
+			env:  map[string]string{"DATABASE_URL": db, "TWILIO_SEND_RATE": "2.5"},
+			check: func(t *testing.T, c Config) {
+				if c.Twilio.SendRate != 2.5 {
+					t.Errorf("SendRate = %v, want 2.5", c.Twilio.SendRate)
+				}
+			},
+		},
+		{name: "sending rate of zero", env: map[string]string{"DATABASE_URL": db, "TWILIO_SEND_RATE": "0"}, wantErr: []string{"TWILIO_SEND_RATE"}},
 		{name: "missing config file", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_CONFIG": "/nonexistent/oh.toml"}, wantErr: []string{"OHCONTACT_CONFIG"}},
 	}
 	for _, tt := range tests {
