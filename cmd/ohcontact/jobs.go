@@ -18,6 +18,16 @@ import (
 // before cancelling them; a cancelled job is retried by another instance.
 const jobStopGrace = 20 * time.Second
 
+// Jobs are short (a text, a reminder, a check), so a job still "running"
+// well past jobTimeout belongs to an instance that died mid-job (killed, or
+// its machine lost): River's rescuer puts it back in line after
+// rescueStuckJobsAfter and checks every 30 s, so a reply interrupted by a
+// crash goes out within about a minute, not River's default hour.
+const (
+	jobTimeout           = 25 * time.Second
+	rescueStuckJobsAfter = 30 * time.Second
+)
+
 // newJobs returns the River client that runs this instance's share of the
 // background jobs, with every worker registered.
 func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers) (*river.Client[pgx.Tx], error) {
@@ -26,9 +36,10 @@ func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers) (*river.
 			river.QueueDefault: {MaxWorkers: 10},
 			sms.Queue:          {MaxWorkers: 10},
 		},
-		Workers:    workers,
-		Logger:     log.With("component", "jobs"),
-		JobTimeout: time.Minute,
+		Workers:              workers,
+		Logger:               log.With("component", "jobs"),
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: rescueStuckJobsAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
