@@ -5,8 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+load=$(mktemp)
+trap 'rm -f "$out" "$load"' EXIT
 go test -run '^$' -bench . -benchmem -count 1 ./... | tee "$out" >&2
+# The load tests run against the real binary, built as `make build` builds it.
+go build -o bin/ohcontact ./cmd/ohcontact
+go run ./scripts/smsload -bin bin/ohcontact > "$load"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
@@ -35,6 +39,8 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 			name = $1; sub(/-[0-9]+$/, "", name)
 			printf "| %s | %s | %s | %s | %s | %s |\n", pkg, name, ns, b, allocs, other
 		}' "$out"
+	echo
+	cat "$load"
 	if [ -f docs/benchmarks-notes.md ]; then echo; cat docs/benchmarks-notes.md; fi
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md" >&2
