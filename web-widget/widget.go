@@ -1,0 +1,134 @@
+// Package widget serves the intranet web-chat widget, widget.js, and the
+// mock intranet page demo mode shows it on.
+//
+// widget.js is plain JavaScript committed as source (no build step). An
+// intranet page embeds it with
+//
+//	<script src="https://OHCONTACT/widget.js" data-org="CODE" data-token="OPTIONAL_IDENTITY_TOKEN" async></script>
+//
+// and it talks to the websocket at /ws/chat beside it (package webchat).
+package widget
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed widget.js
+var script []byte
+
+//go:embed intranet.html
+var intranetHTML string
+
+var intranetPage = template.Must(template.New("intranet.html").Parse(intranetHTML))
+
+// Script returns a copy of widget.js.
+func Script() []byte {
+	return bytes.Clone(script)
+}
+
+// Handler returns the handler for GET (and HEAD) /widget.js, wherever it is
+// mounted: the script as text/javascript, gzipped when the client accepts
+// it, with a strong ETag per encoding (If-None-Match gets 304 Not Modified)
+// and five minutes of public caching, so a new version reaches intranet
+// pages within minutes of a deploy.
+func Handler() http.Handler {
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // the level is valid
+	zw.Write(script)
+	zw.Close()
+	sum := sha256.Sum256(script)
+	tag := hex.EncodeToString(sum[:16])
+	return &scriptHandler{
+		plain:     script,
+		gzipped:   gz.Bytes(),
+		plainETag: `"` + tag + `"`,
+		gzipETag:  `"` + tag + `-gzip"`,
+	}
+}
+
+type scriptHandler struct {
+	plain, gzipped      []byte
+	plainETag, gzipETag string
+}
+
+func (s *scriptHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Intranet pages on other origins load it; this keeps working for
+	// those that set Cross-Origin-Embedder-Policy.
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	h.Add("Vary", "Accept-Encoding")
+	body, etag := s.plain, s.plainETag
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		body, etag = s.gzipped, s.gzipETag
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag)
+	// ServeContent answers If-None-Match, HEAD and ranges.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// acceptsGzip reports whether an Accept-Encoding header value allows gzip:
+// it names gzip, or * without naming gzip, without q=0.
+func acceptsGzip(header string) bool {
+	gzipOK, starOK := -1, -1 // -1 not named, 0 refused, 1 accepted
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		ok := 1
+		if q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); found && strings.Trim(q, "0.") == "" {
+			ok = 0
+		}
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "gzip":
+			gzipOK = ok
+		case "*":
+			starOK = ok
+		}
+	}
+	if gzipOK >= 0 {
+		return gzipOK == 1
+	}
+	return starOK == 1
+}
+
+// IntranetData is what the mock intranet page shows.
+type IntranetData struct {
+	OrgCode string // data-org of the widget's script tag
+	OrgName string // the trust's name, in the page's header
+	// WidgetSrc is the widget's URL, e.g. "/widget.js" or
+	// "http://127.0.0.1:8080/widget.js".
+	WidgetSrc string
+	// Token is the identity token for data-token; empty browses
+	// anonymously.
+	Token     string
+	StaffName string // who is signed in, when SignedIn
+	SignedIn  bool
+	// SwitchURL is the page's own path, without a query: the switch links
+	// add ?as=staff or ?as=anonymous.
+	SwitchURL string
+}
+
+// RenderIntranet writes the mock intranet page for demo mode
+// (/demo/intranet): a plain NHS trust intranet page with a switch between
+// signed in and anonymous, and the widget's script tag. The caller sets
+// Content-Type to text/html and, because the page carries a single-use
+// token, Cache-Control: no-store.
+func RenderIntranet(w io.Writer, d IntranetData) error {
+	return intranetPage.Execute(w, d)
+}

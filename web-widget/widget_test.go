@@ -1,0 +1,272 @@
+package widget_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	widget "github.com/ohcontact/ohcontact/web-widget"
+)
+
+func get(t *testing.T, h http.Handler, method string, header map[string]string) *http.Response {
+	t.Helper()
+	req := httptest.NewRequest(method, "/widget.js", nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func body(t *testing.T, res *http.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestHandlerServesTheScript(t *testing.T) {
+	res := get(t, widget.Handler(), http.MethodGet, nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	for k, want := range map[string]string{
+		"Content-Type":           "text/javascript; charset=utf-8",
+		"Cache-Control":          "public, max-age=300",
+		"X-Content-Type-Options": "nosniff",
+		"Vary":                   "Accept-Encoding",
+		"Content-Encoding":       "",
+	} {
+		if got := res.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	if !regexp.MustCompile(`^"[0-9a-f]{32}"$`).MatchString(res.Header.Get("ETag")) {
+		t.Errorf("ETag %q is not a strong hash tag", res.Header.Get("ETag"))
+	}
+	if got := body(t, res); !bytes.Equal(got, widget.Script()) {
+		t.Errorf("body is not Script(): %d bytes, want %d", len(got), len(widget.Script()))
+	}
+}
+
+func TestHandlerGzip(t *testing.T) {
+	h := widget.Handler()
+	plainTag := get(t, h, http.MethodGet, nil).Header.Get("ETag")
+	tests := []struct {
+		accept string
+		gzip   bool
+	}{
+		{"gzip, deflate, br", true},
+		{"br;q=1.0, GZIP;q=0.5", true},
+		{"*", true},
+		{"gzip;q=0", false},
+		{"gzip;q=0.000, *", false},
+		{"*;q=0, gzip", true},
+		{"deflate, br", false},
+		{"identity", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.accept, func(t *testing.T) {
+			res := get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": tt.accept})
+			b := body(t, res)
+			if !tt.gzip {
+				if res.Header.Get("Content-Encoding") != "" || !bytes.Equal(b, widget.Script()) {
+					t.Fatalf("Content-Encoding %q, %d bytes: want the plain script", res.Header.Get("Content-Encoding"), len(b))
+				}
+				return
+			}
+			if res.Header.Get("Content-Encoding") != "gzip" {
+				t.Fatalf("Content-Encoding %q, want gzip", res.Header.Get("Content-Encoding"))
+			}
+			if res.Header.Get("ETag") == plainTag {
+				t.Fatal("gzipped and plain bodies share an ETag")
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, widget.Script()) {
+				t.Fatalf("gunzipped body differs from Script() (err %v)", err)
+			}
+		})
+	}
+}
+
+func TestHandlerNotModified(t *testing.T) {
+	h := widget.Handler()
+	for _, enc := range []string{"", "gzip"} {
+		tag := get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": enc}).Header.Get("ETag")
+		res := get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": enc, "If-None-Match": `"other", ` + tag})
+		if res.StatusCode != http.StatusNotModified {
+			t.Errorf("encoding %q: If-None-Match with its ETag: status %d, want 304", enc, res.StatusCode)
+		}
+		if len(body(t, res)) != 0 {
+			t.Errorf("encoding %q: 304 with a body", enc)
+		}
+		res = get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": enc, "If-None-Match": `"stale"`})
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("encoding %q: stale If-None-Match: status %d, want 200", enc, res.StatusCode)
+		}
+	}
+}
+
+func TestHandlerMethods(t *testing.T) {
+	h := widget.Handler()
+	res := get(t, h, http.MethodHead, nil)
+	if res.StatusCode != http.StatusOK || len(body(t, res)) != 0 {
+		t.Errorf("HEAD: status %d, want 200 without a body", res.StatusCode)
+	}
+	res = get(t, h, http.MethodPost, nil)
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST: status %d, want 405", res.StatusCode)
+	}
+}
+
+func TestScriptIsACopy(t *testing.T) {
+	s := widget.Script()
+	s[0] ^= 0xff
+	if bytes.Equal(s, widget.Script()) {
+		t.Fatal("Script returns the embedded bytes themselves")
+	}
+}
+
+// TestScriptSize keeps the widget small: it loads on every intranet page.
+func TestScriptSize(t *testing.T) {
+	const limit = 30 << 10
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(widget.Script())
+	zw.Close()
+	if b.Len() > limit {
+		t.Fatalf("widget.js is %d bytes gzipped; the limit is %d", b.Len(), limit)
+	}
+	t.Logf("widget.js: %d bytes, %d gzipped", len(widget.Script()), b.Len())
+}
+
+// TestScriptRules checks what can be checked without a browser: strict
+// mode, no HTML parsing of data, no eval, no focus outline removed, the
+// crisis numbers in the fallback notice.
+func TestScriptRules(t *testing.T) {
+	src := string(widget.Script())
+	for _, want := range []string{
+		`"use strict"`,
+		"In an emergency call 999. ",
+		"call NHS 111 and choose option 2",
+		"Samaritans free on 116 123",
+		"prefers-reduced-motion",
+		`rel: "noopener noreferrer"`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("widget.js lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "outline:none", "outline: none", "outline:0"} {
+		if strings.Contains(src, bad) {
+			t.Errorf("widget.js contains %q", bad)
+		}
+	}
+}
+
+// TestScriptBehaviour runs testdata/widget_test.js: the widget in Node
+// with a fake DOM and websocket, the test playing the server.
+func TestScriptBehaviour(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	out, err := exec.Command(node, "--check", "widget.js").CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --check widget.js: %v\n%s", err, out)
+	}
+	out, err = exec.Command(node, "testdata/widget_test.js").CombinedOutput()
+	if err != nil {
+		t.Fatalf("testdata/widget_test.js: %v\n%s", err, out)
+	}
+	if testing.Verbose() {
+		t.Logf("%s", out)
+	}
+}
+
+func TestRenderIntranet(t *testing.T) {
+	scriptTag := regexp.MustCompile(`<script src="([^"]*)" data-org="([^"]*)"(?: data-token="([^"]*)")? async></script>`)
+	tests := []struct {
+		name      string
+		data      widget.IntranetData
+		wantToken string
+		want      []string
+		notWant   []string
+	}{
+		{
+			name: "signed in",
+			data: widget.IntranetData{
+				OrgCode: "RX1", OrgName: "Tyne Hospitals NHS Foundation Trust", WidgetSrc: "http://127.0.0.1:8080/widget.js",
+				Token: "eyJzdWIiOiIxIn0.c2ln", StaffName: "Alex Morgan", SignedIn: true, SwitchURL: "/demo/intranet",
+			},
+			wantToken: "eyJzdWIiOiIxIn0.c2ln",
+			want:      []string{"Signed in as Alex Morgan", `href="/demo/intranet?as=anonymous">Browse anonymously</a>`, "<title>Staff intranet – Tyne Hospitals NHS Foundation Trust</title>"},
+			notWant:   []string{"?as=staff"},
+		},
+		{
+			name:    "anonymous",
+			data:    widget.IntranetData{OrgCode: "RX1", OrgName: "Tyne Hospitals NHS Foundation Trust", WidgetSrc: "/widget.js", SwitchURL: "/demo/intranet"},
+			want:    []string{"Not signed in", `href="/demo/intranet?as=staff">Sign in as a member of staff</a>`},
+			notWant: []string{"data-token", "Signed in as", "?as=anonymous"},
+		},
+		{
+			name: "escapes its data",
+			data: widget.IntranetData{
+				OrgCode: `RX1" onload="x`, OrgName: "<script>alert(1)</script>", WidgetSrc: "javascript:alert(1)",
+				Token: `"><b>`, StaffName: "<i>Sam</i>", SignedIn: true, SwitchURL: "/demo/intranet",
+			},
+			wantToken: "&#34;&gt;&lt;b&gt;",
+			want:      []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;i&gt;Sam&lt;/i&gt;", `src="#ZgotmplZ"`},
+			notWant:   []string{"<script>alert", "<i>Sam", `" onload="`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := widget.RenderIntranet(&b, tt.data); err != nil {
+				t.Fatal(err)
+			}
+			page := b.String()
+			for _, s := range []string{`<html lang="en-GB">`, `<a class="skip" href="#main-content">`, `<main id="main-content"`, "<header>", "<nav ", "<footer>"} {
+				if !strings.Contains(page, s) {
+					t.Errorf("page lacks %q", s)
+				}
+			}
+			if n := strings.Count(page, "<h1"); n != 1 {
+				t.Errorf("%d h1 elements, want 1", n)
+			}
+			tags := scriptTag.FindAllStringSubmatch(page, -1)
+			if len(tags) != 1 {
+				t.Fatalf("%d widget script tags, want 1 in\n%s", len(tags), page)
+			}
+			if tt.data.WidgetSrc != "javascript:alert(1)" && (tags[0][1] != tt.data.WidgetSrc || tags[0][2] != tt.data.OrgCode) {
+				t.Errorf("script tag %q: want src %q and data-org %q", tags[0][0], tt.data.WidgetSrc, tt.data.OrgCode)
+			}
+			if tags[0][3] != tt.wantToken {
+				t.Errorf("data-token %q, want %q", tags[0][3], tt.wantToken)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(page, s) {
+					t.Errorf("page lacks %q", s)
+				}
+			}
+			for _, s := range tt.notWant {
+				if strings.Contains(page, s) {
+					t.Errorf("page contains %q", s)
+				}
+			}
+		})
+	}
+}
