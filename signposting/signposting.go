@@ -30,7 +30,7 @@
 //	  review_by    = 2027-06-30         # TOML date; warned about once past
 //
 //	  # later work adds, in the same organisation table, e.g.
-//	  # [organisations.send_window] and [[organisations.triggers]]
+//	  # [organisations.send_window] and [organisations.triggers] (see package triggers)
 //
 // Every organisation must have the four crisis entries the crisis message is
 // built from, with these keys and category "crisis": "emergency" (999),

@@ -1,0 +1,278 @@
+package triggers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Settings are one organisation's trigger rules and send window.
+type Settings struct {
+	Rules  Rules
+	Window Window
+}
+
+// defaultTimeZone is the time zone of an organisation that does not name one.
+const defaultTimeZone = "Europe/London"
+
+// Defaults returns the settings of an organisation whose configuration sets
+// none of them (see the package documentation for the values). It fails
+// only when the Europe/London time zone cannot be loaded (no tzdata).
+func Defaults() (Settings, error) {
+	loc, err := time.LoadLocation(defaultTimeZone)
+	if err != nil {
+		return Settings{}, fmt.Errorf("triggers: load time zone: %w", err)
+	}
+	return defaultSettings(loc), nil
+}
+
+func defaultSettings(loc *time.Location) Settings {
+	return Settings{Rules: defaultRules(loc), Window: defaultWindow(loc)}
+}
+
+// Load reads the settings of every organisation in the TOML file at path
+// (OHCONTACT_CONFIG); see Parse.
+func Load(path string) (map[string]Settings, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("triggers: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// configFile is the part of the configuration file this package owns.
+type configFile struct {
+	Organisations []orgConfig `toml:"organisations"`
+}
+
+// orgConfig is one [[organisations]] table. Optional numbers are pointers,
+// and optional lists nil, so that "not given" (the default applies) differs
+// from zero or empty.
+type orgConfig struct {
+	Code       string `toml:"code"`
+	TimeZone   string `toml:"time_zone"`
+	SendWindow struct {
+		Days  []string `toml:"days"`
+		From  string   `toml:"from"`
+		Until string   `toml:"until"`
+	} `toml:"send_window"`
+	Triggers struct {
+		StressAfterWorkingDays *int     `toml:"stress_after_working_days"`
+		MSKAfterDays           *int     `toml:"msk_after_days"`
+		MSKCodes               []string `toml:"msk_codes"`
+		LongTermDays           *int     `toml:"long_term_days"`
+		Grace                  string   `toml:"grace"`
+		ReminderAfter          string   `toml:"reminder_after"`
+		CloseAfter             string   `toml:"close_after"`
+		FollowUpUnanswered     []string `toml:"follow_up_unanswered"`
+		BankHolidays           []any    `toml:"bank_holidays"` // TOML dates or strings
+	} `toml:"triggers"`
+}
+
+// Parse reads the settings of every organisation in TOML data, keyed by
+// organisation code; name (usually the file's path) starts every error
+// message. Keys this package does not own are ignored, except inside
+// send_window and triggers, where an unknown key is an error (usually a
+// typo that would otherwise leave a default in force silently). All
+// problems are reported at once, each naming its organisation and key.
+func Parse(data []byte, name string) (map[string]Settings, error) {
+	var f configFile
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var problems []error
+	orgName := func(i int) string {
+		if code := f.Organisations[i].Code; code != "" {
+			return code
+		}
+		return fmt.Sprintf("#%d", i+1)
+	}
+	// problemsOf returns a function that records a problem of organisation i.
+	problemsOf := func(i int) func(format string, args ...any) {
+		return func(format string, args ...any) {
+			problems = append(problems, fmt.Errorf("%s: organisation %s: %s", name, orgName(i), fmt.Sprintf(format, args...)))
+		}
+	}
+
+	settings := map[string]Settings{}
+	for i, o := range f.Organisations {
+		problem := problemsOf(i)
+		switch _, seen := settings[o.Code]; {
+		case o.Code == "":
+			problem("code is empty")
+		case seen:
+			problem("code is used twice")
+		}
+		settings[o.Code] = o.settings(problem)
+	}
+
+	// Unknown keys in the tables this package owns. md.Keys lists keys in
+	// file order, with "organisations" at the start of each organisation.
+	undecoded := map[string]bool{}
+	for _, k := range md.Undecoded() {
+		undecoded[k.String()] = true
+	}
+	org := -1
+	for _, k := range md.Keys() {
+		switch {
+		case len(k) == 1 && k[0] == "organisations":
+			org++
+		case len(k) >= 3 && k[0] == "organisations" && (k[1] == "send_window" || k[1] == "triggers") && undecoded[k.String()]:
+			problemsOf(org)("unknown key %s", strings.Join(k[1:], "."))
+		}
+	}
+
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
+	return settings, nil
+}
+
+// settings returns the defaults overridden by the keys o gives, reporting
+// each bad value to problem.
+func (o orgConfig) settings(problem func(format string, args ...any)) Settings {
+	loc, err := timeZone(o.TimeZone)
+	if err != nil {
+		problem("time_zone %v", err)
+		loc = time.UTC // go on, to report the other problems too
+	}
+	s := defaultSettings(loc)
+
+	w := o.SendWindow
+	if w.Days != nil {
+		s.Window.Days = nil
+		for _, d := range w.Days {
+			day, ok := weekdays[strings.ToLower(d)]
+			switch {
+			case !ok:
+				problem("send_window.days: %q is not a day (mon, tue, wed, thu, fri, sat, sun)", d)
+			case !slices.Contains(s.Window.Days, day):
+				s.Window.Days = append(s.Window.Days, day)
+			}
+		}
+		if len(w.Days) == 0 {
+			problem("send_window.days is empty: the window would never open")
+		}
+	}
+	readClock(w.From, &s.Window.From, "send_window.from", problem)
+	readClock(w.Until, &s.Window.Until, "send_window.until", problem)
+	if s.Window.From.minutes() >= s.Window.Until.minutes() {
+		problem("send_window: from %s must be before until %s (a window cannot cross midnight)", s.Window.From, s.Window.Until)
+	}
+	s.Rules.DueTime = s.Window.From
+
+	t := o.Triggers
+	readInt(t.StressAfterWorkingDays, &s.Rules.StressAfterWorkingDays, 0, 10, "triggers.stress_after_working_days", problem)
+	readInt(t.MSKAfterDays, &s.Rules.MSKAfterDays, 0, 28, "triggers.msk_after_days", problem)
+	readInt(t.LongTermDays, &s.Rules.LongTermDays, 1, 366, "triggers.long_term_days", problem)
+	readDuration(t.Grace, &s.Rules.Grace, "triggers.grace", problem)
+	readDuration(t.ReminderAfter, &s.Rules.ReminderAfter, "triggers.reminder_after", problem)
+	readDuration(t.CloseAfter, &s.Rules.CloseAfter, "triggers.close_after", problem)
+	if t.MSKCodes != nil {
+		s.Rules.MSKCodes = []string{}
+		for _, c := range t.MSKCodes {
+			code, err := reasonCode(c)
+			if err != nil {
+				problem("triggers.msk_codes: %v", err)
+			}
+			s.Rules.MSKCodes = append(s.Rules.MSKCodes, code)
+		}
+	}
+	if t.FollowUpUnanswered != nil {
+		s.Rules.FollowUpUnanswered = []Trigger{}
+		for _, trigger := range t.FollowUpUnanswered {
+			if Trigger(trigger).Flow() == "" {
+				problem("triggers.follow_up_unanswered: %q is not a trigger (stress, msk, long_term)", trigger)
+			}
+			s.Rules.FollowUpUnanswered = append(s.Rules.FollowUpUnanswered, Trigger(trigger))
+		}
+	}
+	if t.BankHolidays != nil {
+		s.Rules.BankHolidays = []Date{}
+		for _, v := range t.BankHolidays {
+			d, err := configDate(v)
+			if err != nil {
+				problem("triggers.bank_holidays: %v", err)
+			}
+			s.Rules.BankHolidays = append(s.Rules.BankHolidays, d)
+		}
+	}
+	return s
+}
+
+var weekdays = map[string]time.Weekday{
+	"mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday,
+	"fri": time.Friday, "sat": time.Saturday, "sun": time.Sunday,
+	"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday, "thursday": time.Thursday,
+	"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
+}
+
+// timeZone loads an IANA time zone; empty means Europe/London. "Local" is
+// refused: it would depend on the machine.
+func timeZone(name string) (*time.Location, error) {
+	if name == "" {
+		name = defaultTimeZone
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, fmt.Errorf("%q is not a time zone (an IANA name such as Europe/London)", name)
+	}
+	return loc, nil
+}
+
+// The read helpers below set *dst from an optional value, leaving the
+// default when it is not given, and report a problem naming key.
+
+func readClock(s string, dst *Clock, key string, problem func(string, ...any)) {
+	if s == "" {
+		return
+	}
+	c, err := parseClock(s)
+	if err != nil {
+		problem("%s: %v", key, err)
+		return
+	}
+	*dst = c
+}
+
+func readInt(v *int, dst *int, lowest, highest int, key string, problem func(string, ...any)) {
+	if v == nil {
+		return
+	}
+	if *v < lowest || *v > highest {
+		problem("%s = %d is out of range (%d to %d)", key, *v, lowest, highest)
+		return
+	}
+	*dst = *v
+}
+
+func readDuration(s string, dst *time.Duration, key string, problem func(string, ...any)) {
+	if s == "" {
+		return
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		problem("%s: %q is not a length of time such as 72h or 90m", key, s)
+		return
+	}
+	*dst = d
+}
+
+// configDate reads a bank holiday written as a TOML date (2026-12-25) or a
+// string ("2026-12-25").
+func configDate(v any) (Date, error) {
+	switch v := v.(type) {
+	case time.Time:
+		return DateOf(v), nil
+	case string:
+		return ParseDate(v)
+	}
+	return Date{}, fmt.Errorf("%v is not a date such as 2026-12-25", v)
+}

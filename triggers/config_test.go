@@ -1,0 +1,170 @@
+package triggers
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaults(t *testing.T) {
+	s, err := Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := s.Rules, s.Window
+	if r.Location.String() != "Europe/London" || w.Location != r.Location {
+		t.Errorf("locations %v, %v; want Europe/London", r.Location, w.Location)
+	}
+	wantDays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
+	if !reflect.DeepEqual(w.Days, wantDays) || w.From != (Clock{9, 0}) || w.Until != (Clock{18, 0}) {
+		t.Errorf("window = %v %v–%v, want Monday to Saturday 09:00–18:00", w.Days, w.From, w.Until)
+	}
+	if r.DueTime != w.From || r.StressAfterWorkingDays != 1 || r.MSKAfterDays != 1 || r.LongTermDays != 28 ||
+		!reflect.DeepEqual(r.MSKCodes, []string{"S11", "S12"}) ||
+		r.Grace != 72*time.Hour || r.ReminderAfter != 48*time.Hour || r.CloseAfter != 72*time.Hour ||
+		!reflect.DeepEqual(r.FollowUpUnanswered, []Trigger{Stress, LongTerm}) ||
+		!reflect.DeepEqual(r.BankHolidays, englandAndWalesBankHolidays) {
+		t.Errorf("rules = %+v", r)
+	}
+}
+
+func TestLoadExample(t *testing.T) {
+	all, err := Load(filepath.Join("testdata", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Fatalf("got %d organisations, want 2", len(all))
+	}
+	defaults, err := Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := all["RX1"]; !reflect.DeepEqual(got, defaults) {
+		t.Errorf("RX1 = %+v, want the defaults", got)
+	}
+
+	s := all["RQW"]
+	loc := london(t)
+	want := Settings{
+		Rules: Rules{
+			Location:               loc,
+			DueTime:                Clock{8, 30},
+			StressAfterWorkingDays: 0,
+			MSKAfterDays:           2,
+			MSKCodes:               []string{"S11", "S12", "S28"},
+			LongTermDays:           21,
+			BankHolidays:           []Date{{2026, time.December, 25}, {2026, time.December, 28}},
+			Grace:                  48 * time.Hour,
+			ReminderAfter:          24 * time.Hour,
+			CloseAfter:             36 * time.Hour,
+			FollowUpUnanswered:     []Trigger{Stress, MSK, LongTerm},
+		},
+		Window: Window{
+			Location: loc,
+			Days:     []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+			From:     Clock{8, 30},
+			Until:    Clock{17, 0},
+		},
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("RQW:\n got %+v\nwant %+v", s, want)
+	}
+}
+
+func TestParseEmptyListsTurnThingsOff(t *testing.T) {
+	all, err := Parse([]byte("[[organisations]]\ncode = \"T1\"\n[organisations.triggers]\nmsk_codes = []\nfollow_up_unanswered = []\nbank_holidays = []\n"), "cfg.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := all["T1"].Rules
+	if len(r.MSKCodes) != 0 || len(r.FollowUpUnanswered) != 0 || len(r.BankHolidays) != 0 {
+		t.Errorf("rules = %+v, want no MSK codes, follow-ups or bank holidays", r)
+	}
+	if due := Plan(Episode{StartsOn: Date{2026, time.March, 2}, EndsOn: Date{2026, time.March, 4}, ReasonCode: "S11"}, r, time.Time{}); len(due) != 0 {
+		t.Errorf("Plan with no MSK codes = %+v, want nothing", due)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const org = "[[organisations]]\ncode = \"T1\"\n"
+	tests := []struct {
+		name  string
+		toml  string
+		wants []string // each must appear in the error
+	}{
+		{"bad time zone", org + "time_zone = \"Europe/Londn\"\n",
+			[]string{`cfg.toml: organisation T1: time_zone "Europe/Londn" is not a time zone`}},
+		{"the machine's time zone", org + "time_zone = \"Local\"\n",
+			[]string{`organisation T1: time_zone "Local" is not a time zone`}},
+		{"window problems, all at once", org + "[organisations.send_window]\ndays = [\"mon\", \"funday\"]\nfrom = \"9am\"\nuntil = \"25:00\"\n",
+			[]string{
+				`organisation T1: send_window.days: "funday" is not a day`,
+				`organisation T1: send_window.from: "9am" is not a time of day such as 09:00`,
+				`organisation T1: send_window.until: "25:00" is not a time of day such as 09:00`,
+			}},
+		{"window closes before it opens", org + "[organisations.send_window]\nfrom = \"18:00\"\nuntil = \"09:00\"\n",
+			[]string{"organisation T1: send_window: from 18:00 must be before until 09:00"}},
+		{"window with no days", org + "[organisations.send_window]\ndays = []\n",
+			[]string{"organisation T1: send_window.days is empty"}},
+		{"trigger problems, all at once", org + "[organisations.triggers]\n" +
+			"stress_after_working_days = -1\nmsk_after_days = 40\nlong_term_days = 0\nmsk_codes = [\"S11\", \"S40\"]\n" +
+			"grace = \"3 days\"\nreminder_after = \"-1h\"\nclose_after = \"0s\"\nfollow_up_unanswered = [\"covid\"]\n" +
+			"bank_holidays = [\"2026-02-30\", 5]\n",
+			[]string{
+				"organisation T1: triggers.stress_after_working_days = -1 is out of range (0 to 10)",
+				"organisation T1: triggers.msk_after_days = 40 is out of range (0 to 28)",
+				"organisation T1: triggers.long_term_days = 0 is out of range (1 to 366)",
+				`organisation T1: triggers.msk_codes: "S40" is not an ESR sickness absence reason`,
+				`organisation T1: triggers.grace: "3 days" is not a length of time such as 72h or 90m`,
+				`organisation T1: triggers.reminder_after: "-1h" is not a length of time`,
+				`organisation T1: triggers.close_after: "0s" is not a length of time`,
+				`organisation T1: triggers.follow_up_unanswered: "covid" is not a trigger (stress, msk, long_term)`,
+				"organisation T1: triggers.bank_holidays: 2026-02-30 is not a real date",
+				"organisation T1: triggers.bank_holidays: 5 is not a date such as 2026-12-25",
+			}},
+		{"unknown keys name their organisation", org + "[organisations.triggers]\ngrace = \"72h\"\n" +
+			"[[organisations]]\ncode = \"T2\"\n[organisations.triggers]\nlong_term_dayz = 21\n[organisations.send_window]\nform = \"09:00\"\n",
+			[]string{"organisation T2: unknown key triggers.long_term_dayz", "organisation T2: unknown key send_window.form"}},
+		{"codes missing and repeated", "[[organisations]]\nname = \"no code\"\n" + org + org,
+			[]string{"organisation #1: code is empty", "organisation T1: code is used twice"}},
+		{"a wrong type", org + "[organisations.triggers]\nlong_term_days = \"28\"\n",
+			[]string{"cfg.toml: ", "long_term_days"}},
+		{"not TOML", "[[organisations]\n", []string{"cfg.toml: "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse([]byte(tt.toml), "cfg.toml")
+			if err == nil {
+				t.Fatalf("no error; settings %+v", got)
+			}
+			for _, w := range tt.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestParseIgnoresOtherPackagesKeys(t *testing.T) {
+	all, err := Parse([]byte("[[organisations]]\ncode = \"T1\"\nname = \"T\"\noh_name = \"T OH\"\nfuture_key = 1\n"+
+		"[[organisations.services]]\nkey = \"x\"\nreview_by = 2027-01-31\n"), "cfg.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := all["T1"]; !ok {
+		t.Errorf("no settings for T1: %+v", all)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want not-exist", err)
+	}
+}

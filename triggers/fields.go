@@ -1,0 +1,231 @@
+package triggers
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The checks below read one value each, already trimmed. Their errors are
+// the rest of a sentence that starts with the column's name ("is empty",
+// "2026-02-30 is not a real date"), and never repeat a mobile number, an
+// email address or a name, so import reports can be logged.
+
+var (
+	e164Pattern       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	assignmentPattern = regexp.MustCompile(`^[0-9A-Za-z-]{1,20}$`)
+	orgCodePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	emailPattern      = regexp.MustCompile(`^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$`)
+)
+
+// MobileE164 returns a mobile number in E.164 form (+447700900123).
+//
+// UK numbers may be written nationally or internationally, with spaces,
+// hyphens, dots or brackets: "07700 900123", "(07700) 900123",
+// "+44 (0)7700 900123", "447700900123" and "0044 7700 900123" all give
+// +447700900123, and so does "7700900123" (a spreadsheet dropped the 0). A
+// UK number must be a mobile: 07 but not 070 (personal numbers) or 076
+// (pagers; 07624, the Isle of Man's mobiles, is allowed). Other countries'
+// numbers are accepted in international form (+353…, or 00353…) when they
+// have 7 to 15 digits; they cannot be checked further.
+//
+// Errors are phrases starting "not", such as "not a mobile number (UK
+// mobiles start 07, but not 070 or 076)"; they never repeat the number.
+func MobileE164(s string) (string, error) {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || strings.ContainsRune("-.()", r) {
+			return -1
+		}
+		return r
+	}, s)
+	international := false
+	switch {
+	case strings.HasPrefix(s, "+"):
+		s, international = s[1:], true
+	case strings.HasPrefix(s, "00"):
+		s, international = s[2:], true
+	}
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return "", errors.New("not a phone number (only digits, spaces, hyphens, brackets and a leading + are allowed)")
+	}
+	var national string // the UK number without its leading 0
+	switch {
+	case strings.HasPrefix(s, "44") && (international || len(s) >= 12):
+		national = strings.TrimPrefix(s[2:], "0") // +44 (0)7700 900123
+	case international:
+		if !e164Pattern.MatchString("+" + s) {
+			return "", errors.New("not an international number (+, the country code and 7 to 15 digits in all)")
+		}
+		return "+" + s, nil
+	case strings.HasPrefix(s, "0"):
+		national = s[1:]
+	case len(s) == 10 && s[0] == '7':
+		national = s
+	default:
+		return "", errors.New("not a UK number (07…) or an international one starting with +")
+	}
+	if len(national) != 10 {
+		return "", errors.New("not a UK mobile number (it has the wrong number of digits: a UK mobile has 11, starting 07)")
+	}
+	if !isUKMobile(national) {
+		return "", errors.New("not a mobile number (UK mobiles start 07, but not 070 or 076)")
+	}
+	return "+44" + national, nil
+}
+
+// isUKMobile reports whether a UK number without its leading 0 is a mobile
+// one: 07, except 070 (personal numbers) and 076 (pagers) but including 07624
+// (the Isle of Man's mobiles).
+func isUKMobile(national string) bool {
+	switch {
+	case strings.HasPrefix(national, "7624"):
+		return true
+	case strings.HasPrefix(national, "70"), strings.HasPrefix(national, "76"):
+		return false
+	}
+	return strings.HasPrefix(national, "7")
+}
+
+// optionalMobile is MobileE164 for a column that may be empty.
+func optionalMobile(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	m, err := MobileE164(s)
+	if err != nil {
+		return "", fmt.Errorf("is %w", err)
+	}
+	return m, nil
+}
+
+// validReasonCodes are the ESR sickness absence reasons (DOMAIN.md), as in
+// the absence_reasons table.
+var validReasonCodes = func() map[string]bool {
+	codes := map[string]bool{"S98": true, "S99": true}
+	for n := 10; n <= 32; n++ {
+		codes[fmt.Sprintf("S%d", n)] = true
+	}
+	return codes
+}()
+
+// reasonCode reads an ESR sickness absence reason, in either case.
+func reasonCode(s string) (string, error) {
+	code := strings.ToUpper(strings.TrimSpace(s))
+	switch {
+	case code == "":
+		return "", errors.New("is empty")
+	case !validReasonCodes[code]:
+		return "", fmt.Errorf("%q is not an ESR sickness absence reason (S10 to S32, S98 or S99)", s)
+	}
+	return code, nil
+}
+
+var languages = map[string]string{
+	"": "en-GB", "en-gb": "en-GB", "en": "en-GB", "english": "en-GB",
+	"cy": "cy", "welsh": "cy", "cymraeg": "cy",
+	"pl": "pl", "polish": "pl", "polski": "pl",
+}
+
+// languageTag reads a language as a tag the service speaks: en-GB (also
+// when empty), cy or pl.
+func languageTag(s string) (string, error) {
+	tag, ok := languages[strings.ToLower(s)]
+	if !ok {
+		return "", fmt.Errorf("%q is not one of en-GB, cy (Welsh) or pl (Polish)", s)
+	}
+	return tag, nil
+}
+
+var channels = map[string]string{
+	"": "", "sms": "sms",
+	"webchat": "webchat", "web chat": "webchat", "web-chat": "webchat", "chat": "webchat", "widget": "webchat",
+}
+
+// preferredChannel reads a preferred channel: "sms", "webchat" or "" (no
+// preference).
+func preferredChannel(s string) (string, error) {
+	c, ok := channels[strings.ToLower(s)]
+	if !ok {
+		return "", fmt.Errorf("%q is not sms or webchat", s)
+	}
+	return c, nil
+}
+
+// assignmentNumber reads an ESR assignment number.
+func assignmentNumber(s string) (string, error) {
+	switch {
+	case s == "":
+		return "", errors.New("is empty")
+	case !assignmentPattern.MatchString(s):
+		return "", errors.New("must be 1 to 20 letters, digits or hyphens")
+	}
+	return s, nil
+}
+
+// requiredOrganisation reads an organisation code, as in the organisations
+// table.
+func requiredOrganisation(s string) (string, error) {
+	switch {
+	case s == "":
+		return "", errors.New("is empty")
+	case !orgCodePattern.MatchString(s):
+		return "", fmt.Errorf("%q is not an organisation code (1 to 32 letters, digits, _ or -)", s)
+	}
+	return s, nil
+}
+
+// optionalOrganisation reads an organisation code, or nothing.
+func optionalOrganisation(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	return requiredOrganisation(s)
+}
+
+// personName reads a first or last name.
+func personName(s string) (string, error) {
+	switch {
+	case s == "":
+		return "", errors.New("is empty")
+	case utf8.RuneCountInString(s) > 100:
+		return "", errors.New("is longer than 100 characters")
+	case strings.ContainsAny(s, "\r\n"):
+		return "", errors.New("has a line break in it")
+	}
+	return s, nil
+}
+
+// optionalEmail reads an email address, or nothing.
+func optionalEmail(s string) (string, error) {
+	if s != "" && (len(s) > 254 || !emailPattern.MatchString(s)) {
+		return "", errors.New("is not an email address")
+	}
+	return s, nil
+}
+
+// requiredDate reads a date that must be there.
+func requiredDate(s string) (Date, error) {
+	if s == "" {
+		return Date{}, errors.New("is empty")
+	}
+	return ParseDate(s)
+}
+
+// optionalDate reads a date that may be empty (the zero Date).
+func optionalDate(s string) (Date, error) {
+	if s == "" {
+		return Date{}, nil
+	}
+	return ParseDate(s)
+}
+
+// relatedReason reads ESR's related reason (e.g. COVID-19), free text.
+func relatedReason(s string) (string, error) {
+	if utf8.RuneCountInString(s) > 100 {
+		return "", errors.New("is longer than 100 characters")
+	}
+	return s, nil
+}
