@@ -78,6 +78,13 @@ type Inbound struct {
 	// ExternalID is a retry and is not processed again.
 	ExternalID string
 	ReceivedAt time.Time
+	// Organisation and StaffID are set by channels that know who is
+	// writing before the message arrives: the web chat knows the
+	// organisation from the page and the person from their identity token
+	// (StaffID 0 for an anonymous chat). SMS leaves both zero; the
+	// sender's number decides.
+	Organisation Organisation
+	StaffID      int64
 }
 
 // Owner says who answers a conversation. A conversation owned by a

@@ -316,17 +316,41 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 // screen. It never fails: a missing translation falls back to English, and
 // an unknown organisation to the national numbers of the demo directory.
 func (e *Engine) CrisisReply(lang, org string, channel ohcontact.Channel) string {
+	text := e.crisisSession(lang, org).crisisText()
+	if channel == ohcontact.ChannelSMS {
+		text = locales.SMSText(locales.Match(lang), text)
+	}
+	return text
+}
+
+// crisisSession is a session for crisis texts: org's directory (the demo
+// one's national numbers when org is unknown) in lang.
+func (e *Engine) crisisSession(lang, org string) *session {
 	o, ok := e.dir.Organisation(org)
 	if !ok {
 		o, _ = signposting.Demo().Organisation(signposting.DemoCode)
 	}
-	lang = locales.Match(lang)
-	s := &session{e: e, org: o, loc: e.localizer(lang)}
-	text := s.crisisText()
-	if channel == ohcontact.ChannelSMS {
-		text = locales.SMSText(lang, text)
-	}
-	return text
+	return &session{e: e, org: o, loc: e.localizer(locales.Match(lang))}
+}
+
+// ReachBackRequest is the message that follows the crisis reply in an
+// anonymous web chat: the OH team cannot contact someone they cannot
+// identify, so it asks for a name and a way to reach them.
+func (e *Engine) ReachBackRequest(lang string) string {
+	s := &session{e: e, loc: e.localizer(lang)}
+	return s.text("crisis_reach_back", nil)
+}
+
+// WidgetNotice is the line the web chat widget always shows: the chat is
+// not watched around the clock, and where to turn now instead, with org's
+// numbers.
+func (e *Engine) WidgetNotice(lang, org string) string {
+	s := e.crisisSession(lang, org)
+	get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
+	return s.text("widget_notice", map[string]any{
+		"Emergency": get(signposting.KeyEmergency).Phone, "NHS111": get(signposting.KeyNHS111).Phone,
+		"Option": phoneOption(get(signposting.KeyNHS111)), "Samaritans": get(signposting.KeySamaritans).Phone,
+	})
 }
 
 func (e *Engine) localizer(lang string) *i18n.Localizer {
@@ -794,14 +818,19 @@ func (s *session) serviceLine(svc signposting.Service) string {
 func (s *session) crisisText() string {
 	get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
 	em, n111, sam, shout := get(signposting.KeyEmergency), get(signposting.KeyNHS111), get(signposting.KeySamaritans), get(signposting.KeyShout)
-	opt := n111.PhoneOption
-	if opt == 0 {
-		opt = 2
-	}
 	return s.text("crisis", map[string]any{
-		"Emergency": em.Phone, "NHS111": n111.Phone, "Option": opt, "Samaritans": sam.Phone,
+		"Emergency": em.Phone, "NHS111": n111.Phone, "Option": phoneOption(n111), "Samaritans": sam.Phone,
 		"Keyword": shout.SMSKeyword, "Number": shout.SMSNumber,
 	})
+}
+
+// phoneOption is the menu option of NHS 111's mental health line (2 unless
+// the directory says otherwise).
+func phoneOption(n111 signposting.Service) int {
+	if n111.PhoneOption == 0 {
+		return 2
+	}
+	return n111.PhoneOption
 }
 
 // formatDate formats a date for texts: 3/11/2026 (day/month/year, read the

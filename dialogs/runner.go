@@ -71,11 +71,22 @@ type sender struct {
 	org   ohcontact.Organisation
 }
 
+// identify finds who wrote in: the member of staff the channel vouches
+// for, or the one whose number sent a text; an anonymous chat or an unknown
+// number is answered as the channel's organisation or the default one.
 func (r *Runner) identify(ctx context.Context, in ohcontact.Inbound) (sender, error) {
-	if in.Channel != ohcontact.ChannelSMS {
-		return sender{}, fmt.Errorf("inbound: channel %q is not handled by the runner yet", in.Channel)
+	var s ohcontact.Staff
+	var err error
+	switch {
+	case in.StaffID != 0:
+		s, err = postgres.StaffByID(ctx, r.DB.Pool, in.StaffID)
+	case in.Channel == ohcontact.ChannelSMS:
+		s, err = postgres.StaffByMobile(ctx, r.DB.Pool, in.Address)
+	case in.Organisation.ID != 0:
+		return sender{org: in.Organisation}, nil
+	default:
+		return sender{}, fmt.Errorf("inbound on %q: no organisation and no member of staff", in.Channel)
 	}
-	s, err := postgres.StaffByMobile(ctx, r.DB.Pool, in.Address)
 	switch {
 	case err == nil:
 		return sender{staff: s, org: ohcontact.Organisation{ID: s.OrganisationID, Code: s.OrganisationCode}}, nil
@@ -122,6 +133,10 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 	switch {
 	case risk.Priority.Positive():
 		st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, in.Channel), Crisis: true}}
+		if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat {
+			// Nobody can contact an anonymous chatter: ask how to.
+			st.replies = append(st.replies, Reply{Text: r.Engine.ReachBackRequest(st.conv.Language)})
+		}
 		st.effects = []Effect{RiskPathway{Risk: risk}}
 		st.state.Step = StateRiskPathway
 		r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)

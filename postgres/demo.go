@@ -21,6 +21,10 @@ var demoStaff = []struct {
 	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB"},
 }
 
+// DemoSignedIn is the assignment number of the demo member of staff the
+// mock intranet signs in.
+const DemoSignedIn = "90000001-1"
+
 // SeedDemoStaff adds the demo members of staff to the organisation with
 // code orgCode, leaving any that exist as they are.
 func (db *DB) SeedDemoStaff(ctx context.Context, orgCode string) error {

@@ -18,7 +18,7 @@
   var DEFAULT_SERVICE = "Occupational Health";
   var MAX_CHARS = 1000;
   var AUTHORS = { staff: "You", bot: "OH assistant", clinician: "OH clinician" };
-  var TOKEN_ERRORS = { token_expired: 1, token_invalid: 1, token_replayed: 1 };
+  var TOKEN_ERRORS = { token_expired: 1, token_invalid: 1, token_replayed: 1, session_expired: 1 };
   var SEND_ERRORS = { rate_limited: 1, too_long: 1, bad_request: 1 };
 
   var script = document.currentScript ||
@@ -401,9 +401,10 @@
     if (TOKEN_ERRORS[f.code]) {
       // Not to be offered again, even by this page restored from cache.
       if (helloToken) storageSet(SPENT_KEY, tokenSignature(helloToken));
-      token = helloToken = "";
-      session = "";
-      save();
+      // The chat goes on anonymously: a different conversation, whose
+      // numbers start again.
+      detach();
+      forget();
     } else if (SEND_ERRORS[f.code]) {
       failSent();
     }
@@ -433,8 +434,7 @@
   // no conversation any more, and the session is kept: the person's next
   // message starts a new conversation as the same person.
   function onEnded() {
-    var old = log.querySelectorAll("[data-seq]"), i;
-    for (i = 0; i < old.length; i++) old[i].removeAttribute("data-seq");
+    detach();
     if (ending) {
       forget();
     } else {
@@ -453,6 +453,13 @@
     isReady = false;
     if (sock) sock.close(1000);
     if (outbox.length) connect();
+  }
+
+  // detach leaves the transcript on screen but no longer part of the
+  // conversation being followed.
+  function detach() {
+    var old = log.querySelectorAll("[data-seq]"), i;
+    for (i = 0; i < old.length; i++) old[i].removeAttribute("data-seq");
   }
 
   // restart forgets the conversation but keeps the session.

@@ -12,11 +12,13 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/signposting"
+	widget "github.com/ohcontact/ohcontact/web-widget"
 )
 
 // assemble builds the service from its parts: the signposting directory and
@@ -36,15 +38,21 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	for _, w := range dir.Warnings(time.Now()) {
 		log.Warn("signposting entry past its review date", "detail", w)
 	}
+	orgIDs := map[string]int64{}
 	for _, o := range dir.Organisations {
 		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
+			return nil, nil, err
+		}
+		if orgIDs[o.Code], err = db.OrganisationByCode(ctx, o.Code); err != nil {
 			return nil, nil, err
 		}
 	}
 	// Texts from numbers not in the staff directory are answered as the
 	// first organisation in the configuration.
-	defaultOrg := ohcontact.Organisation{Code: dir.Organisations[0].Code, Name: dir.Organisations[0].Name}
-	if defaultOrg.ID, err = db.OrganisationByCode(ctx, defaultOrg.Code); err != nil {
+	first := dir.Organisations[0]
+	defaultOrg := ohcontact.Organisation{ID: orgIDs[first.Code], Code: first.Code, Name: first.Name}
+	chatOrgs, err := webChatOrganisations(cfg, dir, orgIDs, demo)
+	if err != nil {
 		return nil, nil, err
 	}
 	if demo {
@@ -83,8 +91,10 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
-		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
-		Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+		Cases: &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
+		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
+			ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
+		},
 		DefaultOrganisation: defaultOrg,
 		Location:            london,
 		Now:                 time.Now,
@@ -96,7 +106,13 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	s := newServer(db, log)
 	s.mux.HandleFunc("POST /sms/twilio/inbound", hooks.Inbound)
 	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
+	chat, hub := newWebChat(db, runner, engine, chatOrgs, log)
+	s.mux.Handle("GET /ws/chat", chat)
+	s.mux.Handle("GET /widget.js", widget.Handler())
+	s.background = append(s.background, hub.Run)
+	s.onShutdown = append(s.onShutdown, hub.CloseAll)
 	if demo {
+		s.mux.HandleFunc("GET /demo/intranet", demoIntranet(db, chatOrgs[signposting.DemoCode], log))
 		phone := &sms.Phone{DB: db, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
 			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london}
 		s.mux.HandleFunc("GET /demo/phone", phone.Show)

@@ -23,6 +23,11 @@ type Config struct {
 
 	Twilio TwilioConfig
 
+	// WidgetSecrets are the per-organisation secrets that sign web chat
+	// identity tokens and sessions, by organisation code
+	// (OHCONTACT_WIDGET_SECRETS="RTD=…,RX1=…").
+	WidgetSecrets map[string][]byte
+
 	// ConfigFile is the path of the organisations, signposting and trigger
 	// rules file (OHCONTACT_CONFIG); empty means the built-in demo
 	// organisation.
@@ -96,6 +101,19 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		bad("LOG_LEVEL=%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
+	}
+	cfg.WidgetSecrets = map[string][]byte{}
+	for _, pair := range strings.Split(getenv("OHCONTACT_WIDGET_SECRETS"), ",") {
+		code, secret, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		switch {
+		case pair == "":
+		case !ok || code == "":
+			bad("OHCONTACT_WIDGET_SECRETS: an entry is not CODE=SECRET")
+		case len(secret) < 32:
+			bad("OHCONTACT_WIDGET_SECRETS: the secret for %s is shorter than 32 characters", code)
+		default:
+			cfg.WidgetSecrets[code] = []byte(secret)
+		}
 	}
 	if cfg.ConfigFile != "" {
 		if _, err := os.Stat(cfg.ConfigFile); err != nil {

@@ -71,6 +71,16 @@ func TestLoadConfig(t *testing.T) {
 			},
 		},
 		{name: "sending rate of zero", env: map[string]string{"DATABASE_URL": db, "TWILIO_SEND_RATE": "0"}, wantErr: []string{"TWILIO_SEND_RATE"}},
+		{
+			name: "widget secrets",
+			env:  map[string]string{"DATABASE_URL": db, "OHCONTACT_WIDGET_SECRETS": "RX1=0123456789abcdef0123456789abcdef, RX2=fedcba9876543210fedcba9876543210"},
+			check: func(t *testing.T, c Config) {
+				if len(c.WidgetSecrets) != 2 || string(c.WidgetSecrets["RX2"]) != "fedcba9876543210fedcba9876543210" {
+					t.Errorf("WidgetSecrets = %q", c.WidgetSecrets)
+				}
+			},
+		},
+		{name: "short widget secret", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_WIDGET_SECRETS": "RX1=short"}, wantErr: []string{"shorter than 32"}},
 		{name: "missing config file", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_CONFIG": "/nonexistent/oh.toml"}, wantErr: []string{"OHCONTACT_CONFIG"}},
 	}
 	for _, tt := range tests {

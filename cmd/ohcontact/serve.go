@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ohcontact/ohcontact/postgres"
@@ -67,6 +69,12 @@ type server struct {
 	db  *postgres.DB
 	log *slog.Logger
 	mux *http.ServeMux
+	// background runs while the server serves (the web chat hub's
+	// listener), each until its context ends.
+	background []func(context.Context)
+	// onShutdown runs when shutdown starts: hijacked connections
+	// (websockets) are not closed by http.Server.Shutdown.
+	onShutdown []func()
 }
 
 func newServer(db *postgres.DB, log *slog.Logger) *server {
@@ -88,6 +96,15 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	for _, f := range s.onShutdown {
+		srv.RegisterOnShutdown(f)
+	}
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	for _, f := range s.background {
+		bg.Go(func() { f(bgCtx) })
+	}
+	defer func() { stopBackground(); bg.Wait() }()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -162,6 +179,13 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 		r.status = http.StatusOK
 	}
 	return r.ResponseWriter.Write(b)
+}
+
+// Hijack hands the connection to a websocket upgrade; the request is
+// logged with status 101 when the websocket closes.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	r.status = http.StatusSwitchingProtocols
+	return http.NewResponseController(r.ResponseWriter).Hijack()
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer (for

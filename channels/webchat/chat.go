@@ -1,0 +1,466 @@
+// Package webchat is the intranet chat channel: the websocket endpoint
+// (GET /ws/chat) the widget talks to, the identity and session tokens that
+// say who is chatting, and the hub that wakes browser connections when their
+// conversation has something new, on whichever instance it was written.
+//
+// # Protocol
+//
+// JSON text frames. The widget opens /ws/chat?org=CODE from a page whose
+// origin the organisation allows, and sends first
+//
+//	{"type":"hello","token":"…","session":"…","after":N}
+//
+// with an identity token from the intranet (or ""), the session this
+// service gave it earlier (or ""), and the last message number it has shown.
+// The server answers {"type":"ready","session","identity","service","notice"}
+// and then every message of the open conversation after N as
+// {"type":"message","seq","author","text","at","id"} (id: the widget's own
+// id, on the person's messages). The widget sends {"type":"send","id","text"}
+// and {"type":"end"}; the server sends {"type":"error","code","message"} and
+// {"type":"ended"} when the conversation it followed is closed.
+package webchat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// Organisation is an organisation whose intranet embeds the widget.
+type Organisation struct {
+	ohcontact.Organisation
+	// ServiceName is how the widget names the OH service.
+	ServiceName string
+	// Secret verifies the intranet's identity tokens and signs this
+	// service's sessions; at least 32 bytes, the same on every instance.
+	Secret []byte
+	// AllowedOrigins are the intranet origins (scheme://host[:port]) whose
+	// pages may open the chat.
+	AllowedOrigins []string
+}
+
+// Runner persists an inbound message and steps its conversation.
+type Runner interface {
+	HandleInbound(ctx context.Context, in ohcontact.Inbound) error
+}
+
+// Handler serves GET /ws/chat.
+type Handler struct {
+	DB     *postgres.DB
+	Hub    *Hub
+	Runner Runner
+	// Organisations are the organisations the widget serves, by code.
+	Organisations map[string]Organisation
+	// Notice returns the "not monitored 24/7" line with the crisis numbers
+	// for an organisation code, in a language.
+	Notice func(lang, org string) string
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+const (
+	// maxFrameBytes bounds a frame: 1,000 characters of text, JSON-escaped.
+	maxFrameBytes = 16 << 10
+	// maxTextRunes is the widget's own limit on a message.
+	maxTextRunes = 1000
+	helloWait    = 10 * time.Second
+	pongWait     = 60 * time.Second
+	pingPeriod   = 25 * time.Second
+	writeWait    = 10 * time.Second
+	sessionLife  = 12 * time.Hour
+	// A connection may send sendBurst messages at once, then one every
+	// sendRefill.
+	sendBurst  = 5
+	sendRefill = 2 * time.Second
+)
+
+var clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,32}$`)
+
+// People read these; the codes tell the widget what to do.
+var refusals = map[string]string{
+	"origin":          "This chat is not available on this page.",
+	"token_expired":   "Your sign-in for the chat has expired, so this chat is anonymous. Reload the page to chat as yourself.",
+	"token_invalid":   "We could not confirm who you are, so this chat is anonymous. Reload the page to try again.",
+	"token_replayed":  "That sign-in has already been used, so this chat is anonymous. Reload the page to chat as yourself.",
+	"session_expired": "Your chat session has expired, so a new chat has started.",
+	"rate_limited":    "You are sending messages very quickly. Wait a moment, then send again.",
+	"too_long":        "That message is too long. Please keep it under 1,000 characters.",
+	"bad_request":     "That message could not be read. Please try again.",
+	"unavailable":     "Sorry, your message could not be sent just now. Please try again.",
+}
+
+type frame struct {
+	Type     string `json:"type"`
+	Token    string `json:"token,omitempty"`
+	Session  string `json:"session,omitempty"`
+	After    int    `json:"after,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Text     string `json:"text,omitempty"`
+	Seq      int    `json:"seq,omitempty"`
+	Author   string `json:"author,omitempty"`
+	At       string `json:"at,omitempty"`
+	Identity string `json:"identity,omitempty"`
+	Service  string `json:"service,omitempty"`
+	Notice   string `json:"notice,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Message  string `json:"message,omitempty"`
+}
+
+func errorFrame(code string) frame { return frame{Type: "error", Code: code, Message: refusals[code]} }
+
+// ServeHTTP upgrades the request, identifies the person, and runs the
+// connection until either side closes it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	org, ok := h.Organisations[r.URL.Query().Get("org")]
+	if !ok {
+		http.Error(w, "unknown organisation", http.StatusNotFound)
+		return
+	}
+	// Origins are checked below, after the upgrade, so the widget can say
+	// why it cannot chat; nothing is read or written for a refused origin.
+	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: func(*http.Request) bool { return true }}
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	defer ws.Close()
+	ws.SetReadLimit(maxFrameBytes)
+	if !slices.Contains(org.AllowedOrigins, strings.ToLower(r.Header.Get("Origin"))) {
+		h.Log.Warn("web chat: origin not allowed", "org", org.Code)
+		refuse(ws, errorFrame("origin"), websocket.ClosePolicyViolation)
+		return
+	}
+
+	ws.SetReadDeadline(time.Now().Add(helloWait))
+	var hello frame
+	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
+		refuse(ws, errorFrame("bad_request"), websocket.ClosePolicyViolation)
+		return
+	}
+	c := &conn{h: h, ws: ws, org: org, after: max(hello.After, 0),
+		wakeCh: make(chan struct{}, 1), out: make(chan frame, 8), stop: make(chan struct{}), tokens: sendBurst, refilled: h.Now()}
+	ctx := context.WithoutCancel(r.Context())
+	var refusal string
+	c.staffID, c.address, refusal = h.identify(ctx, org, hello)
+	// Until the writer starts, this goroutine is the only writer: the
+	// refusal and ready go first, then the history.
+	if refusal != "" {
+		if c.write(errorFrame(refusal)) != nil {
+			return
+		}
+	}
+	identity, assignment := "anonymous", ""
+	if c.staffID != 0 {
+		identity = "staff"
+		s, err := postgres.StaffByID(ctx, h.DB.Pool, c.staffID)
+		if err != nil {
+			refuse(ws, errorFrame("unavailable"), websocket.CloseInternalServerErr)
+			return
+		}
+		assignment = s.AssignmentNumber
+	}
+	session := MintSession(org.Secret, Session{Org: org.Code, AssignmentNumber: assignment, Address: c.address,
+		Expires: h.Now().Add(sessionLife)})
+	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName, Notice: h.Notice("en-GB", org.Code)}
+	if c.write(ready) != nil {
+		return
+	}
+	c.poke() // the history
+
+	h.Hub.subscribe(c)
+	defer h.Hub.unsubscribe(c)
+	written := make(chan struct{})
+	go func() { defer close(written); c.writeLoop(ctx) }()
+	c.readLoop(ctx)
+	c.shutdownWith(websocket.CloseNormalClosure)
+	<-written
+}
+
+// identify decides who is chatting: the person a valid session names (a
+// reload or reconnect), else the person a valid identity token names, else
+// a new anonymous chat. It returns a refusal code when a token or session
+// was offered and not accepted.
+func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (staffID int64, address, refusal string) {
+	now := h.Now()
+	var tokenClaims *Claims
+	if hello.Token != "" {
+		c, err := VerifyToken(org.Secret, hello.Token, now)
+		switch {
+		case errors.Is(err, ErrTokenExpired):
+			refusal = "token_expired"
+		case err != nil || c.Org != org.Code:
+			refusal = "token_invalid"
+		default:
+			tokenClaims = &c
+		}
+	}
+	if hello.Session != "" {
+		s, err := VerifySession(org.Secret, hello.Session, now)
+		switch {
+		case err != nil || s.Org != org.Code:
+			if refusal == "" && tokenClaims == nil {
+				refusal = "session_expired"
+			}
+		case tokenClaims == nil || tokenClaims.AssignmentNumber == s.AssignmentNumber:
+			// The session resumes; a token for the same person adds nothing.
+			if s.AssignmentNumber == "" {
+				return 0, s.Address, refusal
+			}
+			staff, err := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, s.AssignmentNumber)
+			if err == nil {
+				return staff.ID, StaffAddress(staff.ID), refusal
+			}
+			refusal = "session_expired"
+		}
+	}
+	if tokenClaims != nil {
+		fresh, err := h.DB.UseWidgetNonce(ctx, tokenClaims.Nonce, tokenClaims.Expires.Add(ClockSkew))
+		staff, serr := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, tokenClaims.AssignmentNumber)
+		switch {
+		case err != nil:
+			refusal = "token_invalid"
+		case !fresh:
+			refusal = "token_replayed"
+		case serr != nil:
+			refusal = "token_invalid"
+		default:
+			return staff.ID, StaffAddress(staff.ID), ""
+		}
+	}
+	return 0, "w_" + randomHex(12), refusal
+}
+
+func refuse(ws *websocket.Conn, f frame, code int) {
+	ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if ws.WriteJSON(f) == nil {
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, f.Code), time.Now().Add(writeWait))
+	}
+}
+
+// conn is one browser connection. Only writeLoop writes to ws.
+type conn struct {
+	h       *Handler
+	ws      *websocket.Conn
+	org     Organisation
+	staffID int64
+	address string
+
+	wakeCh chan struct{} // something new may be in the database
+	out    chan frame    // frames from the reader (errors, ended)
+	stop   chan struct{} // closed to end the connection
+	once   sync.Once
+	code   int // the close code, set before stop is closed
+
+	// Reader only: the send rate limit.
+	tokens   int
+	refilled time.Time
+
+	// Writer only: the conversation followed and the last seq sent.
+	after     int // the hello's "after", used once
+	following int64
+	lastSeq   int
+}
+
+func (c *conn) poke() {
+	select {
+	case c.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+func (c *conn) shutdown() { c.shutdownWith(websocket.CloseGoingAway) }
+
+func (c *conn) shutdownWith(code int) {
+	c.once.Do(func() { c.code = code; close(c.stop) })
+}
+
+func (c *conn) readLoop(ctx context.Context) {
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		var f frame
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if json.Unmarshal(data, &f) != nil {
+			c.send(errorFrame("bad_request"))
+			continue
+		}
+		switch f.Type {
+		case "send":
+			c.receive(ctx, f)
+		case "end":
+			if err := c.h.DB.EndWebChat(ctx, c.address); err != nil {
+				c.h.Log.Error("web chat: end", "error", err)
+				c.send(errorFrame("unavailable"))
+				continue
+			}
+			c.send(frame{Type: "ended"})
+		default:
+			c.send(errorFrame("bad_request"))
+		}
+	}
+}
+
+// receive hands a message the person sent to the runner; the echo comes
+// back through the database, like every other message.
+func (c *conn) receive(ctx context.Context, f frame) {
+	if !clientID.MatchString(f.ID) {
+		c.send(errorFrame("bad_request"))
+		return
+	}
+	if utf8.RuneCountInString(f.Text) > maxTextRunes {
+		c.send(errorFrame("too_long"))
+		return
+	}
+	if !c.allowSend() {
+		c.send(errorFrame("rate_limited"))
+		return
+	}
+	text, err := channels.Normalise(f.Text)
+	if err != nil {
+		c.send(errorFrame("bad_request"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err = c.h.Runner.HandleInbound(ctx, ohcontact.Inbound{
+		Channel: ohcontact.ChannelWebChat, Address: c.address, Text: text,
+		ExternalID: c.address + ":" + f.ID, ReceivedAt: c.h.Now(),
+		Organisation: c.org.Organisation, StaffID: c.staffID,
+	})
+	if err == nil {
+		err = Notify(ctx, c.h.DB.Pool, c.address)
+	}
+	if err != nil {
+		c.h.Log.Error("web chat: message not processed", "error", err)
+		c.send(errorFrame("unavailable"))
+	}
+}
+
+func (c *conn) allowSend() bool {
+	now := c.h.Now()
+	if n := int(now.Sub(c.refilled) / sendRefill); n > 0 {
+		c.tokens = min(sendBurst, c.tokens+n)
+		c.refilled = c.refilled.Add(time.Duration(n) * sendRefill)
+	}
+	if c.tokens == 0 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+func (c *conn) send(f frame) {
+	select {
+	case c.out <- f:
+	case <-c.stop:
+	}
+}
+
+func (c *conn) writeLoop(ctx context.Context) {
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		var err error
+		select {
+		case <-c.wakeCh:
+			err = c.catchUp(ctx)
+		case f := <-c.out:
+			if f.Type == "ended" {
+				c.following, c.lastSeq = 0, 0
+			}
+			err = c.write(f)
+		case <-ping.C:
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+		case <-c.stop:
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, ""), time.Now().Add(writeWait))
+			return
+		}
+		if err != nil {
+			c.h.Log.Info("web chat: connection closed", "reason", err.Error())
+			c.shutdownWith(websocket.CloseInternalServerErr)
+			_ = c.ws.Close() // ends the reader
+			return
+		}
+	}
+}
+
+func (c *conn) write(f frame) error {
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	return c.ws.WriteJSON(f)
+}
+
+// catchUp sends what the followed conversation has that the browser has
+// not seen, and "ended" once it is closed. With no conversation followed it
+// looks for the open one at the connection's address.
+func (c *conn) catchUp(ctx context.Context) error {
+	first := c.following == 0
+	if first {
+		id, err := c.h.DB.OpenWebChat(ctx, c.address)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.following, c.lastSeq = id, 0
+	}
+	msgs, closed, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
+	if err != nil {
+		return err
+	}
+	if first && c.after > 0 {
+		// A reconnect: skip what the browser has, unless its number is
+		// beyond this conversation (it was following an older one).
+		if n := len(msgs); n > 0 && msgs[n-1].Seq >= c.after {
+			msgs = slices.DeleteFunc(msgs, func(m postgres.ChatMessage) bool { return m.Seq <= c.after })
+			c.lastSeq = c.after
+		}
+		c.after = 0
+	}
+	for _, m := range msgs {
+		f := frame{Type: "message", Seq: m.Seq, Author: string(m.Author), Text: m.Body, At: m.At.UTC().Format(time.RFC3339)}
+		if m.Author == ohcontact.AuthorStaff {
+			f.ID = strings.TrimPrefix(m.ExternalID, c.address+":")
+		}
+		if err := c.write(f); err != nil {
+			return err
+		}
+		c.lastSeq = m.Seq
+	}
+	if len(msgs) > 0 {
+		if err := c.h.DB.MarkWebChatDelivered(ctx, c.following, c.lastSeq); err != nil {
+			return err
+		}
+	}
+	if closed {
+		c.following, c.lastSeq = 0, 0
+		return c.write(frame{Type: "ended"})
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

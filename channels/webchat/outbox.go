@@ -1,0 +1,30 @@
+package webchat
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// Outbox delivers stored outbound web chat messages: it wakes, when tx
+// commits, the browser connections following the conversation, on every
+// instance. A person with no connection open sees the message when they
+// next open the widget.
+type Outbox struct{}
+
+// Queue schedules the wake-up for the stored message m in tx.
+func (Outbox) Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, address) FROM conversations WHERE id = $2`, notifyChannel, m.ConversationID)
+	if err != nil {
+		return fmt.Errorf("wake web chat of conversation %d: %w", m.ConversationID, err)
+	}
+	return nil
+}
+
+// StaffAddress is the conversation address of a signed-in member of
+// staff's web chat. Every web chat with them uses it, whoever opens it (the
+// person, or a scheduled contact), so their widget finds it.
+func StaffAddress(staffID int64) string { return fmt.Sprintf("staff-%d", staffID) }

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
+)
+
+const (
+	chatOrigin = "http://oh.test" // PUBLIC_BASE_URL of the test servers, so their own origin
+	chatSecret = "0123456789abcdef0123456789abcdef"
+)
+
+// chatFrame is a frame as the widget sees it.
+type chatFrame struct {
+	Type, Session, Identity, Service, Notice, Code, Message string
+	Seq                                                     int
+	Author, Text, ID                                        string
+}
+
+// startDemo runs `serve --demo` on dbURL until the test ends and returns
+// its address.
+func startDemo(t *testing.T, dbURL string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL, "HTTP_ADDR": addr, "PUBLIC_BASE_URL": chatOrigin,
+		"OHCONTACT_WIDGET_SECRETS": "DEMO=" + chatSecret})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, env, []string{"serve", "--demo"}) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	waitForLog(t, stderr, "serving", "addr")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server logs:\n%s", stderr)
+		}
+	})
+	return addr
+}
+
+func dialChat(t *testing.T, addr, origin string) *websocket.Conn {
+	t.Helper()
+	ws, resp, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws/chat?org=DEMO", http.Header{"Origin": {origin}})
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, resp)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func hello(t *testing.T, ws *websocket.Conn, token, session string, after int) {
+	t.Helper()
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "token": token, "session": session, "after": after}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func next(t *testing.T, ws *websocket.Conn) chatFrame {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var f chatFrame
+	if err := ws.ReadJSON(&f); err != nil {
+		t.Fatalf("read frame: %v", err)
+	}
+	return f
+}
+
+// expect reads frames until one of type typ, failing on an error frame of
+// another code.
+func expect(t *testing.T, ws *websocket.Conn, typ string) chatFrame {
+	t.Helper()
+	for {
+		f := next(t, ws)
+		if f.Type == typ {
+			return f
+		}
+		if f.Type == "error" {
+			t.Fatalf("error frame %s (%q) while waiting for %s", f.Code, f.Message, typ)
+		}
+	}
+}
+
+func say(t *testing.T, ws *websocket.Conn, text string) string {
+	t.Helper()
+	id := strings.ToLower(rand.Text())[:22]
+	if err := ws.WriteJSON(map[string]any{"type": "send", "id": id, "text": text}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func demoToken(t *testing.T) string {
+	t.Helper()
+	tok, err := webchat.MintToken([]byte(chatSecret), webchat.Claims{AssignmentNumber: postgres.DemoSignedIn, Org: "DEMO",
+		Expires: time.Now().Add(5 * time.Minute), Nonce: rand.Text()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// An anonymous chat gets the support menu; a risk disclosure gets crisis
+// contacts at once, a request for a way to reach them, and an urgent
+// unknown-sender case; reconnecting shows exactly what was missed, and a
+// reload the whole history.
+func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewEmptyURL(t)
+	addr := startDemo(t, dbURL)
+
+	ws := dialChat(t, addr, chatOrigin)
+	hello(t, ws, "", "", 0)
+	ready := expect(t, ws, "ready")
+	if ready.Identity != "anonymous" || !strings.Contains(ready.Notice, "999") || ready.Service == "" {
+		t.Fatalf("ready = %+v, want anonymous with the crisis notice and the service name", ready)
+	}
+	id := say(t, ws, "hello")
+	echo := expect(t, ws, "message")
+	if echo.Seq != 1 || echo.Author != "staff" || echo.ID != id || echo.Text != "hello" {
+		t.Fatalf("echo = %+v, want seq 1 from staff with the client id", echo)
+	}
+	if menu := expect(t, ws, "message"); menu.Author != "bot" {
+		t.Fatalf("reply = %+v, want the bot's menu", menu)
+	}
+
+	say(t, ws, "I've been saving up my tablets to take them all tonight")
+	expect(t, ws, "message") // the echo
+	crisis, reach := expect(t, ws, "message"), expect(t, ws, "message")
+	if !strings.Contains(crisis.Text, "999") || !strings.Contains(crisis.Text, "116 123") {
+		t.Errorf("crisis reply = %q, want 999 and Samaritans", crisis.Text)
+	}
+	if !strings.Contains(reach.Text, "phone number or email") {
+		t.Errorf("second reply = %q, want a request for a way to reach them", reach.Text)
+	}
+	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var priority string
+	var unknown bool
+	if err := db.Pool.QueryRow(t.Context(), `SELECT priority, unknown_sender FROM cases`).Scan(&priority, &unknown); err != nil || priority != "urgent" || !unknown {
+		t.Fatalf("case: priority %q, unknown sender %v (%v); want urgent, true", priority, unknown, err)
+	}
+	last := reach.Seq
+	ws.Close()
+
+	again := dialChat(t, addr, chatOrigin)
+	hello(t, again, "", ready.Session, 2)
+	if f := expect(t, again, "ready"); f.Identity != "anonymous" {
+		t.Fatalf("resumed identity %q", f.Identity)
+	}
+	for seq := 3; seq <= last; seq++ {
+		if f := expect(t, again, "message"); f.Seq != seq {
+			t.Fatalf("after a reconnect at 2 got seq %d, want %d", f.Seq, seq)
+		}
+	}
+
+	reload := dialChat(t, addr, chatOrigin)
+	hello(t, reload, "", ready.Session, 0)
+	expect(t, reload, "ready")
+	if f := expect(t, reload, "message"); f.Seq != 1 || f.ID != id {
+		t.Fatalf("a reload starts with %+v, want seq 1 with its client id", f)
+	}
+}
+
+func TestWebChatRefusals(t *testing.T) {
+	t.Parallel()
+	addr := startDemo(t, pgtest.NewEmptyURL(t))
+
+	token := demoToken(t)
+	ws := dialChat(t, addr, chatOrigin)
+	hello(t, ws, token, "", 0)
+	if f := expect(t, ws, "ready"); f.Identity != "staff" {
+		t.Fatalf("a valid token gives identity %q, want staff", f.Identity)
+	}
+
+	tests := []struct {
+		name, origin, token, code string
+	}{
+		{"replayed token", chatOrigin, token, "token_replayed"},
+		{"forged token", chatOrigin, token[:len(token)-4] + "AAAA", "token_invalid"},
+		{"session from elsewhere", chatOrigin, "", "session_expired"},
+		{"origin not allowed", "https://evil.example", "", "origin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := dialChat(t, addr, tt.origin)
+			session := ""
+			if tt.code == "session_expired" {
+				session = webchat.MintSession([]byte("another secret of at least 32 bytes!"), webchat.Session{Org: "DEMO",
+					Address: "w_0123456789ab", Expires: time.Now().Add(time.Hour)})
+			}
+			hello(t, ws, tt.token, session, 0)
+			f := next(t, ws)
+			if f.Type != "error" || f.Code != tt.code || f.Message == "" {
+				t.Fatalf("first frame %+v, want error %s with a message", f, tt.code)
+			}
+			if tt.code == "origin" {
+				_, _, err := ws.ReadMessage()
+				if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+					t.Fatalf("after an origin refusal: %v, want close 1008", err)
+				}
+				return
+			}
+			if f := expect(t, ws, "ready"); f.Identity != "anonymous" {
+				t.Fatalf("after a refused token the chat is %q, want anonymous", f.Identity)
+			}
+		})
+	}
+}
+
+// Two instances share one database: a message written through instance B
+// reaches a browser connected to instance A (NOTIFY wakes A; A reads the
+// database).
+func TestWebChatAcrossInstances(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewEmptyURL(t)
+	a := startDemo(t, dbURL)
+	b := startDemo(t, dbURL)
+
+	onA := dialChat(t, a, chatOrigin)
+	hello(t, onA, demoToken(t), "", 0)
+	ready := expect(t, onA, "ready")
+
+	onB := dialChat(t, b, chatOrigin)
+	hello(t, onB, "", ready.Session, 0)
+	if f := expect(t, onB, "ready"); f.Identity != "staff" {
+		t.Fatalf("the session on instance B is %q, want staff", f.Identity)
+	}
+	id := say(t, onB, "hello")
+	if f := expect(t, onA, "message"); f.ID != id || f.Author != "staff" {
+		t.Fatalf("instance A got %+v, want the message sent through B", f)
+	}
+	if f := expect(t, onA, "message"); f.Author != "bot" {
+		t.Fatalf("instance A got %+v, want the bot's reply", f)
+	}
+}

@@ -1,0 +1,112 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// ChatMessage is a message as the web chat widget shows it.
+type ChatMessage struct {
+	Seq    int
+	Author ohcontact.Author
+	Body   string
+	At     time.Time
+	// ExternalID is the widget's id for a message the person sent.
+	ExternalID string
+}
+
+// OpenWebChat returns the id of the open web chat conversation at address,
+// or ErrNotFound.
+func (db *DB) OpenWebChat(ctx context.Context, address string) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM conversations
+		WHERE channel = 'webchat' AND address = $1 AND status = 'open'
+		ORDER BY id DESC LIMIT 1`, address).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find open web chat: %w", err)
+	}
+	return id, nil
+}
+
+// WebChatMessagesAfter returns the messages of web chat conversation id
+// numbered after seq, in order, and whether the conversation is closed. The
+// closed flag is read in the same snapshot as the messages, so a caller
+// that sends them all and sees closed has sent the last one.
+func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) ([]ChatMessage, bool, error) {
+	var out []ChatMessage
+	var closed bool
+	snapshot := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err := pgx.BeginTxFunc(ctx, db.Pool, snapshot, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT status = 'closed' FROM conversations WHERE id = $1`, id).Scan(&closed); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT seq, author, body, created_at, coalesce(external_id, '')
+			FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq`, id, seq)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChatMessage, error) {
+			var m ChatMessage
+			err := r.Scan(&m.Seq, &m.Author, &m.Body, &m.At, &m.ExternalID)
+			return m, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("web chat messages of conversation %d: %w", id, err)
+	}
+	return out, closed, nil
+}
+
+// MarkWebChatDelivered records that the outbound messages of conversation
+// id up to seq have reached a browser.
+func (db *DB) MarkWebChatDelivered(ctx context.Context, id int64, seq int) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE messages SET delivery_status = 'delivered', updated_at = now()
+		WHERE conversation_id = $1 AND seq <= $2 AND direction = 'outbound' AND delivery_status <> 'delivered'`, id, seq)
+	if err != nil {
+		return fmt.Errorf("mark web chat %d delivered: %w", id, err)
+	}
+	return nil
+}
+
+// EndWebChat closes the open web chat at address with reason "ended",
+// when the bot has it. A conversation a clinician has stays open, so the
+// clinician can still answer; the widget forgets it all the same.
+func (db *DB) EndWebChat(ctx context.Context, address string) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE conversations
+		SET status = 'closed', closed_reason = 'ended', closed_at = now(), version = version + 1
+		WHERE channel = 'webchat' AND address = $1 AND status = 'open' AND owner = 'bot'`, address)
+	if err != nil {
+		return fmt.Errorf("end web chat: %w", err)
+	}
+	return nil
+}
+
+// UseWidgetNonce records an identity token's nonce, valid until expires.
+// It reports false when the nonce was used before (a replayed token).
+// Nonces of expired tokens are forgotten: such tokens are refused anyway.
+func (db *DB) UseWidgetNonce(ctx context.Context, nonce string, expires time.Time) (bool, error) {
+	var fresh bool
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM widget_token_nonces WHERE expires_at < now()`); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO widget_token_nonces (nonce, expires_at) VALUES ($1, $2)
+			ON CONFLICT (nonce) DO NOTHING`, nonce, expires)
+		fresh = tag.RowsAffected() == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("record widget token nonce: %w", err)
+	}
+	return fresh, nil
+}
