@@ -1,6 +1,8 @@
 # ohcontact — two commands on a fresh machine:
 #   make run    start a local PostgreSQL (unless DATABASE_URL is set) and serve the demo
 #   make test   gofmt check, go vet, and the whole test suite under the race detector
+#               (browser tests included: Debian's chromium and axe-core from npm are
+#               installed first when missing, by scripts/browser-deps.sh)
 #
 # Without DATABASE_URL, scripts/localpg.sh starts a project-local PostgreSQL
 # cluster in .pgdata/ from the machine's binaries (installing Debian's package
@@ -24,7 +26,8 @@ run: build
 	url=$(call db_url,ohcontact); DATABASE_URL="$$url" bin/ohcontact serve --demo
 
 test: fmt-check vet
-	url=$(call db_url,postgres); DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+	deps=$$(scripts/browser-deps.sh); url=$(call db_url,postgres); \
+	env $$deps DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +16,7 @@ import (
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/signposting"
@@ -57,6 +59,9 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	if demo {
 		if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
+			return nil, nil, err
+		}
+		if err := seedDemoClinician(ctx, db); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -104,6 +109,16 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Log: log.With("component", "sms"), Now: time.Now}
 
 	s := newServer(db, log)
+	console.New(console.Config{
+		DB: db,
+		Outboxes: map[ohcontact.Channel]console.Outbox{
+			ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
+		},
+		Location:      london,
+		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://"),
+		Log:           log.With("component", "console"),
+		Now:           time.Now,
+	}).Register(s.mux)
 	s.mux.HandleFunc("POST /sms/twilio/inbound", hooks.Inbound)
 	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
 	chat, hub := newWebChat(db, runner, engine, chatOrgs, log)

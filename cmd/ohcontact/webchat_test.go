@@ -28,11 +28,20 @@ type chatFrame struct {
 }
 
 // startDemo runs `serve --demo` on dbURL until the test ends and returns
-// its address.
+// its address. Its public URL, and so the origin its web chat allows, is
+// chatOrigin.
 func startDemo(t *testing.T, dbURL string) string {
 	t.Helper()
 	addr := freeAddr(t)
-	env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL, "HTTP_ADDR": addr, "PUBLIC_BASE_URL": chatOrigin,
+	startDemoAt(t, dbURL, addr, chatOrigin)
+	return addr
+}
+
+// startDemoAt runs `serve --demo` on dbURL at addr, with public URL
+// publicURL, until the test ends.
+func startDemoAt(t *testing.T, dbURL, addr, publicURL string) {
+	t.Helper()
+	env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL, "HTTP_ADDR": addr, "PUBLIC_BASE_URL": publicURL,
 		"OHCONTACT_WIDGET_SECRETS": "DEMO=" + chatSecret})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -49,7 +58,6 @@ func startDemo(t *testing.T, dbURL string) string {
 			t.Logf("server logs:\n%s", stderr)
 		}
 	})
-	return addr
 }
 
 func dialChat(t *testing.T, addr, origin string) *websocket.Conn {

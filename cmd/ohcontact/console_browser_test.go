@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
+)
+
+// submitAndWait runs script in the page (a form submission or a click) and
+// waits until the page it leads to has loaded and predicate holds. The old
+// page is marked, so the wait cannot end on it; the script runs after the
+// evaluation returns, and evaluations cut short by the navigation are
+// tried again.
+func submitAndWait(t *testing.T, ctx context.Context, script, predicate string) {
+	t.Helper()
+	within(t, ctx, 10*time.Second, drop(chromedp.Evaluate[any](`window.oldPage = true; setTimeout(() => { `+script+` }, 0)`)))
+	check := `!window.oldPage && document.readyState === "complete" && (` + predicate + `)`
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](check))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+	}
+	t.Fatalf("after %s\nthe page never showed %s", script, predicate)
+}
+
+// TestRiskyTextToResolvedCaseInBrowser is the clinician's path end to end:
+// a risky text on the demo phone brings crisis contacts to the phone and an
+// urgent case to the console queue; a clinician signs in, opens the case,
+// claims it, replies (the reply reaches the phone by SMS) and resolves it.
+// axe-core finds no WCAG 2.2 AA violation on any console page on the way.
+func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx, axe := browser(t)
+	dbURL := pgtest.NewEmptyURL(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	startDemoAt(t, dbURL, addr, base)
+	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(base+"/demo/phone", url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitForPhone := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if _, page := get(t, base+"/demo/phone?number=%2B447700900101"); strings.Contains(page, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the demo phone shows no text with %q", want)
+			}
+		}
+	}
+	waitForPhone("116 123")
+
+	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
+		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	checkAxe(t, ctx, axe, "login")
+	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
+		document.querySelector("#password").value = "`+demoClinicianPassword+`";
+		document.querySelector("form[action='/console/login']").requestSubmit()`,
+		`location.pathname === "/console/" && document.body.textContent.toLowerCase().includes("urgent")`)
+	checkAxe(t, ctx, axe, "queue")
+
+	submitAndWait(t, ctx, `document.querySelector("a[href^='/console/cases/']").click()`,
+		`location.pathname.startsWith("/console/cases/") && document.querySelector("form[action$='/claim']") !== null`)
+	checkAxe(t, ctx, axe, "case")
+	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
+		`document.querySelector("form[action$='/reply']") !== null && document.querySelector("form[action$='/claim']") === null`)
+	checkAxe(t, ctx, axe, "claimed case")
+
+	const reply = "This is Sam from the OH team. I will call you in 10 minutes on this number."
+	submitAndWait(t, ctx, `document.querySelector("#reply").value = "`+reply+`";
+		document.querySelector("form[action$='/reply']").requestSubmit()`,
+		`document.body.textContent.includes("I will call you in 10 minutes")`)
+	waitForPhone("I will call you in 10 minutes")
+
+	submitAndWait(t, ctx, `document.querySelector("form[action$='/resolve'] input[name=outcome]").checked = true;
+		document.querySelector("form[action$='/resolve']").requestSubmit()`,
+		`document.body.textContent.toLowerCase().includes("resolved")`)
+	var status string
+	if err := db.Pool.QueryRow(t.Context(), `SELECT status FROM cases`).Scan(&status); err != nil || status != "resolved" {
+		t.Fatalf("case status %q (%v), want resolved", status, err)
+	}
+	var views int
+	if err := db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_events WHERE action = 'case.view'`).Scan(&views); err != nil || views == 0 {
+		t.Fatalf("%d case views audited (%v), want at least one", views, err)
+	}
+}

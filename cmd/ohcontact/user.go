@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin [--org CODE] < password.txt
+
+Creates a clinician console account and prints its id. The password is the
+first line of standard input (at least 12 characters), so it stays out of
+shell history and the process list:
+
+  ohcontact user add --email sam.jones@nhs.net --name "Sam Jones" --role clinician --org RTD < password.txt
+
+Roles: clinician (works cases), lead (reads the queue and cases), admin
+(works cases and manages accounts). --org is an organisation code from
+OHCONTACT_CONFIG; without it the account sees every organisation`
+
+func runUser(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "user", userUsage)
+	email := fs.String("email", "", "the address the person signs in with")
+	name := fs.String("name", "", "their name as colleagues see it on cases")
+	role := fs.String("role", "", "clinician, lead or admin")
+	org := fs.String("org", "", "the code of the organisation whose cases they see (default: every organisation)")
+	sub, rest := "", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, rest = args[0], args[1:]
+	}
+	if err := parseFlags(env, fs, rest); err != nil {
+		return err
+	}
+	var problems []string
+	if sub != "add" || fs.NArg() != 0 {
+		problems = append(problems, fmt.Sprintf("want the subcommand add, got %q", strings.TrimSpace(sub+" "+strings.Join(fs.Args(), " "))))
+	}
+	if !console.ValidEmail(*email) {
+		problems = append(problems, "--email must be an email address")
+	}
+	if !console.ValidName(*name) {
+		problems = append(problems, "--name must be 1 to 100 characters")
+	}
+	if !console.ValidRole(*role) {
+		problems = append(problems, "--role must be clinician, lead or admin")
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(env.stderr, "ohcontact user:", p)
+		}
+		fmt.Fprintln(env.stderr)
+		fs.Usage()
+		return errUsage
+	}
+
+	password, err := readPassword(env.stdin)
+	if err != nil {
+		return err
+	}
+	hash, err := console.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("password on standard input: %w", err)
+	}
+
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
+	}
+	var orgID int64
+	if *org != "" {
+		orgID, err = db.OrganisationByCode(ctx, *org)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG and are created when serve starts", *org)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	var id int64
+	err = db.InTx(ctx, func(tx pgx.Tx) (err error) {
+		id, err = postgres.CreateUser(ctx, tx, postgres.NewUser{OrganisationID: orgID, Email: *email, Name: *name, Role: *role, PasswordHash: hash}, 0)
+		return err
+	})
+	if errors.Is(err, postgres.ErrEmailTaken) {
+		return errors.New("there is already an account with that email address")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, id)
+	return nil
+}
+
+// readPassword returns the first line of r without its line ending.
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from standard input: %w", err)
+	}
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if line == "" {
+		return "", errors.New("no password on standard input: give it as the first line, e.g. < password.txt")
+	}
+	return line, nil
+}

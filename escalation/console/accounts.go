@@ -1,0 +1,35 @@
+package console
+
+import (
+	"regexp"
+	"unicode/utf8"
+)
+
+// The rules for console accounts, shared by the admin page and the user
+// add command.
+
+// Roles of console users (users.role).
+const (
+	RoleClinician = "clinician"
+	RoleLead      = "lead"
+	RoleAdmin     = "admin"
+)
+
+// ValidRole reports whether role is one of RoleClinician, RoleLead and
+// RoleAdmin.
+func ValidRole(role string) bool {
+	return role == RoleClinician || role == RoleLead || role == RoleAdmin
+}
+
+// emailPattern is the check users.email has.
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+
+// ValidEmail reports whether email can be an account's address.
+func ValidEmail(email string) bool { return emailPattern.MatchString(email) && len(email) <= 254 }
+
+// ValidName reports whether name can be an account's display name: 1 to
+// 100 characters.
+func ValidName(name string) bool {
+	n := utf8.RuneCountInString(name)
+	return n >= 1 && n <= 100
+}

@@ -1,0 +1,54 @@
+package console
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// handBack handles POST /console/cases/{id}/hand-back: the conversation
+// goes back to the automated service. The case stays as it is, to be
+// resolved.
+func (c *Console) handBack(w http.ResponseWriter, r *http.Request, s *session) {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, s)
+		return
+	}
+	ctx := r.Context()
+	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
+		k, conv, err := postgres.LockCase(ctx, tx, s.scope(), id)
+		if err != nil {
+			return err
+		}
+		if err := mayAct(s, k); err != nil {
+			return err
+		}
+		switch {
+		case conv.ID == 0:
+			return conflict("This case did not come from a conversation, so there is nothing to hand back.")
+		case conv.Closed:
+			return conflict("The conversation has already closed.")
+		case conv.Owner == ohcontact.OwnerBot:
+			return conflict("The conversation is already with the automated service.")
+		}
+		return handBackConversation(ctx, tx, k, &conv, "completed", s.user.ID)
+	})
+	c.caseChanged(w, r, s, id, err, "handed-back", caseForm{})
+}
+
+// handBackConversation gives case k's conversation (locked in tx) back to
+// the automated service by closing it with reason: the flow a clinician
+// took over has ended, so the person's next message starts a new
+// conversation with the bot.
+func handBackConversation(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation, reason string, actorID int64) error {
+	conv.Owner, conv.Closed = ohcontact.OwnerBot, true
+	if err := postgres.SaveConversation(ctx, tx, conv, reason); err != nil {
+		return err
+	}
+	return postgres.RecordHandBack(ctx, tx, k, actorID)
+}

@@ -1,0 +1,97 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// msgSignInFailed answers an unknown address, a wrong password and a locked
+// account alike, so the form does not tell anyone which accounts exist.
+const msgSignInFailed = "The email address or password is not right. After 5 wrong attempts in a row an account is locked for 15 minutes."
+
+// checkLogin handles POST /console/login: form fields email and password.
+func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
+	token, ok := c.cookieToken(r, loginCookie)
+	if !ok || !c.formFromThisSite(w, r, csrfToken(token, "sign-in")) {
+		c.forbidden(w, r, nil, msgCSRF)
+		return
+	}
+	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
+	var errs []fieldError
+	if email == "" {
+		errs = append(errs, fieldError{"email", "Enter your email address"})
+	}
+	if password == "" {
+		errs = append(errs, fieldError{"password", "Enter your password"})
+	}
+	if len(errs) > 0 {
+		c.renderLogin(w, r, http.StatusBadRequest, email, errs)
+		return
+	}
+
+	ctx, now := r.Context(), c.now()
+	user, err := postgres.UserByEmail(ctx, c.db.Pool, email)
+	if err != nil && !errors.Is(err, postgres.ErrNotFound) {
+		c.serverError(w, r, nil, err)
+		return
+	}
+	known := err == nil
+	hash := c.dummyHash
+	if known {
+		hash = user.PasswordHash
+	}
+	// Exactly one verification whatever the account, so the time taken
+	// says nothing about it.
+	matches := passwordMatches(hash, password) && known
+	switch {
+	case !known || user.LockedUntil.After(now):
+		// A locked account is not told whether the password was right.
+	case !matches:
+		if err := c.countFailure(r, user, now); err != nil {
+			c.serverError(w, r, nil, err)
+			return
+		}
+	case user.Disabled:
+		c.renderLogin(w, r, http.StatusForbidden, email,
+			[]fieldError{{"email", "This account has been disabled. Ask your OH administrator if you need it again."}})
+		return
+	default:
+		c.startSession(w, r, user, now)
+		return
+	}
+	c.renderLogin(w, r, http.StatusUnauthorized, email, []fieldError{{"email", msgSignInFailed}})
+}
+
+// countFailure records a wrong password for user, locking the account
+// (and auditing that) when it is the last one allowed.
+func (c *Console) countFailure(r *http.Request, user postgres.User, now time.Time) error {
+	lockedUntil, err := postgres.RecordLoginFailure(r.Context(), c.db.Pool, user.ID, now, maxFailedLogins, lockoutPeriod)
+	if err != nil || lockedUntil.IsZero() {
+		return err
+	}
+	c.log.Warn("console: account locked after failed sign-ins", "user_id", user.ID)
+	return postgres.Audit(r.Context(), c.db.Pool, postgres.AuditEvent{Action: "user.locked", RecordType: "user",
+		RecordID: user.ID, OrganisationID: user.OrganisationID})
+}
+
+// startSession signs user in: a new session, its cookie, and the queue.
+func (c *Console) startSession(w http.ResponseWriter, r *http.Request, user postgres.User, now time.Time) {
+	token := newToken()
+	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error {
+		return postgres.StartSession(r.Context(), tx, user.ID, hashToken(token), now, now.Add(sessionLifetime))
+	})
+	if err != nil {
+		c.serverError(w, r, nil, err)
+		return
+	}
+	c.setCookie(w, sessionCookie, token, sessionLifetime)
+	c.setCookie(w, loginCookie, "", -1)
+	c.log.Info("console: signed in", "user_id", user.ID)
+	c.redirect(w, r, "/console/")
+}

@@ -1,0 +1,148 @@
+package console
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+const (
+	sessionLifetime = 12 * time.Hour
+	maxFailedLogins = 5
+	lockoutPeriod   = 15 * time.Minute
+	maxFormBytes    = 64 << 10
+
+	sessionCookie = "ohcontact_session"
+	// loginCookie holds the pre-session token that the sign-in form's CSRF
+	// token is derived from.
+	loginCookie = "ohcontact_login"
+	csrfField   = "csrf_token"
+)
+
+// session is a signed-in user's request.
+type session struct {
+	user postgres.User
+	// token is the session cookie's value; csrf the token every form of
+	// this session carries.
+	token, csrf string
+}
+
+// scope is the organisation whose cases the user sees; 0 for every one.
+func (s *session) scope() int64 { return s.user.OrganisationID }
+
+// handlerFunc handles a signed-in user's request.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session)
+
+// Who may use a route.
+func anyRole(postgres.User) bool      { return true }
+func worksCases(u postgres.User) bool { return u.Role == RoleClinician || u.Role == RoleAdmin }
+func isAdmin(u postgres.User) bool    { return u.Role == RoleAdmin }
+
+// signedIn wraps h so that it runs only for a signed-in user whom allowed
+// accepts and, for a POST, only with a valid CSRF token from this site.
+// Anyone else is sent to the sign-in page or refused with 403.
+func (c *Console) signedIn(allowed func(postgres.User) bool, h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := c.cookieToken(r, sessionCookie)
+		err := postgres.ErrNotFound
+		var user postgres.User
+		if ok {
+			user, err = postgres.UserBySession(r.Context(), c.db.Pool, hashToken(token), c.now())
+		}
+		switch {
+		case errors.Is(err, postgres.ErrNotFound):
+			c.redirect(w, r, "/console/login")
+			return
+		case err != nil:
+			c.serverError(w, r, nil, err)
+			return
+		}
+		s := &session{user: user, token: token, csrf: csrfToken(token, "session")}
+		if r.Method == http.MethodPost && !c.formFromThisSite(w, r, s.csrf) {
+			c.forbidden(w, r, s, msgCSRF)
+			return
+		}
+		if !allowed(user) {
+			c.forbidden(w, r, s, "Your account does not give you access to this page.")
+			return
+		}
+		h(w, r, s)
+	}
+}
+
+const msgCSRF = "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again."
+
+// formFromThisSite parses r's form and reports whether it came from one of
+// this site's pages: a same-origin request (Origin and Sec-Fetch-Site, when
+// the browser sends them) carrying the CSRF token want.
+func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want string) bool {
+	if c.cop.Check(r) != nil {
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(r.PostForm.Get(csrfField)), []byte(want)) == 1
+}
+
+// cookieName is name with the __Host- prefix when cookies are Secure: such a
+// cookie can only have been set by this host, over https, for the whole
+// site.
+func (c *Console) cookieName(name string) string {
+	if c.secureCookies {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// setCookie sets cookie name to value for maxAge (the browser session when
+// 0; a negative maxAge deletes it).
+func (c *Console) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: c.cookieName(name), Value: value, Path: "/", MaxAge: int(maxAge / time.Second),
+		HttpOnly: true, Secure: c.secureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// cookieToken returns the token in cookie name, if it holds a well-formed
+// one.
+func (c *Console) cookieToken(r *http.Request, name string) (string, bool) {
+	ck, err := r.Cookie(c.cookieName(name))
+	if err != nil {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil || len(raw) != 32 {
+		return "", false
+	}
+	return ck.Value, true
+}
+
+// newToken returns 32 random bytes, base64url-encoded.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics rather than return an error
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashToken is how a session token is stored: its SHA-256.
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// csrfToken derives the CSRF token for purpose from a cookie's token: only
+// someone who can read the cookie can compute it.
+func csrfToken(token, purpose string) string {
+	mac := hmac.New(sha256.New, []byte(token))
+	mac.Write([]byte("ohcontact console csrf: " + purpose))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}

@@ -1,0 +1,68 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// createUser handles POST /console/admin/users: form fields email, name,
+// role, organisation_id (empty for every organisation) and password.
+func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session) {
+	f := r.PostForm
+	form := userForm{Email: strings.TrimSpace(f.Get("email")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role")}
+	var errs []fieldError
+	bad := func(field, msg string) { errs = append(errs, fieldError{field, msg}) }
+
+	if !ValidEmail(form.Email) {
+		bad("email", "Enter an email address, like name@nhs.net")
+	}
+	if !ValidName(form.Name) {
+		bad("name", "Enter a name of 100 characters or fewer")
+	}
+	if !ValidRole(form.Role) {
+		bad("role", "Choose a role")
+	}
+	orgs, err := c.organisationsFor(r, s)
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	if v := f.Get("organisation_id"); v != "" {
+		form.OrganisationID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	known := slices.ContainsFunc(orgs, func(o ohcontact.Organisation) bool { return o.ID == form.OrganisationID })
+	if !known && !(form.OrganisationID == 0 && s.scope() == 0) {
+		bad("organisation", "Choose an organisation")
+	}
+	hash, err := HashPassword(f.Get("password"))
+	if err != nil {
+		bad("password", "Enter a password of 12 to 256 characters")
+	}
+	if len(errs) == 0 {
+		err = c.db.InTx(r.Context(), func(tx pgx.Tx) error {
+			_, err := postgres.CreateUser(r.Context(), tx, postgres.NewUser{OrganisationID: form.OrganisationID,
+				Email: form.Email, Name: form.Name, Role: form.Role, PasswordHash: hash}, s.user.ID)
+			return err
+		})
+		switch {
+		case errors.Is(err, postgres.ErrEmailTaken):
+			bad("email", "There is already an account with this email address")
+		case err != nil:
+			c.serverError(w, r, s, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		c.renderUsers(w, r, s, http.StatusUnprocessableEntity, form, errs)
+		return
+	}
+	c.redirect(w, r, "/console/admin/users?done=created")
+}

@@ -1,0 +1,117 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// usersView is the admin page of console accounts.
+type usersView struct {
+	layout
+	Users []userRow
+	// Organisations are those a new account may belong to; AnyOrganisation
+	// is set when it may also be for every organisation.
+	Organisations   []ohcontact.Organisation
+	AnyOrganisation bool
+	Roles           []roleOption
+	Form            userForm
+}
+
+// userRow is one account in the list.
+type userRow struct {
+	ID           int64
+	Name         string
+	Email        string
+	Role         string
+	Organisation string
+	Status       string
+	Disabled     bool
+	Locked       bool
+	Self         bool
+}
+
+type roleOption struct{ Value, Label, Hint string }
+
+var roles = []roleOption{
+	{RoleClinician, "Clinician", "works cases: claims, replies, resolves"},
+	{RoleLead, "OH lead", "sees the queue and cases, read-only"},
+	{RoleAdmin, "Administrator", "works cases and manages accounts"},
+}
+
+func roleLabel(role string) string {
+	for _, r := range roles {
+		if r.Value == role {
+			return r.Label
+		}
+	}
+	return role
+}
+
+// userForm is what the admin typed into the new account form (never the
+// password), kept when it is refused.
+type userForm struct {
+	Email, Name, Role string
+	OrganisationID    int64
+}
+
+// showUsers handles GET /console/admin/users.
+func (c *Console) showUsers(w http.ResponseWriter, r *http.Request, s *session) {
+	c.renderUsers(w, r, s, http.StatusOK, userForm{Role: RoleClinician, OrganisationID: s.scope()}, nil)
+}
+
+// renderUsers shows the accounts s may manage (those of their organisation,
+// or every account for an admin of every organisation) and the new account
+// form.
+func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session, status int, form userForm, errs []fieldError) {
+	ctx := r.Context()
+	users, err := postgres.Users(ctx, c.db.Pool, s.scope())
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	orgs, err := c.organisationsFor(r, s)
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	v := usersView{layout: newLayout("Users", s), Organisations: orgs, AnyOrganisation: s.scope() == 0, Roles: roles, Form: form}
+	v.Errors, v.Done = errs, userDoneMessages[r.URL.Query().Get("done")]
+	for _, u := range users {
+		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role), Organisation: "Every organisation",
+			Status: "Active", Disabled: u.Disabled, Self: u.ID == s.user.ID}
+		if u.OrganisationName != "" {
+			row.Organisation = u.OrganisationName
+		}
+		switch {
+		case u.Disabled:
+			row.Status = "Disabled"
+		case u.LockedUntil.After(c.now()):
+			row.Status, row.Locked = "Locked until "+c.at(u.LockedUntil).Text, true
+		}
+		v.Users = append(v.Users, row)
+	}
+	c.render(w, r, status, "users", v)
+}
+
+// organisationsFor returns the organisations s may create accounts in.
+func (c *Console) organisationsFor(r *http.Request, s *session) ([]ohcontact.Organisation, error) {
+	all, err := postgres.Organisations(r.Context(), c.db.Pool)
+	if err != nil || s.scope() == 0 {
+		return all, err
+	}
+	var mine []ohcontact.Organisation
+	for _, o := range all {
+		if o.ID == s.scope() {
+			mine = append(mine, o)
+		}
+	}
+	return mine, nil
+}
+
+var userDoneMessages = map[string]string{
+	"created":  "The account has been created. Give the person their password by a separate, secure route.",
+	"disabled": "The account has been disabled and its sessions ended.",
+	"enabled":  "The account has been enabled.",
+}

@@ -1,0 +1,136 @@
+package console_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ohcontact/ohcontact/escalation/console"
+)
+
+func TestAdminPageIsForAdmins(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, 0)
+	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	for _, email := range []string{"nurse@example.nhs.uk", "lead@example.nhs.uk"} {
+		b := f.signIn(email)
+		if resp, _ := b.get("/console/admin/users"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: GET users page: status %d, want 403", email, resp.StatusCode)
+		}
+		resp, _ := b.post("/console/admin/users", url.Values{"email": {"x@example.nhs.uk"}, "name": {"X"}, "role": {"admin"}, "password": {"long enough password"}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: POST users page: status %d, want 403", email, resp.StatusCode)
+		}
+		if _, page := b.get("/console/"); strings.Contains(page, "/console/admin/users") {
+			t.Errorf("%s sees a link to the users page", email)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE email = 'x@example.nhs.uk'`); n != 0 {
+		t.Error("a non-admin created an account")
+	}
+	resp, page := f.signIn("admin@example.nhs.uk").get("/console/admin/users")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "nurse@example.nhs.uk") || !strings.Contains(page, "Lee Lead") {
+		t.Fatalf("admin's users page: status %d", resp.StatusCode)
+	}
+}
+
+func TestAdminCreatesAndDisablesUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	b := f.signIn("admin@example.nhs.uk")
+	add := func(email, name, role, org, pw string) (*http.Response, string) {
+		return b.post("/console/admin/users", url.Values{"email": {email}, "name": {name}, "role": {role}, "organisation_id": {org}, "password": {pw}})
+	}
+	org := strconv.FormatInt(f.org, 10)
+
+	resp, _ := add("new.nurse@example.nhs.uk", "New Nurse", "clinician", org, "a long enough password")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/admin/users?done=created" {
+		t.Fatalf("add user: status %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var id int64
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT id FROM users WHERE email = 'new.nurse@example.nhs.uk' AND role = 'clinician'
+		AND organisation_id = $1 AND password_hash LIKE '$argon2id$v=19$%'`, f.org).Scan(&id); err != nil {
+		t.Fatalf("the new account is not stored as asked: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE action = 'user.created' AND record_id = $1 AND actor_id = $2`, id, admin); n != 1 {
+		t.Errorf("%d user.created audit events by the admin, want 1", n)
+	}
+	nurse := f.browser()
+	if resp, _ := nurse.login("new.nurse@example.nhs.uk", "a long enough password"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the new user cannot sign in: status %d", resp.StatusCode)
+	}
+
+	for _, tt := range []struct{ name, email, role, org, pw, field, says string }{
+		{"duplicate email", "New.Nurse@example.nhs.uk", "clinician", org, "a long enough password", "email", "There is already an account with this email address"},
+		{"short password", "short@example.nhs.uk", "clinician", org, "too short", "password", "Enter a password of 12 to 256 characters"},
+		{"no role", "norole@example.nhs.uk", "", org, "a long enough password", "role", "Choose a role"},
+		{"bad email", "not an email", "clinician", org, "a long enough password", "email", "Enter an email address"},
+		{"unknown organisation", "org@example.nhs.uk", "clinician", "999999", "a long enough password", "organisation", "Choose an organisation"},
+	} {
+		resp, page := add(tt.email, "Someone", tt.role, tt.org, tt.pw)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errorSummary(page), fmt.Sprintf(`<a href="#%s">%s`, tt.field, tt.says)) {
+			t.Errorf("%s: status %d, summary %s", tt.name, resp.StatusCode, errorSummary(page))
+		}
+		if strings.Contains(page, tt.pw) {
+			t.Errorf("%s: the refused form shows the password again", tt.name)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM users`); n != 2 {
+		t.Errorf("%d accounts after the refused forms, want 2", n)
+	}
+
+	// Disabling ends the account's sessions at once; enabling lets it back.
+	if resp, _ := b.post(fmt.Sprintf("/console/admin/users/%d/disable", id), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: status %d", resp.StatusCode)
+	}
+	if resp, _ := nurse.get("/console/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a disabled user's session still works: status %d", resp.StatusCode)
+	}
+	if resp, _ := f.browser().login("new.nurse@example.nhs.uk", "a long enough password"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a disabled user signing in: status %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := b.post(fmt.Sprintf("/console/admin/users/%d/enable", id), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enable: status %d", resp.StatusCode)
+	}
+	if resp, _ := f.browser().login("new.nurse@example.nhs.uk", "a long enough password"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("an enabled user signing in: status %d, want 303", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE action IN ('user.disabled', 'user.enabled') AND record_id = $1 AND actor_id = $2`, id, admin); n != 2 {
+		t.Errorf("%d disable and enable audit events, want 2", n)
+	}
+	if resp, _ := b.post(fmt.Sprintf("/console/admin/users/%d/disable", admin), nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("an admin disabling themselves: status %d, want 409", resp.StatusCode)
+	}
+}
+
+func TestOrganisationAdminIsScoped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, f.org)
+	other := f.user("other@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
+	b := f.signIn("admin@example.nhs.uk")
+
+	_, page := b.get("/console/admin/users")
+	if strings.Contains(page, "Olly Other") || strings.Contains(page, "Other Trust") || strings.Contains(page, "Every organisation</option>") {
+		t.Error("an organisation's admin sees another organisation, or may create accounts for every organisation")
+	}
+	if resp, _ := b.post(fmt.Sprintf("/console/admin/users/%d/disable", other), nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("disabling another organisation's user: status %d, want 404", resp.StatusCode)
+	}
+	for _, org := range []string{"", strconv.FormatInt(f.otherOrg, 10)} {
+		resp, _ := b.post("/console/admin/users", url.Values{"email": {"n@example.nhs.uk"}, "name": {"N"}, "role": {"clinician"},
+			"organisation_id": {org}, "password": {"a long enough password"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("creating an account for organisation %q: status %d, want 422", org, resp.StatusCode)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE disabled_at IS NULL`); n != 2 {
+		t.Errorf("%d enabled accounts, want 2", n)
+	}
+}

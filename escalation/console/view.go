@@ -1,0 +1,237 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// How the console words and formats what it shows.
+
+// priorityView is a priority as shown: always in words, the colour only
+// repeats it.
+type priorityView struct {
+	Label string
+	Class string // tag-urgent, tag-high or tag-routine
+}
+
+func viewPriority(p ohcontact.Priority) priorityView {
+	switch p {
+	case ohcontact.PriorityUrgent:
+		return priorityView{"Urgent", "tag-urgent"}
+	case ohcontact.PriorityHigh:
+		return priorityView{"High", "tag-high"}
+	}
+	return priorityView{"Routine", "tag-routine"}
+}
+
+// categoryLabel turns a risk category such as suicide_risk into words.
+func categoryLabel(category string) string {
+	s := strings.ReplaceAll(category, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func channelLabel(ch ohcontact.Channel) string {
+	switch ch {
+	case ohcontact.ChannelSMS:
+		return "SMS"
+	case ohcontact.ChannelWebChat:
+		return "Web chat"
+	}
+	return "None"
+}
+
+// statusLabel says where a case is: "Open", "Claimed by Sam Jones".
+func statusLabel(status, claimedBy, resolvedBy string) string {
+	switch status {
+	case "claimed":
+		return "Claimed by " + claimedBy
+	case "resolved":
+		return "Resolved by " + resolvedBy
+	}
+	return "Open"
+}
+
+// when is a moment as shown: the words, and the machine-readable value for
+// a <time> element.
+type when struct {
+	Text     string
+	DateTime string
+}
+
+// at formats t for people: "14:02" today, "Mon 2 Mar 14:02" otherwise.
+func (c *Console) at(t time.Time) when {
+	local, now := t.In(c.loc), c.now().In(c.loc)
+	text := local.Format("15:04")
+	if y, m, d := local.Date(); y != now.Year() {
+		text = local.Format("2 Jan 2006 15:04")
+	} else if m != now.Month() || d != now.Day() {
+		text = local.Format("Mon 2 Jan 15:04")
+	}
+	return when{Text: text, DateTime: t.UTC().Format(time.RFC3339)}
+}
+
+// approx words a duration to the minute: "less than a minute", "12 min",
+// "3 h 5 min", "2 days 4 h".
+func approx(d time.Duration) string {
+	d = d.Abs()
+	minutes := int(d / time.Minute)
+	hours, days := minutes/60, minutes/(24*60)
+	switch {
+	case minutes < 1:
+		return "less than a minute"
+	case minutes < 60:
+		return fmt.Sprintf("%d min", minutes)
+	case hours < 48:
+		if m := minutes % 60; m != 0 {
+			return fmt.Sprintf("%d h %d min", hours, m)
+		}
+		return fmt.Sprintf("%d h", hours)
+	}
+	if h := hours % 24; h != 0 {
+		return fmt.Sprintf("%d days %d h", days, h)
+	}
+	return fmt.Sprintf("%d days", days)
+}
+
+// slaView is where a case stands against its SLA, which is about being
+// claimed: "due in 12 min" or "overdue by 3 min" while open, "met" or
+// "missed by 5 min" once claimed.
+type slaView struct {
+	Text    string
+	Due     when
+	Overdue bool
+}
+
+func (c *Console) viewSLA(status string, due, claimedAt time.Time) slaView {
+	v := slaView{Due: c.at(due)}
+	switch {
+	case status != "open" && !claimedAt.After(due):
+		v.Text = "met"
+	case status != "open":
+		v.Text = "missed by " + approx(claimedAt.Sub(due))
+	case c.now().Before(due):
+		v.Text = "due in " + approx(due.Sub(c.now()))
+	default:
+		v.Text, v.Overdue = "overdue by "+approx(c.now().Sub(due)), true
+	}
+	return v
+}
+
+// outcome is one way a case can be resolved. Code is stored in
+// cases.outcome; Label is what people read.
+type outcome struct {
+	Code, Label string
+}
+
+// outcomes are the ways a case can be resolved, in the order offered.
+var outcomes = []outcome{
+	{"support_arranged", "Contacted – support arranged"},
+	{"no_further_action", "Contacted – no further action needed"},
+	{"referred_crisis_or_gp", "Referred to the crisis team or GP"},
+	{"emergency_services", "Emergency services contacted"},
+	{"safeguarding_referral", "Safeguarding referral made"},
+	{"unable_to_contact", "Unable to contact – passed to the OH lead"},
+	{"no_risk_found", "Reviewed – no risk found"},
+}
+
+// outcomeLabel returns the words for an outcome code (the code itself for
+// one no longer offered).
+func outcomeLabel(code string) string {
+	for _, o := range outcomes {
+		if o.Code == code {
+			return o.Label
+		}
+	}
+	return code
+}
+
+// eventView is one line of a case's timeline.
+type eventView struct {
+	Text string
+	Note string
+	At   when
+}
+
+func (c *Console) viewEvent(e postgres.CaseEvent) eventView {
+	by := e.UserName
+	if by == "" {
+		by = "the service"
+	}
+	v := eventView{Note: e.Note, At: c.at(e.At)}
+	switch e.Kind {
+	case "opened":
+		v.Text = "Case opened by the service"
+	case "claimed":
+		v.Text = "Claimed by " + by
+	case "released":
+		v.Text = "Released back to the queue by " + by
+	case "reassigned":
+		v.Text = "Reassigned by " + by
+	case "note":
+		v.Text = "Note by " + by
+	case "replied":
+		v.Text = "Reply sent by " + by
+	case "handed_back":
+		v.Text = "Conversation handed back to the automated service by " + by
+	case "resolved":
+		v.Text = "Resolved by " + by
+	case "sla_breached":
+		v.Text = "Not claimed within its SLA"
+	default:
+		v.Text = categoryLabel(e.Kind)
+	}
+	return v
+}
+
+// messageView is one message of a transcript.
+type messageView struct {
+	Who      string
+	Inbound  bool
+	Body     string
+	At       when
+	Delivery string // for outbound messages
+}
+
+func (c *Console) viewMessage(m postgres.TranscriptMessage, staffName string) messageView {
+	v := messageView{Body: m.Body, At: c.at(m.At), Inbound: m.Direction == ohcontact.DirectionInbound}
+	switch m.Author {
+	case ohcontact.AuthorStaff:
+		v.Who = staffName
+	case ohcontact.AuthorClinician:
+		v.Who = m.AuthorName + " (clinician)"
+	default:
+		v.Who = "Automated service"
+	}
+	if !v.Inbound {
+		v.Delivery = deliveryLabel(m.DeliveryStatus)
+		if m.ErrorReason != "" {
+			v.Delivery += ": " + m.ErrorReason
+		}
+	}
+	return v
+}
+
+func deliveryLabel(status string) string {
+	switch status {
+	case "queued":
+		return "Queued"
+	case "sending":
+		return "Sending"
+	case "sent":
+		return "Sent"
+	case "delivered":
+		return "Delivered"
+	case "undelivered":
+		return "Not delivered"
+	case "failed":
+		return "Failed"
+	}
+	return status
+}

@@ -1,0 +1,58 @@
+package console
+
+import (
+	"testing"
+	"time"
+)
+
+func TestApprox(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{30 * time.Second, "less than a minute"},
+		{-3*time.Minute - 10*time.Second, "3 min"},
+		{59 * time.Minute, "59 min"},
+		{time.Hour, "1 h"},
+		{3*time.Hour + 5*time.Minute, "3 h 5 min"},
+		{47*time.Hour + 59*time.Minute, "47 h 59 min"},
+		{48 * time.Hour, "2 days"},
+		{52*time.Hour + 30*time.Minute, "2 days 4 h"},
+	}
+	for _, tt := range tests {
+		if got := approx(tt.d); got != tt.want {
+			t.Errorf("approx(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestViewSLAAndTimes(t *testing.T) {
+	t.Parallel()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 29, 13, 0, 0, 0, time.UTC) // 14:00 BST, the day the clocks go forward
+	c := &Console{loc: london, now: func() time.Time { return now }}
+	tests := []struct {
+		name          string
+		status        string
+		due, claimed  time.Time
+		want, wantDue string
+		wantOverdue   bool
+	}{
+		{"open, due", "open", now.Add(12 * time.Minute), time.Time{}, "due in 12 min", "14:12", false},
+		{"open, overdue", "open", now.Add(-3 * time.Minute), time.Time{}, "overdue by 3 min", "13:57", true},
+		{"claimed in time", "claimed", now.Add(time.Minute), now, "met", "14:01", false},
+		{"claimed late", "claimed", now.Add(-5 * time.Minute), now, "missed by 5 min", "13:55", false},
+		{"due another day", "open", now.Add(49 * time.Hour), time.Time{}, "due in 2 days 1 h", "Tue 31 Mar 15:00", false},
+		{"due another year", "open", time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC), time.Time{}, "due in 280 days 20 h", "4 Jan 2027 09:00", false},
+	}
+	for _, tt := range tests {
+		v := c.viewSLA(tt.status, tt.due, tt.claimed)
+		if v.Text != tt.want || v.Due.Text != tt.wantDue || v.Overdue != tt.wantOverdue {
+			t.Errorf("%s: %+v, want %q due %q overdue=%v", tt.name, v, tt.want, tt.wantDue, tt.wantOverdue)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// ErrEmailTaken is returned by CreateUser when another account has the same
+// email address (compared without regard to case).
+var ErrEmailTaken = errors.New("a user with this email address already exists")
+
+// User is a console account: an OH clinician, lead or administrator.
+type User struct {
+	ID int64
+	// OrganisationID is the organisation whose cases the user works; 0
+	// means every organisation.
+	OrganisationID   int64
+	OrganisationName string // empty when OrganisationID is 0
+	Email            string
+	Name             string
+	Role             string // clinician, lead or admin
+	PasswordHash     string // argon2id, PHC string format
+	// LockedUntil is when a lockout after repeated failed sign-ins ends;
+	// zero when the account was never locked.
+	LockedUntil time.Time
+	Disabled    bool
+}
+
+// NewUser is what an account is created with.
+type NewUser struct {
+	OrganisationID int64 // 0: every organisation
+	Email          string
+	Name           string
+	Role           string
+	PasswordHash   string
+}
+
+const userColumns = `u.id, coalesce(u.organisation_id, 0), coalesce(o.name, ''), u.email, u.display_name, u.role,
+	u.password_hash, u.locked_until, u.disabled_at IS NOT NULL`
+
+const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	var locked *time.Time
+	err := row.Scan(&u.ID, &u.OrganisationID, &u.OrganisationName, &u.Email, &u.Name, &u.Role,
+		&u.PasswordHash, &locked, &u.Disabled)
+	if locked != nil {
+		u.LockedUntil = *locked
+	}
+	return u, err
+}
+
+// CreateUser creates an account and records it in the audit log as done by
+// the user actorID (0: the system, such as the user add command). It
+// returns the new user's id, or ErrEmailTaken.
+func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO users (organisation_id, email, display_name, role, password_hash)
+		VALUES (nullif($1::bigint, 0), $2, $3, $4, $5) RETURNING id`,
+		nu.OrganisationID, nu.Email, nu.Name, nu.Role, nu.PasswordHash).Scan(&id)
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" && pgErr.ConstraintName == "users_email_key" {
+		return 0, ErrEmailTaken
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create user: %w", err)
+	}
+	err = Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: "user.created", RecordType: "user", RecordID: id,
+		OrganisationID: nu.OrganisationID, Details: map[string]any{"role": nu.Role}})
+	return id, err
+}
+
+// UserByEmail returns the account with email (compared without regard to
+// case), or ErrNotFound.
+func UserByEmail(ctx context.Context, q Querier, email string) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE lower(u.email) = lower($1)`, email))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("find user by email: %w", err)
+	}
+	return u, nil
+}
+
+// RecordLoginFailure counts a failed sign-in to account id. The failure
+// that makes max in a row locks the account until now + lockFor and starts
+// the count again. It returns when the account is locked until (zero when
+// it is not locked).
+func RecordLoginFailure(ctx context.Context, q Querier, id int64, now time.Time, max int, lockFor time.Duration) (time.Time, error) {
+	var locked *time.Time
+	err := q.QueryRow(ctx, `
+		UPDATE users SET
+			failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
+			locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END,
+			updated_at = now()
+		WHERE id = $1
+		RETURNING CASE WHEN locked_until > $4 THEN locked_until END`, id, max, now.Add(lockFor), now).Scan(&locked)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("record failed sign-in for user %d: %w", id, err)
+	}
+	if locked == nil {
+		return time.Time{}, nil
+	}
+	return *locked, nil
+}
+
+// StartSession records a successful sign-in to account userID: it clears
+// the failed sign-in count, stores a session under tokenHash (the SHA-256
+// of the cookie's token) that ends at expires, drops the account's expired
+// sessions, and writes an audit event.
+func StartSession(ctx context.Context, tx pgx.Tx, userID int64, tokenHash []byte, now, expires time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`, userID); err != nil {
+		return fmt.Errorf("clear failed sign-ins for user %d: %w", userID, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1 AND expires_at <= $2`, userID, now); err != nil {
+		return fmt.Errorf("drop expired sessions of user %d: %w", userID, err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO user_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash, userID, now, expires); err != nil {
+		return fmt.Errorf("start session for user %d: %w", userID, err)
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: userID, Action: "user.signed_in", RecordType: "user", RecordID: userID})
+}
+
+// UserBySession returns the account signed in with the session stored
+// under tokenHash, or ErrNotFound when there is no such session, it ended
+// before now, or the account is disabled.
+func UserBySession(ctx context.Context, q Querier, tokenHash []byte, now time.Time) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`
+		JOIN user_sessions s ON s.user_id = u.id
+		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("find session: %w", err)
+	}
+	return u, nil
+}
+
+// EndSession deletes the session stored under tokenHash, if there is one,
+// and writes an audit event for its user.
+func EndSession(ctx context.Context, tx pgx.Tx, tokenHash []byte) error {
+	var userID int64
+	err := tx.QueryRow(ctx, `DELETE FROM user_sessions WHERE token_hash = $1 RETURNING user_id`, tokenHash).Scan(&userID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: userID, Action: "user.signed_out", RecordType: "user", RecordID: userID})
+}
+
+// Users lists the accounts of organisation orgScope (every account when
+// orgScope is 0), by name.
+func Users(ctx context.Context, q Querier, orgScope int64) ([]User, error) {
+	rows, err := q.Query(ctx, `SELECT `+userColumns+userFrom+`
+		WHERE $1::bigint = 0 OR u.organisation_id = $1 ORDER BY lower(u.display_name), u.id`, orgScope)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) { return scanUser(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+// SetUserDisabled disables account id (ending its sessions at once) or
+// enables it again (clearing any lockout), and writes an audit event for
+// the user actorID. It returns ErrNotFound when there is no such account in
+// organisation orgScope (0: any).
+func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disabled bool, actorID int64) error {
+	var orgID int64
+	err := tx.QueryRow(ctx, `
+		UPDATE users SET
+			disabled_at = CASE WHEN $3 THEN coalesce(disabled_at, now()) END,
+			failed_logins = CASE WHEN $3 THEN failed_logins ELSE 0 END,
+			locked_until = CASE WHEN $3 THEN locked_until END,
+			updated_at = now()
+		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
+		RETURNING coalesce(organisation_id, 0)`, id, orgScope, disabled).Scan(&orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("set user %d disabled=%v: %w", id, disabled, err)
+	}
+	action := "user.enabled"
+	if disabled {
+		action = "user.disabled"
+		if _, err := tx.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1`, id); err != nil {
+			return fmt.Errorf("end sessions of user %d: %w", id, err)
+		}
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: action, RecordType: "user", RecordID: id, OrganisationID: orgID})
+}
+
+// Organisations lists every organisation, by name.
+func Organisations(ctx context.Context, q Querier) ([]ohcontact.Organisation, error) {
+	rows, err := q.Query(ctx, `SELECT id, code, name FROM organisations ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	orgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Organisation, error) {
+		var o ohcontact.Organisation
+		err := row.Scan(&o.ID, &o.Code, &o.Name)
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	return orgs, nil
+}
