@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,17 +20,7 @@ func TestDemoPhoneEndToEnd(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewEmptyURL(t)
 	addr := freeAddr(t)
-	env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL, "HTTP_ADDR": addr})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, env, []string{"serve", "--demo"}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	waitForLog(t, stderr, "serving", "addr")
+	startDemoAt(t, dbURL, addr, "http://"+addr)
 	base := "http://" + addr
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
