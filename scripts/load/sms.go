@@ -1,27 +1,12 @@
-// Command smsload is the SMS load benchmark that `make bench` runs: signed
-// inbound webhooks from many simulated members of staff, at rising
-// concurrency, against one `ohcontact serve` process, each a full dialog
-// step (risk screen, flow, persistence and an outbound delivery job). The
-// deliveries run too, against a local fake of Twilio's REST API, so the
-// figures are for the whole service on this machine. In the same run it
-// measures pgbench on an equivalent transaction (two inserts and one update)
-// as the ceiling, and prints a Markdown section for BENCHMARKS.md on stdout.
-//
-//	DATABASE_URL=postgres://… go run ./scripts/smsload -bin bin/ohcontact
-//
-// DATABASE_URL names any database on the server; the benchmark creates and
-// drops its own database beside it.
 package main
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +25,6 @@ import (
 )
 
 const (
-	loadDB    = "ohcontact_smsload"
 	account   = "AC00000000000000000000000000000002"
 	authToken = "smsloadtoken"
 )
@@ -49,116 +32,6 @@ const (
 // texts cycle through a support conversation: greetings, menu choices,
 // answers the flow does not expect.
 var texts = []string{"hello", "2", "yes", "not sure", "menu", "thanks, that helps"}
-
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "smsload:", err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
-	bin := flag.String("bin", "bin/ohcontact", "the ohcontact binary to load")
-	staff := flag.Int("staff", 2000, "members of staff texting")
-	levels := flag.String("levels", "1,4,16,64", "concurrent senders, one run each")
-	duration := flag.Duration("duration", 10*time.Second, "length of each run")
-	flag.Parse()
-	concurrency, err := parseLevels(*levels)
-	if err != nil {
-		return err
-	}
-	admin := os.Getenv("DATABASE_URL")
-	if admin == "" {
-		return errors.New("DATABASE_URL is not set")
-	}
-	ctx := context.Background()
-	dbURL, err := createDatabase(ctx, admin)
-	if err != nil {
-		return err
-	}
-	defer dropDatabase(ctx, admin)
-	if out, err := exec.Command(*bin, "migrate").CombinedOutput(); err != nil {
-		return fmt.Errorf("migrate: %v\n%s", err, out)
-	}
-	if err := seed(ctx, dbURL, *staff); err != nil {
-		return err
-	}
-
-	twilio := twiliotest.New(account, authToken)
-	defer twilio.Close()
-	base, stop, err := serve(*bin, twilio.URL)
-	if err != nil {
-		return err
-	}
-	defer stop()
-
-	senders := make([]*sender, *staff)
-	for i := range senders {
-		senders[i] = &sender{from: mobile(i)}
-	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
-	load(client, base, senders, 8, 5*time.Second) // warm up
-	if _, err := pgbench(dbURL, 2, 5*time.Second, *staff); err != nil {
-		return err
-	}
-	var results []result
-	for _, c := range concurrency {
-		r := load(client, base, senders, c, *duration)
-		r.pgbenchTPS, err = pgbench(dbURL, c, *duration, *staff)
-		if err != nil {
-			return err
-		}
-		results = append(results, r)
-		fmt.Fprintf(os.Stderr, "smsload: %d senders: %.0f msg/s, p50 %v, p99 %v, %d errors; pgbench %.0f tps\n",
-			c, r.perSecond(), r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS)
-	}
-	report(os.Stdout, results, *staff, *duration)
-	return nil
-}
-
-func parseLevels(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("-levels: %q is not a positive whole number", f)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-// createDatabase creates the load database beside admin's, and returns its
-// URL, which child processes get as DATABASE_URL.
-func createDatabase(ctx context.Context, admin string) (string, error) {
-	dropDatabase(ctx, admin)
-	if err := adminExec(ctx, admin, "CREATE DATABASE "+loadDB); err != nil {
-		return "", err
-	}
-	u, err := url.Parse(admin)
-	if err != nil || u.Scheme == "" {
-		return "", errors.New("DATABASE_URL must be a postgres:// URL")
-	}
-	u.Path = "/" + loadDB
-	os.Setenv("DATABASE_URL", u.String())
-	return u.String(), nil
-}
-
-func dropDatabase(ctx context.Context, admin string) {
-	_ = adminExec(ctx, admin, "DROP DATABASE IF EXISTS "+loadDB+" WITH (FORCE)")
-}
-
-func adminExec(ctx context.Context, admin, sql string) error {
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return fmt.Errorf("connect to DATABASE_URL: %w", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		return fmt.Errorf("%s: %w", sql, err)
-	}
-	return nil
-}
 
 func mobile(i int) string { return fmt.Sprintf("+4477009%05d", i) }
 
@@ -195,40 +68,6 @@ func seed(ctx context.Context, dbURL string, staff int) error {
 	}
 	_, err = conn.Exec(ctx, "CHECKPOINT")
 	return err
-}
-
-// serve starts `ohcontact serve` sending texts to the fake Twilio at
-// twilioURL, and waits until it is ready.
-func serve(bin, twilioURL string) (base string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	base = "http://" + addr
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "HTTP_ADDR="+addr, "PUBLIC_BASE_URL="+base, "LOG_LEVEL=warn",
-		"TWILIO_ACCOUNT_SID="+account, "TWILIO_AUTH_TOKEN="+authToken, "TWILIO_FROM=+447700900999",
-		"TWILIO_API_BASE_URL="+twilioURL, "TWILIO_SEND_RATE=1000")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop = func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base, stop, nil
-			}
-		}
-	}
-	stop()
-	return "", nil, errors.New("ohcontact serve was not ready within 30 s")
 }
 
 // sender is one simulated member of staff; only one goroutine uses it at a
@@ -274,12 +113,15 @@ type result struct {
 
 func (r result) perSecond() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
 
-func (r result) percentile(p int) time.Duration {
-	if len(r.latencies) == 0 {
+func (r result) percentile(p int) time.Duration { return pct(r.latencies, p) }
+
+// pct returns the p-th percentile of sorted durations.
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	i := (len(r.latencies)*p + 99) / 100
-	return r.latencies[min(max(i-1, 0), len(r.latencies)-1)].Round(100 * time.Microsecond)
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)].Round(100 * time.Microsecond)
 }
 
 // load runs concurrency goroutines for d, each texting as the senders it
@@ -364,8 +206,9 @@ func pgbenchPath() string {
 	return "pgbench"
 }
 
-func report(w io.Writer, results []result, staff int, d time.Duration) {
-	fmt.Fprintf(w, "## SMS inbound load (scripts/smsload)\n\n")
+// reportSMS writes the SMS load section of BENCHMARKS.md.
+func reportSMS(w io.Writer, results []result, staff int, d time.Duration) {
+	fmt.Fprintf(w, "## SMS inbound load (scripts/load sms)\n\n")
 	fmt.Fprintf(w, "Signed inbound webhooks from %d simulated members of staff against one `ohcontact serve`, %v per level;\n", staff, d)
 	fmt.Fprintf(w, "each is a full dialog step (risk screen, flow, one transaction with the outbound message and its River job),\n")
 	fmt.Fprintf(w, "acknowledged after commit; the replies are delivered during the run to a local fake of Twilio's API. The\n")
@@ -378,6 +221,73 @@ func report(w io.Writer, results []result, staff int, d time.Duration) {
 			r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS, r.perSecond()/r.pgbenchTPS)
 	}
 	fmt.Fprintln(w)
+}
+
+// runSMS is `load sms`.
+func runSMS(args []string) error {
+	flag := flag.NewFlagSet("load sms", flag.ExitOnError)
+	bin := flag.String("bin", "bin/ohcontact", "the ohcontact binary to load")
+	staff := flag.Int("staff", 2000, "members of staff texting")
+	levels := flag.String("levels", "1,4,16,64", "concurrent senders, one run each")
+	duration := flag.Duration("duration", 10*time.Second, "length of each run")
+	flag.Parse(args)
+	concurrency, err := parseLevels(*levels)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	dbURL, drop, err := freshDatabase(ctx, *bin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	if err := seed(ctx, dbURL, *staff); err != nil {
+		return err
+	}
+
+	twilio := twiliotest.New(account, authToken)
+	defer twilio.Close()
+	base, _, stop, err := serve(*bin, []string{"serve"}, "TWILIO_ACCOUNT_SID="+account, "TWILIO_AUTH_TOKEN="+authToken,
+		"TWILIO_FROM=+447700900999", "TWILIO_API_BASE_URL="+twilio.URL, "TWILIO_SEND_RATE=1000")
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	senders := make([]*sender, *staff)
+	for i := range senders {
+		senders[i] = &sender{from: mobile(i)}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
+	load(client, base, senders, 8, 5*time.Second) // warm up
+	if _, err := pgbench(dbURL, 2, 5*time.Second, *staff); err != nil {
+		return err
+	}
+	var results []result
+	for _, c := range concurrency {
+		r := load(client, base, senders, c, *duration)
+		r.pgbenchTPS, err = pgbench(dbURL, c, *duration, *staff)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "load sms: %d senders: %.0f msg/s, p50 %v, p99 %v, %d errors; pgbench %.0f tps\n",
+			c, r.perSecond(), r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS)
+	}
+	reportSMS(os.Stdout, results, *staff, *duration)
+	return nil
+}
+
+func parseLevels(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-levels: %q is not a positive whole number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func randomHex(n int) string {
