@@ -24,6 +24,17 @@ type Escalator interface {
 	Escalate(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation, risk ohcontact.RiskResult, now time.Time) (int64, error)
 }
 
+// FollowUps schedules a check-in again after "not now", in tx.
+type FollowUps interface {
+	ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversationID int64, flow string, at time.Time) error
+}
+
+// AbsencePlanner plans a member of staff's absence episodes in tx, so a
+// self-reported absence enters the trigger rules at once.
+type AbsencePlanner interface {
+	ScheduleStaff(ctx context.Context, tx pgx.Tx, staffID int64) error
+}
+
 // Outbox queues the delivery of a stored outbound message in tx.
 type Outbox interface {
 	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
@@ -40,7 +51,9 @@ type Runner struct {
 	Screen RiskScreen
 	Cases  Escalator
 	// Outboxes deliver replies, by channel.
-	Outboxes map[ohcontact.Channel]Outbox
+	Outboxes  map[ohcontact.Channel]Outbox
+	FollowUps FollowUps
+	Absences  AbsencePlanner
 	// DefaultOrganisation answers numbers that are not in the staff
 	// directory.
 	DefaultOrganisation ohcontact.Organisation
@@ -125,6 +138,10 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 	}
 	inbound := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: in.Text, ExternalID: in.ExternalID}
 	if err := postgres.AppendMessage(ctx, tx, &st.conv, &inbound); err != nil {
+		return err
+	}
+	// A reply to a scheduled contact stops its reminder and follow-up.
+	if err := postgres.MarkContactResponded(ctx, tx, st.conv.ID); err != nil {
 		return err
 	}
 
@@ -235,9 +252,10 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 		switch e := e.(type) {
 		case RecordAnswer:
 			err = postgres.RecordAnswer(ctx, tx, conv.ID, e.Question, e.Value)
-		case IdentityConfirmed, ScheduleReminder:
-			// Identity lives in the saved state. Reminders are scheduled by
-			// the trigger rules, which own send windows.
+		case IdentityConfirmed:
+			// Identity lives in the saved state.
+		case ScheduleReminder:
+			err = r.FollowUps.ScheduleFollowUp(ctx, tx, conv.ID, e.Flow, now.Add(e.After))
 		case Signpost:
 			err = postgres.RecordSignpost(ctx, tx, conv.OrganisationID, conv.ID, e.Service, string(e.Category))
 		case RequestClinician:
@@ -256,6 +274,9 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 		case RecordAbsence:
 			if who.staff.ID != 0 {
 				err = postgres.RecordSelfReportedAbsence(ctx, tx, who.staff.ID, e.StartsOn, e.ReasonCode, e.RelatedReason)
+				if err == nil {
+					err = r.Absences.ScheduleStaff(ctx, tx, who.staff.ID)
+				}
 			}
 		case OptOut, OptIn:
 			if who.staff.ID != 0 {

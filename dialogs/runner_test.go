@@ -19,6 +19,7 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 	"github.com/ohcontact/ohcontact/signposting"
+	"github.com/ohcontact/ohcontact/triggers"
 )
 
 const (
@@ -57,13 +58,21 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 		t.Fatal(err)
 	}
 	london, _ := time.LoadLocation("Europe/London")
+	now := func() time.Time { return time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC) }
+	policy, err := triggers.LoadPolicy("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
 	return &runnerFixture{db: db, runner: &dialogs.Runner{
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
 		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
 		Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+		FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},
+		Absences:            scheduler,
 		DefaultOrganisation: ohcontact.Organisation{ID: orgID, Code: "DEMO", Name: "Demo Trust"},
 		Location:            london,
-		Now:                 func() time.Time { return time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC) },
+		Now:                 now,
 		Log:                 slog.New(slog.DiscardHandler),
 	}}
 }

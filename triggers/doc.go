@@ -1,5 +1,6 @@
-// Package triggers decides who is contacted about an absence, and when. It
-// is pure: no database, no network, no clock (times come in as arguments).
+// Package triggers decides who is contacted about an absence, and when, and
+// sees that it happens. Its core is pure: no database, no network, no clock
+// (times come in as arguments).
 //
 //   - Imports: NewStaffReader and NewAbsenceReader read HR exports (CSV) one
 //     row at a time, checking each row and reporting a bad one as a RowError
@@ -10,11 +11,20 @@
 //   - Send windows: Window.Next moves a due moment to the next time a
 //     non-urgent message may be sent, honouring the person's QuietHours.
 //   - Configuration: Load and Parse read each organisation's Rules and
-//     Window from the service's TOML file.
+//     Window from the service's TOML file; LoadPolicy gives every
+//     organisation its Settings.
 //
-// A caller recording an episode runs Plan, stores one contact per Due (a
-// skipped one with state skipped and its SkipReason), and schedules each
-// other contact for Window.Next of the later of DueAt and now.
+// Around the core, the rest connects it to PostgreSQL and River jobs:
+//
+//   - Scheduler records an episode's contacts as a caller recording it must:
+//     it runs Plan, stores one contact per Due (a skipped one with state
+//     skipped and its SkipReason), and schedules each other contact's
+//     ContactDue job for Window.Next of the later of DueAt and now, all in
+//     the transaction that records the episode.
+//   - Import loads HR exports into the database; API is the HR systems'
+//     API (POST and PUT /api/v1/…), authenticated by API keys.
+//   - Contacts runs the jobs that send a contact, remind the person once,
+//     and close it unanswered with a case for the OH team.
 //
 // Days are Dates (a calendar day, no time zone) and times of day are
 // Clocks; both are read on the organisation's local calendar and clock, so

@@ -20,6 +20,7 @@ import (
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/signposting"
+	"github.com/ohcontact/ohcontact/triggers"
 	widget "github.com/ohcontact/ohcontact/web-widget"
 )
 
@@ -86,13 +87,26 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 			return nil, nil, err
 		}
 	}
+	policy, err := triggers.LoadPolicy(cfg.ConfigFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+	}
+	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
+	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, SLA: escalation.DefaultSLA.Due,
+		Log: log.With("component", "triggers")}
 	workers := river.NewWorkers()
+	contacts.AddWorkers(workers)
 	river.AddWorker(workers, &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
 		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now})
 	jobs, err := newJobs(db, log, workers)
 	if err != nil {
 		return nil, nil, err
 	}
+	scheduler.Jobs = jobs
+	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
+		ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
+	}
+	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
@@ -100,6 +114,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
 			ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
 		},
+		FollowUps:           contacts,
+		Absences:            scheduler,
 		DefaultOrganisation: defaultOrg,
 		Location:            london,
 		Now:                 time.Now,
@@ -121,6 +137,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}).Register(s.mux)
 	s.mux.HandleFunc("POST /sms/twilio/inbound", hooks.Inbound)
 	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
+	(&triggers.API{DB: db, Scheduler: scheduler, Log: log.With("component", "hr-api")}).Register(s.mux)
 	chat, hub := newWebChat(db, runner, engine, chatOrgs, log)
 	s.mux.Handle("GET /ws/chat", chat)
 	s.mux.Handle("GET /widget.js", widget.Handler())

@@ -43,6 +43,9 @@ func commands() []command {
 		{"chat", "step through a flow in the terminal: chat --flow NAME [--lang TAG]", runChat},
 		{"flows", "write each flow's state diagram: flows graph [--out DIR]", runFlows},
 		{"risk", "screen messages for risk: risk check < messages.txt", runRisk},
+		{"import", "import an HR export: import staff|absences [--strict] [--org CODE] FILE", runImport},
+		{"triggers", "list the contacts due: triggers plan [--at TIME] [--skipped]", runTriggers},
+		{"apikey", "create an HR API key: apikey add --org CODE --name NAME", runAPIKey},
 		{"user", "create a console account: user add --email ADDRESS --name NAME --role ROLE [--org CODE] < password", runUser},
 		{"version", "print the version", runVersion},
 	}

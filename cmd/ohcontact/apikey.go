@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/triggers"
+)
+
+const apikeyUsage = `apikey add --org CODE --name NAME
+
+Creates a key for an HR system to use the HR API (/api/v1/…) for one
+organisation, and prints it on standard output. The key is shown only this
+once: only its SHA-256 is stored. The HR system sends it as
+
+  Authorization: Bearer ohk_…
+
+NAME says which system holds it (e.g. "ESR nightly feed"). CODE is an
+organisation code from OHCONTACT_CONFIG`
+
+func runAPIKey(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "apikey", apikeyUsage)
+	org := fs.String("org", "", "the code of the organisation whose records the key may change")
+	name := fs.String("name", "", "which HR system holds the key (1 to 100 characters)")
+	sub, rest := "", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, rest = args[0], args[1:]
+	}
+	if err := parseFlags(env, fs, rest); err != nil {
+		return err
+	}
+	var problems []string
+	if sub != "add" || fs.NArg() != 0 {
+		problems = append(problems, fmt.Sprintf("want the subcommand add, got %q", strings.TrimSpace(sub+" "+strings.Join(fs.Args(), " "))))
+	}
+	if *org == "" {
+		problems = append(problems, "--org is required")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(*name)); n < 1 || n > 100 {
+		problems = append(problems, "--name must be 1 to 100 characters")
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(env.stderr, "ohcontact apikey:", p)
+		}
+		fmt.Fprintln(env.stderr)
+		fs.Usage()
+		return errUsage
+	}
+
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
+	}
+	if err := ensureOrganisations(ctx, cfg, db); err != nil {
+		return err
+	}
+	orgID, err := db.OrganisationByCode(ctx, *org)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG", *org)
+	}
+	if err != nil {
+		return err
+	}
+	key, hash := triggers.NewAPIKey()
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := postgres.CreateAPIKey(ctx, tx, orgID, strings.TrimSpace(*name), hash)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, key)
+	fmt.Fprintln(env.stderr, "Store this key now: it is not shown again.")
+	return nil
+}

@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// APIKey is an HR system's key to the HR API of one organisation. Only the
+// SHA-256 of the key is stored.
+type APIKey struct {
+	ID               int64
+	OrganisationID   int64
+	OrganisationCode string
+}
+
+// CreateAPIKey stores the SHA-256 hash of a new key for organisation orgID
+// under name, records it in the audit log, and returns its id.
+func CreateAPIKey(ctx context.Context, tx pgx.Tx, orgID int64, name string, hash []byte) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO api_keys (organisation_id, name, key_hash) VALUES ($1, $2, $3) RETURNING id`,
+		orgID, name, hash).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create api key: %w", err)
+	}
+	if err := AuditHR(ctx, tx, HRActor{}, "api_key.created", "api_key", id, orgID, nil); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// APIKeyByHash returns the key that is not revoked whose SHA-256 is hash,
+// and records that it was used, or returns ErrNotFound.
+func APIKeyByHash(ctx context.Context, q Querier, hash []byte) (APIKey, error) {
+	var k APIKey
+	err := q.QueryRow(ctx, `
+		UPDATE api_keys k SET last_used_at = now()
+		FROM organisations o
+		WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organisation_id
+		RETURNING k.id, k.organisation_id, o.code`, hash).Scan(&k.ID, &k.OrganisationID, &k.OrganisationCode)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return k, ErrNotFound
+	}
+	if err != nil {
+		return k, fmt.Errorf("find api key: %w", err)
+	}
+	return k, nil
+}

@@ -1,0 +1,470 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// Contacts are the proactive side of the service: one per absence episode
+// and trigger, ever (a unique constraint). These queries plan them in bulk,
+// and move one along its states as its jobs run:
+//
+//	scheduled → sent → reminded → no_response
+//	              ↘        ↘
+//	               responded (any reply)
+//
+// and scheduled → cancelled, skipped or failed.
+
+// QuietHours are a person's quiet hours in minutes after local midnight.
+type QuietHours struct {
+	From, Until int
+}
+
+// ExistingContact is a contact already recorded for an episode.
+type ExistingContact struct {
+	ID      int64
+	Trigger string
+	State   string
+}
+
+// EpisodeToPlan is an absence episode with what planning its contacts
+// needs: the person's organisation, quiet hours and channels, and the
+// contacts it already has.
+type EpisodeToPlan struct {
+	ID               int64
+	StaffID          int64
+	OrganisationCode string
+	StartsOn         time.Time // a calendar day at midnight UTC
+	EndsOn           time.Time // zero while the absence is open
+	ReasonCode       string
+	Quiet            *QuietHours // nil when the person has none
+	HasMobile        bool
+	PreferredChannel string // sms, webchat or empty
+	Contacts         []ExistingContact
+}
+
+// episodeToPlanColumns are what scanEpisodeToPlan reads, from
+// absence_episodes e, staff s, organisations o and the arrays of the
+// episode's contacts c (ids, triggers, states).
+const episodeToPlanColumns = `e.id, e.staff_id, o.code, e.starts_on, e.ends_on, e.reason_code,
+	s.quiet_from, s.quiet_until, s.mobile IS NOT NULL, coalesce(s.preferred_channel, ''),
+	coalesce(c.ids, '{}'), coalesce(c.triggers, '{}'), coalesce(c.states, '{}')`
+
+// EpisodesToPlan calls fn with each of the episodes ids, in id order. fn
+// must not keep its argument, which is reused.
+func EpisodesToPlan(ctx context.Context, q Querier, ids []int64, fn func(*EpisodeToPlan) error) error {
+	rows, err := q.Query(ctx, `
+		SELECT `+episodeToPlanColumns+`
+		FROM absence_episodes e
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		LEFT JOIN LATERAL (
+			SELECT array_agg(id) AS ids, array_agg(trigger) AS triggers, array_agg(state) AS states
+			FROM contacts WHERE episode_id = e.id) c ON true
+		WHERE e.id = ANY($1)
+		ORDER BY e.id`, ids)
+	if err != nil {
+		return fmt.Errorf("load episodes to plan: %w", err)
+	}
+	return forEachEpisodeToPlan(rows, fn)
+}
+
+// RecentEpisodeIDs returns the ids of staff member staffID's episodes that
+// are open or ended on or after endedSince (a calendar day).
+func RecentEpisodeIDs(ctx context.Context, q Querier, staffID int64, endedSince time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM absence_episodes WHERE staff_id = $1 AND (ends_on IS NULL OR ends_on >= $2) ORDER BY id`,
+		staffID, pgtype.Date{Time: endedSince, Valid: true})
+	if err != nil {
+		return nil, fmt.Errorf("find episodes of staff %d: %w", staffID, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("find episodes of staff %d: %w", staffID, err)
+	}
+	return ids, nil
+}
+
+// EpisodeIDRange returns the lowest and highest episode ids, both 0 when
+// there are none.
+func EpisodeIDRange(ctx context.Context, q Querier) (lowest, highest int64, err error) {
+	err = q.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM absence_episodes`).Scan(&lowest, &highest)
+	if err != nil {
+		return 0, 0, fmt.Errorf("episode id range: %w", err)
+	}
+	return lowest, highest, nil
+}
+
+// AllEpisodesToPlan calls fn with every episode with an id from fromID to
+// toID that is open or ended on or after endedSince (a calendar day), in id
+// order. It reads them in one pass, joining each to its contacts by hash
+// rather than by index, so planning every episode costs one scan of each
+// table. fn must not keep its argument, which is reused.
+func AllEpisodesToPlan(ctx context.Context, q Querier, endedSince time.Time, fromID, toID int64, fn func(*EpisodeToPlan) error) error {
+	rows, err := q.Query(ctx, `
+		SELECT `+episodeToPlanColumns+`
+		FROM absence_episodes e
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		LEFT JOIN (
+			SELECT episode_id, array_agg(id) AS ids, array_agg(trigger) AS triggers, array_agg(state) AS states
+			FROM contacts WHERE episode_id BETWEEN $2 AND $3 GROUP BY episode_id) c ON c.episode_id = e.id
+		WHERE (e.ends_on IS NULL OR e.ends_on >= $1) AND e.id BETWEEN $2 AND $3
+		ORDER BY e.id`, pgtype.Date{Time: endedSince, Valid: true}, fromID, toID)
+	if err != nil {
+		return fmt.Errorf("load episodes to plan: %w", err)
+	}
+	return forEachEpisodeToPlan(rows, fn)
+}
+
+func forEachEpisodeToPlan(rows pgx.Rows, fn func(*EpisodeToPlan) error) error {
+	var (
+		ep                  EpisodeToPlan
+		ends                pgtype.Date
+		quietFrom, quietTil pgtype.Time
+		ids                 []int64
+		triggers, states    []string
+	)
+	_, err := pgx.ForEachRow(rows, []any{&ep.ID, &ep.StaffID, &ep.OrganisationCode, &ep.StartsOn, &ends, &ep.ReasonCode,
+		&quietFrom, &quietTil, &ep.HasMobile, &ep.PreferredChannel, &ids, &triggers, &states}, func() error {
+		ep.EndsOn = time.Time{}
+		if ends.Valid {
+			ep.EndsOn = ends.Time
+		}
+		ep.Quiet = quietHours(quietFrom, quietTil)
+		ep.Contacts = ep.Contacts[:0]
+		for i := range ids {
+			ep.Contacts = append(ep.Contacts, ExistingContact{ID: ids[i], Trigger: triggers[i], State: states[i]})
+		}
+		return fn(&ep)
+	})
+	if err != nil {
+		return fmt.Errorf("plan episodes: %w", err)
+	}
+	return nil
+}
+
+// quietHours converts staff.quiet_from and quiet_until (both set or both
+// NULL) to minutes after midnight.
+func quietHours(from, until pgtype.Time) *QuietHours {
+	if !from.Valid || !until.Valid {
+		return nil
+	}
+	const usPerMinute = 60 * 1_000_000
+	return &QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
+}
+
+// NewContact is a contact to record.
+type NewContact struct {
+	EpisodeID int64
+	Trigger   string
+	Flow      string
+	Channel   ohcontact.Channel
+	State     string // scheduled, skipped, cancelled or failed
+	Reason    string // state_reason, or empty
+	DueAt     time.Time
+	HeldUntil time.Time // zero unless a send window moved it
+}
+
+// InsertedContact is a contact InsertContacts recorded.
+type InsertedContact struct {
+	ID        int64
+	EpisodeID int64
+	Trigger   string
+}
+
+// InsertContacts records contacts, skipping any whose episode already has a
+// contact for that trigger (recorded meanwhile by another transaction: a
+// contact is never repeated), and returns those it recorded.
+func InsertContacts(ctx context.Context, tx pgx.Tx, contacts []NewContact) ([]InsertedContact, error) {
+	n := len(contacts)
+	episodes, triggers, flows, channels := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	states, reasons, due, held := make([]string, n), make([]string, n), make([]time.Time, n), make([]pgtype.Timestamptz, n)
+	for i, c := range contacts {
+		episodes[i], triggers[i], flows[i], channels[i] = c.EpisodeID, c.Trigger, c.Flow, string(c.Channel)
+		states[i], reasons[i], due[i] = c.State, c.Reason, c.DueAt
+		held[i] = pgtype.Timestamptz{Time: c.HeldUntil, Valid: !c.HeldUntil.IsZero()}
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO contacts (episode_id, trigger, flow, channel, state, state_reason, due_at, held_until)
+		SELECT e, t, f, c, s, nullif(r, ''), d, h
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[])
+		     AS i(e, t, f, c, s, r, d, h)
+		ON CONFLICT (episode_id, trigger) DO NOTHING
+		RETURNING id, episode_id, trigger`,
+		episodes, triggers, flows, channels, states, reasons, due, held)
+	if err != nil {
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	inserted, err := pgx.CollectRows(rows, pgx.RowToStructByPos[InsertedContact])
+	if err != nil {
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	return inserted, nil
+}
+
+// CancelContacts cancels the contacts ids, each with its reason, that are
+// still scheduled (one whose job has sent it meanwhile stays sent), and
+// returns how many it cancelled.
+func CancelContacts(ctx context.Context, tx pgx.Tx, ids []int64, reasons []string) (int, error) {
+	tag, err := tx.Exec(ctx, `
+		UPDATE contacts k SET state = 'cancelled', state_reason = c.reason, updated_at = now()
+		FROM unnest($1::bigint[], $2::text[]) AS c(id, reason)
+		WHERE k.id = c.id AND k.state = 'scheduled'`, ids, reasons)
+	if err != nil {
+		return 0, fmt.Errorf("cancel contacts: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// CloseContactConversations closes, as returned_to_work, the open
+// bot-owned conversations that the contacts ids (of the members of staff
+// staffIDs) opened, and returns how many it closed. A conversation a
+// clinician owns stays open: they close it.
+func CloseContactConversations(ctx context.Context, tx pgx.Tx, staffIDs, contactIDs []int64) (int, error) {
+	tag, err := tx.Exec(ctx, `
+		UPDATE conversations SET status = 'closed', closed_reason = 'returned_to_work', closed_at = now(),
+			version = version + 1
+		WHERE staff_id = ANY($1) AND status = 'open' AND owner = 'bot' AND contact_id = ANY($2)`, staffIDs, contactIDs)
+	if err != nil {
+		return 0, fmt.Errorf("close conversations of contacts: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Contact is a contact with what its jobs need to send it: its episode,
+// the person and their organisation.
+type Contact struct {
+	ID               int64
+	EpisodeID        int64
+	Trigger          string
+	Flow             string
+	State            string
+	Channel          ohcontact.Channel
+	DueAt            time.Time
+	HeldUntil        time.Time // zero when not held
+	EndsOn           time.Time // the episode's; zero while open
+	Staff            ohcontact.Staff
+	PreferredChannel string // sms, webchat or empty
+	Quiet            *QuietHours
+}
+
+// LockContact returns contact id and locks its row until tx ends, or
+// returns ErrNotFound.
+func LockContact(ctx context.Context, tx pgx.Tx, id int64) (Contact, error) {
+	var (
+		c                   Contact
+		held                pgtype.Timestamptz
+		ends                pgtype.Date
+		quietFrom, quietTil pgtype.Time
+	)
+	err := tx.QueryRow(ctx, `
+		SELECT k.id, k.episode_id, k.trigger, k.flow, k.state, k.channel, k.due_at, k.held_until, e.ends_on,
+		       `+staffColumns+`, coalesce(s.preferred_channel, ''), s.quiet_from, s.quiet_until
+		FROM contacts k
+		JOIN absence_episodes e ON e.id = k.episode_id
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		WHERE k.id = $1
+		FOR UPDATE OF k`, id).
+		Scan(&c.ID, &c.EpisodeID, &c.Trigger, &c.Flow, &c.State, &c.Channel, &c.DueAt, &held, &ends,
+			&c.Staff.ID, &c.Staff.OrganisationID, &c.Staff.OrganisationCode, &c.Staff.AssignmentNumber, &c.Staff.FirstName,
+			&c.Staff.Mobile, &c.Staff.Language, &c.Staff.OptedOut, &c.PreferredChannel, &quietFrom, &quietTil)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, fmt.Errorf("contact %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("lock contact %d: %w", id, err)
+	}
+	if held.Valid {
+		c.HeldUntil = held.Time
+	}
+	if ends.Valid {
+		c.EndsOn = ends.Time
+	}
+	c.Quiet = quietHours(quietFrom, quietTil)
+	return c, nil
+}
+
+// SetContactState moves contact id to state with reason (empty for none).
+// The caller holds the contact's lock and has checked the move.
+func SetContactState(ctx context.Context, tx pgx.Tx, id int64, state, reason string) error {
+	_, err := tx.Exec(ctx, `UPDATE contacts SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1`,
+		id, state, nullIfEmpty(reason))
+	if err != nil {
+		return fmt.Errorf("set contact %d %s: %w", id, state, err)
+	}
+	return nil
+}
+
+// MarkContactSent records that contact id went out on channel.
+func MarkContactSent(ctx context.Context, tx pgx.Tx, id int64, channel ohcontact.Channel) error {
+	_, err := tx.Exec(ctx, `UPDATE contacts SET state = 'sent', channel = $2, state_reason = NULL, updated_at = now() WHERE id = $1`,
+		id, channel)
+	if err != nil {
+		return fmt.Errorf("mark contact %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// HoldContact records that contact id waits for a send window until until
+// (shown to clinicians as "queued until …").
+func HoldContact(ctx context.Context, tx pgx.Tx, id int64, until time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE contacts SET held_until = $2, updated_at = now() WHERE id = $1`, id, until)
+	if err != nil {
+		return fmt.Errorf("hold contact %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkContactResponded records that the person replied in conversation
+// conversationID: the contact that opened it (if any, and if sent or
+// reminded) becomes responded, so no reminder or no-response closing
+// follows. The runner calls it for every inbound message, in its
+// transaction; it is a no-op for conversations no contact opened.
+func MarkContactResponded(ctx context.Context, tx pgx.Tx, conversationID int64) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE contacts SET state = 'responded', state_reason = NULL, updated_at = now()
+		WHERE id = (SELECT contact_id FROM conversations WHERE id = $1) AND state IN ('sent', 'reminded')`, conversationID)
+	if err != nil {
+		return fmt.Errorf("mark contact of conversation %d responded: %w", conversationID, err)
+	}
+	return nil
+}
+
+// OpenConversation is an open conversation with when it last saw activity.
+type OpenConversation struct {
+	ohcontact.Conversation
+	LastActivity time.Time
+}
+
+// LockOpenConversations returns every open conversation of staff member
+// staffID, on any channel, and locks their rows until tx ends.
+func LockOpenConversations(ctx context.Context, tx pgx.Tx, staffID int64) ([]OpenConversation, error) {
+	rows, err := tx.Query(ctx, `SELECT `+conversationColumns+`, last_activity_at FROM conversations
+		WHERE staff_id = $1 AND status = 'open' ORDER BY id FOR UPDATE`, staffID)
+	if err != nil {
+		return nil, fmt.Errorf("lock open conversations: %w", err)
+	}
+	open, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OpenConversation, error) {
+		var o OpenConversation
+		c := &o.Conversation
+		err := r.Scan(&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
+			&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &o.LastActivity)
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lock open conversations: %w", err)
+	}
+	return open, nil
+}
+
+// OpenContactConversation opens conversation c (flow state, language,
+// address) for contact contactID, owned by the bot. The caller has made
+// sure the person has no open conversation on c's channel.
+func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation, contactID int64) (ohcontact.Conversation, error) {
+	opened, err := scanConversation(tx.QueryRow(ctx, `
+		INSERT INTO conversations (organisation_id, staff_id, contact_id, channel, address, flow, fsm_state, data, language, owner)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'bot')
+		RETURNING `+conversationColumns,
+		c.OrganisationID, c.StaffID, contactID, c.Channel, c.Address, c.Flow, c.State, c.Data, c.Language))
+	if err != nil {
+		return opened, fmt.Errorf("open conversation for contact %d: %w", contactID, err)
+	}
+	return opened, nil
+}
+
+// LockContactConversation returns the latest conversation contact
+// contactID opened, locked until tx ends, and whether the person has
+// written in it. It returns ErrNotFound when the contact opened none.
+func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (ohcontact.Conversation, bool, error) {
+	var c ohcontact.Conversation
+	var replied bool
+	err := tx.QueryRow(ctx, `
+		SELECT `+conversationColumns+`,
+		       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound')
+		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID).
+		Scan(&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
+			&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &replied)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ErrNotFound)
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("lock conversation of contact %d: %w", contactID, err)
+	}
+	return c, replied, nil
+}
+
+// ConversationContact returns the contact that opened conversation id, or
+// ErrNotFound when the person opened it.
+func ConversationContact(ctx context.Context, q Querier, conversationID int64) (int64, error) {
+	var id *int64
+	err := q.QueryRow(ctx, `SELECT contact_id FROM conversations WHERE id = $1`, conversationID).Scan(&id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) || (err == nil && id == nil):
+		return 0, fmt.Errorf("contact of conversation %d: %w", conversationID, ErrNotFound)
+	case err != nil:
+		return 0, fmt.Errorf("find contact of conversation %d: %w", conversationID, err)
+	}
+	return *id, nil
+}
+
+// PlannedContact is a contact as `ohcontact triggers plan` lists it.
+type PlannedContact struct {
+	OrganisationCode string
+	AssignmentNumber string
+	Trigger          string
+	// At is when it goes: its due time, or the end of its hold by a send
+	// window. For a skipped contact, the due time it missed.
+	At      time.Time
+	Channel ohcontact.Channel
+	Reason  string // why it was skipped; empty for scheduled contacts
+}
+
+// ScheduledContacts returns the contacts still to be sent that go at or
+// before until, soonest first.
+func ScheduledContacts(ctx context.Context, q Querier, until time.Time) ([]PlannedContact, error) {
+	rows, err := q.Query(ctx, `
+		SELECT o.code, s.assignment_number, k.trigger, coalesce(k.held_until, k.due_at) AS at, k.channel, ''
+		FROM contacts k
+		JOIN absence_episodes e ON e.id = k.episode_id
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		WHERE k.state = 'scheduled' AND k.due_at <= $1 AND coalesce(k.held_until, k.due_at) <= $1
+		ORDER BY at, o.code, s.assignment_number, k.trigger`, until)
+	if err != nil {
+		return nil, fmt.Errorf("list scheduled contacts: %w", err)
+	}
+	return collectPlanned(rows)
+}
+
+// SkippedContacts returns the contacts recorded as skipped since since,
+// in order of their due time.
+func SkippedContacts(ctx context.Context, q Querier, since time.Time) ([]PlannedContact, error) {
+	rows, err := q.Query(ctx, `
+		SELECT o.code, s.assignment_number, k.trigger, k.due_at, k.channel, coalesce(k.state_reason, '')
+		FROM contacts k
+		JOIN absence_episodes e ON e.id = k.episode_id
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		WHERE k.state = 'skipped' AND k.created_at >= $1
+		ORDER BY k.due_at, o.code, s.assignment_number, k.trigger`, since)
+	if err != nil {
+		return nil, fmt.Errorf("list skipped contacts: %w", err)
+	}
+	return collectPlanned(rows)
+}
+
+func collectPlanned(rows pgx.Rows) ([]PlannedContact, error) {
+	planned, err := pgx.CollectRows(rows, pgx.RowToStructByPos[PlannedContact])
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	return planned, nil
+}

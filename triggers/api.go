@@ -1,0 +1,420 @@
+package triggers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// API is the HR systems' API: they open absence episodes, record returns to
+// work and changed reasons, and keep the staff directory up to date, with
+// JSON bodies that mirror the CSV exports' columns. Each request carries
+// "Authorization: Bearer <key>", a key made by `ohcontact apikey add` for
+// one organisation (stored as its SHA-256); a key reads and writes its own
+// organisation's records only. Requests are idempotent: sending the same
+// one again changes nothing. Every change is planned (Scheduler) and
+// audited in the transaction that makes it. Errors are RFC 9457 problem
+// details; openapi.json describes it all.
+type API struct {
+	DB        *postgres.DB
+	Scheduler *Scheduler
+	Log       *slog.Logger
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
+	mux.HandleFunc("POST /api/v1/absences", a.authenticated(a.createAbsence))
+	mux.HandleFunc("PUT /api/v1/absences/{id}", a.authenticated(a.updateAbsence))
+	mux.HandleFunc("PUT /api/v1/staff/{assignment_number}", a.authenticated(a.putStaff))
+}
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDocument) //nolint:errcheck // the client went away
+}
+
+// apiKeyPrefix starts every API key, so a leaked one is recognisable (and
+// secret scanners can be taught it).
+const apiKeyPrefix = "ohk_"
+
+// NewAPIKey returns a new random API key and the SHA-256 hash to store.
+// The key is shown once and never stored.
+func NewAPIKey() (key string, hash []byte) {
+	b := make([]byte, 32)
+	rand.Read(b) //nolint:errcheck // crypto/rand.Read never fails
+	key = apiKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return key, HashAPIKey(key)
+}
+
+// HashAPIKey returns the SHA-256 of key, as api_keys.key_hash stores it.
+func HashAPIKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// caller is the API key a request was made with.
+type caller = postgres.APIKey
+
+// authenticated wraps h with the API key check.
+func (a *API) authenticated(h func(w http.ResponseWriter, r *http.Request, c caller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !strings.HasPrefix(key, apiKeyPrefix) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact HR API"`)
+			writeProblem(w, http.StatusUnauthorized, "Send an API key as Authorization: Bearer ohk_…", nil)
+			return
+		}
+		c, err := postgres.APIKeyByHash(r.Context(), a.DB.Pool, HashAPIKey(key))
+		switch {
+		case errors.Is(err, postgres.ErrNotFound):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact HR API", error="invalid_token"`)
+			writeProblem(w, http.StatusUnauthorized, "The API key is not known, or was revoked.", nil)
+			return
+		case err != nil:
+			a.fail(w, r, err)
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+// fail answers a request that failed on our side, logging ids only.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.Log.Error("hr api: request failed", "route", r.Pattern, "err", err)
+	writeProblem(w, http.StatusInternalServerError, "Something went wrong on our side; the request was not applied. Try again later.", nil)
+}
+
+// problem is an RFC 9457 problem details object. Errors names each field
+// at fault (an extension member).
+type problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail,omitempty"`
+	Errors []fieldError `json:"errors,omitempty"`
+}
+
+// fieldError is one field at fault: its name, a JSON pointer to it, and a
+// sentence saying what is wrong.
+type fieldError struct {
+	Field   string `json:"field"`
+	Pointer string `json:"pointer"`
+	Detail  string `json:"detail"`
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string, errs []fieldError) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: errs}) //nolint:errcheck // the client went away
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+}
+
+// maxBody is the largest request body read.
+const maxBody = 64 << 10
+
+// body is a request's JSON object, read as strings (or null), with the
+// problems found in it.
+type body struct {
+	values map[string]*string
+	errs   []fieldError
+}
+
+// readBody reads the request's JSON object whose members may only be
+// allowed, each a string or null. It answers the request itself and
+// returns ok false when the body is not a JSON object at all; other
+// problems are collected in the body's errs.
+func readBody(w http.ResponseWriter, r *http.Request, allowed ...string) (*body, bool) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeProblem(w, http.StatusUnsupportedMediaType, "Send the body as application/json.", nil)
+		return nil, false
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(&raw); err != nil || dec.Decode(&struct{}{}) != io.EOF {
+		writeProblem(w, http.StatusBadRequest, "The body is not one JSON object (at most 64 KiB).", nil)
+		return nil, false
+	}
+	b := &body{values: map[string]*string{}}
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		var v *string
+		switch {
+		case !slices.Contains(allowed, name):
+			b.fail(name, fmt.Errorf("is not a field of this request (fields: %s)", strings.Join(allowed, ", ")))
+		case json.Unmarshal(raw[name], &v) != nil:
+			b.fail(name, errors.New("must be a string or null"))
+		default:
+			b.values[name] = v
+		}
+	}
+	return b, true
+}
+
+func (b *body) fail(field string, err error) {
+	b.errs = append(b.errs, fieldError{Field: field, Pointer: "/" + field, Detail: field + " " + err.Error()})
+}
+
+// get returns the trimmed value of field, "" when it is missing or null.
+func (b *body) get(field string) string {
+	if v := b.values[field]; v != nil {
+		return strings.TrimSpace(*v)
+	}
+	return ""
+}
+
+// read checks field's value with check, as the CSV reader checks a cell,
+// recording a problem unless the field already has one (not a string).
+func read[V any](b *body, field string, check func(string) (V, error)) V {
+	v, err := check(b.get(field))
+	if err != nil && !slices.ContainsFunc(b.errs, func(e fieldError) bool { return e.Field == field }) {
+		b.fail(field, err)
+	}
+	return v
+}
+
+// absenceJSON is an absence episode as the API shows it.
+type absenceJSON struct {
+	ID               int64   `json:"id"`
+	AssignmentNumber string  `json:"assignment_number"`
+	AbsenceStart     string  `json:"absence_start"`
+	AbsenceEnd       *string `json:"absence_end"`
+	ReasonCode       string  `json:"reason_code"`
+	RelatedReason    *string `json:"related_reason"`
+}
+
+func toAbsenceJSON(a postgres.Absence) absenceJSON {
+	j := absenceJSON{ID: a.ID, AssignmentNumber: a.AssignmentNumber, AbsenceStart: DateOf(a.StartsOn).String(), ReasonCode: a.ReasonCode}
+	if !a.EndsOn.IsZero() {
+		end := DateOf(a.EndsOn).String()
+		j.AbsenceEnd = &end
+	}
+	if a.RelatedReason != "" {
+		j.RelatedReason = &a.RelatedReason
+	}
+	return j
+}
+
+// absenceFields are the fields of an absence that can change.
+type absenceFields struct {
+	end     Date
+	reason  string
+	related string
+}
+
+// readAbsenceFields reads absence_end, reason_code and related_reason,
+// checking the end against start.
+func readAbsenceFields(b *body, start Date) absenceFields {
+	f := absenceFields{
+		end:     read(b, colAbsenceEnd, optionalDate),
+		reason:  read(b, colReasonCode, reasonCode),
+		related: read(b, colRelatedReason, relatedReason),
+	}
+	if !f.end.IsZero() && !start.IsZero() && f.end.Before(start) {
+		b.fail(colAbsenceEnd, fmt.Errorf("%s is before absence_start %s", f.end, start))
+	}
+	return f
+}
+
+// createAbsence opens an absence episode (POST /api/v1/absences): 201 with
+// the episode when new, 200 when the member of staff already has an
+// episode starting that day (updated to the request if it differs).
+func (a *API) createAbsence(w http.ResponseWriter, r *http.Request, c caller) {
+	b, ok := readBody(w, r, colAssignmentNumber, colAbsenceStart, colAbsenceEnd, colReasonCode, colRelatedReason)
+	if !ok {
+		return
+	}
+	number := read(b, colAssignmentNumber, assignmentNumber)
+	start := read(b, colAbsenceStart, requiredDate)
+	fields := readAbsenceFields(b, start)
+	if len(b.errs) > 0 {
+		writeProblem(w, http.StatusUnprocessableEntity, "The absence has problems: see errors.", b.errs)
+		return
+	}
+	var episode postgres.Absence
+	var created bool
+	err := a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		staff, err := postgres.StaffIDs(r.Context(), tx, []postgres.StaffKey{{OrganisationID: c.OrganisationID, AssignmentNumber: number}})
+		if err != nil {
+			return err
+		}
+		staffID, ok := staff[postgres.StaffKey{OrganisationID: c.OrganisationID, AssignmentNumber: number}]
+		if !ok {
+			return errUnknownStaff
+		}
+		id, isNew, err := a.saveAbsence(r.Context(), tx, c, staffID, start, fields)
+		if err != nil {
+			return err
+		}
+		created = isNew
+		episode, err = postgres.AbsenceByID(r.Context(), tx, id)
+		return err
+	})
+	switch {
+	case errors.Is(err, errUnknownStaff):
+		b.fail(colAssignmentNumber, fmt.Errorf("is not in the staff directory of %s (PUT /api/v1/staff/{assignment_number} first)", c.OrganisationCode))
+		writeProblem(w, http.StatusUnprocessableEntity, "The absence has problems: see errors.", b.errs)
+	case err != nil:
+		a.fail(w, r, err)
+	case created:
+		w.Header().Set("Location", "/api/v1/absences/"+strconv.FormatInt(episode.ID, 10))
+		writeJSON(w, http.StatusCreated, toAbsenceJSON(episode))
+	default:
+		writeJSON(w, http.StatusOK, toAbsenceJSON(episode))
+	}
+}
+
+var errUnknownStaff = errors.New("unknown member of staff")
+
+// updateAbsence records a return to work or a changed reason (PUT
+// /api/v1/absences/{id}): the episode's end, reason and related reason
+// become the request's. The start and the member of staff cannot change:
+// a different start is a different episode.
+func (a *API) updateAbsence(w http.ResponseWriter, r *http.Request, c caller) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeProblem(w, http.StatusNotFound, "There is no such absence.", nil)
+		return
+	}
+	b, ok := readBody(w, r, colAbsenceEnd, colReasonCode, colRelatedReason)
+	if !ok {
+		return
+	}
+	var episode postgres.Absence
+	err = a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		current, err := postgres.AbsenceByID(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if current.OrganisationID != c.OrganisationID {
+			return postgres.ErrNotFound // another organisation's: not ours to show
+		}
+		fields := readAbsenceFields(b, DateOf(current.StartsOn))
+		if len(b.errs) > 0 {
+			return errInvalid
+		}
+		if _, _, err := a.saveAbsence(r.Context(), tx, c, current.StaffID, DateOf(current.StartsOn), fields); err != nil {
+			return err
+		}
+		episode, err = postgres.AbsenceByID(r.Context(), tx, id)
+		return err
+	})
+	switch {
+	case errors.Is(err, postgres.ErrNotFound):
+		writeProblem(w, http.StatusNotFound, "There is no such absence.", nil)
+	case errors.Is(err, errInvalid):
+		writeProblem(w, http.StatusUnprocessableEntity, "The absence has problems: see errors.", b.errs)
+	case err != nil:
+		a.fail(w, r, err)
+	default:
+		writeJSON(w, http.StatusOK, toAbsenceJSON(episode))
+	}
+}
+
+var errInvalid = errors.New("invalid request")
+
+// saveAbsence upserts an episode in tx and, when it changed, plans it and
+// audits the change. It returns the episode's id and whether it is new.
+func (a *API) saveAbsence(ctx context.Context, tx pgx.Tx, c caller, staffID int64, start Date, f absenceFields) (int64, bool, error) {
+	changed, err := postgres.UpsertAbsences(ctx, tx, []postgres.AbsenceRecord{{StaffID: staffID, StartsOn: start.midnightUTC(),
+		EndsOn: zeroOrMidnight(f.end), ReasonCode: f.reason, RelatedReason: f.related}}, postgres.SourceHRFeed)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(changed) == 0 {
+		id, err := postgres.AbsenceIDByStart(ctx, tx, staffID, start.midnightUTC())
+		return id, false, err
+	}
+	u := changed[0]
+	n, err := a.Scheduler.Schedule(ctx, tx, []int64{u.ID})
+	if err != nil {
+		return 0, false, err
+	}
+	action := map[bool]string{true: "absence.created", false: "absence.updated"}[u.New]
+	err = postgres.AuditHR(ctx, tx, postgres.HRActor{APIKeyID: c.ID}, action, "absence_episode", u.ID, c.OrganisationID,
+		map[string]any{"contacts_scheduled": n.Scheduled, "contacts_cancelled": n.Cancelled, "contacts_skipped": n.Skipped})
+	return u.ID, u.New, err
+}
+
+// staffJSON is a member of staff as the API answers a PUT: who, not their
+// details, which the caller already has.
+type staffJSON struct {
+	ID               int64  `json:"id"`
+	AssignmentNumber string `json:"assignment_number"`
+}
+
+// putStaff creates or updates a member of staff of the key's organisation
+// (PUT /api/v1/staff/{assignment_number}): 201 when new, else 200. The
+// language is set only when the record is created: after that it is the
+// person's own choice.
+func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
+	b, ok := readBody(w, r, colFirstName, colLastName, colMobile, colEmail, colLanguage, colPreferredChannel)
+	if !ok {
+		return
+	}
+	number, err := assignmentNumber(r.PathValue("assignment_number"))
+	if err != nil {
+		b.fail(colAssignmentNumber, err)
+	}
+	rec := postgres.StaffRecord{OrganisationID: c.OrganisationID, AssignmentNumber: number,
+		FirstName: read(b, colFirstName, personName), LastName: read(b, colLastName, personName),
+		Mobile: read(b, colMobile, optionalMobile), Email: read(b, colEmail, optionalEmail),
+		Language: read(b, colLanguage, languageTag), PreferredChannel: read(b, colPreferredChannel, preferredChannel)}
+	if len(b.errs) > 0 {
+		writeProblem(w, http.StatusUnprocessableEntity, "The member of staff has problems: see errors.", b.errs)
+		return
+	}
+	var out staffJSON
+	var created bool
+	err = a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		changed, err := postgres.UpsertStaff(r.Context(), tx, []postgres.StaffRecord{rec})
+		if err != nil {
+			return err
+		}
+		if len(changed) == 0 {
+			key := postgres.StaffKey{OrganisationID: c.OrganisationID, AssignmentNumber: number}
+			ids, err := postgres.StaffIDs(r.Context(), tx, []postgres.StaffKey{key})
+			out = staffJSON{ID: ids[key], AssignmentNumber: number}
+			return err
+		}
+		out, created = staffJSON{ID: changed[0].ID, AssignmentNumber: number}, changed[0].New
+		action := map[bool]string{true: "staff.created", false: "staff.updated"}[created]
+		return postgres.AuditHR(r.Context(), tx, postgres.HRActor{APIKeyID: c.ID}, action, "staff", out.ID, c.OrganisationID, nil)
+	})
+	switch {
+	case err != nil:
+		a.fail(w, r, err)
+	case created:
+		writeJSON(w, http.StatusCreated, out)
+	default:
+		writeJSON(w, http.StatusOK, out)
+	}
+}

@@ -1,0 +1,566 @@
+package triggers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// ContactDueArgs is the job that sends a scheduled contact's first message.
+type ContactDueArgs struct {
+	contactJob
+	ContactID int64 `json:"contact_id"`
+}
+
+// ReminderDueArgs is the job that reminds a person who has not replied to
+// a contact sent at SentAt.
+type ReminderDueArgs struct {
+	contactJob
+	ContactID int64     `json:"contact_id"`
+	SentAt    time.Time `json:"sent_at"`
+}
+
+// NoResponseDueArgs is the job that closes a contact sent at SentAt that
+// is still unanswered after its reminder.
+type NoResponseDueArgs struct {
+	contactJob
+	ContactID int64     `json:"contact_id"`
+	SentAt    time.Time `json:"sent_at"`
+}
+
+// FollowUpDueArgs is the job that starts Flow again for a person who
+// answered "not now" in conversation ConversationID.
+type FollowUpDueArgs struct {
+	contactJob
+	ConversationID int64  `json:"conversation_id"`
+	Flow           string `json:"flow"`
+}
+
+// ScheduleAllArgs is the daily job that runs Scheduler.ScheduleAll.
+type ScheduleAllArgs struct{}
+
+// Kind is "contact_due".
+func (ContactDueArgs) Kind() string { return "contact_due" }
+
+// Kind is "contact_reminder_due".
+func (ReminderDueArgs) Kind() string { return "contact_reminder_due" }
+
+// Kind is "contact_no_response_due".
+func (NoResponseDueArgs) Kind() string { return "contact_no_response_due" }
+
+// Kind is "contact_follow_up_due".
+func (FollowUpDueArgs) Kind() string { return "contact_follow_up_due" }
+
+// Kind is "triggers_schedule_all".
+func (ScheduleAllArgs) Kind() string { return "triggers_schedule_all" }
+
+// contactJob gives the contact jobs' args their insert options.
+type contactJob struct{}
+
+// InsertOpts bounds retries: each contact job re-checks its state and is
+// harmless to repeat, but one that keeps failing needs a person.
+func (contactJob) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+// busyFor is how long after a person's last message an open conversation
+// counts as under way: a contact due meanwhile waits for it, and after it
+// the idle conversation is closed (as no_response) to make way.
+const busyFor = time.Hour
+
+// Outbox queues the delivery of a stored outbound message in tx
+// (sms.Outbox, webchat.Outbox).
+type Outbox interface {
+	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
+}
+
+// Starter starts a flow and returns its opening messages (dialogs.Engine).
+type Starter interface {
+	Start(flow string, st dialogs.StartInfo) (dialogs.Result, error)
+}
+
+// Contacts sends contacts and follows them up, as River jobs that each
+// run in one transaction and re-check the state they act on:
+//
+//   - ContactDue sends a scheduled contact's first message, unless the
+//     person is back at work or opted out, or a clinician already has a
+//     conversation with them (the contact is then cancelled); outside the
+//     send window (settings changed since it was scheduled) it waits for the
+//     next one. It opens a conversation on the person's preferred channel
+//     (SMS when a mobile is known, else the web chat, at address
+//     "staff-<id>" where their widget finds it), queues the flow's first
+//     message through the channel's Outbox, and schedules ReminderDue at
+//     Rules.ReminderAfter, held to the send window.
+//   - ReminderDue, when the person has not written since, sends the
+//     first message again (first_contact: it names only the OH service,
+//     with the opt-out and the crisis line) in the send window, marks the
+//     contact reminded, and schedules NoResponseDue at Rules.CloseAfter.
+//   - NoResponseDue, when they still have not written, closes the
+//     conversation as no_response and, for the triggers in
+//     Rules.FollowUpUnanswered, opens a routine case asking the OH team to
+//     follow up another way.
+//   - FollowUpDue starts a check-in again, a day after "not now"
+//     (ScheduleFollowUp), as a reminder, so "not now" a second time ends it.
+//
+// A reply at any point makes the contact responded
+// (postgres.MarkContactResponded, called by the runner), which stops the
+// reminder and the closing.
+type Contacts struct {
+	DB        *postgres.DB
+	Scheduler *Scheduler // Policy, Jobs and Now
+	Engine    Starter
+	// Outboxes queue messages by channel. They may be set after the
+	// Contacts is made, but before its jobs run.
+	Outboxes map[ohcontact.Channel]Outbox
+	// SLA says when a case of priority p opened at opened is due, counting
+	// working days in loc (escalation.DefaultSLA.Due).
+	SLA func(p ohcontact.Priority, opened time.Time, loc *time.Location) time.Time
+	Log *slog.Logger
+}
+
+// AddWorkers registers the contact jobs' workers and the daily scheduling
+// job's.
+func (c *Contacts) AddWorkers(w *river.Workers) {
+	river.AddWorker(w, &ContactDueWorker{c: c})
+	river.AddWorker(w, &ReminderDueWorker{c: c})
+	river.AddWorker(w, &NoResponseDueWorker{c: c})
+	river.AddWorker(w, &FollowUpDueWorker{c: c})
+	river.AddWorker(w, &ScheduleAllWorker{c: c})
+}
+
+// ContactDueWorker works ContactDueArgs (see Contacts).
+type ContactDueWorker struct {
+	river.WorkerDefaults[ContactDueArgs]
+	c *Contacts
+}
+
+// ReminderDueWorker works ReminderDueArgs (see Contacts).
+type ReminderDueWorker struct {
+	river.WorkerDefaults[ReminderDueArgs]
+	c *Contacts
+}
+
+// NoResponseDueWorker works NoResponseDueArgs (see Contacts).
+type NoResponseDueWorker struct {
+	river.WorkerDefaults[NoResponseDueArgs]
+	c *Contacts
+}
+
+// FollowUpDueWorker works FollowUpDueArgs (see Contacts).
+type FollowUpDueWorker struct {
+	river.WorkerDefaults[FollowUpDueArgs]
+	c *Contacts
+}
+
+// ScheduleAllWorker works ScheduleAllArgs.
+type ScheduleAllWorker struct {
+	river.WorkerDefaults[ScheduleAllArgs]
+	c *Contacts
+}
+
+// Work sends the contact, or records why not, or waits for the window.
+func (w *ContactDueWorker) Work(ctx context.Context, job *river.Job[ContactDueArgs]) error {
+	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
+		return w.c.contactDue(ctx, tx, job.Args.ContactID, now)
+	})
+}
+
+// Work sends the reminder, unless the person has written.
+func (w *ReminderDueWorker) Work(ctx context.Context, job *river.Job[ReminderDueArgs]) error {
+	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
+		return w.c.reminderDue(ctx, tx, job.Args, now)
+	})
+}
+
+// Work closes the unanswered contact, unless the person has written.
+func (w *NoResponseDueWorker) Work(ctx context.Context, job *river.Job[NoResponseDueArgs]) error {
+	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
+		return 0, w.c.noResponseDue(ctx, tx, job.Args, now)
+	})
+}
+
+// Work starts the check-in again.
+func (w *FollowUpDueWorker) Work(ctx context.Context, job *river.Job[FollowUpDueArgs]) error {
+	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
+		return w.c.followUpDue(ctx, tx, job.Args, now)
+	})
+}
+
+// Work plans every open or recently ended episode.
+func (w *ScheduleAllWorker) Work(ctx context.Context, _ *river.Job[ScheduleAllArgs]) error {
+	n, err := w.c.Scheduler.ScheduleAll(ctx, w.c.DB)
+	if err != nil {
+		return err
+	}
+	w.c.Log.Info("triggers: scheduled all episodes", "episodes", n.Episodes, "scheduled", n.Scheduled, "held", n.Held,
+		"skipped", n.Skipped, "cancelled", n.Cancelled, "failed", n.Failed, "closed", n.Closed)
+	return nil
+}
+
+// Timeout gives the daily planning longer than the short jobs' default: it
+// reads every open episode.
+func (w *ScheduleAllWorker) Timeout(*river.Job[ScheduleAllArgs]) time.Duration {
+	return 10 * time.Minute
+}
+
+// DailySchedule returns the periodic job that plans every episode each day
+// at 06:00 in loc (before send windows open), and once when this instance
+// becomes the leader, to catch up after downtime.
+func DailySchedule(loc *time.Location) *river.PeriodicJob {
+	return river.NewPeriodicJob(dailyAt{at: Clock{6, 0}, loc: loc},
+		func() (river.JobArgs, *river.InsertOpts) { return ScheduleAllArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "triggers_schedule_all", RunOnStart: true})
+}
+
+// dailyAt is a river.PeriodicSchedule: every day at a local time.
+type dailyAt struct {
+	at  Clock
+	loc *time.Location
+}
+
+// Next returns the first moment after t when the local clock shows d.at.
+func (d dailyAt) Next(t time.Time) time.Time {
+	day := DateOf(t.In(d.loc))
+	for {
+		if next := day.At(d.at, d.loc); next.After(t) {
+			return next
+		}
+		day = day.AddDays(1)
+	}
+}
+
+// inTx runs fn in a transaction with the current time, then snoozes the
+// job for the duration fn returned, if any, after commit.
+func (c *Contacts) inTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) (time.Duration, error)) error {
+	var snooze time.Duration
+	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		snooze, err = fn(tx, c.Scheduler.Now())
+		return err
+	})
+	switch {
+	case err != nil:
+		return err
+	case snooze > 0:
+		return river.JobSnooze(snooze)
+	}
+	return nil
+}
+
+// lockContact locks contact id, or returns ok false (logged) when it is
+// gone.
+func (c *Contacts) lockContact(ctx context.Context, tx pgx.Tx, id int64) (postgres.Contact, bool, error) {
+	k, err := postgres.LockContact(ctx, tx, id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		c.Log.Warn("triggers: contact gone", "contact_id", id)
+		return k, false, nil
+	}
+	return k, err == nil, err
+}
+
+func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (time.Duration, error) {
+	k, ok, err := c.lockContact(ctx, tx, id)
+	if !ok || k.State != stateScheduled {
+		return 0, err // sent, cancelled or gone: a repeated job does nothing
+	}
+	set := c.Scheduler.Policy.For(k.Staff.OrganisationCode)
+	if backAtWork(dateOf(k.EndsOn), now, set.Rules.Location) {
+		return 0, postgres.SetContactState(ctx, tx, k.ID, stateCancelled, returnedReason(dateOf(k.EndsOn)))
+	}
+	// A job may run early (its contact re-planned since) or find the window
+	// changed: wait for the send time, and the window.
+	from := later(now, later(k.DueAt, k.HeldUntil))
+	at, err := set.Window.Next(from, quietHours(k.Quiet))
+	if errors.Is(err, ErrNoSendTime) {
+		return 0, postgres.SetContactState(ctx, tx, k.ID, stateFailed, reasonNoSendTime)
+	}
+	if at.After(now) {
+		if !at.Equal(k.HeldUntil) && at.After(k.DueAt) {
+			if err := postgres.HoldContact(ctx, tx, k.ID, at); err != nil {
+				return 0, err
+			}
+		}
+		return at.Sub(now), nil
+	}
+	sent, wait, err := c.open(ctx, tx, k, k.Flow, false, now)
+	if err != nil || !sent {
+		return wait, err
+	}
+	if err := postgres.MarkContactSent(ctx, tx, k.ID, chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")); err != nil {
+		return 0, err
+	}
+	remindAt, err := set.Window.Next(now.Add(set.Rules.ReminderAfter), quietHours(k.Quiet))
+	if err != nil {
+		remindAt = now.Add(set.Rules.ReminderAfter) // the reminder re-checks the window when it runs
+	}
+	if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, ReminderDueArgs{ContactID: k.ID, SentAt: now},
+		&river.InsertOpts{ScheduledAt: remindAt}); err != nil {
+		return 0, fmt.Errorf("schedule reminder of contact %d: %w", k.ID, err)
+	}
+	c.Log.Info("triggers: contact sent", "contact_id", k.ID, "staff_id", k.Staff.ID)
+	return 0, nil
+}
+
+// open opens a conversation of flow for contact k and queues its first
+// messages, in tx. It reports sent false when it did not: the contact was
+// cancelled (opted out, or a clinician is talking with the person), or
+// should wait the returned duration (the person is in the middle of another
+// conversation on the channel). An idle open conversation on the channel is
+// closed as no_response to make way.
+func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, flow string, reminder bool, now time.Time) (sent bool, wait time.Duration, err error) {
+	cancel := func(reason string) (bool, time.Duration, error) {
+		if reminder {
+			return false, 0, nil // a follow-up is dropped; the contact keeps its state
+		}
+		return false, 0, postgres.SetContactState(ctx, tx, k.ID, stateCancelled, reason)
+	}
+	if k.Staff.OptedOut {
+		return cancel(reasonOptedOut)
+	}
+	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	open, err := postgres.LockOpenConversations(ctx, tx, k.Staff.ID)
+	if err != nil {
+		return false, 0, err
+	}
+	if slices.ContainsFunc(open, func(o postgres.OpenConversation) bool { return o.Owner == ohcontact.OwnerClinician }) {
+		return cancel(reasonClinician)
+	}
+	for _, o := range open {
+		if o.Channel != channel {
+			continue
+		}
+		if idleAt := o.LastActivity.Add(busyFor); idleAt.After(now) {
+			return false, idleAt.Sub(now), nil
+		}
+		o.Closed = true
+		if err := postgres.SaveConversation(ctx, tx, &o.Conversation, "no_response"); err != nil {
+			return false, 0, err
+		}
+	}
+
+	address := k.Staff.Mobile
+	if channel == ohcontact.ChannelWebChat {
+		address = webchat.StaffAddress(k.Staff.ID)
+	}
+	res, err := c.Engine.Start(flow, dialogs.StartInfo{Org: k.Staff.OrganisationCode, Channel: channel,
+		Lang: k.Staff.Language, Known: true, FirstName: k.Staff.FirstName, Reminder: reminder})
+	if err != nil {
+		return false, 0, fmt.Errorf("start %s for contact %d: %w", flow, k.ID, err)
+	}
+	data, err := json.Marshal(res.State)
+	if err != nil {
+		return false, 0, err
+	}
+	conv, err := postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
+		OrganisationID: k.Staff.OrganisationID, StaffID: k.Staff.ID, Channel: channel, Address: address,
+		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
+	}, k.ID)
+	if err != nil {
+		return false, 0, err
+	}
+	if err := c.send(ctx, tx, &conv, res.Replies); err != nil {
+		return false, 0, err
+	}
+	return true, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+}
+
+// send stores replies as the bot's messages in conv and queues each for
+// delivery. Nobody has just written, so they are not urgent (the jobs send
+// them inside the send window); only a crisis reply would be, and first
+// contacts carry none.
+func (c *Contacts) send(ctx context.Context, tx pgx.Tx, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
+	outbox, ok := c.Outboxes[conv.Channel]
+	if !ok {
+		return fmt.Errorf("no outbox for channel %q", conv.Channel)
+	}
+	for _, r := range replies {
+		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: r.Text, Urgent: r.Crisis}
+		if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
+			return err
+		}
+		if err := outbox.Queue(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unanswered locks the conversation contact id opened, then the contact
+// (the runner's order: conversation, then contact), and reports whether
+// the contact is in state and its conversation still waits for the
+// person's first reply, with the bot in charge. A reply found here (the
+// runner not having marked it) makes the contact responded.
+func (c *Contacts) unanswered(ctx context.Context, tx pgx.Tx, id int64, state string) (postgres.Contact, ohcontact.Conversation, bool, error) {
+	conv, replied, err := postgres.LockContactConversation(ctx, tx, id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return postgres.Contact{}, conv, false, nil
+	}
+	if err != nil {
+		return postgres.Contact{}, conv, false, err
+	}
+	k, ok, err := c.lockContact(ctx, tx, id)
+	switch {
+	case !ok || k.State != state:
+		return k, conv, false, err
+	case replied:
+		return k, conv, false, postgres.SetContactState(ctx, tx, k.ID, stateResponded, "")
+	}
+	return k, conv, !conv.Closed && conv.Owner == ohcontact.OwnerBot, nil
+}
+
+func (c *Contacts) reminderDue(ctx context.Context, tx pgx.Tx, args ReminderDueArgs, now time.Time) (time.Duration, error) {
+	k, conv, waiting, err := c.unanswered(ctx, tx, args.ContactID, stateSent)
+	if err != nil || !waiting || k.Staff.OptedOut {
+		return 0, err
+	}
+	set := c.Scheduler.Policy.For(k.Staff.OrganisationCode)
+	if backAtWork(dateOf(k.EndsOn), now, set.Rules.Location) {
+		conv.Closed = true
+		return 0, postgres.SaveConversation(ctx, tx, &conv, "returned_to_work")
+	}
+	at, err := set.Window.Next(now, quietHours(k.Quiet))
+	switch {
+	case errors.Is(err, ErrNoSendTime):
+		at = now // no window will come: remind now rather than never
+	case err != nil:
+		return 0, err
+	case at.After(now):
+		return at.Sub(now), nil
+	}
+	res, err := c.Engine.Start(k.Flow, dialogs.StartInfo{Org: k.Staff.OrganisationCode, Channel: conv.Channel,
+		Lang: conv.Language, Known: true, FirstName: k.Staff.FirstName, Reminder: true})
+	if err != nil {
+		return 0, fmt.Errorf("start reminder of contact %d: %w", k.ID, err)
+	}
+	if conv.Data, err = json.Marshal(res.State); err != nil {
+		return 0, err
+	}
+	conv.Flow, conv.State = res.State.Flow, res.State.Step
+	if err := c.send(ctx, tx, &conv, res.Replies); err != nil {
+		return 0, err
+	}
+	if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+		return 0, err
+	}
+	if err := postgres.SetContactState(ctx, tx, k.ID, stateReminded, ""); err != nil {
+		return 0, err
+	}
+	if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, NoResponseDueArgs{ContactID: k.ID, SentAt: args.SentAt},
+		&river.InsertOpts{ScheduledAt: now.Add(set.Rules.CloseAfter)}); err != nil {
+		return 0, fmt.Errorf("schedule closing of contact %d: %w", k.ID, err)
+	}
+	c.Log.Info("triggers: reminder sent", "contact_id", k.ID, "conversation_id", conv.ID)
+	return 0, nil
+}
+
+func (c *Contacts) noResponseDue(ctx context.Context, tx pgx.Tx, args NoResponseDueArgs, now time.Time) error {
+	k, conv, waiting, err := c.unanswered(ctx, tx, args.ContactID, stateReminded)
+	if err != nil || !waiting {
+		return err
+	}
+	conv.Closed = true
+	if err := postgres.SaveConversation(ctx, tx, &conv, "no_response"); err != nil {
+		return err
+	}
+	if err := postgres.SetContactState(ctx, tx, k.ID, stateNoResponse, ""); err != nil {
+		return err
+	}
+	set := c.Scheduler.Policy.For(k.Staff.OrganisationCode)
+	if !slices.Contains(set.Rules.FollowUpUnanswered, Trigger(k.Trigger)) {
+		return nil
+	}
+	loc := set.Rules.Location
+	caseID, _, err := postgres.OpenOrRaiseCase(ctx, tx, postgres.NewCase{
+		OrganisationID: k.Staff.OrganisationID, ConversationID: conv.ID, StaffID: k.Staff.ID,
+		Priority: ohcontact.PriorityRoutine, Category: "no_response",
+		Evidence: []string{fmt.Sprintf("no reply to the %s check-in sent %s and its reminder",
+			checkInName(Trigger(k.Trigger)), DateOf(args.SentAt.In(loc)))},
+		SLADue: c.SLA(ohcontact.PriorityRoutine, now, loc),
+	})
+	if err != nil {
+		return err
+	}
+	c.Log.Info("triggers: unanswered contact closed, case opened", "contact_id", k.ID, "case_id", caseID)
+	return nil
+}
+
+// checkInName names a trigger's check-in for clinicians.
+func checkInName(t Trigger) string {
+	switch t {
+	case MSK:
+		return "MSK"
+	case LongTerm:
+		return "long-term"
+	}
+	return string(t)
+}
+
+// ScheduleFollowUp schedules the check-in flow to start again at at (held
+// to the send window) for the person in conversation conversationID, who
+// answered "not now" (the flows' dialogs.ScheduleReminder effect). The
+// runner calls it in its transaction. A conversation no contact opened has
+// no check-in to repeat, and is left alone.
+func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversationID int64, flow string, at time.Time) error {
+	contactID, err := postgres.ConversationContact(ctx, tx, conversationID)
+	if errors.Is(err, postgres.ErrNotFound) {
+		c.Log.Info("triggers: no contact to follow up", "conversation_id", conversationID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	k, ok, err := c.lockContact(ctx, tx, contactID)
+	if !ok {
+		return err
+	}
+	if next, err := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Window.Next(at, quietHours(k.Quiet)); err == nil {
+		at = next
+	}
+	if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, FollowUpDueArgs{ConversationID: conversationID, Flow: flow},
+		&river.InsertOpts{ScheduledAt: at}); err != nil {
+		return fmt.Errorf("schedule follow-up of conversation %d: %w", conversationID, err)
+	}
+	return nil
+}
+
+func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueArgs, now time.Time) (time.Duration, error) {
+	contactID, err := postgres.ConversationContact(ctx, tx, args.ConversationID)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	k, ok, err := c.lockContact(ctx, tx, contactID)
+	if !ok {
+		return 0, err
+	}
+	set := c.Scheduler.Policy.For(k.Staff.OrganisationCode)
+	if backAtWork(dateOf(k.EndsOn), now, set.Rules.Location) {
+		return 0, nil
+	}
+	at, err := set.Window.Next(now, quietHours(k.Quiet))
+	switch {
+	case errors.Is(err, ErrNoSendTime):
+		return 0, nil // no window will come: drop the follow-up
+	case err != nil:
+		return 0, err
+	case at.After(now):
+		return at.Sub(now), nil
+	}
+	sent, wait, err := c.open(ctx, tx, k, args.Flow, true, now)
+	if sent {
+		c.Log.Info("triggers: follow-up sent", "contact_id", k.ID)
+	}
+	return wait, err
+}
