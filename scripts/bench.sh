@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The commit is read before BENCHMARKS.md is rewritten (which would make it "dirty").
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 out=$(mktemp)
 load=$(mktemp)
 trap 'rm -f "$out" "$load"' EXIT
@@ -22,7 +24,7 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 	echo "timed unit tests."
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "- commit: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "- commit: $commit"
 	echo "- machine: $cpu, $(nproc) cores, $mem; $(go version | cut -d' ' -f3-4)"
 	echo
 	echo "| package | benchmark | ns/op | B/op | allocs/op | other |"

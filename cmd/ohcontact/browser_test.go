@@ -114,8 +114,8 @@ func checkAxe(t *testing.T, ctx context.Context, axe, what string) {
 // TestWidgetInBrowser drives the widget in headless Chromium as a person
 // would, with the keyboard: open it on the demo intranet page, go through
 // the support menu, reload and find the history, disclose risk and get
-// crisis contacts; axe-core finds no WCAG 2.2 AA violation on the page with
-// the widget closed and open.
+// crisis contacts, and fit a 320 px screen; axe-core finds no WCAG 2.2 AA
+// violation on the page with the widget closed and open.
 func TestWidgetInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx, axe := browser(t)
@@ -144,4 +144,12 @@ func TestWidgetInBrowser(t *testing.T) {
 	send("I have been saving up my tablets and I am going to take them all tonight")
 	waitForChat(t, ctx, "116 123")
 	waitForChat(t, ctx, "999")
+
+	// On a 320 px wide screen the open panel fits: nothing scrolls sideways.
+	within(t, ctx, 10*time.Second, chromedp.EmulateViewport(320, 640))
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](widgetJS(
+		`document.documentElement.scrollWidth <= 320 && r.querySelector(".panel").getBoundingClientRect().right <= 320`)))
+	if err != nil || !fits {
+		t.Errorf("at 320 px wide the widget does not fit (%v)", err)
+	}
 }
