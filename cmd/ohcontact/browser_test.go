@@ -113,9 +113,10 @@ func checkAxe(t *testing.T, ctx context.Context, axe, what string) {
 
 // TestWidgetInBrowser drives the widget in headless Chromium as a person
 // would, with the keyboard: open it on the demo intranet page, go through
-// the support menu, reload and find the history, disclose risk and get
-// crisis contacts, and fit a 320 px screen; axe-core finds no WCAG 2.2 AA
-// violation on the page with the widget closed and open.
+// the support menu (reloading half-way and finding the history), then in a
+// new conversation disclose risk and get crisis contacts; the widget fits a
+// 320 px screen, and axe-core finds no WCAG 2.2 AA violation on the page
+// with the widget closed and open.
 func TestWidgetInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx, axe := browser(t)
@@ -140,7 +141,10 @@ func TestWidgetInBrowser(t *testing.T) {
 
 	within(t, ctx, 20*time.Second, chromedp.Reload(), widgetLoaded, openWidget)
 	waitForChat(t, ctx, "Fast-track staff physiotherapy") // the history, after a reload
+	send("5")
+	waitForChat(t, ctx, "Thank you for talking to us")
 
+	// A new conversation, in the same widget.
 	send("I have been saving up my tablets and I am going to take them all tonight")
 	waitForChat(t, ctx, "116 123")
 	waitForChat(t, ctx, "999")
