@@ -45,27 +45,19 @@ func runAPIKey(ctx context.Context, env *environment, args []string) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(*name)); n < 1 || n > 100 {
 		problems = append(problems, "--name must be 1 to 100 characters")
 	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(env.stderr, "ohcontact apikey:", p)
-		}
-		fmt.Fprintln(env.stderr)
-		fs.Usage()
-		return errUsage
+	if err := usageProblems(env, fs, "apikey", problems); err != nil {
+		return err
 	}
 
 	cfg, err := loadConfig(env.getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
-	}
 	if err := ensureOrganisations(ctx, cfg, db); err != nil {
 		return err
 	}

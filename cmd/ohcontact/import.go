@@ -66,13 +66,8 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	if *org != "" && kind == "staff" {
 		problems = append(problems, "--org is for absences: a staff file names each row's organisation")
 	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(env.stderr, "ohcontact import:", p)
-		}
-		fmt.Fprintln(env.stderr)
-		fs.Usage()
-		return errUsage
+	if err := usageProblems(env, fs, "import", problems); err != nil {
+		return err
 	}
 
 	in, size, err := openInput(fs.Arg(0), env.stdin)
@@ -85,14 +80,11 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
-	}
 	if err := ensureOrganisations(ctx, cfg, db); err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=…".
@@ -128,4 +130,32 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintln(env.stdout, "ohcontact", version)
 	return nil
+}
+
+// usageProblems prints each problem with a command line, then the
+// command's usage, and returns errUsage; it returns nil when there are none.
+func usageProblems(env *environment, fs *flag.FlagSet, command string, problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintf(env.stderr, "ohcontact %s: %s\n", command, p)
+	}
+	fmt.Fprintln(env.stderr)
+	fs.Usage()
+	return errUsage
+}
+
+// openMigrated opens a small pool, for an operator command, on a database
+// whose schema is current.
+func openMigrated(ctx context.Context, cfg Config) (*postgres.DB, error) {
+	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
+	}
+	return db, nil
 }

@@ -58,13 +58,8 @@ func runTriggers(ctx context.Context, env *environment, args []string) error {
 	if atErr != nil {
 		problems = append(problems, atErr.Error())
 	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(env.stderr, "ohcontact triggers:", p)
-		}
-		fmt.Fprintln(env.stderr)
-		fs.Usage()
-		return errUsage
+	if err := usageProblems(env, fs, "triggers", problems); err != nil {
+		return err
 	}
 
 	cfg, err := loadConfig(env.getenv)
@@ -75,14 +70,11 @@ func runTriggers(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("OHCONTACT_CONFIG: %w", err)
 	}
-	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
-	}
 
 	var planned []postgres.PlannedContact
 	last := "channel"

@@ -52,13 +52,8 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	if !console.ValidRole(*role) {
 		problems = append(problems, "--role must be clinician, lead or admin")
 	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(env.stderr, "ohcontact user:", p)
-		}
-		fmt.Fprintln(env.stderr)
-		fs.Usage()
-		return errUsage
+	if err := usageProblems(env, fs, "user", problems); err != nil {
+		return err
 	}
 
 	password, err := readPassword(env.stdin)
@@ -74,14 +69,11 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: 2})
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("%w (run 'ohcontact migrate' first)", err)
-	}
 	var orgID int64
 	if *org != "" {
 		orgID, err = db.OrganisationByCode(ctx, *org)
