@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -28,17 +27,11 @@ func runAPIKey(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "apikey", apikeyUsage)
 	org := fs.String("org", "", "the code of the organisation whose records the key may change")
 	name := fs.String("name", "", "which HR system holds the key (1 to 100 characters)")
-	sub, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, rest = args[0], args[1:]
-	}
-	if err := parseFlags(env, fs, rest); err != nil {
+	sub, err := splitSubcommand(env, fs, args)
+	if err != nil {
 		return err
 	}
-	var problems []string
-	if sub != "add" || fs.NArg() != 0 {
-		problems = append(problems, fmt.Sprintf("want the subcommand add, got %q", strings.TrimSpace(sub+" "+strings.Join(fs.Args(), " "))))
-	}
+	problems := []string{wrongSubcommand("add", sub, fs)}
 	if *org == "" {
 		problems = append(problems, "--org is required")
 	}
@@ -58,15 +51,13 @@ func runAPIKey(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := ensureOrganisations(ctx, cfg, db); err != nil {
-		return err
-	}
-	orgID, err := db.OrganisationByCode(ctx, *org)
-	if errors.Is(err, postgres.ErrNotFound) {
-		return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG", *org)
-	}
+	_, orgIDs, err := ensureOrganisations(ctx, db, cfg)
 	if err != nil {
 		return err
+	}
+	orgID, ok := orgIDs[*org]
+	if !ok {
+		return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG", *org)
 	}
 	key, hash := triggers.NewAPIKey()
 	err = db.InTx(ctx, func(tx pgx.Tx) error {

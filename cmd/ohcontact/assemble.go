@@ -32,23 +32,12 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
-	dir := signposting.Demo()
-	if cfg.ConfigFile != "" {
-		if dir, err = signposting.Load(cfg.ConfigFile); err != nil {
-			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
+	dir, orgIDs, err := ensureOrganisations(ctx, db, cfg)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, w := range dir.Warnings(time.Now()) {
 		log.Warn("signposting entry past its review date", "detail", w)
-	}
-	orgIDs := map[string]int64{}
-	for _, o := range dir.Organisations {
-		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
-			return nil, nil, err
-		}
-		if orgIDs[o.Code], err = db.OrganisationByCode(ctx, o.Code); err != nil {
-			return nil, nil, err
-		}
 	}
 	// Texts from numbers not in the staff directory are answered as the
 	// first organisation in the configuration.

@@ -13,9 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
-	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
 )
 
@@ -49,11 +47,8 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "import", importUsage)
 	strict := fs.Bool("strict", false, "import the whole file or, if any row is bad, nothing")
 	org := fs.String("org", "", "absences only: the organisation of rows that name none (needed when the file has no organisation column and there are several organisations)")
-	kind, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		kind, rest = args[0], args[1:]
-	}
-	if err := parseFlags(env, fs, rest); err != nil {
+	kind, err := splitSubcommand(env, fs, args)
+	if err != nil {
 		return err
 	}
 	var problems []string
@@ -85,7 +80,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := ensureOrganisations(ctx, cfg, db); err != nil {
+	if _, _, err := ensureOrganisations(ctx, db, cfg); err != nil {
 		return err
 	}
 	scheduler, err := newScheduler(cfg, db)
@@ -146,25 +141,6 @@ func openInput(path string, stdin io.Reader) (io.ReadCloser, int64, error) {
 		return nil, 0, err
 	}
 	return f, fi.Size(), nil
-}
-
-// ensureOrganisations creates the organisations of the configuration (or
-// the demo one), as serve does, so that a fresh database can be imported
-// into before the service first starts.
-func ensureOrganisations(ctx context.Context, cfg Config, db *postgres.DB) error {
-	dir := signposting.Demo()
-	if cfg.ConfigFile != "" {
-		var err error
-		if dir, err = signposting.Load(cfg.ConfigFile); err != nil {
-			return fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
-	}
-	for _, o := range dir.Organisations {
-		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // newScheduler returns a Scheduler with the organisations' trigger settings

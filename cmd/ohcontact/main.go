@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ohcontact/ohcontact/postgres"
@@ -132,14 +133,39 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	return nil
 }
 
-// usageProblems prints each problem with a command line, then the
-// command's usage, and returns errUsage; it returns nil when there are none.
-func usageProblems(env *environment, fs *flag.FlagSet, command string, problems []string) error {
-	if len(problems) == 0 {
-		return nil
+// splitSubcommand parses a command line of the form "SUB [flags] [args]":
+// it returns SUB (empty when the line starts with a flag) and parses the
+// rest with fs.
+func splitSubcommand(env *environment, fs *flag.FlagSet, args []string) (string, error) {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
 	}
+	return sub, parseFlags(env, fs, args)
+}
+
+// wrongSubcommand returns the usage problem of a command line whose only
+// subcommand is want, or "" when it is right and has no stray arguments.
+func wrongSubcommand(want, got string, fs *flag.FlagSet) string {
+	if got == want && fs.NArg() == 0 {
+		return ""
+	}
+	return fmt.Sprintf("want the subcommand %s, got %q", want, strings.TrimSpace(got+" "+strings.Join(fs.Args(), " ")))
+}
+
+// usageProblems prints each problem with a command line (empty strings are
+// none), then the command's usage, and returns errUsage; it returns nil when
+// there are no problems.
+func usageProblems(env *environment, fs *flag.FlagSet, command string, problems []string) error {
+	printed := false
 	for _, p := range problems {
-		fmt.Fprintf(env.stderr, "ohcontact %s: %s\n", command, p)
+		if p != "" {
+			fmt.Fprintf(env.stderr, "ohcontact %s: %s\n", command, p)
+			printed = true
+		}
+	}
+	if !printed {
+		return nil
 	}
 	fmt.Fprintln(env.stderr)
 	fs.Usage()

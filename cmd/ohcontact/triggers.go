@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ohcontact/ohcontact/postgres"
@@ -39,11 +38,8 @@ func runTriggers(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "triggers", triggersUsage)
 	at := fs.String("at", "", "list the contacts that go at or before this time (default: the end of tomorrow)")
 	skipped := fs.Bool("skipped", false, "list the contacts skipped in the last 7 days instead")
-	sub, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, rest = args[0], args[1:]
-	}
-	if err := parseFlags(env, fs, rest); err != nil {
+	sub, err := splitSubcommand(env, fs, args)
+	if err != nil {
 		return err
 	}
 	london, err := time.LoadLocation("Europe/London")
@@ -51,10 +47,7 @@ func runTriggers(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	until, atErr := parseUntil(*at, time.Now(), london)
-	var problems []string
-	if sub != "plan" || fs.NArg() != 0 {
-		problems = append(problems, fmt.Sprintf("want the subcommand plan, got %q", strings.TrimSpace(sub+" "+strings.Join(fs.Args(), " "))))
-	}
+	problems := []string{wrongSubcommand("plan", sub, fs)}
 	if atErr != nil {
 		problems = append(problems, atErr.Error())
 	}

@@ -32,17 +32,11 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	name := fs.String("name", "", "their name as colleagues see it on cases")
 	role := fs.String("role", "", "clinician, lead or admin")
 	org := fs.String("org", "", "the code of the organisation whose cases they see (default: every organisation)")
-	sub, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, rest = args[0], args[1:]
-	}
-	if err := parseFlags(env, fs, rest); err != nil {
+	sub, err := splitSubcommand(env, fs, args)
+	if err != nil {
 		return err
 	}
-	var problems []string
-	if sub != "add" || fs.NArg() != 0 {
-		problems = append(problems, fmt.Sprintf("want the subcommand add, got %q", strings.TrimSpace(sub+" "+strings.Join(fs.Args(), " "))))
-	}
+	problems := []string{wrongSubcommand("add", sub, fs)}
 	if !console.ValidEmail(*email) {
 		problems = append(problems, "--email must be an email address")
 	}
@@ -74,15 +68,13 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	var orgID int64
-	if *org != "" {
-		orgID, err = db.OrganisationByCode(ctx, *org)
-		if errors.Is(err, postgres.ErrNotFound) {
-			return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG and are created when serve starts", *org)
-		}
-		if err != nil {
-			return err
-		}
+	_, orgIDs, err := ensureOrganisations(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	orgID, ok := orgIDs[*org]
+	if *org != "" && !ok {
+		return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG", *org)
 	}
 	var id int64
 	err = db.InTx(ctx, func(tx pgx.Tx) (err error) {

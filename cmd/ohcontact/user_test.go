@@ -18,8 +18,8 @@ import (
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
-// userDB returns a migrated database with the organisation RX1, and its
-// pool for checks.
+// userDB returns a migrated database and its pool for checks. With no
+// OHCONTACT_CONFIG, user add knows the demo organisation, DEMO.
 func userDB(t *testing.T) (map[string]string, *postgres.DB) {
 	t.Helper()
 	vars := map[string]string{"DATABASE_URL": pgtest.NewURL(t)}
@@ -28,9 +28,6 @@ func userDB(t *testing.T) (map[string]string, *postgres.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	if _, err := db.Pool.Exec(t.Context(), `INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust')`); err != nil {
-		t.Fatal(err)
-	}
 	return vars, db
 }
 
@@ -49,7 +46,7 @@ func TestUserAdd(t *testing.T) {
 	vars, db := userDB(t)
 	ctx := t.Context()
 
-	out, _, err := runUserAdd(t, vars, "a long enough password\r\n", "--email", "Sam.Jones@example.nhs.uk", "--name", "Sam Jones", "--role", "clinician", "--org", "RX1")
+	out, _, err := runUserAdd(t, vars, "a long enough password\r\n", "--email", "Sam.Jones@example.nhs.uk", "--name", "Sam Jones", "--role", "clinician", "--org", "DEMO")
 	if err != nil {
 		t.Fatalf("user add: %v", err)
 	}
@@ -59,7 +56,7 @@ func TestUserAdd(t *testing.T) {
 	}
 	var role, org string
 	if err := db.Pool.QueryRow(ctx, `SELECT u.role, o.code FROM users u JOIN organisations o ON o.id = u.organisation_id
-		WHERE u.id = $1 AND u.email = 'Sam.Jones@example.nhs.uk' AND u.display_name = 'Sam Jones'`, id).Scan(&role, &org); err != nil || role != "clinician" || org != "RX1" {
+		WHERE u.id = $1 AND u.email = 'Sam.Jones@example.nhs.uk' AND u.display_name = 'Sam Jones'`, id).Scan(&role, &org); err != nil || role != "clinician" || org != "DEMO" {
 		t.Fatalf("stored account: role %q, organisation %q, %v", role, org, err)
 	}
 	// The account signs in with the first line of standard input, without
@@ -81,9 +78,9 @@ func TestUserAdd(t *testing.T) {
 	tests := []struct {
 		name, stdin, email, org, wantErr string
 	}{
-		{"duplicate email", "a long enough password\n", "SAM.JONES@example.nhs.uk", "RX1", "there is already an account with that email address"},
-		{"short password", "elevenchars\n", "new@example.nhs.uk", "RX1", "at least 12 characters"},
-		{"no password", "", "new@example.nhs.uk", "RX1", "no password on standard input"},
+		{"duplicate email", "a long enough password\n", "SAM.JONES@example.nhs.uk", "DEMO", "there is already an account with that email address"},
+		{"short password", "elevenchars\n", "new@example.nhs.uk", "DEMO", "at least 12 characters"},
+		{"no password", "", "new@example.nhs.uk", "DEMO", "no password on standard input"},
 		{"unknown organisation", "a long enough password\n", "new@example.nhs.uk", "NOPE", `no organisation with code "NOPE"`},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+// ensureOrganisations reads the organisations and their signposting
+// directory (OHCONTACT_CONFIG's, or the demo organisation's), creates them
+// in the database or brings their names up to date, and returns the
+// directory and their ids by code. serve calls it, and so do the commands
+// that write an organisation's records, so that a fresh database can be
+// imported into before the service first starts.
+func ensureOrganisations(ctx context.Context, db *postgres.DB, cfg Config) (*signposting.Directory, map[string]int64, error) {
+	dir := signposting.Demo()
+	if cfg.ConfigFile != "" {
+		var err error
+		if dir, err = signposting.Load(cfg.ConfigFile); err != nil {
+			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		}
+	}
+	ids := map[string]int64{}
+	for _, o := range dir.Organisations {
+		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name})
+		if err != nil {
+			return nil, nil, err
+		}
+		if ids[o.Code], err = db.OrganisationByCode(ctx, o.Code); err != nil {
+			return nil, nil, err
+		}
+	}
+	return dir, ids, nil
+}
