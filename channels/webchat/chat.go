@@ -12,12 +12,16 @@
 //
 // with an identity token from the intranet (or ""), the session this
 // service gave it earlier (or ""), and the last message number it has shown.
+// An unknown organisation gets HTTP 404 before the upgrade; an origin the
+// organisation does not allow, or a first frame that is not a hello, gets
+// an error frame and close 1008.
 // The server answers {"type":"ready","session","identity","service","notice"}
 // and then every message of the open conversation after N as
 // {"type":"message","seq","author","text","at","id"} (id: the widget's own
 // id, on the person's messages). The widget sends {"type":"send","id","text"}
 // and {"type":"end"}; the server sends {"type":"error","code","message"} and
-// {"type":"ended"} when the conversation it followed is closed.
+// {"type":"ended"} when the conversation it followed is closed, or in answer
+// to "end".
 package webchat
 
 import (
@@ -156,8 +160,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &conn{h: h, ws: ws, org: org, after: max(hello.After, 0),
 		wakeCh: make(chan struct{}, 1), out: make(chan frame, 8), stop: make(chan struct{}), tokens: sendBurst, refilled: h.Now()}
 	ctx := context.WithoutCancel(r.Context())
-	var refusal string
-	c.staffID, c.address, refusal = h.identify(ctx, org, hello)
+	who, refusal := h.identify(ctx, org, hello)
+	c.chatter = who
 	// Until the writer starts, this goroutine is the only writer: the
 	// refusal and ready go first, then the history.
 	if refusal != "" {
@@ -165,17 +169,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	identity, assignment := "anonymous", ""
-	if c.staffID != 0 {
+	identity := "anonymous"
+	if who.staffID != 0 {
 		identity = "staff"
-		s, err := postgres.StaffByID(ctx, h.DB.Pool, c.staffID)
-		if err != nil {
-			refuse(ws, errorFrame("unavailable"), websocket.CloseInternalServerErr)
-			return
-		}
-		assignment = s.AssignmentNumber
 	}
-	session := MintSession(org.Secret, Session{Org: org.Code, AssignmentNumber: assignment, Address: c.address,
+	session := MintSession(org.Secret, Session{Org: org.Code, AssignmentNumber: who.assignment, Address: who.address,
 		Expires: h.Now().Add(sessionLife)})
 	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName, Notice: h.Notice("en-GB", org.Code)}
 	if c.write(ready) != nil {
@@ -192,11 +190,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	<-written
 }
 
+// chatter is who is chatting: a member of staff (staffID and assignment
+// set) or an anonymous person; address is their conversations' address.
+type chatter struct {
+	staffID    int64
+	assignment string
+	address    string
+}
+
 // identify decides who is chatting: the person a valid session names (a
 // reload or reconnect), else the person a valid identity token names, else
 // a new anonymous chat. It returns a refusal code when a token or session
 // was offered and not accepted.
-func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (staffID int64, address, refusal string) {
+func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (who chatter, refusal string) {
 	now := h.Now()
 	var tokenClaims *Claims
 	if hello.Token != "" {
@@ -220,11 +226,11 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 		case tokenClaims == nil || tokenClaims.AssignmentNumber == s.AssignmentNumber:
 			// The session resumes; a token for the same person adds nothing.
 			if s.AssignmentNumber == "" {
-				return 0, s.Address, refusal
+				return chatter{address: s.Address}, refusal
 			}
 			staff, err := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, s.AssignmentNumber)
 			if err == nil {
-				return staff.ID, StaffAddress(staff.ID), refusal
+				return staffChatter(staff), refusal
 			}
 			refusal = "session_expired"
 		}
@@ -240,10 +246,14 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 		case serr != nil:
 			refusal = "token_invalid"
 		default:
-			return staff.ID, StaffAddress(staff.ID), ""
+			return staffChatter(staff), ""
 		}
 	}
-	return 0, "w_" + randomHex(12), refusal
+	return chatter{address: "w_" + randomHex(12)}, refusal
+}
+
+func staffChatter(s ohcontact.Staff) chatter {
+	return chatter{staffID: s.ID, assignment: s.AssignmentNumber, address: StaffAddress(s.ID)}
 }
 
 func refuse(ws *websocket.Conn, f frame, code int) {
@@ -255,11 +265,10 @@ func refuse(ws *websocket.Conn, f frame, code int) {
 
 // conn is one browser connection. Only writeLoop writes to ws.
 type conn struct {
-	h       *Handler
-	ws      *websocket.Conn
-	org     Organisation
-	staffID int64
-	address string
+	h   *Handler
+	ws  *websocket.Conn
+	org Organisation
+	chatter
 
 	wakeCh chan struct{} // something new may be in the database
 	out    chan frame    // frames from the reader (errors, ended)
