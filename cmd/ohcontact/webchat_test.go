@@ -133,8 +133,9 @@ func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
 	ws := dialChat(t, addr, chatOrigin)
 	hello(t, ws, "", "", 0)
 	ready := expect(t, ws, "ready")
-	if ready.Identity != "anonymous" || !strings.Contains(ready.Notice, "999") || ready.Service == "" {
-		t.Fatalf("ready = %+v, want anonymous with the crisis notice and the service name", ready)
+	if ready.Identity != "anonymous" || !strings.Contains(ready.Notice, "not monitored 24/7") ||
+		!strings.Contains(ready.Notice, "999") || ready.Service == "" {
+		t.Fatalf("ready = %+v, want anonymous with the not-monitored notice, the crisis numbers and the service name", ready)
 	}
 	id := say(t, ws, "hello")
 	echo := expect(t, ws, "message")
@@ -148,8 +149,10 @@ func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
 	say(t, ws, "I've been saving up my tablets to take them all tonight")
 	expect(t, ws, "message") // the echo
 	crisis, reach := expect(t, ws, "message"), expect(t, ws, "message")
-	if !strings.Contains(crisis.Text, "999") || !strings.Contains(crisis.Text, "116 123") {
-		t.Errorf("crisis reply = %q, want 999 and Samaritans", crisis.Text)
+	for _, want := range []string{"999", "option 2", "116 123", "85258", "not a 24-hour service"} {
+		if !strings.Contains(crisis.Text, want) {
+			t.Errorf("crisis reply = %q, want %q in it", crisis.Text, want)
+		}
 	}
 	if !strings.Contains(reach.Text, "phone number or email") {
 		t.Errorf("second reply = %q, want a request for a way to reach them", reach.Text)
