@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,7 +198,7 @@ func TestServerKilledMidRequestLosesNothing(t *testing.T) {
 	}
 	var stored, distinct int
 	err = db.Pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT external_id) FROM messages
-		WHERE direction = 'inbound' AND external_id = ANY($1)`, keys(sent)).Scan(&stored, &distinct)
+		WHERE direction = 'inbound' AND external_id = ANY($1)`, slices.Collect(maps.Keys(sent))).Scan(&stored, &distinct)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,14 +244,6 @@ func TestServerKilledMidRequestLosesNothing(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func randomHex32() string {
