@@ -46,6 +46,27 @@ func TestNormalise(t *testing.T) {
 	}
 }
 
+func TestCleanKeepingLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"plain", "Hello Ann", "Hello Ann"},
+		{"line breaks kept as \\n", "Hello Ann,\r\nthis is Sam.\nBye", "Hello Ann,\nthis is Sam.\nBye"},
+		{"tabs and lone carriage returns become spaces", "a\tb\rc", "a b c"},
+		{"trimmed, line breaks too", " \r\n hi \n\n", "hi"},
+		{"control and format characters removed", "he\x00ll\u202eo st\u200bop", "hello stop"},
+		{"emoji kept whole", "👩‍⚕️", "👩‍⚕️"},
+		{"NFC", "caf\u0065\u0301", "café"},
+		{"invalid UTF-8 replaced", "ok\xff", "ok\uFFFD"},
+		{"nothing left", " \x00\r\n", ""},
+		{"no length limit", strings.Repeat("a", MaxTextRunes+1), strings.Repeat("a", MaxTextRunes+1)},
+	}
+	for _, tt := range tests {
+		if got := CleanKeepingLines(tt.in); got != tt.want {
+			t.Errorf("%s: CleanKeepingLines(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
 func FuzzNormalise(f *testing.F) {
 	for _, s := range []string{"yes", "STOP", "💊", "\x00", "a\u0301", strings.Repeat("x", 2000)} {
 		f.Add(s)

@@ -220,7 +220,8 @@ func ClaimCase(ctx context.Context, tx pgx.Tx, orgScope, id, userID int64) error
 }
 
 // ReleaseCase puts claimed case c back in the queue for anyone to claim.
-// The caller holds c locked (LockCase) and has checked that actorID may.
+// Its claim time goes with the claim: its SLA is then measured by the next
+// claim. The caller holds c locked (LockCase) and has checked that actorID may.
 func ReleaseCase(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
 	if _, err := tx.Exec(ctx, `
 		UPDATE cases SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = now()
@@ -232,12 +233,13 @@ func ReleaseCase(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
 
 // ReassignCase gives unresolved case c to the user toUserID, who must be an
 // enabled clinician or administrator of c's organisation (or of every
-// organisation); ErrNotAssignable otherwise. The caller holds c locked
-// (LockCase) and has checked that actorID may.
+// organisation); ErrNotAssignable otherwise. A claimed case keeps its
+// claim time, which its SLA is measured by: someone picked it up then. The
+// caller holds c locked (LockCase) and has checked that actorID may.
 func ReassignCase(ctx context.Context, tx pgx.Tx, c Case, toUserID, actorID int64) error {
 	var toName string
 	err := tx.QueryRow(ctx, `
-		UPDATE cases SET status = 'claimed', claimed_by = u.id, claimed_at = now(), updated_at = now()
+		UPDATE cases SET status = 'claimed', claimed_by = u.id, claimed_at = coalesce(cases.claimed_at, now()), updated_at = now()
 		FROM users u
 		WHERE cases.id = $1 AND cases.status <> 'resolved'
 		  AND u.id = $2 AND u.role IN ('clinician', 'admin') AND u.disabled_at IS NULL
@@ -384,38 +386,6 @@ func Assignees(ctx context.Context, q Querier, orgID int64) ([]Assignee, error) 
 		return nil, fmt.Errorf("list assignees: %w", err)
 	}
 	return as, nil
-}
-
-// AuditEvent is one row of the append-only audit log.
-type AuditEvent struct {
-	ActorUserID    int64 // 0: the system
-	Action         string
-	RecordType     string
-	RecordID       int64
-	OrganisationID int64 // 0 when the record belongs to no one organisation
-	// Details carries ids and codes only: never names, message bodies,
-	// phone numbers or email addresses.
-	Details map[string]any
-}
-
-// Audit appends e to the audit log.
-func Audit(ctx context.Context, q Querier, e AuditEvent) error {
-	kind, actor := "user", &e.ActorUserID
-	if e.ActorUserID == 0 {
-		kind, actor = "system", nil
-	}
-	details := e.Details
-	if details == nil {
-		details = map[string]any{}
-	}
-	_, err := q.Exec(ctx, `
-		INSERT INTO audit_events (actor_kind, actor_id, action, record_type, record_id, organisation_id, details)
-		VALUES ($1, $2, $3, $4, nullif($5::bigint, 0), nullif($6::bigint, 0), $7)`,
-		kind, actor, e.Action, e.RecordType, e.RecordID, e.OrganisationID, details)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
-	}
-	return nil
 }
 
 func deref(t *time.Time) time.Time {

@@ -190,6 +190,32 @@ func TestReassignCase(t *testing.T) {
 	if err != nil || len(events) != 2 || events[1].Kind != "reassigned" || events[1].UserName != "Sam Jones" || events[1].Note != "Reassigned to Ada Admin" {
 		t.Fatalf("CaseEvents = %+v, %v", events, err)
 	}
+
+	// Reassigning keeps the first claim time, which the SLA is measured
+	// by; releasing forgets it.
+	firstClaim := time.Now().Add(-time.Hour).Truncate(time.Microsecond)
+	if _, err := db.Pool.Exec(ctx, `UPDATE cases SET claimed_at = $2 WHERE id = $1`, id, firstClaim); err != nil {
+		t.Fatal(err)
+	}
+	if err := reassign(sam); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := postgres.CaseByID(ctx, db.Pool, 0, id); c.ClaimedBy != sam || !c.ClaimedAt.Equal(firstClaim) {
+		t.Fatalf("after reassigning a claimed case: claimed by %d at %v, want %d at %v", c.ClaimedBy, c.ClaimedAt, sam, firstClaim)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		c, _, err := postgres.LockCase(ctx, tx, 0, id)
+		if err != nil {
+			return err
+		}
+		return postgres.ReleaseCase(ctx, tx, c, sam)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := postgres.CaseByID(ctx, db.Pool, 0, id); c.Status != "open" || c.ClaimedBy != 0 || !c.ClaimedAt.IsZero() {
+		t.Fatalf("after releasing: %+v", c)
+	}
 }
 
 func TestTranscript(t *testing.T) {

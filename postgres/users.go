@@ -52,9 +52,7 @@ func scanUser(row pgx.Row) (User, error) {
 	var locked *time.Time
 	err := row.Scan(&u.ID, &u.OrganisationID, &u.OrganisationName, &u.Email, &u.Name, &u.Role,
 		&u.PasswordHash, &locked, &u.Disabled)
-	if locked != nil {
-		u.LockedUntil = *locked
-	}
+	u.LockedUntil = deref(locked)
 	return u, err
 }
 
@@ -107,10 +105,7 @@ func RecordLoginFailure(ctx context.Context, q Querier, id int64, now time.Time,
 	if err != nil {
 		return time.Time{}, fmt.Errorf("record failed sign-in for user %d: %w", id, err)
 	}
-	if locked == nil {
-		return time.Time{}, nil
-	}
-	return *locked, nil
+	return deref(locked), nil
 }
 
 // StartSession records a successful sign-in to account userID: it clears

@@ -14,10 +14,12 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
+// userUsage is the user command's help: a format taking the shortest and
+// longest password allowed.
 const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin [--org CODE] < password.txt
 
 Creates a clinician console account and prints its id. The password is the
-first line of standard input (at least 12 characters), so it stays out of
+first line of standard input (%d to %d characters), so it stays out of
 shell history and the process list:
 
   ohcontact user add --email sam.jones@nhs.net --name "Sam Jones" --role clinician --org RTD < password.txt
@@ -27,7 +29,7 @@ Roles: clinician (works cases), lead (reads the queue and cases), admin
 OHCONTACT_CONFIG; without it the account sees every organisation`
 
 func runUser(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "user", userUsage)
+	fs := newFlagSet(env, "user", fmt.Sprintf(userUsage, console.MinPasswordLength, console.MaxPasswordLength))
 	email := fs.String("email", "", "the address the person signs in with")
 	name := fs.String("name", "", "their name as colleagues see it on cases")
 	role := fs.String("role", "", "clinician, lead or admin")

@@ -136,7 +136,7 @@ func TestUserUsage(t *testing.T) {
 		stderr  string
 	}{
 		{"help", []string{"--help"}, flag.ErrHelp, "Usage: ohcontact user add --email", ""},
-		{"add help", []string{"add", "-h"}, flag.ErrHelp, "first line of standard input", ""},
+		{"add help", []string{"add", "-h"}, flag.ErrHelp, "first line of standard input (12 to 256 characters)", ""},
 		{"no subcommand", []string{"--email", "a@b.nhs.uk", "--name", "A", "--role", "lead"}, errUsage, "", `want the subcommand add, got ""`},
 		{"unknown subcommand", []string{"remove", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead"}, errUsage, "", `got "remove"`},
 		{"extra argument", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead", "more"}, errUsage, "", `got "add more"`},

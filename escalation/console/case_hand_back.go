@@ -14,31 +14,15 @@ import (
 // goes back to the automated service. The case stays as it is, to be
 // resolved.
 func (c *Console) handBack(w http.ResponseWriter, r *http.Request, s *session) {
-	id, ok := pathID(r)
-	if !ok {
-		c.notFound(w, r, s)
-		return
-	}
-	ctx := r.Context()
-	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
-		k, conv, err := postgres.LockCase(ctx, tx, s.scope(), id)
-		if err != nil {
-			return err
-		}
+	c.changeCase(w, r, s, "handed-back", caseForm{}, nil, func(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
 		if err := mayAct(s, k); err != nil {
 			return err
 		}
-		switch {
-		case conv.ID == 0:
-			return conflict("This case did not come from a conversation, so there is nothing to hand back.")
-		case conv.Closed:
-			return conflict("The conversation has already closed.")
-		case conv.Owner == ohcontact.OwnerBot:
-			return conflict("The conversation is already with the automated service.")
+		if p := handBackAllowed(k); p != nil {
+			return p
 		}
-		return handBackConversation(ctx, tx, k, &conv, "completed", s.user.ID)
+		return handBackConversation(ctx, tx, k, conv, "completed", s.user.ID)
 	})
-	c.caseChanged(w, r, s, id, err, "handed-back", caseForm{})
 }
 
 // handBackConversation gives case k's conversation (locked in tx) back to

@@ -1,46 +1,37 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // reassignCase handles POST /console/cases/{id}/reassign: form field
 // user_id, a clinician or admin who works the case's organisation.
 func (c *Console) reassignCase(w http.ResponseWriter, r *http.Request, s *session) {
-	id, ok := pathID(r)
-	if !ok {
-		c.notFound(w, r, s)
-		return
-	}
 	to, err := strconv.ParseInt(r.PostForm.Get("user_id"), 10, 64)
 	form := caseForm{ReassignTo: to}
+	var refused *problem
 	if err != nil || to <= 0 {
-		c.caseChanged(w, r, s, id, invalid("reassign-to", "Choose who to reassign the case to"), "", form)
-		return
+		refused = invalid("reassign-to", "Choose who to reassign the case to")
 	}
-	ctx := r.Context()
-	err = c.db.InTx(ctx, func(tx pgx.Tx) error {
-		k, _, err := postgres.LockCase(ctx, tx, s.scope(), id)
-		if err != nil {
-			return err
-		}
+	c.changeCase(w, r, s, "reassigned", form, refused, func(ctx context.Context, tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
 		if err := mayAct(s, k); err != nil {
 			return err
 		}
 		if to == k.ClaimedBy {
 			return invalid("reassign-to", "The case is already claimed by "+k.ClaimedByName+": choose someone else")
 		}
-		err = postgres.ReassignCase(ctx, tx, k, to, s.user.ID)
+		err := postgres.ReassignCase(ctx, tx, k, to, s.user.ID)
 		if errors.Is(err, postgres.ErrNotAssignable) {
 			return invalid("reassign-to", "Choose a clinician who works for this case's organisation")
 		}
 		return err
 	})
-	c.caseChanged(w, r, s, id, err, "reassigned", form)
 }

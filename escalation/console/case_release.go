@@ -1,27 +1,19 @@
 package console
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // releaseCase handles POST /console/cases/{id}/release: the case goes back
 // to the queue, open for anyone to claim.
 func (c *Console) releaseCase(w http.ResponseWriter, r *http.Request, s *session) {
-	id, ok := pathID(r)
-	if !ok {
-		c.notFound(w, r, s)
-		return
-	}
-	ctx := r.Context()
-	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
-		k, _, err := postgres.LockCase(ctx, tx, s.scope(), id)
-		if err != nil {
-			return err
-		}
+	c.changeCase(w, r, s, "released", caseForm{}, nil, func(ctx context.Context, tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
 		if k.Status == "open" {
 			return conflict("This case is not claimed, so there is nothing to release.")
 		}
@@ -30,5 +22,4 @@ func (c *Console) releaseCase(w http.ResponseWriter, r *http.Request, s *session
 		}
 		return postgres.ReleaseCase(ctx, tx, k, s.user.ID)
 	})
-	c.caseChanged(w, r, s, id, err, "released", caseForm{})
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,37 +17,22 @@ import (
 // clinicians is handed back in the same transaction: once the case is
 // resolved nobody would read what the person writes next.
 func (c *Console) resolveCase(w http.ResponseWriter, r *http.Request, s *session) {
-	id, ok := pathID(r)
-	if !ok {
-		c.notFound(w, r, s)
-		return
-	}
 	code, note := r.PostForm.Get("outcome"), strings.TrimSpace(r.PostForm.Get("note"))
 	form := caseForm{Outcome: code, ResolveNote: note}
+	refused := checkNote("resolve-note", note, false)
 	if !slices.ContainsFunc(outcomes, func(o outcome) bool { return o.Code == code }) {
-		c.caseChanged(w, r, s, id, invalid("outcome", "Choose the outcome of the case"), "", form)
-		return
+		refused = invalid("outcome", "Choose the outcome of the case")
 	}
-	if err := checkNote("resolve-note", note, false); err != nil {
-		c.caseChanged(w, r, s, id, err, "", form)
-		return
-	}
-	ctx := r.Context()
-	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
-		k, conv, err := postgres.LockCase(ctx, tx, s.scope(), id)
-		if err != nil {
-			return err
-		}
+	c.changeCase(w, r, s, "resolved", form, refused, func(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
 		if err := mayAct(s, k); err != nil {
 			return err
 		}
 		if err := postgres.ResolveCase(ctx, tx, k, code, note, s.user.ID); err != nil {
 			return err
 		}
-		if conv.ID != 0 && !conv.Closed && conv.Owner == ohcontact.OwnerClinician {
-			return handBackConversation(ctx, tx, k, &conv, "resolved", s.user.ID)
+		if handBackAllowed(k) != nil {
+			return nil // the conversation is not with clinicians
 		}
-		return nil
+		return handBackConversation(ctx, tx, k, conv, "resolved", s.user.ID)
 	})
-	c.caseChanged(w, r, s, id, err, "resolved", form)
 }

@@ -8,12 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
 )
-
-// maxReply is the longest reply, in characters: ten SMS segments, as for
-// inbound messages.
-const maxReply = 1600
 
 // caseView is the case page.
 type caseView struct {
@@ -35,7 +32,8 @@ type caseView struct {
 	Events       []eventView
 	Assignees    []postgres.Assignee // everyone but the claimer
 	Outcomes     []outcome
-	MaxReply     int
+	MaxReply     int // characters
+	MaxNote      int // characters
 
 	// What the user may do.
 	CanWork     bool // a clinician or admin (leads read)
@@ -114,9 +112,9 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 	v := caseView{
 		layout: newLayout(fmt.Sprintf("Case %d", k.ID), s), Case: k,
 		Priority: viewPriority(k.Priority), Category: categoryLabel(k.Category),
-		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt),
+		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 		Opened: c.at(k.CreatedAt), Claimed: c.at(k.ClaimedAt), Resolved: c.at(k.ResolvedAt), OutcomeLabel: outcomeLabel(k.Outcome),
-		Channel: channelLabel(k.Channel), Outcomes: outcomes, MaxReply: maxReply,
+		Channel: channelLabel(k.Channel), Outcomes: outcomes, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
 		CanWork: worksCases(s.user),
 	}
 	staffName := k.StaffFirstName
@@ -158,8 +156,8 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 	v.CanClaim = v.CanWork && k.Status == "open"
 	v.CanAct = v.CanWork && mayAct(s, k) == nil
 	if v.CanAct {
-		if err := replyAllowed(k, c.outboxes); err != nil {
-			v.ReplyBlocked = err.Error()
+		if p := replyAllowed(k, c.outboxes); p != nil {
+			v.ReplyBlocked = p.msg
 		} else {
 			v.CanReply = true
 			v.TakesOver = k.Owner == ohcontact.OwnerBot
@@ -169,7 +167,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 				v.ReplyHint = "Sent by SMS to the number ending " + k.NumberEnding + "."
 			}
 		}
-		v.CanHandBack = k.ConversationID != 0 && !k.ConversationClosed && k.Owner == ohcontact.OwnerClinician
+		v.CanHandBack = handBackAllowed(k) == nil
 	}
 	return v
 }

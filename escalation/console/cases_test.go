@@ -299,6 +299,50 @@ func TestReleaseAndReassign(t *testing.T) {
 	expect(f.signIn("ada@example.nhs.uk"), "release", nil, http.StatusSeeOther, 0, "")
 }
 
+// TestCaseSLA checks the SLA result on the case page: a case claimed in
+// time stays "met" when reassigned after its deadline, and a case resolved
+// without a claim is measured at its resolution.
+func TestCaseSLA(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	alex := f.user("alex@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	f.user("ada@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	sla := func(b *browser, id int64) string {
+		t.Helper()
+		_, page := b.get(fmt.Sprintf("/console/cases/%d", id))
+		return regexp.MustCompile(`SLA \(to be claimed\) [^(]*`).FindString(text(page))
+	}
+
+	reassigned := f.newCase(f.org, ohcontact.PriorityHigh, time.Hour)
+	path := fmt.Sprintf("/console/cases/%d", reassigned.id)
+	sam := f.signIn("sam@example.nhs.uk")
+	sam.post(path+"/claim", nil)
+	// Claimed 20 minutes ago, 10 minutes before the deadline; reassigned now.
+	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE cases SET claimed_at = now() - interval '20 minutes',
+		sla_due_at = now() - interval '10 minutes' WHERE id = $1`, reassigned.id); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := sam.post(path+"/reassign", url.Values{"user_id": {strconv.FormatInt(alex, 10)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reassign: status %d", resp.StatusCode)
+	}
+	if got := sla(sam, reassigned.id); got != "SLA (to be claimed) met " {
+		t.Errorf("a case claimed in time and reassigned late shows %q, want met", got)
+	}
+
+	unclaimed := f.newCase(f.org, ohcontact.PriorityUrgent, time.Hour)
+	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE cases SET sla_due_at = now() - interval '5 minutes 10 seconds' WHERE id = $1`, unclaimed.id); err != nil {
+		t.Fatal(err)
+	}
+	ada := f.signIn("ada@example.nhs.uk")
+	if resp, _ := ada.post(fmt.Sprintf("/console/cases/%d/resolve", unclaimed.id), url.Values{"outcome": {"no_risk_found"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resolve: status %d", resp.StatusCode)
+	}
+	if got := sla(ada, unclaimed.id); got != "SLA (to be claimed) missed by 5 min " {
+		t.Errorf("a case resolved late without a claim shows %q, want missed by 5 min", got)
+	}
+}
+
 func TestReply(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
@@ -313,9 +357,14 @@ func TestReply(t *testing.T) {
 		t.Fatalf("reply before claiming: status %d, want 409", resp.StatusCode)
 	}
 	samB.post(path+"/claim", nil)
-	if _, page := samB.get(path); !strings.Contains(text(page), "Sent by SMS to the number ending "+tc.mobile[len(tc.mobile)-3:]+".") ||
+	_, page := samB.get(path)
+	if !strings.Contains(text(page), "Sent by SMS to the number ending "+tc.mobile[len(tc.mobile)-3:]+". Up to 1,600 characters.") ||
 		!strings.Contains(page, "has not confirmed who they are") {
-		t.Error("the reply form does not say where the reply goes, or does not warn that the person is unverified")
+		t.Error("the reply form does not say where the reply goes and how long it may be, or does not warn that the person is unverified")
+	}
+	if !strings.Contains(page, `name="body" rows="5" maxlength="1600"`) || !strings.Contains(page, `name="note" rows="3" maxlength="4000"`) ||
+		!strings.Contains(text(page), "Up to 4,000 characters.") {
+		t.Error("the reply and note boxes do not carry their length limits")
 	}
 	if resp, _ := f.signIn("alex@example.nhs.uk").post(path+"/reply", url.Values{"body": {reply}}); resp.StatusCode != http.StatusConflict {
 		t.Fatalf("reply by someone else than the claimer: status %d, want 409", resp.StatusCode)
@@ -360,7 +409,7 @@ func TestReply(t *testing.T) {
 		AND (details->>'message_id')::bigint = $3`, tc.id, sam, m.ID); n != 1 {
 		t.Errorf("%d case.replied audit events, want 1", n)
 	}
-	_, page := samB.get(path + "?done=replied")
+	_, page = samB.get(path + "?done=replied")
 	if !strings.Contains(page, "Your reply has been queued to send.") || !strings.Contains(text(page), "Sam Jones (clinician)") {
 		t.Error("the case page does not confirm the reply or show it in the transcript")
 	}
@@ -511,6 +560,9 @@ func TestResolve(t *testing.T) {
 	_, page := b.get(path)
 	if !strings.Contains(text(page), "Contacted – support arranged") {
 		t.Error("the resolved case page does not show the outcome")
+	}
+	if !strings.Contains(text(page), "This case has been resolved, so it can no longer be changed.") || strings.Contains(page, "Only they or an admin") {
+		t.Error("the resolved case page does not say that nobody can change it")
 	}
 	if resp, _ := b.post(path+"/resolve", url.Values{"outcome": {"no_risk_found"}}); resp.StatusCode != http.StatusConflict {
 		t.Errorf("resolving twice: status %d, want 409", resp.StatusCode)

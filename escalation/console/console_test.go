@@ -395,6 +395,30 @@ func TestLoginLockout(t *testing.T) {
 	}
 }
 
+// TestLockoutIsAtomic checks that the lock and its audit event are saved
+// together: when the audit event cannot be written, the account is not
+// locked either.
+func TestLockoutIsAtomic(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	id := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	if _, err := f.db.Pool.Exec(t.Context(), `ALTER TABLE audit_events ADD CONSTRAINT test_no_locks CHECK (action <> 'user.locked')`); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	for i := range 4 {
+		if resp, _ := b.login("nurse@example.nhs.uk", "wrong password number"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d, want 401", i+1, resp.StatusCode)
+		}
+	}
+	if resp, _ := b.login("nurse@example.nhs.uk", "wrong password number"); resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("failure 5 with the audit log refusing: status %d, want 500", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE id = $1 AND locked_until IS NULL AND failed_logins = 4`, id); n != 1 {
+		t.Error("the account was locked (or its count changed) although the lock could not be audited")
+	}
+}
+
 func TestSecureCookies(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, true)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -53,7 +54,7 @@ func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 	case !known || user.LockedUntil.After(now):
 		// A locked account is not told whether the password was right.
 	case !matches:
-		if err := c.countFailure(r, user, now); err != nil {
+		if err := c.countFailure(ctx, user, now); err != nil {
 			c.serverError(w, r, nil, err)
 			return
 		}
@@ -69,15 +70,23 @@ func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // countFailure records a wrong password for user, locking the account
-// (and auditing that) when it is the last one allowed.
-func (c *Console) countFailure(r *http.Request, user postgres.User, now time.Time) error {
-	lockedUntil, err := postgres.RecordLoginFailure(r.Context(), c.db.Pool, user.ID, now, maxFailedLogins, lockoutPeriod)
-	if err != nil || lockedUntil.IsZero() {
-		return err
+// (and auditing that, in the same transaction) when it is the last one
+// allowed.
+func (c *Console) countFailure(ctx context.Context, user postgres.User, now time.Time) error {
+	locked := false
+	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
+		lockedUntil, err := postgres.RecordLoginFailure(ctx, tx, user.ID, now, maxFailedLogins, lockoutPeriod)
+		if err != nil || lockedUntil.IsZero() {
+			return err
+		}
+		locked = true
+		return postgres.Audit(ctx, tx, postgres.AuditEvent{Action: "user.locked", RecordType: "user",
+			RecordID: user.ID, OrganisationID: user.OrganisationID})
+	})
+	if err == nil && locked {
+		c.log.Warn("console: account locked after failed sign-ins", "user_id", user.ID)
 	}
-	c.log.Warn("console: account locked after failed sign-ins", "user_id", user.ID)
-	return postgres.Audit(r.Context(), c.db.Pool, postgres.AuditEvent{Action: "user.locked", RecordType: "user",
-		RecordID: user.ID, OrganisationID: user.OrganisationID})
+	return err
 }
 
 // startSession signs user in: a new session, its cookie, and the queue.

@@ -15,13 +15,13 @@ import (
 // Password rules.
 const (
 	MinPasswordLength = 12  // characters
-	maxPasswordLength = 256 // characters: a passphrase, not a file
+	MaxPasswordLength = 256 // characters: a passphrase, not a file
 )
 
 // Errors returned by HashPassword.
 var (
 	ErrPasswordTooShort = fmt.Errorf("the password must be at least %d characters long", MinPasswordLength)
-	ErrPasswordTooLong  = fmt.Errorf("the password must be at most %d characters long", maxPasswordLength)
+	ErrPasswordTooLong  = fmt.Errorf("the password must be at most %d characters long", MaxPasswordLength)
 )
 
 // argon2id parameters for new hashes: OWASP's first recommendation (19 MiB,
@@ -45,7 +45,7 @@ func HashPassword(password string) (string, error) {
 	switch n := utf8.RuneCountInString(password); {
 	case n < MinPasswordLength:
 		return "", ErrPasswordTooShort
-	case n > maxPasswordLength:
+	case n > MaxPasswordLength:
 		return "", ErrPasswordTooLong
 	}
 	salt := make([]byte, argonSaltLen)

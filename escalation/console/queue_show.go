@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -42,7 +43,7 @@ func (c *Console) showQueue(w http.ResponseWriter, r *http.Request, s *session) 
 		v.Rows = append(v.Rows, queueRow{
 			ID: k.ID, Priority: viewPriority(k.Priority), Category: categoryLabel(k.Category),
 			Organisation: k.OrganisationName, Waiting: approx(c.now().Sub(k.CreatedAt)),
-			SLA:    c.viewSLA(k.Status, k.SLADue, k.ClaimedAt),
+			SLA:    c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, time.Time{}), // the queue has no resolved cases
 			Status: statusLabel(k.Status, k.ClaimedByName, ""), UnknownSender: k.UnknownSender,
 			Channel: channelLabel(k.Channel),
 		})

@@ -1,9 +1,12 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -41,7 +44,7 @@ func mayAct(s *session, k postgres.Case) error {
 
 // replyAllowed returns nil when case k's conversation can take a reply,
 // and otherwise a problem saying why not.
-func replyAllowed(k postgres.Case, outboxes map[ohcontact.Channel]Outbox) error {
+func replyAllowed(k postgres.Case, outboxes map[ohcontact.Channel]Outbox) *problem {
 	switch {
 	case k.ConversationID == 0:
 		return conflict("This case did not come from a conversation, so there is no one to reply to here.")
@@ -53,6 +56,49 @@ func replyAllowed(k postgres.Case, outboxes map[ohcontact.Channel]Outbox) error 
 		return conflict(fmt.Sprintf("Replies by %s are not available yet. Contact the person another way.", channelLabel(k.Channel)))
 	}
 	return nil
+}
+
+// handBackAllowed returns nil when case k's conversation is with
+// clinicians, so it can be handed back to the automated service, and
+// otherwise a problem saying why not.
+func handBackAllowed(k postgres.Case) *problem {
+	switch {
+	case k.ConversationID == 0:
+		return conflict("This case did not come from a conversation, so there is nothing to hand back.")
+	case k.ConversationClosed:
+		return conflict("The conversation has already closed.")
+	case k.Owner != ohcontact.OwnerClinician:
+		return conflict("The conversation is already with the automated service.")
+	}
+	return nil
+}
+
+// changeCase answers a form that changes case {id}. Unless the form was
+// refused (refused is not nil), it locks the case and its conversation
+// (LockCase) and runs change in one transaction; change checks its own
+// rules and returns a *problem to refuse. It then answers as caseChanged
+// does, with done and form, and reports whether the case changed.
+func (c *Console) changeCase(w http.ResponseWriter, r *http.Request, s *session, done string, form caseForm, refused *problem,
+	change func(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error) bool {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r, s)
+		return false
+	}
+	if refused != nil {
+		c.caseChanged(w, r, s, id, refused, "", form)
+		return false
+	}
+	ctx := r.Context()
+	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
+		k, conv, err := postgres.LockCase(ctx, tx, s.scope(), id)
+		if err != nil {
+			return err
+		}
+		return change(ctx, tx, k, &conv)
+	})
+	c.caseChanged(w, r, s, id, err, done, form)
+	return err == nil
 }
 
 // caseChanged answers a case page form: the case page with a confirmation

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -44,7 +45,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	hash, err := HashPassword(f.Get("password"))
 	if err != nil {
-		bad("password", "Enter a password of 12 to 256 characters")
+		bad("password", fmt.Sprintf("Enter a password of %d to %d characters", MinPasswordLength, MaxPasswordLength))
 	}
 	if len(errs) == 0 {
 		err = c.db.InTx(r.Context(), func(tx pgx.Tx) error {

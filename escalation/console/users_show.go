@@ -16,6 +16,7 @@ type usersView struct {
 	Organisations   []ohcontact.Organisation
 	AnyOrganisation bool
 	Roles           []roleOption
+	MinPassword     int // characters
 	Form            userForm
 }
 
@@ -76,7 +77,7 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 		c.serverError(w, r, s, err)
 		return
 	}
-	v := usersView{layout: newLayout("Users", s), Organisations: orgs, AnyOrganisation: s.scope() == 0, Roles: roles, Form: form}
+	v := usersView{layout: newLayout("Users", s), Organisations: orgs, AnyOrganisation: s.scope() == 0, Roles: roles, MinPassword: MinPasswordLength, Form: form}
 	v.Errors, v.Done = errs, userDoneMessages[r.URL.Query().Get("done")]
 	for _, u := range users {
 		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role), Organisation: "Every organisation",

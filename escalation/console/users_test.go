@@ -37,6 +37,9 @@ func TestAdminPageIsForAdmins(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "nurse@example.nhs.uk") || !strings.Contains(page, "Lee Lead") {
 		t.Fatalf("admin's users page: status %d", resp.StatusCode)
 	}
+	if !strings.Contains(page, "At least 12 characters.") {
+		t.Error("the new account form does not say how long the password must be")
+	}
 }
 
 func TestAdminCreatesAndDisablesUsers(t *testing.T) {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,6 +78,16 @@ func (c *Console) at(t time.Time) when {
 	return when{Text: text, DateTime: t.UTC().Format(time.RFC3339)}
 }
 
+// number formats n (not negative) for people, thousands separated by
+// commas: "1,600".
+func number(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // approx words a duration to the minute: "less than a minute", "12 min",
 // "3 h 5 min", "2 days 4 h".
 func approx(d time.Duration) string {
@@ -102,20 +113,27 @@ func approx(d time.Duration) string {
 
 // slaView is where a case stands against its SLA, which is about being
 // claimed: "due in 12 min" or "overdue by 3 min" while open, "met" or
-// "missed by 5 min" once claimed.
+// "missed by 5 min" once claimed (or resolved without a claim).
 type slaView struct {
 	Text    string
 	Due     when
 	Overdue bool
 }
 
-func (c *Console) viewSLA(status string, due, claimedAt time.Time) slaView {
+// viewSLA says where a case with status stands against its deadline due.
+// A case is measured at claimedAt, when someone first picked it up, or at
+// resolvedAt when it was resolved without ever being claimed.
+func (c *Console) viewSLA(status string, due, claimedAt, resolvedAt time.Time) slaView {
 	v := slaView{Due: c.at(due)}
+	pickedUp := claimedAt
+	if pickedUp.IsZero() {
+		pickedUp = resolvedAt
+	}
 	switch {
-	case status != "open" && !claimedAt.After(due):
+	case status != "open" && !pickedUp.After(due):
 		v.Text = "met"
 	case status != "open":
-		v.Text = "missed by " + approx(claimedAt.Sub(due))
+		v.Text = "missed by " + approx(pickedUp.Sub(due))
 	case c.now().Before(due):
 		v.Text = "due in " + approx(due.Sub(c.now()))
 	default:

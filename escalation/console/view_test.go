@@ -27,6 +27,15 @@ func TestApprox(t *testing.T) {
 	}
 }
 
+func TestNumber(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1600: "1,600", 4000: "4,000", 1234567: "1,234,567"} {
+		if got := number(n); got != want {
+			t.Errorf("number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestViewSLAAndTimes(t *testing.T) {
 	t.Parallel()
 	london, err := time.LoadLocation("Europe/London")
@@ -36,21 +45,24 @@ func TestViewSLAAndTimes(t *testing.T) {
 	now := time.Date(2026, 3, 29, 13, 0, 0, 0, time.UTC) // 14:00 BST, the day the clocks go forward
 	c := &Console{loc: london, now: func() time.Time { return now }}
 	tests := []struct {
-		name          string
-		status        string
-		due, claimed  time.Time
-		want, wantDue string
-		wantOverdue   bool
+		name                   string
+		status                 string
+		due, claimed, resolved time.Time
+		want, wantDue          string
+		wantOverdue            bool
 	}{
-		{"open, due", "open", now.Add(12 * time.Minute), time.Time{}, "due in 12 min", "14:12", false},
-		{"open, overdue", "open", now.Add(-3 * time.Minute), time.Time{}, "overdue by 3 min", "13:57", true},
-		{"claimed in time", "claimed", now.Add(time.Minute), now, "met", "14:01", false},
-		{"claimed late", "claimed", now.Add(-5 * time.Minute), now, "missed by 5 min", "13:55", false},
-		{"due another day", "open", now.Add(49 * time.Hour), time.Time{}, "due in 2 days 1 h", "Tue 31 Mar 15:00", false},
-		{"due another year", "open", time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC), time.Time{}, "due in 280 days 20 h", "4 Jan 2027 09:00", false},
+		{"open, due", "open", now.Add(12 * time.Minute), time.Time{}, time.Time{}, "due in 12 min", "14:12", false},
+		{"open, overdue", "open", now.Add(-3 * time.Minute), time.Time{}, time.Time{}, "overdue by 3 min", "13:57", true},
+		{"claimed in time", "claimed", now.Add(time.Minute), now, time.Time{}, "met", "14:01", false},
+		{"claimed late", "claimed", now.Add(-5 * time.Minute), now, time.Time{}, "missed by 5 min", "13:55", false},
+		{"claimed in time, resolved late", "resolved", now.Add(time.Minute), now, now.Add(time.Hour), "met", "14:01", false},
+		{"resolved unclaimed in time", "resolved", now.Add(time.Minute), time.Time{}, now, "met", "14:01", false},
+		{"resolved unclaimed late", "resolved", now.Add(-5 * time.Minute), time.Time{}, now, "missed by 5 min", "13:55", false},
+		{"due another day", "open", now.Add(49 * time.Hour), time.Time{}, time.Time{}, "due in 2 days 1 h", "Tue 31 Mar 15:00", false},
+		{"due another year", "open", time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC), time.Time{}, time.Time{}, "due in 280 days 20 h", "4 Jan 2027 09:00", false},
 	}
 	for _, tt := range tests {
-		v := c.viewSLA(tt.status, tt.due, tt.claimed)
+		v := c.viewSLA(tt.status, tt.due, tt.claimed, tt.resolved)
 		if v.Text != tt.want || v.Due.Text != tt.wantDue || v.Overdue != tt.wantOverdue {
 			t.Errorf("%s: %+v, want %q due %q overdue=%v", tt.name, v, tt.want, tt.wantDue, tt.wantOverdue)
 		}
