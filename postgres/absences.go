@@ -15,22 +15,6 @@ import (
 // write, so a row that brings nothing new is not touched (its updated_at
 // stays), and re-sending the same data changes nothing.
 
-// OrganisationIDs returns the id of every organisation, by code.
-func OrganisationIDs(ctx context.Context, q Querier) (map[string]int64, error) {
-	rows, err := q.Query(ctx, `SELECT code, id FROM organisations`)
-	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	ids := map[string]int64{}
-	var code string
-	var id int64
-	_, err = pgx.ForEachRow(rows, []any{&code, &id}, func() error { ids[code] = id; return nil })
-	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	return ids, nil
-}
-
 // StaffRecord is a member of staff as an HR system sends them. Empty
 // Mobile, Email and PreferredChannel mean none.
 type StaffRecord struct {
@@ -206,36 +190,6 @@ func AbsenceByID(ctx context.Context, q Querier, id int64) (Absence, error) {
 		a.EndsOn = ends.Time
 	}
 	return a, nil
-}
-
-// HRActor is who made a change recorded in audit_events: an HR system's
-// API key, or the system itself (an import run by an operator) when
-// APIKeyID is 0.
-type HRActor struct {
-	APIKeyID int64
-}
-
-// AuditHR appends an audit event for a change an HR system or an import
-// made: action (e.g. "absence.updated") to the record of recordType with
-// recordID (0 for none), in organisation orgID (0 for none or several).
-// Details must carry ids, codes, field names and counts only: never names,
-// numbers, email addresses or dates of absence.
-func AuditHR(ctx context.Context, q Querier, actor HRActor, action, recordType string, recordID, orgID int64, details map[string]any) error {
-	kind, actorID := "system", (*int64)(nil)
-	if actor.APIKeyID != 0 {
-		kind, actorID = "api_key", &actor.APIKeyID
-	}
-	if details == nil {
-		details = map[string]any{}
-	}
-	_, err := q.Exec(ctx, `
-		INSERT INTO audit_events (actor_kind, actor_id, action, record_type, record_id, organisation_id, details)
-		VALUES ($1, $2, $3, $4, nullif($5::bigint, 0), nullif($6::bigint, 0), $7)`,
-		kind, actorID, action, recordType, recordID, orgID, details)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
 }
 
 // AbsenceIDByStart returns the id of staff member staffID's episode that

@@ -25,7 +25,7 @@ func CreateAPIKey(ctx context.Context, tx pgx.Tx, orgID int64, name string, hash
 	if err != nil {
 		return 0, fmt.Errorf("create api key: %w", err)
 	}
-	if err := AuditHR(ctx, tx, HRActor{}, "api_key.created", "api_key", id, orgID, nil); err != nil {
+	if err := Audit(ctx, tx, AuditEvent{Action: "api_key.created", RecordType: "api_key", RecordID: id, OrganisationID: orgID}); err != nil {
 		return 0, err
 	}
 	return id, nil

@@ -39,7 +39,6 @@ type ExistingContact struct {
 // contacts it already has.
 type EpisodeToPlan struct {
 	ID               int64
-	StaffID          int64
 	OrganisationCode string
 	StartsOn         time.Time // a calendar day at midnight UTC
 	EndsOn           time.Time // zero while the absence is open
@@ -53,7 +52,7 @@ type EpisodeToPlan struct {
 // episodeToPlanColumns are what scanEpisodeToPlan reads, from
 // absence_episodes e, staff s, organisations o and the arrays of the
 // episode's contacts c (ids, triggers, states).
-const episodeToPlanColumns = `e.id, e.staff_id, o.code, e.starts_on, e.ends_on, e.reason_code,
+const episodeToPlanColumns = `e.id, o.code, e.starts_on, e.ends_on, e.reason_code,
 	s.quiet_from, s.quiet_until, s.mobile IS NOT NULL, coalesce(s.preferred_channel, ''),
 	coalesce(c.ids, '{}'), coalesce(c.triggers, '{}'), coalesce(c.states, '{}')`
 
@@ -131,7 +130,7 @@ func forEachEpisodeToPlan(rows pgx.Rows, fn func(*EpisodeToPlan) error) error {
 		ids                 []int64
 		triggers, states    []string
 	)
-	_, err := pgx.ForEachRow(rows, []any{&ep.ID, &ep.StaffID, &ep.OrganisationCode, &ep.StartsOn, &ends, &ep.ReasonCode,
+	_, err := pgx.ForEachRow(rows, []any{&ep.ID, &ep.OrganisationCode, &ep.StartsOn, &ends, &ep.ReasonCode,
 		&quietFrom, &quietTil, &ep.HasMobile, &ep.PreferredChannel, &ids, &triggers, &states}, func() error {
 		ep.EndsOn = time.Time{}
 		if ends.Valid {
@@ -224,14 +223,14 @@ func CancelContacts(ctx context.Context, tx pgx.Tx, ids []int64, reasons []strin
 }
 
 // CloseContactConversations closes, as returned_to_work, the open
-// bot-owned conversations that the contacts ids (of the members of staff
-// staffIDs) opened, and returns how many it closed. A conversation a
-// clinician owns stays open: they close it.
-func CloseContactConversations(ctx context.Context, tx pgx.Tx, staffIDs, contactIDs []int64) (int, error) {
+// bot-owned conversations that the contacts ids opened, and returns how
+// many it closed. A conversation a clinician owns stays open: they close
+// it.
+func CloseContactConversations(ctx context.Context, tx pgx.Tx, contactIDs []int64) (int, error) {
 	tag, err := tx.Exec(ctx, `
 		UPDATE conversations SET status = 'closed', closed_reason = 'returned_to_work', closed_at = now(),
 			version = version + 1
-		WHERE staff_id = ANY($1) AND status = 'open' AND owner = 'bot' AND contact_id = ANY($2)`, staffIDs, contactIDs)
+		WHERE status = 'open' AND owner = 'bot' AND contact_id = ANY($1)`, contactIDs)
 	if err != nil {
 		return 0, fmt.Errorf("close conversations of contacts: %w", err)
 	}
@@ -242,11 +241,9 @@ func CloseContactConversations(ctx context.Context, tx pgx.Tx, staffIDs, contact
 // the person and their organisation.
 type Contact struct {
 	ID               int64
-	EpisodeID        int64
 	Trigger          string
 	Flow             string
 	State            string
-	Channel          ohcontact.Channel
 	DueAt            time.Time
 	HeldUntil        time.Time // zero when not held
 	EndsOn           time.Time // the episode's; zero while open
@@ -255,32 +252,42 @@ type Contact struct {
 	Quiet            *QuietHours
 }
 
+// contactQuery selects contact $1 as scanContact reads it.
+const contactQuery = `
+	SELECT k.id, k.trigger, k.flow, k.state, k.due_at, k.held_until, e.ends_on,
+	       ` + staffColumns + `, coalesce(s.preferred_channel, ''), s.quiet_from, s.quiet_until
+	FROM contacts k
+	JOIN absence_episodes e ON e.id = k.episode_id
+	JOIN staff s ON s.id = e.staff_id
+	JOIN organisations o ON o.id = s.organisation_id
+	WHERE k.id = $1`
+
 // LockContact returns contact id and locks its row until tx ends, or
 // returns ErrNotFound.
 func LockContact(ctx context.Context, tx pgx.Tx, id int64) (Contact, error) {
+	return scanContact(tx.QueryRow(ctx, contactQuery+` FOR UPDATE OF k`, id), id)
+}
+
+// ContactByID returns contact id without locking it, or ErrNotFound.
+func ContactByID(ctx context.Context, q Querier, id int64) (Contact, error) {
+	return scanContact(q.QueryRow(ctx, contactQuery, id), id)
+}
+
+func scanContact(row pgx.Row, id int64) (Contact, error) {
 	var (
 		c                   Contact
 		held                pgtype.Timestamptz
 		ends                pgtype.Date
 		quietFrom, quietTil pgtype.Time
 	)
-	err := tx.QueryRow(ctx, `
-		SELECT k.id, k.episode_id, k.trigger, k.flow, k.state, k.channel, k.due_at, k.held_until, e.ends_on,
-		       `+staffColumns+`, coalesce(s.preferred_channel, ''), s.quiet_from, s.quiet_until
-		FROM contacts k
-		JOIN absence_episodes e ON e.id = k.episode_id
-		JOIN staff s ON s.id = e.staff_id
-		JOIN organisations o ON o.id = s.organisation_id
-		WHERE k.id = $1
-		FOR UPDATE OF k`, id).
-		Scan(&c.ID, &c.EpisodeID, &c.Trigger, &c.Flow, &c.State, &c.Channel, &c.DueAt, &held, &ends,
-			&c.Staff.ID, &c.Staff.OrganisationID, &c.Staff.OrganisationCode, &c.Staff.AssignmentNumber, &c.Staff.FirstName,
-			&c.Staff.Mobile, &c.Staff.Language, &c.Staff.OptedOut, &c.PreferredChannel, &quietFrom, &quietTil)
+	err := row.Scan(&c.ID, &c.Trigger, &c.Flow, &c.State, &c.DueAt, &held, &ends,
+		&c.Staff.ID, &c.Staff.OrganisationID, &c.Staff.OrganisationCode, &c.Staff.AssignmentNumber, &c.Staff.FirstName,
+		&c.Staff.Mobile, &c.Staff.Language, &c.Staff.OptedOut, &c.PreferredChannel, &quietFrom, &quietTil)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, fmt.Errorf("contact %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return c, fmt.Errorf("lock contact %d: %w", id, err)
+		return c, fmt.Errorf("load contact %d: %w", id, err)
 	}
 	if held.Valid {
 		c.HeldUntil = held.Time
@@ -354,9 +361,8 @@ func LockOpenConversations(ctx context.Context, tx pgx.Tx, staffID int64) ([]Ope
 	}
 	open, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OpenConversation, error) {
 		var o OpenConversation
-		c := &o.Conversation
-		err := r.Scan(&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
-			&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &o.LastActivity)
+		var err error
+		o.Conversation, err = scanConversation(r, &o.LastActivity)
 		return o, err
 	})
 	if err != nil {
@@ -384,14 +390,11 @@ func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Convers
 // contactID opened, locked until tx ends, and whether the person has
 // written in it. It returns ErrNotFound when the contact opened none.
 func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (ohcontact.Conversation, bool, error) {
-	var c ohcontact.Conversation
 	var replied bool
-	err := tx.QueryRow(ctx, `
+	c, err := scanConversation(tx.QueryRow(ctx, `
 		SELECT `+conversationColumns+`,
 		       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound')
-		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID).
-		Scan(&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
-			&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &replied)
+		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID), &replied)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ErrNotFound)
 	}

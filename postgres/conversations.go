@@ -21,10 +21,12 @@ var ErrConflict = errors.New("conversation changed concurrently")
 const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
 	language, version, owner, status = 'closed', last_message_seq`
 
-func scanConversation(row pgx.Row) (ohcontact.Conversation, error) {
+// scanConversation reads the conversationColumns of row, then any columns
+// selected after them into extra.
+func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error) {
 	var c ohcontact.Conversation
-	err := row.Scan(&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
-		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq)
+	err := row.Scan(append([]any{&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
+		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq}, extra...)...)
 	return c, err
 }
 

@@ -58,8 +58,8 @@ func CreateReferral(ctx context.Context, tx pgx.Tx, organisationID, staffID, con
 func RecordSelfReportedAbsence(ctx context.Context, tx pgx.Tx, staffID int64, startsOn, reasonCode, relatedReason string) error {
 	_, err := tx.Exec(ctx, `
 		INSERT INTO absence_episodes (staff_id, starts_on, reason_code, related_reason, source)
-		VALUES ($1, $2::date, $3, nullif($4, ''), 'self_report')
-		ON CONFLICT (staff_id, starts_on) DO NOTHING`, staffID, startsOn, reasonCode, relatedReason)
+		VALUES ($1, $2::date, $3, nullif($4, ''), $5)
+		ON CONFLICT (staff_id, starts_on) DO NOTHING`, staffID, startsOn, reasonCode, relatedReason, SourceSelfReport)
 	if err != nil {
 		return fmt.Errorf("record self-reported absence: %w", err)
 	}

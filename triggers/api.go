@@ -262,15 +262,14 @@ func (a *API) createAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 	var episode postgres.Absence
 	var created bool
 	err := a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		staff, err := postgres.StaffIDs(r.Context(), tx, []postgres.StaffKey{{OrganisationID: c.OrganisationID, AssignmentNumber: number}})
+		staff, err := postgres.StaffByAssignment(r.Context(), tx, c.OrganisationID, number)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return errUnknownStaff
+		}
 		if err != nil {
 			return err
 		}
-		staffID, ok := staff[postgres.StaffKey{OrganisationID: c.OrganisationID, AssignmentNumber: number}]
-		if !ok {
-			return errUnknownStaff
-		}
-		id, isNew, err := a.saveAbsence(r.Context(), tx, c, staffID, start, fields)
+		id, isNew, err := a.saveAbsence(r.Context(), tx, c, staff.ID, start, fields)
 		if err != nil {
 			return err
 		}
@@ -359,8 +358,9 @@ func (a *API) saveAbsence(ctx context.Context, tx pgx.Tx, c caller, staffID int6
 		return 0, false, err
 	}
 	action := map[bool]string{true: "absence.created", false: "absence.updated"}[u.New]
-	err = postgres.AuditHR(ctx, tx, postgres.HRActor{APIKeyID: c.ID}, action, "absence_episode", u.ID, c.OrganisationID,
-		map[string]any{"contacts_scheduled": n.Scheduled, "contacts_cancelled": n.Cancelled, "contacts_skipped": n.Skipped})
+	err = postgres.Audit(ctx, tx, postgres.AuditEvent{ActorAPIKeyID: c.ID, Action: action, RecordType: "absence_episode",
+		RecordID: u.ID, OrganisationID: c.OrganisationID,
+		Details: map[string]any{"contacts_scheduled": n.Scheduled, "contacts_cancelled": n.Cancelled, "contacts_skipped": n.Skipped}})
 	return u.ID, u.New, err
 }
 
@@ -400,14 +400,14 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 			return err
 		}
 		if len(changed) == 0 {
-			key := postgres.StaffKey{OrganisationID: c.OrganisationID, AssignmentNumber: number}
-			ids, err := postgres.StaffIDs(r.Context(), tx, []postgres.StaffKey{key})
-			out = staffJSON{ID: ids[key], AssignmentNumber: number}
+			staff, err := postgres.StaffByAssignment(r.Context(), tx, c.OrganisationID, number)
+			out = staffJSON{ID: staff.ID, AssignmentNumber: number}
 			return err
 		}
 		out, created = staffJSON{ID: changed[0].ID, AssignmentNumber: number}, changed[0].New
 		action := map[bool]string{true: "staff.created", false: "staff.updated"}[created]
-		return postgres.AuditHR(r.Context(), tx, postgres.HRActor{APIKeyID: c.ID}, action, "staff", out.ID, c.OrganisationID, nil)
+		return postgres.Audit(r.Context(), tx, postgres.AuditEvent{ActorAPIKeyID: c.ID, Action: action, RecordType: "staff",
+			RecordID: out.ID, OrganisationID: c.OrganisationID})
 	})
 	switch {
 	case err != nil:

@@ -180,7 +180,7 @@ func (o orgConfig) settings(problem func(format string, args ...any)) Settings {
 		for _, c := range t.MSKCodes {
 			code, err := reasonCode(c)
 			if err != nil {
-				problem("triggers.msk_codes: %v", err)
+				problem("triggers.msk_codes: %q is not an ESR sickness absence reason (S10 to S32, S98 or S99)", c)
 			}
 			s.Rules.MSKCodes = append(s.Rules.MSKCodes, code)
 		}
@@ -272,7 +272,11 @@ func configDate(v any) (Date, error) {
 	case time.Time:
 		return DateOf(v), nil
 	case string:
-		return ParseDate(v)
+		d, err := ParseDate(v)
+		if errors.Is(err, errNotADate) { // the operator wrote it: say what
+			return d, fmt.Errorf("%q %w", v, err)
+		}
+		return d, err
 	}
 	return Date{}, fmt.Errorf("%v is not a date such as 2026-12-25", v)
 }

@@ -64,7 +64,7 @@ func TestReadAbsencesMixedFile(t *testing.T) {
 	wantBad := []string{
 		"line 4: absence_start 2026-02-30 is not a real date",
 		"line 5: absence_end 2026-03-01 is before absence_start 2026-03-10",
-		`line 6: reason_code "S33" is not an ESR sickness absence reason (S10 to S32, S98 or S99)`,
+		"line 6: reason_code S33 is not an ESR sickness absence reason (S10 to S32, S98 or S99)",
 		"line 7: assignment_number is empty",
 		"line 8: absence_start 01/03/26 needs a four-digit year, e.g. 14/03/2026",
 		"line 9: absence_start 03/14/2026 is not a real date (dates are read day/month/year)",
@@ -99,8 +99,8 @@ func TestReadStaffMixedFile(t *testing.T) {
 	wantBad := []string{
 		"line 4: mobile is not a mobile number (UK mobiles start 07, but not 070 or 076)",
 		"line 5: email is not an email address",
-		`line 6: language "fr" is not one of en-GB, cy (Welsh) or pl (Polish)`,
-		`line 7: preferred_channel "fax" is not sms or webchat`,
+		"line 6: language is not one of en-GB, cy (Welsh) or pl (Polish)",
+		"line 7: preferred_channel is not sms or webchat",
 		"line 9: mobile is not a UK mobile number (it has the wrong number of digits: a UK mobile has 11, starting 07)",
 		"line 10: assignment_number is empty",
 		"line 12: last_name is empty",
@@ -128,6 +128,64 @@ func TestRowErrorNamesTheColumn(t *testing.T) {
 		t.Errorf("reason %q repeats the number", rowErr.Reason)
 	}
 }
+
+// TestShiftedColumnsAreNotRepeated reads rows whose cells moved a column or
+// two (a column missing from the data but not the header): a mobile number
+// or a name in a checked column must not reach the report, which is shown
+// and logged.
+func TestShiftedColumnsAreNotRepeated(t *testing.T) {
+	tests := []struct {
+		name, header, row string
+		secret            string
+		want              string
+	}{
+		{"a surname as the language", staffHeader, "1,Ann,Example,,,RTD,Example-Smith,", "Example-Smith",
+			"line 2: language is not one of en-GB, cy (Welsh) or pl (Polish)"},
+		{"a mobile as the preferred channel", staffHeader, "1,Ann,Example,,,RTD,en,07700 900123", "07700",
+			"line 2: preferred_channel is not sms or webchat"},
+		{"an email as the organisation", staffHeader, "1,Ann,Example,,,ann.example@nhs.net,,", "ann.example",
+			"line 2: organisation is not an organisation code (1 to 32 letters, digits, _ or -)"},
+		{"a name as the reason code", absenceHeader, "1,2026-03-02,,Ann Example,", "Ann",
+			"line 2: reason_code is not an ESR sickness absence reason (S10 to S32, S98 or S99)"},
+		{"a mobile as the reason code", absenceHeader, "1,2026-03-02,,07700900123,", "07700",
+			"line 2: reason_code is not an ESR sickness absence reason (S10 to S32, S98 or S99)"},
+		{"a mobile as the start", absenceHeader, "1,07700 900123,,S10,", "07700",
+			"line 2: absence_start is not a date: write 2026-03-14 or 14/03/2026"},
+		{"a mobile as a UK date's year", absenceHeader, "1,1/2/07700900123,,S10,", "07700",
+			"line 2: absence_start is not a date: write 2026-03-14 or 14/03/2026"},
+		{"a name as the end", absenceHeader, "1,2026-03-02,Ann Example,S10,", "Ann",
+			"line 2: absence_end is not a date: write 2026-03-14 or 14/03/2026"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var bad []string
+			if tt.header == staffHeader {
+				r, err := NewStaffReader(strings.NewReader(tt.header + "\n" + tt.row + "\n"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, bad = readAll(t, r)
+			} else {
+				r, err := NewAbsenceReader(strings.NewReader(tt.header + "\n" + tt.row + "\n"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, bad = readAll(t, r)
+			}
+			if len(bad) != 1 || bad[0] != tt.want {
+				t.Fatalf("bad rows %q, want [%q]", bad, tt.want)
+			}
+			if strings.Contains(bad[0], tt.secret) {
+				t.Fatalf("%q repeats the cell", bad[0])
+			}
+		})
+	}
+}
+
+const (
+	staffHeader   = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel"
+	absenceHeader = "assignment_number,absence_start,absence_end,reason_code,related_reason"
+)
 
 func TestHeaders(t *testing.T) {
 	tests := []struct {

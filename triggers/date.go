@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -25,13 +26,18 @@ func DateOf(t time.Time) Date {
 
 var (
 	isoDate = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$`)
-	ukDate  = regexp.MustCompile(`^([0-9]{1,2})/([0-9]{1,2})/([0-9]+)$`)
+	ukDate  = regexp.MustCompile(`^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})$`)
 )
+
+// errNotADate is ParseDate's error for text that is not shaped like a date.
+var errNotADate = errors.New("is not a date: write 2026-03-14 or 14/03/2026")
 
 // ParseDate reads an ISO 8601 date (2026-03-14) or a UK one, day first
 // (14/03/2026 or 14/3/2026). It never reads month first, and refuses
-// two-digit years. Errors repeat the text, so they read after a column name:
-// "2026-02-30 is not a real date".
+// two-digit years. Errors read after a column name, and repeat the text
+// only when it is shaped like a date, digits and separators that cannot
+// be a phone number or a name: "2026-02-30 is not a real date", but "is
+// not a date: write 2026-03-14 or 14/03/2026".
 func ParseDate(s string) (Date, error) {
 	var year, month, day string
 	dayFirst := false
@@ -43,7 +49,7 @@ func ParseDate(s string) (Date, error) {
 			return Date{}, fmt.Errorf("%s needs a four-digit year, e.g. 14/03/2026", s)
 		}
 	} else {
-		return Date{}, fmt.Errorf("%s is not a date: write 2026-03-14 or 14/03/2026", s)
+		return Date{}, errNotADate
 	}
 	// The patterns admit only digits, so Atoi cannot fail.
 	y, _ := strconv.Atoi(year)

@@ -25,8 +25,10 @@ func TestParseDate(t *testing.T) {
 		{"year 0", "0000-01-01", Date{}, "0000-01-01 is not a real date"},
 		{"two-digit year", "14/03/26", Date{}, "14/03/26 needs a four-digit year, e.g. 14/03/2026"},
 		{"three-digit year", "14/03/026", Date{}, "14/03/026 needs a four-digit year, e.g. 14/03/2026"},
-		{"with a time", "2026-03-14T09:00", Date{}, "2026-03-14T09:00 is not a date: write 2026-03-14 or 14/03/2026"},
-		{"words", "14 March 2026", Date{}, "14 March 2026 is not a date: write 2026-03-14 or 14/03/2026"},
+		{"with a time", "2026-03-14T09:00", Date{}, "is not a date: write 2026-03-14 or 14/03/2026"},
+		{"words", "14 March 2026", Date{}, "is not a date: write 2026-03-14 or 14/03/2026"},
+		{"five-digit year", "14/03/20266", Date{}, "is not a date: write 2026-03-14 or 14/03/2026"},
+		{"a mobile number", "07700 900123", Date{}, "is not a date: write 2026-03-14 or 14/03/2026"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

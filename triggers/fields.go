@@ -11,13 +11,16 @@ import (
 
 // The checks below read one value each, already trimmed. Their errors are
 // the rest of a sentence that starts with the column's name ("is empty",
-// "2026-02-30 is not a real date"), and never repeat a mobile number, an
-// email address or a name, so import reports can be logged.
+// "2026-02-30 is not a real date"), and repeat the value only when it has
+// the shape of what the column holds (a date, a reason code such as S77):
+// in a file whose columns are shifted, any cell may hold a mobile number or
+// a name, and import reports are shown and logged.
 
 var (
 	e164Pattern       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	assignmentPattern = regexp.MustCompile(`^[0-9A-Za-z-]{1,20}$`)
 	orgCodePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	reasonCodePattern = regexp.MustCompile(`^S[0-9]{2}$`)
 	emailPattern      = regexp.MustCompile(`^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$`)
 )
 
@@ -111,14 +114,17 @@ var validReasonCodes = func() map[string]bool {
 	return codes
 }()
 
-// reasonCode reads an ESR sickness absence reason, in either case.
+// reasonCode reads an ESR sickness absence reason, in either case. An
+// error repeats the value only when it has a reason code's shape (S77).
 func reasonCode(s string) (string, error) {
 	code := strings.ToUpper(strings.TrimSpace(s))
 	switch {
 	case code == "":
 		return "", errors.New("is empty")
+	case !validReasonCodes[code] && reasonCodePattern.MatchString(code):
+		return "", fmt.Errorf("%s is not an ESR sickness absence reason (S10 to S32, S98 or S99)", code)
 	case !validReasonCodes[code]:
-		return "", fmt.Errorf("%q is not an ESR sickness absence reason (S10 to S32, S98 or S99)", s)
+		return "", errors.New("is not an ESR sickness absence reason (S10 to S32, S98 or S99)")
 	}
 	return code, nil
 }
@@ -134,7 +140,7 @@ var languages = map[string]string{
 func languageTag(s string) (string, error) {
 	tag, ok := languages[strings.ToLower(s)]
 	if !ok {
-		return "", fmt.Errorf("%q is not one of en-GB, cy (Welsh) or pl (Polish)", s)
+		return "", errors.New("is not one of en-GB, cy (Welsh) or pl (Polish)")
 	}
 	return tag, nil
 }
@@ -149,7 +155,7 @@ var channels = map[string]string{
 func preferredChannel(s string) (string, error) {
 	c, ok := channels[strings.ToLower(s)]
 	if !ok {
-		return "", fmt.Errorf("%q is not sms or webchat", s)
+		return "", errors.New("is not sms or webchat")
 	}
 	return c, nil
 }
@@ -172,7 +178,7 @@ func requiredOrganisation(s string) (string, error) {
 	case s == "":
 		return "", errors.New("is empty")
 	case !orgCodePattern.MatchString(s):
-		return "", fmt.Errorf("%q is not an organisation code (1 to 32 letters, digits, _ or -)", s)
+		return "", errors.New("is not an organisation code (1 to 32 letters, digits, _ or -)")
 	}
 	return s, nil
 }

@@ -124,6 +124,16 @@ func TestReasonCode(t *testing.T) {
 			t.Errorf("reasonCode(%q) = %q, want an error", bad, got)
 		}
 	}
+	// A value shaped like a reason code is named; any other is not repeated.
+	for _, tt := range []struct{ in, want string }{
+		{"s77", "S77 is not an ESR sickness absence reason (S10 to S32, S98 or S99)"},
+		{"Ann Example", "is not an ESR sickness absence reason (S10 to S32, S98 or S99)"},
+		{"07700900123", "is not an ESR sickness absence reason (S10 to S32, S98 or S99)"},
+	} {
+		if _, err := reasonCode(tt.in); err == nil || err.Error() != tt.want {
+			t.Errorf("reasonCode(%q) error = %v, want %q", tt.in, err, tt.want)
+		}
+	}
 }
 
 func TestEmail(t *testing.T) {

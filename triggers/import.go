@@ -73,7 +73,7 @@ func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error)
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	orgs, err := postgres.OrganisationIDs(ctx, im.DB.Pool)
+	orgs, err := organisationIDs(ctx, im.DB)
 	if err != nil {
 		return ImportSummary{}, err
 	}
@@ -81,11 +81,11 @@ func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error)
 		key: func(s StaffRow) any { return [2]string{s.Organisation, s.AssignmentNumber} },
 		check: func(s StaffRow) *RowError {
 			if _, ok := orgs[s.Organisation]; !ok {
-				return unknownOrganisation(s.Line, s.Organisation)
+				return unknownOrganisation(s.Line)
 			}
 			return nil
 		}}
-	run.flush = func(ctx context.Context, tx pgx.Tx, rows []StaffRow) error {
+	run.flush = func(ctx context.Context, tx pgx.Tx, rows []StaffRow) (ImportSummary, error) {
 		records := make([]postgres.StaffRecord, len(rows))
 		for i, s := range rows {
 			records[i] = postgres.StaffRecord{OrganisationID: orgs[s.Organisation], AssignmentNumber: s.AssignmentNumber,
@@ -93,8 +93,10 @@ func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error)
 				PreferredChannel: s.PreferredChannel}
 		}
 		changed, err := postgres.UpsertStaff(ctx, tx, records)
-		run.count(len(records), changed)
-		return err
+		if err != nil {
+			return ImportSummary{}, err
+		}
+		return written(len(records), changed), nil
 	}
 	return run.run(ctx, 0)
 }
@@ -106,7 +108,7 @@ func (im *Import) Absences(ctx context.Context, r io.Reader) (ImportSummary, err
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	orgs, err := postgres.OrganisationIDs(ctx, im.DB.Pool)
+	orgs, err := organisationIDs(ctx, im.DB)
 	if err != nil {
 		return ImportSummary{}, err
 	}
@@ -135,18 +137,18 @@ func (im *Import) Absences(ctx context.Context, r io.Reader) (ImportSummary, err
 			case orgOf(a) == "":
 				return &RowError{Line: a.Line, Column: colOrganisation, Reason: "organisation is empty and no default was given (--org)"}
 			case !known:
-				return unknownOrganisation(a.Line, orgOf(a))
+				return unknownOrganisation(a.Line)
 			}
 			return nil
 		}}
-	run.flush = func(ctx context.Context, tx pgx.Tx, rows []AbsenceRow) error {
+	run.flush = func(ctx context.Context, tx pgx.Tx, rows []AbsenceRow) (ImportSummary, error) {
 		keys := make([]postgres.StaffKey, 0, len(rows))
 		for _, a := range rows {
 			keys = append(keys, postgres.StaffKey{OrganisationID: orgs[orgOf(a)], AssignmentNumber: a.AssignmentNumber})
 		}
 		staff, err := postgres.StaffIDs(ctx, tx, keys)
 		if err != nil {
-			return err
+			return ImportSummary{}, err
 		}
 		records := make([]postgres.AbsenceRecord, 0, len(rows))
 		for i, a := range rows {
@@ -160,27 +162,30 @@ func (im *Import) Absences(ctx context.Context, r io.Reader) (ImportSummary, err
 				EndsOn: zeroOrMidnight(a.EndsOn), ReasonCode: a.ReasonCode, RelatedReason: a.RelatedReason})
 		}
 		if len(records) == 0 {
-			return nil
+			return ImportSummary{}, nil
 		}
 		changed, err := postgres.UpsertAbsences(ctx, tx, records, postgres.SourceHRFeed)
 		if err != nil {
-			return err
+			return ImportSummary{}, err
 		}
-		run.count(len(records), changed)
 		ids := make([]int64, len(changed))
 		for i, u := range changed {
 			ids[i] = u.ID
 		}
-		n, err := im.Scheduler.Schedule(ctx, tx, ids)
-		run.sum.Scheduled.add(n)
-		return err
+		sum := written(len(records), changed)
+		if sum.Scheduled, err = im.Scheduler.Schedule(ctx, tx, ids); err != nil {
+			return ImportSummary{}, err
+		}
+		return sum, nil
 	}
 	return run.run(ctx, orgs[defaultOrg])
 }
 
-func unknownOrganisation(line int, code string) *RowError {
+// unknownOrganisation reports a row whose organisation code is not configured;
+// the cell is not repeated, as it may hold anything when columns are shifted.
+func unknownOrganisation(line int) *RowError {
 	return &RowError{Line: line, Column: colOrganisation,
-		Reason: fmt.Sprintf("organisation %s is not known here (organisations come from OHCONTACT_CONFIG)", code)}
+		Reason: "the organisation is not one of this service's (organisations come from OHCONTACT_CONFIG)"}
 }
 
 // zeroOrMidnight returns d as a date column is written, or the zero time
@@ -192,15 +197,17 @@ func zeroOrMidnight(d Date) time.Time {
 	return d.midnightUTC()
 }
 
-// add adds the counts of m to n.
-func (n *Scheduled) add(m Scheduled) {
-	n.Episodes += m.Episodes
-	n.Scheduled += m.Scheduled
-	n.Held += m.Held
-	n.Skipped += m.Skipped
-	n.Cancelled += m.Cancelled
-	n.Failed += m.Failed
-	n.Closed += m.Closed
+// organisationIDs returns the id of every organisation, by code.
+func organisationIDs(ctx context.Context, db *postgres.DB) (map[string]int64, error) {
+	orgs, err := postgres.Organisations(ctx, db.Pool)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(orgs))
+	for _, o := range orgs {
+		ids[o.Code] = o.ID
+	}
+	return ids, nil
 }
 
 // importRun is one import of rows of type T.
@@ -213,8 +220,9 @@ type importRun[T any] struct {
 	// check, if set, refuses a row as soon as it is read.
 	check func(T) *RowError
 	// flush writes a batch in tx, rejecting rows the database shows to be
-	// bad, and counting the others.
-	flush func(ctx context.Context, tx pgx.Tx, rows []T) error
+	// bad, and returns the counts of the others (New, Updated, Unchanged
+	// and Scheduled), which read adds to sum once the batch is written.
+	flush func(ctx context.Context, tx pgx.Tx, rows []T) (ImportSummary, error)
 	sum   ImportSummary
 	// rejected are the bad rows not yet reported: they are reported in
 	// line order after each batch.
@@ -237,17 +245,19 @@ func (r *importRun[T]) report() {
 	r.rejected = r.rejected[:0]
 }
 
-// count records that n good rows were written, of which changed were
-// inserted or updated.
-func (r *importRun[T]) count(n int, changed []postgres.Upserted) {
+// written counts n good rows written, of which changed were inserted or
+// updated.
+func written(n int, changed []postgres.Upserted) ImportSummary {
+	var s ImportSummary
 	for _, u := range changed {
 		if u.New {
-			r.sum.New++
+			s.New++
 		} else {
-			r.sum.Updated++
+			s.Updated++
 		}
 	}
-	r.sum.Unchanged += n - len(changed)
+	s.Unchanged = n - len(changed)
+	return s
 }
 
 // run reads every row and writes them in batches, then records the import
@@ -260,7 +270,9 @@ func (r *importRun[T]) run(ctx context.Context, orgID int64) (ImportSummary, err
 		if err != nil && r.sum.Rows() == 0 {
 			return r.sum, err
 		}
-		auditErr := r.im.DB.InTx(context.WithoutCancel(ctx), func(tx pgx.Tx) error { return r.audit(ctx, tx, orgID, err == nil) })
+		// An interrupted import is audited too: the batches it wrote are kept.
+		actx := context.WithoutCancel(ctx)
+		auditErr := r.im.DB.InTx(actx, func(tx pgx.Tx) error { return r.audit(actx, tx, orgID, err == nil) })
 		return r.sum, errors.Join(err, auditErr)
 	}
 	tx, err := r.im.DB.Pool.Begin(ctx)
@@ -284,7 +296,8 @@ func (r *importRun[T]) run(ctx context.Context, orgID int64) (ImportSummary, err
 }
 
 // read reads every row, writing batches with write, which runs its
-// function in a transaction.
+// function in a transaction; a batch's rows are counted in sum only once
+// write has returned without error (without Strict, once it committed).
 func (r *importRun[T]) read(ctx context.Context, write func(fn func(tx pgx.Tx) error) error) error {
 	size := r.im.BatchSize
 	if size <= 0 {
@@ -297,11 +310,20 @@ func (r *importRun[T]) read(ctx context.Context, write func(fn func(tx pgx.Tx) e
 		if len(batch) == 0 {
 			return nil
 		}
-		err := write(func(tx pgx.Tx) error { return r.flush(ctx, tx, batch) })
+		var n ImportSummary
+		err := write(func(tx pgx.Tx) error {
+			var err error
+			n, err = r.flush(ctx, tx, batch)
+			return err
+		})
 		batch, keys = batch[:0], make(map[any]bool, size)
 		if err != nil {
 			return fmt.Errorf("import %s: %w", r.kind, err)
 		}
+		r.sum.New += n.New
+		r.sum.Updated += n.Updated
+		r.sum.Unchanged += n.Unchanged
+		r.sum.Scheduled.add(n.Scheduled)
 		return nil
 	}
 	for {
@@ -342,5 +364,5 @@ func (r *importRun[T]) audit(ctx context.Context, tx pgx.Tx, orgID int64, comple
 		details["contacts_scheduled"] = s.Scheduled.Scheduled
 		details["contacts_cancelled"] = s.Scheduled.Cancelled
 	}
-	return postgres.AuditHR(ctx, tx, postgres.HRActor{}, "import."+r.kind, "import", 0, orgID, details)
+	return postgres.Audit(ctx, tx, postgres.AuditEvent{Action: "import." + r.kind, RecordType: "import", OrganisationID: orgID, Details: details})
 }

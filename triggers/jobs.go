@@ -122,10 +122,10 @@ type Contacts struct {
 	// Outboxes queue messages by channel. They may be set after the
 	// Contacts is made, but before its jobs run.
 	Outboxes map[ohcontact.Channel]Outbox
-	// SLA says when a case of priority p opened at opened is due, counting
-	// working days in loc (escalation.DefaultSLA.Due).
-	SLA func(p ohcontact.Priority, opened time.Time, loc *time.Location) time.Time
-	Log *slog.Logger
+	// Cases opens the routine case for an unanswered contact
+	// (escalation.Escalator, as the runner's).
+	Cases dialogs.Escalator
+	Log   *slog.Logger
 }
 
 // AddWorkers registers the contact jobs' workers and the daily scheduling
@@ -479,14 +479,11 @@ func (c *Contacts) noResponseDue(ctx context.Context, tx pgx.Tx, args NoResponse
 	if !slices.Contains(set.Rules.FollowUpUnanswered, Trigger(k.Trigger)) {
 		return nil
 	}
-	loc := set.Rules.Location
-	caseID, _, err := postgres.OpenOrRaiseCase(ctx, tx, postgres.NewCase{
-		OrganisationID: k.Staff.OrganisationID, ConversationID: conv.ID, StaffID: k.Staff.ID,
+	caseID, err := c.Cases.Escalate(ctx, tx, conv, ohcontact.RiskResult{
 		Priority: ohcontact.PriorityRoutine, Category: "no_response",
 		Evidence: []string{fmt.Sprintf("no reply to the %s check-in sent %s and its reminder",
-			checkInName(Trigger(k.Trigger)), DateOf(args.SentAt.In(loc)))},
-		SLADue: c.SLA(ohcontact.PriorityRoutine, now, loc),
-	})
+			checkInName(Trigger(k.Trigger)), DateOf(args.SentAt.In(set.Rules.Location)))},
+	}, now)
 	if err != nil {
 		return err
 	}
@@ -519,8 +516,16 @@ func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversation
 	if err != nil {
 		return err
 	}
-	k, ok, err := c.lockContact(ctx, tx, contactID)
-	if !ok {
+	// Only read the contact, without locking it: the runner holds the
+	// conversation's lock, and the jobs lock a contact before the person's
+	// conversations (contactDue, followUpDue), so locking it here, in the
+	// other order, could deadlock with them.
+	k, err := postgres.ContactByID(ctx, tx, contactID)
+	if errors.Is(err, postgres.ErrNotFound) {
+		c.Log.Warn("triggers: contact gone", "contact_id", contactID)
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if next, err := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Window.Next(at, quietHours(k.Quiet)); err == nil {

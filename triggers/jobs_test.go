@@ -487,6 +487,45 @@ func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
 	}
 }
 
+// TestScheduleFollowUpDoesNotWaitForTheContact checks the lock order: the
+// runner holds the conversation when it schedules a follow-up, while a
+// follow-up job holds the contact and waits for the person's
+// conversations. Were ScheduleFollowUp to lock the contact, the two would
+// deadlock.
+func TestScheduleFollowUpDoesNotWaitForTheContact(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+	f.addStaff(t, "100", "07700900001", "")
+	f.absence(t, "100", "2026-05-04", "", "S10")
+	c := f.contact(t, "100", Stress)
+	f.clock.Set(f.at(t, "2026-05-05", 9, 0))
+	if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	conv := f.conversationOf(t, c.ID)
+
+	job, err := f.db.Pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Rollback(t.Context()) //nolint:errcheck // a test's cleanup
+	if _, err := postgres.LockContact(t.Context(), job, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	err = f.db.InTx(t.Context(), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(t.Context(), `SET LOCAL lock_timeout = '2s'`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(t.Context(), `SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, conv.ID); err != nil {
+			return err
+		}
+		return f.contacts.ScheduleFollowUp(t.Context(), tx, conv.ID, dialogs.FlowStressCheckin, f.clock.Now().Add(24*time.Hour))
+	})
+	if err != nil {
+		t.Fatalf("ScheduleFollowUp with the contact locked elsewhere: %v", err)
+	}
+}
+
 func TestDailyScheduleRunsAtSixLocalThroughTheClockChanges(t *testing.T) {
 	t.Parallel()
 	loc := london(t)

@@ -123,7 +123,6 @@ func defaultRules(loc *time.Location) Rules {
 // Due is a trigger that applies to an episode.
 type Due struct {
 	Trigger Trigger
-	Flow    string // Trigger.Flow()
 	// DueAt is when the contact falls due: DueTime on the due day. It may be
 	// in the past (within Rules.Grace), and may fall outside the send
 	// window: Window.Next says when to send.
@@ -170,7 +169,7 @@ func Plan(ep Episode, r Rules, now time.Time) []Due {
 		if !ep.EndsOn.IsZero() && ep.EndsOn.Before(c.day) {
 			continue
 		}
-		d := Due{Trigger: c.trigger, Flow: c.trigger.Flow(), DueAt: c.day.At(r.DueTime, r.Location)}
+		d := Due{Trigger: c.trigger, DueAt: c.day.At(r.DueTime, r.Location)}
 		if now.Sub(d.DueAt) > r.Grace {
 			d.Skipped = true
 			d.SkipReason = fmt.Sprintf("due %s was more than %s ago when the absence was recorded",

@@ -106,6 +106,17 @@ type Scheduled struct {
 	Closed    int // conversations closed because the person is back at work
 }
 
+// add adds the counts of m to n.
+func (n *Scheduled) add(m Scheduled) {
+	n.Episodes += m.Episodes
+	n.Scheduled += m.Scheduled
+	n.Held += m.Held
+	n.Skipped += m.Skipped
+	n.Cancelled += m.Cancelled
+	n.Failed += m.Failed
+	n.Closed += m.Closed
+}
+
 // Schedule plans the episodes ids in tx: call it in the transaction that
 // records or changes them.
 func (s *Scheduler) Schedule(ctx context.Context, tx pgx.Tx, ids []int64) (Scheduled, error) {
@@ -199,9 +210,9 @@ type pass struct {
 	sendAt        map[episodeTrigger]time.Time
 	cancelIDs     []int64
 	cancelReasons []string
-	// closeStaff and closeContacts name the people back at work and their
-	// contacts whose conversations close.
-	closeStaff, closeContacts []int64
+	// closeContacts are the contacts of people back at work whose
+	// conversations close.
+	closeContacts []int64
 }
 
 type episodeTrigger struct {
@@ -226,7 +237,7 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 		if slices.ContainsFunc(ep.Contacts, func(c postgres.ExistingContact) bool { return c.Trigger == string(d.Trigger) }) {
 			continue
 		}
-		c := postgres.NewContact{EpisodeID: ep.ID, Trigger: string(d.Trigger), Flow: d.Flow,
+		c := postgres.NewContact{EpisodeID: ep.ID, Trigger: string(d.Trigger), Flow: d.Trigger.Flow(),
 			Channel: chooseChannel(ep.PreferredChannel, ep.HasMobile), DueAt: d.DueAt}
 		key := episodeTrigger{ep.ID, c.Trigger}
 		switch {
@@ -260,9 +271,6 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 			p.cancel(c.ID, reasonNotApplicable)
 		case back && (c.State == stateSent || c.State == stateReminded):
 			p.closeContacts = append(p.closeContacts, c.ID)
-			if len(p.closeStaff) == 0 || p.closeStaff[len(p.closeStaff)-1] != ep.StaffID {
-				p.closeStaff = append(p.closeStaff, ep.StaffID)
-			}
 		}
 	}
 	return nil
@@ -313,7 +321,7 @@ func (p *pass) apply(ctx context.Context, tx pgx.Tx) (Scheduled, error) {
 		p.n.Cancelled += n
 	}
 	if len(p.closeContacts) > 0 {
-		n, err := postgres.CloseContactConversations(ctx, tx, p.closeStaff, p.closeContacts)
+		n, err := postgres.CloseContactConversations(ctx, tx, p.closeContacts)
 		if err != nil {
 			return p.n, err
 		}

@@ -80,8 +80,11 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
 	}
+	// Every case (a risk disclosure, a request to talk, an unanswered
+	// check-in) is opened by one escalator.
+	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london}
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
-	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, SLA: escalation.DefaultSLA.Due,
+	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
@@ -99,7 +102,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
-		Cases: &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
+		Cases: cases,
 		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
 			ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
 		},

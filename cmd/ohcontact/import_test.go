@@ -66,7 +66,7 @@ func TestImportStaffReportsBadRowsAndIsIdempotent(t *testing.T) {
 		t.Fatalf("import with bad rows returned %v, want an error (exit status 1)", err)
 	}
 	wantErr := "line 4: mobile is not a mobile number (UK mobiles start 07, but not 070 or 076)\n" +
-		"line 5: organisation RX9 is not known here (organisations come from OHCONTACT_CONFIG)\n"
+		"line 5: the organisation is not one of this service's (organisations come from OHCONTACT_CONFIG)\n"
 	if errOut != wantErr {
 		t.Fatalf("stderr:\n%s\nwant:\n%s", errOut, wantErr)
 	}
