@@ -20,11 +20,17 @@
 //     it runs Plan, stores one contact per Due (a skipped one with state
 //     skipped and its SkipReason), and schedules each other contact's
 //     ContactDue job for Window.Next of the later of DueAt and now, all in
-//     the transaction that records the episode.
+//     the transaction that records the episode. A return to work cancels
+//     the episode's scheduled contacts and closes its bot conversations;
+//     a changed reason plans again without repeating a contact made.
 //   - Import loads HR exports into the database; API is the HR systems'
 //     API (POST and PUT /api/v1/…), authenticated by API keys.
-//   - Contacts runs the jobs that send a contact, remind the person once,
-//     and close it unanswered with a case for the OH team.
+//   - Contacts runs the jobs: ContactDue sends a contact, ReminderDue
+//     reminds the person once, NoResponseDue closes it unanswered (opening
+//     a routine case for the OH team when the trigger is in
+//     follow_up_unanswered: stress and long_term by default), FollowUpDue
+//     contacts again after "not now", and ScheduleAll (DailySchedule, at
+//     06:00) plans any episode not yet planned.
 //
 // Days are Dates (a calendar day, no time zone) and times of day are
 // Clocks; both are read on the organisation's local calendar and clock, so
