@@ -71,18 +71,11 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	}
 	defer in.Close()
 
-	cfg, err := loadConfig(env.getenv)
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	db, err := openMigrated(ctx, cfg)
+	cfg, db, _, err := openWithOrganisations(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, _, err := ensureOrganisations(ctx, db, cfg); err != nil {
-		return err
-	}
 	scheduler, err := newScheduler(cfg, db)
 	if err != nil {
 		return err

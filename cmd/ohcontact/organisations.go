@@ -35,3 +35,23 @@ func ensureOrganisations(ctx context.Context, db *postgres.DB, cfg Config) (*sig
 	}
 	return dir, ids, nil
 }
+
+// openWithOrganisations is how commands that write an organisation's
+// records start: the configuration, the database (schema current), and the
+// organisations made sure of, with their ids by code. The caller closes db.
+func openWithOrganisations(ctx context.Context, env *environment) (Config, *postgres.DB, map[string]int64, error) {
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return cfg, nil, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	_, ids, err := ensureOrganisations(ctx, db, cfg)
+	if err != nil {
+		db.Close()
+		return cfg, nil, nil, err
+	}
+	return cfg, db, ids, nil
+}

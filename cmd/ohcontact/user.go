@@ -61,19 +61,11 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("password on standard input: %w", err)
 	}
 
-	cfg, err := loadConfig(env.getenv)
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	db, err := openMigrated(ctx, cfg)
+	_, db, orgIDs, err := openWithOrganisations(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	_, orgIDs, err := ensureOrganisations(ctx, db, cfg)
-	if err != nil {
-		return err
-	}
 	orgID, ok := orgIDs[*org]
 	if *org != "" && !ok {
 		return fmt.Errorf("no organisation with code %q: organisations come from OHCONTACT_CONFIG", *org)
