@@ -66,7 +66,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
 	return &runnerFixture{db: db, runner: &dialogs.Runner{
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
-		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london},
+		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs},
 		Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
 		FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},
 		Absences:            scheduler,

@@ -48,3 +48,17 @@ func (s SLA) Due(p ohcontact.Priority, opened time.Time, loc *time.Location) tim
 func isWeekend(t time.Time) bool {
 	return t.Weekday() == time.Saturday || t.Weekday() == time.Sunday
 }
+
+// Renotify returns when a case of priority p, past its SLA and still
+// unclaimed at from, is breached again: urgent cases every SLA.Urgent
+// (15 minutes), high every hour, routine every working day at the same
+// time.
+func (s SLA) Renotify(p ohcontact.Priority, from time.Time, loc *time.Location) time.Time {
+	switch p {
+	case ohcontact.PriorityUrgent:
+		return from.Add(s.Urgent)
+	case ohcontact.PriorityHigh:
+		return from.Add(time.Hour)
+	}
+	return SLA{RoutineWorkingDays: 1}.Due(p, from, loc)
+}

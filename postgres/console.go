@@ -292,9 +292,9 @@ func RecordCaseView(ctx context.Context, q Querier, c Case, userID int64) error 
 }
 
 // caseEvent adds an event of kind to case id's timeline and the matching
-// audit event, case.KIND.
+// audit event, case.KIND. An actorID of 0 is the system.
 func caseEvent(ctx context.Context, tx pgx.Tx, id, orgID, actorID int64, kind, note string, details map[string]any) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, user_id, kind, note) VALUES ($1, $2, $3, nullif($4, ''))`,
+	if _, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, user_id, kind, note) VALUES ($1, nullif($2::bigint, 0), $3, nullif($4, ''))`,
 		id, actorID, kind, note); err != nil {
 		return fmt.Errorf("add %s event to case %d: %w", kind, id, err)
 	}

@@ -19,9 +19,9 @@ type OutboundSMS struct {
 	OptedOutAfterQueued bool
 }
 
-// OutboundSMSForDelivery loads outbound message id for the SMS delivery job.
+// OutboundForDelivery loads outbound message id for the SMS delivery job.
 // It returns ErrNotFound when there is no such outbound SMS (purged, say).
-func (db *DB) OutboundSMSForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
+func (db *DB) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
 	var m OutboundSMS
 	err := db.Pool.QueryRow(ctx, `
 		SELECT c.address, m.body, m.delivery_status,
@@ -89,8 +89,8 @@ func (db *DB) RecordDeliveryFailure(ctx context.Context, id int64, code int, rea
 	})
 }
 
-// UpdateDeliveryStatus moves the outbound message with provider id sid to
-// status, never backwards (queued → sending → sent → delivered, undelivered
+// UpdateDeliveryStatus moves the outbound message (or on-call text) with
+// provider id sid to status, never backwards (queued → sending → sent → delivered, undelivered
 // or failed), and records errorCode when it is not 0. Error 21610 (the
 // person replied STOP to the provider) also opts them out at now. It
 // reports whether the message changed.
@@ -106,7 +106,13 @@ func (db *DB) UpdateDeliveryStatus(ctx context.Context, sid, status string, erro
 			  AND delivery_rank($2) > delivery_rank(m.delivery_status)
 			RETURNING c.staff_id`, sid, status, errorCode).Scan(&staffID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // unknown SID or an update that arrived out of order
+			// Not a staff text: an on-call text, an unknown SID, or an
+			// update that arrived out of order.
+			tag, err := tx.Exec(ctx, `
+				UPDATE on_call_texts SET delivery_status = $2, error_code = coalesce(nullif($3, 0), error_code), updated_at = now()
+				WHERE external_id = $1 AND delivery_rank($2) > delivery_rank(delivery_status)`, sid, status, errorCode)
+			changed = tag.RowsAffected() > 0
+			return err
 		}
 		if err != nil {
 			return err

@@ -57,16 +57,31 @@ type Deliverer struct {
 }
 
 // NextRetry backs off 5 s, 20 s, 45 s, 80 s… : a text is worth little late.
-func (d *Deliverer) NextRetry(job *river.Job[DeliverArgs]) time.Time {
-	return time.Now().Add(time.Duration(job.Attempt*job.Attempt) * 5 * time.Second)
+func (d *Deliverer) NextRetry(job *river.Job[DeliverArgs]) time.Time { return retryAt(job.Attempt) }
+
+func retryAt(attempt int) time.Time {
+	return time.Now().Add(time.Duration(attempt*attempt) * 5 * time.Second)
 }
 
 // Work sends the message, or records why it was not sent.
 func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	id := job.Args.MessageID
-	m, err := d.DB.OutboundSMSForDelivery(ctx, id)
+	return d.deliver(ctx, d.DB, job.Args.MessageID, job.Attempt, job.MaxAttempts)
+}
+
+// textStore is where a delivery job reads its text and records what became
+// of it: staff texts (*postgres.DB) and on-call texts (postgres.OnCallTexts).
+type textStore interface {
+	OutboundForDelivery(ctx context.Context, id int64) (postgres.OutboundSMS, error)
+	MarkSending(ctx context.Context, id int64) error
+	RecordAccepted(ctx context.Context, id int64, externalID, status string) error
+	RecordDeliveryFailure(ctx context.Context, id int64, code int, reason string, optedOut bool, now time.Time) error
+}
+
+// deliver sends text id of store on this job's attempt of maxAttempts.
+func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, attempt, maxAttempts int) error {
+	m, err := store.OutboundForDelivery(ctx, id)
 	if errors.Is(err, postgres.ErrNotFound) {
-		d.Log.Warn("sms delivery: message gone", "message_id", id)
+		d.Log.Warn("sms delivery: text gone", "text_id", id)
 		return nil
 	}
 	if err != nil {
@@ -76,34 +91,65 @@ func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error
 	case m.Status != "queued" && m.Status != "sending":
 		return nil // already sent or failed: a retried job does nothing
 	case m.OptedOutAfterQueued:
-		d.Log.Info("sms delivery: not sent, person opted out", "message_id", id)
-		return d.DB.RecordDeliveryFailure(ctx, id, 0, "not sent: the person opted out", false, d.Now())
+		d.Log.Info("sms delivery: not sent, person opted out", "text_id", id)
+		return store.RecordDeliveryFailure(ctx, id, 0, "not sent: the person opted out", false, d.Now())
 	case m.Status == "sending":
-		d.Log.Warn("sms delivery: resending after an interrupted attempt", "message_id", id, "attempt", job.Attempt)
+		d.Log.Warn("sms delivery: resending after an interrupted attempt", "text_id", id, "attempt", attempt)
 	}
 	if d.Throttle != nil {
 		if err := d.Throttle.wait(ctx); err != nil {
 			return err
 		}
 	}
-	if err := d.DB.MarkSending(ctx, id); err != nil {
+	if err := store.MarkSending(ctx, id); err != nil {
 		return err
 	}
 	acc, err := d.Sender.Send(ctx, Outgoing{To: m.To, Body: m.Body, StatusCallback: d.StatusCallback})
 	if err != nil {
 		var se *SendError
 		if !errors.As(err, &se) {
-			return fmt.Errorf("send message %d: %w", id, err)
+			return fmt.Errorf("send text %d: %w", id, err)
 		}
-		if !se.Permanent && job.Attempt < job.MaxAttempts {
-			d.Log.Warn("sms delivery: will retry", "message_id", id, "attempt", job.Attempt, "code", se.Code, "http", se.HTTP, "reason", se.Reason)
+		if !se.Permanent && attempt < maxAttempts {
+			d.Log.Warn("sms delivery: will retry", "text_id", id, "attempt", attempt, "code", se.Code, "http", se.HTTP, "reason", se.Reason)
 			return se
 		}
-		d.Log.Warn("sms delivery: failed", "message_id", id, "code", se.Code, "reason", se.Reason)
-		if err := d.DB.RecordDeliveryFailure(ctx, id, se.Code, se.Reason, se.Code == ErrCodeOptedOut, d.Now()); err != nil {
+		d.Log.Warn("sms delivery: failed", "text_id", id, "code", se.Code, "reason", se.Reason)
+		if err := store.RecordDeliveryFailure(ctx, id, se.Code, se.Reason, se.Code == ErrCodeOptedOut, d.Now()); err != nil {
 			return err
 		}
 		return river.JobCancel(se)
 	}
-	return d.DB.RecordAccepted(ctx, id, acc.SID, acc.Status)
+	return store.RecordAccepted(ctx, id, acc.SID, acc.Status)
+}
+
+// OnCallArgs is the job that sends one text to an organisation's on-call
+// number (postgres.QueueOnCallText), inserted in the same transaction.
+type OnCallArgs struct {
+	TextID int64 `json:"on_call_text_id"`
+}
+
+// Kind names the job in River's tables.
+func (OnCallArgs) Kind() string { return "sms_on_call" }
+
+// InsertOpts puts on-call texts on the SMS queue, ahead of every staff
+// text but crisis contacts: an unclaimed case is waiting on them.
+func (OnCallArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 8, Priority: priorityUrgent}
+}
+
+// OnCallDeliverer is the River worker for OnCallArgs: Deliverer's
+// delivery, retries and duplicate guard, for texts that belong to no
+// conversation.
+type OnCallDeliverer struct {
+	river.WorkerDefaults[OnCallArgs]
+	Deliverer *Deliverer
+}
+
+// NextRetry backs off as Deliverer.NextRetry does.
+func (o *OnCallDeliverer) NextRetry(job *river.Job[OnCallArgs]) time.Time { return retryAt(job.Attempt) }
+
+// Work sends the on-call text, or records why it was not sent.
+func (o *OnCallDeliverer) Work(ctx context.Context, job *river.Job[OnCallArgs]) error {
+	return o.Deliverer.deliver(ctx, postgres.OnCallTexts{DB: o.Deliverer.DB}, job.Args.TextID, job.Attempt, job.MaxAttempts)
 }

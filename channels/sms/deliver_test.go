@@ -217,3 +217,52 @@ func TestDeliveryKeepsToTheSendingRate(t *testing.T) {
 		t.Errorf("Twilio got %d texts, want 1", n)
 	}
 }
+
+// An on-call text goes through the same delivery: sent once to the on-call
+// number with the status callback, its SID recorded, a retried job doing
+// nothing, and Twilio's later status moving it forward.
+func TestOnCallTextDeliveredOnceAndTracked(t *testing.T) {
+	t.Parallel()
+	f := newDeliveryFixture(t)
+	var id int64
+	err := f.db.Pool.QueryRow(t.Context(), `
+		WITH c AS (INSERT INTO cases (organisation_id, priority, category, sla_due_at)
+		           SELECT organisation_id, 'urgent', 'suicide_risk', now() FROM staff WHERE id = $1 RETURNING id, organisation_id)
+		INSERT INTO on_call_texts (organisation_id, case_id, mobile, body)
+		SELECT organisation_id, id, '+447700900900', 'OH alert (RX1): urgent case is unclaimed past its SLA' FROM c RETURNING id`,
+		f.staffID).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := &OnCallDeliverer{Deliverer: f.d}
+	for attempt := 1; attempt <= 2; attempt++ {
+		err := oc.Work(t.Context(), &river.Job[OnCallArgs]{JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8}, Args: OnCallArgs{TextID: id}})
+		if err != nil {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+	}
+	posted := f.twilio.Messages()
+	if len(posted) != 1 || posted[0].Get("To") != "+447700900900" || posted[0].Get("StatusCallback") != statusURL {
+		t.Fatalf("posted %v, want one text to the on-call number with the status callback", posted)
+	}
+	var status, sid string
+	read := func() {
+		t.Helper()
+		if err := f.db.Pool.QueryRow(t.Context(), `SELECT delivery_status, coalesce(external_id, '') FROM on_call_texts WHERE id = $1`, id).Scan(&status, &sid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read()
+	if status != "sent" || len(sid) != 34 {
+		t.Fatalf("on-call text %s with SID %q, want sent with Twilio's SID", status, sid)
+	}
+	if changed, err := f.db.UpdateDeliveryStatus(t.Context(), sid, "delivered", 0, time.Now()); err != nil || !changed {
+		t.Fatalf("status callback: changed=%v err=%v", changed, err)
+	}
+	if changed, _ := f.db.UpdateDeliveryStatus(t.Context(), sid, "sent", 0, time.Now()); changed {
+		t.Fatal("a late 'sent' moved a delivered on-call text backwards")
+	}
+	if read(); status != "delivered" {
+		t.Fatalf("on-call text %s, want delivered", status)
+	}
+}

@@ -35,3 +35,11 @@ func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) erro
 	}
 	return nil
 }
+
+// QueueOnCall inserts the delivery job for the stored on-call text id in tx.
+func (o *Outbox) QueueOnCall(ctx context.Context, tx pgx.Tx, id int64) error {
+	if _, err := o.Jobs.InsertTx(ctx, tx, OnCallArgs{TextID: id}, nil); err != nil {
+		return fmt.Errorf("queue on-call text %d: %w", id, err)
+	}
+	return nil
+}

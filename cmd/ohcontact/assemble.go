@@ -86,17 +86,28 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
+	onCall, err := onCallRoutes(cfg, dir, orgIDs, demo, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	smsOutbox := &sms.Outbox{}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
-	river.AddWorker(workers, &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
-		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now})
+	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
+		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now}
+	river.AddWorker(workers, deliverer)
+	river.AddWorker(workers, &sms.OnCallDeliverer{Deliverer: deliverer})
+	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
+		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
 	jobs, err := newJobs(db, log, workers)
 	if err != nil {
 		return nil, nil, err
 	}
 	scheduler.Jobs = jobs
+	cases.Jobs = jobs
+	smsOutbox.Jobs = jobs
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
-		ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
+		ohcontact.ChannelSMS: smsOutbox, ohcontact.ChannelWebChat: webchat.Outbox{},
 	}
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 
@@ -104,7 +115,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
 		Cases: cases,
 		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
-			ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
+			ohcontact.ChannelSMS: smsOutbox, ohcontact.ChannelWebChat: webchat.Outbox{},
 		},
 		FollowUps:           contacts,
 		Absences:            scheduler,
@@ -118,9 +129,10 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 
 	s := newServer(db, log)
 	console.New(console.Config{
-		DB: db,
+		DB:  db,
+		SLA: cases,
 		Outboxes: map[ohcontact.Channel]console.Outbox{
-			ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{},
+			ohcontact.ChannelSMS: smsOutbox, ohcontact.ChannelWebChat: webchat.Outbox{},
 		},
 		Location:      london,
 		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://"),

@@ -11,7 +11,7 @@ import (
 )
 
 // releaseCase handles POST /console/cases/{id}/release: the case goes back
-// to the queue, open for anyone to claim.
+// to the queue, open for anyone to claim, and its SLA clock starts again.
 func (c *Console) releaseCase(w http.ResponseWriter, r *http.Request, s *session) {
 	c.changeCase(w, r, s, "released", caseForm{}, nil, func(ctx context.Context, tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
 		if k.Status == "open" {
@@ -20,6 +20,9 @@ func (c *Console) releaseCase(w http.ResponseWriter, r *http.Request, s *session
 		if err := mayAct(s, k); err != nil {
 			return err
 		}
-		return postgres.ReleaseCase(ctx, tx, k, s.user.ID)
+		if err := postgres.ReleaseCase(ctx, tx, k, s.user.ID); err != nil {
+			return err
+		}
+		return c.sla.Rewatch(ctx, tx, k.ID, c.now())
 	})
 }

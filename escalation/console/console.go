@@ -76,9 +76,17 @@ type Outbox interface {
 	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
 }
 
+// SLAClock restarts the SLA clock of a case released back to the queue, in
+// the release's transaction (escalation.Escalator.Rewatch).
+type SLAClock interface {
+	Rewatch(ctx context.Context, tx pgx.Tx, id int64, now time.Time) error
+}
+
 // Config is what the console needs.
 type Config struct {
 	DB *postgres.DB
+	// SLA restarts a released case's SLA clock.
+	SLA SLAClock
 	// Outboxes deliver clinicians' replies, by conversation channel. A
 	// conversation on a channel with no outbox cannot be replied to.
 	Outboxes map[ohcontact.Channel]Outbox
@@ -97,6 +105,7 @@ type Config struct {
 // Console serves the clinician console's pages.
 type Console struct {
 	db            *postgres.DB
+	sla           SLAClock
 	outboxes      map[ohcontact.Channel]Outbox
 	loc           *time.Location
 	secureCookies bool
@@ -115,7 +124,7 @@ var files embed.FS
 // New returns the console described by cfg.
 func New(cfg Config) *Console {
 	c := &Console{
-		db: cfg.DB, outboxes: cfg.Outboxes, loc: cfg.Location, secureCookies: cfg.SecureCookies,
+		db: cfg.DB, sla: cfg.SLA, outboxes: cfg.Outboxes, loc: cfg.Location, secureCookies: cfg.SecureCookies,
 		log: cfg.Log, now: cfg.Now, pages: parsePages(),
 		dummyHash: mustHashPassword(newToken()),
 		cop:       http.NewCrossOriginProtection(),

@@ -17,8 +17,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
@@ -69,8 +72,13 @@ func newFixture(t *testing.T, secure bool) *fixture {
 	if err != nil {
 		t.Fatalf("insert organisations: %v", err)
 	}
+	jobs, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{}) // insert-only
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := console.New(console.Config{
 		DB:            f.db,
+		SLA:           &escalation.Escalator{SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs},
 		Outboxes:      map[ohcontact.Channel]console.Outbox{ohcontact.ChannelSMS: f.sms},
 		Location:      time.UTC,
 		SecureCookies: secure,

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+// demoOnCallMobile is the demo organisation's on-call number, in Ofcom's
+// drama range like the demo staff, so its texts show on /demo/phone.
+const demoOnCallMobile = "+447700900900"
+
+// onCallRoutes returns each organisation's on-call route by organisation
+// id: OHCONTACT_CONFIG's [organisations.on_call], and in demo mode the demo
+// organisation's number when the file gives it none. An organisation with
+// none is logged at start-up: its unclaimed cases reach only the
+// clinicians on duty.
+func onCallRoutes(cfg Config, dir *signposting.Directory, orgIDs map[string]int64, demo bool, log *slog.Logger) (map[int64]escalation.OnCall, error) {
+	mobiles := map[string]string{}
+	if cfg.ConfigFile != "" {
+		var err error
+		if mobiles, err = escalation.LoadOnCall(cfg.ConfigFile); err != nil {
+			return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		}
+	}
+	if _, ok := mobiles[signposting.DemoCode]; demo && !ok {
+		mobiles[signposting.DemoCode] = demoOnCallMobile
+	}
+	routes := map[int64]escalation.OnCall{}
+	for _, o := range dir.Organisations {
+		m, ok := mobiles[o.Code]
+		if !ok {
+			log.Warn("organisation has no on-call number: cases past their SLA alert on-duty clinicians only", "organisation", o.Code)
+			continue
+		}
+		routes[orgIDs[o.Code]] = escalation.OnCall{Code: o.Code, Mobile: m}
+	}
+	return routes, nil
+}

@@ -1,0 +1,60 @@
+package escalation
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+
+	"github.com/BurntSushi/toml"
+)
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// LoadOnCall reads, from the service's configuration file
+// (OHCONTACT_CONFIG), each organisation's on-call mobile, keyed by
+// organisation code:
+//
+//	[[organisations]]
+//	code = "RTD"
+//	  [organisations.on_call]
+//	  mobile = "+447700900999"
+//
+// The number is texted whenever a case passes its SLA unclaimed (SLAChecks).
+// It must be in E.164 form; an unknown key in on_call is an error. An organisation without one relies on its
+// on-duty clinicians alone.
+func LoadOnCall(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Organisations []struct {
+			Code   string `toml:"code"`
+			OnCall struct {
+				Mobile string `toml:"mobile"`
+			} `toml:"on_call"`
+		} `toml:"organisations"`
+	}
+	md, err := toml.Decode(string(data), &file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// A misspelt key would silently leave an organisation without its
+	// on-call route.
+	for _, k := range md.Undecoded() {
+		if len(k) >= 2 && k[0] == "organisations" && k[1] == "on_call" {
+			return nil, fmt.Errorf("%s: unknown key %s (on_call has only mobile)", path, k)
+		}
+	}
+	out := map[string]string{}
+	for _, o := range file.Organisations {
+		switch m := o.OnCall.Mobile; {
+		case m == "":
+		case !e164.MatchString(m):
+			return nil, fmt.Errorf("%s: organisation %s: on_call.mobile must be in E.164 form, like +447700900999", path, o.Code)
+		default:
+			out[o.Code] = m
+		}
+	}
+	return out, nil
+}
