@@ -40,6 +40,14 @@ type Outbox interface {
 	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
 }
 
+// Meter counts what the runner did with an inbound message, once its
+// transaction has committed (metrics.Metrics).
+type Meter interface {
+	Inbound(channel ohcontact.Channel)
+	DialogStep(flow string)
+	RiskScreen(p ohcontact.Priority)
+}
+
 // Runner handles inbound messages: one transaction per message that stores
 // it (a retried delivery is a no-op), locks its conversation, runs the risk
 // screen, steps the flow, and saves the new state, the replies and their
@@ -61,6 +69,8 @@ type Runner struct {
 	Location *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Metrics counts messages, steps and risk screens; nil counts nothing.
+	Metrics Meter
 }
 
 // HandleInbound processes one inbound message. It returns nil for a message
@@ -70,12 +80,26 @@ func (r *Runner) HandleInbound(ctx context.Context, in ohcontact.Inbound) error 
 	if err != nil {
 		return err
 	}
-	err = r.DB.InTx(ctx, func(tx pgx.Tx) error { return r.handle(ctx, tx, in, who) })
+	var t tally
+	err = r.DB.InTx(ctx, func(tx pgx.Tx) error { return r.handle(ctx, tx, in, who, &t) })
 	if errors.Is(err, postgres.ErrDuplicate) {
 		r.Log.Info("inbound: duplicate delivery ignored", "channel", in.Channel)
 		return nil
 	}
+	if err == nil && r.Metrics != nil {
+		r.Metrics.Inbound(in.Channel)
+		r.Metrics.RiskScreen(t.risk)
+		if t.flow != "" {
+			r.Metrics.DialogStep(t.flow)
+		}
+	}
 	return err
+}
+
+// tally is what handling one inbound message did, counted after commit.
+type tally struct {
+	risk ohcontact.Priority
+	flow string // the flow the engine stepped; empty when it did not run
 }
 
 // sender is who an inbound message is from, as far as we know.
@@ -119,7 +143,7 @@ type step struct {
 	closedReason string
 }
 
-func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, who sender) error {
+func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, who sender, t *tally) error {
 	now := r.Now()
 	input := Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)}
 	var st step
@@ -147,6 +171,7 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 
 	// The risk screen runs on every message, in every state, before the flow.
 	risk := r.Screen.Screen(in.Text)
+	t.risk = risk.Priority
 	switch {
 	case risk.Priority.Positive():
 		st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, in.Channel), Crisis: true}}
@@ -159,6 +184,7 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 		r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
 	case answered:
 		// Opening the conversation already ran the engine on this message.
+		t.flow = st.state.Flow
 	case st.conv.Owner == ohcontact.OwnerClinician:
 		// A clinician has the conversation: the bot stays silent, except
 		// that opting out or back in takes effect at once.
@@ -170,6 +196,7 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 			st.replies, st.effects = res.Replies, res.Effects
 		}
 	default:
+		t.flow = st.state.Flow
 		res, err := r.Engine.Step(st.state, input)
 		if err != nil {
 			return fmt.Errorf("step conversation %d: %w", st.conv.ID, err)

@@ -51,18 +51,25 @@ type QueueCase struct {
 // organisation when it is 0): urgent first, then high, then routine, and
 // the oldest first within a priority.
 func Queue(ctx context.Context, q Querier, orgScope int64) ([]QueueCase, error) {
-	rows, err := q.Query(ctx, `
-		SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
-		       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at
-		FROM cases c
-		JOIN organisations o ON o.id = c.organisation_id
-		LEFT JOIN conversations v ON v.id = c.conversation_id
-		LEFT JOIN users u ON u.id = c.claimed_by
-		WHERE c.status <> 'resolved' AND ($1::bigint = 0 OR c.organisation_id = $1)
-		ORDER BY priority_rank(c.priority) DESC, c.created_at, c.id`, orgScope)
+	rows, err := q.Query(ctx, queueQuery, orgScope)
 	if err != nil {
 		return nil, fmt.Errorf("load case queue: %w", err)
 	}
+	return collectQueue(rows)
+}
+
+const queueQuery = `
+	SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
+	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at
+	FROM cases c
+	JOIN organisations o ON o.id = c.organisation_id
+	LEFT JOIN conversations v ON v.id = c.conversation_id
+	LEFT JOIN users u ON u.id = c.claimed_by
+	WHERE c.status <> 'resolved' AND ($1::bigint = 0 OR c.organisation_id = $1)
+	ORDER BY priority_rank(c.priority) DESC, c.created_at, c.id`
+
+// collectQueue reads the rows of queueQuery.
+func collectQueue(rows pgx.Rows) ([]QueueCase, error) {
 	cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
 		var c QueueCase
 		var claimedAt *time.Time
@@ -124,7 +131,7 @@ const caseQuery = `
 	       coalesce(s.first_name, ''), coalesce(s.assignment_number, ''), coalesce(s.consent = 'opted_out', false),
 	       coalesce(v.id, 0), coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
 	       coalesce(v.data->>'verified' = 'true', false),
-	       CASE WHEN v.channel = 'sms' THEN right(v.address, 3) ELSE '' END
+	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END
 	FROM cases c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN users cu ON cu.id = c.claimed_by
@@ -393,4 +400,36 @@ func deref(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *t
+}
+
+// SetOnDuty starts (onDuty true) or ends the duty of user userID, who then
+// is, or is no longer, among those told when a case passes its SLA
+// unclaimed, and writes the audit event user.duty_started or
+// user.duty_ended. Asking for the status the user already has changes
+// nothing and writes no event.
+func SetOnDuty(ctx context.Context, tx pgx.Tx, userID int64, onDuty bool) error {
+	var orgID int64
+	err := tx.QueryRow(ctx, `
+		UPDATE users SET on_duty = $2, updated_at = now() WHERE id = $1 AND on_duty <> $2
+		RETURNING coalesce(organisation_id, 0)`, userID, onDuty).Scan(&orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("set user %d on duty=%v: %w", userID, onDuty, err)
+	}
+	action := "user.duty_ended"
+	if onDuty {
+		action = "user.duty_started"
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: userID, Action: action, RecordType: "user", RecordID: userID, OrganisationID: orgID})
+}
+
+// OnDuty reports whether user userID is on duty.
+func OnDuty(ctx context.Context, q Querier, userID int64) (bool, error) {
+	var on bool
+	if err := q.QueryRow(ctx, `SELECT on_duty FROM users WHERE id = $1`, userID).Scan(&on); err != nil {
+		return false, fmt.Errorf("load duty of user %d: %w", userID, err)
+	}
+	return on, nil
 }

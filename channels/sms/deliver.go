@@ -147,7 +147,9 @@ type OnCallDeliverer struct {
 }
 
 // NextRetry backs off as Deliverer.NextRetry does.
-func (o *OnCallDeliverer) NextRetry(job *river.Job[OnCallArgs]) time.Time { return retryAt(job.Attempt) }
+func (o *OnCallDeliverer) NextRetry(job *river.Job[OnCallArgs]) time.Time {
+	return retryAt(job.Attempt)
+}
 
 // Work sends the on-call text, or records why it was not sent.
 func (o *OnCallDeliverer) Work(ctx context.Context, job *river.Job[OnCallArgs]) error {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -33,40 +30,12 @@ type Hub struct {
 
 // Run listens until ctx ends, reconnecting after failures.
 func (h *Hub) Run(ctx context.Context) {
-	backoff := time.Second
-	for ctx.Err() == nil {
-		err := h.listen(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		h.Log.Warn("web chat: listening connection lost; reconnecting", "error", err, "after", backoff.String())
-		select {
-		case <-time.After(backoff):
-		case <-ctx.Done():
-			return
-		}
-		backoff = min(2*backoff, 30*time.Second)
+	l := &postgres.Listener{DB: h.DB, Channel: notifyChannel, Log: h.Log,
+		// Anything written while we were not listening is read now.
+		OnConnect: h.wakeAll,
+		OnNotify:  h.wake,
 	}
-}
-
-func (h *Hub) listen(ctx context.Context) error {
-	c, err := pgx.ConnectConfig(ctx, h.DB.Pool.Config().ConnConfig)
-	if err != nil {
-		return err
-	}
-	defer c.Close(context.WithoutCancel(ctx))
-	if _, err := c.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
-		return err
-	}
-	// Anything written while we were not listening is read now.
-	h.wakeAll()
-	for {
-		n, err := c.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		h.wake(n.Payload)
-	}
+	l.Run(ctx)
 }
 
 func (h *Hub) subscribe(c *conn) {

@@ -18,7 +18,9 @@ import (
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/locales"
+	"github.com/ohcontact/ohcontact/metrics"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/retention"
 	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
 	widget "github.com/ohcontact/ohcontact/web-widget"
@@ -48,10 +50,17 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		return nil, nil, err
 	}
 	if demo {
+		if err := addPilotTrusts(ctx, db, cfg, dir, orgIDs); err != nil {
+			return nil, nil, err
+		}
 		if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
 			return nil, nil, err
 		}
-		if err := seedDemoClinician(ctx, db); err != nil {
+		if err := seedDemoAccounts(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		// A month of pilot history, once, for the dashboard.
+		if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), time.Now()); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -64,6 +73,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
+	m := metrics.New(metrics.Config{Store: db, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue}})
 
 	var sender sms.Sender = sms.Simulator{}
 	authToken := sms.NewSimulatorToken()
@@ -97,6 +107,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now}
 	river.AddWorker(workers, deliverer)
 	river.AddWorker(workers, &sms.OnCallDeliverer{Deliverer: deliverer})
+	river.AddWorker(workers, &retention.Worker{Purger: &retention.Purger{DB: db, Policy: cfg.Retention, Now: time.Now,
+		Log: log.With("component", "retention")}})
 	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
 	jobs, err := newJobs(db, log, workers)
@@ -106,16 +118,19 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	scheduler.Jobs = jobs
 	cases.Jobs = jobs
 	smsOutbox.Jobs = jobs
+	// Every outbound message is counted as it is queued.
+	outSMS, outChat := m.Outbox(ohcontact.ChannelSMS, smsOutbox), m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{})
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
-		ohcontact.ChannelSMS: smsOutbox, ohcontact.ChannelWebChat: webchat.Outbox{},
+		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 	}
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
+	jobs.PeriodicJobs().Add(retention.Nightly(london))
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: escalation.NewScreener(),
 		Cases: cases,
 		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
-			ohcontact.ChannelSMS: smsOutbox, ohcontact.ChannelWebChat: webchat.Outbox{},
+			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 		},
 		FollowUps:           contacts,
 		Absences:            scheduler,
@@ -123,24 +138,29 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Location:            london,
 		Now:                 time.Now,
 		Log:                 log.With("component", "runner"),
+		Metrics:             m,
 	}
 	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
 		Log: log.With("component", "sms"), Now: time.Now}
 
 	s := newServer(db, log)
-	console.New(console.Config{
+	con := console.New(console.Config{
 		DB:  db,
 		SLA: cases,
 		Outboxes: map[ohcontact.Channel]console.Outbox{
-			ohcontact.ChannelSMS: smsOutbox, ohcontact.ChannelWebChat: webchat.Outbox{},
+			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 		},
 		Location:      london,
 		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://"),
 		Log:           log.With("component", "console"),
 		Now:           time.Now,
-	}).Register(s.mux)
-	s.mux.HandleFunc("POST /sms/twilio/inbound", hooks.Inbound)
-	s.mux.HandleFunc("POST /sms/twilio/status", hooks.Status)
+	})
+	con.Register(s.mux)
+	// The live queue's listener: wakes this instance's /console/live connections.
+	s.background = append(s.background, con.Run)
+	s.mux.HandleFunc("POST /sms/twilio/inbound", m.Webhook("/sms/twilio/inbound", hooks.Inbound))
+	s.mux.HandleFunc("POST /sms/twilio/status", m.Webhook("/sms/twilio/status", hooks.Status))
+	s.mux.Handle("GET /metrics", m.Handler(cfg.Metrics, log.With("component", "metrics")))
 	(&triggers.API{DB: db, Scheduler: scheduler, Log: log.With("component", "hr-api")}).Register(s.mux)
 	chat, hub := newWebChat(db, runner, engine, chatOrgs, log)
 	s.mux.Handle("GET /ws/chat", chat)

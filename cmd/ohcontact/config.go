@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ohcontact/ohcontact/metrics"
+	"github.com/ohcontact/ohcontact/retention"
 )
 
 // Config is the service's configuration, read from the environment once in
@@ -32,6 +36,14 @@ type Config struct {
 	// rules file (OHCONTACT_CONFIG); empty means the built-in demo
 	// organisation.
 	ConfigFile string
+
+	// Metrics says who may read GET /metrics: the networks in METRICS_ALLOW
+	// and holders of METRICS_TOKEN.
+	Metrics metrics.Access
+
+	// Retention is how long records are kept (RETENTION_PERSONAL_DATA,
+	// RETENTION_CASES, RETENTION_AUDIT).
+	Retention retention.Policy
 }
 
 // TwilioConfig is how to send SMS through Twilio. When AccountSID is empty,
@@ -54,11 +66,17 @@ const defaultSendRate = 10
 // Simulated reports whether SMS goes to the phone simulator.
 func (t TwilioConfig) Simulated() bool { return t.AccountSID == "" }
 
+// defaultMetricsAllow is who may read /metrics unless METRICS_ALLOW says
+// otherwise: this machine only.
+const defaultMetricsAllow = "127.0.0.1/32,::1/128"
+
 var (
 	twilioSID    = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
 	twilioMGSID  = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
 	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	alphanumeric = regexp.MustCompile(`^[0-9A-Za-z]+$`)
+	// retentionPeriod is a whole number of months ("18mo") or years ("6y").
+	retentionPeriod = regexp.MustCompile(`^([1-9][0-9]{0,3})(mo|y)$`)
 )
 
 // loadConfig reads the configuration from getenv and validates it. Every
@@ -77,6 +95,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			APIBaseURL:          strings.TrimSuffix(getenv("TWILIO_API_BASE_URL"), "/"),
 			SendRate:            defaultSendRate,
 		},
+		Metrics:   metrics.Access{Token: getenv("METRICS_TOKEN")},
+		Retention: retention.DefaultPolicy,
 	}
 	var problems []error
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
@@ -120,6 +140,44 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad("OHCONTACT_CONFIG=%q cannot be read: %v", cfg.ConfigFile, err)
 		}
 	}
+	for _, network := range strings.Split(or(getenv("METRICS_ALLOW"), defaultMetricsAllow), ",") {
+		network = strings.TrimSpace(network)
+		if network == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(network)
+		if err != nil {
+			bad("METRICS_ALLOW: %q is not a network in CIDR notation (such as 10.20.0.0/16, or 10.20.0.5/32 for one address)", network)
+			continue
+		}
+		cfg.Metrics.Allow = append(cfg.Metrics.Allow, p.Masked())
+	}
+	if t := cfg.Metrics.Token; t != "" && len(t) < 32 {
+		bad("METRICS_TOKEN is shorter than 32 characters")
+	}
+	for _, r := range []struct {
+		name   string
+		months *int
+	}{
+		{"RETENTION_PERSONAL_DATA", &cfg.Retention.PersonalDataMonths},
+		{"RETENTION_CASES", &cfg.Retention.CaseMonths},
+		{"RETENTION_AUDIT", &cfg.Retention.AuditMonths},
+	} {
+		v := getenv(r.name)
+		if v == "" {
+			continue
+		}
+		n, ok := parseMonths(v)
+		if !ok {
+			bad("%s=%q is not a period such as 18mo or 6y (whole months or years, 1 month to 100 years)", r.name, v)
+			continue
+		}
+		*r.months = n
+	}
+	if ret := cfg.Retention; ret.AuditMonths < ret.CaseMonths {
+		bad("RETENTION_AUDIT (%d months) is shorter than RETENTION_CASES (%d months): a case's audit trail would go before the case",
+			ret.AuditMonths, ret.CaseMonths)
+	}
 
 	tw := cfg.Twilio
 	switch {
@@ -156,6 +214,20 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad("TWILIO_API_BASE_URL=%q is not an http(s) URL", tw.APIBaseURL)
 	}
 	return cfg, errors.Join(problems...)
+}
+
+// parseMonths reads a retention period, "18mo" or "6y", as months. It
+// reports false for anything else, and for more than 100 years.
+func parseMonths(v string) (int, bool) {
+	m := retentionPeriod.FindStringSubmatch(v)
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	if m[2] == "y" {
+		n *= 12
+	}
+	return n, n <= 1200
 }
 
 func isHTTPURL(s string) bool {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ohcontact/ohcontact/retention"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -82,6 +85,57 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{name: "short widget secret", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_WIDGET_SECRETS": "RX1=short"}, wantErr: []string{"shorter than 32"}},
 		{name: "missing config file", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_CONFIG": "/nonexistent/oh.toml"}, wantErr: []string{"OHCONTACT_CONFIG"}},
+		{
+			name: "metrics defaults: this machine only, no token",
+			env:  map[string]string{"DATABASE_URL": db},
+			check: func(t *testing.T, c Config) {
+				if fmt.Sprint(c.Metrics.Allow) != "[127.0.0.1/32 ::1/128]" || c.Metrics.Token != "" {
+					t.Errorf("Metrics = %+v", c.Metrics)
+				}
+			},
+		},
+		{
+			name: "metrics networks and token",
+			env: map[string]string{"DATABASE_URL": db, "METRICS_ALLOW": "10.20.0.0/16, 10.30.1.7/32,fd00::/8, 192.168.1.1/24",
+				"METRICS_TOKEN": "0123456789abcdef0123456789abcdef"},
+			check: func(t *testing.T, c Config) {
+				if fmt.Sprint(c.Metrics.Allow) != "[10.20.0.0/16 10.30.1.7/32 fd00::/8 192.168.1.0/24]" || c.Metrics.Token != "0123456789abcdef0123456789abcdef" {
+					t.Errorf("Metrics = %+v", c.Metrics)
+				}
+			},
+		},
+		{name: "metrics network without a prefix length", env: map[string]string{"DATABASE_URL": db, "METRICS_ALLOW": "10.20.0.5"}, wantErr: []string{"METRICS_ALLOW", "10.20.0.5"}},
+		{name: "metrics network not an address", env: map[string]string{"DATABASE_URL": db, "METRICS_ALLOW": "127.0.0.1/32,prometheus.internal/32"}, wantErr: []string{"METRICS_ALLOW", "prometheus.internal"}},
+		{name: "short metrics token", env: map[string]string{"DATABASE_URL": db, "METRICS_TOKEN": "tok-secret-123"}, wantErr: []string{"METRICS_TOKEN is shorter than 32"}},
+		{
+			name: "retention defaults",
+			env:  map[string]string{"DATABASE_URL": db},
+			check: func(t *testing.T, c Config) {
+				if c.Retention != (retention.Policy{PersonalDataMonths: 18, CaseMonths: 72, AuditMonths: 96}) {
+					t.Errorf("Retention = %+v", c.Retention)
+				}
+			},
+		},
+		{
+			name: "retention periods",
+			env:  map[string]string{"DATABASE_URL": db, "RETENTION_PERSONAL_DATA": "24mo", "RETENTION_CASES": "8y", "RETENTION_AUDIT": "10y"},
+			check: func(t *testing.T, c Config) {
+				if c.Retention != (retention.Policy{PersonalDataMonths: 24, CaseMonths: 96, AuditMonths: 120}) {
+					t.Errorf("Retention = %+v", c.Retention)
+				}
+			},
+		},
+		{
+			name:    "retention periods without a unit, or zero, or too long",
+			env:     map[string]string{"DATABASE_URL": db, "RETENTION_PERSONAL_DATA": "18", "RETENTION_CASES": "0y", "RETENTION_AUDIT": "101y"},
+			wantErr: []string{`RETENTION_PERSONAL_DATA="18"`, `RETENTION_CASES="0y"`, `RETENTION_AUDIT="101y"`},
+		},
+		{name: "retention in days", env: map[string]string{"DATABASE_URL": db, "RETENTION_PERSONAL_DATA": "540d"}, wantErr: []string{"RETENTION_PERSONAL_DATA"}},
+		{
+			name:    "audit trail kept less long than cases",
+			env:     map[string]string{"DATABASE_URL": db, "RETENTION_CASES": "10y"},
+			wantErr: []string{"RETENTION_AUDIT (96 months) is shorter than RETENTION_CASES (120 months)"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +160,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if tok := tt.env["TWILIO_AUTH_TOKEN"]; len(tok) > 3 && strings.Contains(err.Error(), tok) {
 				t.Errorf("error echoes the auth token: %q", err)
+			}
+			if tok := tt.env["METRICS_TOKEN"]; len(tok) > 3 && strings.Contains(err.Error(), tok) {
+				t.Errorf("error echoes the metrics token: %q", err)
 			}
 		})
 	}

@@ -97,7 +97,7 @@ func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 		document.querySelector("form[action$='/resolve']").requestSubmit()`,
 		`document.body.textContent.toLowerCase().includes("resolved")`)
 	var status string
-	if err := db.Pool.QueryRow(t.Context(), `SELECT status FROM cases`).Scan(&status); err != nil || status != "resolved" {
+	if err := db.Pool.QueryRow(t.Context(), `SELECT status FROM cases ORDER BY id DESC LIMIT 1`).Scan(&status); err != nil || status != "resolved" {
 		t.Fatalf("case status %q (%v), want resolved", status, err)
 	}
 	var views int

@@ -6,29 +6,65 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/signposting"
 )
 
-// The demo clinician's account, for `make run` only: the README gives it.
+// The demo's console accounts, for `make run` only: the README gives them.
+// The clinician works cases; the lead sees the pilot dashboard of every
+// organisation.
 const (
 	demoClinicianEmail    = "clinician@demo.nhs.example"
 	demoClinicianPassword = "demo-clinician-2026"
+	demoLeadEmail         = "lead@demo.nhs.example"
+	demoLeadPassword      = "demo-lead-2026"
 )
 
-// seedDemoClinician creates the demo clinician's console account, once.
-func seedDemoClinician(ctx context.Context, db *postgres.DB) error {
-	hash, err := console.HashPassword(demoClinicianPassword)
-	if err != nil {
-		return err
+// seedDemoAccounts creates the demo clinician's and the demo lead's console
+// accounts, once.
+func seedDemoAccounts(ctx context.Context, db *postgres.DB) error {
+	for _, a := range []struct{ email, password, name, role string }{
+		{demoClinicianEmail, demoClinicianPassword, "Demo Clinician", console.RoleClinician},
+		{demoLeadEmail, demoLeadPassword, "Demo OH Lead", console.RoleLead},
+	} {
+		hash, err := console.HashPassword(a.password)
+		if err != nil {
+			return err
+		}
+		err = db.InTx(ctx, func(tx pgx.Tx) error {
+			_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{Email: a.email, Name: a.name, Role: a.role, PasswordHash: hash}, 0)
+			return err
+		})
+		if err != nil && !errors.Is(err, postgres.ErrEmailTaken) {
+			return err
+		}
 	}
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{Email: demoClinicianEmail, Name: "Demo Clinician",
-			Role: console.RoleClinician, PasswordHash: hash}, 0)
-		return err
-	})
-	if errors.Is(err, postgres.ErrEmailTaken) {
+	return nil
+}
+
+// addPilotTrusts adds the demo's other pilot organisations (those of
+// signposting.DemoPilot after the first) to dir, creates them in the
+// database and adds their ids to ids, unless OHCONTACT_CONFIG gives the
+// organisations. Only demo mode has them, so that the operator commands'
+// built-in directory keeps its one organisation.
+func addPilotTrusts(ctx context.Context, db *postgres.DB, cfg Config, dir *signposting.Directory, ids map[string]int64) error {
+	if cfg.ConfigFile != "" {
 		return nil
 	}
-	return err
+	for _, o := range signposting.DemoPilot().Organisations {
+		if _, ok := dir.Organisation(o.Code); ok {
+			continue
+		}
+		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name})
+		if err != nil {
+			return err
+		}
+		if ids[o.Code], err = db.OrganisationByCode(ctx, o.Code); err != nil {
+			return err
+		}
+		dir.Organisations = append(dir.Organisations, o)
+	}
+	return nil
 }

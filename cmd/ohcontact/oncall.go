@@ -8,13 +8,14 @@ import (
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
-// demoOnCallMobile is the demo organisation's on-call number, in Ofcom's
-// drama range like the demo staff, so its texts show on /demo/phone.
-const demoOnCallMobile = "+447700900900"
+// demoOnCallMobiles numbers the demo organisations' on-call phones, in
+// Ofcom's drama range like the demo staff: +447700900900 for DEMO, then
+// 901, 902 and 903 for the other pilot trusts.
+const demoOnCallMobiles = "+4477009009%02d"
 
 // onCallRoutes returns each organisation's on-call route by organisation
-// id: OHCONTACT_CONFIG's [organisations.on_call], and in demo mode the demo
-// organisation's number when the file gives it none. An organisation with
+// id: OHCONTACT_CONFIG's [organisations.on_call], or, in demo mode with no
+// file, the demo organisations' numbers. An organisation with
 // none is logged at start-up: its unclaimed cases reach only the
 // clinicians on duty.
 func onCallRoutes(cfg Config, dir *signposting.Directory, orgIDs map[string]int64, demo bool, log *slog.Logger) (map[int64]escalation.OnCall, error) {
@@ -25,8 +26,10 @@ func onCallRoutes(cfg Config, dir *signposting.Directory, orgIDs map[string]int6
 			return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
 		}
 	}
-	if _, ok := mobiles[signposting.DemoCode]; demo && !ok {
-		mobiles[signposting.DemoCode] = demoOnCallMobile
+	if demo && cfg.ConfigFile == "" {
+		for i, code := range signposting.DemoCodes() {
+			mobiles[code] = fmt.Sprintf(demoOnCallMobiles, i)
+		}
 	}
 	routes := map[int64]escalation.OnCall{}
 	for _, o := range dir.Organisations {

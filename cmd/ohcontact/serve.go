@@ -20,9 +20,10 @@ import (
 const shutdownGrace = 25 * time.Second
 
 func runServe(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "serve", "serve [--migrate] [--demo]")
+	fs := newFlagSet(env, "serve", "serve [--migrate] [--demo] [--web-only]")
 	migrate := fs.Bool("migrate", false, "apply pending schema migrations before serving (otherwise an out-of-date schema stops the start)")
-	demo := fs.Bool("demo", false, "demo mode: implies --migrate, adds demo staff and serves /demo/phone")
+	demo := fs.Bool("demo", false, "demo mode: implies --migrate, adds demo staff, a demo clinician and lead, and a month of pilot history, and serves /demo/phone and /demo/intranet")
+	webOnly := fs.Bool("web-only", false, "serve requests and queue jobs, but leave working them (texts, contacts, SLA checks) to instances started without it")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -53,13 +54,18 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR: %w", err)
 	}
-	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+	if *webOnly {
+		log.Warn("web only: this instance works no jobs; at least one instance must run without --web-only, or nothing is sent")
+	} else if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL,
 		"demo", *demo, "sms", map[bool]string{true: "simulator", false: "twilio"}[cfg.Twilio.Simulated()],
-		"version", version)
+		"jobs", !*webOnly, "version", version)
 	serveErr := s.serve(ctx, ln)
+	if *webOnly {
+		return serveErr
+	}
 	// Requests are done; let running jobs finish too.
 	return errors.Join(serveErr, stopJobs(jobs, log))
 }
@@ -69,8 +75,8 @@ type server struct {
 	db  *postgres.DB
 	log *slog.Logger
 	mux *http.ServeMux
-	// background runs while the server serves (the web chat hub's
-	// listener), each until its context ends.
+	// background runs while the server serves (the web chat hub's and
+	// the console's listeners), each until its context ends.
 	background []func(context.Context)
 	// onShutdown runs when shutdown starts: hijacked connections
 	// (websockets) are not closed by http.Server.Shutdown.

@@ -164,7 +164,7 @@ func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
 	defer db.Close()
 	var priority string
 	var unknown bool
-	if err := db.Pool.QueryRow(t.Context(), `SELECT priority, unknown_sender FROM cases`).Scan(&priority, &unknown); err != nil || priority != "urgent" || !unknown {
+	if err := db.Pool.QueryRow(t.Context(), `SELECT priority, unknown_sender FROM cases ORDER BY id DESC LIMIT 1`).Scan(&priority, &unknown); err != nil || priority != "urgent" || !unknown {
 		t.Fatalf("case: priority %q, unknown sender %v (%v); want urgent, true", priority, unknown, err)
 	}
 	last := reach.Seq

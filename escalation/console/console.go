@@ -44,16 +44,72 @@
 // # Audit
 //
 // Every view of a case page (it shows the transcript) writes a case.view
-// audit event, and every change (claim, release, reassign, note, reply,
-// hand back, resolve, and account changes) writes its audit event in the
-// transaction that makes the change. Logs carry ids only: never names,
+// audit event, every view and export of the pilot dashboard (aggregates
+// only: dashboard_show.go) a dashboard.view or dashboard.export event, and
+// every change (claim, release, reassign, note, reply, hand back, resolve,
+// and account changes) writes its audit event in the transaction that
+// makes the change. Logs carry ids only: never names,
 // email addresses, phone numbers, message bodies or tokens.
+//
+// # Duty and alerts
+//
+// Clinicians and admins start and end their duty on the queue page
+// (users.on_duty, audited as user.duty_started and user.duty_ended);
+// signing out ends it too. When a
+// case passes its SLA unclaimed, the organisation's on-duty clinicians get
+// an alert (clinician_alerts, written by the SLA job): a banner on the
+// queue page, with a link to the case, until they mark it seen (audited as
+// alert.seen; only the alert's own user can) or claim the case.
 //
 // # Live updates
 //
-// Pages do not refresh themselves. The queue's table carries
-// data-console-queue and its rows data-case-id; the template "queue_rows"
-// renders just the rows, for a live update to swap in.
+// The queue page keeps itself current through a websocket, GET
+// /console/live, opened by static/console.js; without JavaScript the page
+// is the same, refreshed by hand. The handshake needs the session cookie
+// (otherwise it is redirected to the sign-in page, like any page) and must
+// come from this site's own pages: an Origin other than the request's own
+// host, or a Sec-Fetch-Site other than same-origin, is refused with 403
+// before any upgrade.
+//
+// The server sends one kind of frame, a whole snapshot of what the queue
+// page shows the user, scoped to their organisation exactly as the page is:
+//
+//	{"type":"queue","rows":"<tr …>…","cases":[{"id":12,"priority":"urgent","status":"open","breached":true}],
+//	 "alerts":[{"id":3,"case_id":12,"kind":"sla_breached","status":"Urgent, open","at":"…","html":"<div …>…"}],
+//	 "at":"2026-03-02T14:02:00Z","at_text":"14:02"}
+//
+// rows is the template "queue_rows" (the body of the table that carries
+// data-console-queue, its rows data-case-id); cases are those rows in
+// order; alerts are the user's unseen alerts, oldest first, each with its
+// banner (the template "alert", carrying data-alert-id); at is when the
+// snapshot was read. The browser sends nothing but the protocol's control
+// frames (reads are limited to 512 bytes).
+//
+// A snapshot is sent on connect, after every wake-up and every 30 seconds
+// (so SLA countdowns stay current). Because every frame is the whole
+// state, a reconnect is gap-free by construction: whatever changed while
+// the browser was away is in the first snapshot it gets, and a lost or
+// merged wake-up costs nothing. Wake-ups come from PostgreSQL: triggers on
+// cases and clinician_alerts NOTIFY postgres.CasesChannel when a change
+// commits, on whichever instance made it; each Console's Run LISTENs on
+// one connection and wakes every live connection of the instance, and
+// wakes them all again after re-establishing that connection.
+//
+// Bursts are coalesced per connection: a snapshot follows a wake-up at
+// once, unless the previous one was under 50 ms ago, in which case it
+// follows 50 ms after that one, and every wake-up meanwhile is answered by
+// it. So a connection costs at most one database round trip per 50 ms
+// however many cases change, and a change is never shown more than 50 ms
+// (plus the query) after the wake-up. The round trip batches three
+// queries: the session is still valid (a connection whose session has
+// ended, by sign-out, expiry or a disabled account, is closed with 1008),
+// the queue, and the user's alerts. Snapshots are not shared between
+// connections: the queue query reads only unresolved cases, and sharing
+// would save little for the state it would need. Each connection has
+// exactly one writer goroutine; it pings every 25 seconds and the
+// connection ends when no pong comes within 60. When Run ends (at
+// shutdown) every live connection is closed with 1001, going away, so that
+// browsers reconnect to another instance.
 package console
 
 import (
@@ -62,6 +118,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -116,9 +173,12 @@ type Console struct {
 	// that the answer takes as long as for a wrong password.
 	dummyHash string
 	cop       *http.CrossOriginProtection
+
+	liveMu sync.Mutex
+	live   map[*liveConn]struct{} // this instance's /console/live connections
 }
 
-//go:embed templates/*.html static/console.css
+//go:embed templates/*.html static/console.css static/console.js
 var files embed.FS
 
 // New returns the console described by cfg.
@@ -128,6 +188,7 @@ func New(cfg Config) *Console {
 		log: cfg.Log, now: cfg.Now, pages: parsePages(),
 		dummyHash: mustHashPassword(newToken()),
 		cop:       http.NewCrossOriginProtection(),
+		live:      map[*liveConn]struct{}{},
 	}
 	if c.loc == nil {
 		c.loc = time.UTC
@@ -145,13 +206,17 @@ func New(cfg Config) *Console {
 func (c *Console) Register(mux *http.ServeMux) {
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, c.secure(h)) }
 
-	handle("GET /console/static/console.css", c.showStylesheet)
+	handle("GET /console/static/console.css", stylesheet.serve)
+	handle("GET /console/static/console.js", script.serve)
 	handle("GET /console/login", c.showLogin)
 	handle("POST /console/login", c.checkLogin)
 	handle("POST /console/logout", c.signedIn(anyRole, c.logout))
 
 	handle("GET /console", c.redirectToQueue)
 	handle("GET /console/{$}", c.signedIn(anyRole, c.showQueue))
+	handle("GET /console/live", c.signedIn(anyRole, c.serveLive))
+	handle("POST /console/duty", c.signedIn(worksCases, c.setDuty))
+	handle("POST /console/alerts/{id}/seen", c.signedIn(anyRole, c.markAlertSeen))
 	handle("GET /console/cases/{id}", c.signedIn(anyRole, c.showCase))
 	handle("POST /console/cases/{id}/claim", c.signedIn(worksCases, c.claimCase))
 	handle("POST /console/cases/{id}/release", c.signedIn(worksCases, c.releaseCase))
@@ -160,6 +225,9 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/reply", c.signedIn(worksCases, c.reply))
 	handle("POST /console/cases/{id}/hand-back", c.signedIn(worksCases, c.handBack))
 	handle("POST /console/cases/{id}/resolve", c.signedIn(worksCases, c.resolveCase))
+
+	handle("GET /console/dashboard", c.signedIn(seesDashboard, c.showDashboard))
+	handle("GET /console/dashboard.csv", c.signedIn(seesDashboard, c.exportDashboard))
 
 	handle("GET /console/admin/users", c.signedIn(isAdmin, c.showUsers))
 	handle("POST /console/admin/users", c.signedIn(isAdmin, c.createUser))

@@ -54,6 +54,7 @@ func (o *fakeOutbox) messages() []ohcontact.Message {
 type fixture struct {
 	t        *testing.T
 	db       *postgres.DB
+	console  *console.Console
 	srv      *httptest.Server
 	sms      *fakeOutbox
 	skew     atomic.Int64 // added to the real time, in nanoseconds
@@ -76,7 +77,7 @@ func newFixture(t *testing.T, secure bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := console.New(console.Config{
+	f.console = console.New(console.Config{
 		DB:            f.db,
 		SLA:           &escalation.Escalator{SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs},
 		Outboxes:      map[ohcontact.Channel]console.Outbox{ohcontact.ChannelSMS: f.sms},
@@ -85,7 +86,7 @@ func newFixture(t *testing.T, secure bool) *fixture {
 		Now:           f.now,
 	})
 	mux := http.NewServeMux()
-	c.Register(mux)
+	f.console.Register(mux)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -8,9 +8,16 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// logout handles POST /console/logout: the session ends at once.
+// logout handles POST /console/logout: the session ends at once, and so
+// does the user's duty, so that nobody who has left is counted on to see
+// SLA alerts.
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error { return postgres.EndSession(r.Context(), tx, hashToken(s.token)) })
+	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error {
+		if err := postgres.EndSession(r.Context(), tx, hashToken(s.token)); err != nil {
+			return err
+		}
+		return postgres.SetOnDuty(r.Context(), tx, s.user.ID, false)
+	})
 	if err != nil {
 		c.serverError(w, r, s, err)
 		return

@@ -66,7 +66,7 @@ func newLayout(title string, s *session) layout {
 	return l
 }
 
-var pageNames = []string{"login", "queue", "case", "users", "error"}
+var pageNames = []string{"login", "queue", "case", "users", "dashboard", "error"}
 
 func parsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))

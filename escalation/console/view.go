@@ -117,7 +117,10 @@ func approx(d time.Duration) string {
 type slaView struct {
 	Text    string
 	Due     when
-	Overdue bool
+	Overdue bool // open past its deadline
+	// Breached is set when the case was not claimed by its deadline:
+	// overdue, or missed.
+	Breached bool
 }
 
 // viewSLA says where a case with status stands against its deadline due.
@@ -133,11 +136,11 @@ func (c *Console) viewSLA(status string, due, claimedAt, resolvedAt time.Time) s
 	case status != "open" && !pickedUp.After(due):
 		v.Text = "met"
 	case status != "open":
-		v.Text = "missed by " + approx(pickedUp.Sub(due))
+		v.Text, v.Breached = "missed by "+approx(pickedUp.Sub(due)), true
 	case c.now().Before(due):
 		v.Text = "due in " + approx(due.Sub(c.now()))
 	default:
-		v.Text, v.Overdue = "overdue by "+approx(c.now().Sub(due)), true
+		v.Text, v.Overdue, v.Breached = "overdue by "+approx(c.now().Sub(due)), true, true
 	}
 	return v
 }
@@ -252,4 +255,23 @@ func deliveryLabel(status string) string {
 		return "Failed"
 	}
 	return status
+}
+
+// alertView is an alert as the queue page shows it: a banner until the
+// user marks it seen or claims the case.
+type alertView struct {
+	ID, CaseID int64
+	Text       string // what happened
+	Status     string // where the case is now: "Urgent, claimed by Sam Jones"
+	At         when
+	CSRF       string // for the "Mark seen" form
+}
+
+func (c *Console) viewAlert(a postgres.Alert, csrf string) alertView {
+	// sla_breached is the only kind of alert (clinician_alerts.kind).
+	v := alertView{ID: a.ID, CaseID: a.CaseID, At: c.at(a.At), CSRF: csrf,
+		Text: fmt.Sprintf("Case %d was not claimed within its SLA", a.CaseID)}
+	status := statusLabel(a.CaseStatus, a.ClaimedByName, a.ResolvedByName)
+	v.Status = viewPriority(a.Priority).Label + ", " + strings.ToLower(status[:1]) + status[1:]
+	return v
 }

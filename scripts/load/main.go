@@ -3,8 +3,13 @@
 // BENCHMARKS.md on stdout:
 //
 //	load sms   signed inbound webhooks at rising concurrency, each a full
-//	           dialog step; pgbench's figure for an equivalent transaction
-//	           (two inserts and one update) in the same run as the ceiling
+//	           dialog step, against a web-tier instance (serve --web-only,
+//	           its replies delivered and checked by a worker instance after
+//	           each run) and against one instance doing both; pgbench's
+//	           figure for an equivalent transaction (two inserts and one
+//	           update) in the same run as the ceiling; and, during every
+//	           run, the time from a risky text to its case on the console's
+//	           live websocket
 //	load chat  N idle web chat connections on one instance: memory per
 //	           connection, and the round trip of a message at that load
 //

@@ -80,9 +80,14 @@ type sender struct {
 // post sends the sender's next text, signed as Twilio signs it, and waits
 // for the acknowledgement (which comes after the step has committed).
 func (s *sender) post(client *http.Client, base string) error {
-	form := url.Values{"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {account}, "From": {s.from},
-		"To": {"+447700900999"}, "Body": {texts[s.n%len(texts)]}, "NumMedia": {"0"}}
 	s.n++
+	return s.postText(client, base, texts[(s.n-1)%len(texts)])
+}
+
+// postText sends body as the sender's next text.
+func (s *sender) postText(client *http.Client, base, body string) error {
+	form := url.Values{"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {account}, "From": {s.from},
+		"To": {"+447700900999"}, "Body": {body}, "NumMedia": {"0"}}
 	endpoint := base + "/sms/twilio/inbound"
 	req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -109,6 +114,11 @@ type result struct {
 	latencies   []time.Duration // sorted
 	errors      int
 	pgbenchTPS  float64
+	probe       probeResult
+	// Web tier only: the replies the run queued, and how long a worker
+	// instance took to deliver them all afterwards.
+	queued int
+	drain  time.Duration
 }
 
 func (r result) perSecond() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
@@ -207,20 +217,110 @@ func pgbenchPath() string {
 }
 
 // reportSMS writes the SMS load section of BENCHMARKS.md.
-func reportSMS(w io.Writer, results []result, staff int, d time.Duration) {
+func reportSMS(w io.Writer, allInOne, web []result, staff int, d time.Duration) {
 	fmt.Fprintf(w, "## SMS inbound load (scripts/load sms)\n\n")
-	fmt.Fprintf(w, "Signed inbound webhooks from %d simulated members of staff against one `ohcontact serve`, %v per level;\n", staff, d)
-	fmt.Fprintf(w, "each is a full dialog step (risk screen, flow, one transaction with the outbound message and its River job),\n")
-	fmt.Fprintf(w, "acknowledged after commit; the replies are delivered during the run to a local fake of Twilio's API. The\n")
-	fmt.Fprintf(w, "load generator, the server, its delivery workers and PostgreSQL share the machine. pgbench runs the\n")
-	fmt.Fprintf(w, "ceiling transaction (one update, two inserts) at the same concurrency against the same server.\n\n")
-	fmt.Fprintf(w, "| senders | messages/s | p50 | p99 | errors | pgbench tps | messages/s ÷ pgbench |\n")
-	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, r := range results {
-		fmt.Fprintf(w, "| %d | %.0f | %v | %v | %d | %.0f | %.2f |\n", r.concurrency, r.perSecond(),
+	fmt.Fprintf(w, "Signed inbound webhooks from %d simulated members of staff, %v per level; each is a full dialog step\n", staff, d)
+	fmt.Fprintf(w, "(risk screen, flow, one transaction with the outbound message and its River delivery job), acknowledged\n")
+	fmt.Fprintf(w, "after commit. pgbench runs the ceiling transaction (one update, two inserts) at the same concurrency\n")
+	fmt.Fprintf(w, "against the same server. Two deployments of the one binary:\n\n")
+	fmt.Fprintf(w, "- **web tier**: the measured `ohcontact serve --web-only` takes the webhooks and queues the replies; a\n")
+	fmt.Fprintf(w, "  worker instance (`ohcontact serve`) delivers them to a local fake of Twilio's API after each run, as one on\n")
+	fmt.Fprintf(w, "  another machine would during it, and the run checks that every reply was sent.\n")
+	fmt.Fprintf(w, "- **all in one**: one `ohcontact serve` takes the webhooks and delivers the replies during the run, its\n")
+	fmt.Fprintf(w, "  delivery workers competing with the steps for the same two cores (`TWILIO_SEND_RATE=1000`).\n\n")
+	fmt.Fprintf(w, "The load generator, the server and PostgreSQL share the machine.\n\n")
+	fmt.Fprintf(w, "| deployment | senders | messages/s | p50 | p99 | errors | pgbench tps | messages/s ÷ pgbench | replies delivered after |\n")
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range web {
+		fmt.Fprintf(w, "| web tier | %d | %.0f | %v | %v | %d | %.0f | %.2f | %d in %v |\n", r.concurrency, r.perSecond(),
+			r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS, r.perSecond()/r.pgbenchTPS, r.queued, r.drain.Round(100*time.Millisecond))
+	}
+	for _, r := range allInOne {
+		fmt.Fprintf(w, "| all in one | %d | %.0f | %v | %v | %d | %.0f | %.2f | (during the run) |\n", r.concurrency, r.perSecond(),
 			r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS, r.perSecond()/r.pgbenchTPS)
 	}
+	fmt.Fprintf(w, "\n### A risky text to the clinician console, during the load\n\n")
+	fmt.Fprintf(w, "While each run above goes on, a probe texts \"%s\" from one person after another\n", riskyText)
+	fmt.Fprintf(w, "(each with no case yet), and a clinician signed in to the console holds the queue's live websocket open\n")
+	fmt.Fprintf(w, "on the same instance: the time from sending the text to its new case arriving in a snapshot.\n\n")
+	fmt.Fprintf(w, "| deployment | senders | probes | p50 | p99 | max | no case within 5 s |\n")
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, set := range []struct {
+		name string
+		rs   []result
+	}{{"web tier", web}, {"all in one", allInOne}} {
+		for _, r := range set.rs {
+			p := r.probe
+			fmt.Fprintf(w, "| %s | %d | %d | %v | %v | %v | %d |\n", set.name, r.concurrency, len(p.latencies),
+				pct(p.latencies, 50), pct(p.latencies, 99), pct(p.latencies, 100), p.timeouts)
+		}
+	}
 	fmt.Fprintln(w)
+}
+
+// measure runs the load at concurrency against base for d with the console
+// probe alongside, texting as probes from *next on.
+func measure(client *http.Client, base string, senders, probes []*sender, next *int, concurrency int, d time.Duration) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	type probed struct {
+		r   probeResult
+		err error
+	}
+	done := make(chan probed, 1)
+	go func() {
+		r, err := probeConsole(ctx, client, base, probes[*next:])
+		done <- probed{r, err}
+	}()
+	r := load(client, base, senders, concurrency, d)
+	p := <-done
+	if p.err != nil {
+		return r, p.err
+	}
+	r.probe = p.r
+	*next += len(p.r.latencies) + p.r.timeouts
+	return r, nil
+}
+
+// drain starts a worker instance, waits until every queued SMS delivery
+// is done, stops it, and checks that every outbound text was sent. It
+// returns how many texts it delivered and how long that took.
+func drain(ctx context.Context, dbURL, bin string, env []string) (int, time.Duration, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(ctx)
+	const pendingSQL = `SELECT count(*) FROM messages WHERE direction = 'outbound' AND channel = 'sms' AND delivery_status IN ('queued', 'sending')`
+	var pending int
+	if err := conn.QueryRow(ctx, pendingSQL).Scan(&pending); err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	_, _, stop, err := serve(bin, []string{"serve"}, env...)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stop()
+	for left := pending; left > 0; {
+		if time.Since(start) > 5*time.Minute {
+			return pending, 0, fmt.Errorf("%d of %d replies still undelivered after 5 minutes", left, pending)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if err := conn.QueryRow(ctx, pendingSQL).Scan(&left); err != nil {
+			return 0, 0, err
+		}
+	}
+	took := time.Since(start)
+	var failed int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM messages WHERE direction = 'outbound' AND delivery_status NOT IN ('sent', 'delivered')`).Scan(&failed)
+	if err != nil {
+		return 0, 0, err
+	}
+	if failed > 0 {
+		return 0, 0, fmt.Errorf("%d replies were not sent", failed)
+	}
+	return pending, took, nil
 }
 
 // runSMS is `load sms`.
@@ -241,40 +341,82 @@ func runSMS(args []string) error {
 		return err
 	}
 	defer drop()
-	if err := seed(ctx, dbURL, *staff); err != nil {
+	// Probe senders come after the load's: enough for one text every
+	// 100 ms through every run.
+	nProbes := 2 * len(concurrency) * int(duration.Seconds()*10+10)
+	if err := seed(ctx, dbURL, *staff+nProbes); err != nil {
 		return err
 	}
-
+	if err := addClinician(*bin); err != nil {
+		return err
+	}
 	twilio := twiliotest.New(account, authToken)
 	defer twilio.Close()
-	base, _, stop, err := serve(*bin, []string{"serve"}, "TWILIO_ACCOUNT_SID="+account, "TWILIO_AUTH_TOKEN="+authToken,
-		"TWILIO_FROM=+447700900999", "TWILIO_API_BASE_URL="+twilio.URL, "TWILIO_SEND_RATE=1000")
-	if err != nil {
-		return err
-	}
-	defer stop()
+	env := []string{"TWILIO_ACCOUNT_SID=" + account, "TWILIO_AUTH_TOKEN=" + authToken,
+		"TWILIO_FROM=+447700900999", "TWILIO_API_BASE_URL=" + twilio.URL, "TWILIO_SEND_RATE=1000"}
 
 	senders := make([]*sender, *staff)
 	for i := range senders {
 		senders[i] = &sender{from: mobile(i)}
 	}
+	probes := make([]*sender, nProbes)
+	for i := range probes {
+		probes[i] = &sender{from: mobile(*staff + i)}
+	}
+	next := 0
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
-	load(client, base, senders, 8, 5*time.Second) // warm up
-	if _, err := pgbench(dbURL, 2, 5*time.Second, *staff); err != nil {
+
+	// The web tier first, each run followed by a worker draining its replies.
+	base, _, stop, err := serve(*bin, []string{"serve", "--web-only"}, env...)
+	if err != nil {
 		return err
 	}
-	var results []result
+	load(client, base, senders, 8, 5*time.Second) // warm up
+	if _, _, err := drain(ctx, dbURL, *bin, env); err != nil {
+		stop()
+		return err
+	}
+	if _, err := pgbench(dbURL, 2, 5*time.Second, *staff); err != nil {
+		stop()
+		return err
+	}
+	var web []result
 	for _, c := range concurrency {
-		r := load(client, base, senders, c, *duration)
-		r.pgbenchTPS, err = pgbench(dbURL, c, *duration, *staff)
+		r, err := measure(client, base, senders, probes, &next, c, *duration)
+		if err == nil {
+			r.pgbenchTPS, err = pgbench(dbURL, c, *duration, *staff)
+		}
+		if err == nil {
+			r.queued, r.drain, err = drain(ctx, dbURL, *bin, env)
+		}
+		if err != nil {
+			stop()
+			return err
+		}
+		web = append(web, r)
+		fmt.Fprintf(os.Stderr, "load sms: web tier, %d senders: %.0f msg/s, p50 %v, p99 %v, %d errors; pgbench %.0f tps; %d replies delivered after in %v; console p99 %v\n",
+			c, r.perSecond(), r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS, r.queued, r.drain, pct(r.probe.latencies, 99))
+	}
+	stop()
+
+	// Then one instance doing both.
+	base, _, stop, err = serve(*bin, []string{"serve"}, env...)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	var allInOne []result
+	for i, c := range concurrency {
+		r, err := measure(client, base, senders, probes, &next, c, *duration)
 		if err != nil {
 			return err
 		}
-		results = append(results, r)
-		fmt.Fprintf(os.Stderr, "load sms: %d senders: %.0f msg/s, p50 %v, p99 %v, %d errors; pgbench %.0f tps\n",
-			c, r.perSecond(), r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS)
+		r.pgbenchTPS = web[i].pgbenchTPS
+		allInOne = append(allInOne, r)
+		fmt.Fprintf(os.Stderr, "load sms: all in one, %d senders: %.0f msg/s, p50 %v, p99 %v, %d errors; console p99 %v\n",
+			c, r.perSecond(), r.percentile(50), r.percentile(99), r.errors, pct(r.probe.latencies, 99))
 	}
-	reportSMS(os.Stdout, results, *staff, *duration)
+	reportSMS(os.Stdout, allInOne, web, *staff, *duration)
 	return nil
 }
 

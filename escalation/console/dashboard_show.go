@@ -1,0 +1,399 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// The pilot dashboard (GET /console/dashboard) and its export
+// (GET /console/dashboard.csv): the pilot's outcomes as charts, for OH leads
+// and admins. Both take the same filters, in the query string so that a
+// view can be shared by its address: organisation (an id; only for users
+// who see every organisation), from and to (YYYY-MM-DD, inclusive; the last
+// 28 days by default). Every figure is an aggregate, with counts from 1 to
+// 4 shown as "<5" and rates and times derived from them as "suppressed"
+// (postgres.MinShown). Each view and each export is an audit event.
+
+// seesDashboard reports whether u may see the pilot dashboard: leads and
+// admins.
+func seesDashboard(u postgres.User) bool { return u.Role == RoleLead || u.Role == RoleAdmin }
+
+// SeesDashboard reports whether the signed-in user may see the pilot
+// dashboard.
+func (l layout) SeesDashboard() bool { return l.User != nil && seesDashboard(*l.User) }
+
+const (
+	defaultPeriodDays = 28
+	maxPeriodDays     = 366
+)
+
+// dashboardForm is the dashboard's filters as the user gave them.
+type dashboardForm struct {
+	Organisation, From, To string
+}
+
+// query is the form as a query string, for links to the same view.
+func (f dashboardForm) query() string {
+	q := url.Values{"from": {f.From}, "to": {f.To}}
+	if f.Organisation != "" {
+		q.Set("organisation", f.Organisation)
+	}
+	return q.Encode()
+}
+
+// dashboardView is the dashboard page.
+type dashboardView struct {
+	layout
+	Form dashboardForm
+	// Organisations are offered in the filter when the user sees every
+	// organisation.
+	Organisations []ohcontact.Organisation
+	Period        string // the period and organisation shown, in words
+	Query         string // the filters, for the export link
+	Charts        []chart
+	MinShown      int
+}
+
+// readDashboardFilter reads r's filters: the last 28 days (to today, in
+// the console's time zone) of every organisation the user sees unless they
+// say otherwise. It returns the form as given and the problems with it.
+func (c *Console) readDashboardFilter(r *http.Request) (postgres.DashboardFilter, dashboardForm, []fieldError) {
+	q := r.URL.Query()
+	today := c.now().In(c.loc)
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	form := dashboardForm{Organisation: q.Get("organisation"), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
+	if form.To == "" {
+		form.To = today.Format(time.DateOnly)
+	}
+	if form.From == "" {
+		form.From = today.AddDate(0, 0, 1-defaultPeriodDays).Format(time.DateOnly)
+	}
+	var f postgres.DashboardFilter
+	var errs []fieldError
+	if form.Organisation != "" {
+		id, err := strconv.ParseInt(form.Organisation, 10, 64)
+		if err != nil || id <= 0 {
+			errs = append(errs, fieldError{"organisation", "Choose an organisation from the list"})
+		}
+		f.OrganisationID = id
+	}
+	from, fromErr := time.Parse(time.DateOnly, form.From)
+	to, toErr := time.Parse(time.DateOnly, form.To)
+	switch {
+	case fromErr != nil:
+		errs = append(errs, fieldError{"from", "Enter the start date as a date, for example 2026-03-01"})
+	case toErr != nil:
+		errs = append(errs, fieldError{"to", "Enter the end date as a date, for example 2026-03-28"})
+	case to.After(today):
+		errs = append(errs, fieldError{"to", "The end date must be today or in the past"})
+	case from.After(to):
+		errs = append(errs, fieldError{"from", "The start date must be on or before the end date"})
+	case to.Sub(from) >= maxPeriodDays*24*time.Hour:
+		errs = append(errs, fieldError{"from", "Choose a period of at most a year"})
+	}
+	f.From, f.To = from, to
+	return f, form, errs
+}
+
+// showDashboard handles GET /console/dashboard.
+func (c *Console) showDashboard(w http.ResponseWriter, r *http.Request, s *session) {
+	f, form, errs := c.readDashboardFilter(r)
+	orgs, err := c.organisationsFor(r, s)
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	v := dashboardView{layout: newLayout("Pilot dashboard", s), Form: form, MinShown: postgres.MinShown}
+	if s.scope() == 0 {
+		v.Organisations = orgs
+	}
+	if len(errs) > 0 {
+		v.Errors = errs
+		c.render(w, r, http.StatusUnprocessableEntity, "dashboard", v)
+		return
+	}
+	d, ok := c.loadDashboard(w, r, s, f, "dashboard.view")
+	if !ok {
+		return
+	}
+	v.Period = periodLabel(d.Filter, orgs)
+	v.Query = form.query()
+	v.Charts = dashboardCharts(d)
+	c.render(w, r, http.StatusOK, "dashboard", v)
+}
+
+// loadDashboard reads the dashboard for f and records action (viewing or
+// exporting it) in the audit log. When it cannot, it answers the request
+// itself and returns false.
+func (c *Console) loadDashboard(w http.ResponseWriter, r *http.Request, s *session, f postgres.DashboardFilter, action string) (postgres.Dashboard, bool) {
+	d, err := c.db.Dashboard(r.Context(), s.scope(), f)
+	switch {
+	case errors.Is(err, postgres.ErrNotFound):
+		c.notFound(w, r, s)
+		return d, false
+	case err != nil:
+		c.serverError(w, r, s, err)
+		return d, false
+	}
+	err = postgres.Audit(r.Context(), c.db.Pool, postgres.AuditEvent{ActorUserID: s.user.ID, Action: action,
+		RecordType: "dashboard", OrganisationID: d.Filter.OrganisationID,
+		Details: map[string]any{"from": f.From.Format(time.DateOnly), "to": f.To.Format(time.DateOnly)}})
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return d, false
+	}
+	return d, true
+}
+
+// periodLabel says which period and organisations f covers: "23 March
+// to 19 April 2026, all organisations".
+func periodLabel(f postgres.DashboardFilter, orgs []ohcontact.Organisation) string {
+	who := "all organisations"
+	for _, o := range orgs {
+		if o.ID == f.OrganisationID {
+			who = o.Name
+		}
+	}
+	from := f.From.Format("2 January 2006")
+	if f.From.Year() == f.To.Year() {
+		from = f.From.Format("2 January")
+	}
+	return fmt.Sprintf("%s to %s, %s", from, f.To.Format("2 January 2006"), who)
+}
+
+// Figures as the dashboard shows them.
+
+// countCell is a count: "1,234", "0" or "<5".
+func countCell(f postgres.Figure) cell {
+	if f.Suppressed {
+		return cell{Text: fmt.Sprintf("<%d", postgres.MinShown), Bar: fmt.Sprintf("<%d", postgres.MinShown)}
+	}
+	n := number(int(f.Value))
+	return cell{Text: n, Bar: n, Value: f.Value}
+}
+
+// derivedCell is a rate or time shown to one decimal place, with bar as
+// its bar's label: "suppressed" when derived from a count below
+// postgres.MinShown, "n/a" when there was nothing to measure.
+func derivedCell(f postgres.Figure, bar func(float64) string) cell {
+	switch {
+	case f.Suppressed:
+		return cell{Text: "suppressed", Bar: "suppressed"}
+	case f.Empty:
+		return cell{Text: "n/a", Bar: "n/a"}
+	}
+	return cell{Text: strconv.FormatFloat(f.Value, 'f', 1, 64), Bar: bar(f.Value), Value: f.Value}
+}
+
+func percentCell(f postgres.Figure) cell {
+	return derivedCell(f, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "%" })
+}
+
+func minutesCell(f postgres.Figure) cell {
+	return derivedCell(f, func(v float64) string { return approx(time.Duration(v * float64(time.Minute))) })
+}
+
+func daysCell(f postgres.Figure) cell {
+	return derivedCell(f, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " days" })
+}
+
+// Labels of what the dashboard counts.
+
+func triggerLabel(trigger string) string {
+	switch trigger {
+	case postgres.TriggerAbsenceReport:
+		return "Day-1 absence reports"
+	case postgres.TriggerStress:
+		return "Stress check-ins"
+	case postgres.TriggerMSK:
+		return "MSK check-ins"
+	case postgres.TriggerLongTerm:
+		return "Long-term check-ins"
+	case "":
+		return "All check-ins"
+	}
+	return categoryLabel(trigger)
+}
+
+func signpostCategoryLabel(category string) string {
+	switch category {
+	case "crisis":
+		return "Crisis"
+	case "mental_health":
+		return "Mental health"
+	case "wellbeing":
+		return "Wellbeing"
+	case "financial":
+		return "Financial wellbeing"
+	case "msk":
+		return "Musculoskeletal (MSK)"
+	case "oh":
+		return "Occupational health"
+	}
+	return categoryLabel(category)
+}
+
+// serviceLabel words a signposting directory key: "msk_physio" is
+// "MSK physio".
+func serviceLabel(key string) string {
+	words := strings.Split(categoryLabel(key), " ")
+	for i, w := range words {
+		switch strings.ToLower(w) {
+		case "msk", "oh", "nhs", "nhs111":
+			words[i] = strings.ToUpper(w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func languageLabel(lang string) string {
+	switch lang {
+	case "en-GB":
+		return "English"
+	case "cy":
+		return "Welsh (Cymraeg)"
+	case "pl":
+		return "Polish (polski)"
+	}
+	return lang
+}
+
+func weekLabel(monday time.Time) string { return "Week of " + monday.Format("2 Jan 2006") }
+
+// slaLabel says a priority's SLA (escalation.DefaultSLA, the service's),
+// and returns it in minutes, a routine case's working days counted as whole
+// days.
+func slaLabel(p ohcontact.Priority) (string, float64) {
+	sla := escalation.DefaultSLA
+	switch p {
+	case ohcontact.PriorityUrgent:
+		return "SLA " + approx(sla.Urgent), sla.Urgent.Minutes()
+	case ohcontact.PriorityHigh:
+		return "SLA " + approx(sla.High), sla.High.Minutes()
+	}
+	return fmt.Sprintf("SLA %d working days", sla.RoutineWorkingDays), float64(sla.RoutineWorkingDays * 24 * 60)
+}
+
+// dashboardCharts turns the dashboard's figures into its charts, in the
+// order the page shows them.
+func dashboardCharts(d postgres.Dashboard) []chart {
+	weekly := func(id, title, caption, name string, figures []postgres.Figure) chart {
+		ch := chart{ID: id, Title: title, Caption: caption, RowHeader: "Week", Series: []series{{name, true}}}
+		for i, w := range d.Weeks {
+			ch.Rows = append(ch.Rows, chartRow{Label: weekLabel(w), Cells: []cell{countCell(figures[i])}})
+		}
+		return ch
+	}
+
+	contacts := chart{ID: "contacts_by_week", Title: "Contacts made, by trigger and week", RowHeader: "Week",
+		Caption: "Day-1 absence reports are conversations the person started to report an absence. Check-ins are the service's own " +
+			"contacts: stress (S10) on the next working day, MSK on day 2, long-term on day 28 of an absence, counted when their first message went. " +
+			"The first and last weeks may be partly outside the period: only its days are counted."}
+	for _, s := range d.ContactsByWeek {
+		contacts.Series = append(contacts.Series, series{triggerLabel(s.Key), true})
+	}
+	for i, w := range d.Weeks {
+		row := chartRow{Label: weekLabel(w)}
+		for _, s := range d.ContactsByWeek {
+			row.Cells = append(row.Cells, countCell(s.Figures[i]))
+		}
+		contacts.Rows = append(contacts.Rows, row)
+	}
+
+	responses := chart{ID: "response_rate", Title: "Check-ins answered", RowHeader: "Check-in", Percent: true,
+		Caption: "The share of check-ins made in the period that the person answered (any reply, STOP included).",
+		Series:  []series{{"Made", false}, {"Answered", false}, {"Answered (%)", true}}}
+	for _, r := range d.Responses {
+		responses.Rows = append(responses.Rows, chartRow{Label: triggerLabel(r.Trigger),
+			Cells: []cell{countCell(r.Made), countCell(r.Responded), percentCell(r.Rate)}})
+	}
+
+	first := chart{ID: "first_contact", Title: "Days from the start of an absence to the first check-in", RowHeader: "Days after the absence began",
+		Caption: "Absence episodes whose first check-in was made in the period, by how many days after the first day of absence it was made " +
+			"(0: the same day).",
+		Series: []series{{"Absence episodes", true}},
+		Facts:  []chartFact{{Series: "Median days", Label: "All episodes", Cell: daysCell(d.FirstContactMedian)}}}
+	for _, b := range d.FirstContact {
+		label := fmt.Sprintf("%d to %d days", b.From, b.To)
+		switch {
+		case b.To < 0:
+			label = fmt.Sprintf("%d days or more", b.From)
+		case b.From == 0 && b.To == 0:
+			label = "The same day"
+		case b.From == 1 && b.To == 1:
+			label = "1 day"
+		case b.From == b.To:
+			label = fmt.Sprintf("%d days", b.From)
+		}
+		first.Rows = append(first.Rows, chartRow{Label: label, Cells: []cell{countCell(b.Episodes)}})
+	}
+
+	categories := chart{ID: "signposts_by_category", Title: "Signposting, by category", RowHeader: "Category",
+		Caption: "Conversations in which the person was given at least one service of each category, most first.",
+		Series:  []series{{"Conversations", true}}}
+	for _, t := range d.SignpostsByCategory {
+		categories.Rows = append(categories.Rows, chartRow{Label: signpostCategoryLabel(t.Key), Cells: []cell{countCell(t.Count)}})
+	}
+	services := chart{ID: "signposts_by_service", Title: "Signposting, by service", RowHeader: "Service",
+		Caption: "Conversations in which each service of the signposting directory was given, most first. " +
+			"Fast-track physiotherapy (MSK physio) is given with the MSK self-care advice.",
+		Series: []series{{"Conversations", true}}}
+	for _, t := range d.SignpostsByService {
+		services.Rows = append(services.Rows, chartRow{Label: serviceLabel(t.Key), Cells: []cell{countCell(t.Count)}})
+	}
+
+	physio := weekly("physio_referrals", "Fast-track physiotherapy referrals, by week",
+		"Referrals to fast-track staff physiotherapy the MSK check-in made, with the person's consent.", "Referrals", d.PhysioReferrals)
+
+	cases := chart{ID: "cases_by_priority", Title: "Escalations and SLA breaches, by priority", RowHeader: "Priority",
+		Caption: "Cases opened in the period. A case meets its SLA when a clinician claims it (or resolves it) by its deadline; " +
+			"it breaches when it is picked up later, or is still waiting past the deadline.",
+		Series: []series{{"Opened", true}, {"Claimed within SLA", true}, {"SLA breached", true}}}
+	claims := chart{ID: "time_to_claim", Title: "Time to claim a case, against the SLA", RowHeader: "Priority", OwnScale: true,
+		Caption: "Minutes from a case opening to a clinician first claiming it, for the cases opened in the period. " +
+			"Each priority is drawn against its own SLA, the dashed line: a bar short of it is inside the SLA. " +
+			"Routine cases have 2 working days, drawn as 48 hours.",
+		Series: []series{{"Median (minutes)", true}, {"90th percentile (minutes)", true}}}
+	for _, k := range d.Cases {
+		label := viewPriority(k.Priority).Label
+		cases.Rows = append(cases.Rows, chartRow{Label: label,
+			Cells: []cell{countCell(k.Opened), countCell(k.WithinSLA), countCell(k.Breached)}})
+		sla, minutes := slaLabel(k.Priority)
+		claims.Rows = append(claims.Rows, chartRow{Label: label + " (" + sla + ")",
+			Cells:  []cell{minutesCell(k.MedianClaim), minutesCell(k.P90Claim)},
+			Max:    max(2*minutes, 1.1*k.P90Claim.Value, 1.1*k.MedianClaim.Value),
+			Marker: minutes, MarkerLabel: "SLA"})
+	}
+
+	optOuts := weekly("opt_outs", "Opt-outs, by week",
+		"People who replied STOP (or opted out another way) in each week and have not opted back in.", "People", d.OptOuts)
+
+	conversations := chart{ID: "conversations", Title: "Conversations, by language and channel", RowHeader: "Language",
+		Caption: "Every conversation started in the period: check-ins, absence reports and support chats, signed in or anonymous.",
+		Series:  []series{{"SMS", true}, {"Web chat", true}}}
+	rowOf := map[string]int{}
+	for _, lc := range d.Conversations {
+		i, ok := rowOf[lc.Language]
+		if !ok {
+			i = len(conversations.Rows)
+			rowOf[lc.Language] = i
+			conversations.Rows = append(conversations.Rows, chartRow{Label: languageLabel(lc.Language), Cells: make([]cell, 2)})
+		}
+		column := 0
+		if lc.Channel == ohcontact.ChannelWebChat {
+			column = 1
+		}
+		conversations.Rows[i].Cells[column] = countCell(lc.Conversations)
+	}
+
+	return []chart{contacts, responses, first, categories, services, physio, cases, claims, optOuts, conversations}
+}

@@ -1,0 +1,505 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// The pilot dashboard's figures: aggregates only, and none small enough to
+// point at a person. A count from 1 to MinShown-1 leaves this package as a
+// suppressed Figure whose value is zeroed, and so does a figure derived
+// from one, so that no page or export can show it by mistake.
+
+// MinShown is the smallest count the dashboard shows: a count from 1 to
+// MinShown-1 is suppressed (shown as "<5"); a zero is shown.
+const MinShown = 5
+
+// Dashboard triggers: the service's check-ins (contacts.trigger) and the
+// day-1 absence report, which the person starts.
+const (
+	TriggerAbsenceReport = "absence_report"
+	TriggerStress        = "stress"
+	TriggerMSK           = "msk"
+	TriggerLongTerm      = "long_term"
+)
+
+// checkIns are the triggers whose contacts the service makes, in the order
+// the dashboard lists them.
+var checkIns = []string{TriggerStress, TriggerMSK, TriggerLongTerm}
+
+// dashboardLanguages and dashboardChannels are every conversation language
+// and channel, in the order the dashboard lists them.
+var (
+	dashboardLanguages = []string{"en-GB", "cy", "pl"}
+	dashboardChannels  = []ohcontact.Channel{ohcontact.ChannelSMS, ohcontact.ChannelWebChat}
+)
+
+// DashboardFilter says what the dashboard counts.
+type DashboardFilter struct {
+	// OrganisationID is the organisation counted; 0 counts every
+	// organisation the user sees.
+	OrganisationID int64
+	// From and To are the first and last days counted, inclusive, on the
+	// Europe/London calendar; only their dates are read.
+	From, To time.Time
+}
+
+// Figure is one number the dashboard publishes.
+type Figure struct {
+	Value float64
+	// Suppressed is set for a count from 1 to MinShown-1 and for anything
+	// derived from one; Value is then 0.
+	Suppressed bool
+	// Empty is set when there was nothing to measure: a rate of no
+	// contacts, a median of no cases. Value is then 0.
+	Empty bool
+}
+
+// count publishes the count n.
+func count(n int64) Figure {
+	if n > 0 && n < MinShown {
+		return Figure{Suppressed: true}
+	}
+	return Figure{Value: float64(n)}
+}
+
+// percent publishes part of whole as a percentage. It is suppressed when
+// either count is, or when whole-part is (the rate would give it away).
+func percent(part, whole int64) Figure {
+	switch {
+	case whole == 0:
+		return Figure{Empty: true}
+	case count(part).Suppressed || count(whole).Suppressed || count(whole-part).Suppressed:
+		return Figure{Suppressed: true}
+	}
+	return Figure{Value: 100 * float64(part) / float64(whole)}
+}
+
+// statistic publishes v, a statistic (a median, a percentile) of n
+// measurements.
+func statistic(n int64, v float64) Figure {
+	switch {
+	case n == 0:
+		return Figure{Empty: true}
+	case count(n).Suppressed:
+		return Figure{Suppressed: true}
+	}
+	return Figure{Value: v}
+}
+
+// Series is a row of figures under a key, one for each week of
+// Dashboard.Weeks.
+type Series struct {
+	Key     string
+	Figures []Figure
+}
+
+// Tally is one count under a key.
+type Tally struct {
+	Key   string
+	Count Figure
+}
+
+// Responses is how many of one trigger's check-ins were made in the period
+// and how many of those the person answered.
+type Responses struct {
+	Trigger   string // a check-in trigger, or "" for all of them together
+	Made      Figure
+	Responded Figure
+	Rate      Figure // Responded as a percentage of Made
+}
+
+// DayBucket counts the episodes first contacted between From and To days
+// (inclusive) after the absence began; To is -1 for "or more".
+type DayBucket struct {
+	From, To int
+	Episodes Figure
+}
+
+// dayBuckets are the ranges Dashboard.FirstContact counts.
+var dayBuckets = [][2]int{{0, 0}, {1, 1}, {2, 2}, {3, 6}, {7, 13}, {14, 27}, {28, -1}}
+
+// PriorityCases is what happened to the cases of one priority opened in
+// the period. A case is picked up when a clinician first claims it, or when
+// it is resolved without a claim.
+type PriorityCases struct {
+	Priority ohcontact.Priority
+	Opened   Figure
+	// MedianClaim and P90Claim are the median and 90th percentile of the
+	// minutes from opening to pick-up, over the cases picked up.
+	MedianClaim, P90Claim Figure
+	// WithinSLA counts cases picked up by their SLA deadline; Breached
+	// those picked up after it, or re-notified about as overdue.
+	WithinSLA, Breached Figure
+}
+
+// LanguageChannel counts the conversations in one language on one channel.
+type LanguageChannel struct {
+	Language      string
+	Channel       ohcontact.Channel
+	Conversations Figure
+}
+
+// Dashboard is the pilot's outcomes over a period: every figure an
+// aggregate, published by the MinShown rule.
+type Dashboard struct {
+	Filter DashboardFilter // as counted: OrganisationID is the user's own when they have one
+	// Weeks are the Mondays of the ISO weeks (Europe/London) the period
+	// touches, oldest first. The first and last may be partly outside the
+	// period: only the period's days are counted.
+	Weeks []time.Time
+	// ContactsByWeek counts contacts made each week, by trigger: a
+	// check-in when its first message went, and a day-1 absence report
+	// when the person started it. Keys: TriggerAbsenceReport, then the
+	// check-in triggers.
+	ContactsByWeek []Series
+	// Responses are the check-ins made in the period and answered, by
+	// trigger and then all together.
+	Responses []Responses
+	// FirstContact counts absence episodes by the days from the absence's
+	// first day to the service's first check-in about it, for episodes
+	// whose first check-in was made in the period; FirstContactMedian is
+	// the median of those days.
+	FirstContact       []DayBucket
+	FirstContactMedian Figure
+	// SignpostsByCategory and SignpostsByService count the conversations
+	// in which a category of service, or a service (by its directory key),
+	// was given, most first.
+	SignpostsByCategory []Tally
+	SignpostsByService  []Tally
+	// PhysioReferrals counts fast-track physiotherapy referrals made each
+	// week.
+	PhysioReferrals []Figure
+	// Cases are the cases opened in the period, urgent, high, then
+	// routine.
+	Cases []PriorityCases
+	// OptOuts counts the people who opted out each week and are still
+	// opted out.
+	OptOuts []Figure
+	// Conversations counts the conversations started in the period, by
+	// language and channel, every combination.
+	Conversations []LanguageChannel
+}
+
+// ErrBadPeriod is returned by Dashboard for a period that ends before it
+// begins.
+var ErrBadPeriod = errors.New("the period ends before it begins")
+
+// Dashboard returns the dashboard for f, seen by a user of organisation
+// orgScope (0: every organisation). A user with an organisation is shown
+// their own whatever f asks for; one who asks for another's gets
+// ErrNotFound. Every figure comes from one snapshot of the database.
+func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) (Dashboard, error) {
+	if orgScope != 0 {
+		if f.OrganisationID != 0 && f.OrganisationID != orgScope {
+			return Dashboard{}, fmt.Errorf("dashboard of organisation %d: %w", f.OrganisationID, ErrNotFound)
+		}
+		f.OrganisationID = orgScope
+	}
+	from, to := f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
+	if to < from {
+		return Dashboard{}, ErrBadPeriod
+	}
+	d := Dashboard{Filter: f}
+	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := &dashboardQuery{tx: tx, org: f.OrganisationID}
+		err := tx.QueryRow(ctx, `
+			SELECT $1::date::timestamp AT TIME ZONE 'Europe/London', ($2::date + 1)::timestamp AT TIME ZONE 'Europe/London',
+			       array(SELECT generate_series(date_trunc('week', $1::date), $2::date, interval '1 week')::date)`,
+			from, to).Scan(&q.start, &q.end, &d.Weeks)
+		if err != nil {
+			return err
+		}
+		q.weeks = make(map[string]int, len(d.Weeks))
+		for i, w := range d.Weeks {
+			q.weeks[w.Format(time.DateOnly)] = i
+		}
+		for _, step := range []func(context.Context, *Dashboard) error{
+			q.contacts, q.firstContact, q.signposts, q.physio, q.cases, q.optOuts, q.conversations,
+		} {
+			if err := step(ctx, &d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Dashboard{}, fmt.Errorf("dashboard %s to %s: %w", from, to, err)
+	}
+	return d, nil
+}
+
+// dashboardQuery reads one dashboard's figures in tx: those of
+// organisation org (0: all) from start (inclusive) to end.
+type dashboardQuery struct {
+	tx         pgx.Tx
+	org        int64
+	start, end time.Time
+	weeks      map[string]int // index in Dashboard.Weeks by Monday (YYYY-MM-DD)
+}
+
+// week returns the index in Dashboard.Weeks of the week beginning monday.
+func (q *dashboardQuery) week(monday time.Time) (int, error) {
+	i, ok := q.weeks[monday.Format(time.DateOnly)]
+	if !ok {
+		return 0, fmt.Errorf("week of %s is outside the period", monday.Format(time.DateOnly))
+	}
+	return i, nil
+}
+
+// weekOf is the SQL for the Monday of the Europe/London ISO week of the
+// timestamptz expression ts.
+func weekOf(ts string) string {
+	return "date_trunc('week', " + ts + " AT TIME ZONE 'Europe/London')::date"
+}
+
+// weekly runs sql, whose rows are (Monday, count) and whose parameters are
+// the organisation, start and end, and returns a figure for each week.
+func (q *dashboardQuery) weekly(ctx context.Context, sql string) ([]Figure, error) {
+	counts := make([]int64, len(q.weeks))
+	rows, err := q.tx.Query(ctx, sql, q.org, q.start, q.end)
+	if err != nil {
+		return nil, err
+	}
+	var week time.Time
+	var n int64
+	_, err = pgx.ForEachRow(rows, []any{&week, &n}, func() error {
+		i, err := q.week(week)
+		counts[i] += n
+		return err
+	})
+	return figures(counts), err
+}
+
+func figures(counts []int64) []Figure {
+	out := make([]Figure, len(counts))
+	for i, n := range counts {
+		out[i] = count(n)
+	}
+	return out
+}
+
+// firstConversations is the SQL of each contact's first conversation:
+// contact_id, at (when its first message went) and organisation_id.
+const firstConversations = `
+	SELECT contact_id, min(created_at) AS at, min(organisation_id) AS organisation_id
+	FROM conversations WHERE contact_id IS NOT NULL GROUP BY contact_id`
+
+func (q *dashboardQuery) contacts(ctx context.Context, d *Dashboard) error {
+	reports, err := q.weekly(ctx, `
+		SELECT `+weekOf("created_at")+`, count(*) FROM conversations
+		WHERE flow = 'absence-report' AND created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
+		GROUP BY 1`)
+	if err != nil {
+		return fmt.Errorf("absence reports: %w", err)
+	}
+	d.ContactsByWeek = append(d.ContactsByWeek, Series{Key: TriggerAbsenceReport, Figures: reports})
+
+	rows, err := q.tx.Query(ctx, `
+		WITH f AS (`+firstConversations+`)
+		SELECT k.trigger, `+weekOf("f.at")+`, count(*), count(*) FILTER (WHERE k.state = 'responded')
+		FROM f JOIN contacts k ON k.id = f.contact_id
+		WHERE f.at >= $2 AND f.at < $3 AND ($1::bigint = 0 OR f.organisation_id = $1)
+		GROUP BY 1, 2`, q.org, q.start, q.end)
+	if err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	byWeek := map[string][]int64{}
+	made, responded := map[string]int64{}, map[string]int64{}
+	for _, t := range checkIns {
+		byWeek[t] = make([]int64, len(q.weeks))
+	}
+	var trigger string
+	var week time.Time
+	var n, answered int64
+	_, err = pgx.ForEachRow(rows, []any{&trigger, &week, &n, &answered}, func() error {
+		i, err := q.week(week)
+		if err != nil {
+			return err
+		}
+		if byWeek[trigger] == nil {
+			return fmt.Errorf("unknown trigger %q", trigger)
+		}
+		byWeek[trigger][i] += n
+		made[trigger] += n
+		responded[trigger] += answered
+		made[""] += n
+		responded[""] += answered
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	for _, t := range append(slices.Clone(checkIns), "") {
+		if t != "" {
+			d.ContactsByWeek = append(d.ContactsByWeek, Series{Key: t, Figures: figures(byWeek[t])})
+		}
+		d.Responses = append(d.Responses, Responses{Trigger: t, Made: count(made[t]), Responded: count(responded[t]),
+			Rate: percent(responded[t], made[t])})
+	}
+	return nil
+}
+
+func (q *dashboardQuery) firstContact(ctx context.Context, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `
+		WITH f AS (`+firstConversations+`),
+		d AS (
+			SELECT (min(f.at) AT TIME ZONE 'Europe/London')::date - e.starts_on AS days
+			FROM f JOIN contacts k ON k.id = f.contact_id JOIN absence_episodes e ON e.id = k.episode_id
+			GROUP BY e.id, e.starts_on
+			HAVING min(f.at) >= $2 AND min(f.at) < $3 AND ($1::bigint = 0 OR min(f.organisation_id) = $1))
+		SELECT days, count(*), (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM d)
+		FROM d GROUP BY days`, q.org, q.start, q.end)
+	if err != nil {
+		return fmt.Errorf("first contacts: %w", err)
+	}
+	counts := make([]int64, len(dayBuckets))
+	var days int
+	var n, total int64
+	var median float64
+	_, err = pgx.ForEachRow(rows, []any{&days, &n, &median}, func() error {
+		for i, b := range dayBuckets {
+			if days >= b[0] && (b[1] < 0 || days <= b[1]) {
+				counts[i] += n
+			}
+		}
+		total += n
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("first contacts: %w", err)
+	}
+	for i, b := range dayBuckets {
+		d.FirstContact = append(d.FirstContact, DayBucket{From: b[0], To: b[1], Episodes: count(counts[i])})
+	}
+	d.FirstContactMedian = statistic(total, median)
+	return nil
+}
+
+func (q *dashboardQuery) signposts(ctx context.Context, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `
+		SELECT category, coalesce(service, ''), count(DISTINCT conversation_id)
+		FROM signposts
+		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
+		GROUP BY GROUPING SETS ((category), (category, service))
+		ORDER BY 3 DESC, 1, 2`, q.org, q.start, q.end)
+	if err != nil {
+		return fmt.Errorf("signposts: %w", err)
+	}
+	var category, service string
+	var n int64
+	_, err = pgx.ForEachRow(rows, []any{&category, &service, &n}, func() error {
+		if service == "" {
+			d.SignpostsByCategory = append(d.SignpostsByCategory, Tally{Key: category, Count: count(n)})
+		} else {
+			d.SignpostsByService = append(d.SignpostsByService, Tally{Key: service, Count: count(n)})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("signposts: %w", err)
+	}
+	return nil
+}
+
+func (q *dashboardQuery) physio(ctx context.Context, d *Dashboard) error {
+	var err error
+	d.PhysioReferrals, err = q.weekly(ctx, `
+		SELECT `+weekOf("created_at")+`, count(*) FROM referrals
+		WHERE kind = 'physiotherapy' AND created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
+		GROUP BY 1`)
+	if err != nil {
+		return fmt.Errorf("physiotherapy referrals: %w", err)
+	}
+	return nil
+}
+
+func (q *dashboardQuery) cases(ctx context.Context, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `
+		WITH k AS (
+			SELECT c.priority, c.created_at, c.sla_due_at, c.breach_count,
+			       coalesce((SELECT min(e.created_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'claimed'),
+			                c.claimed_at, c.resolved_at) AS picked_up
+			FROM cases c
+			WHERE c.created_at >= $2 AND c.created_at < $3 AND ($1::bigint = 0 OR c.organisation_id = $1))
+		SELECT priority, count(*), count(picked_up),
+		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM picked_up - created_at)) / 60, 0),
+		       coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM picked_up - created_at)) / 60, 0),
+		       count(*) FILTER (WHERE picked_up <= sla_due_at),
+		       count(*) FILTER (WHERE breach_count > 0 OR picked_up > sla_due_at)
+		FROM k GROUP BY priority`, q.org, q.start, q.end)
+	if err != nil {
+		return fmt.Errorf("cases: %w", err)
+	}
+	byPriority := map[ohcontact.Priority]PriorityCases{}
+	var p ohcontact.Priority
+	var opened, picked, within, breached int64
+	var median, p90 float64
+	_, err = pgx.ForEachRow(rows, []any{&p, &opened, &picked, &median, &p90, &within, &breached}, func() error {
+		byPriority[p] = PriorityCases{Priority: p, Opened: count(opened),
+			MedianClaim: statistic(picked, median), P90Claim: statistic(picked, p90),
+			WithinSLA: count(within), Breached: count(breached)}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cases: %w", err)
+	}
+	for _, p := range []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine} {
+		c, ok := byPriority[p]
+		if !ok {
+			c = PriorityCases{Priority: p, MedianClaim: Figure{Empty: true}, P90Claim: Figure{Empty: true}}
+		}
+		d.Cases = append(d.Cases, c)
+	}
+	return nil
+}
+
+func (q *dashboardQuery) optOuts(ctx context.Context, d *Dashboard) error {
+	var err error
+	d.OptOuts, err = q.weekly(ctx, `
+		SELECT `+weekOf("consent_changed_at")+`, count(*) FROM staff
+		WHERE consent = 'opted_out' AND consent_changed_at >= $2 AND consent_changed_at < $3
+		  AND ($1::bigint = 0 OR organisation_id = $1)
+		GROUP BY 1`)
+	if err != nil {
+		return fmt.Errorf("opt-outs: %w", err)
+	}
+	return nil
+}
+
+func (q *dashboardQuery) conversations(ctx context.Context, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `
+		SELECT language, channel, count(*) FROM conversations
+		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
+		GROUP BY 1, 2`, q.org, q.start, q.end)
+	if err != nil {
+		return fmt.Errorf("conversations: %w", err)
+	}
+	type key struct {
+		lang    string
+		channel ohcontact.Channel
+	}
+	counts := map[key]int64{}
+	var k key
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&k.lang, &k.channel, &n}, func() error {
+		counts[k] = n
+		return nil
+	}); err != nil {
+		return fmt.Errorf("conversations: %w", err)
+	}
+	for _, lang := range dashboardLanguages {
+		for _, ch := range dashboardChannels {
+			d.Conversations = append(d.Conversations, LanguageChannel{Language: lang, Channel: ch,
+				Conversations: count(counts[key{lang, ch}])})
+		}
+	}
+	return nil
+}

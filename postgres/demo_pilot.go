@@ -1,0 +1,494 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The demo's pilot month: a month of fictional history, so that the pilot
+// dashboard has something realistic to show from the first `make run`.
+//
+// Seeded people have neither a mobile number nor an email address: nothing
+// can ever be sent to them, the demo phone lists only the five demo staff,
+// and no number can collide with theirs (07700 900101 to 900105). Their
+// assignment numbers are 91N00001-1 onwards for the Nth organisation, so
+// they never meet the demo staff's 9000000N-1 either. Their conversations
+// carry the address pilot-N, which no channel delivers to, and hold no
+// messages: the history is what happened, not what was said. Every
+// contact, conversation and case of it is finished (sent and answered or
+// closed unanswered, or skipped, or cancelled; closed; resolved), and it
+// schedules no jobs, so nothing of it is ever sent or re-notified. The
+// contacts are the ones the trigger rules make, so the daily planning run
+// finds nothing to add. The cases are claimed and resolved by three pilot
+// clinicians per organisation, whose accounts are disabled and have no
+// password: nobody can sign in as them.
+
+// pilotSeedLock is the advisory lock that makes two instances starting at
+// once seed the pilot month once.
+const pilotSeedLock = 0x6f6870696c6f74
+
+// pilotMarker is the assignment number of the first member of staff the
+// pilot month adds: its presence means the month is there.
+const pilotMarker = "91100001-1"
+
+// SeedDemoPilot adds the pilot month to the organisations with orgCodes
+// (the first four of them that exist, in that order), unless it is there
+// already: a second call adds nothing. The month ends yesterday, on the
+// Europe/London calendar of now. The history is made by pilotSQL with a
+// fixed random seed, so it has the same shape every time: about 4,800
+// staff, 750 absence episodes with the ESR reasons' usual mix (S10 about
+// one episode in five and over a quarter of the days absent), the
+// contacts the trigger rules make with roughly three in five answered,
+// day-1 absence reports and support chats, signposting and fast-track
+// physiotherapy referrals, a few opt-outs, and about 125 cases, of every
+// priority, a few of which breached their SLA. It takes about 0.2 s.
+func (db *DB) SeedDemoPilot(ctx context.Context, orgCodes []string, now time.Time) error {
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pilotSeedLock)); err != nil {
+			return err
+		}
+		var seeded bool
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE assignment_number = $1)`, pilotMarker).Scan(&seeded)
+		if err != nil || seeded {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE pilot_params (orgs bigint[], yesterday date, pilot_from date) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO pilot_params (orgs, yesterday, pilot_from)
+			SELECT array_agg(o.id ORDER BY c.ord), t.today - 1, t.today - 30
+			FROM unnest($1::text[]) WITH ORDINALITY AS c(code, ord)
+			JOIN organisations o ON o.code = c.code
+			CROSS JOIN (SELECT ($2::timestamptz AT TIME ZONE 'Europe/London')::date AS today) t
+			GROUP BY t.today`, orgCodes, now)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // none of the organisations exists: nothing to seed
+		}
+		_, err = tx.Exec(ctx, pilotSQL)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("seed the demo pilot month: %w", err)
+	}
+	return nil
+}
+
+// pilotSQL writes the pilot month from the parameters in pilot_params
+// (the organisations' ids in order, yesterday, and the month's first day),
+// in the caller's transaction. Temporary tables hold each step's plan, so
+// that later steps can refer to the rows earlier ones wrote.
+const pilotSQL = `
+SELECT setseed(0.2026);
+
+-- The temporary tables have no statistics, so the planner overestimates
+-- every join, and compiling the plans (JIT) would take longer than running
+-- them.
+SET LOCAL jit = off;
+
+-- Local moments: day d at clock t in Europe/London.
+CREATE OR REPLACE FUNCTION pg_temp.pilot_at(d date, t interval) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$ SELECT (d + t) AT TIME ZONE 'Europe/London' $$;
+
+-- The organisations, in the order given, with their head counts.
+CREATE TEMP TABLE pilot_org ON COMMIT DROP AS
+SELECT o.id, o.ord::int AS ord, (ARRAY[1000, 1500, 1300, 1000])[o.ord] AS size
+FROM pilot_params p CROSS JOIN LATERAL unnest(p.orgs) WITH ORDINALITY AS o(id, ord)
+WHERE o.ord <= 4;
+
+-- Three clinicians per organisation hold the history's claims. Their
+-- accounts are disabled and their password hash is not one: nobody can sign
+-- in as them.
+CREATE TEMP TABLE pilot_clinician (id bigint, org bigint, n int) ON COMMIT DROP;
+WITH names AS (
+    SELECT ARRAY['Alex Reed', 'Bea Shaw', 'Cal Moss', 'Dee Wood', 'Eli Ross', 'Fay Hart',
+                 'Gus Lowe', 'Hana Pike', 'Ivo Dunn', 'Jas Kerr', 'Kit Lane', 'Lou Ames'] AS n
+), ins AS (
+    INSERT INTO users (organisation_id, email, display_name, role, password_hash, disabled_at, created_at, updated_at)
+    SELECT o.id, lower(replace(names.n[(o.ord - 1) * 3 + k], ' ', '.')) || '@pilot.demo.nhs.example',
+           names.n[(o.ord - 1) * 3 + k] || ' (pilot)', 'clinician', '!seeded-history-no-sign-in',
+           pg_temp.pilot_at(p.pilot_from - 1, '17:00'), pg_temp.pilot_at(p.pilot_from - 60, '09:00'), pg_temp.pilot_at(p.pilot_from - 1, '17:00')
+    FROM pilot_org o CROSS JOIN generate_series(1, 3) k CROSS JOIN names CROSS JOIN pilot_params p
+    ORDER BY o.ord, k
+    RETURNING id, organisation_id
+)
+INSERT INTO pilot_clinician
+SELECT id, organisation_id, row_number() OVER (PARTITION BY organisation_id ORDER BY id) FROM ins;
+
+-- Staff: no mobile number and no email address (history only: nothing can
+-- be sent to them), assignment numbers 91N00001-1 onwards for the Nth
+-- organisation, English mostly, some Welsh and Polish.
+CREATE TEMP TABLE pilot_staff (id bigint, org bigint, lang text) ON COMMIT DROP;
+WITH names AS (
+    SELECT ARRAY['Amy', 'Ben', 'Chloe', 'Daniel', 'Emma', 'Faisal', 'Grace', 'Harry', 'Isla', 'Jack', 'Katie', 'Liam',
+                 'Megan', 'Nathan', 'Olivia', 'Priya', 'Rachel', 'Sean', 'Tom', 'Una', 'Vicky', 'Will', 'Yasmin', 'Zara',
+                 'Joanne', 'Craig', 'Gemma', 'Lee', 'Dawn', 'Paul', 'Claire', 'Stephen', 'Lisa', 'Mark', 'Karen', 'Gary'] AS en_first,
+           ARRAY['Robson', 'Charlton', 'Milburn', 'Armstrong', 'Bell', 'Dodds', 'Elliott', 'Forster', 'Graham', 'Hall',
+                 'Irving', 'Jobling', 'Kirkup', 'Lamb', 'Moffat', 'Nixon', 'Oliver', 'Pattinson', 'Reed', 'Scott',
+                 'Thompson', 'Urwin', 'Wilkinson', 'Young', 'Ahmed', 'Khan', 'Patel', 'Singh', 'Brown', 'Wilson'] AS en_last,
+           ARRAY['Aled', 'Cerys', 'Dafydd', 'Ffion', 'Gethin', 'Llinos', 'Rhys', 'Sioned', 'Iwan', 'Mali'] AS cy_first,
+           ARRAY['Jones', 'Davies', 'Evans', 'Hughes', 'Lloyd', 'Morgan', 'Price', 'Pritchard'] AS cy_last,
+           ARRAY['Agnieszka', 'Kasia', 'Marek', 'Piotr', 'Tomasz', 'Magda', 'Ewa', 'Pawel', 'Anna', 'Jakub'] AS pl_first,
+           ARRAY['Nowak', 'Kowalska', 'Wojcik', 'Kaminski', 'Lewandowska', 'Zielinski', 'Mazur', 'Krawczyk'] AS pl_last
+), people AS (
+    SELECT o.id AS org, o.ord, n, random() AS lr, random() AS fr, random() AS sr
+    FROM pilot_org o CROSS JOIN LATERAL generate_series(1, o.size) n
+    ORDER BY o.ord, n
+), ins AS (
+    INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, language, created_at, updated_at)
+    SELECT org, (91000000 + ord * 100000 + n)::text || '-1',
+           CASE WHEN lr < 0.04 THEN cy_first[1 + floor(fr * 10)::int]
+                WHEN lr < 0.085 THEN pl_first[1 + floor(fr * 10)::int]
+                ELSE en_first[1 + floor(fr * 36)::int] END,
+           CASE WHEN lr < 0.04 THEN cy_last[1 + floor(sr * 8)::int]
+                WHEN lr < 0.085 THEN pl_last[1 + floor(sr * 8)::int]
+                ELSE en_last[1 + floor(sr * 30)::int] END,
+           CASE WHEN lr < 0.04 THEN 'cy' WHEN lr < 0.085 THEN 'pl' ELSE 'en-GB' END,
+           pg_temp.pilot_at(p.pilot_from - 90, '06:00'), pg_temp.pilot_at(p.pilot_from - 90, '06:00')
+    FROM people CROSS JOIN names CROSS JOIN pilot_params p
+    ORDER BY ord, n
+    RETURNING id, organisation_id, language
+)
+INSERT INTO pilot_staff SELECT id, organisation_id, language FROM ins;
+
+-- ESR reasons: each takes the share [lo, hi) of episodes, and lasts from
+-- min_days to max_days, short ones more often (the higher skew, the more).
+-- S10 is about a sixth of the draws (more of the episodes kept, being long)
+-- and over a quarter of the days; MSK (S11, S12) and colds and flu (S13)
+-- are common; S98 and S99 are what a code-less absence gets.
+CREATE TEMP TABLE pilot_reason (code text, lo float8, hi float8, min_days int, max_days int, skew float8) ON COMMIT DROP;
+INSERT INTO pilot_reason VALUES
+    ('S13', 0.00, 0.23, 1, 5, 1.5),   ('S10', 0.23, 0.38, 6, 45, 3.0),  ('S25', 0.38, 0.50, 1, 4, 1.5),
+    ('S12', 0.50, 0.59, 2, 35, 2.0),  ('S11', 0.59, 0.66, 2, 40, 2.0),  ('S16', 0.66, 0.71, 1, 3, 1.5),
+    ('S98', 0.71, 0.77, 1, 15, 2.0),  ('S99', 0.77, 0.81, 1, 10, 2.0),  ('S28', 0.81, 0.84, 3, 50, 2.0),
+    ('S15', 0.84, 0.88, 2, 10, 1.5),  ('S21', 0.88, 0.91, 1, 5, 1.5),   ('S26', 0.91, 0.93, 2, 20, 2.0),
+    ('S30', 0.93, 0.95, 3, 40, 2.0),  ('S27', 0.95, 0.97, 2, 10, 1.5),  ('S17', 0.97, 0.98, 30, 120, 1.0),
+    ('S19', 0.98, 0.99, 5, 60, 1.5),  ('S22', 0.99, 1.00, 1, 3, 1.0);
+
+-- Absence episodes, at most one a person: starts over the 70 days to
+-- yesterday, kept when the absence reached the pilot month. An absence
+-- still going on today is open only when it is past its 28th day (its
+-- long-term contact made); a shorter one is ended yesterday, so that no
+-- contact of the history falls due after it.
+CREATE TEMP TABLE pilot_episode ON COMMIT DROP AS
+WITH drawn AS (
+    SELECT s.id AS staff_id, s.org, s.lang, random() AS absent, random() AS rr, random() AS lr, random() AS dr, random() AS src
+    FROM pilot_staff s ORDER BY s.id
+), chosen AS (
+    SELECT d.*, r.code, r.min_days + floor(power(d.lr, r.skew) * (r.max_days - r.min_days + 1))::int AS days,
+           p.yesterday - floor(d.dr * 70)::int AS starts_on, p.yesterday, p.pilot_from
+    FROM drawn d JOIN pilot_reason r ON d.rr >= r.lo AND d.rr < r.hi CROSS JOIN pilot_params p
+    WHERE d.absent < 0.30
+)
+SELECT NULL::bigint AS id, staff_id, org, lang, code AS reason, starts_on,
+       CASE WHEN starts_on + days - 1 <= yesterday THEN starts_on + days - 1
+            WHEN starts_on <= yesterday - 27 THEN NULL
+            ELSE yesterday END AS ends_on,
+       CASE WHEN starts_on >= pilot_from AND src < 0.3 THEN 'self_report' ELSE 'hr_feed' END AS source
+FROM chosen
+WHERE starts_on + days - 1 >= pilot_from;
+
+WITH ins AS (
+    INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source, created_at, updated_at)
+    SELECT staff_id, starts_on, ends_on, reason, source,
+           pg_temp.pilot_at(starts_on, CASE source WHEN 'self_report' THEN interval '07:15' ELSE interval '10:00' END),
+           pg_temp.pilot_at(starts_on, CASE source WHEN 'self_report' THEN interval '07:15' ELSE interval '10:00' END)
+    FROM pilot_episode ORDER BY staff_id
+    RETURNING id, staff_id
+)
+UPDATE pilot_episode e SET id = ins.id FROM ins WHERE ins.staff_id = e.staff_id;
+
+-- Contacts, as the trigger rules make them: stress (S10) on the next
+-- working day, MSK (S11, S12) on day 2, long-term on day 28, each only when
+-- the absence lasted until its day. Bank holidays are not skipped here; a
+-- stress absence lasts at least six days, so it still reaches its day. A
+-- contact due before the pilot began was skipped. Texts wait for Monday
+-- rather than go on a Sunday.
+CREATE TEMP TABLE pilot_contact ON COMMIT DROP AS
+WITH due AS (
+    SELECT e.id AS episode_id, e.staff_id, e.org, e.lang, e.reason, e.starts_on, t.trigger, t.day,
+           random() AS rc, random() AS rr, random() AS rs, random() AS rt, random() AS rd
+    FROM pilot_episode e
+    CROSS JOIN LATERAL (VALUES
+        ('stress', CASE WHEN e.reason = 'S10' THEN e.starts_on + CASE extract(isodow FROM e.starts_on)::int
+                                                                    WHEN 5 THEN 3 WHEN 6 THEN 2 ELSE 1 END END),
+        ('msk', CASE WHEN e.reason IN ('S11', 'S12') THEN e.starts_on + 1 END),
+        ('long_term', e.starts_on + 27)) AS t(trigger, day)
+    WHERE t.day IS NOT NULL AND (e.ends_on IS NULL OR e.ends_on >= t.day)
+    ORDER BY e.id, t.trigger
+)
+SELECT NULL::bigint AS id, d.*, p.pilot_from, p.yesterday,
+       d.day < p.pilot_from AS before_pilot,
+       pg_temp.pilot_at(d.day, '09:00') AS due_at,
+       CASE WHEN extract(isodow FROM d.day) = 7 AND d.day < p.yesterday THEN pg_temp.pilot_at(d.day + 1, '09:00') END AS held_until,
+       pg_temp.pilot_at(CASE WHEN extract(isodow FROM d.day) = 7 AND d.day < p.yesterday THEN d.day + 1 ELSE d.day END, '09:00')
+           + floor(d.rd * 40) * interval '1 minute' AS sent_at,
+       CASE WHEN d.rc < 0.12 THEN 'webchat' ELSE 'sms' END AS channel,
+       d.rr < CASE d.trigger WHEN 'stress' THEN 0.60 WHEN 'msk' THEN 0.70 ELSE 0.56 END AS responded,
+       false AS stop,
+       false AS opted_out_before
+FROM due d CROSS JOIN pilot_params p;
+
+UPDATE pilot_contact SET stop = responded AND rs < 0.05;
+UPDATE pilot_contact c SET opted_out_before = true
+WHERE EXISTS (SELECT 1 FROM pilot_contact o WHERE o.staff_id = c.staff_id AND o.stop AND o.sent_at < c.sent_at);
+
+WITH ins AS (
+    INSERT INTO contacts (episode_id, trigger, flow, channel, state, due_at, held_until, state_reason, created_at, updated_at)
+    SELECT episode_id, trigger,
+           CASE trigger WHEN 'stress' THEN 'stress-checkin' WHEN 'msk' THEN 'msk-checkin' ELSE 'long-term-checkin' END,
+           channel,
+           CASE WHEN before_pilot THEN 'skipped' WHEN opted_out_before THEN 'cancelled'
+                WHEN responded THEN 'responded' ELSE 'no_response' END,
+           due_at, CASE WHEN NOT before_pilot THEN held_until END,
+           CASE WHEN before_pilot THEN 'due before the pilot began' WHEN opted_out_before THEN 'the person has opted out of messages' END,
+           pg_temp.pilot_at(greatest(starts_on, pilot_from - 1), '10:05'), pg_temp.pilot_at(greatest(starts_on, pilot_from - 1), '10:05')
+    FROM pilot_contact ORDER BY episode_id, trigger
+    RETURNING id, episode_id, trigger
+)
+UPDATE pilot_contact c SET id = ins.id FROM ins WHERE ins.episode_id = c.episode_id AND ins.trigger = c.trigger;
+
+-- Conversations: one for each contact made (the person replied to roughly
+-- three in five), one for each day-1 absence report (the person texted in
+-- or used the widget), and support chats people started themselves, some
+-- of them anonymous in the widget. Draws r1 to r5 decide what happened in
+-- each.
+CREATE TEMP TABLE pilot_conv (
+    n bigint GENERATED ALWAYS AS IDENTITY, id bigint, org bigint, staff_id bigint, contact_id bigint,
+    flow text, channel text, lang text, reason text, opened_at timestamptz,
+    responded boolean, responded_at timestamptz, stop boolean NOT NULL DEFAULT false,
+    closed_reason text, closed_at timestamptz, owner text NOT NULL DEFAULT 'bot', interrupted boolean NOT NULL DEFAULT false,
+    r1 float8, r2 float8, r3 float8, r4 float8, r5 float8
+) ON COMMIT DROP;
+
+INSERT INTO pilot_conv (org, staff_id, contact_id, flow, channel, lang, reason, opened_at, responded, responded_at, stop,
+                        r1, r2, r3, r4, r5)
+SELECT c.org, c.staff_id, c.id,
+       CASE c.trigger WHEN 'stress' THEN 'stress-checkin' WHEN 'msk' THEN 'msk-checkin' ELSE 'long-term-checkin' END,
+       c.channel, c.lang, c.reason, c.sent_at, c.responded,
+       CASE WHEN c.responded THEN least(c.sent_at + CASE WHEN c.rt < 0.6 THEN c.rt / 0.6 * interval '2 hours'
+                                                        ELSE interval '2 hours' + (c.rt - 0.6) / 0.4 * interval '40 hours' END,
+                                        pg_temp.pilot_at(c.yesterday, '21:00')) END,
+       c.stop, random(), random(), random(), random(), random()
+FROM pilot_contact c
+WHERE NOT c.before_pilot AND NOT c.opted_out_before
+ORDER BY c.id;
+
+INSERT INTO pilot_conv (org, staff_id, flow, channel, lang, reason, opened_at, responded, r1, r2, r3, r4, r5)
+SELECT e.org, e.staff_id, 'absence-report', CASE WHEN random() < 0.15 THEN 'webchat' ELSE 'sms' END, e.lang, e.reason,
+       pg_temp.pilot_at(e.starts_on, '06:30') + random() * interval '3 hours', true,
+       random(), random(), random(), random(), random()
+FROM pilot_episode e
+WHERE e.source = 'self_report'
+ORDER BY e.id;
+
+INSERT INTO pilot_conv (org, staff_id, flow, channel, lang, opened_at, responded, r1, r2, r3, r4, r5)
+SELECT s.org, s.id, 'support', CASE WHEN s.ch < 0.45 THEN 'webchat' ELSE 'sms' END, s.lang,
+       pg_temp.pilot_at(p.pilot_from + floor(s.day * 30)::int, '07:00') + s.tod * interval '15 hours', true,
+       random(), random(), random(), random(), random()
+FROM (SELECT id, org, lang, random() AS pick, random() AS ch, random() AS day, random() AS tod FROM pilot_staff ORDER BY id) s
+CROSS JOIN pilot_params p
+WHERE s.pick < 0.035;
+
+INSERT INTO pilot_conv (org, flow, channel, lang, opened_at, responded, r1, r2, r3, r4, r5)
+SELECT o.id, 'support', 'webchat', CASE WHEN a.lr < 0.05 THEN 'pl' ELSE 'en-GB' END,
+       pg_temp.pilot_at(p.pilot_from + floor(a.day * 30)::int, '07:00') + a.tod * interval '15 hours', true,
+       random(), random(), random(), random(), random()
+FROM (SELECT g, random() AS og, random() AS lr, random() AS day, random() AS tod FROM generate_series(1, 40) g ORDER BY g) a
+CROSS JOIN pilot_params p
+JOIN pilot_org o ON o.ord = 1 + floor(a.og * (SELECT count(*) FROM pilot_org))::int
+ORDER BY a.g;
+
+UPDATE pilot_conv v SET
+    responded_at = coalesce(v.responded_at, v.opened_at),
+    closed_reason = CASE WHEN v.stop THEN 'opted_out' WHEN v.responded THEN 'completed' ELSE 'no_response' END,
+    closed_at = CASE WHEN v.stop THEN v.responded_at + interval '1 minute'
+                     WHEN v.contact_id IS NOT NULL AND v.responded THEN v.responded_at + interval '9 minutes'
+                     WHEN v.responded THEN v.opened_at + interval '12 minutes'
+                     ELSE least(v.opened_at + interval '5 days', pg_temp.pilot_at(p.yesterday, '22:00')) END
+FROM pilot_params p;
+
+-- Cases, as the service opens them: an unanswered stress or long-term
+-- check-in (routine), a positive screen or a wish to talk (routine), MSK
+-- red flags (high), and risk disclosures (urgent or high, by category).
+-- Most are claimed inside their SLA; up to one in ten breaches it. All
+-- are resolved, so none waits in the queue.
+CREATE TEMP TABLE pilot_case ON COMMIT DROP AS
+SELECT k.*,
+       CASE k.category WHEN 'suicide_risk' THEN 'urgent'
+                       WHEN 'self_harm' THEN 'high' WHEN 'safeguarding' THEN 'high'
+                       WHEN 'harm_to_others' THEN 'high' WHEN 'msk_red_flags' THEN 'high'
+                       ELSE 'routine' END AS priority,
+       k.category IN ('suicide_risk', 'self_harm', 'hopelessness', 'safeguarding', 'harm_to_others', 'past_attempt', 'asked_to_talk') AS handover,
+       NULL::bigint AS id, NULL::timestamptz AS sla_due_at, NULL::timestamptz AS claimed_at, NULL::timestamptz AS resolved_at,
+       NULL::bigint AS clinician, random() AS rf, random() AS rb, random() AS rr, random() AS ru, random() AS ro
+FROM (
+    SELECT v.n, v.org, v.staff_id, v.flow, p.yesterday,
+           CASE WHEN v.flow IN ('stress-checkin', 'long-term-checkin') AND NOT v.responded THEN 'no_response'
+                WHEN NOT v.responded OR v.stop THEN NULL
+                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.03 THEN 'suicide_risk'
+                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.28 THEN 'screen_positive'
+                WHEN v.flow = 'msk-checkin' AND v.reason = 'S11' AND v.r5 < 0.06 THEN 'msk_red_flags'
+                WHEN v.flow = 'long-term-checkin' AND v.r5 < 0.20 THEN 'long_term_talk'
+                WHEN v.flow = 'support' AND v.r5 < 0.04 THEN 'suicide_risk'
+                WHEN v.flow = 'support' AND v.r5 < 0.07 THEN 'self_harm'
+                WHEN v.flow = 'support' AND v.r5 < 0.10 THEN 'hopelessness'
+                WHEN v.flow = 'support' AND v.r5 < 0.11 THEN 'safeguarding'
+                WHEN v.flow = 'support' AND v.r5 < 0.12 THEN 'harm_to_others'
+                WHEN v.flow = 'support' AND v.r5 < 0.14 THEN 'past_attempt'
+                WHEN v.flow = 'support' AND v.r5 < 0.21 THEN 'asked_to_talk'
+           END AS category,
+           CASE WHEN NOT v.responded THEN v.closed_at ELSE v.responded_at + interval '3 minutes' END AS created_at
+    FROM pilot_conv v CROSS JOIN pilot_params p
+    ORDER BY v.n
+) k
+WHERE k.category IS NOT NULL;
+
+UPDATE pilot_case SET sla_due_at = CASE priority
+    WHEN 'urgent' THEN created_at + interval '15 minutes'
+    WHEN 'high' THEN created_at + interval '4 hours'
+    ELSE (CASE WHEN extract(isodow FROM local) >= 6 THEN (local::date + (10 - extract(isodow FROM local))::int) + time '09:00'
+               WHEN extract(isodow FROM local) >= 4 THEN local + interval '4 days'
+               ELSE local + interval '2 days' END) AT TIME ZONE 'Europe/London' END
+FROM (SELECT n AS case_n, created_at AT TIME ZONE 'Europe/London' AS local FROM pilot_case) l
+WHERE l.case_n = pilot_case.n;
+
+UPDATE pilot_case SET claimed_at = greatest(created_at + interval '1 minute', least(
+    created_at + (sla_due_at - created_at) * CASE WHEN rb < CASE priority WHEN 'urgent' THEN 0.10 WHEN 'high' THEN 0.10 ELSE 0.08 END
+                                                  THEN 1.05 + rf ELSE power(rf, 1.6) * 0.95 END,
+    pg_temp.pilot_at(yesterday, '23:00')));
+UPDATE pilot_case SET
+    resolved_at = greatest(claimed_at + interval '1 minute',
+                           least(claimed_at + interval '10 minutes' + rr * interval '2 days', pg_temp.pilot_at(yesterday, '23:30'))),
+    clinician = (SELECT k.id FROM pilot_clinician k WHERE k.org = pilot_case.org AND k.n = 1 + floor(ru * 3)::int);
+
+-- A disclosure hands the conversation to clinicians and stops the flow;
+-- resolving the case hands it back, closing it. MSK red flags end the flow
+-- too.
+UPDATE pilot_conv v SET owner = 'clinician', closed_reason = 'resolved', closed_at = k.resolved_at, interrupted = true
+FROM pilot_case k WHERE k.n = v.n AND k.handover;
+UPDATE pilot_conv v SET interrupted = true FROM pilot_case k WHERE k.n = v.n AND k.category = 'msk_red_flags';
+
+WITH ins AS (
+    INSERT INTO conversations (organisation_id, staff_id, contact_id, channel, address, flow, fsm_state, language, owner,
+                               status, closed_reason, last_activity_at, created_at, closed_at)
+    SELECT org, staff_id, contact_id, channel, 'pilot-' || n, flow, 'closed', lang, owner,
+           'closed', closed_reason, closed_at, opened_at, closed_at
+    FROM pilot_conv ORDER BY n
+    RETURNING id, address
+)
+UPDATE pilot_conv v SET id = ins.id FROM ins WHERE ins.address = 'pilot-' || v.n;
+
+WITH ins AS (
+    INSERT INTO cases (organisation_id, conversation_id, staff_id, priority, category, evidence, unknown_sender, status,
+                       claimed_by, claimed_at, sla_due_at, breach_count, outcome, resolved_by, resolved_at, created_at, updated_at)
+    SELECT k.org, v.id, k.staff_id, k.priority, k.category,
+           jsonb_build_array(CASE k.category
+               WHEN 'no_response' THEN 'no reply to the ' || CASE k.flow WHEN 'stress-checkin' THEN 'stress' ELSE 'long-term' END
+                                       || ' check-in and its reminder'
+               WHEN 'screen_positive' THEN 'PHQ-2 or GAD-2 score of 3 or more'
+               WHEN 'msk_red_flags' THEN 'possible cauda equina red flags reported'
+               WHEN 'long_term_talk' THEN 'asked to talk to someone from OH'
+               WHEN 'asked_to_talk' THEN 'asked to talk to someone'
+               WHEN 'suicide_risk' THEN CASE k.flow WHEN 'stress-checkin' THEN 'PHQ-9 item 9 answered above 0'
+                                                   ELSE 'means and method words (seeded history: no message kept)' END
+               ELSE replace(k.category, '_', ' ') || ' words (seeded history: no message kept)' END),
+           k.staff_id IS NULL, 'resolved', k.clinician, k.claimed_at, k.sla_due_at,
+           CASE WHEN k.claimed_at > k.sla_due_at THEN 1 ELSE 0 END,
+           CASE WHEN k.category = 'safeguarding' THEN 'safeguarding_referral'
+                WHEN k.category = 'msk_red_flags' THEN 'referred_crisis_or_gp'
+                WHEN k.category = 'suicide_risk' AND k.ro < 0.1 THEN 'emergency_services'
+                WHEN k.category = 'suicide_risk' AND k.ro < 0.5 THEN 'referred_crisis_or_gp'
+                WHEN k.category = 'no_response' AND k.ro < 0.4 THEN 'unable_to_contact'
+                WHEN k.ro < 0.7 THEN 'support_arranged'
+                WHEN k.ro < 0.9 THEN 'no_further_action'
+                ELSE 'no_risk_found' END,
+           k.clinician, k.resolved_at, k.created_at, k.resolved_at
+    FROM pilot_case k JOIN pilot_conv v USING (n)
+    ORDER BY k.n
+    RETURNING id, conversation_id
+)
+UPDATE pilot_case k SET id = ins.id FROM ins JOIN pilot_conv v ON v.id = ins.conversation_id WHERE v.n = k.n;
+
+INSERT INTO case_events (case_id, user_id, kind, created_at)
+SELECT case_id, user_id, kind, at FROM (
+    SELECT id AS case_id, NULL::bigint AS user_id, 'opened' AS kind, created_at AS at FROM pilot_case
+    UNION ALL SELECT id, clinician, 'claimed', claimed_at FROM pilot_case
+    UNION ALL SELECT id, NULL, 'sla_breached', sla_due_at FROM pilot_case WHERE claimed_at > sla_due_at
+    UNION ALL SELECT id, clinician, 'resolved', resolved_at FROM pilot_case
+) e
+ORDER BY at, case_id;
+
+-- Signposting, by category, as the flows give it: every service of the
+-- category in the organisation's directory (the first organisation, DEMO,
+-- has no regional resilience hub).
+INSERT INTO signposts (organisation_id, conversation_id, service, category, created_at)
+SELECT v.org, v.id, s.key, g.category, v.responded_at + g.after
+FROM pilot_conv v
+JOIN pilot_org o ON o.id = v.org
+CROSS JOIN LATERAL (VALUES
+    ('mental_health', interval '4 minutes',
+        (v.flow = 'stress-checkin' AND v.r1 < 0.55) OR (v.flow = 'absence-report' AND v.reason = 'S10' AND v.r1 < 0.6)
+        OR (v.flow = 'support' AND v.r1 < 0.5)),
+    ('wellbeing', interval '5 minutes',
+        (v.flow = 'stress-checkin' AND v.r2 < 0.40) OR (v.flow = 'msk-checkin' AND v.r2 < 0.6)
+        OR (v.flow = 'long-term-checkin' AND v.r3 < 0.2)
+        OR (v.flow = 'absence-report' AND ((v.reason = 'S10' AND v.r1 < 0.6)
+                                            OR (v.reason NOT IN ('S10', 'S11', 'S12', 'S28') AND v.r1 < 0.3)))
+        OR (v.flow = 'support' AND v.r1 < 0.5)),
+    ('financial', interval '6 minutes',
+        (v.flow = 'stress-checkin' AND v.r3 < 0.20) OR (v.flow = 'long-term-checkin' AND v.r1 < 0.30)
+        OR (v.flow = 'support' AND v.r1 >= 0.5 AND v.r1 < 0.75)),
+    ('msk', interval '7 minutes',
+        (v.flow = 'msk-checkin' AND v.r2 < 0.6) OR (v.flow = 'absence-report' AND v.reason IN ('S11', 'S12', 'S28') AND v.r1 < 0.6)
+        OR (v.flow = 'support' AND v.r1 >= 0.75 AND v.r1 < 0.9)),
+    ('oh', interval '8 minutes', (v.flow = 'stress-checkin' AND v.r4 < 0.10) OR (v.flow = 'long-term-checkin' AND v.r2 < 0.25))
+) AS g(category, after, given)
+JOIN (VALUES
+    ('mental_health', 'practitioner_health', false, 1), ('mental_health', 'talking_therapies', false, 2),
+    ('mental_health', 'resilience_hub', true, 3), ('wellbeing', 'wellbeing_hub', false, 1),
+    ('financial', 'financial_wellbeing', false, 1), ('financial', 'moneyhelper', false, 2),
+    ('msk', 'msk_physio', false, 1), ('msk', 'msk_self_care', false, 2), ('oh', 'oh_callback', false, 1)
+) AS s(category, key, regional, ord) ON s.category = g.category AND (NOT s.regional OR o.ord > 1)
+WHERE g.given AND v.responded AND NOT v.stop AND NOT v.interrupted
+ORDER BY v.n, g.after, s.ord;
+
+-- Referrals: fast-track physiotherapy from about half the MSK check-ins
+-- answered (with the three answers the physio team asks for), and OH
+-- call-backs wherever OH was signposted.
+INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers, status, created_at, updated_at)
+SELECT v.org, v.staff_id, v.id, 'physiotherapy',
+       jsonb_build_object(
+           'area', CASE WHEN v.reason = 'S11' THEN 'back'
+                        ELSE (ARRAY['neck', 'shoulder', 'elbow_wrist_hand', 'hip', 'knee', 'ankle_foot', 'other_or_several'])[1 + floor(v.r3 * 7)::int] END,
+           'duration', (ARRAY['under_2_weeks', '2_to_6_weeks', '6_to_12_weeks', 'over_12_weeks'])[1 + floor(v.r4 * 4)::int],
+           'can_work', (ARRAY['yes_as_normal', 'yes_with_changes', 'no'])[1 + floor(v.r2 * 3)::int],
+           'progress', (ARRAY['better', 'same', 'worse'])[1 + floor(v.r5 * 3)::int],
+           'red_flags', CASE WHEN v.reason = 'S11' THEN 'no' ELSE 'not_asked' END),
+       CASE WHEN v.r4 < 0.6 THEN 'accepted' WHEN v.r4 < 0.9 THEN 'new' ELSE 'completed' END,
+       v.responded_at + interval '3 minutes', v.responded_at + interval '3 minutes'
+FROM pilot_conv v
+WHERE v.flow = 'msk-checkin' AND v.responded AND NOT v.stop AND NOT v.interrupted AND v.r1 < 0.5
+UNION ALL
+SELECT v.org, v.staff_id, v.id, 'oh_callback', jsonb_build_object('flow', v.flow), 'accepted',
+       v.responded_at + interval '8 minutes', v.responded_at + interval '8 minutes'
+FROM pilot_conv v
+WHERE v.responded AND NOT v.stop AND NOT v.interrupted
+  AND ((v.flow = 'stress-checkin' AND v.r4 < 0.10) OR (v.flow = 'long-term-checkin' AND v.r2 < 0.25))
+ORDER BY 7;
+
+-- Opt-outs: STOP in reply to a check-in.
+UPDATE staff s SET consent = 'opted_out', consent_changed_at = v.responded_at, updated_at = v.responded_at
+FROM pilot_conv v WHERE v.stop AND v.staff_id = s.id;
+
+INSERT INTO audit_events (actor_kind, action, record_type, details)
+SELECT 'system', 'demo.pilot_seeded', 'demo', jsonb_build_object(
+    'organisations', (SELECT count(*) FROM pilot_org), 'staff', (SELECT count(*) FROM pilot_staff),
+    'episodes', (SELECT count(*) FROM pilot_episode), 'contacts', (SELECT count(*) FROM pilot_contact),
+    'conversations', (SELECT count(*) FROM pilot_conv), 'cases', (SELECT count(*) FROM pilot_case));
+
+DROP FUNCTION pg_temp.pilot_at(date, interval);
+`

@@ -1,0 +1,215 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
+	"github.com/ohcontact/ohcontact/signposting"
+	"github.com/ohcontact/ohcontact/triggers"
+)
+
+// countingJobs is a triggers.JobInserter that only counts.
+type countingJobs struct{ n int }
+
+func (j *countingJobs) InsertTx(context.Context, pgx.Tx, river.JobArgs, *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	j.n++
+	return &rivertype.JobInsertResult{Job: &rivertype.JobRow{}}, nil
+}
+
+func (j *countingJobs) InsertManyFastTx(_ context.Context, _ pgx.Tx, params []river.InsertManyParams) (int, error) {
+	j.n += len(params)
+	return len(params), nil
+}
+
+// TestSeedDemoPilot seeds the pilot month the day after the early May bank
+// holiday and checks that it is plausible, finished, quiet and seeded once.
+func TestSeedDemoPilot(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	dir := signposting.DemoPilot()
+	for _, o := range dir.Organisations {
+		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
+		t.Fatal(err)
+	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 5, 5, 10, 0, 0, 0, london)
+	today := time.Date(2026, 5, 5, 0, 0, 0, 0, london)
+
+	start := time.Now()
+	if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), now); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seeded in %s", time.Since(start).Round(time.Millisecond))
+
+	counts := func() map[string]int {
+		t.Helper()
+		got := map[string]int{}
+		for _, table := range []string{"staff", "users", "absence_episodes", "contacts", "conversations", "cases", "case_events",
+			"signposts", "referrals", "audit_events"} {
+			var n int
+			if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			got[table] = n
+		}
+		return got
+	}
+	first := counts()
+	if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), now.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if again := counts(); len(again) != len(first) {
+		t.Fatal("tables changed")
+	} else {
+		for table, n := range first {
+			if again[table] != n {
+				t.Errorf("a second seed changed %s: %d rows, then %d", table, n, again[table])
+			}
+		}
+	}
+
+	// Plausible figures.
+	var orgs, staff, withContactDetails, demoNumbers int
+	err = db.Pool.QueryRow(ctx, `
+		SELECT count(DISTINCT organisation_id), count(*), count(*) FILTER (WHERE mobile IS NOT NULL OR email IS NOT NULL),
+		       (SELECT count(*) FROM staff WHERE mobile LIKE '+447700900%')
+		FROM staff WHERE assignment_number LIKE '91%'`).Scan(&orgs, &staff, &withContactDetails, &demoNumbers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs != 4 || staff < 2000 || withContactDetails != 0 || demoNumbers != 5 {
+		t.Errorf("seeded %d staff in %d organisations, %d with contact details; %d numbers in the drama range, want > 2000 in 4, none, the demo staff's 5",
+			staff, orgs, withContactDetails, demoNumbers)
+	}
+	var episodes int
+	var s10Episodes, s10Days, mskEpisodes, coldEpisodes, unknownEpisodes float64
+	err = db.Pool.QueryRow(ctx, `
+		WITH d AS (SELECT reason_code, greatest(starts_on, $1::date - 30) AS f, least(coalesce(ends_on, $1::date - 1), $1::date - 1) AS l
+		           FROM absence_episodes)
+		SELECT count(*), avg((reason_code = 'S10')::int), sum((l - f + 1) * (reason_code = 'S10')::int)::float8 / sum(l - f + 1),
+		       avg((reason_code IN ('S11', 'S12'))::int), avg((reason_code = 'S13')::int), avg((reason_code IN ('S98', 'S99'))::int)
+		FROM d`, today).Scan(&episodes, &s10Episodes, &s10Days, &mskEpisodes, &coldEpisodes, &unknownEpisodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d episodes: S10 %.0f%% (%.0f%% of the month's days), MSK %.0f%%, S13 %.0f%%, S98/S99 %.0f%%",
+		episodes, 100*s10Episodes, 100*s10Days, 100*mskEpisodes, 100*coldEpisodes, 100*unknownEpisodes)
+	if episodes < 300 || s10Episodes < 0.15 || s10Episodes > 0.35 || s10Days < 0.2 || s10Days > 0.35 ||
+		mskEpisodes < 0.1 || coldEpisodes < 0.1 || unknownEpisodes < 0.03 {
+		t.Error("the reasons' mix is not the usual one")
+	}
+
+	d, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -30), To: today.AddDate(0, 0, -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := d.Responses[len(d.Responses)-1]
+	if rate := all.Rate.Value; all.Made.Value < 150 || rate < 55 || rate > 70 {
+		t.Errorf("%v check-ins made, %.0f%% answered; want a few hundred, 55%% to 70%%", all.Made.Value, rate)
+	}
+	for _, s := range d.ContactsByWeek {
+		var total float64
+		for _, f := range s.Figures {
+			total += f.Value
+		}
+		if total < 20 {
+			t.Errorf("only %v %s contacts", total, s.Key)
+		}
+	}
+	conversations := map[string]float64{}
+	for _, c := range d.Conversations {
+		conversations[c.Language] += c.Conversations.Value
+		conversations[string(c.Channel)] += c.Conversations.Value
+	}
+	if conversations["en-GB"] < 5*(conversations["cy"]+conversations["pl"]) || conversations["cy"] < 5 || conversations["pl"] < 5 ||
+		conversations["sms"] < 2*conversations["webchat"] || conversations["webchat"] < 5 {
+		t.Errorf("conversations by language and channel: %v; want English mostly, some Welsh and Polish, SMS mostly, some web chat", conversations)
+	}
+	var physio float64
+	for _, f := range d.PhysioReferrals {
+		physio += f.Value
+	}
+	var optOuts int
+	db.Pool.QueryRow(ctx, `SELECT count(*) FROM staff WHERE consent = 'opted_out'`).Scan(&optOuts)
+	if physio < 10 || optOuts < 1 || optOuts > 30 {
+		t.Errorf("%v physiotherapy referrals, %d opt-outs; want some, and a few", physio, optOuts)
+	}
+	for _, c := range d.Cases {
+		if c.Opened.Value < 5 || c.WithinSLA.Value < 0.75*c.Opened.Value {
+			t.Errorf("%s cases: %v opened, %v within their SLA; want some, mostly within it", c.Priority, c.Opened.Value, c.WithinSLA.Value)
+		}
+	}
+	var breachEvents int
+	db.Pool.QueryRow(ctx, `SELECT count(*) FROM case_events WHERE kind = 'sla_breached'`).Scan(&breachEvents)
+	if breachEvents < 2 || breachEvents > 20 {
+		t.Errorf("%d SLA breaches recorded, want a few", breachEvents)
+	}
+
+	// Every signpost is a service of that category in the organisation's
+	// directory.
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT o.code, s.service, s.category FROM signposts s JOIN organisations o ON o.id = s.organisation_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code, service, category string
+	_, err = pgx.ForEachRow(rows, []any{&code, &service, &category}, func() error {
+		o, _ := dir.Organisation(code)
+		if svc, ok := o.Service(service); !ok || string(svc.Category) != category {
+			t.Errorf("signpost %s (%s) is not in %s's directory", service, category, code)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Finished and quiet: nothing after yesterday, nothing open, no jobs.
+	var latest time.Time
+	var open, jobs int
+	err = db.Pool.QueryRow(ctx, `
+		SELECT greatest((SELECT max(greatest(created_at, closed_at, last_activity_at)) FROM conversations),
+		                (SELECT max(greatest(created_at, claimed_at, resolved_at)) FROM cases),
+		                (SELECT max(created_at) FROM case_events), (SELECT max(created_at) FROM signposts),
+		                (SELECT max(greatest(due_at, held_until)) FROM contacts)),
+		       (SELECT count(*) FROM conversations WHERE status = 'open') + (SELECT count(*) FROM cases WHERE status <> 'resolved')
+		       + (SELECT count(*) FROM contacts WHERE state IN ('scheduled', 'sent', 'reminded')),
+		       (SELECT count(*) FROM river_job)`).Scan(&latest, &open, &jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !latest.Before(today) || open != 0 || jobs != 0 {
+		t.Errorf("latest moment %s (today began %s), %d open records, %d jobs; want none of today, none, none", latest, today, open, jobs)
+	}
+
+	// The daily planning run finds every contact the rules make already
+	// there.
+	policy, err := triggers.LoadPolicy("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &countingJobs{}
+	scheduler := &triggers.Scheduler{Policy: policy, Jobs: fake, Now: func() time.Time { return now }}
+	n, err := scheduler.ScheduleAll(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Episodes == 0 || n.Scheduled+n.Skipped+n.Cancelled+n.Failed+n.Closed != 0 || fake.n != 0 {
+		t.Errorf("planning after the seed: %+v and %d jobs; want every contact already there", n, fake.n)
+	}
+}

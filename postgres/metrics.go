@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// JobQueue is one River queue's backlog: the jobs due to be worked now
+// and how long the oldest of them has waited.
+type JobQueue struct {
+	Name          string
+	Depth         int64
+	OldestSeconds float64 // 0 when no job is due
+}
+
+// JobQueues returns the backlog of each of queues, in order, with zeros
+// for a queue that has none. A job is due when it is available, or
+// scheduled or waiting to retry with its time come (River's leader moves
+// those to available every few seconds, so a backlog of them means that has
+// stopped); it has waited since its scheduled time. It reads through
+// River's own (state, queue, priority, scheduled_at) index, so it stays
+// cheap while the queues are short, which is when it matters most that it
+// answers.
+func (db *DB) JobQueues(ctx context.Context, queues []string) ([]JobQueue, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT q.name, count(j.id),
+		       coalesce(greatest(extract(epoch FROM now() - min(j.scheduled_at)), 0), 0)::float8
+		FROM unnest($1::text[]) WITH ORDINALITY AS q(name, n)
+		LEFT JOIN river_job j ON j.queue = q.name AND j.state IN ('available', 'scheduled', 'retryable')
+		      AND j.scheduled_at <= now()
+		GROUP BY q.name, q.n
+		ORDER BY q.n`, queues)
+	if err != nil {
+		return nil, fmt.Errorf("read job queues: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (JobQueue, error) {
+		var q JobQueue
+		err := r.Scan(&q.Name, &q.Depth, &q.OldestSeconds)
+		return q, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read job queues: %w", err)
+	}
+	return out, nil
+}
+
+// CaseEventCounts returns how many case events of each of kinds
+// (case_events.kind) have ever been recorded, by kind. Events the
+// retention purge has deleted with their cases still count: each
+// retention.purge audit event carries the running total it deleted
+// (PurgeRetention), so the numbers only ever grow, as a Prometheus counter
+// must, and agree on every instance.
+func (db *DB) CaseEventCounts(ctx context.Context, kinds []string) (map[string]int64, error) {
+	rows, err := db.Pool.Query(ctx, `
+		WITH held AS (
+			SELECT kind, count(*) AS n FROM case_events WHERE kind = ANY($1) GROUP BY kind
+		), purged AS (`+lastPurgeTotals+`)
+		SELECT k.kind, coalesce(held.n, 0) + coalesce((purged.totals ->> k.kind)::bigint, 0)
+		FROM unnest($1::text[]) AS k(kind)
+		LEFT JOIN held ON held.kind = k.kind
+		LEFT JOIN purged ON true`, kinds)
+	if err != nil {
+		return nil, fmt.Errorf("count case events: %w", err)
+	}
+	counts := make(map[string]int64, len(kinds))
+	var kind string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error { counts[kind] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("count case events: %w", err)
+	}
+	return counts, nil
+}
