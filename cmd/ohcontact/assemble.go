@@ -111,7 +111,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Log: log.With("component", "retention")}})
 	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
-	jobs, err := newJobs(db, log, workers)
+	jobs, err := newJobs(db, log, workers, cfg.Twilio.SendRate)
 	if err != nil {
 		return nil, nil, err
 	}

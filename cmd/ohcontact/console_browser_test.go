@@ -22,6 +22,14 @@ import (
 func submitAndWait(t *testing.T, ctx context.Context, script, predicate string) {
 	t.Helper()
 	within(t, ctx, 10*time.Second, drop(chromedp.Evaluate[any](`window.oldPage = true; setTimeout(() => { `+script+` }, 0)`)))
+	awaitNewPage(t, ctx, "after "+script, predicate)
+}
+
+// awaitNewPage waits until the page marked window.oldPage has been replaced
+// by one that has loaded and where predicate holds, failing the test with
+// what (what led there) after 20 s.
+func awaitNewPage(t *testing.T, ctx context.Context, what, predicate string) {
+	t.Helper()
 	check := `!window.oldPage && document.readyState === "complete" && (` + predicate + `)`
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -31,7 +39,7 @@ func submitAndWait(t *testing.T, ctx context.Context, script, predicate string) 
 			return
 		}
 	}
-	t.Fatalf("after %s\nthe page never showed %s", script, predicate)
+	t.Fatalf("%s\nthe page never showed %s", what, predicate)
 }
 
 // TestRiskyTextToResolvedCaseInBrowser is the clinician's path end to end:

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -199,14 +200,5 @@ func tabTo(t *testing.T, ctx context.Context, selector string) {
 func pressAndWait(t *testing.T, ctx context.Context, key, predicate string) {
 	t.Helper()
 	within(t, ctx, 10*time.Second, drop(chromedp.Evaluate[any](`window.oldPage = true`)), chromedp.KeyEvent(key))
-	check := `!window.oldPage && document.readyState === "complete" && (` + predicate + `)`
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](check))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-	}
-	t.Fatalf("after pressing %q the page never showed %s", key, predicate)
+	awaitNewPage(t, ctx, fmt.Sprintf("after pressing %q", key), predicate)
 }

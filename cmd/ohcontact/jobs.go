@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,13 +29,20 @@ const (
 	rescueStuckJobsAfter = 30 * time.Second
 )
 
+// smsWorkers is how many texts an instance sends at once: enough to keep
+// to sendRate a second when each takes up to 300 ms at the provider, and
+// at least 10.
+func smsWorkers(sendRate float64) int {
+	return min(max(10, int(math.Ceil(sendRate*0.3))), 300)
+}
+
 // newJobs returns the River client that runs this instance's share of the
 // background jobs, with every worker registered.
-func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers) (*river.Client[pgx.Tx], error) {
+func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers, sendRate float64) (*river.Client[pgx.Tx], error) {
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 10},
-			sms.Queue:          {MaxWorkers: 10},
+			sms.Queue:          {MaxWorkers: smsWorkers(sendRate)},
 		},
 		Workers:              workers,
 		Logger:               log.With("component", "jobs"),

@@ -29,9 +29,12 @@ const (
 	authToken = "smsloadtoken"
 )
 
-// texts cycle through a support conversation: greetings, menu choices,
-// answers the flow does not expect.
-var texts = []string{"hello", "2", "yes", "not sure", "menu", "thanks, that helps"}
+// texts cycle through a short support conversation, each step answered by
+// one text: "hello" opens it (the menu), "hello" again is not understood
+// (the menu's nudge), "5" ends it (the goodbye). Nothing hands the
+// conversation to a clinician, whose bot would then stay silent and make
+// later steps cheaper than the first.
+var texts = []string{"hello", "hello", "5"}
 
 func mobile(i int) string { return fmt.Sprintf("+4477009%05d", i) }
 
@@ -221,7 +224,9 @@ func reportSMS(w io.Writer, allInOne, web []result, staff int, d time.Duration) 
 	fmt.Fprintf(w, "## SMS inbound load (scripts/load sms)\n\n")
 	fmt.Fprintf(w, "Signed inbound webhooks from %d simulated members of staff, %v per level; each is a full dialog step\n", staff, d)
 	fmt.Fprintf(w, "(risk screen, flow, one transaction with the outbound message and its River delivery job), acknowledged\n")
-	fmt.Fprintf(w, "after commit. pgbench runs the ceiling transaction (one update, two inserts) at the same concurrency\n")
+	fmt.Fprintf(w, "after commit. Each person's texts cycle through a short support conversation (%q), so every step\n", texts)
+	fmt.Fprintf(w, "opens, moves or closes a conversation and queues one reply. pgbench runs the ceiling transaction (one\n")
+	fmt.Fprintf(w, "update, two inserts) at the same concurrency\n")
 	fmt.Fprintf(w, "against the same server. Two deployments of the one binary:\n\n")
 	fmt.Fprintf(w, "- **web tier**: the measured `ohcontact serve --web-only` takes the webhooks and queues the replies; a\n")
 	fmt.Fprintf(w, "  worker instance (`ohcontact serve`) delivers them to a local fake of Twilio's API after each run, as one on\n")
@@ -259,8 +264,14 @@ func reportSMS(w io.Writer, allInOne, web []result, staff int, d time.Duration) 
 }
 
 // measure runs the load at concurrency against base for d with the console
-// probe alongside, texting as probes from *next on.
-func measure(client *http.Client, base string, senders, probes []*sender, next *int, concurrency int, d time.Duration) (result, error) {
+// probe alongside, texting as probes from *next on. The probes' cases from
+// earlier runs are resolved first, so that each run starts with an empty
+// queue that the probe fills to at most about a hundred cases.
+func measure(dbURL string, client *http.Client, base string, senders, probes []*sender, next *int, concurrency int, d time.Duration) (result, error) {
+	if err := adminExec(context.Background(), dbURL, `UPDATE cases SET status = 'resolved', claimed_by = NULL, claimed_at = NULL,
+		resolved_at = now(), outcome = 'load probe' WHERE status <> 'resolved'`); err != nil {
+		return result{}, err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	type probed struct {
@@ -382,7 +393,7 @@ func runSMS(args []string) error {
 	}
 	var web []result
 	for _, c := range concurrency {
-		r, err := measure(client, base, senders, probes, &next, c, *duration)
+		r, err := measure(dbURL, client, base, senders, probes, &next, c, *duration)
 		if err == nil {
 			r.pgbenchTPS, err = pgbench(dbURL, c, *duration, *staff)
 		}
@@ -407,7 +418,7 @@ func runSMS(args []string) error {
 	defer stop()
 	var allInOne []result
 	for i, c := range concurrency {
-		r, err := measure(client, base, senders, probes, &next, c, *duration)
+		r, err := measure(dbURL, client, base, senders, probes, &next, c, *duration)
 		if err != nil {
 			return err
 		}
