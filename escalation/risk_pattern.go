@@ -308,7 +308,7 @@ func (lx *riskLexicon) checkCanonical(w string) error {
 type signalGroup uint8
 
 const (
-	gNone signalGroup = iota
+	_ signalGroup = iota // the zero value is no signal
 	// strong signals: each alone makes a message positive
 	gIdeation // explicit suicidal ideation
 	gIntent   // plan, intent, preparation

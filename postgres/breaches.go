@@ -100,28 +100,13 @@ func (o OnCallTexts) OutboundForDelivery(ctx context.Context, id int64) (Outboun
 
 // MarkSending records that a send attempt for on-call text id is starting.
 func (o OnCallTexts) MarkSending(ctx context.Context, id int64) error {
-	_, err := o.DB.Pool.Exec(ctx, `
-		UPDATE on_call_texts SET delivery_status = 'sending', updated_at = now()
-		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id)
-	if err != nil {
-		return fmt.Errorf("mark on-call text %d sending: %w", id, err)
-	}
-	return nil
+	return markSending(ctx, o.DB, "on_call_texts", id)
 }
 
 // RecordAccepted stores the provider's id for on-call text id, as
 // DB.RecordAccepted does for a staff text.
 func (o OnCallTexts) RecordAccepted(ctx context.Context, id int64, externalID, status string) error {
-	if status != "delivered" {
-		status = "sent"
-	}
-	_, err := o.DB.Pool.Exec(ctx, `
-		UPDATE on_call_texts SET external_id = $2, delivery_status = $3, updated_at = now()
-		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id, externalID, status)
-	if err != nil {
-		return fmt.Errorf("record on-call text %d accepted: %w", id, err)
-	}
-	return nil
+	return recordAccepted(ctx, o.DB, "on_call_texts", id, externalID, status)
 }
 
 // RecordDeliveryFailure marks on-call text id failed with the provider's

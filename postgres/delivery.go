@@ -44,26 +44,36 @@ func (db *DB) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, e
 // message found in state "sending" by a later attempt was interrupted
 // between the provider call and RecordAccepted.
 func (db *DB) MarkSending(ctx context.Context, id int64) error {
-	_, err := db.Pool.Exec(ctx, `
-		UPDATE messages SET delivery_status = 'sending', updated_at = now()
-		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id)
-	if err != nil {
-		return fmt.Errorf("mark message %d sending: %w", id, err)
-	}
-	return nil
+	return markSending(ctx, db, "messages", id)
 }
 
 // RecordAccepted stores the provider's id for message id and its first
 // status ("queued", "accepted" or "sent" become "sent"; "delivered" stays).
 func (db *DB) RecordAccepted(ctx context.Context, id int64, externalID, status string) error {
+	return recordAccepted(ctx, db, "messages", id, externalID, status)
+}
+
+// markSending and recordAccepted are MarkSending and RecordAccepted for
+// the outbound texts in table, messages or on_call_texts.
+func markSending(ctx context.Context, db *DB, table string, id int64) error {
+	_, err := db.Pool.Exec(ctx, `
+		UPDATE `+table+` SET delivery_status = 'sending', updated_at = now()
+		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id)
+	if err != nil {
+		return fmt.Errorf("mark %s %d sending: %w", table, id, err)
+	}
+	return nil
+}
+
+func recordAccepted(ctx context.Context, db *DB, table string, id int64, externalID, status string) error {
 	if status != "delivered" {
 		status = "sent"
 	}
 	_, err := db.Pool.Exec(ctx, `
-		UPDATE messages SET external_id = $2, delivery_status = $3, updated_at = now()
+		UPDATE `+table+` SET external_id = $2, delivery_status = $3, updated_at = now()
 		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id, externalID, status)
 	if err != nil {
-		return fmt.Errorf("record message %d accepted: %w", id, err)
+		return fmt.Errorf("record %s %d accepted: %w", table, id, err)
 	}
 	return nil
 }

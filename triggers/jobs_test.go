@@ -373,15 +373,7 @@ func TestAReplyStopsTheReminder(t *testing.T) {
 		name := map[bool]string{true: "marked by the runner", false: "found by the reminder"}[marked]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
-			f.addStaff(t, "100", "07700900001", "")
-			f.absence(t, "100", "2026-05-04", "", "S10")
-			c := f.contact(t, "100", Stress)
-			f.clock.Set(f.at(t, "2026-05-05", 9, 0))
-			if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
-				t.Fatal(err)
-			}
-			conv := f.conversationOf(t, c.ID)
+			f, c, conv := sentStressContact(t)
 			// The person replies, as the runner stores it.
 			err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
 				locked, _, err := postgres.LockContactConversation(t.Context(), tx, c.ID)
@@ -441,8 +433,11 @@ func TestWebChatContactWaitsAtTheStaffAddress(t *testing.T) {
 	}
 }
 
-func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
-	t.Parallel()
+// sentStressContact returns a fixture in which staff member 100, absent
+// with S10 since Monday 4 May 2026, was sent their stress check-in on
+// Tuesday at 09:00, with the contact and the conversation it opened.
+func sentStressContact(t *testing.T) (*fixture, contactRow, conversationRow) {
+	t.Helper()
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.addStaff(t, "100", "07700900001", "")
 	f.absence(t, "100", "2026-05-04", "", "S10")
@@ -451,7 +446,12 @@ func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
 	if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
 		t.Fatal(err)
 	}
-	first := f.conversationOf(t, c.ID)
+	return f, c, f.conversationOf(t, c.ID)
+}
+
+func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
+	t.Parallel()
+	f, c, first := sentStressContact(t)
 
 	// Saturday 20:00: "not now" — the runner closes the conversation and
 	// asks for a follow-up 24 hours later, which falls on Sunday, outside
@@ -494,15 +494,7 @@ func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
 // deadlock.
 func TestScheduleFollowUpDoesNotWaitForTheContact(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
-	f.addStaff(t, "100", "07700900001", "")
-	f.absence(t, "100", "2026-05-04", "", "S10")
-	c := f.contact(t, "100", Stress)
-	f.clock.Set(f.at(t, "2026-05-05", 9, 0))
-	if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
-		t.Fatal(err)
-	}
-	conv := f.conversationOf(t, c.ID)
+	f, c, conv := sentStressContact(t)
 
 	job, err := f.db.Pool.Begin(t.Context())
 	if err != nil {

@@ -15,7 +15,7 @@ func apikeyArgs(args ...string) func(*testing.T, *environment) error {
 
 func TestAPIKeyAddPrintsTheKeyOnceAndStoresItsHash(t *testing.T) {
 	t.Parallel()
-	vars, db := importDB(t)
+	vars, db := commandDB(t)
 	out, errOut, err := runCommand(t, vars, apikeyArgs("add", "--org", "DEMO", "--name", "ESR nightly feed"))
 	if err != nil {
 		t.Fatalf("apikey add: %v (%s)", err, errOut)

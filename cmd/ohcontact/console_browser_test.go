@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -54,11 +53,7 @@ func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 	addr := freeAddr(t)
 	base := "http://" + addr
 	startDemoAt(t, dbURL, addr, base)
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, dbURL)
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noRedirect.PostForm(base+"/demo/phone", url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})

@@ -26,11 +26,7 @@ func startConsoleDemo(t *testing.T) (string, *postgres.DB) {
 	addr := freeAddr(t)
 	base := "http://" + addr
 	startDemoAt(t, dbURL, addr, base)
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db := openDB(t, dbURL)
 	return base, db
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -86,11 +85,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		drawn+` && location.search.includes("organisation=") && document.querySelector("main p strong").textContent.includes("Tees Moorland")`)
 	exportMatchesPage(t, ctx, "Tees Moorland")
 
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, dbURL)
 	var views, exports int
 	err = db.Pool.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE action = 'dashboard.view'), count(*) FILTER (WHERE action = 'dashboard.export')
 		FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE u.email = $1`, demoLeadEmail).Scan(&views, &exports)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -35,11 +34,7 @@ func TestDemoPhoneEndToEnd(t *testing.T) {
 			t.Fatalf("reply %q: %d → %s", body, resp.StatusCode, loc)
 		}
 	}
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, dbURL)
 	// waitForText waits until every reply is delivered, then checks that the
 	// phone shows one containing want.
 	waitForText := func(want string) {
@@ -70,7 +65,7 @@ func TestDemoPhoneEndToEnd(t *testing.T) {
 
 	var priority, owner string
 	// The newest case: the demo's pilot history has resolved cases of its own.
-	err = db.Pool.QueryRow(t.Context(), `SELECT c.priority, v.owner FROM cases c JOIN conversations v ON v.id = c.conversation_id
+	err := db.Pool.QueryRow(t.Context(), `SELECT c.priority, v.owner FROM cases c JOIN conversations v ON v.id = c.conversation_id
 		ORDER BY c.id DESC LIMIT 1`).
 		Scan(&priority, &owner)
 	if err != nil || priority != "urgent" || owner != "clinician" {

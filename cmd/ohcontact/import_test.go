@@ -8,23 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ohcontact/ohcontact/postgres"
-	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
-
-// importDB returns the environment of a fresh, migrated database, and a
-// pool on it for checks.
-func importDB(t *testing.T) (map[string]string, *postgres.DB) {
-	t.Helper()
-	vars := map[string]string{"DATABASE_URL": pgtest.NewURL(t)}
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: vars["DATABASE_URL"], MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	return vars, db
-}
 
 // writeFile writes content to a file in a temporary directory and returns
 // its path.
@@ -58,7 +42,7 @@ const staffCSV = `Assignment Number,First Name,Last Name,Mobile,Email,Organisati
 
 func TestImportStaffReportsBadRowsAndIsIdempotent(t *testing.T) {
 	t.Parallel()
-	vars, db := importDB(t)
+	vars, db := commandDB(t)
 	path := writeFile(t, "staff.csv", staffCSV)
 
 	out, errOut, err := runCommand(t, vars, importArgs("staff", path))
@@ -100,7 +84,7 @@ func TestImportStaffReportsBadRowsAndIsIdempotent(t *testing.T) {
 
 func TestImportAbsences(t *testing.T) {
 	t.Parallel()
-	vars, db := importDB(t)
+	vars, db := commandDB(t)
 	if _, _, err := runCommand(t, vars, importArgs("staff", writeFile(t, "staff.csv", staffCSV))); err == nil {
 		t.Fatal("the staff file has bad rows")
 	}
@@ -176,7 +160,7 @@ func TestImportUsage(t *testing.T) {
 
 func TestImportAbsencesNeedsAnOrganisation(t *testing.T) {
 	t.Parallel()
-	vars, db := importDB(t)
+	vars, db := commandDB(t)
 	if _, err := db.Pool.Exec(t.Context(), `INSERT INTO organisations (code, name) VALUES ('RX1', 'Trust one')`); err != nil {
 		t.Fatal(err)
 	}

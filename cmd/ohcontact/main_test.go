@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -55,4 +56,25 @@ func TestMigrateCommandTwice(t *testing.T) {
 	if got := stdout.String(); got != "schema is up to date: nothing to apply\n" {
 		t.Fatalf("second migrate printed %q, want nothing applied", got)
 	}
+}
+
+// openDB opens a pool of two connections on the database at url for a
+// test's checks, closed when the test ends.
+func openDB(t *testing.T, url string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), postgres.Config{URL: url, MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// commandDB returns the environment of a fresh, migrated database for a
+// command under test (with no OHCONTACT_CONFIG: the demo organisation,
+// DEMO), and a pool on it for checks.
+func commandDB(t *testing.T) (map[string]string, *postgres.DB) {
+	t.Helper()
+	vars := map[string]string{"DATABASE_URL": pgtest.NewURL(t)}
+	return vars, openDB(t, vars["DATABASE_URL"])
 }

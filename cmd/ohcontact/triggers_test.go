@@ -39,7 +39,7 @@ func TestParseUntil(t *testing.T) {
 
 func TestTriggersPlanListsDueContactsInOrder(t *testing.T) {
 	t.Parallel()
-	vars, db := importDB(t)
+	vars, db := commandDB(t)
 	today := time.Now().Format("2006-01-02")
 	runCommand(t, vars, importArgs("staff", writeFile(t, "staff.csv", staffCSV))) //nolint:errcheck // it has bad rows on purpose
 	_, _, err := runCommand(t, vars, importArgs("absences", writeFile(t, "absences.csv",

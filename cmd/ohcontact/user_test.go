@@ -15,21 +15,7 @@ import (
 
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
-	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
-
-// userDB returns a migrated database and its pool for checks. With no
-// OHCONTACT_CONFIG, user add knows the demo organisation, DEMO.
-func userDB(t *testing.T) (map[string]string, *postgres.DB) {
-	t.Helper()
-	vars := map[string]string{"DATABASE_URL": pgtest.NewURL(t)}
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: vars["DATABASE_URL"], MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	return vars, db
-}
 
 // runUserAdd runs user add with args and stdin, returning stdout, stderr
 // and the error.
@@ -43,7 +29,7 @@ func runUserAdd(t *testing.T, vars map[string]string, stdin string, args ...stri
 
 func TestUserAdd(t *testing.T) {
 	t.Parallel()
-	vars, db := userDB(t)
+	vars, db := commandDB(t)
 	ctx := t.Context()
 
 	out, _, err := runUserAdd(t, vars, "a long enough password\r\n", "--email", "Sam.Jones@example.nhs.uk", "--name", "Sam Jones", "--role", "clinician", "--org", "DEMO")

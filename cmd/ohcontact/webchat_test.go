@@ -157,11 +157,7 @@ func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
 	if !strings.Contains(reach.Text, "phone number or email") {
 		t.Errorf("second reply = %q, want a request for a way to reach them", reach.Text)
 	}
-	db, err := postgres.Open(t.Context(), postgres.Config{URL: dbURL, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, dbURL)
 	var priority string
 	var unknown bool
 	if err := db.Pool.QueryRow(t.Context(), `SELECT priority, unknown_sender FROM cases ORDER BY id DESC LIMIT 1`).Scan(&priority, &unknown); err != nil || priority != "urgent" || !unknown {
