@@ -114,6 +114,7 @@ type Conversation struct {
 	ID             int64
 	OrganisationID int64
 	StaffID        int64 // 0 for an anonymous chat or an unknown number
+	ContactID      int64 // the scheduled contact that opened it; 0 when the person did
 	Channel        Channel
 	Address        string
 	Flow           string

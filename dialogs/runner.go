@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,7 +38,7 @@ type AbsencePlanner interface {
 
 // Outbox queues the delivery of a stored outbound message in tx.
 type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
+	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
 }
 
 // Meter counts what the runner did with an inbound message, once its
@@ -48,8 +49,9 @@ type Meter interface {
 	RiskScreen(p ohcontact.Priority)
 }
 
-// Runner handles inbound messages: one transaction per message that stores
-// it (a retried delivery is a no-op), locks its conversation, runs the risk
+// Runner handles inbound messages. Messages that arrive together are
+// handled together (see batcher), in one transaction that stores each
+// (a retried delivery is a no-op), locks its conversation, runs the risk
 // screen, steps the flow, and saves the new state, the replies and their
 // delivery jobs. Replies are delivered only after commit, by the outboxes'
 // jobs.
@@ -71,29 +73,81 @@ type Runner struct {
 	Log      *slog.Logger
 	// Metrics counts messages, steps and risk screens; nil counts nothing.
 	Metrics Meter
+	// Batches is how many transactions of inbound messages run at once; 0
+	// means one per CPU (GOMAXPROCS). More keep a database with more cores
+	// busy; on the load test's two shared cores, two do best (BENCHMARKS.md).
+	Batches int
+
+	batches batcher
 }
 
-// HandleInbound processes one inbound message. It returns nil for a message
-// it has already processed (the same channel and external id).
+// batchTimeout bounds one batch's transaction.
+const batchTimeout = 10 * time.Second
+
+// HandleInbound processes one inbound message and returns once it is
+// committed. It returns nil for a message it has already processed (the
+// same channel and external id).
 func (r *Runner) HandleInbound(ctx context.Context, in ohcontact.Inbound) error {
-	who, err := r.identify(ctx, in)
-	if err != nil {
-		return err
+	// The batch may hold other callers' messages: it outlives this caller.
+	ctx = context.WithoutCancel(ctx)
+	limit := r.Batches
+	if limit <= 0 {
+		limit = runtime.GOMAXPROCS(0)
 	}
-	var t tally
-	err = r.DB.InTx(ctx, func(tx pgx.Tx) error { return r.handle(ctx, tx, in, who, &t) })
-	if errors.Is(err, postgres.ErrDuplicate) {
-		r.Log.Info("inbound: duplicate delivery ignored", "channel", in.Channel)
-		return nil
+	return r.batches.do(in, limit, func(batch []*queued) { r.runBatch(ctx, batch) })
+}
+
+// item is one inbound message on its way through a batch.
+type item struct {
+	in        ohcontact.Inbound
+	who       sender
+	duplicate bool // already stored: a retried delivery
+	st        step
+	// answered is true when opening the conversation ran the engine on the
+	// message already.
+	answered bool
+	t        tally
+	err      error // this message alone failed
+}
+
+// runBatch handles batch in one transaction and sets each message's
+// error. When the transaction fails, one message's fault must not fail the
+// others: each is handled again on its own.
+func (r *Runner) runBatch(ctx context.Context, batch []*queued) {
+	items := make([]*item, len(batch))
+	for i, q := range batch {
+		items[i] = &item{in: q.in}
 	}
-	if err == nil && r.Metrics != nil {
-		r.Metrics.Inbound(in.Channel)
-		r.Metrics.RiskScreen(t.risk)
-		if t.flow != "" {
-			r.Metrics.DialogStep(t.flow)
+	handleCtx, cancel := context.WithTimeout(ctx, batchTimeout)
+	err := r.handle(handleCtx, items)
+	cancel()
+	if err != nil && len(batch) > 1 {
+		r.Log.Warn("inbound: batch failed; handling its messages one by one", "messages", len(batch), "error", err)
+		for _, q := range batch {
+			r.runBatch(ctx, []*queued{q})
 		}
+		return
 	}
-	return err
+	for i, it := range items {
+		switch {
+		case err != nil:
+			it.err = err
+		case it.duplicate:
+			r.Log.Info("inbound: duplicate delivery ignored", "channel", it.in.Channel)
+		case it.err == nil && r.Metrics != nil:
+			r.Metrics.Inbound(it.in.Channel)
+			r.Metrics.RiskScreen(it.t.risk)
+			if it.t.flow != "" {
+				r.Metrics.DialogStep(it.t.flow)
+			}
+		}
+		if errors.Is(it.err, postgres.ErrDuplicate) {
+			// Another delivery of it committed first.
+			r.Log.Info("inbound: duplicate delivery ignored", "channel", it.in.Channel)
+			it.err = nil
+		}
+		batch[i].err = it.err
+	}
 }
 
 // tally is what handling one inbound message did, counted after commit.
@@ -108,30 +162,49 @@ type sender struct {
 	org   ohcontact.Organisation
 }
 
-// identify finds who wrote in: the member of staff the channel vouches
-// for, or the one whose number sent a text; an anonymous chat or an unknown
-// number is answered as the channel's organisation or the default one.
-func (r *Runner) identify(ctx context.Context, in ohcontact.Inbound) (sender, error) {
-	var s ohcontact.Staff
-	var err error
-	switch {
-	case in.StaffID != 0:
-		s, err = postgres.StaffByID(ctx, r.DB.Pool, in.StaffID)
-	case in.Channel == ohcontact.ChannelSMS:
-		s, err = postgres.StaffByMobile(ctx, r.DB.Pool, in.Address)
-	case in.Organisation.ID != 0:
-		return sender{org: in.Organisation}, nil
-	default:
-		return sender{}, fmt.Errorf("inbound on %q: no organisation and no member of staff", in.Channel)
+// identify finds who wrote each message: the member of staff the channel
+// vouches for, or the one whose number sent a text; an anonymous chat or an
+// unknown number is answered as the channel's organisation or the default
+// one. A message that names neither fails alone.
+func (r *Runner) identify(ctx context.Context, tx pgx.Tx, items []*item) error {
+	var ids []int64
+	var mobiles []string
+	for _, it := range items {
+		switch in := it.in; {
+		case in.StaffID != 0:
+			ids = append(ids, in.StaffID)
+		case in.Channel == ohcontact.ChannelSMS:
+			mobiles = append(mobiles, in.Address)
+		case in.Organisation.ID != 0:
+		default:
+			it.err = fmt.Errorf("inbound on %q: no organisation and no member of staff", in.Channel)
+		}
 	}
-	switch {
-	case err == nil:
-		return sender{staff: s, org: ohcontact.Organisation{ID: s.OrganisationID, Code: s.OrganisationCode}}, nil
-	case errors.Is(err, postgres.ErrNotFound):
-		return sender{org: r.DefaultOrganisation}, nil
-	default:
-		return sender{}, err
+	byID, byMobile, err := postgres.StaffForInbound(ctx, tx, ids, mobiles)
+	if err != nil {
+		return err
 	}
+	for _, it := range items {
+		var s ohcontact.Staff
+		var known bool
+		switch in := it.in; {
+		case it.err != nil:
+			continue
+		case in.StaffID != 0:
+			s, known = byID[in.StaffID]
+		case in.Channel == ohcontact.ChannelSMS:
+			s, known = byMobile[in.Address]
+		default:
+			it.who = sender{org: in.Organisation}
+			continue
+		}
+		if known {
+			it.who = sender{staff: s, org: ohcontact.Organisation{ID: s.OrganisationID, Code: s.OrganisationCode}}
+		} else {
+			it.who = sender{org: r.DefaultOrganisation}
+		}
+	}
+	return nil
 }
 
 // step is what one inbound message produced, before it is saved.
@@ -143,35 +216,180 @@ type step struct {
 	closedReason string
 }
 
-func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, who sender, t *tally) error {
-	now := r.Now()
-	input := Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)}
-	var st step
-	// answered is true when opening the conversation already ran the engine.
-	answered := false
-	conv, err := postgres.LockOpenConversation(ctx, tx, who.staff.ID, in.Channel, in.Address)
-	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		st, answered, err = r.open(ctx, tx, in, who, input)
-	case err == nil:
-		st = step{conv: conv}
-		err = json.Unmarshal(conv.Data, &st.state)
+// handle runs items in one transaction: it identifies their senders,
+// locks (or opens) their conversations and skips the ones already stored,
+// steps each, and saves them all with their replies' delivery jobs.
+func (r *Runner) handle(ctx context.Context, items []*item) error {
+	return r.DB.InStepTx(ctx, func(tx pgx.Tx) error {
+		if err := r.identify(ctx, tx, items); err != nil {
+			return err
+		}
+		var live []*item
+		for _, it := range items {
+			if it.err == nil {
+				live = append(live, it)
+			}
+		}
+		if len(live) == 0 {
+			return nil
+		}
+		if err := r.lock(ctx, tx, live); err != nil {
+			return err
+		}
+		now := r.Now()
+		var steps []postgres.Step
+		for _, it := range live {
+			if it.duplicate {
+				continue
+			}
+			s, err := r.step(ctx, tx, it, now)
+			if err != nil {
+				return err
+			}
+			steps = append(steps, s)
+		}
+		if len(steps) == 0 {
+			return nil
+		}
+		if err := postgres.SaveSteps(ctx, tx, steps); err != nil {
+			return err
+		}
+		return r.queueReplies(ctx, tx, steps)
+	})
+}
+
+// key is the conversation it belongs to.
+func (it *item) key() postgres.ConversationKey {
+	if it.who.staff.ID != 0 {
+		return postgres.ConversationKey{StaffID: it.who.staff.ID, Channel: it.in.Channel}
 	}
+	return postgres.ConversationKey{Channel: it.in.Channel, Address: it.in.Address}
+}
+
+// lock finds which items are already stored, and locks the open
+// conversation of each of the others, opening one where there is none:
+// the engine decides its flow (STOP, SICK, TALK, a language name, or the
+// support menu) from the message itself.
+func (r *Runner) lock(ctx context.Context, tx pgx.Tx, items []*item) error {
+	keys := make([]postgres.ConversationKey, 0, len(items))
+	var ids []postgres.MessageKey
+	seen := make(map[postgres.ConversationKey]bool, len(items))
+	for _, it := range items {
+		if seen[it.key()] {
+			// Two addresses of one person: step them one at a time.
+			return errors.New("two messages in one batch share a conversation")
+		}
+		seen[it.key()] = true
+		keys = append(keys, it.key())
+		if it.in.ExternalID != "" {
+			ids = append(ids, postgres.MessageKey{Channel: it.in.Channel, ExternalID: it.in.ExternalID})
+		}
+	}
+	postgres.SortKeys(keys)
+	convs, stored, err := postgres.LockForInbound(ctx, tx, keys, ids)
 	if err != nil {
 		return err
 	}
-	inbound := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: in.Text, ExternalID: in.ExternalID}
-	if err := postgres.AppendMessage(ctx, tx, &st.conv, &inbound); err != nil {
+	var toOpen []*item
+	for _, it := range items {
+		it.duplicate = it.in.ExternalID != "" && stored[postgres.MessageKey{Channel: it.in.Channel, ExternalID: it.in.ExternalID}]
+		c, ok := convs[it.key()]
+		switch {
+		case it.duplicate:
+		case ok:
+			it.st = step{conv: c}
+			if err := json.Unmarshal(c.Data, &it.st.state); err != nil {
+				return fmt.Errorf("conversation %d: %w", c.ID, err)
+			}
+		default:
+			toOpen = append(toOpen, it)
+		}
+	}
+	if len(toOpen) > 0 {
+		return r.open(ctx, tx, toOpen)
+	}
+	return nil
+}
+
+// open starts a conversation for each of items, which arrived with none
+// open. One that another transaction opened a moment earlier is locked
+// instead, and its message is a step in it.
+func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
+	starts := make([]Result, len(items))
+	convs := make([]ohcontact.Conversation, len(items))
+	for i, it := range items {
+		in, who := it.in, it.who
+		res, err := r.Engine.Inbound(StartInfo{
+			Org: who.org.Code, Channel: in.Channel, Lang: who.staff.Language,
+			Known: who.staff.ID != 0, FirstName: who.staff.FirstName,
+		}, Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)})
+		if err != nil {
+			return fmt.Errorf("start conversation: %w", err)
+		}
+		data, err := json.Marshal(res.State)
+		if err != nil {
+			return err
+		}
+		starts[i] = res
+		convs[i] = ohcontact.Conversation{
+			OrganisationID: who.org.ID, StaffID: who.staff.ID, Channel: in.Channel, Address: in.Address,
+			Flow: res.State.Flow, State: res.State.Step, Data: data, Language: or(res.State.Lang, "en-GB"),
+		}
+	}
+	opened, err := postgres.OpenConversations(ctx, tx, convs)
+	if err != nil {
 		return err
 	}
-	// A reply to a scheduled contact stops its reminder and follow-up.
-	if err := postgres.MarkContactResponded(ctx, tx, st.conv.ID); err != nil {
+	var raced []*item
+	for i, it := range items {
+		c, ok := opened[it.key()]
+		if !ok {
+			raced = append(raced, it)
+			continue
+		}
+		res := starts[i]
+		it.st = step{conv: c, state: res.State, replies: res.Replies, effects: res.Effects}
+		if res.Done {
+			it.st.closedReason = "completed"
+		}
+		it.answered = true
+	}
+	if len(raced) == 0 {
+		return nil
+	}
+	keys := make([]postgres.ConversationKey, len(raced))
+	for i, it := range raced {
+		keys[i] = it.key()
+	}
+	postgres.SortKeys(keys)
+	// Waits for the other transactions to commit.
+	locked, _, err := postgres.LockForInbound(ctx, tx, keys, nil)
+	if err != nil {
 		return err
 	}
+	for _, it := range raced {
+		c, ok := locked[it.key()]
+		if !ok {
+			return fmt.Errorf("conversation opened by another message is no longer open")
+		}
+		it.st = step{conv: c}
+		if err := json.Unmarshal(c.Data, &it.st.state); err != nil {
+			return fmt.Errorf("conversation %d: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// step runs the risk screen and the flow on it.in, carries out the
+// effects in tx, and returns what to save: the message, the replies and the
+// conversation's new state.
+func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (postgres.Step, error) {
+	in, who, st := it.in, it.who, &it.st
+	input := Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)}
 
 	// The risk screen runs on every message, in every state, before the flow.
 	risk := r.Screen.Screen(in.Text)
-	t.risk = risk.Priority
+	it.t.risk = risk.Priority
 	switch {
 	case risk.Priority.Positive():
 		st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, in.Channel), Crisis: true}}
@@ -182,93 +400,71 @@ func (r *Runner) handle(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, wh
 		st.effects = []Effect{RiskPathway{Risk: risk}}
 		st.state.Step = StateRiskPathway
 		r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
-	case answered:
+	case it.answered:
 		// Opening the conversation already ran the engine on this message.
-		t.flow = st.state.Flow
+		it.t.flow = st.state.Flow
 	case st.conv.Owner == ohcontact.OwnerClinician:
 		// A clinician has the conversation: the bot stays silent, except
 		// that opting out or back in takes effect at once.
 		if k, _ := ParseKeyword(in.Text); k == KeywordOptOut || k == KeywordOptIn {
 			res, err := r.Engine.Inbound(StartInfo{Org: who.org.Code, Channel: in.Channel, Lang: st.conv.Language, Known: who.staff.ID != 0}, input)
 			if err != nil {
-				return err
+				return postgres.Step{}, err
 			}
 			st.replies, st.effects = res.Replies, res.Effects
 		}
 	default:
-		t.flow = st.state.Flow
+		it.t.flow = st.state.Flow
 		res, err := r.Engine.Step(st.state, input)
 		if err != nil {
-			return fmt.Errorf("step conversation %d: %w", st.conv.ID, err)
+			return postgres.Step{}, fmt.Errorf("step conversation %d: %w", st.conv.ID, err)
 		}
 		st.state, st.replies, st.effects = res.State, res.Replies, res.Effects
 		if res.Done {
 			st.closedReason = "completed"
 		}
 	}
-	if err := r.apply(ctx, tx, &st, who, now); err != nil {
-		return err
+	if err := r.apply(ctx, tx, st, who, now); err != nil {
+		return postgres.Step{}, err
 	}
 	if st.conv.Owner == ohcontact.OwnerClinician {
 		st.closedReason = "" // a clinician closes it, by resolving the case
 	}
+	messages := []*ohcontact.Message{{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: in.Text, ExternalID: in.ExternalID}}
 	for _, reply := range st.replies {
 		// Replies to someone who has just written are never held for a send
 		// window, crisis contacts least of all.
-		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: reply.Text, Urgent: true}
-		if err := postgres.AppendMessage(ctx, tx, &st.conv, &m); err != nil {
-			return err
-		}
-		outbox, ok := r.Outboxes[in.Channel]
-		if !ok {
-			return fmt.Errorf("no outbox for channel %q", in.Channel)
-		}
-		if err := outbox.Queue(ctx, tx, m); err != nil {
-			return err
-		}
+		messages = append(messages, &ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: reply.Text, Urgent: true})
 	}
 	data, err := json.Marshal(st.state)
 	if err != nil {
-		return err
+		return postgres.Step{}, err
 	}
 	st.conv.Flow, st.conv.State, st.conv.Data = st.state.Flow, st.state.Step, data
-	st.conv.Closed = st.closedReason != ""
-	return postgres.SaveConversation(ctx, tx, &st.conv, st.closedReason)
+	return postgres.Step{Conversation: &st.conv, ClosedReason: st.closedReason, Messages: messages}, nil
 }
 
-// open starts a conversation for a message that arrived with none open: the
-// engine decides the flow (STOP, SICK, TALK, a language name, or the support
-// menu) from the message itself. It reports whether the engine has answered
-// the message; it has not when another message opened the conversation a
-// moment earlier, and this one is a step in it.
-func (r *Runner) open(ctx context.Context, tx pgx.Tx, in ohcontact.Inbound, who sender, input Input) (step, bool, error) {
-	res, err := r.Engine.Inbound(StartInfo{
-		Org: who.org.Code, Channel: in.Channel, Lang: who.staff.Language,
-		Known: who.staff.ID != 0, FirstName: who.staff.FirstName,
-	}, input)
-	if err != nil {
-		return step{}, false, fmt.Errorf("start conversation: %w", err)
+// queueReplies queues the delivery of the saved steps' replies in tx, one
+// call per channel.
+func (r *Runner) queueReplies(ctx context.Context, tx pgx.Tx, steps []postgres.Step) error {
+	byChannel := make(map[ohcontact.Channel][]ohcontact.Message)
+	for _, s := range steps {
+		for _, m := range s.Messages {
+			if m.Direction == ohcontact.DirectionOutbound {
+				byChannel[m.Channel] = append(byChannel[m.Channel], *m)
+			}
+		}
 	}
-	data, err := json.Marshal(res.State)
-	if err != nil {
-		return step{}, false, err
+	for channel, ms := range byChannel {
+		outbox, ok := r.Outboxes[channel]
+		if !ok {
+			return fmt.Errorf("no outbox for channel %q", channel)
+		}
+		if err := outbox.Queue(ctx, tx, ms...); err != nil {
+			return err
+		}
 	}
-	conv, opened, err := postgres.LockOrOpenConversation(ctx, tx, ohcontact.Conversation{
-		OrganisationID: who.org.ID, StaffID: who.staff.ID, Channel: in.Channel, Address: in.Address,
-		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: or(res.State.Lang, "en-GB"),
-	})
-	if err != nil {
-		return step{}, false, err
-	}
-	st := step{conv: conv}
-	if !opened {
-		return st, false, json.Unmarshal(conv.Data, &st.state)
-	}
-	st.state, st.replies, st.effects = res.State, res.Replies, res.Effects
-	if res.Done {
-		st.closedReason = "completed"
-	}
-	return st, true, nil
+	return nil
 }
 
 // apply carries out a step's effects in tx.

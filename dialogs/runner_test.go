@@ -28,9 +28,10 @@ const (
 )
 
 type runnerFixture struct {
-	db     *postgres.DB
-	runner *dialogs.Runner
-	seq    int
+	db        *postgres.DB
+	runner    *dialogs.Runner
+	newRunner func() *dialogs.Runner
+	seq       int
 }
 
 func newRunnerFixture(t *testing.T) *runnerFixture {
@@ -64,17 +65,23 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 		t.Fatal(err)
 	}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
-	return &runnerFixture{db: db, runner: &dialogs.Runner{
-		DB: db, Engine: engine, Screen: escalation.NewScreener(),
-		Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs},
-		Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
-		FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},
-		Absences:            scheduler,
-		DefaultOrganisation: ohcontact.Organisation{ID: orgID, Code: "DEMO", Name: "Demo Trust"},
-		Location:            london,
-		Now:                 now,
-		Log:                 slog.New(slog.DiscardHandler),
-	}}
+	f := &runnerFixture{db: db}
+	// Each call is another instance of the service on the same database.
+	f.newRunner = func() *dialogs.Runner {
+		return &dialogs.Runner{
+			DB: db, Engine: engine, Screen: escalation.NewScreener(),
+			Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs},
+			Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+			FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},
+			Absences:            scheduler,
+			DefaultOrganisation: ohcontact.Organisation{ID: orgID, Code: "DEMO", Name: "Demo Trust"},
+			Location:            london,
+			Now:                 now,
+			Log:                 slog.New(slog.DiscardHandler),
+		}
+	}
+	f.runner = f.newRunner()
+	return f
 }
 
 // send delivers text from mobile with a fresh MessageSid, and returns the sid.

@@ -70,14 +70,18 @@ func (f *runnerFixture) startFlow(t *testing.T, flow string) {
 	}
 	data, _ := json.Marshal(res.State)
 	err = f.db.InTx(ctx, func(tx pgx.Tx) error {
-		staff, err := postgres.StaffByMobile(ctx, tx, annMobile)
+		var ann int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM staff WHERE mobile = $1`, annMobile).Scan(&ann); err != nil {
+			return err
+		}
+		opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: f.runner.DefaultOrganisation.ID,
+			StaffID: ann, Channel: ohcontact.ChannelSMS, Address: annMobile, Flow: flow, State: res.State.Step, Data: data, Language: "en-GB"}})
 		if err != nil {
 			return err
 		}
-		c, _, err := postgres.LockOrOpenConversation(ctx, tx, ohcontact.Conversation{OrganisationID: staff.OrganisationID,
-			StaffID: staff.ID, Channel: ohcontact.ChannelSMS, Address: annMobile, Flow: flow, State: res.State.Step, Data: data, Language: "en-GB"})
-		if err != nil {
-			return err
+		c, ok := opened[postgres.ConversationKey{StaffID: ann, Channel: ohcontact.ChannelSMS}]
+		if !ok {
+			return fmt.Errorf("Ann already has an open conversation")
 		}
 		for _, r := range res.Replies {
 			m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: r.Text}

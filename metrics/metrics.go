@@ -204,10 +204,10 @@ func channelLabel(c ohcontact.Channel) string {
 	return other
 }
 
-// Outbox queues the delivery of a stored outbound message in tx
+// Outbox queues the delivery of stored outbound messages in tx
 // (sms.Outbox, webchat.Outbox).
 type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, msg ohcontact.Message) error
+	Queue(ctx context.Context, tx pgx.Tx, msgs ...ohcontact.Message) error
 }
 
 // Outbox returns next counting each message it queues as an outbound
@@ -225,10 +225,12 @@ type countingOutbox struct {
 	channel ohcontact.Channel
 }
 
-func (o countingOutbox) Queue(ctx context.Context, tx pgx.Tx, msg ohcontact.Message) error {
-	if err := o.next.Queue(ctx, tx, msg); err != nil {
+func (o countingOutbox) Queue(ctx context.Context, tx pgx.Tx, msgs ...ohcontact.Message) error {
+	if err := o.next.Queue(ctx, tx, msgs...); err != nil {
 		return err
 	}
-	o.m.Outbound(o.channel)
+	for range msgs {
+		o.m.Outbound(o.channel)
+	}
 	return nil
 }

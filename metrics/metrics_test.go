@@ -155,7 +155,7 @@ func TestMetricsSeries(t *testing.T) {
 	hook := m.Webhook("/sms/twilio/inbound", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) })
 	hook(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/sms/twilio/inbound", nil))
 	out := m.Outbox(ohcontact.ChannelWebChat, outbox{})
-	if err := out.Queue(t.Context(), nil, ohcontact.Message{}); err != nil {
+	if err := out.Queue(t.Context(), nil, ohcontact.Message{}, ohcontact.Message{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Outbox(ohcontact.ChannelWebChat, outbox{err: errors.New("no")}).Queue(t.Context(), nil, ohcontact.Message{}); err == nil {
@@ -167,7 +167,7 @@ func TestMetricsSeries(t *testing.T) {
 	for series, want := range map[string]float64{
 		`ohcontact_messages_total{channel="sms",direction="inbound"}`:           1,
 		`ohcontact_messages_total{channel="other",direction="inbound"}`:         1,
-		`ohcontact_messages_total{channel="webchat",direction="outbound"}`:      1,
+		`ohcontact_messages_total{channel="webchat",direction="outbound"}`:      2,
 		`ohcontact_dialog_steps_total{flow="support"}`:                          1,
 		`ohcontact_dialog_steps_total{flow="other"}`:                            1,
 		`ohcontact_risk_screens_total{priority="urgent"}`:                       1,
@@ -192,7 +192,7 @@ func TestMetricsSeries(t *testing.T) {
 
 type outbox struct{ err error }
 
-func (o outbox) Queue(context.Context, pgx.Tx, ohcontact.Message) error { return o.err }
+func (o outbox) Queue(context.Context, pgx.Tx, ...ohcontact.Message) error { return o.err }
 
 // TestMetricsDatabaseDown checks that a failing collector leaves its own
 // series out and the rest in.

@@ -225,10 +225,7 @@ func TestTranscript(t *testing.T) {
 	f := newFixture(t, ctx, db)
 	sam := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		conv, err := postgres.LockOpenConversation(ctx, tx, f.staff, ohcontact.ChannelSMS, "")
-		if err != nil {
-			return err
-		}
+		conv := lockOpen(t, tx, postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS})
 		for _, m := range []ohcontact.Message{
 			{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "help", ExternalID: "SM1"},
 			{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: "crisis contacts"},
@@ -238,7 +235,7 @@ func TestTranscript(t *testing.T) {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE messages SET delivery_status = 'failed', error_reason = 'not a mobile' WHERE body = 'crisis contacts'`)
+		_, err := tx.Exec(ctx, `UPDATE messages SET delivery_status = 'failed', error_reason = 'not a mobile' WHERE body = 'crisis contacts'`)
 		return err
 	})
 	if err != nil {

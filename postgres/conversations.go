@@ -10,8 +10,8 @@ import (
 	"github.com/ohcontact/ohcontact"
 )
 
-// ErrDuplicate is returned by InsertInbound for a message already stored
-// (the same channel and external id): a retried delivery.
+// ErrDuplicate is returned for an inbound message already stored (the same
+// channel and external id): a retried delivery.
 var ErrDuplicate = errors.New("duplicate message")
 
 // ErrConflict is returned by SaveConversation when the conversation changed
@@ -19,67 +19,15 @@ var ErrDuplicate = errors.New("duplicate message")
 var ErrConflict = errors.New("conversation changed concurrently")
 
 const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
-	language, version, owner, status = 'closed', last_message_seq`
+	language, version, owner, status = 'closed', last_message_seq, coalesce(contact_id, 0)`
 
 // scanConversation reads the conversationColumns of row, then any columns
 // selected after them into extra.
 func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error) {
 	var c ohcontact.Conversation
 	err := row.Scan(append([]any{&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
-		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq}, extra...)...)
+		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &c.ContactID}, extra...)...)
 	return c, err
-}
-
-// LockOpenConversation finds the open conversation for staffID on channel
-// (or, when staffID is 0, for the address on channel) and locks its row
-// until tx ends. It returns ErrNotFound when there is none.
-func LockOpenConversation(ctx context.Context, tx pgx.Tx, staffID int64, channel ohcontact.Channel, address string) (ohcontact.Conversation, error) {
-	var row pgx.Row
-	if staffID != 0 {
-		row = tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations
-			WHERE staff_id = $1 AND channel = $2 AND status = 'open' FOR UPDATE`, staffID, channel)
-	} else {
-		row = tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations
-			WHERE staff_id IS NULL AND channel = $1 AND address = $2 AND status = 'open' FOR UPDATE`, channel, address)
-	}
-	c, err := scanConversation(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
-	}
-	if err != nil {
-		return c, fmt.Errorf("lock conversation: %w", err)
-	}
-	return c, nil
-}
-
-// LockOrOpenConversation locks the open conversation for c's person (or
-// address) and channel, opening c when there is none. It reports whether it
-// opened one. Two messages racing to open the same conversation end up in
-// one: the loser of the insert waits for the winner's row lock.
-func LockOrOpenConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation) (ohcontact.Conversation, bool, error) {
-	existing, err := LockOpenConversation(ctx, tx, c.StaffID, c.Channel, c.Address)
-	if err == nil || !errors.Is(err, ErrNotFound) {
-		return existing, false, err
-	}
-	data := c.Data
-	if data == nil {
-		data = []byte("{}")
-	}
-	opened, err := scanConversation(tx.QueryRow(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner)
-		VALUES ($1, nullif($2, 0), $3, $4, $5, $6, $7, $8, 'bot')
-		ON CONFLICT DO NOTHING
-		RETURNING `+conversationColumns,
-		c.OrganisationID, c.StaffID, c.Channel, c.Address, c.Flow, c.State, data, c.Language))
-	if errors.Is(err, pgx.ErrNoRows) {
-		// Another transaction opened it first; wait for its lock.
-		existing, err := LockOpenConversation(ctx, tx, c.StaffID, c.Channel, c.Address)
-		return existing, false, err
-	}
-	if err != nil {
-		return opened, false, fmt.Errorf("open conversation: %w", err)
-	}
-	return opened, true, nil
 }
 
 // AppendMessage stores m as the next message of c (whose row tx must hold

@@ -12,7 +12,25 @@ import (
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
-func TestConcurrentMessagesShareOneConversation(t *testing.T) {
+// lockOpen locks key's open conversation in tx, failing the test when there
+// is none.
+func lockOpen(t *testing.T, tx pgx.Tx, key postgres.ConversationKey) ohcontact.Conversation {
+	t.Helper()
+	convs, _, err := postgres.LockForInbound(t.Context(), tx, []postgres.ConversationKey{key}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := convs[key]
+	if !ok {
+		t.Fatalf("no open conversation for %+v", key)
+	}
+	return c
+}
+
+// TestConcurrentOpenersShareOneConversation runs the runner's protocol for a
+// first message in eight transactions at once (as eight instances would):
+// lock, open when there is none, lock again when another opened it first.
+func TestConcurrentOpenersShareOneConversation(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
@@ -20,9 +38,23 @@ func TestConcurrentMessagesShareOneConversation(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `UPDATE conversations SET status = 'closed', closed_at = now(), closed_reason = 'completed'`); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := postgres.StaffByMobile(ctx, db.Pool, "+447700900001")
-	if err != nil || staff.ID != f.staff {
-		t.Fatalf("StaffByMobile = %+v, %v", staff, err)
+	key := postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS}
+	lockOrOpen := func(tx pgx.Tx) (ohcontact.Conversation, error) {
+		convs, _, err := postgres.LockForInbound(ctx, tx, []postgres.ConversationKey{key}, nil)
+		if c, ok := convs[key]; ok || err != nil {
+			return c, err
+		}
+		opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: f.org, StaffID: f.staff,
+			Channel: ohcontact.ChannelSMS, Address: "+447700900001", Flow: "support", State: "start", Language: "en-GB"}})
+		if c, ok := opened[key]; ok || err != nil {
+			return c, err
+		}
+		// Another transaction opened it first: this waits for its commit.
+		convs, _, err = postgres.LockForInbound(ctx, tx, []postgres.ConversationKey{key}, nil)
+		if c, ok := convs[key]; ok || err != nil {
+			return c, err
+		}
+		return ohcontact.Conversation{}, errors.New("the conversation another transaction opened is not there")
 	}
 
 	const n = 8
@@ -31,18 +63,13 @@ func TestConcurrentMessagesShareOneConversation(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			errs <- db.InTx(ctx, func(tx pgx.Tx) error {
-				c, _, err := postgres.LockOrOpenConversation(ctx, tx, ohcontact.Conversation{
-					OrganisationID: staff.OrganisationID, StaffID: staff.ID, Channel: ohcontact.ChannelSMS,
-					Address: staff.Mobile, Flow: "support", State: "start", Language: "en-GB"})
+				c, err := lockOrOpen(tx)
 				if err != nil {
 					return err
 				}
-				m := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "hi",
+				m := &ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "hi",
 					ExternalID: "SM" + string(rune('a'+i))}
-				if err := postgres.AppendMessage(ctx, tx, &c, &m); err != nil {
-					return err
-				}
-				return postgres.SaveConversation(ctx, tx, &c, "")
+				return postgres.SaveSteps(ctx, tx, []postgres.Step{{Conversation: &c, Messages: []*ohcontact.Message{m}}})
 			})
 		})
 	}
@@ -62,41 +89,129 @@ func TestConcurrentMessagesShareOneConversation(t *testing.T) {
 	}
 }
 
-func TestAppendMessageDuplicateAndSaveConflict(t *testing.T) {
+// TestSaveSteps saves two conversations' steps at once, then refuses a
+// retried delivery and a stale version.
+func TestSaveSteps(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
 	f := newFixture(t, ctx, db)
+	var contact, unknown int64
+	err := db.Pool.QueryRow(ctx, `
+		WITH c AS (INSERT INTO contacts (episode_id, trigger, flow, channel, due_at, state)
+			VALUES ($1, 'stress', 'stress-checkin', 'sms', now(), 'sent') RETURNING id)
+		UPDATE conversations SET contact_id = (SELECT id FROM c) WHERE id = $2 RETURNING contact_id`, f.episode, f.conversation).Scan(&contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Pool.QueryRow(ctx, `INSERT INTO conversations (organisation_id, channel, address, flow, fsm_state)
+		VALUES ($1, 'sms', '+447700900777', 'support', 'start') RETURNING id`, f.org).Scan(&unknown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS}
+	stranger := postgres.ConversationKey{Channel: ohcontact.ChannelSMS, Address: "+447700900777"}
+	inbound := func(sid string) *ohcontact.Message {
+		return &ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "yes", ExternalID: sid}
+	}
+	reply := &ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: "thanks", Urgent: true}
 
-	appendInbound := func() error {
-		return db.InTx(ctx, func(tx pgx.Tx) error {
-			c, err := postgres.LockOpenConversation(ctx, tx, f.staff, ohcontact.ChannelSMS, "")
-			if err != nil {
-				return err
-			}
-			m := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "yes", ExternalID: "SMdup"}
-			if err := postgres.AppendMessage(ctx, tx, &c, &m); err != nil {
-				return err
-			}
-			return postgres.SaveConversation(ctx, tx, &c, "")
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		a, b := lockOpen(t, tx, ann), lockOpen(t, tx, stranger)
+		if a.ID != f.conversation || a.ContactID != contact || b.ID != unknown || b.StaffID != 0 {
+			t.Fatalf("locked %+v and %+v", a, b)
+		}
+		a.State = "asked"
+		return postgres.SaveSteps(ctx, tx, []postgres.Step{
+			{Conversation: &a, Messages: []*ohcontact.Message{inbound("SMann"), reply}},
+			{Conversation: &b, ClosedReason: "completed", Messages: []*ohcontact.Message{inbound("SMstranger")}},
 		})
+	})
+	if err != nil {
+		t.Fatalf("save two steps: %v", err)
 	}
-	if err := appendInbound(); err != nil {
-		t.Fatalf("first delivery: %v", err)
+	if reply.ID == 0 || reply.ConversationID != f.conversation || reply.Seq != 2 || reply.CreatedAt.IsZero() {
+		t.Errorf("reply after saving = %+v, want its id, conversation, seq 2 and time", reply)
 	}
-	if err := appendInbound(); !errors.Is(err, postgres.ErrDuplicate) {
-		t.Fatalf("second delivery = %v, want ErrDuplicate", err)
+	var state, contactState, strangerStatus string
+	var version, lastSeq int
+	db.Pool.QueryRow(ctx, `SELECT fsm_state, version, last_message_seq FROM conversations WHERE id = $1`, f.conversation).Scan(&state, &version, &lastSeq)
+	db.Pool.QueryRow(ctx, `SELECT state FROM contacts WHERE id = $1`, contact).Scan(&contactState)
+	db.Pool.QueryRow(ctx, `SELECT status FROM conversations WHERE id = $1`, unknown).Scan(&strangerStatus)
+	if state != "asked" || version != 2 || lastSeq != 2 || contactState != "responded" || strangerStatus != "closed" {
+		t.Errorf("after saving: state %q, version %d, last seq %d, contact %q, stranger's conversation %q; want asked, 2, 2, responded, closed",
+			state, version, lastSeq, contactState, strangerStatus)
 	}
 
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		c, err := postgres.LockOpenConversation(ctx, tx, f.staff, ohcontact.ChannelSMS, "")
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		_, stored, err := postgres.LockForInbound(ctx, tx, nil, []postgres.MessageKey{
+			{Channel: ohcontact.ChannelSMS, ExternalID: "SMann"}, {Channel: ohcontact.ChannelSMS, ExternalID: "SMnew"}})
 		if err != nil {
 			return err
 		}
-		c.Version-- // as if loaded before someone else saved
+		if !stored[postgres.MessageKey{Channel: ohcontact.ChannelSMS, ExternalID: "SMann"}] || len(stored) != 1 {
+			t.Errorf("stored = %v, want only SMann", stored)
+		}
+		a := lockOpen(t, tx, ann)
+		return postgres.SaveSteps(ctx, tx, []postgres.Step{{Conversation: &a, Messages: []*ohcontact.Message{inbound("SMann")}}})
+	})
+	if !errors.Is(err, postgres.ErrDuplicate) {
+		t.Fatalf("retried delivery = %v, want ErrDuplicate", err)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		a := lockOpen(t, tx, ann)
+		a.Version-- // as if loaded before someone else saved
+		return postgres.SaveSteps(ctx, tx, []postgres.Step{{Conversation: &a}})
+	})
+	if !errors.Is(err, postgres.ErrConflict) {
+		t.Fatalf("stale save = %v, want ErrConflict", err)
+	}
+}
+
+// TestSaveConversationConflict: the scheduled contacts' save refuses a
+// stale version too.
+func TestSaveConversationConflict(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		c := lockOpen(t, tx, postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS})
+		c.Version--
 		return postgres.SaveConversation(ctx, tx, &c, "")
 	})
 	if !errors.Is(err, postgres.ErrConflict) {
 		t.Fatalf("stale save = %v, want ErrConflict", err)
+	}
+}
+
+// TestStaffForInbound: a number two records share answers as the one
+// updated last; an unknown number or id is absent.
+func TestStaffForInbound(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	var second int64
+	err := db.Pool.QueryRow(ctx, `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, updated_at)
+		VALUES ($1, '12345678-2', 'Ann', 'Second', '+447700900001', now() + interval '1 minute') RETURNING id`, f.org).Scan(&second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		byID, byMobile, err := postgres.StaffForInbound(ctx, tx, []int64{f.staff, 999999}, []string{"+447700900001", "+447700900777"})
+		if err != nil {
+			return err
+		}
+		if len(byID) != 1 || byID[f.staff].ID != f.staff || byID[f.staff].OrganisationCode != "RX1" {
+			t.Errorf("by id = %+v, want only staff %d of RX1", byID, f.staff)
+		}
+		if len(byMobile) != 1 || byMobile["+447700900001"].ID != second {
+			t.Errorf("by mobile = %+v, want only the record updated last (%d)", byMobile, second)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

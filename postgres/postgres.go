@@ -82,3 +82,14 @@ func (db *DB) Close() { db.Pool.Close() }
 func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.Pool, fn)
 }
+
+// InStepTx is InTx for the dialog runner's hot path, whose statements take
+// arrays (one element per message of a batch; see steps.go). PostgreSQL
+// would plan those anew on every call, a one-element array making a custom
+// plan look cheaper than the cached generic one, and planning costs more
+// than running them. Their generic plans are index look-ups whatever the
+// arrays hold, so the transaction uses generic plans throughout; the
+// setting comes with BEGIN, in the same round trip.
+func (db *DB) InStepTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"}, fn)
+}

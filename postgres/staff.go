@@ -27,12 +27,6 @@ func scanStaff(row pgx.Row, what string) (ohcontact.Staff, error) {
 	return s, nil
 }
 
-// StaffByID returns the member of staff with the given id, or ErrNotFound.
-func StaffByID(ctx context.Context, q Querier, id int64) (ohcontact.Staff, error) {
-	return scanStaff(q.QueryRow(ctx, `SELECT `+staffColumns+`
-		FROM staff s JOIN organisations o ON o.id = s.organisation_id WHERE s.id = $1`, id), "id")
-}
-
 // StaffByAssignment returns the member of staff of organisation orgID with
 // the given ESR assignment number, or ErrNotFound.
 func StaffByAssignment(ctx context.Context, q Querier, orgID int64, number string) (ohcontact.Staff, error) {
@@ -41,11 +35,39 @@ func StaffByAssignment(ctx context.Context, q Querier, orgID int64, number strin
 		WHERE s.organisation_id = $1 AND s.assignment_number = $2`, orgID, number), "assignment number")
 }
 
-// StaffByMobile returns the member of staff with the given E.164 mobile, or
-// ErrNotFound. When several records share a number (a shared phone, or a
+// StaffForInbound finds, in one round trip, the member of staff for each of
+// ids that exists and for each of the E.164 mobiles that is in the
+// directory. When several records share a number (a shared phone, or a
 // person employed by two trusts), the most recently updated one answers.
-func StaffByMobile(ctx context.Context, q Querier, mobile string) (ohcontact.Staff, error) {
-	return scanStaff(q.QueryRow(ctx, `SELECT `+staffColumns+`
-		FROM staff s JOIN organisations o ON o.id = s.organisation_id
-		WHERE s.mobile = $1 ORDER BY s.updated_at DESC, s.id DESC LIMIT 1`, mobile), "mobile")
+func StaffForInbound(ctx context.Context, tx pgx.Tx, ids []int64, mobiles []string) (map[int64]ohcontact.Staff, map[string]ohcontact.Staff, error) {
+	byID := make(map[int64]ohcontact.Staff, len(ids))
+	byMobile := make(map[string]ohcontact.Staff, len(mobiles))
+	b := &pgx.Batch{}
+	if len(ids) > 0 {
+		b.Queue(`SELECT `+staffColumns+`
+			FROM staff s JOIN organisations o ON o.id = s.organisation_id WHERE s.id = ANY($1)`, ids).
+			Query(func(rows pgx.Rows) error {
+				return collectStaff(rows, byID, func(s ohcontact.Staff) int64 { return s.ID })
+			})
+	}
+	if len(mobiles) > 0 {
+		b.Queue(`SELECT DISTINCT ON (s.mobile) `+staffColumns+`
+			FROM staff s JOIN organisations o ON o.id = s.organisation_id
+			WHERE s.mobile = ANY($1) ORDER BY s.mobile, s.updated_at DESC, s.id DESC`, mobiles).
+			Query(func(rows pgx.Rows) error {
+				return collectStaff(rows, byMobile, func(s ohcontact.Staff) string { return s.Mobile })
+			})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, fmt.Errorf("find staff: %w", err)
+	}
+	return byID, byMobile, nil
+}
+
+func collectStaff[K comparable](rows pgx.Rows, into map[K]ohcontact.Staff, key func(ohcontact.Staff) K) error {
+	staff, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Staff, error) { return scanStaff(row, "") })
+	for _, s := range staff {
+		into[key(s)] = s
+	}
+	return err
 }

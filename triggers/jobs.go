@@ -81,7 +81,7 @@ const busyFor = time.Hour
 // Outbox queues the delivery of a stored outbound message in tx
 // (sms.Outbox, webchat.Outbox).
 type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
+	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
 }
 
 // Starter starts a flow and returns its opening messages (dialogs.Engine).

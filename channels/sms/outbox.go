@@ -22,16 +22,23 @@ type Outbox struct {
 	Jobs *river.Client[pgx.Tx]
 }
 
-// Queue inserts the delivery job for the stored message m in tx. Urgent
-// texts (crisis contacts, replies to someone who has just written) are
-// worked before proactive ones when the queue is long.
-func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error {
-	opts := &river.InsertOpts{Priority: priorityProactive}
-	if m.Urgent {
-		opts.Priority = priorityUrgent
+// Queue inserts the delivery jobs for the stored messages ms in tx, in one
+// round trip. Urgent texts (crisis contacts, replies to someone who has
+// just written) are worked before proactive ones when the queue is long.
+func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error {
+	if len(ms) == 0 {
+		return nil
 	}
-	if _, err := o.Jobs.InsertTx(ctx, tx, DeliverArgs{MessageID: m.ID}, opts); err != nil {
-		return fmt.Errorf("queue sms delivery for message %d: %w", m.ID, err)
+	jobs := make([]river.InsertManyParams, len(ms))
+	for i, m := range ms {
+		opts := &river.InsertOpts{Priority: priorityProactive}
+		if m.Urgent {
+			opts.Priority = priorityUrgent
+		}
+		jobs[i] = river.InsertManyParams{Args: DeliverArgs{MessageID: m.ID}, InsertOpts: opts}
+	}
+	if _, err := o.Jobs.InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("queue delivery of %d sms: %w", len(ms), err)
 	}
 	return nil
 }

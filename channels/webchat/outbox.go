@@ -15,11 +15,19 @@ import (
 // next open the widget.
 type Outbox struct{}
 
-// Queue schedules the wake-up for the stored message m in tx.
-func (Outbox) Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error {
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, address) FROM conversations WHERE id = $2`, notifyChannel, m.ConversationID)
+// Queue schedules the wake-ups for the stored messages ms in tx, one per
+// conversation.
+func (Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ConversationID
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, address) FROM conversations WHERE id = ANY($2)`, notifyChannel, ids)
 	if err != nil {
-		return fmt.Errorf("wake web chat of conversation %d: %w", m.ConversationID, err)
+		return fmt.Errorf("wake web chats: %w", err)
 	}
 	return nil
 }

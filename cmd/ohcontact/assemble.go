@@ -139,6 +139,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Now:                 time.Now,
 		Log:                 log.With("component", "runner"),
 		Metrics:             m,
+		Batches:             cfg.InboundBatches,
 	}
 	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
 		Log: log.With("component", "sms"), Now: time.Now}

@@ -25,6 +25,10 @@ type Config struct {
 	PublicBaseURL    string // PUBLIC_BASE_URL, without a trailing slash
 	LogLevel         slog.Level
 
+	// InboundBatches is how many transactions of inbound messages run at
+	// once (INBOUND_BATCHES); 0 means one per CPU (dialogs.Runner.Batches).
+	InboundBatches int
+
 	Twilio TwilioConfig
 
 	// WidgetSecrets are the per-organisation secrets that sign web chat
@@ -110,6 +114,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad("DATABASE_MAX_CONNS=%q is not a whole number from 1 to 1000", v)
 		}
 		cfg.DatabaseMaxConns = int32(n)
+	}
+	if v := getenv("INBOUND_BATCHES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			bad("INBOUND_BATCHES=%q is not a whole number from 1 to 100", v)
+		}
+		cfg.InboundBatches = n
 	}
 	if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
 		bad("HTTP_ADDR=%q is not host:port", cfg.HTTPAddr)

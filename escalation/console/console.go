@@ -130,7 +130,7 @@ import (
 // Outbox queues the delivery of a stored outbound message in tx, so it is
 // sent if and only if tx commits.
 type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, m ohcontact.Message) error
+	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
 }
 
 // SLAClock restarts the SLA clock of a case released back to the queue, in

@@ -36,10 +36,10 @@ type fakeOutbox struct {
 	got []ohcontact.Message
 }
 
-func (o *fakeOutbox) Queue(_ context.Context, _ pgx.Tx, m ohcontact.Message) error {
+func (o *fakeOutbox) Queue(_ context.Context, _ pgx.Tx, ms ...ohcontact.Message) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.got = append(o.got, m)
+	o.got = append(o.got, ms...)
 	return nil
 }
 
@@ -135,11 +135,12 @@ func (f *fixture) newCase(org int64, p ohcontact.Priority, age time.Duration) te
 		if err != nil {
 			return err
 		}
-		conv, _, err := postgres.LockOrOpenConversation(ctx, tx, ohcontact.Conversation{OrganisationID: org, StaffID: tc.staff,
-			Channel: ohcontact.ChannelSMS, Address: tc.mobile, Flow: "support", State: "risk_pathway", Language: "en-GB"})
+		opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: org, StaffID: tc.staff,
+			Channel: ohcontact.ChannelSMS, Address: tc.mobile, Flow: "support", State: "risk_pathway", Language: "en-GB"}})
 		if err != nil {
 			return err
 		}
+		conv := opened[postgres.ConversationKey{StaffID: tc.staff, Channel: ohcontact.ChannelSMS}]
 		tc.conversation = conv.ID
 		in := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff,
 			Body: "i have been saving up my tablets", ExternalID: fmt.Sprintf("SM%d", n)}

@@ -1,0 +1,286 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// The dialog runner steps the conversations of many inbound messages in one
+// transaction: it locks them all in one round trip, steps them in memory,
+// and saves them all in another, so that a busy service spends its
+// database's time on the work rather than on round trips and commits.
+
+// ConversationKey names an open conversation: a member of staff's on a
+// channel or, when StaffID is 0, an address's (an unknown number, an
+// anonymous chat). Each has at most one open conversation.
+type ConversationKey struct {
+	StaffID int64
+	Channel ohcontact.Channel
+	Address string // empty when StaffID is set
+}
+
+// KeyOf returns the key of c's person (or address) and channel.
+func KeyOf(c ohcontact.Conversation) ConversationKey {
+	if c.StaffID != 0 {
+		return ConversationKey{StaffID: c.StaffID, Channel: c.Channel}
+	}
+	return ConversationKey{Channel: c.Channel, Address: c.Address}
+}
+
+// SortKeys puts keys in the order LockForInbound wants them.
+func SortKeys(keys []ConversationKey) {
+	slices.SortFunc(keys, func(a, b ConversationKey) int {
+		return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Address, b.Address))
+	})
+}
+
+// MessageKey names an inbound message by its channel's id for it.
+type MessageKey struct {
+	Channel    ohcontact.Channel
+	ExternalID string
+}
+
+// LockForInbound locks the open conversations of keys until tx ends and
+// finds which of the messages are already stored, in one round trip. Keys
+// with no open conversation are missing from the map. Callers pass keys in
+// a consistent order (SortKeys), so that two transactions locking the same
+// conversations cannot deadlock.
+func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, messages []MessageKey) (map[ConversationKey]ohcontact.Conversation, map[MessageKey]bool, error) {
+	var staffIDs []int64
+	var staffChannels, addrChannels, addrs []string
+	for _, k := range keys {
+		if k.StaffID != 0 {
+			staffIDs, staffChannels = append(staffIDs, k.StaffID), append(staffChannels, string(k.Channel))
+		} else {
+			addrChannels, addrs = append(addrChannels, string(k.Channel)), append(addrs, k.Address)
+		}
+	}
+	convs := make(map[ConversationKey]ohcontact.Conversation, len(keys))
+	stored := make(map[MessageKey]bool)
+	scanConversations := func(rows pgx.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanConversation(rows)
+			if err != nil {
+				return err
+			}
+			convs[KeyOf(c)] = c
+		}
+		return rows.Err()
+	}
+
+	// One index look-up per key, whatever the planner believes of how many
+	// conversations are open; keys are locked in the order given.
+	b := &pgx.Batch{}
+	if len(staffIDs) > 0 {
+		b.Queue(`SELECT c.* FROM unnest($1::bigint[], $2::text[]) AS k (staff_id, channel)
+			CROSS JOIN LATERAL (SELECT `+conversationColumns+` FROM conversations
+				WHERE staff_id = k.staff_id AND channel = k.channel AND status = 'open' LIMIT 1 FOR UPDATE) c`,
+			staffIDs, staffChannels).Query(scanConversations)
+	}
+	if len(addrs) > 0 {
+		b.Queue(`SELECT c.* FROM unnest($1::text[], $2::text[]) AS k (channel, address)
+			CROSS JOIN LATERAL (SELECT `+conversationColumns+` FROM conversations
+				WHERE staff_id IS NULL AND channel = k.channel AND address = k.address AND status = 'open' LIMIT 1 FOR UPDATE) c`,
+			addrChannels, addrs).Query(scanConversations)
+	}
+	if len(messages) > 0 {
+		channels, ids := make([]string, len(messages)), make([]string, len(messages))
+		for i, m := range messages {
+			channels[i], ids[i] = string(m.Channel), m.ExternalID
+		}
+		b.Queue(`SELECT channel, external_id FROM messages
+			JOIN unnest($1::text[], $2::text[]) AS k (channel, external_id) USING (channel, external_id)`, channels, ids).
+			Query(func(rows pgx.Rows) error {
+				defer rows.Close()
+				for rows.Next() {
+					var k MessageKey
+					if err := rows.Scan(&k.Channel, &k.ExternalID); err != nil {
+						return err
+					}
+					stored[k] = true
+				}
+				return rows.Err()
+			})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, fmt.Errorf("lock conversations: %w", err)
+	}
+	return convs, stored, nil
+}
+
+// OpenConversations opens each of cs, the first open conversation for its
+// key. One that another transaction opened first is missing from the
+// result; the caller locks it (LockForInbound waits for the other's commit).
+func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversation) (map[ConversationKey]ohcontact.Conversation, error) {
+	n := len(cs)
+	orgs, staff := make([]int64, n), make([]int64, n)
+	channels, addrs, flows, states, data, langs := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n)
+	for i, c := range cs {
+		orgs[i], staff[i], channels[i], addrs[i] = c.OrganisationID, c.StaffID, string(c.Channel), c.Address
+		flows[i], states[i], data[i], langs[i] = c.Flow, c.State, string(c.Data), c.Language
+		if c.Data == nil {
+			data[i] = "{}"
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner)
+		SELECT org, nullif(staff, 0), channel, address, flow, state, data::jsonb, lang, 'bot'
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+			AS v (org, staff, channel, address, flow, state, data, lang)
+		ON CONFLICT DO NOTHING
+		RETURNING `+conversationColumns, orgs, staff, channels, addrs, flows, states, data, langs)
+	if err != nil {
+		return nil, fmt.Errorf("open conversations: %w", err)
+	}
+	opened, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Conversation, error) { return scanConversation(row) })
+	if err != nil {
+		return nil, fmt.Errorf("open conversations: %w", err)
+	}
+	byKey := make(map[ConversationKey]ohcontact.Conversation, len(opened))
+	for _, c := range opened {
+		byKey[KeyOf(c)] = c
+	}
+	return byKey, nil
+}
+
+// Step is one conversation's part in SaveSteps: its new state and the
+// messages the step added, in order.
+type Step struct {
+	Conversation *ohcontact.Conversation
+	ClosedReason string // closes the conversation when set
+	Messages     []*ohcontact.Message
+}
+
+// SaveSteps stores each step's messages (setting their ID, Seq and
+// CreatedAt), marks responded the contact that opened a conversation an
+// inbound message arrived in (so no reminder follows), and saves the
+// conversations, incrementing their versions, in one round trip. tx must
+// hold the conversations locked.
+//
+// It returns ErrDuplicate when an inbound message's channel and external
+// id are already stored, and ErrConflict when a conversation's version has
+// moved on; the caller rolls back.
+func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
+	var (
+		m                                                 messageColumns
+		inbound                                           int
+		contacts                                          []int64
+		ids, versions, lastSeqs                           []int64
+		flows, states, data, langs, owners, closedReasons []string
+		closed                                            []bool
+	)
+	type msgKey struct {
+		conversation int64
+		seq          int
+	}
+	byKey := make(map[msgKey]*ohcontact.Message)
+	for _, s := range steps {
+		c := s.Conversation
+		responded := false
+		for _, msg := range s.Messages {
+			c.LastMessageSeq++
+			msg.ConversationID, msg.Seq, msg.Channel = c.ID, c.LastMessageSeq, c.Channel
+			m.add(msg)
+			byKey[msgKey{c.ID, msg.Seq}] = msg
+			if msg.Direction == ohcontact.DirectionInbound {
+				inbound++
+				responded = true
+			}
+		}
+		if responded && c.ContactID != 0 {
+			contacts = append(contacts, c.ContactID)
+		}
+		c.Closed = s.ClosedReason != ""
+		ids, versions, lastSeqs = append(ids, c.ID), append(versions, int64(c.Version)), append(lastSeqs, int64(c.LastMessageSeq))
+		flows, states, data = append(flows, c.Flow), append(states, c.State), append(data, string(c.Data))
+		langs, owners = append(langs, c.Language), append(owners, string(c.Owner))
+		closed, closedReasons = append(closed, c.Closed), append(closedReasons, s.ClosedReason)
+	}
+
+	b := &pgx.Batch{}
+	var insertedInbound int
+	b.Queue(`
+		INSERT INTO messages (conversation_id, seq, direction, channel, author, body, external_id, urgent, delivery_status)
+		SELECT conversation_id, seq, direction, channel, author, body, nullif(external_id, ''), urgent,
+			CASE direction WHEN 'inbound' THEN 'received' ELSE 'queued' END
+		FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[])
+			AS v (conversation_id, seq, direction, channel, author, body, external_id, urgent)
+		ON CONFLICT (channel, external_id) DO NOTHING
+		RETURNING conversation_id, seq, id, created_at, direction = 'inbound'`,
+		m.conversations, m.seqs, m.directions, m.channels, m.authors, m.bodies, m.externalIDs, m.urgent).
+		Query(func(rows pgx.Rows) error {
+			defer rows.Close()
+			for rows.Next() {
+				var k msgKey
+				var id int64
+				var in bool
+				var msg ohcontact.Message
+				if err := rows.Scan(&k.conversation, &k.seq, &id, &msg.CreatedAt, &in); err != nil {
+					return err
+				}
+				stored := byKey[k]
+				stored.ID, stored.CreatedAt = id, msg.CreatedAt
+				if in {
+					insertedInbound++
+				}
+			}
+			return rows.Err()
+		})
+	if len(contacts) > 0 {
+		b.Queue(`UPDATE contacts SET state = 'responded', state_reason = NULL, updated_at = now()
+			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, contacts)
+	}
+	var saved int64
+	b.Queue(`
+		UPDATE conversations c SET
+			flow = v.flow, fsm_state = v.state, data = v.data::jsonb, language = v.lang, owner = v.owner,
+			last_message_seq = v.last_seq, last_activity_at = now(), version = c.version + 1,
+			status = CASE WHEN v.closed THEN 'closed' ELSE 'open' END,
+			closed_reason = CASE WHEN v.closed THEN v.closed_reason END,
+			closed_at = CASE WHEN v.closed THEN coalesce(c.closed_at, now()) END
+		FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::bool[], $10::text[])
+			AS v (id, version, flow, state, data, lang, owner, last_seq, closed, closed_reason)
+		WHERE c.id = v.id AND c.version = v.version`,
+		ids, versions, flows, states, data, langs, owners, lastSeqs, closed, closedReasons).
+		Exec(func(tag pgconn.CommandTag) error {
+			saved = tag.RowsAffected()
+			return nil
+		})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("save steps: %w", err)
+	}
+	switch {
+	case insertedInbound < inbound:
+		return ErrDuplicate
+	case saved < int64(len(steps)):
+		return fmt.Errorf("save steps: %w", ErrConflict)
+	}
+	for _, s := range steps {
+		s.Conversation.Version++
+	}
+	return nil
+}
+
+// messageColumns are SaveSteps' messages as one array per column.
+type messageColumns struct {
+	conversations                                      []int64
+	seqs                                               []int64
+	directions, channels, authors, bodies, externalIDs []string
+	urgent                                             []bool
+}
+
+func (m *messageColumns) add(msg *ohcontact.Message) {
+	m.conversations, m.seqs = append(m.conversations, msg.ConversationID), append(m.seqs, int64(msg.Seq))
+	m.directions, m.channels = append(m.directions, string(msg.Direction)), append(m.channels, string(msg.Channel))
+	m.authors, m.bodies = append(m.authors, string(msg.Author)), append(m.bodies, msg.Body)
+	m.externalIDs, m.urgent = append(m.externalIDs, msg.ExternalID), append(m.urgent, msg.Urgent)
+}
