@@ -214,6 +214,9 @@ type step struct {
 	replies      []Reply
 	effects      []Effect
 	closedReason string
+	// answers and signposts are saved with the conversation (apply).
+	answers   []postgres.Answer
+	signposts []postgres.Signpost
 }
 
 // handle runs items in one transaction: it identifies their senders,
@@ -441,7 +444,8 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 		return postgres.Step{}, err
 	}
 	st.conv.Flow, st.conv.State, st.conv.Data = st.state.Flow, st.state.Step, data
-	return postgres.Step{Conversation: &st.conv, ClosedReason: st.closedReason, Messages: messages}, nil
+	return postgres.Step{Conversation: &st.conv, ClosedReason: st.closedReason, Messages: messages,
+		Answers: st.answers, Signposts: st.signposts}, nil
 }
 
 // queueReplies queues the delivery of the saved steps' replies in tx, one
@@ -467,20 +471,21 @@ func (r *Runner) queueReplies(ctx context.Context, tx pgx.Tx, steps []postgres.S
 	return nil
 }
 
-// apply carries out a step's effects in tx.
+// apply carries out a step's effects in tx, leaving answers and signposts
+// in st for SaveSteps to store with the others'.
 func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now time.Time) error {
 	conv := &st.conv
 	for _, e := range st.effects {
 		var err error
 		switch e := e.(type) {
 		case RecordAnswer:
-			err = postgres.RecordAnswer(ctx, tx, conv.ID, e.Question, e.Value)
+			st.answers = append(st.answers, postgres.Answer{Question: e.Question, Value: e.Value})
 		case IdentityConfirmed:
 			// Identity lives in the saved state.
 		case ScheduleReminder:
 			err = r.FollowUps.ScheduleFollowUp(ctx, tx, conv.ID, e.Flow, now.Add(e.After))
 		case Signpost:
-			err = postgres.RecordSignpost(ctx, tx, conv.OrganisationID, conv.ID, e.Service, string(e.Category))
+			st.signposts = append(st.signposts, postgres.Signpost{Service: e.Service, Category: string(e.Category)})
 		case RequestClinician:
 			_, err = r.Cases.Escalate(ctx, tx, *conv, ohcontact.RiskResult{Priority: e.Priority, Category: e.Reason,
 				Evidence: []string{"requested by the flow: " + e.Reason}}, now)

@@ -144,6 +144,12 @@ func TestRunnerRepliesAndQueuesDelivery(t *testing.T) {
 	if v = f.conversation(t, annMobile); v.inbound != 2 || v.outbound <= before || v.jobs != v.outbound {
 		t.Fatalf("after a menu choice: %+v", v)
 	}
+	var answers, signposts int
+	f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM answers WHERE conversation_id = $1`, v.id).Scan(&answers)
+	f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM signposts WHERE conversation_id = $1`, v.id).Scan(&signposts)
+	if answers == 0 || signposts == 0 {
+		t.Fatalf("after a menu choice: %d answers and %d signposts stored, want the choice and the services given", answers, signposts)
+	}
 }
 
 func TestRunnerRetriedDeliveryIsProcessedOnce(t *testing.T) {

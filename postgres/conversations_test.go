@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -165,6 +166,41 @@ func TestSaveSteps(t *testing.T) {
 	})
 	if !errors.Is(err, postgres.ErrConflict) {
 		t.Fatalf("stale save = %v, want ErrConflict", err)
+	}
+}
+
+// TestSaveStepsAnswersAndSignposts: answers replace earlier ones to the
+// same question, the last in a step winning; signposts add up.
+func TestSaveStepsAnswersAndSignposts(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	key := postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS}
+	save := func(s postgres.Step) {
+		t.Helper()
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			c := lockOpen(t, tx, key)
+			s.Conversation = &c
+			return postgres.SaveSteps(ctx, tx, []postgres.Step{s})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(postgres.Step{Answers: []postgres.Answer{{"phq2.1", "1"}, {"choice", "2"}, {"phq2.1", "3"}},
+		Signposts: []postgres.Signpost{{"eap", "wellbeing"}}})
+	save(postgres.Step{Answers: []postgres.Answer{{"choice", "4"}}, Signposts: []postgres.Signpost{{"samaritans", "crisis"}}})
+	var answers, signposts string
+	db.Pool.QueryRow(ctx, `SELECT string_agg(question || '=' || value, ' ' ORDER BY question) FROM answers WHERE conversation_id = $1`,
+		f.conversation).Scan(&answers)
+	db.Pool.QueryRow(ctx, `SELECT string_agg(service || '/' || category || '/' || organisation_id, ' ' ORDER BY id) FROM signposts
+		WHERE conversation_id = $1`, f.conversation).Scan(&signposts)
+	if want := "choice=4 phq2.1=3"; answers != want {
+		t.Errorf("answers %q, want %q", answers, want)
+	}
+	if want := fmt.Sprintf("eap/wellbeing/%d samaritans/crisis/%d", f.org, f.org); signposts != want {
+		t.Errorf("signposts %q, want %q", signposts, want)
 	}
 }
 

@@ -11,31 +11,6 @@ import (
 
 // These record what a dialog step asked for, in the step's transaction.
 
-// RecordAnswer stores the answer to question in conversation id; a later
-// answer to the same question replaces it.
-func RecordAnswer(ctx context.Context, tx pgx.Tx, conversationID int64, question, value string) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO answers (conversation_id, question, value) VALUES ($1, $2, $3)
-		ON CONFLICT (conversation_id, question) DO UPDATE SET value = excluded.value, answered_at = now()`,
-		conversationID, question, value)
-	if err != nil {
-		return fmt.Errorf("record answer %s: %w", question, err)
-	}
-	return nil
-}
-
-// RecordSignpost records that service (of category) was given in a
-// conversation.
-func RecordSignpost(ctx context.Context, tx pgx.Tx, organisationID, conversationID int64, service, category string) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO signposts (organisation_id, conversation_id, service, category) VALUES ($1, $2, $3, $4)`,
-		organisationID, conversationID, service, category)
-	if err != nil {
-		return fmt.Errorf("record signpost %s: %w", service, err)
-	}
-	return nil
-}
-
 // CreateReferral stores a referral with the answers the person agreed to
 // share.
 func CreateReferral(ctx context.Context, tx pgx.Tx, organisationID, staffID, conversationID int64, kind string, answers map[string]string) error {

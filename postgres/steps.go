@@ -152,19 +152,29 @@ func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversati
 	return byKey, nil
 }
 
-// Step is one conversation's part in SaveSteps: its new state and the
-// messages the step added, in order.
+// Step is one conversation's part in SaveSteps: its new state, the
+// messages the step added, in order, and what the flow recorded.
 type Step struct {
 	Conversation *ohcontact.Conversation
 	ClosedReason string // closes the conversation when set
 	Messages     []*ohcontact.Message
+	// Answers replace earlier answers to the same questions.
+	Answers []Answer
+	// Signposts are the services the step gave, for the pilot's evidence.
+	Signposts []Signpost
 }
 
+// Answer is the answer to a flow's question (a screening item, a choice).
+type Answer struct{ Question, Value string }
+
+// Signpost is a service given, with its category.
+type Signpost struct{ Service, Category string }
+
 // SaveSteps stores each step's messages (setting their ID, Seq and
-// CreatedAt), marks responded the contact that opened a conversation an
-// inbound message arrived in (so no reminder follows), and saves the
-// conversations, incrementing their versions, in one round trip. tx must
-// hold the conversations locked.
+// CreatedAt), answers and signposts, marks responded the contact that
+// opened a conversation an inbound message arrived in (so no reminder
+// follows), and saves the conversations, incrementing their versions, in
+// one round trip. tx must hold the conversations locked.
 //
 // It returns ErrDuplicate when an inbound message's channel and external
 // id are already stored, and ErrConflict when a conversation's version has
@@ -235,6 +245,8 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 			}
 			return rows.Err()
 		})
+	queueAnswers(b, steps)
+	queueSignposts(b, steps)
 	if len(contacts) > 0 {
 		b.Queue(`UPDATE contacts SET state = 'responded', state_reason = NULL, updated_at = now()
 			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, contacts)
@@ -268,6 +280,57 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 		s.Conversation.Version++
 	}
 	return nil
+}
+
+// queueAnswers queues the steps' answers on b, the last of a
+// conversation's answers to a question winning.
+func queueAnswers(b *pgx.Batch, steps []Step) {
+	type key struct {
+		conversation int64
+		question     string
+	}
+	latest := make(map[key]string)
+	var order []key
+	for _, s := range steps {
+		for _, a := range s.Answers {
+			k := key{s.Conversation.ID, a.Question}
+			if _, seen := latest[k]; !seen {
+				order = append(order, k)
+			}
+			latest[k] = a.Value
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	conversations, questions, values := make([]int64, len(order)), make([]string, len(order)), make([]string, len(order))
+	for i, k := range order {
+		conversations[i], questions[i], values[i] = k.conversation, k.question, latest[k]
+	}
+	b.Queue(`
+		INSERT INTO answers (conversation_id, question, value)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
+		ON CONFLICT (conversation_id, question) DO UPDATE SET value = excluded.value, answered_at = now()`,
+		conversations, questions, values)
+}
+
+// queueSignposts queues the steps' signposts on b.
+func queueSignposts(b *pgx.Batch, steps []Step) {
+	var orgs, conversations []int64
+	var services, categories []string
+	for _, s := range steps {
+		for _, sp := range s.Signposts {
+			orgs, conversations = append(orgs, s.Conversation.OrganisationID), append(conversations, s.Conversation.ID)
+			services, categories = append(services, sp.Service), append(categories, sp.Category)
+		}
+	}
+	if len(orgs) == 0 {
+		return
+	}
+	b.Queue(`
+		INSERT INTO signposts (organisation_id, conversation_id, service, category)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])`,
+		orgs, conversations, services, categories)
 }
 
 // messageColumns are SaveSteps' messages as one array per column.
