@@ -251,6 +251,7 @@ func reportSMS(w io.Writer, allInOne, web []result, staff int, d time.Duration) 
 	fmt.Fprintf(w, "  another machine would during it, and the run checks that every reply was sent.\n")
 	fmt.Fprintf(w, "- **all in one**: one `ohcontact serve` takes the webhooks and delivers the replies during the run, its\n")
 	fmt.Fprintf(w, "  delivery workers competing with the steps for the same two cores (`TWILIO_SEND_RATE=1000`).\n\n")
+	fmt.Fprintf(w, "Before the runs every member of staff has three finished conversations, as after a pilot's first weeks.\n")
 	fmt.Fprintf(w, "The load generator, the server and PostgreSQL share the machine.\n\n")
 	fmt.Fprintf(w, "| deployment | senders | messages/s | p50 | p99 | errors | pgbench tps | messages/s ÷ pgbench | replies delivered after |\n")
 	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
@@ -262,6 +263,7 @@ func reportSMS(w io.Writer, allInOne, web []result, staff int, d time.Duration) 
 		fmt.Fprintf(w, "| all in one | %d | %.0f | %v | %v | %d | %.0f | %.2f | (during the run) |\n", r.concurrency, r.perSecond(),
 			r.percentile(50), r.percentile(99), r.errors, r.pgbenchTPS, r.perSecond()/r.pgbenchTPS)
 	}
+	fmt.Fprintf(w, "\n%s\n", verdict(web))
 	fmt.Fprintf(w, "\n### A risky text to the clinician console, during the load\n\n")
 	fmt.Fprintf(w, "While each run above goes on, a probe texts \"%s\" from one person after another\n", riskyText)
 	fmt.Fprintf(w, "(each with no case yet), and a clinician signed in to the console holds the queue's live websocket open\n")
@@ -279,6 +281,28 @@ func reportSMS(w io.Writer, allInOne, web []result, staff int, d time.Duration) 
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// verdict says whether the web tier met the target: at its busiest level
+// with p99 under 100 ms, at least half of pgbench's figure at that level.
+func verdict(web []result) string {
+	var best *result
+	for i, r := range web {
+		if r.percentile(99) < 100*time.Millisecond && (best == nil || r.perSecond() > best.perSecond()) {
+			best = &web[i]
+		}
+	}
+	if best == nil {
+		return "**Target (at least half of pgbench, p99 under 100 ms): not met** — p99 is 100 ms or more at every level."
+	}
+	ratio := best.perSecond() / best.pgbenchTPS
+	met := "met"
+	if ratio < 0.5 {
+		met = "not met"
+	}
+	return fmt.Sprintf("**Target (at least half of pgbench, p99 under 100 ms): %s** — at its busiest level under 100 ms p99, %d senders, "+
+		"the web tier handled %.0f messages a second (p99 %v), %.2f of pgbench's %.0f.",
+		met, best.concurrency, best.perSecond(), best.percentile(99), ratio, best.pgbenchTPS)
 }
 
 // measure runs the load at concurrency against base for d with the console
