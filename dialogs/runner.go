@@ -288,7 +288,6 @@ func (r *Runner) lock(ctx context.Context, tx pgx.Tx, items []*item) error {
 			ids = append(ids, postgres.MessageKey{Channel: it.in.Channel, ExternalID: it.in.ExternalID})
 		}
 	}
-	postgres.SortKeys(keys)
 	convs, stored, err := postgres.LockForInbound(ctx, tx, keys, ids)
 	if err != nil {
 		return err
@@ -364,7 +363,6 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	for i, it := range raced {
 		keys[i] = it.key()
 	}
-	postgres.SortKeys(keys)
 	// Waits for the other transactions to commit.
 	locked, _, err := postgres.LockForInbound(ctx, tx, keys, nil)
 	if err != nil {

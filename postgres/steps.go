@@ -34,11 +34,10 @@ func KeyOf(c ohcontact.Conversation) ConversationKey {
 	return ConversationKey{Channel: c.Channel, Address: c.Address}
 }
 
-// SortKeys puts keys in the order LockForInbound wants them.
-func SortKeys(keys []ConversationKey) {
-	slices.SortFunc(keys, func(a, b ConversationKey) int {
-		return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Address, b.Address))
-	})
+// compareKeys orders keys for locking. Transactions that lock (or open)
+// the same conversations in the same order cannot deadlock.
+func compareKeys(a, b ConversationKey) int {
+	return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Address, b.Address))
 }
 
 // MessageKey names an inbound message by its channel's id for it.
@@ -49,10 +48,9 @@ type MessageKey struct {
 
 // LockForInbound locks the open conversations of keys until tx ends and
 // finds which of the messages are already stored, in one round trip. Keys
-// with no open conversation are missing from the map. Callers pass keys in
-// a consistent order (SortKeys), so that two transactions locking the same
-// conversations cannot deadlock.
+// with no open conversation are missing from the map.
 func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, messages []MessageKey) (map[ConversationKey]ohcontact.Conversation, map[MessageKey]bool, error) {
+	keys = slices.SortedFunc(slices.Values(keys), compareKeys)
 	var staffIDs []int64
 	var staffChannels, addrChannels, addrs []string
 	for _, k := range keys {
@@ -76,8 +74,8 @@ func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, mess
 		return rows.Err()
 	}
 
-	// One index look-up per key, whatever the planner believes of how many
-	// conversations are open; keys are locked in the order given.
+	// One index look-up per key, in order, whatever the planner believes of
+	// how many conversations are open.
 	b := &pgx.Batch{}
 	if len(staffIDs) > 0 {
 		b.Queue(`SELECT c.* FROM unnest($1::bigint[], $2::text[]) AS k (staff_id, channel)
@@ -120,6 +118,7 @@ func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, mess
 // key. One that another transaction opened first is missing from the
 // result; the caller locks it (LockForInbound waits for the other's commit).
 func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversation) (map[ConversationKey]ohcontact.Conversation, error) {
+	cs = slices.SortedFunc(slices.Values(cs), func(a, b ohcontact.Conversation) int { return compareKeys(KeyOf(a), KeyOf(b)) })
 	n := len(cs)
 	orgs, staff := make([]int64, n), make([]int64, n)
 	channels, addrs, flows, states, data, langs := make([]string, n), make([]string, n), make([]string, n),
