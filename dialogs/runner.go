@@ -36,7 +36,7 @@ type AbsencePlanner interface {
 	ScheduleStaff(ctx context.Context, tx pgx.Tx, staffID int64) error
 }
 
-// Outbox queues the delivery of a stored outbound message in tx.
+// Outbox queues the delivery of stored outbound messages in tx.
 type Outbox interface {
 	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
 }
