@@ -14,7 +14,9 @@ import (
 // their callers. An idle service runs each message alone, at once; a busy
 // one commits many at a time, so that the database spends its time on the
 // work rather than on round trips and commits. Each caller still answers
-// only after its own message is committed.
+// only after its own message is committed, and waits for that even past
+// its own deadline: a busy service is slow to acknowledge a message, but
+// never drops one.
 const maxBatchSize = 32
 
 // errNotRun is the answer for a message whose batch stopped before
