@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -231,13 +232,12 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 			for rows.Next() {
 				var k msgKey
 				var id int64
+				var created time.Time
 				var in bool
-				var msg ohcontact.Message
-				if err := rows.Scan(&k.conversation, &k.seq, &id, &msg.CreatedAt, &in); err != nil {
+				if err := rows.Scan(&k.conversation, &k.seq, &id, &created, &in); err != nil {
 					return err
 				}
-				stored := byKey[k]
-				stored.ID, stored.CreatedAt = id, msg.CreatedAt
+				byKey[k].ID, byKey[k].CreatedAt = id, created
 				if in {
 					insertedInbound++
 				}
