@@ -75,7 +75,8 @@ type Runner struct {
 	Metrics Meter
 	// Batches is how many transactions of inbound messages run at once; 0
 	// means one per CPU (GOMAXPROCS). More keep a database with more cores
-	// busy; on the load test's two shared cores, two do best (BENCHMARKS.md).
+	// busy; on the load test's two shared cores, two do best
+	// (docs/benchmarks-notes.md).
 	Batches int
 
 	batches batcher
@@ -121,6 +122,10 @@ func (r *Runner) runBatch(ctx context.Context, batch []*queued) {
 	handleCtx, cancel := context.WithTimeout(ctx, batchTimeout)
 	err := r.handle(handleCtx, items)
 	cancel()
+	if len(batch) == 1 && errors.Is(err, postgres.ErrDuplicate) {
+		// Another delivery of it committed first.
+		items[0].duplicate, err = true, nil
+	}
 	if err != nil && len(batch) > 1 {
 		r.Log.Warn("inbound: batch failed; handling its messages one by one", "messages", len(batch), "error", err)
 		for _, q := range batch {
@@ -140,11 +145,6 @@ func (r *Runner) runBatch(ctx context.Context, batch []*queued) {
 			if it.t.flow != "" {
 				r.Metrics.DialogStep(it.t.flow)
 			}
-		}
-		if errors.Is(it.err, postgres.ErrDuplicate) {
-			// Another delivery of it committed first.
-			r.Log.Info("inbound: duplicate delivery ignored", "channel", it.in.Channel)
-			it.err = nil
 		}
 		batch[i].err = it.err
 	}
@@ -263,10 +263,16 @@ func (r *Runner) handle(ctx context.Context, items []*item) error {
 
 // key is the conversation it belongs to.
 func (it *item) key() postgres.ConversationKey {
-	if it.who.staff.ID != 0 {
-		return postgres.ConversationKey{StaffID: it.who.staff.ID, Channel: it.in.Channel}
+	return postgres.KeyFor(it.who.staff.ID, it.in.Channel, it.in.Address)
+}
+
+// resume makes the locked conversation c, already open, the one it steps.
+func (it *item) resume(c ohcontact.Conversation) error {
+	it.st = step{conv: c}
+	if err := json.Unmarshal(c.Data, &it.st.state); err != nil {
+		return fmt.Errorf("conversation %d: %w", c.ID, err)
 	}
-	return postgres.ConversationKey{Channel: it.in.Channel, Address: it.in.Address}
+	return nil
 }
 
 // lock finds which items are already stored, and locks the open
@@ -299,9 +305,8 @@ func (r *Runner) lock(ctx context.Context, tx pgx.Tx, items []*item) error {
 		switch {
 		case it.duplicate:
 		case ok:
-			it.st = step{conv: c}
-			if err := json.Unmarshal(c.Data, &it.st.state); err != nil {
-				return fmt.Errorf("conversation %d: %w", c.ID, err)
+			if err := it.resume(c); err != nil {
+				return err
 			}
 		default:
 			toOpen = append(toOpen, it)
@@ -373,9 +378,8 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 		if !ok {
 			return fmt.Errorf("conversation opened by another message is no longer open")
 		}
-		it.st = step{conv: c}
-		if err := json.Unmarshal(c.Data, &it.st.state); err != nil {
-			return fmt.Errorf("conversation %d: %w", c.ID, err)
+		if err := it.resume(c); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -27,13 +27,17 @@ type ConversationKey struct {
 	Address string // empty when StaffID is set
 }
 
-// KeyOf returns the key of c's person (or address) and channel.
-func KeyOf(c ohcontact.Conversation) ConversationKey {
-	if c.StaffID != 0 {
-		return ConversationKey{StaffID: c.StaffID, Channel: c.Channel}
+// KeyFor returns the key of the conversation of staffID (or, when that is
+// 0, of address) on channel.
+func KeyFor(staffID int64, channel ohcontact.Channel, address string) ConversationKey {
+	if staffID != 0 {
+		return ConversationKey{StaffID: staffID, Channel: channel}
 	}
-	return ConversationKey{Channel: c.Channel, Address: c.Address}
+	return ConversationKey{Channel: channel, Address: address}
 }
+
+// KeyOf returns the key of c's person (or address) and channel.
+func KeyOf(c ohcontact.Conversation) ConversationKey { return KeyFor(c.StaffID, c.Channel, c.Address) }
 
 // compareKeys orders keys for locking. Transactions that lock (or open)
 // the same conversations in the same order cannot deadlock.
