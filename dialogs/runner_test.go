@@ -15,6 +15,7 @@ import (
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/escalation/risk"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
@@ -69,7 +70,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	// Each call is another instance of the service on the same database.
 	f.newRunner = func() *dialogs.Runner {
 		return &dialogs.Runner{
-			DB: db, Engine: engine, Screen: escalation.NewScreener(),
+			DB: db, Engine: engine, Screen: risk.New(),
 			Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs},
 			Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
 			FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},

@@ -8,6 +8,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation/risk"
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
@@ -36,10 +37,6 @@ const (
 	stressOfferClinician = "offer_clinician"
 	stressOfferSupport   = "offer_support"
 )
-
-// screenPositive is the PHQ-2 and GAD-2 cut-off: a score of 3 or more is a
-// positive screen.
-const screenPositive = 3
 
 func stressCheckin() *flowDef {
 	f := &flowDef{
@@ -88,20 +85,17 @@ func stressCheckin() *flowDef {
 	f.nodes[stressPHQ2] = scaleNode("phq_2", "phq2.2", func(s *session, v int) string {
 		score := s.score("phq2.1", "phq2.2")
 		s.record("phq2.score", strconv.Itoa(score))
-		if score >= screenPositive {
+		if risk.ScreenPositive(score) {
 			return "phq2_positive"
 		}
 		return "phq2_negative"
 	})
 	f.nodes[stressPHQ9] = scaleNode("phq_9", "phq9.9", func(s *session, v int) string {
-		if v == 0 {
+		r := risk.PHQ9Item9(v)
+		if !r.Priority.Positive() {
 			return "item9_zero"
 		}
-		s.effect(RiskPathway{Risk: ohcontact.RiskResult{
-			Priority: ohcontact.PriorityUrgent,
-			Category: "suicide_risk",
-			Evidence: []string{fmt.Sprintf("PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered %d (%s) in the stress check-in", v, scaleLabels[v])},
-		}})
+		s.effect(RiskPathway{Risk: r})
 		s.say("stress_item9_thanks", nil, false)
 		return "item9_above_zero"
 	})
@@ -109,7 +103,7 @@ func stressCheckin() *flowDef {
 	f.nodes[stressGAD2] = scaleNode("gad_2", "gad2.2", func(s *session, v int) string {
 		gad := s.score("gad2.1", "gad2.2")
 		s.record("gad2.score", strconv.Itoa(gad))
-		if gad >= screenPositive || s.score("phq2.1", "phq2.2") >= screenPositive {
+		if risk.PHQ2GAD2(s.score("phq2.1", "phq2.2"), gad).Priority.Positive() {
 			return "screen_positive"
 		}
 		return "screen_negative"
@@ -136,10 +130,6 @@ func stressCheckin() *flowDef {
 	})
 	return f
 }
-
-// scaleLabels are the English answer options, for evidence shown to
-// clinicians.
-var scaleLabels = [4]string{"Not at all", "Several days", "More than half the days", "Nearly every day"}
 
 // scaleNode is one PHQ/GAD item: the question with its four options,
 // recorded as question (0 to 3), then next decides the event.

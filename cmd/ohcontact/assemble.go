@@ -17,6 +17,7 @@ import (
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact/escalation/risk"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/metrics"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -127,7 +128,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	jobs.PeriodicJobs().Add(retention.Nightly(london))
 
 	runner := &dialogs.Runner{
-		DB: db, Engine: engine, Screen: escalation.NewScreener(),
+		DB: db, Engine: engine, Screen: risk.New(),
 		Cases: cases,
 		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
 			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/escalation/risk"
 )
 
 // maxRiskLine is the length from which risk check reports a line instead of
@@ -42,7 +42,7 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	screener := escalation.NewScreener()
+	screener := risk.New()
 
 	// Read in a goroutine so that an interrupt is honoured while waiting
 	// for input; the buffered channel lets output be flushed only when no

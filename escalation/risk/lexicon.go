@@ -1,9 +1,9 @@
-package escalation
+package risk
 
 import "github.com/ohcontact/ohcontact"
 
 // The lexicon of the risk screen. Rules are written in canonical forms (see
-// risk_pattern.go for the pattern language); the tokeniser rewrites
+// pattern.go for the pattern language); the tokeniser rewrites
 // contractions, text-speak and misspellings to those forms first.
 //
 // Welsh and Polish entries are written without accents (the tokeniser drops

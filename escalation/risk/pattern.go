@@ -1,4 +1,4 @@
-package escalation
+package risk
 
 import (
 	"fmt"
@@ -435,7 +435,7 @@ type riskRule struct {
 	why      string
 }
 
-// compileLexicon compiles the rules and lists of risk_lexicon.go.
+// compileLexicon compiles the rules and lists of lexicon.go.
 func compileLexicon() (*riskLexicon, error) {
 	lx := &riskLexicon{
 		lookup:    map[string]int32{},

@@ -1,4 +1,4 @@
-package escalation
+package risk
 
 import (
 	"math/bits"
@@ -357,7 +357,9 @@ func (s *Screener) negated(sc *riskScratch, h *riskHit) bool {
 			return false
 		}
 		t := &toks[k]
-		if lx.has(t, fNegation) {
+		// A cue inside another risk phrase ("can not go on", "nie daje
+		// rady") is that phrase's word, not a denial of this one.
+		if lx.has(t, fNegation) && !sc.covered[k] {
 			if k+1 == int(h.start) {
 				return true
 			}

@@ -1,4 +1,4 @@
-package escalation
+package risk
 
 import (
 	"bufio"
@@ -15,9 +15,9 @@ import (
 )
 
 // testScreener is shared by the tests, as the service shares one.
-var testScreener = NewScreener()
+var testScreener = New()
 
-// evalCase is one row of testdata/risk_eval.tsv.
+// evalCase is one row of testdata/frozen.tsv.
 type evalCase struct {
 	line       int
 	kind       string
@@ -38,7 +38,7 @@ var (
 
 func loadEval(t *testing.T) []evalCase {
 	t.Helper()
-	f, err := os.Open("testdata/risk_eval.tsv")
+	f, err := os.Open("testdata/frozen.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +56,12 @@ func loadEval(t *testing.T) []evalCase {
 		}
 		cols := strings.Split(line, "\t")
 		if len(cols) != 3 || cols[2] == "" {
-			t.Fatalf("risk_eval.tsv:%d: want kind<TAB>acceptable<TAB>message, got %q", n, line)
+			t.Fatalf("frozen.tsv:%d: want kind<TAB>acceptable<TAB>message, got %q", n, line)
 		}
 		c := evalCase{line: n, kind: cols[0], text: cols[2]}
 		for _, p := range strings.Split(cols[1], ",") {
 			if !valid[ohcontact.Priority(p)] {
-				t.Fatalf("risk_eval.tsv:%d: unknown priority %q", n, p)
+				t.Fatalf("frozen.tsv:%d: unknown priority %q", n, p)
 			}
 			c.acceptable = append(c.acceptable, ohcontact.Priority(p))
 		}
@@ -90,7 +90,7 @@ func TestRiskEvaluationSet(t *testing.T) {
 		count[c.kind]++
 		isBenign := slices.Contains(benignKinds, c.kind)
 		if isBenign != c.benign() {
-			t.Errorf("risk_eval.tsv:%d: kind %s with acceptable %v: benign kinds are labelled none and only those", c.line, c.kind, c.acceptable)
+			t.Errorf("frozen.tsv:%d: kind %s with acceptable %v: benign kinds are labelled none and only those", c.line, c.kind, c.acceptable)
 		}
 		if !isBenign {
 			risky++
@@ -189,7 +189,7 @@ func TestRiskEvaluation(t *testing.T) {
 	}
 }
 
-func TestScreenPHQ9Item9(t *testing.T) {
+func TestPHQ9Item9(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
@@ -206,9 +206,9 @@ func TestScreenPHQ9Item9(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := ScreenPHQ9Item9(tt.score)
+			got := PHQ9Item9(tt.score)
 			if got.Priority != tt.want {
-				t.Fatalf("ScreenPHQ9Item9(%d) = %s, want %s", tt.score, got.Priority, tt.want)
+				t.Fatalf("PHQ9Item9(%d) = %s, want %s", tt.score, got.Priority, tt.want)
 			}
 			checkRiskResult(t, got)
 			if got.Priority.Positive() && got.Category != CategorySuicideRisk {
@@ -218,7 +218,7 @@ func TestScreenPHQ9Item9(t *testing.T) {
 	}
 }
 
-func TestScreenPHQ2GAD2(t *testing.T) {
+func TestPHQ2GAD2(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
@@ -236,9 +236,9 @@ func TestScreenPHQ2GAD2(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := ScreenPHQ2GAD2(tt.phq2, tt.gad2)
+			got := PHQ2GAD2(tt.phq2, tt.gad2)
 			if got.Priority != tt.want || got.Category != tt.category {
-				t.Fatalf("ScreenPHQ2GAD2(%d, %d) = %s %q, want %s %q", tt.phq2, tt.gad2, got.Priority, got.Category, tt.want, tt.category)
+				t.Fatalf("PHQ2GAD2(%d, %d) = %s %q, want %s %q", tt.phq2, tt.gad2, got.Priority, got.Category, tt.want, tt.category)
 			}
 			checkRiskResult(t, got)
 		})
@@ -362,6 +362,35 @@ func TestScreenContext(t *testing.T) {
 			checkRiskResult(t, got)
 			if got.Priority != tt.want {
 				t.Errorf("Screen(%q) = %s %q %v, want %s", tt.text, got.Priority, got.Category, got.Evidence, tt.want)
+			}
+		})
+	}
+}
+
+// TestNoClauseMasksAnother checks that a message takes the most severe
+// result of any of its clauses, with or without punctuation between them:
+// a weaker clause (hopelessness, "can't go on") never downgrades explicit
+// ideation elsewhere, in any language.
+func TestNoClauseMasksAnother(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ lang, text string }{
+		{"en", "I can't do this anymore, I want to kill myself"},
+		{"en", "I can't do this anymore I want to kill myself"},
+		{"en", "I can't take it anymore I want to end my life"},
+		{"en", "I can't go on, I want to kill myself"},
+		{"en", "not coping at all and i want to die tonight"},
+		{"en", "i want to kill myself. cant cope"},
+		{"cy", "Dwi ddim yn gallu ymdopi, dwi eisiau lladd fy hun"},
+		{"cy", "sai'n gallu neud hyn dim mwy dwi isio lladd fy hun"},
+		{"pl", "Nie daję rady, chcę się zabić"},
+		{"pl", "nie daje rady chce sie zabic"},
+		{"pl", "Nie mogę już, chcę odebrać sobie życie"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"/"+tt.text, func(t *testing.T) {
+			t.Parallel()
+			if got := testScreener.Screen(tt.text); got.Priority != ohcontact.PriorityUrgent {
+				t.Errorf("Screen(%q) = %s %q %v, want urgent", tt.text, got.Priority, got.Category, got.Evidence)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package escalation
+package risk
 
 import (
 	"strings"

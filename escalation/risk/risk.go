@@ -1,8 +1,9 @@
-// Package escalation brings people at risk to a clinician. This file holds
-// the risk screen: the check that runs on every inbound message and on
-// structured screening answers, deciding whether a person must be brought
-// in and how fast. See RISK.md for the method and its known limits.
-package escalation
+// Package risk is the risk screen: the check that runs on every inbound
+// message and on structured screening answers (PHQ-2, GAD-2, PHQ-9 item 9),
+// deciding whether a person must be brought in and how fast. It is the only
+// home of those instruments' scoring. See RISK.md for the method, its
+// evaluation and its known limits.
+package risk
 
 import (
 	"fmt"
@@ -37,18 +38,18 @@ const (
 )
 
 // Screener screens free text for risk. It is safe for concurrent use; make
-// one with NewScreener and share it.
+// one with New and share it.
 type Screener struct {
 	lex  *riskLexicon
 	pool sync.Pool // *riskScratch
 }
 
-// NewScreener compiles the lexicon and returns a Screener. It panics if the
+// New compiles the lexicon and returns a Screener. It panics if the
 // built-in lexicon is malformed, which the package tests rule out.
-func NewScreener() *Screener {
+func New() *Screener {
 	lx, err := compileLexicon()
 	if err != nil {
-		panic("escalation: risk lexicon: " + err.Error())
+		panic("risk: lexicon: " + err.Error())
 	}
 	s := &Screener{lex: lx}
 	s.pool.New = func() any { return new(riskScratch) }
@@ -83,20 +84,24 @@ func (s *Screener) findHits(sc *riskScratch) {
 	}
 }
 
-// ScreenPHQ9Item9 screens the answer to PHQ-9 item 9, "Over the last 2
-// weeks, how often have you been bothered by thoughts that you would be
-// better off dead, or of hurting yourself in some way?" (PHQ-9, Kroenke,
-// Spitzer and Williams; Pfizer, free to use). Score is 0 Not at all, 1
-// Several days, 2 More than half the days, 3 Nearly every day. Any answer
-// above 0 starts the risk pathway, whatever else was answered: it is urgent
-// with category "suicide_risk". A score outside 0–3 is treated as positive.
-func ScreenPHQ9Item9(score int) ohcontact.RiskResult {
+// ScaleAnswers are the PHQ and GAD answer options, by score: "Over the last
+// 2 weeks, how often have you been bothered by…".
+var ScaleAnswers = [4]string{"Not at all", "Several days", "More than half the days", "Nearly every day"}
+
+// PHQ9Item9 screens the answer to PHQ-9 item 9, "Over the last 2 weeks, how
+// often have you been bothered by thoughts that you would be better off
+// dead, or of hurting yourself in some way?" (PHQ-9, Kroenke, Spitzer and
+// Williams; Pfizer, free to use). Score is 0 Not at all to 3 Nearly every
+// day. Any answer above 0 starts the risk pathway, whatever else was
+// answered: it is urgent with category "suicide_risk". A score outside 0–3
+// is treated as positive.
+func PHQ9Item9(score int) ohcontact.RiskResult {
 	if score == 0 {
 		return ohcontact.RiskResult{Priority: ohcontact.PriorityNone}
 	}
-	answer := map[int]string{1: "several days", 2: "more than half the days", 3: "nearly every day"}[score]
-	if answer == "" {
-		answer = "out of range: treated as positive"
+	answer := "out of range: treated as positive"
+	if score > 0 && score < len(ScaleAnswers) {
+		answer = ScaleAnswers[score]
 	}
 	return ohcontact.RiskResult{
 		Priority: ohcontact.PriorityUrgent,
@@ -105,23 +110,24 @@ func ScreenPHQ9Item9(score int) ohcontact.RiskResult {
 	}
 }
 
-// ScreenPHQ2GAD2 screens the PHQ-2 and GAD-2 totals (each 0–6: two items
-// scored 0 Not at all to 3 Nearly every day, "over the last 2 weeks").
-// PHQ-2 asks about "little interest or pleasure in doing things" and
-// "feeling down, depressed, or hopeless"; GAD-2 about "feeling nervous,
-// anxious, or on edge" and "not being able to stop or control worrying"
-// (Kroenke, Spitzer, Williams and Löwe; Pfizer, free to use). A total of 3
-// or more is a positive screen: routine, category "low_mood" for PHQ-2
-// (checked first) or "anxiety" for GAD-2. A total outside 0–6 is treated
-// as positive.
-func ScreenPHQ2GAD2(phq2, gad2 int) ohcontact.RiskResult {
+// ScreenPositive reports whether a PHQ-2 or GAD-2 total (two items, each 0
+// to 3) is a positive screen: 3 or more. A total outside 0–6 is treated as
+// positive.
+func ScreenPositive(total int) bool { return total >= 3 || total < 0 || total > 6 }
+
+// PHQ2GAD2 screens the PHQ-2 and GAD-2 totals. PHQ-2 asks about "little
+// interest or pleasure in doing things" and "feeling down, depressed, or
+// hopeless"; GAD-2 about "feeling nervous, anxious, or on edge" and "not
+// being able to stop or control worrying" (Kroenke, Spitzer, Williams and
+// Löwe; Pfizer, free to use). A positive total (ScreenPositive) is routine,
+// category "low_mood" for PHQ-2 (checked first) or "anxiety" for GAD-2.
+func PHQ2GAD2(phq2, gad2 int) ohcontact.RiskResult {
 	res := ohcontact.RiskResult{Priority: ohcontact.PriorityNone}
-	positive := func(score int) bool { return score >= 3 || score < 0 }
-	if positive(phq2) {
+	if ScreenPositive(phq2) {
 		res.Priority, res.Category = ohcontact.PriorityRoutine, CategoryLowMood
 		res.Evidence = append(res.Evidence, fmt.Sprintf("PHQ-2 total %d (3 or more is a positive screen)", phq2))
 	}
-	if positive(gad2) {
+	if ScreenPositive(gad2) {
 		if res.Category == "" {
 			res.Priority, res.Category = ohcontact.PriorityRoutine, CategoryAnxiety
 		}
