@@ -62,6 +62,11 @@ type RiskResult struct {
 	Category string
 	// Evidence says, for a clinician, which words matched and why.
 	Evidence []string
+	// Ask is set when the bot should ask the person directly whether they
+	// are having thoughts of ending their life: the screen saw a weak
+	// signal or a model score just below positive. Asking is safe; yes, an
+	// unclear answer or silence brings a person in.
+	Ask bool
 }
 
 // Inbound is one message from a member of staff (or an unknown sender), as a

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/ohcontact/ohcontact/escalation/risk"
@@ -15,16 +16,31 @@ import (
 const maxRiskLine = 1 << 20
 
 const riskUsage = `risk check < messages.txt
+       risk train [--corpus DIR] [--out FILE]
+       risk eval FILE...
+       risk cv [--corpus DIR]
 
-Screens messages for risk, one per line on standard input, and prints one
-line for each on standard output:
+check screens messages for risk, one per line on standard input, and prints
+one line for each on standard output:
 
   PRIORITY<TAB>CATEGORY<TAB>evidence
 
-PRIORITY is none, routine, high or urgent; CATEGORY is - when none; evidence
-strings are joined with "; ". A line of 1 MiB or more is not screened: it
-prints error<TAB>-<TAB>reason, the lines after it are still screened, and
-the command exits with status 1 at the end`
+PRIORITY is none, routine, high or urgent; CATEGORY is - when none, and ask
+when none but the bot would ask directly; evidence strings are joined with
+"; ". A line of 1 MiB or more is not screened: it prints
+error<TAB>-<TAB>reason, the lines after it are still screened, and the
+command exits with status 1 at the end.
+
+train rebuilds the screen's model from the corpus (default
+escalation/risk/corpus) into FILE (default escalation/risk/model.bin),
+byte-identically for the same corpus; rebuild the binary afterwards.
+
+eval screens labelled rows (the corpus format, escalation/risk/corpus/README.md)
+with the built-in screen and prints recall, urgent flagged urgent, asks and
+false alarms, overall, by language and by family.
+
+cv prints leave-one-family-out figures: for each family, the model trained
+without it screens it.`
 
 // riskLine is one line read from standard input.
 type riskLine struct {
@@ -37,8 +53,61 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || fs.Arg(0) != "check" {
-		fmt.Fprintf(env.stderr, "ohcontact risk: want the subcommand check, got %q\n\n", strings.Join(fs.Args(), " "))
+	switch fs.Arg(0) {
+	case "train", "cv":
+		sub := newFlagSet(env, "risk "+fs.Arg(0), riskUsage)
+		corpus := sub.String("corpus", "escalation/risk/corpus", "the corpus `DIR`")
+		out := sub.String("out", "escalation/risk/model.bin", "the model `FILE` to write")
+		if err := parseFlags(env, sub, fs.Args()[1:]); err != nil {
+			return err
+		}
+		rows, err := risk.ReadCorpus(*corpus)
+		if err != nil {
+			return err
+		}
+		if fs.Arg(0) == "cv" {
+			ev, err := risk.LeaveOneFamilyOut(rows)
+			if err != nil {
+				return err
+			}
+			return ev.Write(env.stdout)
+		}
+		model, err := risk.Train(rows)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, model, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "trained on %d rows: %s (%d bytes)\n", len(rows), *out, len(model))
+		return nil
+	case "eval":
+		if fs.NArg() < 2 {
+			fmt.Fprintf(env.stderr, "ohcontact risk eval: name the files to evaluate\n\n")
+			fs.Usage()
+			return errUsage
+		}
+		var rows []risk.Row
+		for _, name := range fs.Args()[1:] {
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			rs, err := risk.ReadRows(name, f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			rows = append(rows, rs...)
+		}
+		return risk.Evaluate(risk.New(), rows).Write(env.stdout)
+	case "check":
+		if fs.NArg() == 1 {
+			break
+		}
+		fallthrough
+	default:
+		fmt.Fprintf(env.stderr, "ohcontact risk: want the subcommand check, train, eval or cv, got %q\n\n", strings.Join(fs.Args(), " "))
 		fs.Usage()
 		return errUsage
 	}
@@ -96,7 +165,10 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 			} else {
 				r := screener.Screen(l.text)
 				category := r.Category
-				if category == "" {
+				switch {
+				case category == "" && r.Ask:
+					category = "ask"
+				case category == "":
 					category = "-"
 				}
 				fmt.Fprintf(out, "%s\t%s\t%s\n", r.Priority, category, strings.Join(r.Evidence, "; "))

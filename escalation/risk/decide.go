@@ -31,6 +31,12 @@ const (
 	cutLaughter
 )
 
+// vetoSet records which cut reasons cancelled a strong hit in a message,
+// as bits 1<<cutReason: the lexicon's vetoes of the model (see Screen).
+type vetoSet uint8
+
+func (v vetoSet) has(c cutReason) bool { return v&(1<<c) != 0 }
+
 func (h *riskHit) overlaps(o *riskHit) bool { return h.start < o.end && o.start < h.end }
 
 // riskSignals is what decide learns about one message's hits.
@@ -88,7 +94,13 @@ func (s *Screener) resolve(sc *riskScratch) {
 	for i := range hits {
 		if s.groupOf(&hits[i]) == gException {
 			hits[i].cut = cutException
-			forOverlapping(hits, maxSpan, i, func(j int) bool { hits[j].cut = cutException; return true })
+			forOverlapping(hits, maxSpan, i, func(j int) bool {
+				if s.strong(&hits[j]) {
+					sc.vetoes |= 1 << cutException
+				}
+				hits[j].cut = cutException
+				return true
+			})
 		}
 	}
 	// The longer hit stands when it is at least as urgent, or when it
@@ -165,6 +177,7 @@ func (s *Screener) judge(sc *riskScratch) {
 			h.cut = cutLaughter
 		}
 		if h.cut != notCut {
+			sc.vetoes |= 1 << h.cut
 			continue
 		}
 		h.pri, h.cat, h.why = r.priority, gi.category, r.why

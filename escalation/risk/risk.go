@@ -23,12 +23,15 @@ const (
 	CategoryHarmToOthers = "harm_to_others"         // thoughts or threats of harming others
 	CategoryLowMood      = "low_mood"               // positive PHQ-2
 	CategoryAnxiety      = "anxiety"                // positive GAD-2
+	// CategoryPossibleRisk is risk the model found in words no rule names:
+	// the clinician reads the message and the words the model weighed.
+	CategoryPossibleRisk = "possible_risk"
 )
 
 // riskCategoryOrder breaks ties between hits of equal priority.
 var riskCategoryOrder = map[string]int{
 	CategorySuicideRisk: 0, CategorySelfHarm: 1, CategoryHarmToOthers: 2, CategorySafeguarding: 3,
-	CategoryPastAttempt: 4, CategoryBereavement: 5, CategoryHopelessness: 6,
+	CategoryPastAttempt: 4, CategoryBereavement: 5, CategoryHopelessness: 6, CategoryPossibleRisk: 7,
 }
 
 // Limits on what a result carries.
@@ -37,21 +40,31 @@ const (
 	maxQuoteBytes   = 60 // bytes of message quoted per evidence string
 )
 
-// Screener screens free text for risk. It is safe for concurrent use; make
-// one with New and share it.
+// Screener screens free text for risk with the lexicon and the model
+// together. It is safe for concurrent use; make one with New and share it.
 type Screener struct {
 	lex  *riskLexicon
+	mod  *model
 	pool sync.Pool // *riskScratch
 }
 
-// New compiles the lexicon and returns a Screener. It panics if the
-// built-in lexicon is malformed, which the package tests rule out.
+// New compiles the lexicon, loads the embedded model and returns a
+// Screener. It panics if either is malformed, which the package tests rule
+// out.
 func New() *Screener {
+	m, err := parseModel(modelBin)
+	if err != nil {
+		panic("risk: model.bin: " + err.Error())
+	}
+	return newScreener(m)
+}
+
+func newScreener(m *model) *Screener {
 	lx, err := compileLexicon()
 	if err != nil {
 		panic("risk: lexicon: " + err.Error())
 	}
-	s := &Screener{lex: lx}
+	s := &Screener{lex: lx, mod: m}
 	s.pool.New = func() any { return new(riskScratch) }
 	return s
 }
@@ -59,16 +72,70 @@ func New() *Screener {
 // Screen screens one message of free text, from any channel and at any
 // point of a conversation. It never fails: odd input (empty, invalid UTF-8,
 // emoji only) gives PriorityNone or a valid priority. A positive result has
-// a category and evidence that quotes only the words that matched.
+// a category and evidence that quotes only the words that weighed. Ask is
+// set where the bot should ask directly (see verdict).
 func (s *Screener) Screen(text string) ohcontact.RiskResult {
 	sc := s.pool.Get().(*riskScratch)
 	s.tokenise(sc, text)
 	s.findHits(sc)
-	res := s.decide(sc)
+	lex := s.decide(sc)
+	sc.features(1<<s.mod.bits - 1)
+	ms := s.mod.score(sc.feats, &sc.sentSums)
+	v := verdict(lex.Priority, lex.Category, sc.vetoes, ms, s.mod)
+	res := s.explainModel(sc, lex, v, ms)
 	if cap(sc.raw) <= 64<<10 {
 		s.pool.Put(sc)
 	}
 	return res
+}
+
+// outcome is what the decision table makes of the lexicon and the model.
+type outcome struct {
+	pri   ohcontact.Priority
+	ask   bool
+	model bool // the model raised the priority above the lexicon's
+}
+
+// verdict is the one decision table that joins the lexicon and the model:
+//
+//   - The model is positive when its any-risk head reaches the Positive
+//     threshold; it is then urgent, high or routine by its other two heads.
+//   - The result is the higher of the lexicon's priority and the model's
+//     (the union, for recall): the model never lowers the lexicon.
+//   - A lexicon veto (a denial, someone else's risk, laughter, an exception
+//     phrase cancelled every strong hit) cancels a positive model only for
+//     the kinds of veto that cross-validation found to lose no risky row
+//     (model.vetoes, chosen when training).
+//   - Ask directly when nothing is positive but the any-risk head reached
+//     the Ask band (and no veto applies), or when the result is routine on
+//     weak evidence alone: the lexicon's hopelessness (not coping, breaking
+//     point, dark thoughts) or the model's routine.
+func verdict(lexPri ohcontact.Priority, lexCat string, vetoes vetoSet, ms modelScore, m *model) outcome {
+	mp := ohcontact.PriorityNone
+	if ms[headAny] >= m.thr.Positive {
+		mp = ohcontact.PriorityRoutine
+		if ms[headHigh] >= m.thr.High {
+			mp = ohcontact.PriorityHigh
+		}
+		if ms[headUrgent] >= m.thr.Urgent {
+			mp = ohcontact.PriorityUrgent
+		}
+	}
+	vetoed := !lexPri.Positive() && vetoes&m.vetoes != 0
+	if vetoed {
+		mp = ohcontact.PriorityNone
+	}
+	out := outcome{pri: lexPri}
+	if mp.Rank() > lexPri.Rank() {
+		out.pri, out.model = mp, true
+	}
+	switch out.pri {
+	case ohcontact.PriorityNone:
+		out.ask = !vetoed && ms[headAny] >= m.thr.Ask
+	case ohcontact.PriorityRoutine:
+		out.ask = out.model || lexCat == CategoryHopelessness
+	}
+	return out
 }
 
 // findHits matches the pattern trie at every token.

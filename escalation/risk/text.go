@@ -39,6 +39,20 @@ type riskScratch struct {
 	contrib []int32 // weak hits that raised the priority
 	covered []bool  // token covered by a strong hit
 	text    string  // string(raw), set after tokenising
+	vetoes  vetoSet // why strong hits were cut (decide)
+
+	// The model's buffers (model.go).
+	symbols    []symbol // emoji and symbols with no word of their own
+	feats      []feature
+	sentSums   [][nHeads]int32
+	contribTok []float32
+}
+
+// symbol is an emoji or other symbol that maps to no word, and the token
+// it comes before.
+type symbol struct {
+	r      rune
+	before int32
 }
 
 func (sc *riskScratch) reset() {
@@ -49,6 +63,8 @@ func (sc *riskScratch) reset() {
 	sc.covered = sc.covered[:0]
 	sc.text = ""
 	sc.cands = sc.cands[:0]
+	sc.symbols = sc.symbols[:0]
+	sc.vetoes = 0
 }
 
 // display returns the display words from..to (inclusive), space separated.
@@ -143,6 +159,8 @@ func (s *Screener) tokenise(sc *riskScratch, text string) {
 			s.endWord(sc, &st)
 			if w, ok := emojiWords[r]; ok {
 				s.emitEmoji(sc, &st, r, w)
+			} else if unicode.IsSymbol(r) {
+				sc.symbols = append(sc.symbols, symbol{r: r, before: int32(len(sc.toks))})
 			}
 		}
 	}
