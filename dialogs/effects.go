@@ -95,6 +95,16 @@ type SwitchLanguage struct{ Lang string }
 // conversations.closed_reason ("completed" or "opted_out").
 type Close struct{ Reason string }
 
+// AskDirectly records that the bot asked directly about thoughts of ending
+// their life at At, because of Risk (Engine.Ask): the runner opens the case
+// Risk warrants if it is positive (without handing the conversation over)
+// and schedules the check that brings a person in if nobody answers.
+type AskDirectly struct {
+	Risk ohcontact.RiskResult
+	At   time.Time
+}
+
+func (AskDirectly) effect()       {}
 func (RecordAnswer) effect()      {}
 func (IdentityConfirmed) effect() {}
 func (Signpost) effect()          {}
@@ -149,6 +159,12 @@ func (e RecordAbsence) String() string {
 }
 func (e ScheduleReminder) String() string {
 	return fmt.Sprintf("schedule_reminder(%s after %s)", e.Flow, e.After)
+}
+func (e AskDirectly) String() string {
+	if !e.Risk.Priority.Positive() {
+		return "ask_directly"
+	}
+	return fmt.Sprintf("ask_directly(%s, %s)", e.Risk.Priority, e.Risk.Category)
 }
 func (OptOut) String() string           { return "opt_out" }
 func (OptIn) String() string            { return "opt_in" }

@@ -114,6 +114,9 @@ type State struct {
 	Reprompts int `json:"reprompts,omitempty"`
 	// Signposted lists the directory keys given so far, for the summary.
 	Signposted []string `json:"signposted,omitempty"`
+	// AskedAt is when the bot asked directly about thoughts of ending
+	// their life and is waiting for the answer (ask.go); nil otherwise.
+	AskedAt *time.Time `json:"asked_at,omitempty"`
 }
 
 // StartInfo describes a new conversation.
@@ -237,13 +240,20 @@ func (e *Engine) Start(flow string, st StartInfo) (Result, error) {
 // state, and returns the new state (the input state is not modified),
 // replies and effects. The caller runs the risk screen first; Step does not
 // screen free text, except that a PHQ-9 item 9 answer above 0 gives a
-// RiskPathway effect.
+// RiskPathway effect, and so does a yes or an unclear answer to the direct
+// question (Ask).
 //
 // Step returns ErrFinished when state is terminal.
 func (e *Engine) Step(state State, in Input) (Result, error) {
 	s, err := e.session(state, in)
 	if err != nil {
 		return Result{}, err
+	}
+	if s.st.AskedAt != nil {
+		if err := s.answerAsk(in.Text); err != nil {
+			return Result{}, err
+		}
+		return s.result()
 	}
 	if s.flow.terminal(s.st.Step) {
 		return Result{}, ErrFinished

@@ -36,6 +36,12 @@ type AbsencePlanner interface {
 	ScheduleStaff(ctx context.Context, tx pgx.Tx, staffID int64) error
 }
 
+// AskScheduler starts the clock on a direct question asked at askedAt in
+// conversation conversationID, in tx (AskTimeouts).
+type AskScheduler interface {
+	ScheduleAskTimeout(ctx context.Context, tx pgx.Tx, conversationID int64, askedAt time.Time) error
+}
+
 // Outbox queues the delivery of stored outbound messages in tx.
 type Outbox interface {
 	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
@@ -64,6 +70,8 @@ type Runner struct {
 	Outboxes  map[ohcontact.Channel]Outbox
 	FollowUps FollowUps
 	Absences  AbsencePlanner
+	// Asks brings a person in when a direct question goes unanswered.
+	Asks AskScheduler
 	// DefaultOrganisation answers numbers that are not in the staff
 	// directory.
 	DefaultOrganisation ohcontact.Organisation
@@ -395,7 +403,20 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 	// The risk screen runs on every message, in every state, before the flow.
 	risk := r.Screen.Screen(in.Text)
 	it.t.risk = risk.Priority
+	// When the screen is unsure and the bot has the conversation, it asks
+	// directly (ask.go); a clinician's conversation takes the pathway.
+	ask := risk.Ask && risk.Priority.Rank() <= ohcontact.PriorityRoutine.Rank() &&
+		st.conv.Owner == ohcontact.OwnerBot && st.state.AskedAt == nil
 	switch {
+	case ask:
+		res, err := r.Engine.Ask(st.state, risk, now)
+		if err != nil {
+			return postgres.Step{}, fmt.Errorf("ask in conversation %d: %w", st.conv.ID, err)
+		}
+		// The question replaces the flow's reply; an opening's effects stand.
+		st.state, st.replies, st.closedReason = res.State, res.Replies, ""
+		st.effects = append(st.effects, res.Effects...)
+		r.Log.Warn("inbound: asking directly", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
 	case risk.Priority.Positive():
 		st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, in.Channel), Crisis: true}}
 		if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat {
@@ -497,6 +518,13 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 		case RiskPathway:
 			_, err = r.Cases.Escalate(ctx, tx, *conv, e.Risk, now)
 			conv.Owner = ohcontact.OwnerClinician
+		case AskDirectly:
+			if e.Risk.Priority.Positive() {
+				_, err = r.Cases.Escalate(ctx, tx, *conv, e.Risk, now)
+			}
+			if err == nil {
+				err = r.Asks.ScheduleAskTimeout(ctx, tx, conv.ID, e.At)
+			}
 		case CreateReferral:
 			if who.staff.ID != 0 {
 				err = postgres.CreateReferral(ctx, tx, conv.OrganisationID, who.staff.ID, conv.ID, e.Kind, e.Answers)

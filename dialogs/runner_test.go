@@ -13,6 +13,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/risk"
@@ -31,6 +32,7 @@ const (
 type runnerFixture struct {
 	db        *postgres.DB
 	runner    *dialogs.Runner
+	asks      *dialogs.AskTimeouts
 	newRunner func() *dialogs.Runner
 	seq       int
 }
@@ -66,13 +68,17 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 		t.Fatal(err)
 	}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
-	f := &runnerFixture{db: db}
+	screen := risk.New()
+	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
+	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
+	f := &runnerFixture{db: db, asks: &dialogs.AskTimeouts{DB: db, Engine: engine, Cases: cases, Outboxes: outboxes, Jobs: jobs, Now: now}}
 	// Each call is another instance of the service on the same database.
 	f.newRunner = func() *dialogs.Runner {
 		return &dialogs.Runner{
-			DB: db, Engine: engine, Screen: risk.New(),
-			Cases:               &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs},
-			Outboxes:            map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+			DB: db, Engine: engine, Screen: screen,
+			Cases:               cases,
+			Outboxes:            outboxes,
+			Asks:                f.asks,
 			FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},
 			Absences:            scheduler,
 			DefaultOrganisation: ohcontact.Organisation{ID: orgID, Code: "DEMO", Name: "Demo Trust"},

@@ -63,8 +63,16 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 // contact would, with the flow's opening texts stored as sent.
 func (f *runnerFixture) startFlow(t *testing.T, flow string) {
 	t.Helper()
+	f.startFlowOn(t, flow, ohcontact.ChannelSMS, annMobile, "en-GB")
+}
+
+// startFlowOn opens a conversation with Ann in flow on channel at address
+// (her mobile, or a web chat session signed in as her), in lang.
+func (f *runnerFixture) startFlowOn(t *testing.T, flow string, channel ohcontact.Channel, address, lang string) {
+	t.Helper()
 	ctx := t.Context()
-	res, err := f.runner.Engine.Start(flow, dialogs.StartInfo{Org: "DEMO", Channel: ohcontact.ChannelSMS, Lang: "en-GB", Known: true, FirstName: "Ann"})
+	res, err := f.runner.Engine.Start(flow, dialogs.StartInfo{Org: "DEMO", Channel: channel, Lang: lang, Known: true, FirstName: "Ann",
+		IdentityConfirmed: channel == ohcontact.ChannelWebChat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +83,11 @@ func (f *runnerFixture) startFlow(t *testing.T, flow string) {
 			return err
 		}
 		opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: f.runner.DefaultOrganisation.ID,
-			StaffID: ann, Channel: ohcontact.ChannelSMS, Address: annMobile, Flow: flow, State: res.State.Step, Data: data, Language: "en-GB"}})
+			StaffID: ann, Channel: channel, Address: address, Flow: flow, State: res.State.Step, Data: data, Language: lang}})
 		if err != nil {
 			return err
 		}
-		c, ok := opened[postgres.ConversationKey{StaffID: ann, Channel: ohcontact.ChannelSMS}]
+		c, ok := opened[postgres.KeyFor(ann, channel, address)]
 		if !ok {
 			return fmt.Errorf("Ann already has an open conversation")
 		}
@@ -99,14 +107,20 @@ func (f *runnerFixture) startFlow(t *testing.T, flow string) {
 // transcript renders conversation id as a clinician reads it.
 func (f *runnerFixture) transcript(t *testing.T, flow string, id int64) string {
 	t.Helper()
+	return f.transcriptWith(t, id, fmt.Sprintf("# Transcript %s_risk-disclosure, written by go test ./dialogs -update. Read it as a conversation:\n", flow)+
+		"# \"<\" is the bot, \">\" the staff member. The flow starts as a trigger's first contact; a risk\n"+
+		"# disclosure part-way through stops it, sends crisis contacts and hands the conversation to clinicians.\n")
+}
+
+// transcriptWith renders conversation id under header.
+func (f *runnerFixture) transcriptWith(t *testing.T, id int64, header string) string {
+	t.Helper()
 	rows, err := f.db.Pool.Query(t.Context(), `SELECT direction, body FROM messages WHERE conversation_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Transcript %s_risk-disclosure, written by go test ./dialogs -update. Read it as a conversation:\n", flow)
-	b.WriteString("# \"<\" is the bot, \">\" the staff member. The flow starts as a trigger's first contact; a risk\n")
-	b.WriteString("# disclosure part-way through stops it, sends crisis contacts and hands the conversation to clinicians.\n")
+	b.WriteString(header)
 	for rows.Next() {
 		var direction, body string
 		if err := rows.Scan(&direction, &body); err != nil {
@@ -119,8 +133,11 @@ func (f *runnerFixture) transcript(t *testing.T, flow string, id int64) string {
 		fmt.Fprintf(&b, "%s %s\n", mark, body)
 	}
 	var owner, state, priority, category string
-	f.db.Pool.QueryRow(t.Context(), `SELECT v.owner, v.fsm_state, c.priority, c.category FROM conversations v
-		JOIN cases c ON c.conversation_id = v.id WHERE v.id = $1`, id).Scan(&owner, &state, &priority, &category)
+	err = f.db.Pool.QueryRow(t.Context(), `SELECT v.owner, v.fsm_state, coalesce(c.priority, 'none'), coalesce(c.category, '-')
+		FROM conversations v LEFT JOIN cases c ON c.conversation_id = v.id WHERE v.id = $1`, id).Scan(&owner, &state, &priority, &category)
+	if err != nil {
+		t.Fatal(err)
+	}
 	fmt.Fprintf(&b, "# owner: %s  state: %s  case: %s %s\n", owner, state, priority, category)
 	return b.String()
 }

@@ -30,6 +30,19 @@ func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error)
 	return c, err
 }
 
+// LockConversation locks conversation id's row in tx and returns it. It
+// returns ErrNotFound if there is none.
+func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conversation, error) {
+	c, err := scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR UPDATE`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("lock conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
 // AppendMessage stores m as the next message of c (whose row tx must hold
 // locked), setting m.ID, m.Seq and m.CreatedAt and advancing
 // c.LastMessageSeq. An inbound message whose channel and external id are

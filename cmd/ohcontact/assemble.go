@@ -112,16 +112,22 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Log: log.With("component", "retention")}})
 	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
+	asks := &dialogs.AskTimeouts{DB: db, Engine: engine, Cases: cases, Now: time.Now}
+	river.AddWorker(workers, asks)
 	jobs, err := newJobs(db, log, workers, cfg.Twilio.SendRate)
 	if err != nil {
 		return nil, nil, err
 	}
 	scheduler.Jobs = jobs
 	cases.Jobs = jobs
+	asks.Jobs = jobs
 	smsOutbox.Jobs = jobs
 	// Every outbound message is counted as it is queued.
 	outSMS, outChat := m.Outbox(ohcontact.ChannelSMS, smsOutbox), m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{})
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
+		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
+	}
+	asks.Outboxes = map[ohcontact.Channel]dialogs.Outbox{
 		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 	}
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
@@ -135,6 +141,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		},
 		FollowUps:           contacts,
 		Absences:            scheduler,
+		Asks:                asks,
 		DefaultOrganisation: defaultOrg,
 		Location:            london,
 		Now:                 time.Now,

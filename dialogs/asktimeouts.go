@@ -1,0 +1,120 @@
+package dialogs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
+)
+
+// AskTimeoutArgs is the job that brings a person in if the direct question
+// asked at AskedAt in conversation ConversationID is still unanswered.
+type AskTimeoutArgs struct {
+	ConversationID int64     `json:"conversation_id"`
+	AskedAt        time.Time `json:"asked_at"`
+}
+
+// Kind is "risk_ask_timeout".
+func (AskTimeoutArgs) Kind() string { return "risk_ask_timeout" }
+
+// InsertOpts puts the check first in line, with the SLA checks: someone
+// who did not answer a question about suicide is waiting for a person.
+func (AskTimeoutArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25, Priority: 1}
+}
+
+// AskTimeouts is the River worker for AskTimeoutArgs, and the Runner's
+// AskScheduler. When the job runs and the conversation is still open, with
+// the bot, waiting for the answer to that question, it takes the risk
+// pathway at high priority (Engine.Unanswered): a case, crisis contacts
+// sent at once, and the conversation handed to the clinicians. Anything
+// else (an answer came, a clinician took over, the conversation closed or
+// was purged) ends it quietly.
+type AskTimeouts struct {
+	river.WorkerDefaults[AskTimeoutArgs]
+	DB       *postgres.DB
+	Engine   *Engine
+	Cases    Escalator
+	Outboxes map[ohcontact.Channel]Outbox
+	// Jobs inserts the checks; set once the River client exists.
+	Jobs *river.Client[pgx.Tx]
+	Now  func() time.Time
+}
+
+// ScheduleAskTimeout inserts the check for the question asked at askedAt,
+// AskTimeout later, in tx.
+func (w *AskTimeouts) ScheduleAskTimeout(ctx context.Context, tx pgx.Tx, conversationID int64, askedAt time.Time) error {
+	if w.Jobs == nil {
+		return errors.New("ask: no job queue for the answer's deadline")
+	}
+	opts := AskTimeoutArgs{}.InsertOpts()
+	opts.ScheduledAt = askedAt.Add(AskTimeout)
+	if _, err := w.Jobs.InsertTx(ctx, tx, AskTimeoutArgs{ConversationID: conversationID, AskedAt: askedAt}, &opts); err != nil {
+		return fmt.Errorf("schedule the answer's deadline in conversation %d: %w", conversationID, err)
+	}
+	return nil
+}
+
+// Work takes the risk pathway if the question is still unanswered.
+func (w *AskTimeouts) Work(ctx context.Context, job *river.Job[AskTimeoutArgs]) error {
+	now := w.Now()
+	return w.DB.InTx(ctx, func(tx pgx.Tx) error {
+		conv, err := postgres.LockConversation(ctx, tx, job.Args.ConversationID)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if conv.Closed || conv.Owner != ohcontact.OwnerBot {
+			return nil
+		}
+		var state State
+		if err := json.Unmarshal(conv.Data, &state); err != nil {
+			return fmt.Errorf("read conversation %d: %w", conv.ID, err)
+		}
+		if state.AskedAt == nil || !state.AskedAt.Equal(job.Args.AskedAt) {
+			return nil
+		}
+		res, err := w.Engine.Unanswered(state)
+		if err != nil {
+			return err
+		}
+		for _, e := range res.Effects {
+			if p, ok := e.(RiskPathway); ok {
+				if _, err := w.Cases.Escalate(ctx, tx, conv, p.Risk, now); err != nil {
+					return err
+				}
+			}
+		}
+		conv.Owner = ohcontact.OwnerClinician
+		var out []ohcontact.Message
+		for _, r := range res.Replies {
+			m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: r.Text, Urgent: true}
+			if err := postgres.AppendMessage(ctx, tx, &conv, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		data, err := json.Marshal(res.State)
+		if err != nil {
+			return err
+		}
+		conv.State, conv.Data = res.State.Step, data
+		if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+			return err
+		}
+		outbox, ok := w.Outboxes[conv.Channel]
+		if !ok {
+			return fmt.Errorf("no outbox for channel %q", conv.Channel)
+		}
+		return outbox.Queue(ctx, tx, out...)
+	})
+}

@@ -1,0 +1,136 @@
+package dialogs_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/escalation/risk"
+)
+
+// TestAskDirectly plays the direct question in each language and channel:
+// a message the screen is unsure about stops the flow and asks; yes brings
+// a person in at once (urgent), an unclear answer or silence for 30
+// minutes brings one in (high), and no lets the flow go on, keeping any
+// routine case the message warranted. Each conversation is written to
+// testdata/runner/ask_<name>.txt for clinical review.
+func TestAskDirectly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, lang string
+		channel    ohcontact.Channel
+		weak       string // a message the screen asks about
+		answer     string // "" waits past the deadline
+		priority   string // the case's priority afterwards; "none" for no case
+		owner      string
+	}{
+		{"en-sms-yes", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "yes", "urgent", "clinician"},
+		{"en-sms-no", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "no, nothing like that", "routine", "bot"},
+		{"en-webchat-unclear", "en-GB", ohcontact.ChannelWebChat, "I'm in a really dark place", "i dont know really", "high", "clinician"},
+		{"en-sms-silence", "en-GB", ohcontact.ChannelSMS, "I'm in a really dark place", "", "high", "clinician"},
+		{"cy-sms-yes", "cy", ohcontact.ChannelSMS, "Dwi ddim yn ymdopi o gwbl", "ie", "urgent", "clinician"},
+		{"cy-webchat-no", "cy", ohcontact.ChannelWebChat, "Dwi ddim yn ymdopi o gwbl", "na", "none", "bot"},
+		{"pl-sms-no", "pl", ohcontact.ChannelSMS, "nie daję rady", "nie", "routine", "bot"},
+		{"pl-webchat-silence", "pl", ohcontact.ChannelWebChat, "nie daję rady", "", "high", "clinician"},
+	}
+	screen := risk.New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if r := screen.Screen(tt.weak); !r.Ask || r.Priority.Rank() > ohcontact.PriorityRoutine.Rank() {
+				t.Fatalf("Screen(%q) = %+v: the test needs a message the screen asks about", tt.weak, r)
+			}
+			f := newRunnerFixture(t)
+			address := annMobile
+			if tt.channel == ohcontact.ChannelWebChat {
+				address = "widget-session-1"
+			}
+			f.startFlowOn(t, dialogs.FlowStressCheckin, tt.channel, address, tt.lang)
+			say := func(text string) { f.sendOn(t, tt.channel, address, text) }
+			say(map[string]string{"en-GB": "yes", "cy": "ie", "pl": "tak"}[tt.lang])
+			say(tt.weak)
+			asked := f.conversationByID(t, tt.channel)
+			if asked.owner != "bot" || !strings.Contains(asked.lastReply, "?") {
+				t.Fatalf("after %q: %+v; want the bot to ask directly", tt.weak, asked)
+			}
+			var job dialogs.AskTimeoutArgs
+			var due time.Time
+			if err := f.db.Pool.QueryRow(t.Context(), `SELECT args, scheduled_at FROM river_job WHERE kind = 'risk_ask_timeout'`).
+				Scan(&job, &due); err != nil {
+				t.Fatalf("the answer's deadline: %v", err)
+			}
+			if job.ConversationID != asked.id || !due.Equal(job.AskedAt.Add(dialogs.AskTimeout)) {
+				t.Errorf("deadline job %+v at %s, want conversation %d, 30 minutes after asking", job, due, asked.id)
+			}
+			if tt.answer == "" {
+				if err := f.asks.Work(t.Context(), &river.Job[dialogs.AskTimeoutArgs]{Args: job}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				say(tt.answer)
+				// The deadline passes after the answer: nothing more happens.
+				if err := f.asks.Work(t.Context(), &river.Job[dialogs.AskTimeoutArgs]{Args: job}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v := f.conversationByID(t, tt.channel)
+			var priority string
+			f.db.Pool.QueryRow(t.Context(), `SELECT coalesce((SELECT priority FROM cases WHERE conversation_id = $1), 'none')`, v.id).Scan(&priority)
+			if priority != tt.priority || v.owner != tt.owner {
+				t.Errorf("after %q: case %s, owner %s; want case %s, owner %s", tt.answer, priority, v.owner, tt.priority, tt.owner)
+			}
+			switch tt.owner {
+			case "clinician":
+				if v.state != dialogs.StateRiskPathway || !strings.Contains(v.lastReply, "999") || v.urgentOut == 0 {
+					t.Errorf("after %q: %+v; want the risk pathway with crisis contacts", tt.answer, v)
+				}
+			default:
+				if v.state == dialogs.StateRiskPathway || v.outbound <= asked.outbound {
+					t.Errorf("after no: %+v; want the flow to go on with its question again", v)
+				}
+			}
+			header := fmt.Sprintf("# Transcript ask_%s, written by go test ./dialogs -update. Read it as a conversation:\n", tt.name) +
+				"# \"<\" is the bot, \">\" the staff member. A message the risk screen is unsure about stops the stress\n" +
+				"# check-in and the bot asks directly; the answer (or 30 minutes of silence) decides what follows.\n"
+			dialogs.CheckGolden(t, filepath.Join("testdata", "runner", "ask_"+tt.name+".txt"), f.transcriptWith(t, v.id, header))
+		})
+	}
+}
+
+// sendOn delivers text from Ann on channel at address.
+func (f *runnerFixture) sendOn(t *testing.T, channel ohcontact.Channel, address, text string) {
+	t.Helper()
+	if channel == ohcontact.ChannelSMS {
+		f.send(t, address, text)
+		return
+	}
+	f.seq++
+	var ann int64
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT id FROM staff WHERE mobile = $1`, annMobile).Scan(&ann); err != nil {
+		t.Fatal(err)
+	}
+	err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: channel, Address: address, Text: text,
+		ExternalID: fmt.Sprintf("frame-%d", f.seq), ReceivedAt: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC),
+		Organisation: f.runner.DefaultOrganisation, StaffID: ann})
+	if err != nil {
+		t.Fatalf("HandleInbound(%q): %v", text, err)
+	}
+}
+
+// conversationByID returns Ann's latest conversation on channel.
+func (f *runnerFixture) conversationByID(t *testing.T, channel ohcontact.Channel) conversationView {
+	t.Helper()
+	var address string
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT address FROM conversations WHERE channel = $1 ORDER BY id DESC LIMIT 1`, channel).
+		Scan(&address); err != nil {
+		t.Fatal(err)
+	}
+	return f.conversation(t, address)
+}
+
