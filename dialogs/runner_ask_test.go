@@ -133,4 +133,3 @@ func (f *runnerFixture) conversationByID(t *testing.T, channel ohcontact.Channel
 	}
 	return f.conversation(t, address)
 }
-
