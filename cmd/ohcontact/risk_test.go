@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +94,8 @@ func TestRiskUsage(t *testing.T) {
 	}{
 		{"help", []string{"--help"}, flag.ErrHelp, "risk check < messages.txt", ""},
 		{"check help", []string{"check", "-h"}, flag.ErrHelp, "PRIORITY<TAB>CATEGORY<TAB>evidence", ""},
-		{"no subcommand", nil, errUsage, "", "want the subcommand check"},
+		{"no subcommand", nil, errUsage, "", "want the subcommand check, train, eval or cv"},
+		{"eval without files", []string{"eval"}, errUsage, "", "name the files"},
 		{"unknown subcommand", []string{"screen"}, errUsage, "", `got "screen"`},
 		{"extra argument", []string{"check", "more"}, errUsage, "", `got "check more"`},
 		{"unknown flag", []string{"--verbose", "check"}, errUsage, "", "verbose"},
@@ -137,5 +140,45 @@ func TestRiskCheckInterrupted(t *testing.T) {
 	}
 	if s := stdout.String(); s != "" && !strings.HasPrefix(s, "urgent\t") {
 		t.Errorf("stdout %q", s)
+	}
+}
+
+// TestRiskTrainAndEval runs the commands a clinical safety officer uses
+// to rebuild and measure the screen: risk train writes, from the corpus,
+// exactly the model the binary embeds, and risk eval prints figures for a
+// labelled file.
+func TestRiskTrainAndEval(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "model.bin")
+	env, stdout, stderr := riskEnv(strings.NewReader(""))
+	if err := runRisk(t.Context(), env, []string{"train", "--corpus", "../../escalation/risk/corpus", "--out", out}); err != nil {
+		t.Fatalf("risk train: %v (stderr %q)", err, stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := os.ReadFile("../../escalation/risk/model.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, embedded) {
+		t.Errorf("risk train wrote %d bytes that differ from escalation/risk/model.bin: run go generate ./escalation/risk", len(got))
+	}
+	if !strings.Contains(stdout.String(), "trained on") {
+		t.Errorf("risk train printed %q", stdout)
+	}
+
+	labelled := filepath.Join(t.TempDir(), "rows.tsv")
+	rows := "urgent\tmeans_medication\ten\ttest\tive been saving up my tablets\nnone\teveryday\ten\ttest\tback monday\n"
+	if err := os.WriteFile(labelled, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, stdout, stderr = riskEnv(strings.NewReader(""))
+	if err := runRisk(t.Context(), env, []string{"eval", labelled}); err != nil {
+		t.Fatalf("risk eval: %v (stderr %q)", err, stderr)
+	}
+	if first := strings.SplitN(stdout.String(), "\n", 3)[1]; !strings.Contains(first, "1/1 1.000") || !strings.Contains(first, "0/1 0.000") {
+		t.Errorf("risk eval's overall line %q, want the risky row found and the everyday reply left alone", first)
 	}
 }
