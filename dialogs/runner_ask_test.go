@@ -27,24 +27,29 @@ func TestAskDirectly(t *testing.T) {
 		channel    ohcontact.Channel
 		weak       string // a message the screen asks about
 		answer     string // "" waits past the deadline
-		priority   string // the case's priority afterwards; "none" for no case
+		priority   string // the case's priority afterwards; "" for what the message warranted
 		owner      string
 	}{
 		{"en-sms-yes", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "yes", "urgent", "clinician"},
-		{"en-sms-no", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "no, nothing like that", "routine", "bot"},
+		{"en-sms-no", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "no, nothing like that", "", "bot"},
 		{"en-webchat-unclear", "en-GB", ohcontact.ChannelWebChat, "I'm in a really dark place", "i dont know really", "high", "clinician"},
 		{"en-sms-silence", "en-GB", ohcontact.ChannelSMS, "I'm in a really dark place", "", "high", "clinician"},
 		{"cy-sms-yes", "cy", ohcontact.ChannelSMS, "Dwi ddim yn ymdopi o gwbl", "ie", "urgent", "clinician"},
-		{"cy-webchat-no", "cy", ohcontact.ChannelWebChat, "Dwi ddim yn ymdopi o gwbl", "na", "none", "bot"},
-		{"pl-sms-no", "pl", ohcontact.ChannelSMS, "nie daję rady", "nie", "routine", "bot"},
+		{"cy-webchat-no", "cy", ohcontact.ChannelWebChat, "Dwi ddim yn ymdopi o gwbl", "na", "", "bot"},
+		{"pl-sms-no", "pl", ohcontact.ChannelSMS, "nie daję rady", "nie", "", "bot"},
 		{"pl-webchat-silence", "pl", ohcontact.ChannelWebChat, "nie daję rady", "", "high", "clinician"},
 	}
 	screen := risk.New()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if r := screen.Screen(tt.weak); !r.Ask || r.Priority.Rank() > ohcontact.PriorityRoutine.Rank() {
+			r := screen.Screen(tt.weak)
+			if !r.Ask || r.Priority.Rank() > ohcontact.PriorityRoutine.Rank() {
 				t.Fatalf("Screen(%q) = %+v: the test needs a message the screen asks about", tt.weak, r)
+			}
+			if tt.priority == "" {
+				// A "no" keeps the case the message warranted, if any.
+				tt.priority = string(r.Priority)
 			}
 			f := newRunnerFixture(t)
 			address := annMobile

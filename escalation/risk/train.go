@@ -58,7 +58,7 @@ func ReadRows(name string, r io.Reader) ([]Row, error) {
 // Training settings. Changing any changes model.bin.
 const (
 	trainEpochs = 10
-	trainRate   = 0.1  // AdaGrad step
+	trainRate   = 0.05 // AdaGrad step
 	cvFolds     = 5    // for thresholds and vetoes
 	cvBlock     = 10   // consecutive rows kept in one fold: minimal pairs stay together
 	targetAny   = 0.98 // cross-validated recall the Positive threshold aims at
