@@ -30,6 +30,7 @@ func TestRiskCheck(t *testing.T) {
 		"my partner hit me again last night",
 		"dw i eisiau marw",
 		"I'm not suicidal, just exhausted",
+		"struggling a lot to be honest",
 	}, "\n") // no final newline
 	want := []struct{ priority, category, evidence string }{
 		{"urgent", "suicide_risk", `"saving up my tablets" (means: stockpiling medication)`},
@@ -39,6 +40,7 @@ func TestRiskCheck(t *testing.T) {
 		{"routine", "safeguarding", "partner hit me"},
 		{"urgent", "suicide_risk", "eisiau marw"},
 		{"none", "-", ""},
+		{"none", "ask", "(words the model weighed)"},
 	}
 	env, stdout, stderr := riskEnv(strings.NewReader(input))
 	if err := runRisk(context.Background(), env, []string{"check"}); err != nil {
@@ -57,7 +59,7 @@ func TestRiskCheck(t *testing.T) {
 		if cols[0] != w.priority || cols[1] != w.category || !strings.Contains(cols[2], w.evidence) {
 			t.Errorf("line %d: got %q, want %s\t%s\t…%s…", i+1, got[i], w.priority, w.category, w.evidence)
 		}
-		if w.priority == "none" && cols[2] != "" {
+		if w.category == "-" && cols[2] != "" {
 			t.Errorf("line %d: evidence %q for none", i+1, cols[2])
 		}
 	}
