@@ -166,6 +166,9 @@ var blindFirstRuns = map[string]struct{ hits, urgentHits, hardNegFA, everydayFA 
 	"blind-2026-12-05-1": {82, 32, 7, 0},
 	"blind-2026-12-05-2": {79, 33, 6, 0},
 	"blind-2026-12-05-3": {81, 35, 5, 1},
+	"blind-2026-12-05-4": {84, 29, 8, 0},
+	"blind-2026-12-05-5": {86, 34, 4, 0},
+	"blind-2026-12-05-6": {89, 37, 12, 0},
 }
 
 // TestBlindBatches screens every blind batch and fails where the screen
