@@ -42,7 +42,7 @@ func ReadRows(name string, r io.Reader) ([]Row, error) {
 			return nil, fmt.Errorf("%s:%d: want priority, family, language, batch and text, tab-separated", name, n)
 		}
 		p := ohcontact.Priority(cols[0])
-		if p != ohcontact.PriorityNone && !p.Positive() || p.Rank() == 0 && p != ohcontact.PriorityNone {
+		if p != ohcontact.PriorityNone && p.Rank() == 0 {
 			return nil, fmt.Errorf("%s:%d: unknown priority %q", name, n, cols[0])
 		}
 		switch cols[2] {
