@@ -10,8 +10,6 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/ohcontact/ohcontact"
 )
 
 func readCorpus(t *testing.T) []Row {
@@ -114,51 +112,71 @@ func words(text string) []string {
 	return strings.Fields(nonWord.ReplaceAllString(b.String(), " "))
 }
 
-// TestHeldOutNotInCorpus fails if a frozen or blind row, or a near
-// duplicate of one (the same words, or four-fifths of the same words in a
-// message of three or more), is in the training corpus.
+// TestHeldOutNotInCorpus fails if a frozen or blind message of three or
+// more words, or a near duplicate of one (four-fifths of the same words),
+// is in the training corpus. Shorter messages ("2", "tak", "no thanks")
+// recur in any set and carry no phrasing to learn.
 func TestHeldOutNotInCorpus(t *testing.T) {
 	t.Parallel()
-	type set map[string]bool
-	toSet := func(ws []string) set {
-		s := set{}
-		for _, w := range ws {
-			s[w] = true
-		}
-		return s
-	}
-	var held []set
-	exact := map[string]string{}
-	for _, text := range heldOut(t) {
-		ws := words(text)
-		exact[strings.Join(ws, " ")] = text
-		if len(ws) >= 3 {
-			held = append(held, toSet(ws))
-		}
-	}
+	near := newNearIndex(heldOut(t))
 	for _, r := range readCorpus(t) {
-		ws := words(r.Text)
-		if h, ok := exact[strings.Join(ws, " ")]; ok {
-			t.Errorf("corpus row %q is the held-out row %q", r.Text, h)
-			continue
+		if h, ok := near.find(r.Text); ok {
+			t.Errorf("corpus row %q is, or nearly is, the held-out row %q", r.Text, h)
 		}
+	}
+}
+
+// nearIndex finds, among messages of three or more words, the one that
+// shares four-fifths of another's words (Jaccard ≥ 0.8), through an index
+// from each word to the messages that have it.
+type nearIndex struct {
+	texts  []string
+	sizes  []int
+	byWord map[string][]int
+}
+
+func newNearIndex(texts []string) *nearIndex {
+	x := &nearIndex{byWord: map[string][]int{}}
+	for _, text := range texts {
+		ws := wordSet(text)
 		if len(ws) < 3 {
 			continue
 		}
-		s := toSet(ws)
-		for _, h := range held {
-			inter := 0
-			for w := range s {
-				if h[w] {
-					inter++
-				}
-			}
-			if union := len(s) + len(h) - inter; inter > 0 && float64(inter)/float64(union) >= 0.8 {
-				t.Errorf("corpus row %q is a near duplicate of a held-out row", r.Text)
-				break
-			}
+		for w := range ws {
+			x.byWord[w] = append(x.byWord[w], len(x.texts))
+		}
+		x.texts, x.sizes = append(x.texts, text), append(x.sizes, len(ws))
+	}
+	return x
+}
+
+// find returns an indexed message nearly the same as text.
+func (x *nearIndex) find(text string) (string, bool) {
+	ws := wordSet(text)
+	if len(ws) < 3 {
+		return "", false
+	}
+	shared := map[int]int{}
+	for w := range ws {
+		for _, i := range x.byWord[w] {
+			shared[i]++
 		}
 	}
+	for i, n := range shared {
+		if float64(n)/float64(len(ws)+x.sizes[i]-n) >= 0.8 {
+			return x.texts[i], true
+		}
+	}
+	return "", false
+}
+
+// wordSet is the set of text's folded words.
+func wordSet(text string) map[string]bool {
+	s := map[string]bool{}
+	for _, w := range words(text) {
+		s[w] = true
+	}
+	return s
 }
 
 // blindFirstRuns are each blind batch's first-run figures (RISK.md).
@@ -220,7 +238,21 @@ func TestModelOnlyRaises(t *testing.T) {
 			}
 		}
 	}
-	if testScreener.Screen("yes").Priority != ohcontact.PriorityNone {
-		t.Error(`"yes" is flagged`)
+}
+
+// TestEverydayRepliesPass checks the replies people send most, to the
+// flows' own questions, in each language: none is flagged, and the bot asks
+// about none of them.
+func TestEverydayRepliesPass(t *testing.T) {
+	t.Parallel()
+	replies := []string{
+		"yes", "Yes", "yes please", "y", "yeah", "no", "No thanks", "not sure", "ok", "thanks", "1", "2", "3", "4", "5",
+		"1 and 3", "back monday", "STOP", "TALK", "SICK", "help", "maybe", "not now", "👍",
+		"ie", "na", "diolch", "iawn", "tak", "nie", "dziękuję", "nie wiem", "ok dzięki",
+	}
+	for _, text := range replies {
+		if got := testScreener.Screen(text); got.Priority.Positive() || got.Ask {
+			t.Errorf("Screen(%q) = %s, ask %v, %v: want it left to the flow", text, got.Priority, got.Ask, got.Evidence)
+		}
 	}
 }

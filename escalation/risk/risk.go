@@ -81,13 +81,17 @@ func (s *Screener) Screen(text string) ohcontact.RiskResult {
 	lex := s.decide(sc)
 	sc.features(1<<s.mod.bits - 1)
 	ms := s.mod.score(sc.feats, &sc.sentSums)
-	v := verdict(lex.Priority, lex.Category, sc.vetoes, ms, s.mod)
+	v := verdict(lex.Priority, lex.Category, sc.vetoes, ms, s.mod, len(sc.toks))
 	res := s.explainModel(sc, lex, v, ms)
 	if cap(sc.raw) <= 64<<10 {
 		s.pool.Put(sc)
 	}
 	return res
 }
+
+// askMinWords is the fewest words (tokens) a message needs for the model's
+// Ask band to ask about it.
+const askMinWords = 3
 
 // outcome is what the decision table makes of the lexicon and the model.
 type outcome struct {
@@ -107,10 +111,13 @@ type outcome struct {
 //     the kinds of veto that cross-validation found to lose no risky row
 //     (model.vetoes, chosen when training).
 //   - Ask directly when nothing is positive but the any-risk head reached
-//     the Ask band (and no veto applies), or when the result is routine on
-//     weak evidence alone: the lexicon's hopelessness (not coping, breaking
-//     point, dark thoughts) or the model's routine.
-func verdict(lexPri ohcontact.Priority, lexCat string, vetoes vetoSet, ms modelScore, m *model) outcome {
+//     the Ask band (and no veto applies) in a message of at least
+//     askMinWords words, or when the result is routine on weak evidence
+//     alone: the lexicon's hopelessness (not coping, breaking point, dark
+//     thoughts) or the model's routine. A score on one or two words ("yes",
+//     "not sure") is no evidence to ask on: such replies answer the flow's
+//     own questions.
+func verdict(lexPri ohcontact.Priority, lexCat string, vetoes vetoSet, ms modelScore, m *model, words int) outcome {
 	mp := ohcontact.PriorityNone
 	if ms[headAny] >= m.thr.Positive {
 		mp = ohcontact.PriorityRoutine
@@ -131,7 +138,7 @@ func verdict(lexPri ohcontact.Priority, lexCat string, vetoes vetoSet, ms modelS
 	}
 	switch out.pri {
 	case ohcontact.PriorityNone:
-		out.ask = !vetoed && ms[headAny] >= m.thr.Ask
+		out.ask = !vetoed && ms[headAny] >= m.thr.Ask && words >= askMinWords
 	case ohcontact.PriorityRoutine:
 		out.ask = out.model || lexCat == CategoryHopelessness
 	}

@@ -67,10 +67,13 @@ const (
 	targetUrg   = 0.97 // urgent rows flagged urgent
 	// The Positive threshold never goes below what keeps false alarms
 	// within these shares (cross-validated, with the lexicon's own); what
-	// it then misses, the Ask band is there to catch.
+	// it then misses, the Ask band is there to catch. Hard negatives here
+	// are those written on their own: minimal pairs (families "pair…")
+	// are built to sit next to a risky message, so they train the model
+	// but would overstate how often everyday risk words raise alarms.
 	maxHardNegFA   = 0.10
 	maxEverydayFA  = 0.02
-	maxEverydayAsk = 0.10 // share of everyday replies the Ask band may take
+	maxEverydayAsk = 0.10 // share of everyday replies it may ask about (of those long enough to ask on)
 )
 
 // example is a row ready for training: its features and what the lexicon
@@ -81,6 +84,7 @@ type example struct {
 	lexPri ohcontact.Priority
 	lexCat string
 	vetoes vetoSet
+	words  int
 }
 
 func (e *example) label(h int) bool {
@@ -103,7 +107,8 @@ func prepare(rows []Row) []example {
 		s.findHits(sc)
 		lex := s.decide(sc)
 		sc.features(1<<modelBits - 1)
-		out[i] = example{row: r, feats: slices.Clone(sc.feats), lexPri: lex.Priority, lexCat: lex.Category, vetoes: sc.vetoes}
+		out[i] = example{row: r, feats: slices.Clone(sc.feats), lexPri: lex.Priority, lexCat: lex.Category, vetoes: sc.vetoes,
+			words: len(sc.toks)}
 	}
 	return out
 }
@@ -246,9 +251,12 @@ func choose(ex []example, oof []modelScore) (thresholds, vetoSet) {
 	thr.Positive = need(headAny, targetAny, risky, lexPositive, always)
 	thr.Ask = need(headAny, targetAsk, risky, lexPositive, always)
 	everyday := func(e *example) bool { return !e.row.Risky() && e.row.Family == "everyday" }
-	hardNeg := func(e *example) bool { return !e.row.Risky() && e.row.Family != "everyday" }
+	hardNeg := func(e *example) bool {
+		return !e.row.Risky() && e.row.Family != "everyday" && !strings.HasPrefix(e.row.Family, "pair")
+	}
 	thr.Positive = max(thr.Positive, faCap(ex, oof, hardNeg, maxHardNegFA), faCap(ex, oof, everyday, maxEverydayFA))
-	thr.Ask = max(thr.Ask, faCap(ex, oof, everyday, maxEverydayAsk))
+	askable := func(e *example) bool { return everyday(e) && e.words >= askMinWords }
+	thr.Ask = max(thr.Ask, faCap(ex, oof, askable, maxEverydayAsk))
 	thr.Ask = min(thr.Ask, thr.Positive)
 	positive := func(i int) bool { return oof[i][headAny] >= thr.Positive }
 	// The priority heads are judged on the rows the screen finds at all.
