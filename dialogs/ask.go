@@ -26,6 +26,8 @@ import (
 //     every later message.
 //   - STOP opts out as always, and brings a person in (high) without
 //     handing the conversation over: the person asked for no more texts.
+//   - A language name asks again in that language; any other keyword
+//     (TALK, HELP) is an unclear answer.
 //
 // The question reveals nothing from records (it answers what the person
 // has just written), so it is not health detail (Reply.Health) and is sent
@@ -53,14 +55,27 @@ func (e *Engine) Ask(state State, r ohcontact.RiskResult, now time.Time) (Result
 
 // answerAsk handles the answer to the direct question (see Ask).
 func (s *session) answerAsk(text string) error {
-	s.st.AskedAt = nil
 	norm := normalize(text)
-	if k, _ := parseKeyword(norm); k == KeywordOptOut {
+	k, lang := parseKeyword(norm)
+	switch k {
+	case KeywordLanguage:
+		// The question again, in the language asked for; the clock runs on.
+		s.st.Lang, s.loc = lang, s.e.localizer(lang)
+		s.effect(SwitchLanguage{Lang: lang})
+		s.say("risk_ask", nil, false)
+		return nil
+	case KeywordOptOut:
+		s.st.AskedAt = nil
 		s.effect(RequestClinician{Priority: ohcontact.PriorityHigh, Reason: "opted_out_when_asked"})
 		s.effect(OptOut{})
 		return s.fire(evOptOut)
 	}
-	switch parseYesNo(norm) {
+	s.st.AskedAt = nil
+	yn := ynNone // TALK, HELP, SICK…: not an answer to the question
+	if k == KeywordNone {
+		yn = parseYesNo(norm)
+	}
+	switch yn {
 	case ynYes:
 		s.riskPathway(ohcontact.PriorityUrgent, "answered yes when asked directly about thoughts of ending their life")
 	case ynNo:

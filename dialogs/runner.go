@@ -522,7 +522,11 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 			if e.Risk.Priority.Positive() {
 				_, err = r.Cases.Escalate(ctx, tx, *conv, e.Risk, now)
 			}
-			if err == nil {
+			switch {
+			case err != nil:
+			case r.Asks == nil:
+				err = errors.New("no AskScheduler: nobody would notice an unanswered question")
+			default:
 				err = r.Asks.ScheduleAskTimeout(ctx, tx, conv.ID, e.At)
 			}
 		case CreateReferral:

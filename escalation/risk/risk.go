@@ -158,9 +158,9 @@ func (s *Screener) findHits(sc *riskScratch) {
 	}
 }
 
-// ScaleAnswers are the PHQ and GAD answer options, by score: "Over the last
+// scaleAnswers are the PHQ and GAD answer options, by score: "Over the last
 // 2 weeks, how often have you been bothered by…".
-var ScaleAnswers = [4]string{"Not at all", "Several days", "More than half the days", "Nearly every day"}
+var scaleAnswers = [4]string{"Not at all", "Several days", "More than half the days", "Nearly every day"}
 
 // PHQ9Item9 screens the answer to PHQ-9 item 9, "Over the last 2 weeks, how
 // often have you been bothered by thoughts that you would be better off
@@ -174,8 +174,8 @@ func PHQ9Item9(score int) ohcontact.RiskResult {
 		return ohcontact.RiskResult{Priority: ohcontact.PriorityNone}
 	}
 	answer := "out of range: treated as positive"
-	if score > 0 && score < len(ScaleAnswers) {
-		answer = ScaleAnswers[score]
+	if score > 0 && score < len(scaleAnswers) {
+		answer = scaleAnswers[score]
 	}
 	return ohcontact.RiskResult{
 		Priority: ohcontact.PriorityUrgent,
