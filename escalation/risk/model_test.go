@@ -187,6 +187,9 @@ var blindFirstRuns = map[string]struct{ hits, urgentHits, hardNegFA, everydayFA 
 	"blind-2026-12-05-4": {84, 29, 8, 0},
 	"blind-2026-12-05-5": {86, 34, 4, 0},
 	"blind-2026-12-05-6": {89, 37, 12, 0},
+	"blind-2026-12-05-7": {88, 38, 11, 0},
+	"blind-2026-12-05-8": {86, 30, 3, 0},
+	"blind-2026-12-05-9": {81, 37, 5, 0},
 }
 
 // TestBlindBatches screens every blind batch and fails where the screen
