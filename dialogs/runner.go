@@ -424,7 +424,7 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 			st.replies = append(st.replies, Reply{Text: r.Engine.ReachBackRequest(st.conv.Language)})
 		}
 		st.effects = []Effect{RiskPathway{Risk: risk}}
-		st.state.Step = StateRiskPathway
+		st.state.Step, st.state.AskedAt = StateRiskPathway, nil
 		r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
 	case it.answered:
 		// Opening the conversation already ran the engine on this message.

@@ -34,6 +34,7 @@ func TestAskDirectly(t *testing.T) {
 		{"en-sms-no", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "no, nothing like that", "", "bot"},
 		{"en-webchat-unclear", "en-GB", ohcontact.ChannelWebChat, "I'm in a really dark place", "i dont know really", "high", "clinician"},
 		{"en-sms-silence", "en-GB", ohcontact.ChannelSMS, "I'm in a really dark place", "", "high", "clinician"},
+		{"en-sms-disclosure", "en-GB", ohcontact.ChannelSMS, "I'm in a really dark place", "ive been saving up my tablets to take tonight", "urgent", "clinician"},
 		{"cy-sms-yes", "cy", ohcontact.ChannelSMS, "Dwi ddim yn ymdopi o gwbl", "ie", "urgent", "clinician"},
 		{"cy-webchat-no", "cy", ohcontact.ChannelWebChat, "Dwi ddim yn ymdopi o gwbl", "na", "", "bot"},
 		{"pl-sms-no", "pl", ohcontact.ChannelSMS, "nie daję rady", "nie", "", "bot"},
@@ -89,6 +90,11 @@ func TestAskDirectly(t *testing.T) {
 			f.db.Pool.QueryRow(t.Context(), `SELECT coalesce((SELECT priority FROM cases WHERE conversation_id = $1), 'none')`, v.id).Scan(&priority)
 			if priority != tt.priority || v.owner != tt.owner {
 				t.Errorf("after %q: case %s, owner %s; want case %s, owner %s", tt.answer, priority, v.owner, tt.priority, tt.owner)
+			}
+			var askedAt *time.Time
+			f.db.Pool.QueryRow(t.Context(), `SELECT (data->>'asked_at')::timestamptz FROM conversations WHERE id = $1`, v.id).Scan(&askedAt)
+			if askedAt != nil {
+				t.Errorf("after %q the conversation still waits for an answer (asked at %s)", tt.answer, askedAt)
 			}
 			switch tt.owner {
 			case "clinician":

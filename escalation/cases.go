@@ -1,3 +1,8 @@
+// Package escalation brings people at risk to a clinician: it opens and
+// raises cases, each with its SLA clock (cases.go, sla.go), and re-notifies
+// on-duty clinicians and the on-call number while a case stays unclaimed
+// (breach.go). The risk screen that decides who is at risk is in
+// escalation/risk; the clinicians' console in escalation/console.
 package escalation
 
 import (
