@@ -407,7 +407,22 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 	// directly (ask.go); a clinician's conversation takes the pathway.
 	ask := risk.Ask && risk.Priority.Rank() <= ohcontact.PriorityRoutine.Rank() &&
 		st.conv.Owner == ohcontact.OwnerBot && st.state.AskedAt == nil
+	answering := st.state.AskedAt != nil && st.conv.Owner == ohcontact.OwnerBot && !it.answered
 	switch {
+	case answering:
+		// The answer to the direct question: the engine judges it (yes, no,
+		// unclear), and only a screen that found more than a weak signal
+		// raises it ("no, but I've got the tablets here").
+		it.t.flow = st.state.Flow
+		res, err := r.Engine.Step(st.state, input)
+		if err != nil {
+			return postgres.Step{}, fmt.Errorf("answer in conversation %d: %w", st.conv.ID, err)
+		}
+		if !risk.Ask && risk.Priority.Rank() > pathwayPriority(res.Effects).Rank() {
+			r.pathway(st, risk, who, in.Channel)
+		} else {
+			st.state, st.replies, st.effects = res.State, res.Replies, res.Effects
+		}
 	case ask:
 		res, err := r.Engine.Ask(st.state, risk, now)
 		if err != nil {
@@ -418,14 +433,7 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 		st.effects = append(st.effects, res.Effects...)
 		r.Log.Warn("inbound: asking directly", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
 	case risk.Priority.Positive():
-		st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, in.Channel), Crisis: true}}
-		if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat {
-			// Nobody can contact an anonymous chatter: ask how to.
-			st.replies = append(st.replies, Reply{Text: r.Engine.ReachBackRequest(st.conv.Language)})
-		}
-		st.effects = []Effect{RiskPathway{Risk: risk}}
-		st.state.Step, st.state.AskedAt = StateRiskPathway, nil
-		r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
+		r.pathway(st, risk, who, in.Channel)
 	case it.answered:
 		// Opening the conversation already ran the engine on this message.
 		it.t.flow = st.state.Flow
@@ -469,6 +477,31 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 	st.conv.Flow, st.conv.State, st.conv.Data = st.state.Flow, st.state.Step, data
 	return postgres.Step{Conversation: &st.conv, ClosedReason: st.closedReason, Messages: messages,
 		Answers: st.answers, Signposts: st.signposts}, nil
+}
+
+// pathway stops the flow for a positive screen: crisis contacts at once
+// (and, to an anonymous chatter, a request for a way to reach them), the
+// case, and the conversation to the clinicians.
+func (r *Runner) pathway(st *step, risk ohcontact.RiskResult, who sender, channel ohcontact.Channel) {
+	st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, channel), Crisis: true}}
+	if who.staff.ID == 0 && channel == ohcontact.ChannelWebChat {
+		// Nobody can contact an anonymous chatter: ask how to.
+		st.replies = append(st.replies, Reply{Text: r.Engine.ReachBackRequest(st.conv.Language)})
+	}
+	st.effects = []Effect{RiskPathway{Risk: risk}}
+	st.state.Step, st.state.AskedAt = StateRiskPathway, nil
+	r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
+}
+
+// pathwayPriority is the priority of the RiskPathway among effects, or
+// PriorityNone.
+func pathwayPriority(effects []Effect) ohcontact.Priority {
+	for _, e := range effects {
+		if p, ok := e.(RiskPathway); ok {
+			return p.Risk.Priority
+		}
+	}
+	return ohcontact.PriorityNone
 }
 
 // queueReplies queues the delivery of the saved steps' replies in tx, one

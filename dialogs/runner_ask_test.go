@@ -25,29 +25,39 @@ func TestAskDirectly(t *testing.T) {
 	tests := []struct {
 		name, lang string
 		channel    ohcontact.Channel
-		weak       string // a message the screen asks about
-		answer     string // "" waits past the deadline
-		priority   string // the case's priority afterwards; "" for what the message warranted
+		weak       []string // messages the screen may ask about: the first it does is sent
+		answer     string   // "" waits past the deadline
+		priority   string   // the case's priority afterwards; "" for what the message warranted
 		owner      string
 	}{
-		{"en-sms-yes", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "yes", "urgent", "clinician"},
-		{"en-sms-no", "en-GB", ohcontact.ChannelSMS, "honestly I'm at breaking point", "no, nothing like that", "", "bot"},
-		{"en-webchat-unclear", "en-GB", ohcontact.ChannelWebChat, "I'm in a really dark place", "i dont know really", "high", "clinician"},
-		{"en-sms-silence", "en-GB", ohcontact.ChannelSMS, "I'm in a really dark place", "", "high", "clinician"},
-		{"en-sms-disclosure", "en-GB", ohcontact.ChannelSMS, "I'm in a really dark place", "ive been saving up my tablets to take tonight", "urgent", "clinician"},
-		{"cy-sms-yes", "cy", ohcontact.ChannelSMS, "Dwi ddim yn ymdopi o gwbl", "ie", "urgent", "clinician"},
-		{"cy-webchat-no", "cy", ohcontact.ChannelWebChat, "Dwi ddim yn ymdopi o gwbl", "na", "", "bot"},
-		{"pl-sms-no", "pl", ohcontact.ChannelSMS, "nie daję rady", "nie", "", "bot"},
-		{"pl-webchat-silence", "pl", ohcontact.ChannelWebChat, "nie daję rady", "", "high", "clinician"},
+		{"en-sms-yes", "en-GB", ohcontact.ChannelSMS, breakingPoint, "yes", "urgent", "clinician"},
+		{"en-sms-no", "en-GB", ohcontact.ChannelSMS, breakingPoint, "no, nothing like that", "", "bot"},
+		{"en-webchat-unclear", "en-GB", ohcontact.ChannelWebChat, darkPlace, "i dont know really", "high", "clinician"},
+		{"en-sms-silence", "en-GB", ohcontact.ChannelSMS, darkPlace, "", "high", "clinician"},
+		{"en-sms-disclosure", "en-GB", ohcontact.ChannelSMS, darkPlace, "ive been saving up my tablets to take tonight", "urgent", "clinician"},
+		{"en-sms-no-but", "en-GB", ohcontact.ChannelSMS, breakingPoint, "no but ive got the tablets here ready for tonight", "urgent", "clinician"},
+		{"cy-sms-yes", "cy", ohcontact.ChannelSMS, welshWeak, "ie", "urgent", "clinician"},
+		{"cy-webchat-no", "cy", ohcontact.ChannelWebChat, welshWeak, "na", "", "bot"},
+		{"pl-sms-no", "pl", ohcontact.ChannelSMS, polishWeak, "nie", "", "bot"},
+		{"pl-webchat-silence", "pl", ohcontact.ChannelWebChat, polishWeak, "", "high", "clinician"},
 	}
 	screen := risk.New()
+	// firstAsked returns the first of texts the screen asks about, with
+	// the result: which phrases are unsure moves as the model is retrained.
+	firstAsked := func(t *testing.T, texts []string) (string, ohcontact.RiskResult) {
+		t.Helper()
+		for _, text := range texts {
+			if r := screen.Screen(text); r.Ask && r.Priority.Rank() <= ohcontact.PriorityRoutine.Rank() {
+				return text, r
+			}
+		}
+		t.Fatalf("the screen asks about none of %q: the test needs a message it asks about", texts)
+		return "", ohcontact.RiskResult{}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := screen.Screen(tt.weak)
-			if !r.Ask || r.Priority.Rank() > ohcontact.PriorityRoutine.Rank() {
-				t.Fatalf("Screen(%q) = %+v: the test needs a message the screen asks about", tt.weak, r)
-			}
+			weak, r := firstAsked(t, tt.weak)
 			if tt.priority == "" {
 				// A "no" keeps the case the message warranted, if any.
 				tt.priority = string(r.Priority)
@@ -60,10 +70,10 @@ func TestAskDirectly(t *testing.T) {
 			f.startFlowOn(t, dialogs.FlowStressCheckin, tt.channel, address, tt.lang)
 			say := func(text string) { f.sendOn(t, tt.channel, address, text) }
 			say(map[string]string{"en-GB": "yes", "cy": "ie", "pl": "tak"}[tt.lang])
-			say(tt.weak)
+			say(weak)
 			asked := f.conversationByID(t, tt.channel)
 			if asked.owner != "bot" || !strings.Contains(asked.lastReply, "?") {
-				t.Fatalf("after %q: %+v; want the bot to ask directly", tt.weak, asked)
+				t.Fatalf("after %q: %+v; want the bot to ask directly", weak, asked)
 			}
 			var job dialogs.AskTimeoutArgs
 			var due time.Time
@@ -113,6 +123,14 @@ func TestAskDirectly(t *testing.T) {
 		})
 	}
 }
+
+// Messages the screen is unsure about, by language (see firstAsked).
+var (
+	breakingPoint = []string{"honestly I'm at breaking point", "struggling a lot to be honest", "everything is on top of me", "I feel numb all the time"}
+	darkPlace     = []string{"I'm in a really dark place", "I feel numb all the time", "struggling a lot to be honest", "everything is on top of me"}
+	welshWeak     = []string{"Dwi ddim yn ymdopi o gwbl", "dwi'n cael amser caled iawn", "mae popeth yn ormod", "dwi wedi blino ar bopeth"}
+	polishWeak    = []string{"nie daję rady", "jest mi bardzo ciężko", "wszystkiego jest za dużo", "mam wszystkiego dość"}
+)
 
 // sendOn delivers text from Ann on channel at address.
 func (f *runnerFixture) sendOn(t *testing.T, channel ohcontact.Channel, address, text string) {

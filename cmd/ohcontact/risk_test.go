@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation/risk"
 )
 
 // riskEnv returns an environment reading stdin, with stdout and stderr
@@ -18,6 +21,21 @@ import (
 func riskEnv(stdin io.Reader) (*environment, *bytes.Buffer, *bytes.Buffer) {
 	var stdout, stderr bytes.Buffer
 	return &environment{stdin: stdin, stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}, &stdout, &stderr
+}
+
+// unsure returns a message the screen does not flag but would ask about
+// directly: which phrases those are moves as the model is retrained.
+func unsure(t *testing.T) string {
+	t.Helper()
+	s := risk.New()
+	for _, text := range []string{"struggling a lot to be honest", "everything is on top of me", "I feel numb all the time",
+		"been a rough few weeks honestly", "not in a good way at the moment"} {
+		if r := s.Screen(text); r.Ask && r.Priority == ohcontact.PriorityNone {
+			return text
+		}
+	}
+	t.Fatal("the screen asks about none of the candidate messages")
+	return ""
 }
 
 func TestRiskCheck(t *testing.T) {
@@ -30,7 +48,7 @@ func TestRiskCheck(t *testing.T) {
 		"my partner hit me again last night",
 		"dw i eisiau marw",
 		"I'm not suicidal, just exhausted",
-		"struggling a lot to be honest",
+		unsure(t),
 	}, "\n") // no final newline
 	want := []struct{ priority, category, evidence string }{
 		{"urgent", "suicide_risk", `"saving up my tablets" (means: stockpiling medication)`},
@@ -56,8 +74,11 @@ func TestRiskCheck(t *testing.T) {
 			t.Errorf("line %d: %q has %d columns, want 3", i+1, got[i], len(cols))
 			continue
 		}
-		if cols[0] != w.priority || cols[1] != w.category || !strings.Contains(cols[2], w.evidence) {
-			t.Errorf("line %d: got %q, want %s\t%s\t…%s…", i+1, got[i], w.priority, w.category, w.evidence)
+		// The model may raise a priority above the lexicon's, never lower it.
+		p, want := ohcontact.Priority(cols[0]), ohcontact.Priority(w.priority)
+		if p.Rank() < want.Rank() || (want == ohcontact.PriorityNone) != (p == ohcontact.PriorityNone) ||
+			cols[1] != w.category || !strings.Contains(cols[2], w.evidence) {
+			t.Errorf("line %d: got %q, want %s (or higher)\t%s\t…%s…", i+1, got[i], w.priority, w.category, w.evidence)
 		}
 		if w.category == "-" && cols[2] != "" {
 			t.Errorf("line %d: evidence %q for none", i+1, cols[2])

@@ -691,6 +691,7 @@ var riskRules = []riskRuleSpec{
 		"[would|will|could] i die", "would [it|that|they] kill me", "enough to [die|kill me]",
 		"[will not|nobody will] find me", "when i am gone", "there is a plan",
 		"it is time $",
+		"ready for [tonight|later|today|tomorrow|the weekend|when]", "[lined|laid|counted|set] [them|it|everything]? [up|out]",
 	}},
 	{wRuminate, "", "dwelling on a method", []string{
 		"[think|thinking|thought] about it every time", "keep thinking about it", "thinking about it",

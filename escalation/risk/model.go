@@ -16,8 +16,8 @@ import (
 // The model is a logistic regression with three heads over hashed features
 // of the normalised message (the lexicon's tokens: text-speak expanded,
 // misspellings corrected, meaningful emoji as words):
-//   - word unigrams and bigrams (a bigram never crosses a sentence break;
-//     numbers are one word),
+//   - word unigrams and bigrams (a bigram never crosses into another
+//     clause; numbers are one word),
 //   - every other emoji or symbol as itself.
 //
 // Character n-grams were tried and left out: on the corpus they lowered
@@ -26,8 +26,9 @@ import (
 //
 // The heads estimate, each on its own: any risk (a label of routine or
 // above), high or above, and urgent. A message is scored as a whole and
-// sentence by sentence, and each head takes the highest of those logits, so
-// that a risky sentence in a long message is not diluted by the rest.
+// clause by clause (a clause ends at a sentence break or before "but" and
+// its like), and each head takes the highest of those logits, so that a
+// risky clause in a long message is not diluted by the rest.
 //
 // model.bin is written by `ohcontact risk train` (or go generate) from the
 // corpus in corpus/, deterministically: the same corpus gives the same
@@ -127,7 +128,7 @@ func (m *model) marshal() []byte {
 }
 
 // feature is one hashed feature of a message: its bucket, the token it
-// belongs to (for a bigram, the second word) and its sentence.
+// belongs to (for a bigram, the second word) and its clause (sent).
 type feature struct {
 	idx    uint32
 	tok    int32
@@ -156,6 +157,11 @@ func hashByte(h uint32, b byte) uint32 {
 	return h * 16777619
 }
 
+// contrast are the words that start a clause of their own for the model
+// ("no, but I've got the tablets ready"): a clause is scored alone, so a
+// denial or an everyday clause before it cannot hide it.
+var contrast = map[string]bool{"but": true, "ond": true, "ale": true, "lecz": true, "although": true, "though": true}
+
 // modelWord is the word a token stands for in the model: numbers are one
 // word, so that "30 tablets" and "50 tablets" are alike.
 func modelWord(t *riskToken) string {
@@ -173,7 +179,8 @@ func (sc *riskScratch) features(mask uint32) {
 	sym := 0
 	for i := range sc.toks {
 		t := &sc.toks[i]
-		if t.brk == brkHard && i > 0 {
+		newClause := i > 0 && (t.brk == brkHard || contrast[t.w])
+		if newClause {
 			sent++
 		}
 		for ; sym < len(sc.symbols) && sc.symbols[sym].before <= int32(i); sym++ {
@@ -182,7 +189,7 @@ func (sc *riskScratch) features(mask uint32) {
 		}
 		w := modelWord(t)
 		feats = append(feats, feature{idx: hashString(seedWord, w) & mask, tok: int32(i), sent: sent})
-		if i > 0 && t.brk != brkHard {
+		if i > 0 && !newClause {
 			h := hashString(seedBigram, modelWord(&sc.toks[i-1]))
 			h = hashString(hashByte(h, ' '), w)
 			feats = append(feats, feature{idx: h & mask, tok: int32(i), sent: sent, bigram: true})
@@ -199,7 +206,7 @@ func (sc *riskScratch) features(mask uint32) {
 type modelScore [nHeads]float32
 
 // score scores a message's features: per head, the highest logit of the
-// whole message and of each of its sentences. buf is scratch space.
+// whole message and of each of its clauses. buf is scratch space.
 func (m *model) score(feats []feature, buf *[][nHeads]int32) modelScore {
 	nSent := 1
 	if len(feats) > 0 {

@@ -7,6 +7,7 @@ package risk
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/ohcontact/ohcontact"
@@ -89,9 +90,14 @@ func (s *Screener) Screen(text string) ohcontact.RiskResult {
 	return res
 }
 
-// askMinWords is the fewest words (tokens) a message needs for the model's
-// Ask band to ask about it.
-const askMinWords = 3
+// modelMinWords is the fewest words (tokens) a message needs for the model
+// to count: on one or two words ("yes", "not sure", "nie wiem") a score is
+// no evidence, and such replies answer the flow's own questions. The
+// lexicon still reads them ("kms").
+const modelMinWords = 3
+
+// silent is a model score below every threshold.
+var silent = modelScore{float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1))}
 
 // outcome is what the decision table makes of the lexicon and the model.
 type outcome struct {
@@ -111,13 +117,14 @@ type outcome struct {
 //     the kinds of veto that cross-validation found to lose no risky row
 //     (model.vetoes, chosen when training).
 //   - Ask directly when nothing is positive but the any-risk head reached
-//     the Ask band (and no veto applies) in a message of at least
-//     askMinWords words, or when the result is routine on weak evidence
-//     alone: the lexicon's hopelessness (not coping, breaking point, dark
-//     thoughts) or the model's routine. A score on one or two words ("yes",
-//     "not sure") is no evidence to ask on: such replies answer the flow's
-//     own questions.
+//     the Ask band (and no veto applies), or when the result is routine on
+//     weak evidence alone: the lexicon's hopelessness (not coping, breaking
+//     point, dark thoughts) or the model's routine.
+//   - The model counts only in messages of at least modelMinWords words.
 func verdict(lexPri ohcontact.Priority, lexCat string, vetoes vetoSet, ms modelScore, m *model, words int) outcome {
+	if words < modelMinWords {
+		ms = silent
+	}
 	mp := ohcontact.PriorityNone
 	if ms[headAny] >= m.thr.Positive {
 		mp = ohcontact.PriorityRoutine
@@ -138,7 +145,7 @@ func verdict(lexPri ohcontact.Priority, lexCat string, vetoes vetoSet, ms modelS
 	}
 	switch out.pri {
 	case ohcontact.PriorityNone:
-		out.ask = !vetoed && ms[headAny] >= m.thr.Ask && words >= askMinWords
+		out.ask = !vetoed && ms[headAny] >= m.thr.Ask
 	case ohcontact.PriorityRoutine:
 		out.ask = out.model || lexCat == CategoryHopelessness
 	}

@@ -73,7 +73,7 @@ const (
 	// but would overstate how often everyday risk words raise alarms.
 	maxHardNegFA   = 0.10
 	maxEverydayFA  = 0.02
-	maxEverydayAsk = 0.10 // share of everyday replies it may ask about (of those long enough to ask on)
+	maxEverydayAsk = 0.10 // share of everyday replies the Ask band may take
 )
 
 // example is a row ready for training: its features and what the lexicon
@@ -145,6 +145,9 @@ func train(ex []example) (*model, []modelScore, error) {
 		m := fit(ex, in)
 		for _, i := range out {
 			oof[i] = m.score(ex[i].feats, &buf)
+			if ex[i].words < modelMinWords {
+				oof[i] = silent // as verdict reads it
+			}
 		}
 	}
 	all := make([]int, len(ex))
@@ -255,8 +258,7 @@ func choose(ex []example, oof []modelScore) (thresholds, vetoSet) {
 		return !e.row.Risky() && e.row.Family != "everyday" && !strings.HasPrefix(e.row.Family, "pair")
 	}
 	thr.Positive = max(thr.Positive, faCap(ex, oof, hardNeg, maxHardNegFA), faCap(ex, oof, everyday, maxEverydayFA))
-	askable := func(e *example) bool { return everyday(e) && e.words >= askMinWords }
-	thr.Ask = max(thr.Ask, faCap(ex, oof, askable, maxEverydayAsk))
+	thr.Ask = max(thr.Ask, faCap(ex, oof, everyday, maxEverydayAsk))
 	thr.Ask = min(thr.Ask, thr.Positive)
 	positive := func(i int) bool { return oof[i][headAny] >= thr.Positive }
 	// The priority heads are judged on the rows the screen finds at all.
