@@ -207,7 +207,7 @@ type modelScore [nHeads]float32
 
 // score scores a message's features: per head, the highest logit of the
 // whole message and of each of its clauses. buf is scratch space.
-func (m *model) score(feats []feature, buf *[][nHeads]int32) modelScore {
+func (m *model) score(feats []feature, buf *[][nHeads]int64) modelScore {
 	nSent := 1
 	if len(feats) > 0 {
 		nSent = int(feats[len(feats)-1].sent) + 1
@@ -216,14 +216,14 @@ func (m *model) score(feats []feature, buf *[][nHeads]int32) modelScore {
 	clear(sums)
 	for _, f := range feats {
 		for h := range nHeads {
-			sums[f.sent][h] += int32(m.w[h][f.idx])
+			sums[f.sent][h] += int64(m.w[h][f.idx])
 		}
 	}
 	*buf = sums
 	var out modelScore
 	for h := range nHeads {
-		whole := int32(0)
-		best := int32(math.MinInt32)
+		whole := int64(0) // no overflow: a 1 MiB line has under 2^20 features of at most 2^15
+		best := int64(math.MinInt64)
 		for _, s := range sums {
 			whole += s[h]
 			best = max(best, s[h])

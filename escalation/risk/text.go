@@ -44,7 +44,7 @@ type riskScratch struct {
 	// The model's buffers (model.go).
 	symbols    []symbol // emoji and symbols with no word of their own
 	feats      []feature
-	sentSums   [][nHeads]int32
+	sentSums   [][nHeads]int64
 	contribTok []float32
 }
 

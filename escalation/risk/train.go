@@ -132,7 +132,7 @@ func train(ex []example) (*model, []modelScore, error) {
 		return nil, nil, errors.New("risk: too few rows to train on")
 	}
 	oof := make([]modelScore, len(ex))
-	var buf [][nHeads]int32
+	var buf [][nHeads]int64
 	for f := range cvFolds {
 		var in, out []int
 		for i := range ex {
