@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ohcontact/ohcontact"
@@ -28,6 +29,10 @@ import (
 //     handing the conversation over: the person asked for no more texts.
 //   - A language name asks again in that language; any other keyword
 //     (TALK, HELP) is an unclear answer.
+//   - Whatever the answer, the risk screen reads it first, as every
+//     message: a disclosure in it ("no, but I've got the tablets here")
+//     takes the pathway at the screen's priority if that is higher (the
+//     runner).
 //
 // The question reveals nothing from records (it answers what the person
 // has just written), so it is not health detail (Reply.Health) and is sent
@@ -93,7 +98,7 @@ func (s *session) answerAsk(text string) error {
 // time: the risk pathway, at high priority.
 func (s *session) unanswered() {
 	s.st.AskedAt = nil
-	s.riskPathway(ohcontact.PriorityHigh, "no answer within 30 minutes when asked directly about thoughts of ending their life")
+	s.riskPathway(ohcontact.PriorityHigh, fmt.Sprintf("no answer within %d minutes when asked directly about thoughts of ending their life", int(AskTimeout/time.Minute)))
 }
 
 // riskPathway stops the flow for a clinician with crisis contacts.
