@@ -195,12 +195,18 @@ var blindFirstRuns = map[string]struct{ hits, urgentHits, hardNegFA, everydayFA 
 	"blind-2026-12-05-12": {88, 32, 13, 3},
 }
 
+// blindFalseAlarms are the false alarms the accepted model raises over all
+// the blind batches (hard negatives, everyday replies): a ratchet, lowered
+// when a better model is accepted, never raised without saying why in
+// RISK.md.
+var blindFalseAlarms = struct{ hardNeg, everyday int }{84, 7}
+
 // TestBlindBatches screens every blind batch and fails where, over all the
 // batches together, the screen finds fewer risky or urgent messages than on
 // their first runs (a change that lowers detection on text nobody tuned
-// on), raises more false alarms on hard negatives than then, or raises them
-// on more than 1% of everyday replies (the target). Together, because any
-// retraining moves a row or two of one batch either way.
+// on), or raises more false alarms than the accepted model
+// (blindFalseAlarms). Together, because any retraining moves a row or two
+// of one batch either way.
 func TestBlindBatches(t *testing.T) {
 	t.Parallel()
 	byBatch := map[string][]Row{}
@@ -208,7 +214,6 @@ func TestBlindBatches(t *testing.T) {
 		byBatch[r.Batch] = append(byBatch[r.Batch], r)
 	}
 	var now, first struct{ hits, urgentHits, hardNegFA, everydayFA int }
-	everyday := 0
 	for batch, rows := range byBatch {
 		f, ok := blindFirstRuns[batch]
 		if !ok {
@@ -219,11 +224,14 @@ func TestBlindBatches(t *testing.T) {
 		t.Logf("%s: recall %d/%d, urgent %d/%d, asked %d, hard-negative false alarms %d/%d, everyday %d/%d (first run %+v)",
 			batch, a.Hits, a.Risky, a.UrgentHits, a.Urgent, a.Asked, a.HardNegFA, a.HardNeg, a.EverydayFA, a.Everyday, f)
 		now.hits, now.urgentHits, now.hardNegFA, now.everydayFA = now.hits+a.Hits, now.urgentHits+a.UrgentHits, now.hardNegFA+a.HardNegFA, now.everydayFA+a.EverydayFA
-		everyday += a.Everyday
 		first.hits, first.urgentHits, first.hardNegFA, first.everydayFA = first.hits+f.hits, first.urgentHits+f.urgentHits, first.hardNegFA+f.hardNegFA, first.everydayFA+f.everydayFA
 	}
-	if now.hits < first.hits || now.urgentHits < first.urgentHits || now.hardNegFA > first.hardNegFA || now.everydayFA*100 > everyday {
-		t.Errorf("the blind batches together screen worse (%+v) than on their first runs (%+v)", now, first)
+	if now.hits < first.hits || now.urgentHits < first.urgentHits {
+		t.Errorf("the blind batches together find fewer risky or urgent messages (%+v) than on their first runs (%+v)", now, first)
+	}
+	if now.hardNegFA > blindFalseAlarms.hardNeg || now.everydayFA > blindFalseAlarms.everyday {
+		t.Errorf("the blind batches together raise more false alarms (%d on hard negatives, %d on everyday replies) than the accepted model (%+v)",
+			now.hardNegFA, now.everydayFA, blindFalseAlarms)
 	}
 }
 
