@@ -193,13 +193,16 @@ var blindFirstRuns = map[string]struct{ hits, urgentHits, hardNegFA, everydayFA 
 	"blind-2026-12-05-10": {84, 33, 8, 0},
 	"blind-2026-12-05-11": {97, 31, 6, 1},
 	"blind-2026-12-05-12": {88, 32, 13, 3},
+	"blind-2026-12-05-13": {87, 35, 6, 0},
+	"blind-2026-12-05-14": {97, 36, 3, 2},
+	"blind-2026-12-05-15": {89, 32, 6, 0},
 }
 
 // blindFalseAlarms are the false alarms the accepted model raises over all
 // the blind batches (hard negatives, everyday replies): a ratchet, lowered
 // when a better model is accepted, never raised without saying why in
 // RISK.md.
-var blindFalseAlarms = struct{ hardNeg, everyday int }{84, 7}
+var blindFalseAlarms = struct{ hardNeg, everyday int }{94, 7}
 
 // TestBlindBatches screens every blind batch and fails where, over all the
 // batches together, the screen finds fewer risky or urgent messages than on
