@@ -196,13 +196,16 @@ var blindFirstRuns = map[string]struct{ hits, urgentHits, hardNegFA, everydayFA 
 	"blind-2026-12-05-13": {87, 35, 6, 0},
 	"blind-2026-12-05-14": {97, 36, 3, 2},
 	"blind-2026-12-05-15": {89, 32, 6, 0},
+	"blind-2026-12-05-16": {84, 33, 6, 0},
+	"blind-2026-12-05-17": {92, 32, 7, 0},
+	"blind-2026-12-05-18": {84, 29, 8, 2},
 }
 
 // blindFalseAlarms are the false alarms the accepted model raises over all
 // the blind batches (hard negatives, everyday replies): a ratchet, lowered
 // when a better model is accepted, never raised without saying why in
 // RISK.md.
-var blindFalseAlarms = struct{ hardNeg, everyday int }{94, 7}
+var blindFalseAlarms = struct{ hardNeg, everyday int }{114, 8}
 
 // TestBlindBatches screens every blind batch and fails where, over all the
 // batches together, the screen finds fewer risky or urgent messages than on
