@@ -231,7 +231,7 @@ func (m *model) score(feats []feature, buf *[][nHeads]int64) modelScore {
 		if nSent > 1 {
 			best = max(best, whole)
 		}
-		out[h] = m.bias[h] + float32(best)*m.scale[h]
+		out[h] = m.bias[h] + float32(float32(best)*m.scale[h]) // never fused: the same on every machine
 	}
 	return out
 }

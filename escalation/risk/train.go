@@ -185,7 +185,7 @@ func fit(ex []example, idx []int) *model {
 				for _, f := range ex[i].feats {
 					z += w[f.idx]
 				}
-				p := 1 / (1 + math.Exp(-z))
+				p := 1 / (1 + exp(-z))
 				y, cw := 0.0, wNeg
 				if ex[i].label(h) {
 					y, cw = 1, wPos
@@ -314,6 +314,23 @@ func faCap(ex []example, oof []modelScore, group func(e *example) bool, share fl
 		return float32(math.Inf(-1))
 	}
 	return nextAbove(open[allowed])
+}
+
+// exp returns e^x with the same operations on every machine: math.Exp may
+// use fused multiply-add where the CPU has it, which would change the
+// trained model's bytes from one machine to another. x = k·ln2 + r with
+// |r| ≤ ln2/2, e^r by its Taylor series to the 13th term (error below
+// 1e-15), each operation rounded on its own (explicit conversions).
+func exp(x float64) float64 {
+	x = max(min(x, 700), -700)
+	k := math.Round(x / math.Ln2)
+	r := x - float64(k*math.Ln2)
+	sum, term := 1.0, 1.0
+	for i := 1; i <= 13; i++ {
+		term = float64(term*r) / float64(i)
+		sum += term
+	}
+	return math.Ldexp(sum, int(k))
 }
 
 // nextAbove returns the smallest float32 above v.
