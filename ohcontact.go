@@ -64,8 +64,9 @@ type RiskResult struct {
 	Evidence []string
 	// Ask is set when the bot should ask the person directly whether they
 	// are having thoughts of ending their life: the screen saw a weak
-	// signal or a model score just below positive. Asking is safe; yes, an
-	// unclear answer or silence brings a person in.
+	// signal or a model score just below positive. It comes only with
+	// PriorityNone or PriorityRoutine. Asking is safe; yes, an unclear
+	// answer or silence brings a person in.
 	Ask bool
 }
 

@@ -33,19 +33,16 @@ func (AskTimeoutArgs) InsertOpts() river.InsertOpts {
 // AskTimeouts is the River worker for AskTimeoutArgs, and the Runner's
 // AskScheduler. When the job runs and the conversation is still open, with
 // the bot, waiting for the answer to that question, it takes the risk
-// pathway at high priority (Engine.Unanswered): a case, crisis contacts
-// sent at once, and the conversation handed to the clinicians. Anything
-// else (an answer came, a clinician took over, the conversation closed or
-// was purged) ends it quietly.
+// pathway at high priority (Engine.Unanswered) through the runner's own
+// effects and saving: a case, crisis contacts sent at once, and the
+// conversation handed to the clinicians. Anything else (an answer came, a
+// clinician took over, the conversation closed or was purged) ends it
+// quietly.
 type AskTimeouts struct {
 	river.WorkerDefaults[AskTimeoutArgs]
-	DB       *postgres.DB
-	Engine   *Engine
-	Cases    Escalator
-	Outboxes map[ohcontact.Channel]Outbox
+	Runner *Runner
 	// Jobs inserts the checks; set once the River client exists.
 	Jobs *river.Client[pgx.Tx]
-	Now  func() time.Time
 }
 
 // ScheduleAskTimeout inserts the check for the question asked at askedAt,
@@ -64,8 +61,9 @@ func (w *AskTimeouts) ScheduleAskTimeout(ctx context.Context, tx pgx.Tx, convers
 
 // Work takes the risk pathway if the question is still unanswered.
 func (w *AskTimeouts) Work(ctx context.Context, job *river.Job[AskTimeoutArgs]) error {
-	now := w.Now()
-	return w.DB.InTx(ctx, func(tx pgx.Tx) error {
+	r := w.Runner
+	now := r.Now()
+	return r.DB.InTx(ctx, func(tx pgx.Tx) error {
 		conv, err := postgres.LockConversation(ctx, tx, job.Args.ConversationID)
 		if errors.Is(err, postgres.ErrNotFound) {
 			return nil
@@ -83,38 +81,22 @@ func (w *AskTimeouts) Work(ctx context.Context, job *river.Job[AskTimeoutArgs]) 
 		if state.AskedAt == nil || !state.AskedAt.Equal(job.Args.AskedAt) {
 			return nil
 		}
-		res, err := w.Engine.Unanswered(state)
+		res, err := r.Engine.Unanswered(state)
 		if err != nil {
 			return err
 		}
-		for _, e := range res.Effects {
-			if p, ok := e.(RiskPathway); ok {
-				if _, err := w.Cases.Escalate(ctx, tx, conv, p.Risk, now); err != nil {
-					return err
-				}
-			}
+		st := &step{conv: conv, state: res.State, replies: res.Replies, effects: res.Effects}
+		if err := r.apply(ctx, tx, st, sender{}, now); err != nil {
+			return err
 		}
-		conv.Owner = ohcontact.OwnerClinician
-		var out []ohcontact.Message
-		for _, r := range res.Replies {
-			m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: r.Text, Urgent: true}
-			if err := postgres.AppendMessage(ctx, tx, &conv, &m); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		data, err := json.Marshal(res.State)
+		saved, err := st.saved(nil)
 		if err != nil {
 			return err
 		}
-		conv.State, conv.Data = res.State.Step, data
-		if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+		steps := []postgres.Step{saved}
+		if err := postgres.SaveSteps(ctx, tx, steps); err != nil {
 			return err
 		}
-		outbox, ok := w.Outboxes[conv.Channel]
-		if !ok {
-			return fmt.Errorf("no outbox for channel %q", conv.Channel)
-		}
-		return outbox.Queue(ctx, tx, out...)
+		return r.queueReplies(ctx, tx, steps)
 	})
 }

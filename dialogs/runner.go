@@ -405,9 +405,8 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 	it.t.risk = risk.Priority
 	// When the screen is unsure and the bot has the conversation, it asks
 	// directly (ask.go); a clinician's conversation takes the pathway.
-	ask := risk.Ask && risk.Priority.Rank() <= ohcontact.PriorityRoutine.Rank() &&
-		st.conv.Owner == ohcontact.OwnerBot && st.state.AskedAt == nil
-	answering := st.state.AskedAt != nil && st.conv.Owner == ohcontact.OwnerBot && !it.answered
+	ask := risk.Ask && st.conv.Owner == ohcontact.OwnerBot && st.state.AskedAt == nil
+	answering := st.state.AskedAt != nil && st.conv.Owner == ohcontact.OwnerBot
 	switch {
 	case answering:
 		// The answer to the direct question: the engine judges it (yes, no,
@@ -464,10 +463,19 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 	if st.conv.Owner == ohcontact.OwnerClinician {
 		st.closedReason = "" // a clinician closes it, by resolving the case
 	}
-	messages := []*ohcontact.Message{{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: in.Text, ExternalID: in.ExternalID}}
+	return st.saved(&ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: in.Text, ExternalID: in.ExternalID})
+}
+
+// saved is what SaveSteps stores for st: the inbound message, if any, then
+// the replies, and the conversation with its new state. Replies are never
+// held for a send window: they answer someone who has just written, or
+// carry crisis contacts.
+func (st *step) saved(inbound *ohcontact.Message) (postgres.Step, error) {
+	var messages []*ohcontact.Message
+	if inbound != nil {
+		messages = append(messages, inbound)
+	}
 	for _, reply := range st.replies {
-		// Replies to someone who has just written are never held for a send
-		// window, crisis contacts least of all.
 		messages = append(messages, &ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: reply.Text, Urgent: true})
 	}
 	data, err := json.Marshal(st.state)

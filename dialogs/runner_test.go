@@ -71,7 +71,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	screen := risk.New()
 	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
-	f := &runnerFixture{db: db, asks: &dialogs.AskTimeouts{DB: db, Engine: engine, Cases: cases, Outboxes: outboxes, Jobs: jobs, Now: now}}
+	f := &runnerFixture{db: db, asks: &dialogs.AskTimeouts{Jobs: jobs}}
 	// Each call is another instance of the service on the same database.
 	f.newRunner = func() *dialogs.Runner {
 		return &dialogs.Runner{
@@ -88,6 +88,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 		}
 	}
 	f.runner = f.newRunner()
+	f.asks.Runner = f.runner
 	return f
 }
 

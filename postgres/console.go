@@ -186,9 +186,9 @@ func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Case, ohconta
 		return Case{}, conv, fmt.Errorf("lock case %d: %w", id, err)
 	}
 	if convID != 0 {
-		conv, err = scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR UPDATE`, convID))
+		conv, err = LockConversation(ctx, tx, convID)
 		if err != nil {
-			return Case{}, conv, fmt.Errorf("lock conversation %d of case %d: %w", convID, id, err)
+			return Case{}, conv, fmt.Errorf("case %d: %w", id, err)
 		}
 	}
 	c, err := scanCase(tx.QueryRow(ctx, caseQuery+` FOR UPDATE OF c`, id, orgScope))

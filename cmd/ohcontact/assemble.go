@@ -112,7 +112,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Log: log.With("component", "retention")}})
 	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
-	asks := &dialogs.AskTimeouts{DB: db, Engine: engine, Cases: cases, Now: time.Now}
+	asks := &dialogs.AskTimeouts{}
 	river.AddWorker(workers, asks)
 	jobs, err := newJobs(db, log, workers, cfg.Twilio.SendRate)
 	if err != nil {
@@ -125,9 +125,6 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	// Every outbound message is counted as it is queued.
 	outSMS, outChat := m.Outbox(ohcontact.ChannelSMS, smsOutbox), m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{})
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
-		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
-	}
-	asks.Outboxes = map[ohcontact.Channel]dialogs.Outbox{
 		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 	}
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
@@ -149,6 +146,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Metrics:             m,
 		Batches:             cfg.InboundBatches,
 	}
+	asks.Runner = runner // an unanswered question takes the runner's own pathway
 	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
 		Log: log.With("component", "sms"), Now: time.Now}
 
