@@ -17,7 +17,7 @@ const maxRiskLine = 1 << 20
 
 const riskUsage = `risk check < messages.txt
        risk train [--corpus DIR] [--out FILE]
-       risk eval FILE...
+       risk eval [--corpus DIR] FILE...
        risk cv [--corpus DIR]
 
 check screens messages for risk, one per line on standard input, and prints
@@ -37,7 +37,9 @@ byte-identically for the same corpus; rebuild the binary afterwards.
 
 eval screens labelled rows (the corpus format, escalation/risk/corpus/README.md)
 with the built-in screen and prints recall, urgent flagged urgent, asks and
-false alarms, overall, by language and by family.
+false alarms, overall, by language and by family. Rows that nearly repeat a
+corpus row are left out (and counted on standard error): they are not
+unseen text.
 
 cv prints leave-one-family-out figures: for each family, the model trained
 without it screens it.`
@@ -54,18 +56,37 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	switch fs.Arg(0) {
-	case "train", "cv":
+	case "train", "cv", "eval":
 		sub := newFlagSet(env, "risk "+fs.Arg(0), riskUsage)
 		corpus := sub.String("corpus", "escalation/risk/corpus", "the corpus `DIR`")
-		out := sub.String("out", "escalation/risk/model.bin", "the model `FILE` to write")
+		var out *string
+		if fs.Arg(0) == "train" {
+			out = sub.String("out", "escalation/risk/model.bin", "the model `FILE` to write")
+		}
 		if err := parseFlags(env, sub, fs.Args()[1:]); err != nil {
 			return err
+		}
+		if (fs.Arg(0) == "eval") != (sub.NArg() > 0) {
+			fmt.Fprintf(env.stderr, "ohcontact risk %s: files are named for eval, and only for eval\n\n", fs.Arg(0))
+			fs.Usage()
+			return errUsage
 		}
 		rows, err := risk.ReadCorpus(*corpus)
 		if err != nil {
 			return err
 		}
-		if fs.Arg(0) == "cv" {
+		switch fs.Arg(0) {
+		case "eval":
+			labelled, err := risk.ReadFiles(sub.Args()...)
+			if err != nil {
+				return err
+			}
+			unseen, left := risk.Unseen(labelled, rows)
+			if left > 0 {
+				fmt.Fprintf(env.stderr, "left out %d of %d rows that nearly repeat a corpus row: they are not unseen\n", left, len(labelled))
+			}
+			return risk.Evaluate(risk.New(), unseen).Write(env.stdout)
+		case "cv":
 			ev, err := risk.LeaveOneFamilyOut(rows)
 			if err != nil {
 				return err
@@ -81,26 +102,6 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 		}
 		fmt.Fprintf(env.stdout, "trained on %d rows: %s (%d bytes)\n", len(rows), *out, len(model))
 		return nil
-	case "eval":
-		if fs.NArg() < 2 {
-			fmt.Fprintf(env.stderr, "ohcontact risk eval: name the files to evaluate\n\n")
-			fs.Usage()
-			return errUsage
-		}
-		var rows []risk.Row
-		for _, name := range fs.Args()[1:] {
-			f, err := os.Open(name)
-			if err != nil {
-				return err
-			}
-			rs, err := risk.ReadRows(name, f)
-			f.Close()
-			if err != nil {
-				return err
-			}
-			rows = append(rows, rs...)
-		}
-		return risk.Evaluate(risk.New(), rows).Write(env.stdout)
 	case "check":
 		if fs.NArg() == 1 {
 			break

@@ -118,7 +118,8 @@ func TestRiskUsage(t *testing.T) {
 		{"help", []string{"--help"}, flag.ErrHelp, "risk check < messages.txt", ""},
 		{"check help", []string{"check", "-h"}, flag.ErrHelp, "PRIORITY<TAB>CATEGORY<TAB>evidence", ""},
 		{"no subcommand", nil, errUsage, "", "want the subcommand check, train, eval or cv"},
-		{"eval without files", []string{"eval"}, errUsage, "", "name the files"},
+		{"eval without files", []string{"eval"}, errUsage, "", "files are named for eval"},
+		{"files for train", []string{"train", "rows.tsv"}, errUsage, "", "only for eval"},
 		{"unknown subcommand", []string{"screen"}, errUsage, "", `got "screen"`},
 		{"extra argument", []string{"check", "more"}, errUsage, "", `got "check more"`},
 		{"unknown flag", []string{"--verbose", "check"}, errUsage, "", "verbose"},
@@ -192,16 +193,26 @@ func TestRiskTrainAndEval(t *testing.T) {
 		t.Errorf("risk train printed %q", stdout)
 	}
 
+	// A row that nearly repeats a corpus row is not unseen: eval leaves it out.
+	corpus, err := risk.ReadCorpus("../../escalation/risk/corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := corpus[0]
 	labelled := filepath.Join(t.TempDir(), "rows.tsv")
-	rows := "urgent\tmeans_medication\ten\ttest\tive been saving up my tablets\nnone\teveryday\ten\ttest\tback monday\n"
+	rows := "urgent\tmeans_medication\ten\ttest\tive been saving up my tablets\nnone\teveryday\ten\ttest\tback monday\n" +
+		strings.Join([]string{string(seen.Priority), seen.Family, seen.Lang, "test", seen.Text + "!"}, "\t") + "\n"
 	if err := os.WriteFile(labelled, []byte(rows), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env, stdout, stderr = riskEnv(strings.NewReader(""))
-	if err := runRisk(t.Context(), env, []string{"eval", labelled}); err != nil {
+	if err := runRisk(t.Context(), env, []string{"eval", "--corpus", "../../escalation/risk/corpus", labelled}); err != nil {
 		t.Fatalf("risk eval: %v (stderr %q)", err, stderr)
 	}
 	if first := strings.SplitN(stdout.String(), "\n", 3)[1]; !strings.Contains(first, "1/1 1.000") || !strings.Contains(first, "0/1 0.000") {
 		t.Errorf("risk eval's overall line %q, want the risky row found and the everyday reply left alone", first)
+	}
+	if !strings.Contains(stderr.String(), "left out 1 of 3 rows") {
+		t.Errorf("risk eval's stderr %q, want the corpus row left out", stderr)
 	}
 }

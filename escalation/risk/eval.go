@@ -21,6 +21,11 @@ func ReadCorpus(dir string) ([]Row, error) {
 		return nil, fmt.Errorf("no *.tsv files in %s", dir)
 	}
 	slices.Sort(names)
+	return ReadFiles(names...)
+}
+
+// ReadFiles reads the rows of each named file, in turn (ReadRows).
+func ReadFiles(names ...string) ([]Row, error) {
 	var rows []Row
 	for _, name := range names {
 		f, err := os.Open(name)
@@ -37,6 +42,24 @@ func ReadCorpus(dir string) ([]Row, error) {
 	return rows, nil
 }
 
+// Unseen returns the rows that do not nearly repeat a row of corpus (see
+// nearIndex), and how many were left out: a blind batch's first-run
+// figures are for text the model was not trained on.
+func Unseen(rows, corpus []Row) ([]Row, int) {
+	texts := make([]string, len(corpus))
+	for i, r := range corpus {
+		texts[i] = r.Text
+	}
+	near := newNearIndex(texts)
+	var out []Row
+	for _, r := range rows {
+		if _, ok := near.find(r.Text); !ok {
+			out = append(out, r)
+		}
+	}
+	return out, len(rows) - len(out)
+}
+
 // Tally counts how a screen did on labelled rows. A risky row is a hit
 // when the screen is positive; asking alone is counted apart (Asked), not
 // as a hit. A benign row screened positive is a false alarm; everyday
@@ -47,7 +70,6 @@ type Tally struct {
 	Asked                int // risky rows the screen only asked about
 	HardNeg, HardNegFA   int // benign rows other than everyday replies, and false alarms
 	Everyday, EverydayFA int // everyday replies, and false alarms
-	BenignAsked          int // benign rows the bot would ask about
 }
 
 func (t *Tally) add(r Row, res ohcontact.RiskResult) {
@@ -68,9 +90,6 @@ func (t *Tally) add(r Row, res ohcontact.RiskResult) {
 		return
 	}
 	fa := res.Priority.Positive()
-	if res.Ask && !fa {
-		t.BenignAsked++
-	}
 	if r.Family == "everyday" {
 		t.Everyday++
 		if fa {
@@ -82,20 +101,6 @@ func (t *Tally) add(r Row, res ohcontact.RiskResult) {
 	if fa {
 		t.HardNegFA++
 	}
-}
-
-// Recall is Hits/Risky; UrgentRate UrgentHits/Urgent; the false-alarm
-// rates are per benign group. Each is 0 with no rows.
-func (t Tally) Recall() float64         { return ratio(t.Hits, t.Risky) }
-func (t Tally) UrgentRate() float64     { return ratio(t.UrgentHits, t.Urgent) }
-func (t Tally) HardNegFARate() float64  { return ratio(t.HardNegFA, t.HardNeg) }
-func (t Tally) EverydayFARate() float64 { return ratio(t.EverydayFA, t.Everyday) }
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
 }
 
 // Evaluation is a screen's tally on labelled rows: overall, by language
@@ -152,6 +157,7 @@ func LeaveOneFamilyOut(rows []Row) (*Evaluation, error) {
 	}
 	slices.Sort(families)
 	ev := newEvaluation()
+	s := newScreener(full) // its model is swapped for each family's
 	for _, fam := range families {
 		var in []int
 		for i := range ex {
@@ -161,7 +167,7 @@ func LeaveOneFamilyOut(rows []Row) (*Evaluation, error) {
 		}
 		m := fit(ex, in)
 		m.thr, m.vetoes = full.thr, full.vetoes
-		s := newScreener(m)
+		s.mod = m
 		for _, r := range rows {
 			if r.Family == fam {
 				ev.add(r, s.Screen(r.Text))

@@ -268,6 +268,9 @@ func checkRiskResult(t *testing.T, r ohcontact.RiskResult) {
 	if r.Ask && len(r.Evidence) == 0 {
 		t.Fatalf("a result that asks without evidence")
 	}
+	if r.Ask && r.Priority.Rank() > ohcontact.PriorityRoutine.Rank() {
+		t.Fatalf("a %s result that asks: asking is only for what is none or routine", r.Priority)
+	}
 }
 
 // TestScreenEvidence checks what the lexicon says to the clinician: its
