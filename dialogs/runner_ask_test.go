@@ -71,7 +71,7 @@ func TestAskDirectly(t *testing.T) {
 			say := func(text string) { f.sendOn(t, tt.channel, address, text) }
 			say(map[string]string{"en-GB": "yes", "cy": "ie", "pl": "tak"}[tt.lang])
 			say(weak)
-			asked := f.conversationByID(t, tt.channel)
+			asked := f.latestOn(t, tt.channel)
 			if asked.owner != "bot" || !strings.Contains(asked.lastReply, "?") {
 				t.Fatalf("after %q: %+v; want the bot to ask directly", weak, asked)
 			}
@@ -95,7 +95,7 @@ func TestAskDirectly(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			v := f.conversationByID(t, tt.channel)
+			v := f.latestOn(t, tt.channel)
 			var priority string
 			f.db.Pool.QueryRow(t.Context(), `SELECT coalesce((SELECT priority FROM cases WHERE conversation_id = $1), 'none')`, v.id).Scan(&priority)
 			if priority != tt.priority || v.owner != tt.owner {
@@ -152,8 +152,8 @@ func (f *runnerFixture) sendOn(t *testing.T, channel ohcontact.Channel, address,
 	}
 }
 
-// conversationByID returns Ann's latest conversation on channel.
-func (f *runnerFixture) conversationByID(t *testing.T, channel ohcontact.Channel) conversationView {
+// latestOn returns Ann's latest conversation on channel.
+func (f *runnerFixture) latestOn(t *testing.T, channel ohcontact.Channel) conversationView {
 	t.Helper()
 	var address string
 	if err := f.db.Pool.QueryRow(t.Context(), `SELECT address FROM conversations WHERE channel = $1 ORDER BY id DESC LIMIT 1`, channel).

@@ -253,9 +253,10 @@ func choose(ex []example, oof []modelScore) (thresholds, vetoSet) {
 	lexPositive := func(i int) bool { return ex[i].lexPri.Positive() }
 	thr.Positive = need(headAny, targetAny, risky, lexPositive, always)
 	thr.Ask = need(headAny, targetAsk, risky, lexPositive, always)
-	everyday := func(e *example) bool { return !e.row.Risky() && e.row.Family == "everyday" }
-	hardNeg := func(e *example) bool {
-		return !e.row.Risky() && e.row.Family != "everyday" && !strings.HasPrefix(e.row.Family, "pair")
+	everyday := func(i int) bool { return !ex[i].row.Risky() && ex[i].row.Family == "everyday" }
+	hardNeg := func(i int) bool {
+		r := ex[i].row
+		return !r.Risky() && r.Family != "everyday" && !strings.HasPrefix(r.Family, "pair")
 	}
 	thr.Positive = max(thr.Positive, faCap(ex, oof, hardNeg, maxHardNegFA), faCap(ex, oof, everyday, maxEverydayFA))
 	thr.Ask = max(thr.Ask, faCap(ex, oof, everyday, maxEverydayAsk))
@@ -290,16 +291,15 @@ func choose(ex []example, oof []modelScore) (thresholds, vetoSet) {
 // faCap returns the lowest threshold on the any-risk head at which at most
 // share of the benign rows in group are positive, counting those the
 // lexicon flags already.
-func faCap(ex []example, oof []modelScore, group func(e *example) bool, share float64) float32 {
+func faCap(ex []example, oof []modelScore, group func(i int) bool, share float64) float32 {
 	total, flagged := 0, 0
 	var open []float32
 	for i := range ex {
-		e := &ex[i]
-		if !group(e) {
+		if !group(i) {
 			continue
 		}
 		total++
-		if e.lexPri.Positive() {
+		if ex[i].lexPri.Positive() {
 			flagged++
 			continue
 		}
