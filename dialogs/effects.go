@@ -55,10 +55,10 @@ type RiskPathway struct {
 	Risk ohcontact.RiskResult
 }
 
-// CreateReferral creates a referral record (referrals table) holding the
-// answers the person agreed to share.
+// CreateReferral makes a fast-track physiotherapy referral holding the
+// answers the person agreed to share (escalation.Referrals.Make): tracked
+// work for their physio team, with an SLA.
 type CreateReferral struct {
-	Kind    string // "physiotherapy" or "oh_callback"
 	Answers map[string]string
 }
 
@@ -144,7 +144,7 @@ func (e CreateReferral) String() string {
 		}
 		b.WriteString(k + "=" + e.Answers[k])
 	}
-	return fmt.Sprintf("create_referral(%s: %s)", e.Kind, b.String())
+	return fmt.Sprintf("create_referral(physiotherapy: %s)", b.String())
 }
 func (e RecordAbsence) String() string {
 	ret := e.ExpectedReturn

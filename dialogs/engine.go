@@ -150,6 +150,9 @@ type Input struct {
 // Reply is one outbound message.
 type Reply struct {
 	Text string
+	// MessageID is the catalogue message the text says, when it is one
+	// (locales/*.toml); empty for text composed from several.
+	MessageID string
 	// Health is set when the text carries or implies health detail about
 	// the person (a reason, a screening question, a referral).
 	Health bool
@@ -469,7 +472,7 @@ func (s *session) plural(id string, count int, data map[string]any) string {
 
 // say appends the localised message id as a reply.
 func (s *session) say(id string, data map[string]any, health bool) {
-	s.replies = append(s.replies, Reply{Text: s.text(id, data), Health: health})
+	s.replies = append(s.replies, Reply{Text: s.text(id, data), MessageID: id, Health: health})
 }
 
 // sayText appends a reply composed by the caller.
@@ -571,6 +574,9 @@ func (s *session) handle(n *node, text string) error {
 	case "":
 	default:
 		return s.fire(ev)
+	}
+	if n.notGiven != nil && s.st.Reprompts >= 1 {
+		return s.fire(n.notGiven(s))
 	}
 	s.st.Reprompts++
 	if s.st.Reprompts >= maxReprompts {
@@ -677,6 +683,10 @@ type node struct {
 	// answer reads a usable answer, records it (effects, answers, replies)
 	// and returns the event to fire, or "" when the answer is unusable.
 	answer func(s *session, a answer) string
+	// notGiven, when set, takes a second unusable answer in a row instead
+	// of re-prompting again: it records the answer as not given and
+	// returns the event to fire (the question is skipped, not the flow).
+	notGiven func(s *session) string
 }
 
 // flowDef is one flow: its machine and its nodes.

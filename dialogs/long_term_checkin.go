@@ -72,9 +72,7 @@ func longTermCheckin() *flowDef {
 					s.record("long_term.oh_appointment", "yes")
 					if s.st.Answers["oh_callback"] != "yes" {
 						s.record("oh_callback", "yes")
-						s.effect(CreateReferral{Kind: "oh_callback", Answers: map[string]string{
-							"flow": FlowLongTermCheckin, "reason": "return_to_work",
-						}})
+						s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "appointment_requested"})
 						s.say("lt_oh_referral", map[string]any{"Hours": s.ohService().Hours}, true)
 					}
 				case ltReturnNotReady:

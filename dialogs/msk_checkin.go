@@ -11,14 +11,20 @@ import (
 
 // The MSK check-in (S11, S12, optionally S28) asks permission to chat (YES
 // confirms identity), how the problem is going, and offers the fast-track
-// physiotherapy self-referral. With consent it asks three questions for the
-// physio team — where, how long, whether they could do their job — and
-// creates a referral holding the answers. For back problems it also asks
-// about the red flags of cauda equina syndrome (numbness around the bottom
-// or genitals, new bladder or bowel trouble, weakness in both legs): a yes
-// gets advice to go to A&E or call 999 now, sent as urgent, and a high
-// priority request for a clinician instead of a routine referral. It ends
-// with self-care and other MSK signposting.
+// physiotherapy self-referral. With consent it asks the questions the
+// physio team needs — where, how long, whether they could do their job,
+// how to contact them — and makes a referral holding the answers: tracked
+// work for the team, with an SLA (escalation.Referrals). For back problems
+// it also asks about the red flags of cauda equina syndrome (numbness
+// around the bottom or genitals, new bladder or bowel trouble, weakness in
+// both legs): a yes gets advice to go to A&E or call 999 now, sent as
+// urgent, and a high priority request for a clinician instead of a
+// routine referral. It ends with self-care and other MSK signposting.
+//
+// Consent is never lost to an answer the bot cannot read: a second
+// unusable answer to a referral question records it as "not_given" and
+// goes on; after two questions not given, the referral is made with what
+// there is and the person is offered someone from the OH team.
 const (
 	mskConsent       = "consent"
 	mskAskProgress   = "ask_progress"
@@ -27,14 +33,20 @@ const (
 	mskRedFlags      = "red_flags"
 	mskAskDuration   = "ask_duration"
 	mskAskWork       = "ask_work"
+	mskAskContact    = "ask_contact"
 	mskOfferSelfCare = "offer_self_care"
 )
+
+// notGiven is the recorded value of a referral question the person could
+// not answer in a way the bot understood.
+const notGiven = "not_given"
 
 var (
 	mskAreas     = []string{"", "back", "neck", "shoulder", "elbow_wrist_hand", "hip", "knee", "ankle_foot", "other_or_several"}
 	mskDurations = []string{"", "under_2_weeks", "2_to_6_weeks", "6_to_12_weeks", "over_12_weeks"}
 	mskWork      = []string{"", "yes_as_normal", "yes_with_changes", "no"}
 	mskProgress  = []string{"", "better", "same", "worse"}
+	mskContact   = []string{"", "phone_any_time", "phone_morning", "phone_afternoon", "text_first"}
 )
 
 func mskCheckin() *flowDef {
@@ -52,7 +64,8 @@ func mskCheckin() *flowDef {
 			{Name: evYes, Src: []string{mskRedFlags}, Dst: StateClosed},
 			{Name: evNo, Src: []string{mskRedFlags}, Dst: mskAskDuration},
 			{Name: "answered", Src: []string{mskAskDuration}, Dst: mskAskWork},
-			{Name: "referred", Src: []string{mskAskWork}, Dst: mskOfferSelfCare},
+			{Name: "answered", Src: []string{mskAskWork}, Dst: mskAskContact},
+			{Name: "referred", Src: []string{mskAskContact}, Dst: mskOfferSelfCare},
 			{Name: evYes, Src: []string{mskOfferSelfCare}, Dst: StateClosed},
 			{Name: evNo, Src: []string{mskOfferSelfCare}, Dst: StateClosed},
 		},
@@ -62,30 +75,97 @@ func mskCheckin() *flowDef {
 	f.nodes[mskConsent] = consentNode(FlowMSKCheckin)
 	f.nodes[mskAskProgress] = menuNode("msk_intro", true, "msk.progress", mskProgress, func(*session, int) string { return "answered" })
 	f.nodes[mskOfferPhysio] = yesNoNode(sayer("msk_offer_physio", true), "msk.physio_consent", nil, nil)
-	f.nodes[mskAskArea] = menuNode("msk_area", true, "msk.area", mskAreas, func(_ *session, v int) string {
-		if v == 1 {
-			return "back"
-		}
-		return "answered"
-	})
-	f.nodes[mskRedFlags] = yesNoNode(sayer("msk_red_flags", true), "msk.red_flags",
+	f.nodes[mskAskArea] = referralQuestion("msk.area", "answered",
+		menuNode("msk_area", true, "msk.area", mskAreas, func(_ *session, v int) string {
+			if v == 1 {
+				return "back"
+			}
+			return "answered"
+		}))
+	f.nodes[mskRedFlags] = referralQuestion("msk.red_flags", evNo, yesNoNode(sayer("msk_red_flags", true), "msk.red_flags",
 		func(s *session) {
-			s.replies = append(s.replies, Reply{Text: s.text("msk_red_flags_urgent", nil), Health: true, Crisis: true})
+			s.replies = append(s.replies, Reply{Text: s.text("msk_red_flags_urgent", nil), MessageID: "msk_red_flags_urgent", Health: true, Crisis: true})
 			s.effect(RequestClinician{Priority: ohcontact.PriorityHigh, Reason: "msk_red_flags"})
-		}, nil)
-	f.nodes[mskAskDuration] = menuNode("msk_duration", true, "msk.duration", mskDurations, func(*session, int) string { return "answered" })
-	f.nodes[mskAskWork] = menuNode("msk_work", true, "msk.can_work", mskWork, func(s *session, _ int) string {
-		a := s.st.Answers
-		s.effect(CreateReferral{Kind: "physiotherapy", Answers: map[string]string{
-			"area": a["msk.area"], "duration": a["msk.duration"], "can_work": a["msk.can_work"],
-			"progress": a["msk.progress"], "red_flags": orString(a["msk.red_flags"], "not_asked"),
-		}})
-		s.say("msk_referral_made", nil, true)
-		return "referred"
-	})
+		}, nil))
+	duration := menuNode("msk_duration", true, "msk.duration", mskDurations, func(*session, int) string { return "answered" })
+	read := duration.answer
+	duration.answer = func(s *session, a answer) string {
+		if ev := read(s, a); ev != "" {
+			return ev
+		}
+		days, ok := parseDuration(a.norm)
+		if !ok {
+			return ""
+		}
+		s.record("msk.duration", mskDurations[durationOption(days)])
+		return "answered"
+	}
+	f.nodes[mskAskDuration] = referralQuestion("msk.duration", "answered", duration)
+	f.nodes[mskAskWork] = referralQuestion("msk.can_work", "answered",
+		menuNode("msk_work", true, "msk.can_work", mskWork, func(*session, int) string { return "answered" }))
+	f.nodes[mskAskContact] = referralQuestion("msk.contact", "referred",
+		menuNode("msk_contact", false, "msk.contact", mskContact, func(s *session, _ int) string {
+			s.refer()
+			return "referred"
+		}))
 	f.nodes[mskOfferSelfCare] = yesNoNode(sayer("msk_offer_self_care", true), "msk.self_care",
 		func(s *session) { s.signpost(true, signposting.MSK, signposting.Wellbeing) }, nil)
 	return f
+}
+
+// durationOption is the msk_duration option (1 to 4) for a problem of
+// days: under 2 weeks, 2 to 6, 6 to 12, more than 12.
+func durationOption(days float64) int {
+	switch weeks := days / 7; {
+	case weeks < 2:
+		return 1
+	case weeks <= 6:
+		return 2
+	case weeks <= 12:
+		return 3
+	}
+	return 4
+}
+
+// referralQuestion makes n, a question asked after the person agreed to
+// a referral, keep that consent when its answer cannot be read: a second
+// unusable answer records question as not given and fires next; if that
+// makes two questions not given, the referral is made with the answers
+// there are and the person is offered someone from the OH team instead
+// (the last question makes the referral itself).
+func referralQuestion(question, next string, n *node) *node {
+	n.notGiven = func(s *session) string {
+		s.record(question, notGiven)
+		missed := 0
+		for _, q := range []string{"msk.area", "msk.red_flags", "msk.duration", "msk.can_work", "msk.contact"} {
+			if s.st.Answers[q] == notGiven {
+				missed++
+			}
+		}
+		if missed >= 2 {
+			s.refer()
+			return evUnclear
+		}
+		s.say("msk_not_given", nil, false)
+		if next == "referred" {
+			s.refer()
+		}
+		return next
+	}
+	return n
+}
+
+// refer makes the physiotherapy referral with the answers given so far,
+// and says so.
+func (s *session) refer() {
+	a := s.st.Answers
+	given := func(q, fallback string) string { return orString(a[q], fallback) }
+	s.effect(CreateReferral{Answers: map[string]string{
+		"area": given("msk.area", notGiven), "duration": given("msk.duration", notGiven),
+		"can_work": given("msk.can_work", notGiven), "contact": given("msk.contact", notGiven),
+		"progress": a["msk.progress"], "red_flags": given("msk.red_flags", "not_asked"),
+	}})
+	s.say("msk_referral_made", nil, true)
 }
 
 // menuNode is a single-choice menu whose options are recorded by value

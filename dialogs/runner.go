@@ -25,6 +25,12 @@ type Escalator interface {
 	Escalate(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation, risk ohcontact.RiskResult, now time.Time) (int64, error)
 }
 
+// Referrer makes a physiotherapy referral for the person in conv, in tx,
+// with its SLA clock (escalation.Referrals).
+type Referrer interface {
+	Make(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation, answers map[string]string, now time.Time) (int64, error)
+}
+
 // FollowUps schedules a check-in again after "not now", in tx.
 type FollowUps interface {
 	ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversationID int64, flow string, at time.Time) error
@@ -66,6 +72,8 @@ type Runner struct {
 	Engine *Engine
 	Screen RiskScreen
 	Cases  Escalator
+	// Referrals makes the referrals flows promise.
+	Referrals Referrer
 	// Outboxes deliver replies, by channel.
 	Outboxes  map[ohcontact.Channel]Outbox
 	FollowUps FollowUps
@@ -571,9 +579,14 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 				err = r.Asks.ScheduleAskTimeout(ctx, tx, conv.ID, e.At)
 			}
 		case CreateReferral:
-			if who.staff.ID != 0 {
-				err = postgres.CreateReferral(ctx, tx, conv.OrganisationID, who.staff.ID, conv.ID, e.Kind, e.Answers)
+			if conv.StaffID != 0 {
+				_, err = r.Referrals.Make(ctx, tx, *conv, e.Answers, now)
+				break
 			}
+			// Nobody the physio team could reach: the person was promised
+			// contact, so a clinician takes it on.
+			_, err = r.Cases.Escalate(ctx, tx, *conv, ohcontact.RiskResult{Priority: ohcontact.PriorityRoutine,
+				Category: "referral_unknown_person", Evidence: []string{"asked for a physiotherapy referral, but is not on the staff record"}}, now)
 		case RecordAbsence:
 			if who.staff.ID != 0 {
 				err = postgres.RecordSelfReportedAbsence(ctx, tx, who.staff.ID, e.StartsOn, e.ReasonCode, e.RelatedReason)

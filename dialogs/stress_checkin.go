@@ -122,7 +122,7 @@ func stressCheckin() *flowDef {
 		case 3:
 			s.signpost(true, signposting.Financial)
 		case 4:
-			s.ohCallback(FlowStressCheckin)
+			s.ohCallback()
 		case 5:
 			return "finished"
 		}
@@ -168,13 +168,14 @@ func (s *session) score(questions ...string) int {
 	return t
 }
 
-// ohCallback asks OH to call the person back (once per conversation).
-func (s *session) ohCallback(flow string) {
+// ohCallback asks OH to call the person back (once per conversation): a
+// routine case in the clinicians' queue, with its SLA.
+func (s *session) ohCallback() {
 	if s.st.Answers["oh_callback"] == "yes" {
 		return
 	}
 	s.record("oh_callback", "yes")
-	s.effect(CreateReferral{Kind: "oh_callback", Answers: map[string]string{"flow": flow}})
+	s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "callback_requested"})
 	s.say("oh_callback_made", map[string]any{"Hours": s.ohService().Hours}, false)
 	for _, svc := range s.org.ByCategory(signposting.OH) {
 		s.effect(Signpost{Service: svc.Key, Category: svc.Category})

@@ -64,14 +64,16 @@ var scripts = []script{
 	{name: "stress-checkin_sick-keyword", flow: FlowStressCheckin, inputs: []string{"yes", "SICK", "today"}},
 
 	// msk-checkin
-	{name: "msk-checkin_happy", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "1", "no", "2", "3", "yes"}},
+	{name: "msk-checkin_happy", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "1", "no", "2", "3", "2", "yes"}},
 	{name: "msk-checkin_red-flags", flow: FlowMSKCheckin, inputs: []string{"yes", "3", "yes", "back", "yes"}},
 	{name: "msk-checkin_no-referral", flow: FlowMSKCheckin, inputs: []string{"ok", "1", "no", "no"}},
 	{name: "msk-checkin_opt-out", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "UNSUBSCRIBE"}},
 	{name: "msk-checkin_unusable", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "my leg", "9", "the left one", "no"}},
-	{name: "msk-checkin_answers-in-words", flow: FlowMSKCheckin, inputs: []string{"yes", "getting worse", "yes", "lower back", "no", "more than 12 weeks", "no", "no thanks"}},
-	{name: "msk-checkin_cy", flow: FlowMSKCheckin, lang: "cy", inputs: []string{"ie", "1", "ie", "6", "2", "2", "ie"}},
-	{name: "msk-checkin_pl", flow: FlowMSKCheckin, lang: "pl", inputs: []string{"tak", "2", "tak", "2", "4", "1", "nie"}},
+	{name: "msk-checkin_answers-in-words", flow: FlowMSKCheckin, inputs: []string{"yes", "getting worse", "yes", "lower back", "no", "more than 12 weeks", "no", "text message first", "no thanks"}},
+	{name: "msk-checkin_duration-in-words", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "2", "about a month", "1", "ring me in the morning", "no"}},
+	{name: "msk-checkin_answer-not-given", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "my leg", "the left one", "3 wks", "1", "1", "no"}},
+	{name: "msk-checkin_cy", flow: FlowMSKCheckin, lang: "cy", inputs: []string{"ie", "1", "ie", "6", "2", "2", "1", "ie"}},
+	{name: "msk-checkin_pl", flow: FlowMSKCheckin, lang: "pl", inputs: []string{"tak", "2", "tak", "2", "4", "1", "4", "nie"}},
 	{name: "msk-checkin_switch-language", flow: FlowMSKCheckin, lang: "cy", inputs: []string{"English", "yes", "3", "no", "yes"}},
 
 	// long-term-checkin

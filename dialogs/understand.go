@@ -801,3 +801,62 @@ func matchOption(menu, n string, lo, hi int) (int, bool) {
 	}
 	return found, true
 }
+
+// durationUnits are words for a day, week, month and year in English,
+// Welsh and Polish (accents folded), in days.
+var durationUnits = map[string]float64{
+	"day": 1, "days": 1, "diwrnod": 1, "diwrnodau": 1, "dydd": 1, "dyddiau": 1, "dzien": 1, "dni": 1,
+	"week": 7, "weeks": 7, "wk": 7, "wks": 7, "wythnos": 7, "wythnosau": 7, "tydzien": 7, "tygodnie": 7, "tygodni": 7,
+	"fortnight": 14, "pythefnos": 14,
+	"month": 30.4, "months": 30.4, "mis": 30.4, "misoedd": 30.4, "miesiac": 30.4, "miesiace": 30.4, "miesiecy": 30.4,
+	"year": 365, "years": 365, "yr": 365, "yrs": 365, "blwyddyn": 365, "blynedd": 365, "rok": 365, "lata": 365, "lat": 365,
+}
+
+// durationCounts are number words, and words standing for a number
+// ("a month", "a couple of weeks", "kilka tygodni"), in the three
+// languages.
+var durationCounts = map[string]float64{
+	"a": 1, "an": 1, "one": 1, "un": 1, "jeden": 1, "jedna": 1,
+	"two": 2, "couple": 2, "dau": 2, "dwy": 2, "dwa": 2, "dwie": 2,
+	"three": 3, "few": 3, "several": 3, "tri": 3, "tair": 3, "trzy": 3, "kilka": 3, "kilku": 3, "pare": 2, "paru": 2, "sawl": 3, "ychydig": 3,
+	"four": 4, "pedwar": 4, "pedair": 4, "cztery": 4, "five": 5, "pump": 5, "piec": 5, "six": 6, "chwe": 6, "szesc": 6,
+	"half": 0.5, "pol": 0.5,
+}
+
+// parseDuration reads how long something has lasted from free text in
+// any of the three languages ("about a month", "3 wks", "ers pythefnos",
+// "od kilku miesiecy"; n normalised), in days. A unit with no number
+// before it counts one ("since last week": 7 days).
+func parseDuration(n string) (float64, bool) {
+	words := strings.Fields(n)
+	for i, w := range words {
+		unit, ok := durationUnits[w]
+		if !ok {
+			// "3weeks", "2mths" written together.
+			num := strings.TrimRightFunc(w, unicode.IsLetter)
+			if num == "" || num == w {
+				continue
+			}
+			if unit, ok = durationUnits[w[len(num):]]; !ok {
+				continue
+			}
+			if v, err := strconv.ParseFloat(num, 64); err == nil {
+				return v * unit, true
+			}
+			continue
+		}
+		count := 1.0
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			if v, err := strconv.ParseFloat(words[j], 64); err == nil {
+				count = v
+				break
+			}
+			if v, ok := durationCounts[words[j]]; ok {
+				count = v
+				break
+			}
+		}
+		return count * unit, true
+	}
+	return 0, false
+}

@@ -58,3 +58,67 @@ func LoadOnCall(path string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// MSK is an organisation's physio team settings.
+type MSK struct {
+	// OnCallMobile is texted whenever a referral passes its SLA without
+	// being acted on (E.164); empty for none.
+	OnCallMobile string
+	// ReferralWorkingDays is the referral SLA; 0 for the default
+	// (DefaultReferralWorkingDays).
+	ReferralWorkingDays int
+}
+
+// LoadMSK reads each organisation's physio team settings, keyed by
+// organisation code, from the service's configuration file:
+//
+//	[[organisations]]
+//	code = "RTD"
+//	  [organisations.msk]
+//	  on_call_mobile = "+447700900998"
+//	  referral_sla_working_days = 2
+//
+// An unknown key in msk, a number not in E.164 form or an SLA outside 1 to
+// 10 working days is an error.
+func LoadMSK(path string) (map[string]MSK, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Organisations []struct {
+			Code string `toml:"code"`
+			MSK  struct {
+				OnCallMobile string `toml:"on_call_mobile"`
+				WorkingDays  *int   `toml:"referral_sla_working_days"`
+			} `toml:"msk"`
+		} `toml:"organisations"`
+	}
+	md, err := toml.Decode(string(data), &file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, k := range md.Undecoded() {
+		if len(k) >= 2 && k[0] == "organisations" && k[1] == "msk" {
+			return nil, fmt.Errorf("%s: unknown key %s (msk has on_call_mobile and referral_sla_working_days)", path, k)
+		}
+	}
+	out := map[string]MSK{}
+	for _, o := range file.Organisations {
+		var m MSK
+		if v := o.MSK.OnCallMobile; v != "" {
+			if !e164.MatchString(v) {
+				return nil, fmt.Errorf("%s: organisation %s: msk.on_call_mobile must be in E.164 form, like +447700900999", path, o.Code)
+			}
+			m.OnCallMobile = v
+		}
+		if d := o.MSK.WorkingDays; d != nil {
+			if *d < 1 || *d > 10 {
+				return nil, fmt.Errorf("%s: organisation %s: msk.referral_sla_working_days must be 1 to 10", path, o.Code)
+			}
+			m.ReferralWorkingDays = *d
+		}
+		out[o.Code] = m
+	}
+	return out, nil
+}

@@ -40,6 +40,9 @@ var sample = map[string]any{
 	"NHS111":     "111",
 	"Samaritans": "116 123",
 	"Count":      12,
+	"Date":       "15/12/2026",
+	"Time":       "14:30",
+	"Place":      "Physiotherapy Outpatients, Level 2, Queen Elizabeth Hospital",
 }
 
 func parseFile(t *testing.T, lang string) map[string]*i18n.Message {

@@ -30,6 +30,31 @@ func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error)
 	return c, err
 }
 
+// ConversationByID returns conversation id without locking it, or
+// ErrNotFound.
+func ConversationByID(ctx context.Context, q Querier, id int64) (ohcontact.Conversation, error) {
+	c, err := scanConversation(q.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("load conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// SaveMessageSeq stores c's message count after messages were appended to
+// it outside a step (a notice), leaving its flow, status and owner as
+// they are.
+func SaveMessageSeq(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation) error {
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_message_seq = $2, version = version + 1 WHERE id = $1`,
+		c.ID, c.LastMessageSeq); err != nil {
+		return fmt.Errorf("save conversation %d: %w", c.ID, err)
+	}
+	c.Version++
+	return nil
+}
+
 // LockConversation locks conversation id's row in tx and returns it. It
 // returns ErrNotFound if there is none.
 func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conversation, error) {

@@ -160,16 +160,13 @@ func TestDashboard(t *testing.T) {
 			f.exec(`INSERT INTO signposts (organisation_id, conversation_id, service, category, created_at) VALUES ($1, $2, $3, 'msk', $4)`, a, c, svc, week1)
 		}
 	}
-	// Five physiotherapy referrals in week 1, one after the period, and
-	// an OH call-back (not physiotherapy).
+	// Five physiotherapy referrals in week 1 and one after the period.
 	for i, c := range mskConvs {
-		f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at)
-			SELECT organisation_id, staff_id, id, 'physiotherapy', $2 FROM conversations WHERE id = $1`, c, week1)
+		f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at, sla_due_at)
+			SELECT organisation_id, staff_id, id, 'physiotherapy', $2, $2 FROM conversations WHERE id = $1`, c, week1)
 		if i == 0 {
-			f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at)
-				SELECT organisation_id, staff_id, id, 'physiotherapy', $2 FROM conversations WHERE id = $1`, c, afterEnd)
-			f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at)
-				SELECT organisation_id, staff_id, id, 'oh_callback', $2 FROM conversations WHERE id = $1`, c, week1)
+			f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at, sla_due_at)
+				SELECT organisation_id, staff_id, id, 'physiotherapy', $2, $2 FROM conversations WHERE id = $1`, c, afterEnd)
 		}
 	}
 	// Urgent cases (SLA 15 minutes) picked up after 1, 2 (its first claim;

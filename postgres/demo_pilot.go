@@ -457,28 +457,35 @@ WHERE g.given AND v.responded AND NOT v.stop AND NOT v.interrupted
 ORDER BY v.n, g.after, s.ord;
 
 -- Referrals: fast-track physiotherapy from about half the MSK check-ins
--- answered (with the three answers the physio team asks for), and OH
--- call-backs wherever OH was signposted.
-INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers, status, created_at, updated_at)
+-- answered (with the answers the physio team asks for), worked by the
+-- physio team: most booked and attended, some declined, a few still new.
+-- OH call-backs are cases (pilot_case).
+INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers, status, sla_due_at, acted_at,
+                       appointment_at, appointment_kind, appointment_place, booked_at, decline_reason, created_at, updated_at)
 SELECT v.org, v.staff_id, v.id, 'physiotherapy',
        jsonb_build_object(
            'area', CASE WHEN v.reason = 'S11' THEN 'back'
                         ELSE (ARRAY['neck', 'shoulder', 'elbow_wrist_hand', 'hip', 'knee', 'ankle_foot', 'other_or_several'])[1 + floor(v.r3 * 7)::int] END,
            'duration', (ARRAY['under_2_weeks', '2_to_6_weeks', '6_to_12_weeks', 'over_12_weeks'])[1 + floor(v.r4 * 4)::int],
            'can_work', (ARRAY['yes_as_normal', 'yes_with_changes', 'no'])[1 + floor(v.r2 * 3)::int],
+           'contact', (ARRAY['phone_any_time', 'phone_morning', 'phone_afternoon', 'text_first'])[1 + floor(v.r5 * 4)::int],
            'progress', (ARRAY['better', 'same', 'worse'])[1 + floor(v.r5 * 3)::int],
            'red_flags', CASE WHEN v.reason = 'S11' THEN 'no' ELSE 'not_asked' END),
-       CASE WHEN v.r4 < 0.6 THEN 'accepted' WHEN v.r4 < 0.9 THEN 'new' ELSE 'completed' END,
-       v.responded_at + interval '3 minutes', v.responded_at + interval '3 minutes'
+       w.status, v.responded_at + interval '2 days', w.acted_at, w.appt, w.appt_kind,
+       CASE WHEN w.appt_kind = 'in_person' THEN 'Physiotherapy Outpatients' END,
+       CASE WHEN w.appt IS NOT NULL THEN w.acted_at END,
+       CASE WHEN w.status = 'declined' THEN (ARRAY['see_gp', 'self_refer', 'under_care'])[1 + floor(v.r2 * 3)::int] END,
+       v.responded_at + interval '3 minutes', coalesce(w.acted_at, v.responded_at + interval '3 minutes')
 FROM pilot_conv v
+CROSS JOIN LATERAL (
+    SELECT s.status, CASE WHEN s.status <> 'new' THEN v.responded_at + interval '1 day' * (0.2 + v.r4 * 2) END AS acted_at,
+           CASE WHEN s.status IN ('booked', 'attended', 'did_not_attend') THEN v.responded_at + interval '1 day' * (4 + floor(v.r4 * 6)) END AS appt,
+           CASE WHEN s.status IN ('booked', 'attended', 'did_not_attend') THEN (CASE WHEN v.r2 < 0.3 THEN 'phone' ELSE 'in_person' END) END AS appt_kind
+    FROM (SELECT CASE WHEN v.r4 < 0.08 THEN 'new' WHEN v.r4 < 0.15 THEN 'accepted' WHEN v.r4 < 0.22 THEN 'declined'
+                      WHEN v.r4 < 0.30 THEN 'booked' WHEN v.r4 < 0.36 THEN 'did_not_attend' ELSE 'attended' END AS status) s
+) w
 WHERE v.flow = 'msk-checkin' AND v.responded AND NOT v.stop AND NOT v.interrupted AND v.r1 < 0.5
-UNION ALL
-SELECT v.org, v.staff_id, v.id, 'oh_callback', jsonb_build_object('flow', v.flow), 'accepted',
-       v.responded_at + interval '8 minutes', v.responded_at + interval '8 minutes'
-FROM pilot_conv v
-WHERE v.responded AND NOT v.stop AND NOT v.interrupted
-  AND ((v.flow = 'stress-checkin' AND v.r4 < 0.10) OR (v.flow = 'long-term-checkin' AND v.r2 < 0.25))
-ORDER BY 7;
+ORDER BY v.responded_at;
 
 -- Opt-outs: STOP in reply to a check-in.
 UPDATE staff s SET consent = 'opted_out', consent_changed_at = v.responded_at, updated_at = v.responded_at

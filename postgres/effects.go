@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -10,22 +9,6 @@ import (
 )
 
 // These record what a dialog step asked for, in the step's transaction.
-
-// CreateReferral stores a referral with the answers the person agreed to
-// share.
-func CreateReferral(ctx context.Context, tx pgx.Tx, organisationID, staffID, conversationID int64, kind string, answers map[string]string) error {
-	body, err := json.Marshal(answers)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `
-		INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers) VALUES ($1, $2, $3, $4, $5)`,
-		organisationID, staffID, conversationID, kind, body)
-	if err != nil {
-		return fmt.Errorf("create %s referral: %w", kind, err)
-	}
-	return nil
-}
 
 // RecordSelfReportedAbsence opens an absence episode reported by the person
 // themselves. An episode already recorded for that start date (by the HR

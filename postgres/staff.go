@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/ohcontact/ohcontact"
 )
@@ -70,4 +71,21 @@ func collectStaff[K comparable](rows pgx.Rows, into map[K]ohcontact.Staff, key f
 		into[key(s)] = s
 	}
 	return err
+}
+
+// StaffSendTerms returns what decides when staff member id may be sent a
+// message: their organisation's code and their quiet hours (nil when they
+// have none), or ErrNotFound.
+func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *QuietHours, error) {
+	var code string
+	var from, until pgtype.Time
+	err := q.QueryRow(ctx, `SELECT o.code, s.quiet_from, s.quiet_until FROM staff s JOIN organisations o ON o.id = s.organisation_id
+		WHERE s.id = $1`, id).Scan(&code, &from, &until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, ErrNotFound
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("load send terms of staff %d: %w", id, err)
+	}
+	return code, quietHours(from, until), nil
 }

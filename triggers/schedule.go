@@ -375,3 +375,20 @@ func dateOf(t time.Time) Date {
 func (d Date) midnightUTC() time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
 }
+
+// NextSendTime returns the first time at or after now that staff member
+// staffID may be sent a message nobody is waiting for: their
+// organisation's send window, outside their quiet hours. When no time
+// ever would be (ErrNoSendTime), it returns now: a message the person
+// must have is sent rather than never.
+func (s *Scheduler) NextSendTime(ctx context.Context, q postgres.Querier, staffID int64, now time.Time) (time.Time, error) {
+	code, quiet, err := postgres.StaffSendTerms(ctx, q, staffID)
+	if err != nil {
+		return now, err
+	}
+	at, err := s.Policy.For(code).Window.Next(now, quietHours(quiet))
+	if errors.Is(err, ErrNoSendTime) {
+		return now, nil
+	}
+	return at, err
+}

@@ -101,6 +101,12 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
+	referralDays, mskOnCall, err := mskSettings(cfg, dir, orgIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Every physio referral a flow promises is made, and worked, here.
+	referrals := &escalation.Referrals{DB: db, WorkingDays: referralDays, Location: london, Cases: cases, Now: time.Now}
 	smsOutbox := &sms.Outbox{}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
@@ -112,6 +118,11 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Log: log.With("component", "retention")}})
 	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
+	river.AddWorker(workers, &escalation.ReferralSLAChecks{Referrals: referrals, OnCall: mskOnCall, Texts: smsOutbox,
+		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "referrals")})
+	notices := &escalation.ReferralNotices{DB: db, Engine: engine, Times: scheduler, Location: london,
+		Log: log.With("component", "referrals"), Now: time.Now}
+	river.AddWorker(workers, notices)
 	asks := &dialogs.AskTimeouts{}
 	river.AddWorker(workers, asks)
 	jobs, err := newJobs(db, log, workers, cfg.Twilio.SendRate)
@@ -120,6 +131,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	scheduler.Jobs = jobs
 	cases.Jobs = jobs
+	referrals.Jobs = jobs
 	asks.Jobs = jobs
 	smsOutbox.Jobs = jobs
 	// Every outbound message is counted as it is queued.
@@ -127,12 +139,16 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
 		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 	}
+	notices.Outboxes = map[ohcontact.Channel]escalation.Outbox{
+		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
+	}
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 	jobs.PeriodicJobs().Add(retention.Nightly(london))
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: risk.New(),
-		Cases: cases,
+		Cases:     cases,
+		Referrals: referrals,
 		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
 			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 		},

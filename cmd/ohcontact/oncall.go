@@ -42,3 +42,28 @@ func onCallRoutes(cfg Config, dir *signposting.Directory, orgIDs map[string]int6
 	}
 	return routes, nil
 }
+
+// mskSettings returns, by organisation id, each organisation's referral
+// SLA in working days and its MSK on-call route (OHCONTACT_CONFIG's
+// [organisations.msk]). An organisation without an MSK on-call number
+// relies on the physio worklist's banner alone.
+func mskSettings(cfg Config, dir *signposting.Directory, orgIDs map[string]int64) (map[int64]int, map[int64]escalation.OnCall, error) {
+	settings := map[string]escalation.MSK{}
+	if cfg.ConfigFile != "" {
+		var err error
+		if settings, err = escalation.LoadMSK(cfg.ConfigFile); err != nil {
+			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		}
+	}
+	days, routes := map[int64]int{}, map[int64]escalation.OnCall{}
+	for _, o := range dir.Organisations {
+		s := settings[o.Code]
+		if s.ReferralWorkingDays != 0 {
+			days[orgIDs[o.Code]] = s.ReferralWorkingDays
+		}
+		if s.OnCallMobile != "" {
+			routes[orgIDs[o.Code]] = escalation.OnCall{Code: o.Code, Mobile: s.OnCallMobile}
+		}
+	}
+	return days, routes, nil
+}
