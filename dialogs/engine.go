@@ -734,7 +734,7 @@ func (f *flowDef) build() {
 	// runner's, before Step.
 	if slices.ContainsFunc(f.events, func(e fsm.EventDesc) bool { return e.Dst == StateRiskPathway }) {
 		f.nodes[StateRiskPathway] = &node{prompt: func(s *session) {
-			s.replies = append(s.replies, Reply{Text: s.crisisText(), Crisis: true})
+			s.replies = append(s.replies, Reply{Text: s.crisisText(), MessageID: "crisis", Crisis: true})
 		}}
 	}
 	var states []string

@@ -31,6 +31,8 @@ const (
 
 type runnerFixture struct {
 	db        *postgres.DB
+	engine    *dialogs.Engine
+	orgID     int64
 	runner    *dialogs.Runner
 	asks      *dialogs.AskTimeouts
 	newRunner func() *dialogs.Runner
@@ -71,12 +73,14 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	screen := risk.New()
 	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
-	f := &runnerFixture{db: db, asks: &dialogs.AskTimeouts{Jobs: jobs}}
+	referrals := &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: now}
+	f := &runnerFixture{db: db, engine: engine, orgID: orgID, asks: &dialogs.AskTimeouts{Jobs: jobs}}
 	// Each call is another instance of the service on the same database.
 	f.newRunner = func() *dialogs.Runner {
 		return &dialogs.Runner{
 			DB: db, Engine: engine, Screen: screen,
 			Cases:               cases,
+			Referrals:           referrals,
 			Outboxes:            outboxes,
 			Asks:                f.asks,
 			FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},

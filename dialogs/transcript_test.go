@@ -55,6 +55,7 @@ var scripts = []script{
 	{name: "stress-checkin_item9-yes", flow: FlowStressCheckin, inputs: []string{"yes", "struggling", "3", "3", "yes"}},
 	{name: "stress-checkin_opt-out", flow: FlowStressCheckin, inputs: []string{"yes", "1", "stop please"}},
 	{name: "stress-checkin_unusable", flow: FlowStressCheckin, inputs: []string{"yes", "ok", "sometimes", "a bit", "dunno", "yes"}},
+	{name: "stress-checkin_gave-up", flow: FlowStressCheckin, inputs: []string{"yes", "ok", "sometimes", "a bit", "dunno", "hmm", "what", "eh"}},
 	{name: "stress-checkin_declined", flow: FlowStressCheckin, inputs: []string{"no thanks"}},
 	{name: "stress-checkin_not-now", flow: FlowStressCheckin, inputs: []string{"not now"}},
 	{name: "stress-checkin_cy", flow: FlowStressCheckin, lang: "cy", inputs: []string{"ie", "1", "0", "1", "0", "0", "2", "5"}},
@@ -159,10 +160,9 @@ func checkGolden(t *testing.T, path, got string) {
 	}
 }
 
-// runScript plays a script and returns its transcript, checking the rules
-// every conversation must keep as it goes.
-func runScript(t *testing.T, e *Engine, sc script) string {
-	t.Helper()
+// scriptStart is how script sc starts: as the known staff member Sam
+// unless sc says otherwise, on SMS unless it names a channel.
+func scriptStart(sc script) (StartInfo, ohcontact.Channel) {
 	ch := sc.channel
 	if ch == "" {
 		ch = ohcontact.ChannelSMS
@@ -172,6 +172,14 @@ func runScript(t *testing.T, e *Engine, sc script) string {
 	if !sc.unknown {
 		info.FirstName = "Sam"
 	}
+	return info, ch
+}
+
+// runScript plays a script and returns its transcript, checking the rules
+// every conversation must keep as it goes.
+func runScript(t *testing.T, e *Engine, sc script) string {
+	t.Helper()
+	info, ch := scriptStart(sc)
 	var b strings.Builder
 	lang := sc.lang
 	if lang == "" {
