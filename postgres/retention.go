@@ -90,7 +90,8 @@ func (p Purged) details() map[string]any {
 //     row stays, with its organisation, channel, flow, language, outcome
 //     and times, as do its signposts (service and category only): the
 //     pilot's evidence, with no personal data. A conversation with an
-//     unresolved case waits for the case. An open conversation is never
+//     unresolved case, or a referral still to be worked (new, accepted or
+//     booked), waits for it. An open conversation is never
 //     touched.
 //   - A member of staff with no open absence, open conversation or
 //     unresolved case, and no activity (record, consent, absence,
@@ -160,6 +161,7 @@ func purgeTranscripts(ctx context.Context, tx pgx.Tx, before time.Time, limit in
 		SELECT c.id FROM conversations c
 		WHERE c.status = 'closed' AND c.closed_at < $1 AND c.address <> $3
 		  AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.conversation_id = c.id AND k.status <> 'resolved')
+		  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.conversation_id = c.id AND r.status IN ('new', 'accepted', 'booked'))
 		ORDER BY c.closed_at, c.id LIMIT $2
 		FOR UPDATE OF c SKIP LOCKED`, before, limit, PurgedAddress)
 	if err != nil {
@@ -174,8 +176,8 @@ func purgeTranscripts(ctx context.Context, tx pgx.Tx, before time.Time, limit in
 	if p.Answers, err = exec(ctx, tx, `DELETE FROM answers WHERE conversation_id = ANY($1)`, ids); err != nil {
 		return 0, fmt.Errorf("delete answers: %w", err)
 	}
-	if p.Referrals, err = exec(ctx, tx, `UPDATE referrals SET answers = '{}', updated_at = now()
-		WHERE conversation_id = ANY($1) AND answers <> '{}'`, ids); err != nil {
+	if p.Referrals, err = exec(ctx, tx, `UPDATE referrals SET answers = '{}', decline_note = NULL,
+		updated_at = now() WHERE conversation_id = ANY($1) AND answers <> '{}'`, ids); err != nil {
 		return 0, fmt.Errorf("clear referral answers: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET address = $2, data = '{}' WHERE id = ANY($1)`, ids, PurgedAddress); err != nil {
@@ -223,8 +225,8 @@ func purgeCases(ctx context.Context, tx pgx.Tx, before time.Time, limit int, p *
 	return len(ids), nil
 }
 
-// staffActive is true of staff s with an open absence, conversation or
-// case, or any activity since $1.
+// staffActive is true of staff s with an open absence, conversation,
+// case or referral (new, accepted or booked), or any activity since $1.
 const staffActive = `(
 	s.updated_at >= $1 OR coalesce(s.consent_changed_at >= $1, false)
 	OR EXISTS (SELECT 1 FROM absence_episodes a WHERE a.staff_id = s.id
@@ -232,7 +234,8 @@ const staffActive = `(
 	OR EXISTS (SELECT 1 FROM conversations c WHERE c.staff_id = s.id
 	           AND (c.status = 'open' OR c.last_activity_at >= $1 OR c.closed_at >= $1))
 	OR EXISTS (SELECT 1 FROM cases k WHERE k.staff_id = s.id
-	           AND (k.status <> 'resolved' OR k.resolved_at >= $1)))`
+	           AND (k.status <> 'resolved' OR k.resolved_at >= $1))
+	OR EXISTS (SELECT 1 FROM referrals r WHERE r.staff_id = s.id AND r.status IN ('new', 'accepted', 'booked')))`
 
 func purgeStaff(ctx context.Context, tx pgx.Tx, before time.Time, limit int, p *Purged) (int, error) {
 	ids, err := lockIDs(ctx, tx, `

@@ -99,8 +99,11 @@ func (f *fixture) conversation(staffID int64, closed time.Time) int64 {
 	f.exec(`INSERT INTO answers (conversation_id, question, value) VALUES ($1, 'msk.pain', '7')`, id)
 	f.exec(`INSERT INTO signposts (organisation_id, conversation_id, service, category) VALUES ($1, $2, 'Physio', 'msk')`, f.org, id)
 	if staffID != 0 {
-		f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers)
-			VALUES ($1, $2, $3, 'physiotherapy', '{"msk.pain": "7"}')`, f.org, staffID, id)
+		// Worked to its end when the conversation closed.
+		f.exec(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, answers, status, acted_at,
+				decline_reason, decline_note, created_at, updated_at)
+			VALUES ($1, $2, $3, 'physiotherapy', '{"msk.pain": "7"}', 'declined', $4, 'see_gp', 'GP first', $4, $4)`,
+			f.org, staffID, id, active)
 	}
 	return id
 }
@@ -200,6 +203,9 @@ func TestRetentionTranscripts(t *testing.T) {
 	open := f.conversation(0, time.Time{}) // idle for three years, but open
 	waiting := f.conversation(0, f.months(24, 0))
 	f.addCase(waiting, 0, time.Time{}) // its case is not resolved
+	referred := f.conversation(ann, f.months(24, 0))
+	f.exec(`UPDATE referrals SET status = 'booked', decline_reason = NULL, decline_note = NULL, appointment_at = $2,
+		appointment_kind = 'phone' WHERE conversation_id = $1`, referred, f.now) // its referral is still being worked
 
 	got := f.purge()
 	want := postgres.Purged{Conversations: 2, Messages: 4, Answers: 2, Referrals: 1}
@@ -216,6 +222,7 @@ func TestRetentionTranscripts(t *testing.T) {
 		{"closed 18 months less a day ago", kept, false},
 		{"open", open, false},
 		{"closed with an unresolved case", waiting, false},
+		{"closed with a referral still being worked", referred, false},
 	} {
 		tr := f.transcript(tc.id)
 		want := transcript{Messages: 2, Answers: 1, Signposts: 1, Address: tr.Address, Data: tr.Data, Status: tr.Status}
