@@ -29,8 +29,20 @@ func viewPriority(p ohcontact.Priority) priorityView {
 	return priorityView{"Routine", "tag-routine"}
 }
 
-// categoryLabel turns a risk category such as suicide_risk into words.
+// requestLabels name the categories of cases a person asked for, or a
+// promise opened, in plain words.
+var requestLabels = map[string]string{
+	"callback_requested":      "Asked for a call back",
+	"appointment_requested":   "Asked for an appointment with OH",
+	"physio_declined":         "Physio referral declined: OH to call",
+	"referral_unknown_person": "Asked for a physio referral, not on the staff record",
+}
+
+// categoryLabel turns a case category such as suicide_risk into words.
 func categoryLabel(category string) string {
+	if l, ok := requestLabels[category]; ok {
+		return l
+	}
 	s := strings.ReplaceAll(category, "_", " ")
 	if s == "" {
 		return s
