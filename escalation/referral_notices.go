@@ -46,7 +46,8 @@ type Outbox interface {
 // they were told, and how. A person who has opted out, or whose
 // conversation has been purged, is not written to: the history says so,
 // so that the physio team tells them another way. A notice superseded by a
-// later booking or decline is dropped: the later one is sent.
+// later booking or decline is dropped (the later one is sent), and one
+// already done is not done again.
 type ReferralNotices struct {
 	river.WorkerDefaults[ReferralNoticeArgs]
 	DB       *postgres.DB
@@ -132,11 +133,16 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 	return nil
 }
 
-// superseded reports whether a booking or decline came after event id in
-// events: its notice is then the one to send.
+// superseded reports whether event id's notice is no longer to be sent:
+// a booking or decline came after it (whose notice is the one to send), or
+// the notice is done (a person_told or person_not_told event after it:
+// a job run twice sends once).
 func superseded(events []postgres.ReferralEvent, id int64) bool {
 	for _, e := range events {
-		if e.ID > id && (e.Kind == string(postgres.ReferralBooked) || e.Kind == string(postgres.ReferralDeclined)) {
+		switch {
+		case e.ID <= id:
+		case e.Kind == string(postgres.ReferralBooked), e.Kind == string(postgres.ReferralDeclined),
+			e.Kind == "person_told", e.Kind == "person_not_told":
 			return true
 		}
 	}
