@@ -69,7 +69,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
 	screen := risk.New()
-	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
+	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
 	f := &runnerFixture{db: db, asks: &dialogs.AskTimeouts{Jobs: jobs}}
 	// Each call is another instance of the service on the same database.
