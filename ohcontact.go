@@ -27,6 +27,17 @@ const (
 	ChannelWebChat Channel = "webchat" // the intranet chat widget
 )
 
+// Label is c's name as people read it: "SMS" or "Web chat".
+func (c Channel) Label() string {
+	switch c {
+	case ChannelSMS:
+		return "SMS"
+	case ChannelWebChat:
+		return "Web chat"
+	}
+	return string(c)
+}
+
 // Priority is how fast a person must be brought in. It never decides that
 // nobody is needed: every priority above PriorityNone opens a case.
 type Priority string

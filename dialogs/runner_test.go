@@ -71,7 +71,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
 	screen := risk.New()
-	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
+	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
 	referrals := &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: now}
 	f := &runnerFixture{db: db, engine: engine, orgID: orgID, asks: &dialogs.AskTimeouts{Jobs: jobs}}

@@ -55,12 +55,13 @@ type OnCall struct {
 // the next check, so that the breach is repeated at SLA.Renotify until
 // someone claims the case. A claimed or resolved case, or a breach another
 // check has recorded, ends the chain; releasing a case starts it again
-// (Escalator.Rewatch). The text names the case by number and priority
-// only: no personal data.
+// (Cases.Release). The text names the case by number and priority only: no
+// personal data.
 type SLAChecks struct {
 	river.WorkerDefaults[SLACheckArgs]
-	DB        *postgres.DB
-	Escalator *Escalator
+	DB *postgres.DB
+	// Cases schedules the next check (its SLA, Location and Jobs).
+	Cases *Cases
 	// OnCall is each organisation's on-call route, by organisation id. An
 	// organisation without one relies on its on-duty clinicians alone,
 	// and each breach logs a warning saying so.
@@ -119,7 +120,7 @@ func (w *SLAChecks) Work(ctx context.Context, job *river.Job[SLACheckArgs]) erro
 			log.Info("case past its SLA")
 		}
 		c.BreachCount++
-		return w.Escalator.watch(ctx, tx, c, w.Escalator.SLA.Renotify(c.Priority, now, w.Escalator.Location))
+		return w.Cases.watch(ctx, tx, c, w.Cases.SLA.Renotify(c.Priority, now, w.Cases.Location))
 	})
 	if err != nil {
 		return fmt.Errorf("SLA check of case %d: %w", job.Args.CaseID, err)

@@ -22,13 +22,13 @@ import (
 )
 
 // slaFixture is a fresh database with two organisations, their clinicians,
-// an escalator with an insert-only job client, and the SLA check worker
+// the cases with an insert-only job client, and the SLA check worker, all
 // on a driven clock.
 type slaFixture struct {
-	db        *postgres.DB
-	escalator *escalation.Escalator
-	checks    *escalation.SLAChecks
-	org       int64
+	db     *postgres.DB
+	cases  *escalation.Cases
+	checks *escalation.SLAChecks
+	org    int64
 
 	mu  sync.Mutex
 	now time.Time
@@ -64,12 +64,12 @@ func newSLAFixture(t *testing.T, onCall bool) *slaFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.escalator = &escalation.Escalator{SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs}
+	f.cases = &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs, Now: f.clock}
 	routes := map[int64]escalation.OnCall{}
 	if onCall {
 		routes[f.org] = escalation.OnCall{Code: "RX1", Mobile: "+447700900900"}
 	}
-	f.checks = &escalation.SLAChecks{DB: db, Escalator: f.escalator, OnCall: routes, Texts: &sms.Outbox{Jobs: jobs},
+	f.checks = &escalation.SLAChecks{DB: db, Cases: f.cases, OnCall: routes, Texts: &sms.Outbox{Jobs: jobs},
 		ConsoleURL: "https://oh.example.nhs.uk", Log: slog.New(slog.DiscardHandler), Now: f.clock}
 	return f
 }
@@ -92,7 +92,7 @@ func (f *slaFixture) escalate(t *testing.T, conv ohcontact.Conversation, p ohcon
 	t.Helper()
 	var id int64
 	err := f.db.InTx(t.Context(), func(tx pgx.Tx) (err error) {
-		id, err = f.escalator.Escalate(t.Context(), tx, conv, ohcontact.RiskResult{Priority: p, Category: "suicide_risk",
+		id, err = f.cases.Escalate(t.Context(), tx, conv, ohcontact.RiskResult{Priority: p, Category: "suicide_risk",
 			Evidence: []string{"test"}}, f.clock())
 		return err
 	})
@@ -235,7 +235,11 @@ func TestUnclaimedCaseRenotifiesUntilClaimed(t *testing.T) {
 	}
 
 	// Claimed before breach 3: the chain ends.
-	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE cases SET status = 'claimed', claimed_by = (SELECT id FROM users WHERE email = 'on@test.example'), claimed_at = now() WHERE id = $1`, id); err != nil {
+	var on int64
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT id FROM users WHERE email = 'on@test.example'`).Scan(&on); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE cases SET status = 'claimed', claimed_by = $2, claimed_at = now() WHERE id = $1`, id, on); err != nil {
 		t.Fatal(err)
 	}
 	checks = f.pendingChecks(t)
@@ -250,13 +254,7 @@ func TestUnclaimedCaseRenotifiesUntilClaimed(t *testing.T) {
 	// Released at 50 minutes, long past its SLA: told again at once.
 	released := opened.Add(50 * time.Minute)
 	f.set(released)
-	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(t.Context(), `UPDATE cases SET status = 'open', claimed_by = NULL, claimed_at = NULL WHERE id = $1`, id); err != nil {
-			return err
-		}
-		return f.escalator.Rewatch(t.Context(), tx, id, released)
-	})
-	if err != nil {
+	if err := f.cases.Release(t.Context(), escalation.Actor{UserID: on, OrganisationID: f.org}, id); err != nil {
 		t.Fatal(err)
 	}
 	checks = f.pendingChecks(t)

@@ -33,11 +33,6 @@ type SendTimes interface {
 	NextSendTime(ctx context.Context, q postgres.Querier, staffID int64, now time.Time) (time.Time, error)
 }
 
-// Outbox queues the delivery of stored messages in tx.
-type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
-}
-
 // ReferralNotices is the River worker for ReferralNoticeArgs. At the
 // person's next send time it writes the notice (dialogs.Engine's
 // ReferralNotice, in the referral's language) into the conversation the

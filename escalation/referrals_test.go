@@ -80,7 +80,7 @@ func newReferralFixture(t *testing.T) *referralFixture {
 		t.Fatal(err)
 	}
 	f.conv.OrganisationID, f.conv.StaffID, f.conv.Channel, f.conv.Language = f.org, f.staff, ohcontact.ChannelSMS, "en-GB"
-	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
+	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	f.referrals = &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: f.clock}
 	f.checks = &escalation.ReferralSLAChecks{Referrals: f.referrals,
 		OnCall: map[int64]escalation.OnCall{f.org: {Code: signposting.DemoCode, Mobile: "+447700900999"}},

@@ -12,6 +12,12 @@ import (
 	"github.com/ohcontact/ohcontact"
 )
 
+// The cases table and each case's timeline, case_events. Every query that
+// reads or changes a case on a user's behalf takes orgScope, the
+// organisation the user works for (0: every organisation), and treats a
+// case of another organisation as not found. Every change writes its case
+// event and audit event in the caller's transaction.
+
 // NewCase is what a case is opened with.
 type NewCase struct {
 	OrganisationID int64
@@ -71,4 +77,376 @@ func OpenOrRaiseCase(ctx context.Context, tx pgx.Tx, nc NewCase) (int64, bool, e
 		return 0, false, fmt.Errorf("open case: %w", err)
 	}
 	return id, true, nil
+}
+
+// ErrNotAssignable is returned by ReassignCase when the user asked for
+// cannot work the case: disabled, a lead, or of another organisation.
+var ErrNotAssignable = errors.New("user cannot be assigned this case")
+
+// ClaimedError is returned by ClaimCase when the case is no longer open:
+// another user claimed it first, or it was resolved.
+type ClaimedError struct {
+	Status string // claimed or resolved
+	ByName string // who claimed or resolved it
+	At     time.Time
+}
+
+func (e *ClaimedError) Error() string { return "case is already " + e.Status }
+
+// QueueCase is an unresolved case as the console's queue lists it.
+type QueueCase struct {
+	ID               int64
+	OrganisationName string
+	Priority         ohcontact.Priority
+	Category         string
+	UnknownSender    bool
+	Channel          ohcontact.Channel // empty when the case has no conversation
+	Status           string            // open or claimed
+	ClaimedByName    string
+	ClaimedAt        time.Time
+	SLADue           time.Time
+	CreatedAt        time.Time
+}
+
+// Queue returns the unresolved cases of organisation orgScope (of every
+// organisation when it is 0): urgent first, then high, then routine, and
+// the oldest first within a priority.
+func Queue(ctx context.Context, q Querier, orgScope int64) ([]QueueCase, error) {
+	rows, err := q.Query(ctx, queueQuery, orgScope)
+	if err != nil {
+		return nil, fmt.Errorf("load case queue: %w", err)
+	}
+	return collectQueue(rows)
+}
+
+const queueQuery = `
+	SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
+	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at
+	FROM cases c
+	JOIN organisations o ON o.id = c.organisation_id
+	LEFT JOIN conversations v ON v.id = c.conversation_id
+	LEFT JOIN users u ON u.id = c.claimed_by
+	WHERE c.status <> 'resolved' AND ($1::bigint = 0 OR c.organisation_id = $1)
+	ORDER BY priority_rank(c.priority) DESC, c.created_at, c.id`
+
+// collectQueue reads the rows of queueQuery.
+func collectQueue(rows pgx.Rows) ([]QueueCase, error) {
+	cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
+		var c QueueCase
+		var claimedAt *time.Time
+		err := row.Scan(&c.ID, &c.OrganisationName, &c.Priority, &c.Category, &c.UnknownSender, &c.Channel, &c.Status,
+			&c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt)
+		c.ClaimedAt = deref(claimedAt)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load case queue: %w", err)
+	}
+	return cases, nil
+}
+
+// Case is a case with everything the console's case page shows about it
+// and the person it is about.
+type Case struct {
+	ID               int64
+	OrganisationID   int64
+	OrganisationName string
+	Priority         ohcontact.Priority
+	Category         string
+	Evidence         []string
+	UnknownSender    bool
+	Status           string // open, claimed or resolved
+	ClaimedBy        int64  // 0 when open
+	ClaimedByName    string
+	ClaimedAt        time.Time
+	SLADue           time.Time
+	CreatedAt        time.Time
+	Outcome          string
+	ResolvedByName   string
+	ResolvedAt       time.Time
+
+	// The member of staff, when known.
+	StaffFirstName   string
+	AssignmentNumber string
+	StaffOptedOut    bool
+
+	// The conversation, when the case came from one (ConversationID 0
+	// otherwise).
+	ConversationID     int64
+	Channel            ohcontact.Channel
+	Owner              ohcontact.Owner
+	ConversationClosed bool
+	// Verified is set once the person has confirmed who they are in the
+	// conversation.
+	Verified bool
+	// NumberEnding is the last three digits of the number an SMS
+	// conversation's replies go to; the whole number never leaves the
+	// database for the console.
+	NumberEnding string
+}
+
+const caseQuery = `
+	SELECT c.id, c.organisation_id, o.name, c.priority, c.category, c.evidence, c.unknown_sender, c.status,
+	       coalesce(c.claimed_by, 0), coalesce(cu.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
+	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at,
+	       coalesce(s.first_name, ''), coalesce(s.assignment_number, ''), coalesce(s.consent = 'opted_out', false),
+	       coalesce(v.id, 0), coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
+	       coalesce(v.data->>'verified' = 'true', false),
+	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END
+	FROM cases c
+	JOIN organisations o ON o.id = c.organisation_id
+	LEFT JOIN users cu ON cu.id = c.claimed_by
+	LEFT JOIN users ru ON ru.id = c.resolved_by
+	LEFT JOIN staff s ON s.id = c.staff_id
+	LEFT JOIN conversations v ON v.id = c.conversation_id
+	WHERE c.id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)`
+
+func scanCase(row pgx.Row) (Case, error) {
+	var c Case
+	var evidence []byte
+	var claimedAt, resolvedAt *time.Time
+	err := row.Scan(&c.ID, &c.OrganisationID, &c.OrganisationName, &c.Priority, &c.Category, &evidence, &c.UnknownSender, &c.Status,
+		&c.ClaimedBy, &c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
+		&c.Outcome, &c.ResolvedByName, &resolvedAt,
+		&c.StaffFirstName, &c.AssignmentNumber, &c.StaffOptedOut,
+		&c.ConversationID, &c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding)
+	if err != nil {
+		return c, err
+	}
+	c.ClaimedAt, c.ResolvedAt = deref(claimedAt), deref(resolvedAt)
+	return c, json.Unmarshal(evidence, &c.Evidence)
+}
+
+// CaseByID returns case id, or ErrNotFound when there is none in
+// organisation orgScope (0: any).
+func CaseByID(ctx context.Context, q Querier, orgScope, id int64) (Case, error) {
+	c, err := scanCase(q.QueryRow(ctx, caseQuery, id, orgScope))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("load case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// LockCase is CaseByID for a change: it locks the case's conversation row
+// and then the case's row until tx ends, and returns both (conv.ID is 0
+// when the case has no conversation). The conversation is locked first
+// because that is the order the conversation runner takes them in, so the
+// two never deadlock.
+func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Case, ohcontact.Conversation, error) {
+	var conv ohcontact.Conversation
+	var convID int64
+	err := tx.QueryRow(ctx, `SELECT coalesce(conversation_id, 0) FROM cases WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)`,
+		id, orgScope).Scan(&convID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Case{}, conv, ErrNotFound
+	}
+	if err != nil {
+		return Case{}, conv, fmt.Errorf("lock case %d: %w", id, err)
+	}
+	if convID != 0 {
+		conv, err = LockConversation(ctx, tx, convID)
+		if err != nil {
+			return Case{}, conv, fmt.Errorf("case %d: %w", id, err)
+		}
+	}
+	c, err := scanCase(tx.QueryRow(ctx, caseQuery+` FOR UPDATE OF c`, id, orgScope))
+	if err != nil {
+		return c, conv, fmt.Errorf("lock case %d: %w", id, err)
+	}
+	return c, conv, nil
+}
+
+// ClaimCase claims case id for userID if it is open; only one of any number
+// of concurrent claims wins. When the case is no longer open it returns a
+// *ClaimedError saying who holds it (or resolved it) and since when, and
+// ErrNotFound when there is no such case in organisation orgScope (0: any).
+func ClaimCase(ctx context.Context, tx pgx.Tx, orgScope, id, userID int64) error {
+	var orgID int64
+	err := tx.QueryRow(ctx, `
+		UPDATE cases SET status = 'claimed', claimed_by = $3, claimed_at = now(), updated_at = now()
+		WHERE id = $1 AND status = 'open' AND ($2::bigint = 0 OR organisation_id = $2)
+		RETURNING organisation_id`, id, orgScope, userID).Scan(&orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Lost the race, or the case was not open: say who has it. This
+		// statement sees the winner's committed row.
+		c, err := CaseByID(ctx, tx, orgScope, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == "resolved" {
+			return &ClaimedError{Status: c.Status, ByName: c.ResolvedByName, At: c.ResolvedAt}
+		}
+		return &ClaimedError{Status: c.Status, ByName: c.ClaimedByName, At: c.ClaimedAt}
+	}
+	if err != nil {
+		return fmt.Errorf("claim case %d: %w", id, err)
+	}
+	return caseEvent(ctx, tx, id, orgID, userID, "claimed", "", nil)
+}
+
+// ReleaseCase puts claimed case c back in the queue for anyone to claim.
+// Its claim time goes with the claim: its SLA is then measured by the next
+// claim. The caller holds c locked (LockCase) and has checked that actorID may.
+func ReleaseCase(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE cases SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = now()
+		WHERE id = $1 AND status = 'claimed'`, c.ID); err != nil {
+		return fmt.Errorf("release case %d: %w", c.ID, err)
+	}
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "released", "", map[string]any{"from_user_id": c.ClaimedBy})
+}
+
+// ReassignCase gives unresolved case c to the user toUserID, who must be an
+// enabled clinician or administrator of c's organisation (or of every
+// organisation); ErrNotAssignable otherwise. A claimed case keeps its
+// claim time, which its SLA is measured by: someone picked it up then. The
+// caller holds c locked (LockCase) and has checked that actorID may.
+func ReassignCase(ctx context.Context, tx pgx.Tx, c Case, toUserID, actorID int64) error {
+	var toName string
+	err := tx.QueryRow(ctx, `
+		UPDATE cases SET status = 'claimed', claimed_by = u.id, claimed_at = coalesce(cases.claimed_at, now()), updated_at = now()
+		FROM users u
+		WHERE cases.id = $1 AND cases.status <> 'resolved'
+		  AND u.id = $2 AND u.role IN ('clinician', 'admin') AND u.disabled_at IS NULL
+		  AND (u.organisation_id IS NULL OR u.organisation_id = cases.organisation_id)
+		RETURNING u.display_name`, c.ID, toUserID).Scan(&toName)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotAssignable
+	}
+	if err != nil {
+		return fmt.Errorf("reassign case %d: %w", c.ID, err)
+	}
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "reassigned", "Reassigned to "+toName,
+		map[string]any{"from_user_id": c.ClaimedBy, "to_user_id": toUserID})
+}
+
+// AddCaseNote adds a note to c's timeline.
+func AddCaseNote(ctx context.Context, tx pgx.Tx, c Case, note string, actorID int64) error {
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "note", note, nil)
+}
+
+// RecordReply records on c's timeline that actorID replied in its
+// conversation with message messageID.
+func RecordReply(ctx context.Context, tx pgx.Tx, c Case, messageID, actorID int64) error {
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "replied", "", map[string]any{"message_id": messageID})
+}
+
+// RecordHandBack records on c's timeline that actorID handed its
+// conversation back to the automated service.
+func RecordHandBack(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "handed_back", "", map[string]any{"conversation_id": c.ConversationID})
+}
+
+// ResolveCase closes unresolved case c with outcome (and an optional note
+// for the timeline). The caller holds c locked (LockCase) and has checked
+// that actorID may.
+func ResolveCase(ctx context.Context, tx pgx.Tx, c Case, outcome, note string, actorID int64) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE cases SET status = 'resolved', outcome = $2, resolved_by = $3, resolved_at = now(), updated_at = now()
+		WHERE id = $1 AND status <> 'resolved'`, c.ID, outcome, actorID); err != nil {
+		return fmt.Errorf("resolve case %d: %w", c.ID, err)
+	}
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "resolved", note, map[string]any{"outcome": outcome})
+}
+
+// RecordCaseView writes the audit event for userID having seen case c and
+// its transcript.
+func RecordCaseView(ctx context.Context, q Querier, c Case, userID int64) error {
+	return Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "case.view", RecordType: "case", RecordID: c.ID,
+		OrganisationID: c.OrganisationID, Details: map[string]any{"conversation_id": c.ConversationID}})
+}
+
+// caseEvent adds an event of kind to case id's timeline and the matching
+// audit event, case.KIND. An actorID of 0 is the system.
+func caseEvent(ctx context.Context, tx pgx.Tx, id, orgID, actorID int64, kind, note string, details map[string]any) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, user_id, kind, note) VALUES ($1, nullif($2::bigint, 0), $3, nullif($4, ''))`,
+		id, actorID, kind, note); err != nil {
+		return fmt.Errorf("add %s event to case %d: %w", kind, id, err)
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: "case." + kind, RecordType: "case", RecordID: id,
+		OrganisationID: orgID, Details: details})
+}
+
+// CaseEvent is one entry of a case's timeline.
+type CaseEvent struct {
+	Kind     string // opened, claimed, released, reassigned, note, replied, handed_back, resolved or sla_breached
+	UserName string // empty for the system
+	Note     string
+	At       time.Time
+}
+
+// CaseEvents returns case id's timeline, oldest first.
+func CaseEvents(ctx context.Context, q Querier, id int64) ([]CaseEvent, error) {
+	rows, err := q.Query(ctx, `
+		SELECT e.kind, coalesce(u.display_name, ''), coalesce(e.note, ''), e.created_at
+		FROM case_events e LEFT JOIN users u ON u.id = e.user_id
+		WHERE e.case_id = $1 ORDER BY e.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load events of case %d: %w", id, err)
+	}
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseEvent, error) {
+		var e CaseEvent
+		err := row.Scan(&e.Kind, &e.UserName, &e.Note, &e.At)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load events of case %d: %w", id, err)
+	}
+	return events, nil
+}
+
+// CaseSLA is what the SLA clock of a case needs to know about it.
+type CaseSLA struct {
+	ID             int64
+	OrganisationID int64
+	Priority       ohcontact.Priority
+	Status         string // open, claimed or resolved
+	SLADue         time.Time
+	BreachCount    int
+}
+
+// LockCaseSLA locks case id and returns its SLA state, or ErrNotFound.
+// It locks the case row only, never its conversation, so it cannot
+// deadlock with a step that holds the conversation and raises the case.
+func LockCaseSLA(ctx context.Context, tx pgx.Tx, id int64) (CaseSLA, error) {
+	c := CaseSLA{ID: id}
+	err := tx.QueryRow(ctx, `
+		SELECT organisation_id, priority, status, sla_due_at, breach_count
+		FROM cases WHERE id = $1 FOR UPDATE`, id).
+		Scan(&c.OrganisationID, &c.Priority, &c.Status, &c.SLADue, &c.BreachCount)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, fmt.Errorf("case %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("lock case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// RecordSLABreach records that open case c has passed its SLA unclaimed:
+// its breach count goes up, an sla_breached case event and audit event
+// are written, and every on-duty clinician or administrator who can work
+// the case (of its organisation, or of every organisation; not disabled)
+// gets a clinician alert. It returns how many were alerted. The caller
+// holds c locked (LockCaseSLA).
+func RecordSLABreach(ctx context.Context, tx pgx.Tx, c CaseSLA) (alerted int, err error) {
+	if _, err := tx.Exec(ctx, `UPDATE cases SET breach_count = breach_count + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
+		return 0, fmt.Errorf("count breach of case %d: %w", c.ID, err)
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO clinician_alerts (user_id, case_id, kind)
+		SELECT id, $1, 'sla_breached' FROM users
+		WHERE on_duty AND disabled_at IS NULL AND role IN ('clinician', 'admin')
+		  AND (organisation_id IS NULL OR organisation_id = $2)
+		ORDER BY id`, c.ID, c.OrganisationID)
+	if err != nil {
+		return 0, fmt.Errorf("alert clinicians to case %d: %w", c.ID, err)
+	}
+	alerted = int(tag.RowsAffected())
+	err = caseEvent(ctx, tx, c.ID, c.OrganisationID, 0, "sla_breached", "", map[string]any{
+		"breach": c.BreachCount + 1, "priority": string(c.Priority), "clinicians_alerted": alerted})
+	return alerted, err
 }

@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -74,5 +76,210 @@ func TestOpenOrRaiseCase(t *testing.T) {
 	})
 	if err == nil {
 		t.Fatal("a case with priority none was opened")
+	}
+}
+
+// openCase opens a case of priority p on a new conversation of org (or the
+// fixture's conversation when conv is not 0) and backdates it by age.
+func openCase(t *testing.T, db *postgres.DB, org, conv int64, p ohcontact.Priority, age time.Duration) int64 {
+	t.Helper()
+	ctx := t.Context()
+	var id int64
+	err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
+		id, _, err = postgres.OpenOrRaiseCase(ctx, tx, postgres.NewCase{OrganisationID: org, ConversationID: conv, Priority: p,
+			Category: "suicide_risk", Evidence: []string{"test"}, SLADue: time.Now().Add(time.Hour)})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE cases SET created_at = now() - $2::interval WHERE id = $1`, id, age.String())
+		return err
+	})
+	if err != nil {
+		t.Fatalf("open case: %v", err)
+	}
+	return id
+}
+
+func TestQueue(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	var other int64
+	db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other)
+
+	routine := openCase(t, db, f.org, 0, ohcontact.PriorityRoutine, 5*time.Hour)
+	high := openCase(t, db, f.org, 0, ohcontact.PriorityHigh, time.Hour)
+	urgentNew := openCase(t, db, f.org, f.conversation, ohcontact.PriorityUrgent, time.Minute)
+	urgentOld := openCase(t, db, f.org, 0, ohcontact.PriorityUrgent, 20*time.Minute)
+	elsewhere := openCase(t, db, other, 0, ohcontact.PriorityUrgent, 10*time.Minute)
+	resolved := openCase(t, db, f.org, 0, ohcontact.PriorityUrgent, 30*time.Minute)
+	db.Pool.Exec(ctx, `UPDATE cases SET status = 'resolved', resolved_at = now(), outcome = 'x' WHERE id = $1`, resolved)
+
+	ids := func(scope int64) []int64 {
+		t.Helper()
+		cases, err := postgres.Queue(ctx, db.Pool, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, c := range cases {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}
+	if got, want := ids(0), []int64{urgentOld, elsewhere, urgentNew, high, routine}; !slices.Equal(got, want) {
+		t.Errorf("queue of every organisation = %v, want %v", got, want)
+	}
+	if got, want := ids(f.org), []int64{urgentOld, urgentNew, high, routine}; !slices.Equal(got, want) {
+		t.Errorf("queue of Test Trust = %v, want %v", got, want)
+	}
+	cases, _ := postgres.Queue(ctx, db.Pool, f.org)
+	if c := cases[1]; c.Channel != ohcontact.ChannelSMS || c.OrganisationName != "Test Trust" || c.Status != "open" || c.Priority != ohcontact.PriorityUrgent {
+		t.Errorf("queue entry %+v", c)
+	}
+	if c := cases[0]; c.Channel != "" {
+		t.Errorf("a case without a conversation has channel %q", c.Channel)
+	}
+}
+
+func TestCaseScopeAndClaim(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	if _, err := db.Pool.Exec(ctx, `UPDATE conversations SET data = '{"verified": true}' WHERE id = $1`, f.conversation); err != nil {
+		t.Fatal(err)
+	}
+	sam := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
+	alex := createUser(t, db, "alex@example.nhs.uk", "Alex Smith", "clinician", f.org)
+	id := openCase(t, db, f.org, f.conversation, ohcontact.PriorityUrgent, 0)
+
+	c, err := postgres.CaseByID(ctx, db.Pool, f.org, id)
+	if err != nil || c.ConversationID != f.conversation || c.Channel != ohcontact.ChannelSMS || c.StaffFirstName != "" ||
+		c.NumberEnding != "001" || !c.Verified || c.Status != "open" || !slices.Equal(c.Evidence, []string{"test"}) {
+		t.Fatalf("CaseByID = %+v, %v", c, err)
+	}
+	if _, err := postgres.CaseByID(ctx, db.Pool, f.org+1, id); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("CaseByID from another organisation = %v, want ErrNotFound", err)
+	}
+
+	claim := func(scope, user int64) error {
+		return db.InTx(ctx, func(tx pgx.Tx) error { return postgres.ClaimCase(ctx, tx, scope, id, user) })
+	}
+	if err := claim(f.org+1, sam); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("claim from another organisation = %v, want ErrNotFound", err)
+	}
+	if err := claim(f.org, sam); err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	err = claim(0, alex)
+	claimed, ok := errors.AsType[*postgres.ClaimedError](err)
+	if !ok || claimed.Status != "claimed" || claimed.ByName != "Sam Jones" || claimed.At.IsZero() {
+		t.Fatalf("second claim = %v (%+v), want ClaimedError naming Sam Jones", err, claimed)
+	}
+
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		c, conv, err := postgres.LockCase(ctx, tx, f.org, id)
+		if err != nil {
+			return err
+		}
+		if conv.ID != f.conversation || c.ClaimedBy != sam {
+			t.Errorf("LockCase = %+v, conversation %d", c, conv.ID)
+		}
+		return postgres.ResolveCase(ctx, tx, c, "no_risk_found", "", sam)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed, ok = errors.AsType[*postgres.ClaimedError](claim(f.org, alex))
+	if !ok || claimed.Status != "resolved" || claimed.ByName != "Sam Jones" {
+		t.Fatalf("claiming a resolved case = %+v, want ClaimedError resolved by Sam Jones", claimed)
+	}
+	if _, _, err := postgres.LockCase(ctx, mustBegin(t, db), f.org+1, id); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("LockCase from another organisation = %v, want ErrNotFound", err)
+	}
+}
+
+// mustBegin returns a transaction rolled back when the test ends.
+func mustBegin(t *testing.T, db *postgres.DB) pgx.Tx {
+	t.Helper()
+	tx, err := db.Pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback(t.Context()) })
+	return tx
+}
+
+func TestReassignCase(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	var other int64
+	db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other)
+	sam := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
+	everyOrg := createUser(t, db, "ada@example.nhs.uk", "Ada Admin", "admin", 0)
+	lead := createUser(t, db, "lee@example.nhs.uk", "Lee Lead", "lead", f.org)
+	elsewhere := createUser(t, db, "olly@example.nhs.uk", "Olly Other", "clinician", other)
+	disabled := createUser(t, db, "gone@example.nhs.uk", "Gone", "clinician", f.org)
+	db.Pool.Exec(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1`, disabled)
+	id := openCase(t, db, f.org, f.conversation, ohcontact.PriorityHigh, 0)
+
+	as, err := postgres.Assignees(ctx, db.Pool, f.org)
+	if err != nil || !slices.Equal(as, []postgres.Assignee{{everyOrg, "Ada Admin"}, {sam, "Sam Jones"}}) {
+		t.Fatalf("Assignees = %+v, %v; want Ada and Sam", as, err)
+	}
+	reassign := func(to int64) error {
+		return db.InTx(ctx, func(tx pgx.Tx) error {
+			c, _, err := postgres.LockCase(ctx, tx, 0, id)
+			if err != nil {
+				return err
+			}
+			return postgres.ReassignCase(ctx, tx, c, to, sam)
+		})
+	}
+	for _, to := range []int64{lead, elsewhere, disabled, 999999} {
+		if err := reassign(to); !errors.Is(err, postgres.ErrNotAssignable) {
+			t.Errorf("reassign to user %d = %v, want ErrNotAssignable", to, err)
+		}
+	}
+	if err := reassign(everyOrg); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := postgres.CaseByID(ctx, db.Pool, 0, id)
+	if c.Status != "claimed" || c.ClaimedBy != everyOrg {
+		t.Fatalf("after reassigning: %+v", c)
+	}
+	events, err := postgres.CaseEvents(ctx, db.Pool, id)
+	if err != nil || len(events) != 2 || events[1].Kind != "reassigned" || events[1].UserName != "Sam Jones" || events[1].Note != "Reassigned to Ada Admin" {
+		t.Fatalf("CaseEvents = %+v, %v", events, err)
+	}
+
+	// Reassigning keeps the first claim time, which the SLA is measured
+	// by; releasing forgets it.
+	firstClaim := time.Now().Add(-time.Hour).Truncate(time.Microsecond)
+	if _, err := db.Pool.Exec(ctx, `UPDATE cases SET claimed_at = $2 WHERE id = $1`, id, firstClaim); err != nil {
+		t.Fatal(err)
+	}
+	if err := reassign(sam); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := postgres.CaseByID(ctx, db.Pool, 0, id); c.ClaimedBy != sam || !c.ClaimedAt.Equal(firstClaim) {
+		t.Fatalf("after reassigning a claimed case: claimed by %d at %v, want %d at %v", c.ClaimedBy, c.ClaimedAt, sam, firstClaim)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		c, _, err := postgres.LockCase(ctx, tx, 0, id)
+		if err != nil {
+			return err
+		}
+		return postgres.ReleaseCase(ctx, tx, c, sam)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := postgres.CaseByID(ctx, db.Pool, 0, id); c.Status != "open" || c.ClaimedBy != 0 || !c.ClaimedAt.IsZero() {
+		t.Fatalf("after releasing: %+v", c)
 	}
 }

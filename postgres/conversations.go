@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -127,4 +128,38 @@ func nullIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// TranscriptMessage is one message of a conversation as a clinician reads
+// it.
+type TranscriptMessage struct {
+	Seq            int
+	Direction      ohcontact.Direction
+	Author         ohcontact.Author
+	AuthorName     string // the clinician's name, for their messages
+	Body           string
+	DeliveryStatus string // received for inbound messages
+	ErrorReason    string // why an outbound message was not delivered
+	At             time.Time
+}
+
+// Transcript returns conversation id's messages in order.
+func Transcript(ctx context.Context, q Querier, conversationID int64) ([]TranscriptMessage, error) {
+	rows, err := q.Query(ctx, `
+		SELECT m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
+		       coalesce(m.error_reason, ''), m.created_at
+		FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
+		WHERE m.conversation_id = $1 ORDER BY m.seq`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("load transcript of conversation %d: %w", conversationID, err)
+	}
+	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TranscriptMessage, error) {
+		var m TranscriptMessage
+		err := row.Scan(&m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus, &m.ErrorReason, &m.At)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load transcript of conversation %d: %w", conversationID, err)
+	}
+	return msgs, nil
 }

@@ -251,3 +251,41 @@ func TestStaffForInbound(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTranscript(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	sam := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		conv := lockOpen(t, tx, postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS})
+		for _, m := range []ohcontact.Message{
+			{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "help", ExternalID: "SM1"},
+			{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: "crisis contacts"},
+			{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorClinician, AuthorUserID: sam, Body: "hello"},
+		} {
+			if err := postgres.AppendMessage(ctx, tx, &conv, &m); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE messages SET delivery_status = 'failed', error_reason = 'not a mobile' WHERE body = 'crisis contacts'`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := postgres.Transcript(ctx, db.Pool, f.conversation)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("Transcript = %+v, %v", msgs, err)
+	}
+	if m := msgs[0]; m.Seq != 1 || m.Author != ohcontact.AuthorStaff || m.DeliveryStatus != "received" {
+		t.Errorf("message 1 = %+v", m)
+	}
+	if m := msgs[1]; m.DeliveryStatus != "failed" || m.ErrorReason != "not a mobile" {
+		t.Errorf("message 2 = %+v", m)
+	}
+	if m := msgs[2]; m.Author != ohcontact.AuthorClinician || m.AuthorName != "Sam Jones" || m.Body != "hello" {
+		t.Errorf("message 3 = %+v", m)
+	}
+}

@@ -93,3 +93,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 func (db *DB) InStepTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"}, fn)
 }
+
+// deref is *t, or the zero time when t is nil (a NULL column).
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}

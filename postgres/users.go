@@ -217,3 +217,59 @@ func Organisations(ctx context.Context, q Querier) ([]ohcontact.Organisation, er
 	}
 	return orgs, nil
 }
+
+// Assignee is a user a case can be reassigned to.
+type Assignee struct {
+	ID   int64
+	Name string
+}
+
+// Assignees lists the enabled clinicians and administrators who can work
+// the cases of organisation orgID (theirs or every organisation's), by
+// name.
+func Assignees(ctx context.Context, q Querier, orgID int64) ([]Assignee, error) {
+	rows, err := q.Query(ctx, `
+		SELECT id, display_name FROM users
+		WHERE role IN ('clinician', 'admin') AND disabled_at IS NULL AND (organisation_id IS NULL OR organisation_id = $1)
+		ORDER BY lower(display_name), id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("list assignees: %w", err)
+	}
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Assignee])
+	if err != nil {
+		return nil, fmt.Errorf("list assignees: %w", err)
+	}
+	return as, nil
+}
+
+// SetOnDuty starts (onDuty true) or ends the duty of user userID, who then
+// is, or is no longer, among those told when a case passes its SLA
+// unclaimed, and writes the audit event user.duty_started or
+// user.duty_ended. Asking for the status the user already has changes
+// nothing and writes no event.
+func SetOnDuty(ctx context.Context, tx pgx.Tx, userID int64, onDuty bool) error {
+	var orgID int64
+	err := tx.QueryRow(ctx, `
+		UPDATE users SET on_duty = $2, updated_at = now() WHERE id = $1 AND on_duty <> $2
+		RETURNING coalesce(organisation_id, 0)`, userID, onDuty).Scan(&orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("set user %d on duty=%v: %w", userID, onDuty, err)
+	}
+	action := "user.duty_ended"
+	if onDuty {
+		action = "user.duty_started"
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: userID, Action: action, RecordType: "user", RecordID: userID, OrganisationID: orgID})
+}
+
+// OnDuty reports whether user userID is on duty.
+func OnDuty(ctx context.Context, q Querier, userID int64) (bool, error) {
+	var on bool
+	if err := q.QueryRow(ctx, `SELECT on_duty FROM users WHERE id = $1`, userID).Scan(&on); err != nil {
+		return false, fmt.Errorf("load duty of user %d: %w", userID, err)
+	}
+	return on, nil
+}

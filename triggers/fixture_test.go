@@ -80,7 +80,7 @@ func newFixture(t testing.TB, now time.Time) *fixture {
 	f.scheduler = &Scheduler{Policy: policy, Jobs: jobs, Now: f.clock.Now}
 	f.contacts = &Contacts{DB: db, Scheduler: f.scheduler, Engine: engine,
 		Outboxes: map[ohcontact.Channel]Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Cases:    &escalation.Escalator{SLA: escalation.DefaultSLA, Location: f.loc, Jobs: jobs}, Log: slog.New(slog.DiscardHandler)}
+		Cases:    &escalation.Cases{SLA: escalation.DefaultSLA, Location: f.loc, Jobs: jobs}, Log: slog.New(slog.DiscardHandler)}
 	err = db.Pool.QueryRow(t.Context(), `INSERT INTO organisations (code, name) VALUES ($1, 'Demo Trust') RETURNING id`, testOrg).Scan(&f.orgID)
 	if err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ type Contacts struct {
 	// Contacts is made, but before its jobs run.
 	Outboxes map[ohcontact.Channel]Outbox
 	// Cases opens the routine case for an unanswered contact
-	// (escalation.Escalator, as the runner's).
+	// (escalation.Cases, as the runner's).
 	Cases dialogs.Escalator
 	Log   *slog.Logger
 }

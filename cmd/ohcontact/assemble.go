@@ -92,8 +92,9 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
 	}
 	// Every case (a risk disclosure, a request to talk, an unanswered
-	// check-in) is opened by one escalator.
-	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: london}
+	// check-in) is opened, and then worked in the console, through one
+	// Cases.
+	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Now: time.Now}
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
@@ -116,7 +117,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	river.AddWorker(workers, &sms.OnCallDeliverer{Deliverer: deliverer})
 	river.AddWorker(workers, &retention.Worker{Purger: &retention.Purger{DB: db, Policy: cfg.Retention, Now: time.Now,
 		Log: log.With("component", "retention")}})
-	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Escalator: cases, OnCall: onCall, Texts: smsOutbox,
+	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Cases: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
 	river.AddWorker(workers, &escalation.ReferralSLAChecks{Referrals: referrals, OnCall: mskOnCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "referrals")})
@@ -139,9 +140,10 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
 		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 	}
-	notices.Outboxes = map[ohcontact.Channel]escalation.Outbox{
+	cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{
 		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 	}
+	notices.Outboxes = cases.Outboxes
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 	jobs.PeriodicJobs().Add(retention.Nightly(london))
 
@@ -168,11 +170,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 
 	s := newServer(db, log)
 	con := console.New(console.Config{
-		DB:  db,
-		SLA: cases,
-		Outboxes: map[ohcontact.Channel]console.Outbox{
-			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
-		},
+		DB:            db,
+		Cases:         cases,
 		Location:      london,
 		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://"),
 		Log:           log.With("component", "console"),

@@ -6,10 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/escalation"
 )
 
 // maxNote is the longest note, in characters (case_events.note).
@@ -20,9 +17,7 @@ const maxNote = 4000
 func (c *Console) addNote(w http.ResponseWriter, r *http.Request, s *session) {
 	note := strings.TrimSpace(r.PostForm.Get("note"))
 	c.changeCase(w, r, s, "noted", caseForm{Note: note}, checkNote("note", note, true),
-		func(ctx context.Context, tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
-			return postgres.AddCaseNote(ctx, tx, k, note, s.user.ID)
-		})
+		func(ctx context.Context, a escalation.Actor, id int64) error { return c.cases.Note(ctx, a, id, note) })
 }
 
 // checkNote returns a problem with the note in field, or nil.

@@ -6,11 +6,8 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/escalation"
 )
 
 // reply handles POST /console/cases/{id}/reply: form field body. In one
@@ -27,27 +24,8 @@ func (c *Console) reply(w http.ResponseWriter, r *http.Request, s *session) {
 	case n > channels.MaxTextRunes:
 		refused = invalid("reply", fmt.Sprintf("The reply must be %s characters or fewer: it is %s", number(channels.MaxTextRunes), number(n)))
 	}
-	replied := c.changeCase(w, r, s, "replied", caseForm{Reply: body}, refused, func(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
-		if err := mayAct(s, k); err != nil {
-			return err
-		}
-		if p := replyAllowed(k, c.outboxes); p != nil {
-			return p
-		}
-		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorClinician,
-			AuthorUserID: s.user.ID, Body: body, Urgent: true}
-		if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
-			return err
-		}
-		if err := c.outboxes[conv.Channel].Queue(ctx, tx, m); err != nil {
-			return err
-		}
-		conv.Owner = ohcontact.OwnerClinician
-		if err := postgres.SaveConversation(ctx, tx, conv, ""); err != nil {
-			return err
-		}
-		return postgres.RecordReply(ctx, tx, k, m.ID, s.user.ID)
-	})
+	replied := c.changeCase(w, r, s, "replied", caseForm{Reply: body}, refused,
+		func(ctx context.Context, a escalation.Actor, id int64) error { return c.cases.Reply(ctx, a, id, body) })
 	if replied {
 		id, _ := pathID(r)
 		c.log.Info("console: reply queued", "case_id", id, "user_id", s.user.ID)

@@ -6,10 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/escalation"
 )
 
 // resolveCase handles POST /console/cases/{id}/resolve: form fields outcome
@@ -23,16 +20,8 @@ func (c *Console) resolveCase(w http.ResponseWriter, r *http.Request, s *session
 	if !slices.ContainsFunc(outcomes, func(o outcome) bool { return o.Code == code }) {
 		refused = invalid("outcome", "Choose the outcome of the case")
 	}
-	c.changeCase(w, r, s, "resolved", form, refused, func(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
-		if err := mayAct(s, k); err != nil {
-			return err
-		}
-		if err := postgres.ResolveCase(ctx, tx, k, code, note, s.user.ID); err != nil {
-			return err
-		}
-		if handBackAllowed(k) != nil {
-			return nil // the conversation is not with clinicians
-		}
-		return handBackConversation(ctx, tx, k, conv, "resolved", s.user.ID)
-	})
+	c.changeCase(w, r, s, "resolved", form, refused,
+		func(ctx context.Context, a escalation.Actor, id int64) error {
+			return c.cases.Resolve(ctx, a, id, code, note)
+		})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -154,10 +155,10 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 	}
 
 	v.CanClaim = v.CanWork && k.Status == "open"
-	v.CanAct = v.CanWork && mayAct(s, k) == nil
+	v.CanAct = v.CanWork && escalation.MayAct(s.actor(), k) == nil
 	if v.CanAct {
-		if p := replyAllowed(k, c.outboxes); p != nil {
-			v.ReplyBlocked = p.msg
+		if no := c.cases.ReplyAllowed(k); no != nil {
+			v.ReplyBlocked = no.Reason
 		} else {
 			v.CanReply = true
 			v.TakesOver = k.Owner == ohcontact.OwnerBot
@@ -167,7 +168,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 				v.ReplyHint = "Sent by SMS to the number ending " + k.NumberEnding + "."
 			}
 		}
-		v.CanHandBack = handBackAllowed(k) == nil
+		v.CanHandBack = escalation.HandBackAllowed(k) == nil
 	}
 	return v
 }

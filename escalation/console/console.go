@@ -1,6 +1,10 @@
 // Package console is the OH clinician console: the web pages where
 // clinicians pick up the cases the risk screen and the flows open, read the
-// conversation, reply to the person, and resolve the case.
+// conversation, reply to the person, and resolve the case. The handlers
+// that change a case parse the form, call escalation.Cases, which owns
+// the case's life and its rules, and answer: a refusal from Cases is shown
+// on the case page with its sentence and status (409, or 422 for a form
+// field), a case of another organisation is a 404.
 //
 // # Roles
 //
@@ -13,20 +17,21 @@
 // their own, enforced in every query: another organisation's case is a 404.
 //
 // Only the user holding a claim (or an admin) may reply, hand back, release,
-// reassign or resolve. Claiming is one conditional UPDATE, so of two
-// clinicians pressing "Claim" together exactly one wins and the other is
-// told who holds the case and since when.
+// reassign or resolve (escalation.MayAct). Claiming is one conditional
+// UPDATE, so of two clinicians pressing "Claim" together exactly one wins
+// and the other is told who holds the case and since when.
 //
 // # Conversations
 //
 // A reply is stored as an urgent outbound message by the clinician and
-// queued on the conversation's channel's Outbox in the same transaction. A
-// reply to a conversation the bot still owns takes it over: the bot stays
-// silent from then on. Handing back returns it to the bot by closing it, so
-// that the person's next message starts a fresh conversation with the bot:
-// the flow a clinician took over has ended (its state is terminal) and
-// cannot be stepped again. Resolving a case hands its conversation back
-// too, since nobody watches a resolved case's conversation.
+// queued on the conversation's channel's outbox in the same transaction
+// (escalation.Cases.Reply). A reply to a conversation the bot still owns
+// takes it over: the bot stays silent from then on. Handing back returns
+// it to the bot by closing it, so that the person's next message starts a
+// fresh conversation with the bot: the flow a clinician took over has
+// ended (its state is terminal) and cannot be stepped again. Resolving a
+// case hands its conversation back too, since nobody watches a resolved
+// case's conversation.
 //
 // # Sessions and CSRF
 //
@@ -113,7 +118,6 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"html/template"
 	"log/slog"
@@ -121,32 +125,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
-
-// Outbox queues the delivery of a stored outbound message in tx, so it is
-// sent if and only if tx commits.
-type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
-}
-
-// SLAClock restarts the SLA clock of a case released back to the queue, in
-// the release's transaction (escalation.Escalator.Rewatch).
-type SLAClock interface {
-	Rewatch(ctx context.Context, tx pgx.Tx, id int64, now time.Time) error
-}
 
 // Config is what the console needs.
 type Config struct {
 	DB *postgres.DB
-	// SLA restarts a released case's SLA clock.
-	SLA SLAClock
-	// Outboxes deliver clinicians' replies, by conversation channel. A
-	// conversation on a channel with no outbox cannot be replied to.
-	Outboxes map[ohcontact.Channel]Outbox
+	// Cases carries out every change to a case; the case pages need it.
+	Cases *escalation.Cases
 	// Location is the time zone times are shown in; UTC when nil.
 	Location *time.Location
 	// SecureCookies marks cookies Secure and gives them the __Host- prefix:
@@ -162,8 +149,7 @@ type Config struct {
 // Console serves the clinician console's pages.
 type Console struct {
 	db            *postgres.DB
-	sla           SLAClock
-	outboxes      map[ohcontact.Channel]Outbox
+	cases         *escalation.Cases
 	loc           *time.Location
 	secureCookies bool
 	log           *slog.Logger
@@ -184,7 +170,7 @@ var files embed.FS
 // New returns the console described by cfg.
 func New(cfg Config) *Console {
 	c := &Console{
-		db: cfg.DB, sla: cfg.SLA, outboxes: cfg.Outboxes, loc: cfg.Location, secureCookies: cfg.SecureCookies,
+		db: cfg.DB, cases: cfg.Cases, loc: cfg.Location, secureCookies: cfg.SecureCookies,
 		log: cfg.Log, now: cfg.Now, pages: parsePages(),
 		dummyHash: mustHashPassword(newToken()),
 		cop:       http.NewCrossOriginProtection(),

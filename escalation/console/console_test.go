@@ -78,9 +78,9 @@ func newFixture(t *testing.T, secure bool) *fixture {
 		t.Fatal(err)
 	}
 	f.console = console.New(console.Config{
-		DB:            f.db,
-		SLA:           &escalation.Escalator{SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs},
-		Outboxes:      map[ohcontact.Channel]console.Outbox{ohcontact.ChannelSMS: f.sms},
+		DB: f.db,
+		Cases: &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
+			Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Now: f.now},
 		Location:      time.UTC,
 		SecureCookies: secure,
 		Now:           f.now,

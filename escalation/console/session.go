@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -36,6 +37,11 @@ type session struct {
 
 // scope is the organisation whose cases the user sees; 0 for every one.
 func (s *session) scope() int64 { return s.user.OrganisationID }
+
+// actor is the user as escalation.Cases sees them.
+func (s *session) actor() escalation.Actor {
+	return escalation.Actor{UserID: s.user.ID, OrganisationID: s.scope(), Admin: isAdmin(s.user)}
+}
 
 // handlerFunc handles a signed-in user's request.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session)

@@ -50,14 +50,13 @@ func categoryLabel(category string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// channelLabel is ch's label, or "None" for a case that did not come from
+// a conversation.
 func channelLabel(ch ohcontact.Channel) string {
-	switch ch {
-	case ohcontact.ChannelSMS:
-		return "SMS"
-	case ohcontact.ChannelWebChat:
-		return "Web chat"
+	if ch == "" {
+		return "None"
 	}
-	return "None"
+	return ch.Label()
 }
 
 // statusLabel says where a case is: "Open", "Claimed by Sam Jones".

@@ -7,62 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/ohcontact/ohcontact"
 )
-
-// CaseSLA is what the SLA clock of a case needs to know about it.
-type CaseSLA struct {
-	ID             int64
-	OrganisationID int64
-	Priority       ohcontact.Priority
-	Status         string // open, claimed or resolved
-	SLADue         time.Time
-	BreachCount    int
-}
-
-// LockCaseSLA locks case id and returns its SLA state, or ErrNotFound.
-// It locks the case row only, never its conversation, so it cannot
-// deadlock with a step that holds the conversation and raises the case.
-func LockCaseSLA(ctx context.Context, tx pgx.Tx, id int64) (CaseSLA, error) {
-	c := CaseSLA{ID: id}
-	err := tx.QueryRow(ctx, `
-		SELECT organisation_id, priority, status, sla_due_at, breach_count
-		FROM cases WHERE id = $1 FOR UPDATE`, id).
-		Scan(&c.OrganisationID, &c.Priority, &c.Status, &c.SLADue, &c.BreachCount)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return c, fmt.Errorf("case %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return c, fmt.Errorf("lock case %d: %w", id, err)
-	}
-	return c, nil
-}
-
-// RecordSLABreach records that open case c has passed its SLA unclaimed:
-// its breach count goes up, an sla_breached case event and audit event
-// are written, and every on-duty clinician or administrator who can work
-// the case (of its organisation, or of every organisation; not disabled)
-// gets a clinician alert. It returns how many were alerted. The caller
-// holds c locked (LockCaseSLA).
-func RecordSLABreach(ctx context.Context, tx pgx.Tx, c CaseSLA) (alerted int, err error) {
-	if _, err := tx.Exec(ctx, `UPDATE cases SET breach_count = breach_count + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
-		return 0, fmt.Errorf("count breach of case %d: %w", c.ID, err)
-	}
-	tag, err := tx.Exec(ctx, `
-		INSERT INTO clinician_alerts (user_id, case_id, kind)
-		SELECT id, $1, 'sla_breached' FROM users
-		WHERE on_duty AND disabled_at IS NULL AND role IN ('clinician', 'admin')
-		  AND (organisation_id IS NULL OR organisation_id = $2)
-		ORDER BY id`, c.ID, c.OrganisationID)
-	if err != nil {
-		return 0, fmt.Errorf("alert clinicians to case %d: %w", c.ID, err)
-	}
-	alerted = int(tag.RowsAffected())
-	err = caseEvent(ctx, tx, c.ID, c.OrganisationID, 0, "sla_breached", "", map[string]any{
-		"breach": c.BreachCount + 1, "priority": string(c.Priority), "clinicians_alerted": alerted})
-	return alerted, err
-}
 
 // QueueOnCallText stores a text to an organisation's on-call number about
 // case caseID and returns its id; the caller queues its delivery in tx.
