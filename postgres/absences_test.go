@@ -121,10 +121,10 @@ func TestAPIKeyByHash(t *testing.T) {
 	live[0], revoked[0] = 1, 2
 	var id int64
 	err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
-		if id, err = postgres.CreateAPIKey(ctx, tx, f.org, "ESR", live); err != nil {
+		if id, err = postgres.CreateAPIKey(ctx, tx, f.org, "ESR", postgres.ScopeHR, live); err != nil {
 			return err
 		}
-		revokedID, err := postgres.CreateAPIKey(ctx, tx, f.org, "old", revoked)
+		revokedID, err := postgres.CreateAPIKey(ctx, tx, f.org, "old", postgres.ScopeHR, revoked)
 		if err != nil {
 			return err
 		}

@@ -172,12 +172,16 @@ type ReferralFilter struct {
 	Since time.Time
 	// AfterID keeps referrals with a larger id, for paging in id order.
 	AfterID int64
-	Limit   int
+	// Paging puts the referrals in id order, for an API's pages, even on
+	// the first page (AfterID 0, no Since).
+	Paging bool
+	Limit  int
 }
 
 // ListReferrals returns the referrals f chooses: new ones first, oldest
 // (closest to its SLA) first, then the others, most recently changed
-// first; or, when f.AfterID or f.Since is set, in id order for paging.
+// first; or, when f.Paging, f.AfterID or f.Since is set, in id order for
+// paging.
 func ListReferrals(ctx context.Context, q Querier, f ReferralFilter) ([]Referral, error) {
 	statuses := make([]string, len(f.Statuses))
 	for i, s := range f.Statuses {
@@ -188,7 +192,7 @@ func ListReferrals(ctx context.Context, q Querier, f ReferralFilter) ([]Referral
 		since = &f.Since
 	}
 	order := `ORDER BY (r.status = 'new') DESC, CASE WHEN r.status = 'new' THEN r.sla_due_at END, r.updated_at DESC, r.id DESC`
-	if f.AfterID != 0 || since != nil {
+	if f.Paging || f.AfterID != 0 || since != nil {
 		order = `ORDER BY r.id`
 	}
 	limit := f.Limit

@@ -19,30 +19,40 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// API is the HR systems' API: they open absence episodes, record returns to
-// work and changed reasons, and keep the staff directory up to date, with
-// JSON bodies that mirror the CSV exports' columns. Each request carries
+// API is the /api/v1 surface for other systems. HR systems open absence
+// episodes, record returns to work and changed reasons, and keep the staff
+// directory up to date, with JSON bodies that mirror the CSV exports'
+// columns; MSK and OH systems take physiotherapy referrals and record what
+// they did with them (referrals_api.go). Each request carries
 // "Authorization: Bearer <key>", a key made by `ohcontact apikey add` for
-// one organisation (stored as its SHA-256); a key reads and writes its own
-// organisation's records only. Requests are idempotent: sending the same
-// one again changes nothing. Every change is planned (Scheduler) and
-// audited in the transaction that makes it. Errors are RFC 9457 problem
-// details; openapi.json describes it all.
+// one organisation and one scope (stored as its SHA-256): an hr key may use
+// only the HR routes, a referrals key only the referral routes (403
+// otherwise), and a key reads and writes its own organisation's records
+// only. Requests are idempotent: sending the same one again changes
+// nothing. Every change, and every read of a person's details, is audited
+// in the transaction that makes it. Errors are RFC 9457 problem details;
+// openapi.json describes it all.
 type API struct {
 	DB        *postgres.DB
 	Scheduler *Scheduler
+	// Referrals makes every change to a referral (the referral routes).
+	Referrals *escalation.Referrals
 	Log       *slog.Logger
 }
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	mux.HandleFunc("POST /api/v1/absences", a.authenticated(a.createAbsence))
-	mux.HandleFunc("PUT /api/v1/absences/{id}", a.authenticated(a.updateAbsence))
-	mux.HandleFunc("PUT /api/v1/staff/{assignment_number}", a.authenticated(a.putStaff))
+	mux.HandleFunc("POST /api/v1/absences", a.authenticated(postgres.ScopeHR, a.createAbsence))
+	mux.HandleFunc("PUT /api/v1/absences/{id}", a.authenticated(postgres.ScopeHR, a.updateAbsence))
+	mux.HandleFunc("PUT /api/v1/staff/{assignment_number}", a.authenticated(postgres.ScopeHR, a.putStaff))
+	mux.HandleFunc("GET /api/v1/referrals", a.authenticated(postgres.ScopeReferrals, a.listReferrals))
+	mux.HandleFunc("GET /api/v1/referrals/{id}", a.authenticated(postgres.ScopeReferrals, a.getReferral))
+	mux.HandleFunc("PUT /api/v1/referrals/{id}", a.authenticated(postgres.ScopeReferrals, a.putReferral))
 }
 
 //go:embed openapi.json
@@ -75,23 +85,30 @@ func HashAPIKey(key string) []byte {
 // caller is the API key a request was made with.
 type caller = postgres.APIKey
 
-// authenticated wraps h with the API key check.
-func (a *API) authenticated(h func(w http.ResponseWriter, r *http.Request, c caller)) http.HandlerFunc {
+// apiNames names the API of each key scope, for the 403 problem.
+var apiNames = map[string]string{postgres.ScopeHR: "HR", postgres.ScopeReferrals: "referrals"}
+
+// authenticated wraps h with the API key check: 401 without a known key,
+// 403 for a key whose scope is not scope.
+func (a *API) authenticated(scope string, h func(w http.ResponseWriter, r *http.Request, c caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !strings.HasPrefix(key, apiKeyPrefix) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact HR API"`)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact API"`)
 			writeProblem(w, http.StatusUnauthorized, "Send an API key as Authorization: Bearer ohk_…", nil)
 			return
 		}
 		c, err := postgres.APIKeyByHash(r.Context(), a.DB.Pool, HashAPIKey(key))
 		switch {
 		case errors.Is(err, postgres.ErrNotFound):
-			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact HR API", error="invalid_token"`)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact API", error="invalid_token"`)
 			writeProblem(w, http.StatusUnauthorized, "The API key is not known, or was revoked.", nil)
 			return
 		case err != nil:
 			a.fail(w, r, err)
+			return
+		case c.Scope != scope:
+			writeProblem(w, http.StatusForbidden, "This key may not use the "+apiNames[scope]+" API.", nil)
 			return
 		}
 		h(w, r, c)
@@ -100,7 +117,7 @@ func (a *API) authenticated(h func(w http.ResponseWriter, r *http.Request, c cal
 
 // fail answers a request that failed on our side, logging ids only.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a.Log.Error("hr api: request failed", "route", r.Pattern, "err", err)
+	a.Log.Error("api: request failed", "route", r.Pattern, "err", err)
 	writeProblem(w, http.StatusInternalServerError, "Something went wrong on our side; the request was not applied. Try again later.", nil)
 }
 
@@ -114,11 +131,11 @@ type problem struct {
 	Errors []fieldError `json:"errors,omitempty"`
 }
 
-// fieldError is one field at fault: its name, a JSON pointer to it, and a
-// sentence saying what is wrong.
+// fieldError is one field at fault: its name, a JSON pointer to it (body
+// fields only, not query parameters), and a sentence saying what is wrong.
 type fieldError struct {
 	Field   string `json:"field"`
-	Pointer string `json:"pointer"`
+	Pointer string `json:"pointer,omitempty"`
 	Detail  string `json:"detail"`
 }
 

@@ -37,11 +37,11 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		var hash []byte
 		var err error
 		f.key, hash = NewAPIKey()
-		if f.keyID, err = postgres.CreateAPIKey(t.Context(), tx, f.orgID, "ESR feed", hash); err != nil {
+		if f.keyID, err = postgres.CreateAPIKey(t.Context(), tx, f.orgID, "ESR feed", postgres.ScopeHR, hash); err != nil {
 			return err
 		}
 		f.otherKey, hash = NewAPIKey()
-		_, err = postgres.CreateAPIKey(t.Context(), tx, f.otherOrg, "Other feed", hash)
+		_, err = postgres.CreateAPIKey(t.Context(), tx, f.otherOrg, "Other feed", postgres.ScopeHR, hash)
 		return err
 	})
 	if err != nil {
@@ -255,7 +255,7 @@ func TestAPIServesItsOpenAPIDocument(t *testing.T) {
 	if doc.OpenAPI != "3.1.0" {
 		t.Fatalf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
-	for _, p := range []string{"/api/v1/absences", "/api/v1/absences/{id}", "/api/v1/staff/{assignment_number}"} {
+	for _, p := range []string{"/api/v1/absences", "/api/v1/absences/{id}", "/api/v1/staff/{assignment_number}", "/api/v1/referrals", "/api/v1/referrals/{id}"} {
 		if doc.Paths[p] == nil {
 			t.Errorf("the document does not describe %s", p)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -12,21 +13,26 @@ import (
 	"github.com/ohcontact/ohcontact/triggers"
 )
 
-const apikeyUsage = `apikey add --org CODE --name NAME
+const apikeyUsage = `apikey add --org CODE --name NAME [--scope hr|referrals]
 
-Creates a key for an HR system to use the HR API (/api/v1/…) for one
-organisation, and prints it on standard output. The key is shown only this
-once: only its SHA-256 is stored. The HR system sends it as
+Creates a key for a system to use one API of one organisation, and prints
+it on standard output. The key is shown only this once: only its SHA-256
+is stored. The system sends it as
 
   Authorization: Bearer ohk_…
 
+--scope says which API the key may use: hr (the default) for an HR system
+(absences and the staff directory: /api/v1/absences, /api/v1/staff/…), or
+referrals for an MSK or OH system that takes physiotherapy referrals
+(/api/v1/referrals). A key of one scope is refused (403) by the other API.
 NAME says which system holds it (e.g. "ESR nightly feed"). CODE is an
 organisation code from OHCONTACT_CONFIG`
 
 func runAPIKey(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "apikey", apikeyUsage)
 	org := fs.String("org", "", "the code of the organisation whose records the key may change")
-	name := fs.String("name", "", "which HR system holds the key (1 to 100 characters)")
+	name := fs.String("name", "", "which system holds the key (1 to 100 characters)")
+	scope := fs.String("scope", postgres.ScopeHR, "which API the key may use: hr or referrals")
 	sub, err := splitSubcommand(env, fs, args)
 	if err != nil {
 		return err
@@ -37,6 +43,9 @@ func runAPIKey(ctx context.Context, env *environment, args []string) error {
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(*name)); n < 1 || n > 100 {
 		problems = append(problems, "--name must be 1 to 100 characters")
+	}
+	if !slices.Contains(postgres.APIScopes, *scope) {
+		problems = append(problems, "--scope must be hr or referrals")
 	}
 	if err := usageProblems(env, fs, "apikey", problems); err != nil {
 		return err
@@ -53,7 +62,7 @@ func runAPIKey(ctx context.Context, env *environment, args []string) error {
 	}
 	key, hash := triggers.NewAPIKey()
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := postgres.CreateAPIKey(ctx, tx, orgID, strings.TrimSpace(*name), hash)
+		_, err := postgres.CreateAPIKey(ctx, tx, orgID, strings.TrimSpace(*name), *scope, hash)
 		return err
 	})
 	if err != nil {

@@ -25,8 +25,8 @@ func TestAPIKeyAddPrintsTheKeyOnceAndStoresItsHash(t *testing.T) {
 		t.Fatalf("apikey add printed %q (stderr %q), want one ohk_ key on stdout only", out, errOut)
 	}
 	k, err := postgres.APIKeyByHash(t.Context(), db.Pool, triggers.HashAPIKey(key))
-	if err != nil || k.OrganisationCode != "DEMO" {
-		t.Fatalf("the key's hash finds %+v, %v; want DEMO's key", k, err)
+	if err != nil || k.OrganisationCode != "DEMO" || k.Scope != postgres.ScopeHR {
+		t.Fatalf("the key's hash finds %+v, %v; want DEMO's hr key", k, err)
 	}
 	var stored int
 	if err := db.Pool.QueryRow(t.Context(), `
@@ -37,6 +37,20 @@ func TestAPIKeyAddPrintsTheKeyOnceAndStoresItsHash(t *testing.T) {
 	if err := db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_events WHERE action = 'api_key.created' AND record_id = $1`, k.ID).
 		Scan(&audited); err != nil || audited != 1 {
 		t.Fatalf("%d audit events (%v), want 1", audited, err)
+	}
+
+	out, errOut, err = runCommand(t, vars, apikeyArgs("add", "--org", "DEMO", "--name", "MSK system", "--scope", "referrals"))
+	if err != nil {
+		t.Fatalf("apikey add --scope referrals: %v (%s)", err, errOut)
+	}
+	k, err = postgres.APIKeyByHash(t.Context(), db.Pool, triggers.HashAPIKey(strings.TrimSuffix(out, "\n")))
+	if err != nil || k.Scope != postgres.ScopeReferrals {
+		t.Fatalf("the referrals key's hash finds %+v, %v; want a referrals key", k, err)
+	}
+	var scope string
+	if err := db.Pool.QueryRow(t.Context(), `SELECT details->>'scope' FROM audit_events WHERE action = 'api_key.created' AND record_id = $1`,
+		k.ID).Scan(&scope); err != nil || scope != "referrals" {
+		t.Fatalf("api_key.created audit scope %q (%v), want referrals", scope, err)
 	}
 
 	_, _, err = runCommand(t, vars, apikeyArgs("add", "--org", "RX9", "--name", "x"))
@@ -56,6 +70,7 @@ func TestAPIKeyUsage(t *testing.T) {
 		{[]string{"add", "--org", "DEMO"}, "--name must be 1 to 100 characters"},
 		{[]string{"add", "--org", "DEMO", "--name", strings.Repeat("n", 101)}, "--name must be 1 to 100 characters"},
 		{[]string{"revoke", "--org", "DEMO", "--name", "x"}, `got "revoke"`},
+		{[]string{"add", "--org", "DEMO", "--name", "x", "--scope", "admin"}, "--scope must be hr or referrals"},
 	}
 	for _, tt := range tests {
 		_, errOut, err := runCommand(t, nil, apikeyArgs(tt.args...))

@@ -48,7 +48,7 @@ func commands() []command {
 		{"risk", "screen messages for risk: risk check < messages.txt", runRisk},
 		{"import", "import an HR export: import staff|absences [--strict] [--org CODE] FILE", runImport},
 		{"triggers", "list the contacts due: triggers plan [--at TIME] [--skipped]", runTriggers},
-		{"apikey", "create an HR API key: apikey add --org CODE --name NAME", runAPIKey},
+		{"apikey", "create an API key: apikey add --org CODE --name NAME [--scope hr|referrals]", runAPIKey},
 		{"user", "create a console account: user add --email ADDRESS --name NAME --role ROLE [--org CODE] < password", runUser},
 		{"version", "print the version", runVersion},
 	}
