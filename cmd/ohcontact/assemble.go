@@ -57,7 +57,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
 			return nil, nil, err
 		}
-		if err := seedDemoAccounts(ctx, db); err != nil {
+		if err := seedDemoAccounts(ctx, db, orgIDs); err != nil {
 			return nil, nil, err
 		}
 		// A month of pilot history, once, for the dashboard.
@@ -168,8 +168,9 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 
 	s := newServer(db, log)
 	con := console.New(console.Config{
-		DB:  db,
-		SLA: cases,
+		DB:        db,
+		SLA:       cases,
+		Referrals: referrals,
 		Outboxes: map[ohcontact.Channel]console.Outbox{
 			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
 		},

@@ -128,7 +128,7 @@ func TestUserUsage(t *testing.T) {
 		{"extra argument", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead", "more"}, errUsage, "", `got "add more"`},
 		{"no email", []string{"add", "--name", "A", "--role", "lead"}, errUsage, "", "--email must be an email address"},
 		{"no name", []string{"add", "--email", "a@b.nhs.uk", "--role", "lead"}, errUsage, "", "--name must be 1 to 100 characters"},
-		{"bad role", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "nurse"}, errUsage, "", "--role must be clinician, lead or admin"},
+		{"bad role", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "nurse"}, errUsage, "", "--role must be clinician, lead, admin or physio"},
 		{"unknown flag", []string{"add", "--password", "x"}, errUsage, "", "password"},
 	}
 	for _, tt := range tests {

@@ -61,6 +61,8 @@ type fixture struct {
 	org      int64        // "Test Trust"
 	otherOrg int64        // "Other Trust"
 	seq      atomic.Int64 // for unique staff and numbers
+	// referrals makes and changes referrals, as the console does.
+	referrals *escalation.Referrals
 }
 
 func newFixture(t *testing.T, secure bool) *fixture {
@@ -77,9 +79,12 @@ func newFixture(t *testing.T, secure bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cases := &escalation.Escalator{SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs}
+	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}
 	f.console = console.New(console.Config{
 		DB:            f.db,
-		SLA:           &escalation.Escalator{SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs},
+		SLA:           cases,
+		Referrals:     f.referrals,
 		Outboxes:      map[ohcontact.Channel]console.Outbox{ohcontact.ChannelSMS: f.sms},
 		Location:      time.UTC,
 		SecureCookies: secure,
