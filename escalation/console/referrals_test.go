@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -381,3 +382,38 @@ func TestReferralWorklist(t *testing.T) {
 }
 
 var regexpReferralRow = regexp.MustCompile(`<tr data-referral-id="(\d+)">`)
+
+func TestReferralTimesAreUKTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same database behind a console that shows and reads UK time.
+	mux := http.NewServeMux()
+	console.New(console.Config{DB: f.db, Referrals: f.referrals, Location: london, Now: f.now}).Register(mux)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	id := f.newReferral(f.org, "Ann", backPain, f.now())
+	b := f.signInPhysio("physio@example.nhs.uk")
+
+	summer := f.now().In(london).Year() + 1 // 1 July next year: British Summer Time, UTC+1
+	resp, _ := b.post(fmt.Sprintf("/console/referrals/%d/book", id), url.Values{
+		"date": {fmt.Sprintf("%d-07-01", summer)}, "time": {"09:30"}, "kind": {"phone"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("book: status %d", resp.StatusCode)
+	}
+	var at time.Time
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT appointment_at FROM referrals WHERE id = $1`, id).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(summer, 7, 1, 8, 30, 0, 0, time.UTC); !at.Equal(want) {
+		t.Errorf("09:30 on 1 July stored as %v, want %v", at.UTC(), want)
+	}
+	_, page := b.get(fmt.Sprintf("/console/referrals/%d", id))
+	if want := fmt.Sprintf("1 July %d at 09:30, a phone call", summer); !strings.Contains(text(page), want) {
+		t.Errorf("the referral page does not show %q:\n%s", want, text(page))
+	}
+}
