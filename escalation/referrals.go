@@ -108,6 +108,10 @@ var next = map[postgres.ReferralStatus][]postgres.ReferralStatus{
 	postgres.ReferralBooked:   {postgres.ReferralBooked, postgres.ReferralAttended, postgres.ReferralDidNotAttend},
 }
 
+// CanMove reports whether a referral whose status is from may be moved to
+// to (Act refuses any other move).
+func CanMove(from, to postgres.ReferralStatus) bool { return slices.Contains(next[from], to) }
+
 // Act makes change c to referral id of organisation orgScope (0: any) on
 // behalf of by, and returns the referral as it then is. It returns
 // postgres.ErrNotFound for no such referral, and a *ReferralError when c
@@ -127,7 +131,7 @@ func (r *Referrals) Act(ctx context.Context, orgScope int64, by postgres.Actor, 
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(next[ref.Status], c.Status) {
+		if !CanMove(ref.Status, c.Status) {
 			return &ReferralError{Detail: fmt.Sprintf("This referral is %s, so it cannot be marked %s.",
 				StatusText(ref.Status), StatusText(c.Status))}
 		}

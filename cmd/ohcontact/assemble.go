@@ -57,7 +57,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
 			return nil, nil, err
 		}
-		if err := seedDemoAccounts(ctx, db); err != nil {
+		if err := seedDemoAccounts(ctx, db, orgIDs); err != nil {
 			return nil, nil, err
 		}
 		// A month of pilot history, once, for the dashboard.
@@ -172,6 +172,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	con := console.New(console.Config{
 		DB:            db,
 		Cases:         cases,
+		Referrals:     referrals,
 		Location:      london,
 		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://"),
 		Log:           log.With("component", "console"),

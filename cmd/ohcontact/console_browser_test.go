@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,7 +10,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -106,5 +110,92 @@ func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 	var views int
 	if err := db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_events WHERE action = 'case.view'`).Scan(&views); err != nil || views == 0 {
 		t.Fatalf("%d case views audited (%v), want at least one", views, err)
+	}
+}
+
+// TestPhysioReferralInBrowser is the physio team's path: the demo
+// physiotherapist signs in and lands on the referrals worklist, with a
+// banner for the overdue referral, opens a referral, is told what is
+// missing from a booking, accepts the referral and books a phone
+// appointment. axe-core finds no WCAG 2.2 AA violation on any page on the
+// way.
+func TestPhysioReferralInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx, axe := browser(t)
+	dbURL := pgtest.NewEmptyURL(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	startDemoAt(t, dbURL, addr, base)
+	db := openDB(t, dbURL)
+
+	// Two referrals in the demo organisation, as a flow makes them: one
+	// past its SLA with the red flags question unanswered, one new.
+	var id int64
+	err := db.InTx(t.Context(), func(tx pgx.Tx) error {
+		var org int64
+		var staff []int64
+		err := tx.QueryRow(t.Context(), `SELECT id FROM organisations WHERE code = 'DEMO'`).Scan(&org)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(t.Context(), `SELECT id FROM staff WHERE organisation_id = $1 ORDER BY id LIMIT 2`, org)
+		if err != nil {
+			return err
+		}
+		if staff, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		for i, s := range staff {
+			opened, err := postgres.OpenConversations(t.Context(), tx, []ohcontact.Conversation{{OrganisationID: org, StaffID: s,
+				Channel: ohcontact.ChannelSMS, Address: fmt.Sprintf("+44770090099%d", i), Flow: "msk-checkin", State: "offer_self_care", Language: "en-GB"}})
+			if err != nil {
+				return err
+			}
+			conv := opened[postgres.ConversationKey{StaffID: s, Channel: ohcontact.ChannelSMS}]
+			answers := map[string]string{"area": "back", "duration": "2_to_6_weeks", "red_flags": "no", "can_work": "no",
+				"progress": "worse", "contact": "phone_morning"}
+			due := time.Now().Add(48 * time.Hour)
+			if i == 0 {
+				answers["red_flags"], due = "not_given", time.Now().Add(-time.Hour)
+			}
+			if id, err = postgres.CreateReferral(t.Context(), tx, postgres.NewReferral{OrganisationID: org, StaffID: s,
+				ConversationID: conv.ID, Language: "en-GB", Answers: answers, SLADue: due}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("make referrals: %v", err)
+	}
+
+	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
+		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoPhysioEmail("DEMO")+`";
+		document.querySelector("#password").value = "`+demoPhysioPassword+`";
+		document.querySelector("form[action='/console/login']").requestSubmit()`,
+		`location.pathname === "/console/referrals" && document.body.textContent.includes("1 referral is past its SLA")`)
+	checkAxe(t, ctx, axe, "referrals")
+
+	submitAndWait(t, ctx, fmt.Sprintf(`document.querySelector("tbody a[href='/console/referrals/%d']").click()`, id),
+		`location.pathname.startsWith("/console/referrals/") && document.querySelector("form[action$='/accept']") !== null`)
+	checkAxe(t, ctx, axe, "new referral")
+	submitAndWait(t, ctx, `document.querySelector("form[action$='/book']").requestSubmit()`,
+		`document.querySelector(".error-summary") !== null`)
+	checkAxe(t, ctx, axe, "booking refused")
+	submitAndWait(t, ctx, `document.querySelector("form[action$='/accept']").requestSubmit()`,
+		`document.body.textContent.includes("You have accepted this referral")`)
+	checkAxe(t, ctx, axe, "accepted referral")
+
+	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02")
+	submitAndWait(t, ctx, `document.querySelector("#appointment-date").value = "`+tomorrow+`";
+		document.querySelector("#appointment-time").value = "09:30";
+		document.querySelector("#appointment-kind-phone").checked = true;
+		document.querySelector("form[action$='/book']").requestSubmit()`,
+		`document.body.textContent.includes("The appointment has been booked")`)
+	checkAxe(t, ctx, axe, "booked referral")
+	var status string
+	if err := db.Pool.QueryRow(t.Context(), `SELECT status FROM referrals WHERE id = $1`, id).Scan(&status); err != nil || status != "booked" {
+		t.Fatalf("referral status %q (%v), want booked", status, err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,27 +15,46 @@ import (
 
 // The demo's console accounts, for `make run` only: the README gives them.
 // The clinician works cases; the lead sees the pilot dashboard of every
-// organisation.
+// organisation; each demo organisation's physiotherapist
+// (demoPhysioEmail) works its referrals.
 const (
 	demoClinicianEmail    = "clinician@demo.nhs.example"
 	demoClinicianPassword = "demo-clinician-2026"
 	demoLeadEmail         = "lead@demo.nhs.example"
 	demoLeadPassword      = "demo-lead-2026"
+	demoPhysioPassword    = "demo-physio-2026"
 )
 
+// demoPhysioEmail is the demo physiotherapist's address of the demo
+// organisation with code: physio.demo@demo.nhs.example for DEMO.
+func demoPhysioEmail(code string) string {
+	return "physio." + strings.ToLower(code) + "@demo.nhs.example"
+}
+
 // seedDemoAccounts creates the demo clinician's and the demo lead's console
-// accounts, once.
-func seedDemoAccounts(ctx context.Context, db *postgres.DB) error {
-	for _, a := range []struct{ email, password, name, role string }{
-		{demoClinicianEmail, demoClinicianPassword, "Demo Clinician", console.RoleClinician},
-		{demoLeadEmail, demoLeadPassword, "Demo OH Lead", console.RoleLead},
-	} {
+// accounts, and a physiotherapist's for each demo organisation in orgIDs
+// (by code), once.
+func seedDemoAccounts(ctx context.Context, db *postgres.DB, orgIDs map[string]int64) error {
+	type account struct {
+		email, password, name, role string
+		org                         int64
+	}
+	accounts := []account{
+		{demoClinicianEmail, demoClinicianPassword, "Demo Clinician", console.RoleClinician, 0},
+		{demoLeadEmail, demoLeadPassword, "Demo OH Lead", console.RoleLead, 0},
+	}
+	for _, o := range signposting.DemoPilot().Organisations {
+		if id, ok := orgIDs[o.Code]; ok {
+			accounts = append(accounts, account{demoPhysioEmail(o.Code), demoPhysioPassword, "Demo Physio, " + o.Name, console.RolePhysio, id})
+		}
+	}
+	for _, a := range accounts {
 		hash, err := console.HashPassword(a.password)
 		if err != nil {
 			return err
 		}
 		err = db.InTx(ctx, func(tx pgx.Tx) error {
-			_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{Email: a.email, Name: a.name, Role: a.role, PasswordHash: hash}, 0)
+			_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{OrganisationID: a.org, Email: a.email, Name: a.name, Role: a.role, PasswordHash: hash}, 0)
 			return err
 		})
 		if err != nil && !errors.Is(err, postgres.ErrEmailTaken) {

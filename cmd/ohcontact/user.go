@@ -16,7 +16,7 @@ import (
 
 // userUsage is the user command's help: a format taking the shortest and
 // longest password allowed.
-const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin [--org CODE] < password.txt
+const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin|physio [--org CODE] < password.txt
 
 Creates a clinician console account and prints its id. The password is the
 first line of standard input (%d to %d characters), so it stays out of
@@ -25,15 +25,16 @@ shell history and the process list:
   ohcontact user add --email sam.jones@nhs.net --name "Sam Jones" --role clinician --org RTD < password.txt
 
 Roles: clinician (works cases), lead (reads the queue and cases), admin
-(works cases and manages accounts). --org is an organisation code from
-OHCONTACT_CONFIG; without it the account sees every organisation`
+(works cases and referrals, and manages accounts), physio (works
+physiotherapy referrals, sees no cases). --org is an organisation code
+from OHCONTACT_CONFIG; without it the account sees every organisation`
 
 func runUser(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "user", fmt.Sprintf(userUsage, console.MinPasswordLength, console.MaxPasswordLength))
 	email := fs.String("email", "", "the address the person signs in with")
 	name := fs.String("name", "", "their name as colleagues see it on cases")
-	role := fs.String("role", "", "clinician, lead or admin")
-	org := fs.String("org", "", "the code of the organisation whose cases they see (default: every organisation)")
+	role := fs.String("role", "", "clinician, lead, admin or physio")
+	org := fs.String("org", "", "the code of the organisation whose cases or referrals they see (default: every organisation)")
 	sub, err := splitSubcommand(env, fs, args)
 	if err != nil {
 		return err
@@ -46,7 +47,7 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 		problems = append(problems, "--name must be 1 to 100 characters")
 	}
 	if !console.ValidRole(*role) {
-		problems = append(problems, "--role must be clinician, lead or admin")
+		problems = append(problems, "--role must be clinician, lead, admin or physio")
 	}
 	if err := usageProblems(env, fs, "user", problems); err != nil {
 		return err

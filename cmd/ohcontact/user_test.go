@@ -61,6 +61,18 @@ func TestUserAdd(t *testing.T) {
 		t.Error("an account added without --org is tied to an organisation")
 	}
 
+	// A physiotherapist of one organisation, who works its referrals.
+	out, _, err = runUserAdd(t, vars, "a physio's long password", "--email", "pat@example.nhs.uk", "--name", "Pat Physio", "--role", "physio", "--org", "DEMO")
+	if err != nil {
+		t.Fatalf("user add --role physio: %v", err)
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, strings.TrimSpace(out)).Scan(&role); err != nil || role != console.RolePhysio {
+		t.Errorf("physio account: role %q, %v", role, err)
+	}
+	if status := signIn(t, db, "pat@example.nhs.uk", "a physio's long password"); status != http.StatusSeeOther {
+		t.Errorf("signing in as the physiotherapist: status %d, want 303", status)
+	}
+
 	tests := []struct {
 		name, stdin, email, org, wantErr string
 	}{
@@ -80,8 +92,8 @@ func TestUserAdd(t *testing.T) {
 	}
 	var n int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
-	if n != 2 {
-		t.Errorf("%d accounts after the refused commands, want 2", n)
+	if n != 3 {
+		t.Errorf("%d accounts after the refused commands, want 3", n)
 	}
 }
 
@@ -128,7 +140,7 @@ func TestUserUsage(t *testing.T) {
 		{"extra argument", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead", "more"}, errUsage, "", `got "add more"`},
 		{"no email", []string{"add", "--name", "A", "--role", "lead"}, errUsage, "", "--email must be an email address"},
 		{"no name", []string{"add", "--email", "a@b.nhs.uk", "--role", "lead"}, errUsage, "", "--name must be 1 to 100 characters"},
-		{"bad role", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "nurse"}, errUsage, "", "--role must be clinician, lead or admin"},
+		{"bad role", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "nurse"}, errUsage, "", "--role must be clinician, lead, admin or physio"},
 		{"unknown flag", []string{"add", "--password", "x"}, errUsage, "", "password"},
 	}
 	for _, tt := range tests {

@@ -13,12 +13,15 @@ const (
 	RoleClinician = "clinician"
 	RoleLead      = "lead"
 	RoleAdmin     = "admin"
+	// RolePhysio works its organisation's physiotherapy referrals and
+	// sees no cases.
+	RolePhysio = "physio"
 )
 
-// ValidRole reports whether role is one of RoleClinician, RoleLead and
-// RoleAdmin.
+// ValidRole reports whether role is one of RoleClinician, RoleLead,
+// RoleAdmin and RolePhysio.
 func ValidRole(role string) bool {
-	return role == RoleClinician || role == RoleLead || role == RoleAdmin
+	return role == RoleClinician || role == RoleLead || role == RoleAdmin || role == RolePhysio
 }
 
 // emailPattern is the check users.email has.

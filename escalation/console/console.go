@@ -1,10 +1,12 @@
 // Package console is the OH clinician console: the web pages where
 // clinicians pick up the cases the risk screen and the flows open, read the
-// conversation, reply to the person, and resolve the case. The handlers
-// that change a case parse the form, call escalation.Cases, which owns
-// the case's life and its rules, and answer: a refusal from Cases is shown
-// on the case page with its sentence and status (409, or 422 for a form
-// field), a case of another organisation is a 404.
+// conversation, reply to the person, and resolve the case, and where the
+// physio team works its physiotherapy referrals. The handlers that change a
+// case parse the form, call escalation.Cases, which owns the case's life
+// and its rules, and answer: a refusal from Cases is shown on the case page
+// with its sentence and status (409, or 422 for a form field), a case of
+// another organisation is a 404. Referrals take the same shape through
+// escalation.Referrals.
 //
 // # Roles
 //
@@ -12,7 +14,8 @@
 // claim, release, reassign, add notes, reply, hand conversations back and
 // resolve. Leads see the queue and case pages read-only (their dashboard is
 // a separate page); every case page they open is audited like anyone's.
-// Admins also manage accounts on /console/admin/users. A user whose
+// Admins also manage accounts on /console/admin/users. Physio users work
+// referrals and see no cases (Physio worklist). A user whose
 // organisation is unset sees every organisation; everyone else sees only
 // their own, enforced in every query: another organisation's case is a 404.
 //
@@ -20,6 +23,39 @@
 // reassign or resolve (escalation.MayAct). Claiming is one conditional
 // UPDATE, so of two clinicians pressing "Claim" together exactly one wins
 // and the other is told who holds the case and since when.
+//
+// # Physio worklist
+//
+// Users with the physio role (RolePhysio) work their organisation's
+// fast-track physiotherapy referrals and see no cases: they land on GET
+// /console/referrals when they sign in and when they open /console/; case
+// pages, alerts and /console/live are not found for them, the queue's
+// actions and the dashboard are refused. Physio users and admins (who may
+// do everything) get the worklist; clinicians and leads are refused it.
+// As for cases, a user whose organisation is unset sees every
+// organisation's referrals, anyone else only their own, enforced in every
+// query: another organisation's referral is a 404.
+//
+// The worklist (referral_list.go) lists new referrals first, closest to
+// their SLA first, then the others most recently changed; ?status=
+// chooses one status. A banner counts the referrals still new past their
+// SLA and links the oldest. The referral page (referral_show.go) shows the
+// answers the person agreed to share, in words, a yes or an unanswered red
+// flags question stated in capitals, their contact details (warning when
+// they have opted out, so are not told by the service), the history,
+// including whether and how the person was told, and the forms its status
+// allows (escalation.CanMove). Each form posts to
+// /console/referrals/{id}/{action}, action one of accept, book, decline,
+// attended and did-not-attend (referral_act.go), which changes the
+// referral through escalation.Referrals.Act alone: that checks the
+// change, moves the status forward only, audits it and queues the notice
+// to the person. A change made redirects (303) to the referral page with
+// a confirmation; a missing or wrong field is shown again next to the
+// field (422); a move the status forbids is shown again with the sentence
+// saying why (409). Appointment times are entered and shown in
+// Config.Location. Every view of the worklist writes a referral.list
+// audit event with the ids shown, and every view of a referral a
+// referral.view event, in the transaction that reads them.
 //
 // # Conversations
 //
@@ -134,6 +170,9 @@ type Config struct {
 	DB *postgres.DB
 	// Cases carries out every change to a case; the case pages need it.
 	Cases *escalation.Cases
+	// Referrals changes physiotherapy referrals: the physio worklist's
+	// actions go through it alone.
+	Referrals *escalation.Referrals
 	// Location is the time zone times are shown in; UTC when nil.
 	Location *time.Location
 	// SecureCookies marks cookies Secure and gives them the __Host- prefix:
@@ -150,6 +189,7 @@ type Config struct {
 type Console struct {
 	db            *postgres.DB
 	cases         *escalation.Cases
+	referrals     *escalation.Referrals
 	loc           *time.Location
 	secureCookies bool
 	log           *slog.Logger
@@ -170,7 +210,7 @@ var files embed.FS
 // New returns the console described by cfg.
 func New(cfg Config) *Console {
 	c := &Console{
-		db: cfg.DB, cases: cfg.Cases, loc: cfg.Location, secureCookies: cfg.SecureCookies,
+		db: cfg.DB, cases: cfg.Cases, referrals: cfg.Referrals, loc: cfg.Location, secureCookies: cfg.SecureCookies,
 		log: cfg.Log, now: cfg.Now, pages: parsePages(),
 		dummyHash: mustHashPassword(newToken()),
 		cop:       http.NewCrossOriginProtection(),
@@ -199,11 +239,11 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/logout", c.signedIn(anyRole, c.logout))
 
 	handle("GET /console", c.redirectToQueue)
-	handle("GET /console/{$}", c.signedIn(anyRole, c.showQueue))
-	handle("GET /console/live", c.signedIn(anyRole, c.serveLive))
+	handle("GET /console/{$}", c.signedIn(anyRole, c.homeFirst(c.showQueue)))
+	handle("GET /console/live", c.signedIn(anyRole, c.casesOnly(c.serveLive)))
 	handle("POST /console/duty", c.signedIn(worksCases, c.setDuty))
-	handle("POST /console/alerts/{id}/seen", c.signedIn(anyRole, c.markAlertSeen))
-	handle("GET /console/cases/{id}", c.signedIn(anyRole, c.showCase))
+	handle("POST /console/alerts/{id}/seen", c.signedIn(anyRole, c.casesOnly(c.markAlertSeen)))
+	handle("GET /console/cases/{id}", c.signedIn(anyRole, c.casesOnly(c.showCase)))
 	handle("POST /console/cases/{id}/claim", c.signedIn(worksCases, c.claimCase))
 	handle("POST /console/cases/{id}/release", c.signedIn(worksCases, c.releaseCase))
 	handle("POST /console/cases/{id}/reassign", c.signedIn(worksCases, c.reassignCase))
@@ -211,6 +251,10 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/reply", c.signedIn(worksCases, c.reply))
 	handle("POST /console/cases/{id}/hand-back", c.signedIn(worksCases, c.handBack))
 	handle("POST /console/cases/{id}/resolve", c.signedIn(worksCases, c.resolveCase))
+
+	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
+	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))
+	handle("POST /console/referrals/{id}/{action}", c.signedIn(worksReferrals, c.actOnReferral))
 
 	handle("GET /console/dashboard", c.signedIn(seesDashboard, c.showDashboard))
 	handle("GET /console/dashboard.csv", c.signedIn(seesDashboard, c.exportDashboard))

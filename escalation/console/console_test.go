@@ -61,6 +61,8 @@ type fixture struct {
 	org      int64        // "Test Trust"
 	otherOrg int64        // "Other Trust"
 	seq      atomic.Int64 // for unique staff and numbers
+	// referrals makes and changes referrals, as the console does.
+	referrals *escalation.Referrals
 }
 
 func newFixture(t *testing.T, secure bool) *fixture {
@@ -77,10 +79,13 @@ func newFixture(t *testing.T, secure bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cases := &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
+		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Now: f.now}
+	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}
 	f.console = console.New(console.Config{
-		DB: f.db,
-		Cases: &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
-			Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Now: f.now},
+		DB:            f.db,
+		Cases:         cases,
+		Referrals:     f.referrals,
 		Location:      time.UTC,
 		SecureCookies: secure,
 		Now:           f.now,

@@ -89,7 +89,8 @@ func (c *Console) countFailure(ctx context.Context, user postgres.User, now time
 	return err
 }
 
-// startSession signs user in: a new session, its cookie, and the queue.
+// startSession signs user in: a new session, its cookie, and their home
+// page (home).
 func (c *Console) startSession(w http.ResponseWriter, r *http.Request, user postgres.User, now time.Time) {
 	token := newToken()
 	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error {
@@ -102,5 +103,5 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, user post
 	c.setCookie(w, sessionCookie, token, sessionLifetime)
 	c.setCookie(w, loginCookie, "", -1)
 	c.log.Info("console: signed in", "user_id", user.ID)
-	c.redirect(w, r, "/console/")
+	c.redirect(w, r, home(user))
 }

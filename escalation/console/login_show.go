@@ -12,12 +12,12 @@ type loginView struct {
 	Email string
 }
 
-// showLogin handles GET /console/login: the sign-in form, or the queue for
-// someone already signed in.
+// showLogin handles GET /console/login: the sign-in form, or the home page
+// (home) of someone already signed in.
 func (c *Console) showLogin(w http.ResponseWriter, r *http.Request) {
 	if token, ok := c.cookieToken(r, sessionCookie); ok {
-		if _, err := postgres.UserBySession(r.Context(), c.db.Pool, hashToken(token), c.now()); err == nil {
-			c.redirect(w, r, "/console/")
+		if u, err := postgres.UserBySession(r.Context(), c.db.Pool, hashToken(token), c.now()); err == nil {
+			c.redirect(w, r, home(u))
 			return
 		}
 	}

@@ -56,6 +56,13 @@ func (l layout) ErrorFor(field string) string {
 // IsAdmin reports whether the signed-in user is an admin.
 func (l layout) IsAdmin() bool { return l.User != nil && isAdmin(*l.User) }
 
+// SeesCases reports whether the signed-in user may see the case queue.
+func (l layout) SeesCases() bool { return l.User != nil && seesCases(*l.User) }
+
+// WorksReferrals reports whether the signed-in user may see the referrals
+// worklist.
+func (l layout) WorksReferrals() bool { return l.User != nil && worksReferrals(*l.User) }
+
 // newLayout returns the layout of a page titled title for s (nil when
 // nobody is signed in).
 func newLayout(title string, s *session) layout {
@@ -66,7 +73,7 @@ func newLayout(title string, s *session) layout {
 	return l
 }
 
-var pageNames = []string{"login", "queue", "case", "users", "dashboard", "error"}
+var pageNames = []string{"login", "queue", "case", "users", "dashboard", "referrals", "referral", "error"}
 
 func parsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))

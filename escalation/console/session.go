@@ -51,6 +51,48 @@ func anyRole(postgres.User) bool      { return true }
 func worksCases(u postgres.User) bool { return u.Role == RoleClinician || u.Role == RoleAdmin }
 func isAdmin(u postgres.User) bool    { return u.Role == RoleAdmin }
 
+// seesCases reports whether u may see the case queue and case pages:
+// everyone but the physio team.
+func seesCases(u postgres.User) bool { return u.Role != RolePhysio }
+
+// worksReferrals reports whether u may see and act on physiotherapy
+// referrals: the physio team and admins.
+func worksReferrals(u postgres.User) bool { return u.Role == RolePhysio || u.Role == RoleAdmin }
+
+// home is where u lands after signing in: the referrals worklist for the
+// physio team, the case queue for everyone else.
+func home(u postgres.User) string {
+	if u.Role == RolePhysio {
+		return "/console/referrals"
+	}
+	return "/console/"
+}
+
+// homeFirst wraps h, the case queue, so that a user who may not see cases
+// is sent to their own home page instead.
+func (c *Console) homeFirst(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		if !seesCases(s.user) {
+			c.redirect(w, r, home(s.user))
+			return
+		}
+		h(w, r, s)
+	}
+}
+
+// casesOnly wraps h so that a user who may not see cases (seesCases) gets
+// the page not found, as for another organisation's case: the physio team
+// does not learn which cases exist.
+func (c *Console) casesOnly(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		if !seesCases(s.user) {
+			c.notFound(w, r, s)
+			return
+		}
+		h(w, r, s)
+	}
+}
+
 // signedIn wraps h so that it runs only for a signed-in user whom allowed
 // accepts and, for a POST, only with a valid CSRF token from this site.
 // Anyone else is sent to the sign-in page or refused with 403.

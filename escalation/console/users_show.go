@@ -38,7 +38,8 @@ type roleOption struct{ Value, Label, Hint string }
 var roles = []roleOption{
 	{RoleClinician, "Clinician", "works cases: claims, replies, resolves"},
 	{RoleLead, "OH lead", "sees the queue and cases, read-only"},
-	{RoleAdmin, "Administrator", "works cases and manages accounts"},
+	{RoleAdmin, "Administrator", "works cases and referrals, and manages accounts"},
+	{RolePhysio, "Physiotherapist", "works the organisation's physiotherapy referrals; sees no cases"},
 }
 
 func roleLabel(role string) string {
