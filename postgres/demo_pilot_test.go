@@ -141,9 +141,14 @@ func TestSeedDemoPilot(t *testing.T) {
 		conversations["sms"] < 2*conversations["webchat"] || conversations["webchat"] < 5 {
 		t.Errorf("conversations by language and channel: %v; want English mostly, some Welsh and Polish, SMS mostly, some web chat", conversations)
 	}
-	var physio float64
-	for _, f := range d.PhysioReferrals {
-		physio += f.Value
+	var physio, booked, attended float64
+	for _, r := range d.Referrals {
+		physio += r.Made.Value
+		booked += r.Booked.Value
+		attended += r.Attended.Value
+	}
+	if booked < 0.5*physio || attended > booked {
+		t.Errorf("%v physiotherapy referrals, %v booked, %v attended; want most booked, and no more attended than booked", physio, booked, attended)
 	}
 	var optOuts int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM staff WHERE consent = 'opted_out'`).Scan(&optOuts)
