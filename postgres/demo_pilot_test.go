@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +162,14 @@ func TestSeedDemoPilot(t *testing.T) {
 			t.Errorf("%s cases: %v opened, %v within their SLA; want some, mostly within it", c.Priority, c.Opened.Value, c.WithinSLA.Value)
 		}
 	}
+	var callBacks []string
+	for _, c := range d.CallBacksByCategory {
+		callBacks = append(callBacks, fmt.Sprintf("%s %v", c.Category, c.Opened.Value))
+		if c.Category != "physio_declined" && (c.Opened.Value < 5 || c.WithinSLA.Value < 0.75*c.Opened.Value) {
+			t.Errorf("%s cases: %v opened, %v within their SLA; want some, mostly within it", c.Category, c.Opened.Value, c.WithinSLA.Value)
+		}
+	}
+	t.Logf("OH call-back cases: %s", strings.Join(callBacks, ", "))
 	var breachEvents int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM case_events WHERE kind = 'sla_breached'`).Scan(&breachEvents)
 	if breachEvents < 2 || breachEvents > 20 {
