@@ -126,18 +126,67 @@ type DayBucket struct {
 // dayBuckets are the ranges Dashboard.FirstContact counts.
 var dayBuckets = [][2]int{{0, 0}, {1, 1}, {2, 2}, {3, 6}, {7, 13}, {14, 27}, {28, -1}}
 
-// PriorityCases is what happened to the cases of one priority opened in
-// the period. A case is picked up when a clinician first claims it, or when
-// it is resolved without a claim.
-type PriorityCases struct {
-	Priority ohcontact.Priority
-	Opened   Figure
+// CaseFigures is what happened to a set of cases opened in the period. A
+// case is picked up when a clinician first claims it (its first "claimed"
+// event), or when it is resolved without a claim.
+type CaseFigures struct {
+	Opened Figure
 	// MedianClaim and P90Claim are the median and 90th percentile of the
 	// minutes from opening to pick-up, over the cases picked up.
 	MedianClaim, P90Claim Figure
 	// WithinSLA counts cases picked up by their SLA deadline; Breached
 	// those picked up after it, or re-notified about as overdue.
 	WithinSLA, Breached Figure
+}
+
+// PriorityCases is what happened to the cases of one priority opened in
+// the period.
+type PriorityCases struct {
+	Priority ohcontact.Priority
+	CaseFigures
+}
+
+// CallBackCategories are the categories of the cases that are OH
+// call-backs, in the order the dashboard lists them: the person asked for
+// a call back (stress check-in), asked for an appointment with OH
+// (long-term check-in), or the physio team declined their referral and
+// asked OH to call.
+var CallBackCategories = []string{"callback_requested", "appointment_requested", "physio_declined"}
+
+// CategoryCases is what happened to the cases of one category opened in
+// the period.
+type CategoryCases struct {
+	Category string
+	CaseFigures
+}
+
+// ReferralWeek is what became of the fast-track physiotherapy referrals
+// made in one week. The week is a cohort: each referral is counted under
+// the week it was made, at the furthest status it has reached when the
+// dashboard is read, so that each week is a funnel (Made ≥ Accepted ≥
+// Booked ≥ Attended + DidNotAttend) whose recent weeks still grow as the
+// physio team works them, and no week's figures mix referrals made in
+// different weeks.
+type ReferralWeek struct {
+	Made Figure
+	// Accepted counts the referrals accepted at some point: now accepted,
+	// booked, attended or did not attend, or declined after an
+	// "accepted" event.
+	Accepted Figure
+	// Booked counts the referrals booked at some point: now booked,
+	// attended or did not attend.
+	Booked Figure
+	// Attended, DidNotAttend, Declined and New count the referrals whose
+	// status is now attended, did_not_attend, declined and new.
+	Attended, DidNotAttend, Declined, New Figure
+	// PastSLA counts the referrals that went past their SLA deadline
+	// without being acted on (breach_count above 0).
+	PastSLA Figure
+	// MedianToBooking and P90ToBooking are the median and 90th percentile
+	// of the working days from a referral being made to its first booking
+	// (its first "booked" event, else booked_at), over the referrals
+	// booked; see workingDays.
+	MedianToBooking, P90ToBooking Figure
 }
 
 // LanguageChannel counts the conversations in one language on one channel.
@@ -174,12 +223,17 @@ type Dashboard struct {
 	// was given, most first.
 	SignpostsByCategory []Tally
 	SignpostsByService  []Tally
-	// PhysioReferrals counts fast-track physiotherapy referrals made each
-	// week.
-	PhysioReferrals []Figure
+	// Referrals are the fast-track physiotherapy referrals made each week,
+	// and what became of them.
+	Referrals []ReferralWeek
 	// Cases are the cases opened in the period, urgent, high, then
 	// routine.
 	Cases []PriorityCases
+	// CallBacks are the OH call-back cases (CallBackCategories) opened
+	// each week; CallBacksByCategory those opened in the period, by
+	// category in CallBackCategories' order.
+	CallBacks           []CaseFigures
+	CallBacksByCategory []CategoryCases
 	// OptOuts counts the people who opted out each week and are still
 	// opted out.
 	OptOuts []Figure
@@ -222,7 +276,7 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 			q.weeks[w.Format(time.DateOnly)] = i
 		}
 		for _, step := range []func(context.Context, *Dashboard) error{
-			q.contacts, q.firstContact, q.signposts, q.physio, q.cases, q.optOuts, q.conversations,
+			q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations,
 		} {
 			if err := step(ctx, &d); err != nil {
 				return err
@@ -409,54 +463,155 @@ func (q *dashboardQuery) signposts(ctx context.Context, d *Dashboard) error {
 	return nil
 }
 
-func (q *dashboardQuery) physio(ctx context.Context, d *Dashboard) error {
-	var err error
-	d.PhysioReferrals, err = q.weekly(ctx, `
-		SELECT `+weekOf("created_at")+`, count(*) FROM referrals
-		WHERE kind = 'physiotherapy' AND created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY 1`)
+// workingDays is the SQL for the working days from the timestamptz
+// expression from to the later one to: the time between them that falls
+// on Monday to Friday on the Europe/London calendar (escalation.SLA's
+// working days), in days of 24 hours. A weekday
+// always has 24 hours in London (the clocks change on Sundays), so
+// wall-clock arithmetic is exact.
+func workingDays(from, to string) string {
+	f, t := "("+from+" AT TIME ZONE 'Europe/London')", "("+to+" AT TIME ZONE 'Europe/London')"
+	return `(SELECT coalesce(sum(extract(epoch FROM least(` + t + `, d + interval '1 day') - greatest(` + f + `, d))), 0) / 86400
+		FROM generate_series(date_trunc('day', ` + f + `), ` + t + `, interval '1 day') d
+		WHERE extract(isodow FROM d) < 6)`
+}
+
+func (q *dashboardQuery) referrals(ctx context.Context, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `
+		WITH r AS (
+			SELECT `+weekOf("r.created_at")+` AS week, r.status, r.breach_count, r.created_at,
+			       r.status IN ('accepted', 'booked', 'attended', 'did_not_attend')
+			           OR EXISTS (SELECT FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'accepted') AS accepted,
+			       coalesce((SELECT min(e.created_at) FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'booked'),
+			                r.booked_at) AS booked_at
+			FROM referrals r
+			WHERE r.created_at >= $2 AND r.created_at < $3 AND ($1::bigint = 0 OR r.organisation_id = $1)),
+		b AS (SELECT *, CASE WHEN booked_at IS NOT NULL THEN `+workingDays("created_at", "booked_at")+` END AS to_booking FROM r)
+		SELECT week, count(*), count(*) FILTER (WHERE accepted),
+		       count(*) FILTER (WHERE status IN ('booked', 'attended', 'did_not_attend')),
+		       count(*) FILTER (WHERE status = 'attended'), count(*) FILTER (WHERE status = 'did_not_attend'),
+		       count(*) FILTER (WHERE status = 'declined'), count(*) FILTER (WHERE status = 'new'),
+		       count(*) FILTER (WHERE breach_count > 0), count(to_booking),
+		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY to_booking), 0),
+		       coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY to_booking), 0)
+		FROM b GROUP BY week`, q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals: %w", err)
+	}
+	type tally struct {
+		made, accepted, booked, attended, missed, declined, waiting, past, timed int64
+		median, p90                                                              float64
+	}
+	byWeek := make([]tally, len(q.weeks))
+	var week time.Time
+	var t tally
+	_, err = pgx.ForEachRow(rows, []any{&week, &t.made, &t.accepted, &t.booked, &t.attended, &t.missed, &t.declined, &t.waiting,
+		&t.past, &t.timed, &t.median, &t.p90}, func() error {
+		i, err := q.week(week)
+		byWeek[i] = t
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("physiotherapy referrals: %w", err)
+	}
+	for _, t := range byWeek {
+		d.Referrals = append(d.Referrals, ReferralWeek{Made: count(t.made), Accepted: count(t.accepted), Booked: count(t.booked),
+			Attended: count(t.attended), DidNotAttend: count(t.missed), Declined: count(t.declined), New: count(t.waiting),
+			PastSLA: count(t.past), MedianToBooking: statistic(t.timed, t.median), P90ToBooking: statistic(t.timed, t.p90)})
 	}
 	return nil
 }
 
+// openedCases is the SQL of the cases of organisation $1 (0: all) opened
+// from $2 to $3, with when each was picked up (picked_up; see
+// CaseFigures).
+const openedCases = `
+	SELECT c.priority, c.category, c.created_at, c.sla_due_at, c.breach_count,
+	       coalesce((SELECT min(e.created_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'claimed'),
+	                c.claimed_at, c.resolved_at) AS picked_up
+	FROM cases c
+	WHERE c.created_at >= $2 AND c.created_at < $3 AND ($1::bigint = 0 OR c.organisation_id = $1)`
+
+// caseAggregates is the SQL select list of a CaseFigures over rows of
+// openedCases, scanned by caseTally.
+const caseAggregates = `
+	count(*), count(picked_up),
+	coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM picked_up - created_at)) / 60, 0),
+	coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM picked_up - created_at)) / 60, 0),
+	count(*) FILTER (WHERE picked_up <= sla_due_at),
+	count(*) FILTER (WHERE breach_count > 0 OR picked_up > sla_due_at)`
+
+// caseTally is one row of caseAggregates.
+type caseTally struct {
+	opened, picked   int64
+	median, p90      float64
+	within, breached int64
+}
+
+// dest returns where to scan caseAggregates' columns into t.
+func (t *caseTally) dest() []any {
+	return []any{&t.opened, &t.picked, &t.median, &t.p90, &t.within, &t.breached}
+}
+
+// figures publishes the tally.
+func (t caseTally) figures() CaseFigures {
+	return CaseFigures{Opened: count(t.opened), MedianClaim: statistic(t.picked, t.median), P90Claim: statistic(t.picked, t.p90),
+		WithinSLA: count(t.within), Breached: count(t.breached)}
+}
+
 func (q *dashboardQuery) cases(ctx context.Context, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `
-		WITH k AS (
-			SELECT c.priority, c.created_at, c.sla_due_at, c.breach_count,
-			       coalesce((SELECT min(e.created_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'claimed'),
-			                c.claimed_at, c.resolved_at) AS picked_up
-			FROM cases c
-			WHERE c.created_at >= $2 AND c.created_at < $3 AND ($1::bigint = 0 OR c.organisation_id = $1))
-		SELECT priority, count(*), count(picked_up),
-		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM picked_up - created_at)) / 60, 0),
-		       coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM picked_up - created_at)) / 60, 0),
-		       count(*) FILTER (WHERE picked_up <= sla_due_at),
-		       count(*) FILTER (WHERE breach_count > 0 OR picked_up > sla_due_at)
-		FROM k GROUP BY priority`, q.org, q.start, q.end)
+	rows, err := q.tx.Query(ctx, `WITH k AS (`+openedCases+`) SELECT priority, `+caseAggregates+` FROM k GROUP BY priority`,
+		q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}
-	byPriority := map[ohcontact.Priority]PriorityCases{}
+	byPriority := map[ohcontact.Priority]caseTally{}
 	var p ohcontact.Priority
-	var opened, picked, within, breached int64
-	var median, p90 float64
-	_, err = pgx.ForEachRow(rows, []any{&p, &opened, &picked, &median, &p90, &within, &breached}, func() error {
-		byPriority[p] = PriorityCases{Priority: p, Opened: count(opened),
-			MedianClaim: statistic(picked, median), P90Claim: statistic(picked, p90),
-			WithinSLA: count(within), Breached: count(breached)}
+	var t caseTally
+	_, err = pgx.ForEachRow(rows, append([]any{&p}, t.dest()...), func() error {
+		byPriority[p] = t
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}
 	for _, p := range []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine} {
-		c, ok := byPriority[p]
-		if !ok {
-			c = PriorityCases{Priority: p, MedianClaim: Figure{Empty: true}, P90Claim: Figure{Empty: true}}
+		d.Cases = append(d.Cases, PriorityCases{Priority: p, CaseFigures: byPriority[p].figures()})
+	}
+	return nil
+}
+
+func (q *dashboardQuery) callBacks(ctx context.Context, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `
+		WITH k AS (`+openedCases+`)
+		SELECT `+weekOf("created_at")+` AS week, category, `+caseAggregates+`
+		FROM k WHERE category = ANY($4)
+		GROUP BY GROUPING SETS ((week), (category))`, q.org, q.start, q.end, CallBackCategories)
+	if err != nil {
+		return fmt.Errorf("call-back cases: %w", err)
+	}
+	byWeek := make([]caseTally, len(q.weeks))
+	byCategory := map[string]caseTally{}
+	var week *time.Time
+	var category *string
+	var t caseTally
+	_, err = pgx.ForEachRow(rows, append([]any{&week, &category}, t.dest()...), func() error {
+		if category != nil {
+			byCategory[*category] = t
+			return nil
 		}
-		d.Cases = append(d.Cases, c)
+		i, err := q.week(*week)
+		byWeek[i] = t
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("call-back cases: %w", err)
+	}
+	for _, t := range byWeek {
+		d.CallBacks = append(d.CallBacks, t.figures())
+	}
+	for _, c := range CallBackCategories {
+		d.CallBacksByCategory = append(d.CallBacksByCategory, CategoryCases{Category: c, CaseFigures: byCategory[c].figures()})
 	}
 	return nil
 }

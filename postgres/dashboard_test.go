@@ -90,6 +90,216 @@ func (f *dashFixture) claim(id, user int64, at time.Time) {
 	f.exec(`INSERT INTO case_events (case_id, user_id, kind, created_at) VALUES ($1, $2, 'claimed', $3)`, id, user, at)
 }
 
+// callBack opens a routine OH call-back case of category at opened, due 2
+// working days later, and returns its id.
+func (f *dashFixture) callBack(org int64, category string, opened, due time.Time) int64 {
+	f.t.Helper()
+	return f.id(`INSERT INTO cases (organisation_id, priority, category, sla_due_at, created_at) VALUES ($1, 'routine', $2, $3, $4) RETURNING id`,
+		org, category, due, opened)
+}
+
+// referral makes a physiotherapy referral at made for a new person of org
+// and returns its id.
+func (f *dashFixture) referral(org int64, made time.Time) int64 {
+	f.t.Helper()
+	s := f.staff(org)
+	c := f.conv(org, s, 0, "msk-checkin", "sms", "en-GB", made)
+	id := f.id(`INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at, sla_due_at)
+		VALUES ($1, $2, $3, 'physiotherapy', $4, $4::timestamptz + interval '2 days') RETURNING id`, org, s, c, made)
+	f.exec(`INSERT INTO referral_events (referral_id, kind, created_at) VALUES ($1, 'made', $2)`, id, made)
+	return id
+}
+
+// referralEvent moves referral id to status at at, as the physio team
+// does: its event, acted_at the first time, an appointment and booked_at
+// when booked, a reason when declined.
+func (f *dashFixture) referralEvent(id int64, status string, at time.Time) {
+	f.t.Helper()
+	f.exec(`UPDATE referrals SET status = $2, acted_at = coalesce(acted_at, $3),
+		appointment_at = CASE WHEN $2 = 'booked' THEN $3::timestamptz + interval '7 days' ELSE appointment_at END,
+		appointment_kind = CASE WHEN $2 = 'booked' THEN 'phone' ELSE appointment_kind END,
+		booked_at = CASE WHEN $2 = 'booked' THEN $3 ELSE booked_at END,
+		decline_reason = CASE WHEN $2 = 'declined' THEN 'see_gp' END
+		WHERE id = $1`, id, status, at)
+	f.exec(`INSERT INTO referral_events (referral_id, kind, created_at) VALUES ($1, $2, $3)`, id, status, at)
+}
+
+// TestDashboardReferralsAndCallBacks checks the referral funnel, the
+// working days to booking and the OH call-back cases against referrals and
+// cases built by hand, across a weekend and the clock change on 29 March
+// 2026.
+func TestDashboardReferralsAndCallBacks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := &dashFixture{t: t, ctx: ctx, db: db}
+	a, b := f.org("FA"), f.org("FB")
+	user := f.id(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('c@example.nhs.uk', 'C', 'clinician', 'x') RETURNING id`)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0, london) }
+
+	// Week 1 (from Monday 23 March): twelve referrals made on Tuesday 24
+	// March at 10:00. Six booked, after 0.5, 1, 1 (booked again on Friday:
+	// the first booking counts), 2, 4 (Monday 30 March, 10:00 BST: six
+	// days less the weekend; the lost hour is on the Sunday) and 5 working
+	// days (Tuesday 31 March); three of those attended and two did not.
+	// Two accepted; one declined after being accepted, one declined while
+	// new; two still new. Five went past their SLA.
+	made := at(24, 10)
+	for i, booked := range []time.Time{at(24, 22), at(25, 10), at(25, 10), at(26, 10), at(30, 10), at(31, 10)} {
+		r := f.referral(a, made)
+		f.referralEvent(r, "accepted", made.Add(time.Hour/2))
+		f.referralEvent(r, "booked", booked)
+		switch i {
+		case 0, 1, 3:
+			f.referralEvent(r, "attended", booked.Add(7*24*time.Hour))
+		case 2:
+			f.referralEvent(r, "booked", at(27, 10))
+		case 4, 5:
+			f.referralEvent(r, "did_not_attend", booked.Add(7*24*time.Hour))
+		}
+	}
+	for i := range 6 {
+		r := f.referral(a, made)
+		switch i {
+		case 0, 1:
+			f.referralEvent(r, "accepted", at(27, 9))
+		case 2:
+			f.referralEvent(r, "accepted", at(27, 9))
+			f.referralEvent(r, "declined", at(27, 12))
+		case 3:
+			f.referralEvent(r, "declined", at(27, 9))
+		}
+		if i != 2 {
+			f.exec(`UPDATE referrals SET breach_count = 1 WHERE id = $1`, r)
+		}
+	}
+	// Week 2: three made on Wednesday 1 April, still new. Not counted: one
+	// made before the period and one of organisation B.
+	for range 3 {
+		f.referral(a, time.Date(2026, 4, 1, 9, 0, 0, 0, london))
+	}
+	f.referralEvent(f.referral(a, at(20, 10)), "accepted", at(24, 10))
+	f.referral(b, made)
+
+	// Call-back cases. Week 1, opened on Tuesday 24 March at 10:00, due on
+	// Thursday at 10:00: six asked for a call back, claimed after 1, 2
+	// (claimed again after 60 hours: the first claim counts), 4, 8, 30 and
+	// 50 hours (a breach); two asked for an appointment, one claimed after
+	// 10 hours and one never, re-notified as overdue; one physio decline,
+	// claimed after 3 hours. Not counted: a routine case of another kind.
+	due := at(26, 10)
+	for _, h := range []int{1, 2, 4, 8, 30, 50} {
+		k := f.callBack(a, "callback_requested", made, due)
+		f.claim(k, user, made.Add(time.Duration(h)*time.Hour))
+		if h == 2 {
+			f.claim(k, user, made.Add(60*time.Hour))
+		}
+	}
+	f.claim(f.callBack(a, "appointment_requested", made, due), user, made.Add(10*time.Hour))
+	k := f.callBack(a, "appointment_requested", made, due)
+	f.exec(`UPDATE cases SET breach_count = 1 WHERE id = $1`, k)
+	f.claim(f.callBack(a, "physio_declined", made, due), user, made.Add(3*time.Hour))
+	f.claim(f.caseOpened(a, ohcontact.PriorityRoutine, made, 48*time.Hour), user, made.Add(time.Hour))
+	// Week 2: five call backs asked for on Wednesday 1 April, claimed
+	// after 1, 1, 2, 2 and 3 hours; one of organisation B in week 1.
+	opened := time.Date(2026, 4, 1, 10, 0, 0, 0, london)
+	for _, h := range []int{1, 1, 2, 2, 3} {
+		f.claim(f.callBack(a, "callback_requested", opened, opened.Add(48*time.Hour)), user, opened.Add(time.Duration(h)*time.Hour))
+	}
+	f.callBack(b, "callback_requested", made, due)
+
+	period := postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)}
+	d, err := db.Dashboard(ctx, 0, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := func(v float64) postgres.Figure { return postgres.Figure{Value: v} }
+	small := postgres.Figure{Suppressed: true}
+	none := postgres.Figure{Empty: true}
+	check := func(what string, got, want postgres.Figure) {
+		t.Helper()
+		if got.Suppressed != want.Suppressed || got.Empty != want.Empty || math.Abs(got.Value-want.Value) > 0.001 {
+			t.Errorf("%s = %+v, want %+v", what, got, want)
+		}
+	}
+	if len(d.Referrals) != 2 || len(d.CallBacks) != 2 {
+		t.Fatalf("%d weeks of referrals and %d of call-backs, want 2 of each", len(d.Referrals), len(d.CallBacks))
+	}
+
+	r := d.Referrals[0]
+	check("week 1 made", r.Made, n(12))
+	check("week 1 accepted", r.Accepted, n(9))
+	check("week 1 booked", r.Booked, n(6))
+	check("week 1 attended", r.Attended, small)
+	check("week 1 did not attend", r.DidNotAttend, small)
+	check("week 1 declined", r.Declined, small)
+	check("week 1 still new", r.New, small)
+	check("week 1 past SLA", r.PastSLA, n(5))
+	// Working days 0.5, 1, 1, 2, 4, 5: the median is 1.5; the 90th
+	// percentile 4 + 0.5 × (5 − 4) = 4.5.
+	check("week 1 median working days to booking", r.MedianToBooking, n(1.5))
+	check("week 1 90th percentile working days to booking", r.P90ToBooking, n(4.5))
+	r = d.Referrals[1]
+	check("week 2 made", r.Made, small)
+	check("week 2 accepted", r.Accepted, n(0))
+	check("week 2 still new", r.New, small)
+	check("week 2 median to booking", r.MedianToBooking, none)
+
+	// Week 1: picked up after 1, 2, 3, 4, 8, 10, 30 and 50 hours, one never:
+	// the median is 6 hours; the 90th percentile 30 + 0.3 × (50 − 30) = 36.
+	c := d.CallBacks[0]
+	check("week 1 call-backs opened", c.Opened, n(9))
+	check("week 1 call-backs within SLA", c.WithinSLA, n(7))
+	check("week 1 call-backs breached", c.Breached, small)
+	check("week 1 call-backs median minutes", c.MedianClaim, n(6*60))
+	check("week 1 call-backs 90th percentile minutes", c.P90Claim, n(36*60))
+	// Week 2: 1, 1, 2, 2, 3 hours: median 2; 90th percentile 2.6.
+	c = d.CallBacks[1]
+	check("week 2 call-backs opened", c.Opened, n(5))
+	check("week 2 call-backs within SLA", c.WithinSLA, n(5))
+	check("week 2 call-backs breached", c.Breached, n(0))
+	check("week 2 call-backs median minutes", c.MedianClaim, n(120))
+	check("week 2 call-backs 90th percentile minutes", c.P90Claim, n(156))
+
+	if len(d.CallBacksByCategory) != 3 {
+		t.Fatalf("call-backs by category: %+v", d.CallBacksByCategory)
+	}
+	for i, want := range postgres.CallBackCategories {
+		if d.CallBacksByCategory[i].Category != want {
+			t.Errorf("call-backs by category [%d] is %q, want %q", i, d.CallBacksByCategory[i].Category, want)
+		}
+	}
+	// Call backs asked for: 1, 1, 1, 2, 2, 2, 3, 4, 8, 30 and 50 hours:
+	// the median is 2; the 90th percentile the tenth, 30.
+	c = d.CallBacksByCategory[0].CaseFigures
+	check("call backs opened", c.Opened, n(11))
+	check("call backs within SLA", c.WithinSLA, n(10))
+	check("call backs breached", c.Breached, small)
+	check("call backs median minutes", c.MedianClaim, n(120))
+	check("call backs 90th percentile minutes", c.P90Claim, n(30*60))
+	c = d.CallBacksByCategory[1].CaseFigures
+	check("appointments opened", c.Opened, small)
+	check("appointments median minutes", c.MedianClaim, small)
+	c = d.CallBacksByCategory[2].CaseFigures
+	check("physio declines opened", c.Opened, small)
+	// The routine cases include the call-backs and the other one.
+	check("routine cases opened", d.Cases[2].Opened, n(15))
+
+	// Every organisation: B's referral and call-back join week 1.
+	period.OrganisationID = 0
+	if d, err = db.Dashboard(ctx, 0, period); err != nil {
+		t.Fatal(err)
+	}
+	check("all: week 1 made", d.Referrals[0].Made, n(13))
+	check("all: week 1 still new", d.Referrals[0].New, small)
+	check("all: week 1 call-backs opened", d.CallBacks[0].Opened, n(10))
+	check("all: week 1 call-backs median minutes", d.CallBacks[0].MedianClaim, n(6*60))
+}
+
 // TestDashboard checks each figure against rows built by hand, around the
 // edges of the period (Europe/London, across the clock change on 29 March
 // 2026) and of the MinShown rule.
@@ -309,7 +519,11 @@ func TestDashboard(t *testing.T) {
 		check("wellbeing hub", d.SignpostsByService[0].Count, n(6))
 		check("physio", d.SignpostsByService[1].Count, small)
 	}
-	checkAll("physiotherapy referrals", d.PhysioReferrals, []postgres.Figure{n(5), n(0)})
+	var referrals []postgres.Figure
+	for _, r := range d.Referrals {
+		referrals = append(referrals, r.Made)
+	}
+	checkAll("physiotherapy referrals", referrals, []postgres.Figure{n(5), n(0)})
 	checkAll("opt-outs", d.OptOuts, []postgres.Figure{n(5), small})
 
 	if len(d.Cases) != 3 {

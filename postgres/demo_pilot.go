@@ -43,8 +43,9 @@ const pilotMarker = "91100001-1"
 // one episode in five and over a quarter of the days absent), the
 // contacts the trigger rules make with roughly three in five answered,
 // day-1 absence reports and support chats, signposting and fast-track
-// physiotherapy referrals, a few opt-outs, and about 125 cases, of every
-// priority, a few of which breached their SLA. It takes about 0.2 s.
+// physiotherapy referrals, a few opt-outs, and about 140 cases, of every
+// priority and some of them OH call-backs, a few of which breached their
+// SLA. It takes about 0.2 s.
 func (db *DB) SeedDemoPilot(ctx context.Context, orgCodes []string, now time.Time) error {
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pilotSeedLock)); err != nil {
@@ -312,7 +313,9 @@ UPDATE pilot_conv v SET
 FROM pilot_params p;
 
 -- Cases, as the service opens them: an unanswered stress or long-term
--- check-in (routine), a positive screen or a wish to talk (routine), MSK
+-- check-in (routine), a positive screen, a wish to talk or an OH call-back
+-- (a call back asked for at the stress check-in, an appointment at the
+-- long-term one: routine, as the people given the OH service), MSK
 -- red flags (high), and risk disclosures (urgent or high, by category).
 -- Most are claimed inside their SLA; up to one in ten breaches it. All
 -- are resolved, so none waits in the queue.
@@ -332,7 +335,9 @@ FROM (
                 WHEN v.flow = 'stress-checkin' AND v.r5 < 0.03 THEN 'suicide_risk'
                 WHEN v.flow = 'stress-checkin' AND v.r5 < 0.28 THEN 'screen_positive'
                 WHEN v.flow = 'msk-checkin' AND v.reason = 'S11' AND v.r5 < 0.06 THEN 'msk_red_flags'
+                WHEN v.flow = 'stress-checkin' AND v.r4 < 0.10 THEN 'callback_requested'
                 WHEN v.flow = 'long-term-checkin' AND v.r5 < 0.20 THEN 'long_term_talk'
+                WHEN v.flow = 'long-term-checkin' AND v.r2 < 0.25 THEN 'appointment_requested'
                 WHEN v.flow = 'support' AND v.r5 < 0.04 THEN 'suicide_risk'
                 WHEN v.flow = 'support' AND v.r5 < 0.07 THEN 'self_harm'
                 WHEN v.flow = 'support' AND v.r5 < 0.10 THEN 'hopelessness'
@@ -392,6 +397,8 @@ WITH ins AS (
                WHEN 'screen_positive' THEN 'PHQ-2 or GAD-2 score of 3 or more'
                WHEN 'msk_red_flags' THEN 'possible cauda equina red flags reported'
                WHEN 'long_term_talk' THEN 'asked to talk to someone from OH'
+               WHEN 'callback_requested' THEN 'asked for a call back from OH'
+               WHEN 'appointment_requested' THEN 'asked for an appointment with OH'
                WHEN 'asked_to_talk' THEN 'asked to talk to someone'
                WHEN 'suicide_risk' THEN CASE k.flow WHEN 'stress-checkin' THEN 'PHQ-9 item 9 answered above 0'
                                                    ELSE 'means and method words (seeded history: no message kept)' END

@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,9 +143,14 @@ func TestSeedDemoPilot(t *testing.T) {
 		conversations["sms"] < 2*conversations["webchat"] || conversations["webchat"] < 5 {
 		t.Errorf("conversations by language and channel: %v; want English mostly, some Welsh and Polish, SMS mostly, some web chat", conversations)
 	}
-	var physio float64
-	for _, f := range d.PhysioReferrals {
-		physio += f.Value
+	var physio, booked, attended float64
+	for _, r := range d.Referrals {
+		physio += r.Made.Value
+		booked += r.Booked.Value
+		attended += r.Attended.Value
+	}
+	if booked < 0.5*physio || attended > booked {
+		t.Errorf("%v physiotherapy referrals, %v booked, %v attended; want most booked, and no more attended than booked", physio, booked, attended)
 	}
 	var optOuts int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM staff WHERE consent = 'opted_out'`).Scan(&optOuts)
@@ -155,6 +162,14 @@ func TestSeedDemoPilot(t *testing.T) {
 			t.Errorf("%s cases: %v opened, %v within their SLA; want some, mostly within it", c.Priority, c.Opened.Value, c.WithinSLA.Value)
 		}
 	}
+	var callBacks []string
+	for _, c := range d.CallBacksByCategory {
+		callBacks = append(callBacks, fmt.Sprintf("%s %v", c.Category, c.Opened.Value))
+		if c.Category != "physio_declined" && (c.Opened.Value < 5 || c.WithinSLA.Value < 0.75*c.Opened.Value) {
+			t.Errorf("%s cases: %v opened, %v within their SLA; want some, mostly within it", c.Category, c.Opened.Value, c.WithinSLA.Value)
+		}
+	}
+	t.Logf("OH call-back cases: %s", strings.Join(callBacks, ", "))
 	var breachEvents int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM case_events WHERE kind = 'sla_breached'`).Scan(&breachEvents)
 	if breachEvents < 2 || breachEvents > 20 {

@@ -13,11 +13,24 @@ import (
 // is chart,series,label,value, and each line after it is one figure of
 // the page's tables: chart is the chart's id (contacts_by_week,
 // response_rate, first_contact, signposts_by_category,
-// signposts_by_service, physio_referrals, cases_by_priority,
-// time_to_claim, opt_outs, conversations), series the table's column,
-// label its row, and value the figure as the page shows it without
-// thousands separators: a number, "<5", "suppressed" or "n/a". Both read
-// dashboardCharts, so the export always matches the page.
+// signposts_by_service, physio_referrals, physio_time_to_booking,
+// cases_by_priority, time_to_claim, callbacks_by_week,
+// callback_time_to_claim, callbacks_by_kind, opt_outs, conversations),
+// series the table's column, label its row, and value the figure as the
+// page shows it without thousands separators: a number, "<5",
+// "suppressed" or "n/a". Both read dashboardCharts, so the export always
+// matches the page.
+//
+// The referral and call-back charts' lines: physio_referrals has, for each
+// week made (label "Week of …"), the series Made, Accepted, Booked,
+// Attended, Did not attend, Declined, Still new and Past SLA (counts of
+// that week's referrals; see postgres.ReferralWeek); physio_time_to_booking
+// the series "Median (working days)" and "90th percentile (working days)";
+// callbacks_by_week, for each week opened, Opened, "Claimed within SLA" and
+// "SLA breached"; callback_time_to_claim, for each week ("Week of … (SLA
+// 2 working days)"), "Median (minutes)" and "90th percentile (minutes)";
+// and callbacks_by_kind, for each kind of call-back (label: why the case
+// was opened), all five of those counts and times.
 func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	f, _, errs := c.readDashboardFilter(r)
 	if len(errs) > 0 {

@@ -202,6 +202,10 @@ func minutesCell(f postgres.Figure) cell {
 	return derivedCell(f, func(v float64) string { return approx(time.Duration(v * float64(time.Minute))) })
 }
 
+func workingDaysCell(f postgres.Figure) cell {
+	return derivedCell(f, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " working days" })
+}
+
 func daysCell(f postgres.Figure) cell {
 	return derivedCell(f, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " days" })
 }
@@ -255,6 +259,20 @@ func serviceLabel(key string) string {
 	return strings.Join(words, " ")
 }
 
+// callBackLabel says why an OH call-back case (postgres.CallBackCategories)
+// was opened.
+func callBackLabel(category string) string {
+	switch category {
+	case "callback_requested":
+		return "Asked for a call back (stress check-in)"
+	case "appointment_requested":
+		return "Asked for an OH appointment (28-day check-in)"
+	case "physio_declined":
+		return "Physio declined, asked OH to call"
+	}
+	return categoryLabel(category)
+}
+
 func languageLabel(lang string) string {
 	switch lang {
 	case "en-GB":
@@ -281,6 +299,22 @@ func slaLabel(p ohcontact.Priority) (string, float64) {
 		return "SLA " + approx(sla.High), sla.High.Minutes()
 	}
 	return fmt.Sprintf("SLA %d working days", sla.RoutineWorkingDays), float64(sla.RoutineWorkingDays * 24 * 60)
+}
+
+// slaCells are the cells of cases opened, claimed within their SLA and
+// breached.
+func slaCells(k postgres.CaseFigures) []cell {
+	return []cell{countCell(k.Opened), countCell(k.WithinSLA), countCell(k.Breached)}
+}
+
+// claimRow is the row of a time-to-claim chart for cases k of priority p:
+// the median and 90th percentile minutes to claim, drawn against p's SLA.
+func claimRow(label string, p ohcontact.Priority, k postgres.CaseFigures) chartRow {
+	sla, minutes := slaLabel(p)
+	return chartRow{Label: label + " (" + sla + ")",
+		Cells:  []cell{minutesCell(k.MedianClaim), minutesCell(k.P90Claim)},
+		Max:    max(2*minutes, 1.1*k.P90Claim.Value, 1.1*k.MedianClaim.Value),
+		Marker: minutes, MarkerLabel: "SLA"}
 }
 
 // dashboardCharts turns the dashboard's figures into its charts, in the
@@ -351,8 +385,24 @@ func dashboardCharts(d postgres.Dashboard) []chart {
 		services.Rows = append(services.Rows, chartRow{Label: serviceLabel(t.Key), Cells: []cell{countCell(t.Count)}})
 	}
 
-	physio := weekly("physio_referrals", "Fast-track physiotherapy referrals, by week",
-		"Referrals to fast-track staff physiotherapy the MSK check-in made, with the person's consent.", "Referrals", d.PhysioReferrals)
+	referrals := chart{ID: "physio_referrals", Title: "Fast-track physiotherapy referrals, by week made", RowHeader: "Week made",
+		Caption: "Referrals to fast-track staff physiotherapy the MSK check-in made, with the person's consent, and what has become of them " +
+			"so far. Each referral is counted in the week it was made: accepted and booked count those that ever were, including those " +
+			"attended, not attended or declined since; attended, did not attend, declined and still new are where they are now. " +
+			"Past SLA counts those not accepted, booked or declined by their deadline. Recent weeks grow as the physio team works them.",
+		Series: []series{{"Made", true}, {"Accepted", true}, {"Booked", true}, {"Attended", true},
+			{"Did not attend", false}, {"Declined", false}, {"Still new", false}, {"Past SLA", false}}}
+	booking := chart{ID: "physio_time_to_booking", Title: "Working days from referral to booking, by week made", RowHeader: "Week made",
+		Caption: "The median and 90th percentile of the working days (Monday to Friday) from a referral being made to its first " +
+			"appointment being booked, for the referrals made each week that have been booked.",
+		Series: []series{{"Median (working days)", true}, {"90th percentile (working days)", true}}}
+	for i, w := range d.Weeks {
+		r := d.Referrals[i]
+		referrals.Rows = append(referrals.Rows, chartRow{Label: weekLabel(w), Cells: []cell{countCell(r.Made), countCell(r.Accepted),
+			countCell(r.Booked), countCell(r.Attended), countCell(r.DidNotAttend), countCell(r.Declined), countCell(r.New), countCell(r.PastSLA)}})
+		booking.Rows = append(booking.Rows, chartRow{Label: weekLabel(w),
+			Cells: []cell{workingDaysCell(r.MedianToBooking), workingDaysCell(r.P90ToBooking)}})
+	}
 
 	cases := chart{ID: "cases_by_priority", Title: "Escalations and SLA breaches, by priority", RowHeader: "Priority",
 		Caption: "Cases opened in the period. A case meets its SLA when a clinician claims it (or resolves it) by its deadline; " +
@@ -365,13 +415,31 @@ func dashboardCharts(d postgres.Dashboard) []chart {
 		Series: []series{{"Median (minutes)", true}, {"90th percentile (minutes)", true}}}
 	for _, k := range d.Cases {
 		label := viewPriority(k.Priority).Label
-		cases.Rows = append(cases.Rows, chartRow{Label: label,
-			Cells: []cell{countCell(k.Opened), countCell(k.WithinSLA), countCell(k.Breached)}})
-		sla, minutes := slaLabel(k.Priority)
-		claims.Rows = append(claims.Rows, chartRow{Label: label + " (" + sla + ")",
-			Cells:  []cell{minutesCell(k.MedianClaim), minutesCell(k.P90Claim)},
-			Max:    max(2*minutes, 1.1*k.P90Claim.Value, 1.1*k.MedianClaim.Value),
-			Marker: minutes, MarkerLabel: "SLA"})
+		cases.Rows = append(cases.Rows, chartRow{Label: label, Cells: slaCells(k.CaseFigures)})
+		claims.Rows = append(claims.Rows, claimRow(label, k.Priority, k.CaseFigures))
+	}
+
+	routineSLA, _ := slaLabel(ohcontact.PriorityRoutine)
+	callBacks := chart{ID: "callbacks_by_week", Title: "OH call-back cases and their SLA, by week", RowHeader: "Week",
+		Caption: "Cases opened because a person asked OH to call them back (stress check-in) or asked for an appointment with OH " +
+			"(28-day check-in), or because the physio team declined a referral and asked OH to call. They are routine cases (" +
+			routineSLA + ").",
+		Series: []series{{"Opened", true}, {"Claimed within SLA", true}, {"SLA breached", true}}}
+	callBackClaims := chart{ID: "callback_time_to_claim", Title: "Time to claim an OH call-back case, by week", RowHeader: "Week", OwnScale: true,
+		Caption: "Minutes from an OH call-back case opening to a clinician first claiming it, for the cases opened each week, drawn " +
+			"against the routine SLA (" + routineSLA + ", drawn as whole days), the dashed line.",
+		Series: []series{{"Median (minutes)", true}, {"90th percentile (minutes)", true}}}
+	for i, w := range d.Weeks {
+		callBacks.Rows = append(callBacks.Rows, chartRow{Label: weekLabel(w), Cells: slaCells(d.CallBacks[i])})
+		callBackClaims.Rows = append(callBackClaims.Rows, claimRow(weekLabel(w), ohcontact.PriorityRoutine, d.CallBacks[i]))
+	}
+	callBackKinds := chart{ID: "callbacks_by_kind", Title: "OH call-back cases, by why they were opened", RowHeader: "Opened because",
+		Caption: "The OH call-back cases opened in the period, by what asked for the call, with the minutes to a clinician's first claim.",
+		Series: []series{{"Opened", true}, {"Claimed within SLA", true}, {"SLA breached", true},
+			{"Median (minutes)", false}, {"90th percentile (minutes)", false}}}
+	for _, k := range d.CallBacksByCategory {
+		callBackKinds.Rows = append(callBackKinds.Rows, chartRow{Label: callBackLabel(k.Category),
+			Cells: append(slaCells(k.CaseFigures), minutesCell(k.MedianClaim), minutesCell(k.P90Claim))})
 	}
 
 	optOuts := weekly("opt_outs", "Opt-outs, by week",
@@ -395,5 +463,6 @@ func dashboardCharts(d postgres.Dashboard) []chart {
 		conversations.Rows[i].Cells[column] = countCell(lc.Conversations)
 	}
 
-	return []chart{contacts, responses, first, categories, services, physio, cases, claims, optOuts, conversations}
+	return []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
+		callBacks, callBackClaims, callBackKinds, optOuts, conversations}
 }

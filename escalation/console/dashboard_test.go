@@ -12,9 +12,10 @@ import (
 	"github.com/ohcontact/ohcontact/escalation/console"
 )
 
-// dashboardActivity gives org, an hour ago, reports absence reports and
-// referrals fast-track physiotherapy referrals.
-func (f *fixture) dashboardActivity(org int64, reports, referrals int) {
+// dashboardActivity gives org, an hour ago, reports absence reports,
+// referrals fast-track physiotherapy referrals (all still new) and
+// callBacks OH call-back cases (none claimed yet).
+func (f *fixture) dashboardActivity(org int64, reports, referrals, callBacks int) {
 	f.t.Helper()
 	ctx := f.t.Context()
 	_, err := f.db.Pool.Exec(ctx, `
@@ -32,6 +33,13 @@ func (f *fixture) dashboardActivity(org int64, reports, referrals int) {
 		INSERT INTO referrals (organisation_id, staff_id, conversation_id, kind, created_at)
 		SELECT $1, c.staff_id, c.id, 'physiotherapy', now() - interval '1 hour' FROM c, generate_series(1, $3)`,
 		org, fmt.Sprintf("2000%04d-1", n), referrals)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	_, err = f.db.Pool.Exec(ctx, `
+		INSERT INTO cases (organisation_id, priority, category, sla_due_at, created_at)
+		SELECT $1, 'routine', 'callback_requested', now() + interval '1 day', now() - interval '1 hour' FROM generate_series(1, $2)`,
+		org, callBacks)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -138,8 +146,8 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 	f := newFixture(t, false)
 	lead := f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
 	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
-	f.dashboardActivity(f.org, 6, 3)
-	f.dashboardActivity(f.otherOrg, 9, 7)
+	f.dashboardActivity(f.org, 6, 3, 2)
+	f.dashboardActivity(f.otherOrg, 9, 7, 5)
 
 	// A lead of one organisation sees its figures only, however they ask.
 	b := f.signIn("lead@example.nhs.uk")
@@ -154,7 +162,7 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 	if got := sumWeeks(t, figures, "contacts_by_week", "Day-1 absence reports"); got != "6" {
 		t.Errorf("the lead's page shows %s absence reports, want their organisation's 6", got)
 	}
-	if got := sumWeeks(t, figures, "physio_referrals", "Referrals"); got != "0 and 1 <5" {
+	if got := sumWeeks(t, figures, "physio_referrals", "Made"); got != "0 and 1 <5" {
 		t.Errorf("the lead's page shows %s physiotherapy referrals, want <5 (3)", got)
 	}
 	if resp, _ := b.get(fmt.Sprintf("/console/dashboard?organisation=%d", f.otherOrg)); resp.StatusCode != http.StatusNotFound {
@@ -175,18 +183,43 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 	// and the export matches the page figure for figure.
 	a := f.signIn("admin@example.nhs.uk")
 	for _, tt := range []struct {
-		query, reports, referrals string
+		query, reports, referrals, callBacks string
 	}{
-		{"", "15", "10"},
-		{fmt.Sprintf("?organisation=%d", f.otherOrg), "9", "7"},
+		{"", "15", "10", "7"},
+		{fmt.Sprintf("?organisation=%d", f.otherOrg), "9", "7", "5"},
 	} {
 		_, page := a.get("/console/dashboard" + tt.query)
 		figures := pageFigures(page)
 		if got := sumWeeks(t, figures, "contacts_by_week", "Day-1 absence reports"); got != tt.reports {
 			t.Errorf("admin%s: %s absence reports, want %s", tt.query, got, tt.reports)
 		}
-		if got := sumWeeks(t, figures, "physio_referrals", "Referrals"); got != tt.referrals {
+		if got := sumWeeks(t, figures, "physio_referrals", "Made"); got != tt.referrals {
 			t.Errorf("admin%s: %s physiotherapy referrals, want %s", tt.query, got, tt.referrals)
+		}
+		if got := sumWeeks(t, figures, "physio_referrals", "Still new"); got != tt.referrals {
+			t.Errorf("admin%s: %s physiotherapy referrals still new, want %s", tt.query, got, tt.referrals)
+		}
+		if got := sumWeeks(t, figures, "callbacks_by_week", "Opened"); got != tt.callBacks {
+			t.Errorf("admin%s: %s OH call-back cases, want %s", tt.query, got, tt.callBacks)
+		}
+		if got := figures[figureKey{"callbacks_by_kind", "Opened", "Asked for a call back (stress check-in)"}]; got != tt.callBacks {
+			t.Errorf("admin%s: %s call backs asked for, want %s", tt.query, got, tt.callBacks)
+		}
+		for _, k := range []figureKey{
+			{"physio_time_to_booking", "Median (working days)", ""},
+			{"callback_time_to_claim", "Median (minutes)", ""},
+			{"callbacks_by_kind", "Median (minutes)", "Asked for a call back (stress check-in)"},
+		} {
+			for got, v := range figures {
+				if got.chart == k.chart && got.series == k.series && (k.label == "" || got.label == k.label) && v != "n/a" {
+					t.Errorf("admin%s: %v is %s with nothing booked or claimed, want n/a", tt.query, got, v)
+				}
+			}
+		}
+		for _, id := range []string{"physio_referrals", "physio_time_to_booking", "callbacks_by_week", "callback_time_to_claim", "callbacks_by_kind"} {
+			if !strings.Contains(page, `<section class="chart" id="chart-`+id+`"`) || !strings.Contains(page, `<table class="table" data-chart="`+id+`">`) {
+				t.Errorf("admin%s: no chart and table %s", tt.query, id)
+			}
 		}
 		if len(figures) < 50 {
 			t.Errorf("admin%s: only %d figures on the page", tt.query, len(figures))
