@@ -59,7 +59,7 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 	now := w.Now()
 	var wait time.Duration
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
-		ref, err := postgres.ReferralByID(ctx, tx, 0, job.Args.ReferralID)
+		ref, err := postgres.LockReferral(ctx, tx, 0, job.Args.ReferralID)
 		if errors.Is(err, postgres.ErrNotFound) {
 			return nil
 		}
