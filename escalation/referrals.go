@@ -119,7 +119,10 @@ func CanMove(from, to postgres.ReferralStatus) bool { return slices.Contains(nex
 // forward: see next). Booking needs an appointment in the future (in
 // person with a place, or by phone); declining a reason of
 // DeclineReasons. Booking and declining queue the notice that tells the
-// person.
+// person. A change that leaves the referral as it is (a repeat: the same
+// status, with the same appointment when booked or the same reason and
+// note when declined) changes nothing, writes no event and queues no
+// notice, so a referral system may resend a change safely.
 func (r *Referrals) Act(ctx context.Context, orgScope int64, by postgres.Actor, id int64, c postgres.ReferralChange) (postgres.Referral, error) {
 	now := r.Now()
 	if err := r.check(c, now); err != nil {
@@ -130,6 +133,10 @@ func (r *Referrals) Act(ctx context.Context, orgScope int64, by postgres.Actor, 
 		ref, err := postgres.LockReferral(ctx, tx, orgScope, id)
 		if err != nil {
 			return err
+		}
+		if alreadySo(ref, c) {
+			out = ref
+			return nil
 		}
 		if !CanMove(ref.Status, c.Status) {
 			return &ReferralError{Detail: fmt.Sprintf("This referral is %s, so it cannot be marked %s.",
@@ -158,6 +165,21 @@ func (r *Referrals) Act(ctx context.Context, orgScope int64, by postgres.Actor, 
 		return err
 	})
 	return out, err
+}
+
+// alreadySo reports whether referral ref already is as change c would
+// make it.
+func alreadySo(ref postgres.Referral, c postgres.ReferralChange) bool {
+	switch {
+	case ref.Status != c.Status:
+		return false
+	case c.Status == postgres.ReferralBooked:
+		return ref.AppointmentAt.Equal(c.AppointmentAt) && ref.AppointmentKind == c.AppointmentKind &&
+			ref.AppointmentPlace == c.AppointmentPlace
+	case c.Status == postgres.ReferralDeclined:
+		return ref.DeclineReason == c.DeclineReason && ref.DeclineNote == c.Note
+	}
+	return true
 }
 
 // check returns a *ReferralError when c lacks what its status needs.

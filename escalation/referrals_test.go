@@ -172,6 +172,7 @@ func TestReferralMovesForwardOnly(t *testing.T) {
 
 	steps := []postgres.ReferralChange{
 		{Status: postgres.ReferralAccepted},
+		{Status: postgres.ReferralAccepted}, // a repeat changes nothing
 		{Status: postgres.ReferralBooked, AppointmentAt: inAWeek, AppointmentKind: "in_person", AppointmentPlace: "Physio Outpatients"},
 		{Status: postgres.ReferralAttended},
 	}

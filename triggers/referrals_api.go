@@ -298,11 +298,10 @@ func appointmentTime(s string) (time.Time, error) {
 // putReferral answers PUT /api/v1/referrals/{id}: it moves the referral to
 // the body's status with what that status needs, through
 // escalation.Referrals.Act, and answers 200 with the referral as it then
-// is. A PUT of the status the referral already has, with the same
-// appointment (booked) or the same reason and note (declined), changes
-// nothing and answers 200 (a note sent with a repeated accepted,
-// attended or did_not_attend is not recorded again), so a system may
-// resend it safely. A move the referral's status forbids (only forward)
+// is, recording the view. A PUT that leaves the referral as it is (the
+// status it has, with the same appointment when booked or the same reason
+// and note when declined) changes nothing and answers 200, so a system may
+// resend it safely (escalation.Referrals.Act). A move the referral's status forbids (only forward)
 // is 409; a change missing what its status needs, or with a field that is
 // not valid, is 422 naming the field.
 func (a *API) putReferral(w http.ResponseWriter, r *http.Request, c caller) {
@@ -327,23 +326,6 @@ func (a *API) putReferral(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	by := postgres.Actor{APIKeyID: c.ID}
-	current, err := postgres.ReferralByID(r.Context(), a.DB.Pool, c.OrganisationID, id)
-	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		writeProblem(w, http.StatusNotFound, "There is no such referral.", nil)
-		return
-	case err != nil:
-		a.fail(w, r, err)
-		return
-	}
-	if alreadySo(current, change) {
-		if err := postgres.RecordReferralView(r.Context(), a.DB.Pool, current, by); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		a.writeReferral(w, r, current)
-		return
-	}
 	ref, err := a.Referrals.Act(r.Context(), c.OrganisationID, by, id, change)
 	var refused *escalation.ReferralError
 	switch {
@@ -357,6 +339,11 @@ func (a *API) putReferral(w http.ResponseWriter, r *http.Request, c caller) {
 	case err != nil:
 		a.fail(w, r, err)
 	default:
+		// The answer carries the person's details: a view, like a GET.
+		if err := postgres.RecordReferralView(r.Context(), a.DB.Pool, ref, by); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 		a.writeReferral(w, r, ref)
 	}
 }
@@ -369,20 +356,3 @@ func required(s string) (string, error) {
 	return s, nil
 }
 
-// alreadySo reports whether referral ref already is as change would make
-// it: the same status, with the same appointment when booked and the same
-// reason and note when declined. New is never so: no change moves a
-// referral to new.
-func alreadySo(ref postgres.Referral, change postgres.ReferralChange) bool {
-	if ref.Status != change.Status || change.Status == postgres.ReferralNew {
-		return false
-	}
-	switch change.Status {
-	case postgres.ReferralBooked:
-		return ref.AppointmentAt.Equal(change.AppointmentAt) && ref.AppointmentKind == change.AppointmentKind &&
-			ref.AppointmentPlace == change.AppointmentPlace
-	case postgres.ReferralDeclined:
-		return ref.DeclineReason == change.DeclineReason && ref.DeclineNote == change.Note
-	}
-	return true
-}
