@@ -355,4 +355,3 @@ func required(s string) (string, error) {
 	}
 	return s, nil
 }
-
