@@ -101,7 +101,8 @@ func (w *SLAChecks) Work(ctx context.Context, job *river.Job[SLACheckArgs]) erro
 		if hasOnCall {
 			body := fmt.Sprintf("OH alert (%s): %s case %d is unclaimed past its SLA (alert %d). Open %s/console/cases/%d",
 				route.Code, c.Priority, c.ID, c.BreachCount+1, w.ConsoleURL, c.ID)
-			id, err := postgres.QueueOnCallText(ctx, tx, c.OrganisationID, c.ID, route.Mobile, body)
+			id, err := postgres.QueueOnCallText(ctx, tx, postgres.OnCallText{OrganisationID: c.OrganisationID, CaseID: c.ID,
+				Mobile: route.Mobile, Body: body})
 			if err != nil {
 				return err
 			}

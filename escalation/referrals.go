@@ -288,7 +288,8 @@ func (w *ReferralSLAChecks) Work(ctx context.Context, job *river.Job[ReferralSLA
 		if hasOnCall {
 			body := fmt.Sprintf("OH alert (%s): physio referral %d has not been acted on within its SLA (alert %d). Open %s/console/referrals/%d",
 				route.Code, ref.ID, ref.BreachCount+1, w.ConsoleURL, ref.ID)
-			id, err := postgres.QueueReferralOnCallText(ctx, tx, ref.OrganisationID, ref.ID, route.Mobile, body)
+			id, err := postgres.QueueOnCallText(ctx, tx, postgres.OnCallText{OrganisationID: ref.OrganisationID, ReferralID: ref.ID,
+				Mobile: route.Mobile, Body: body})
 			if err != nil {
 				return err
 			}

@@ -9,16 +9,26 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// QueueOnCallText stores a text to an organisation's on-call number about
-// case caseID and returns its id; the caller queues its delivery in tx.
-// body must carry no personal data.
-func QueueOnCallText(ctx context.Context, tx pgx.Tx, orgID, caseID int64, mobile, body string) (int64, error) {
+// OnCallText is a text to an organisation's on-call number about one case
+// or one referral (the other id 0). Body must carry no personal data.
+type OnCallText struct {
+	OrganisationID int64
+	CaseID         int64
+	ReferralID     int64
+	Mobile         string
+	Body           string
+}
+
+// QueueOnCallText stores t and returns its id; the caller queues its
+// delivery in tx.
+func QueueOnCallText(ctx context.Context, tx pgx.Tx, t OnCallText) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO on_call_texts (organisation_id, case_id, mobile, body) VALUES ($1, $2, $3, $4) RETURNING id`,
-		orgID, caseID, mobile, body).Scan(&id)
+		INSERT INTO on_call_texts (organisation_id, case_id, referral_id, mobile, body)
+		VALUES ($1, nullif($2::bigint, 0), nullif($3::bigint, 0), $4, $5) RETURNING id`,
+		t.OrganisationID, t.CaseID, t.ReferralID, t.Mobile, t.Body).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("queue on-call text for case %d: %w", caseID, err)
+		return 0, fmt.Errorf("queue on-call text (case %d, referral %d): %w", t.CaseID, t.ReferralID, err)
 	}
 	return id, nil
 }

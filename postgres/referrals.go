@@ -376,17 +376,3 @@ func OverdueReferrals(ctx context.Context, q Querier, orgScope int64, now time.T
 	}
 	return n, oldest, nil
 }
-
-// QueueReferralOnCallText stores a text to organisation orgID's MSK
-// on-call number about referral referralID and returns its id (the
-// caller queues its delivery in tx).
-func QueueReferralOnCallText(ctx context.Context, tx pgx.Tx, orgID, referralID int64, mobile, body string) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO on_call_texts (organisation_id, referral_id, mobile, body) VALUES ($1, $2, $3, $4) RETURNING id`,
-		orgID, referralID, mobile, body).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("queue on-call text for referral %d: %w", referralID, err)
-	}
-	return id, nil
-}
