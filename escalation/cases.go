@@ -4,9 +4,13 @@
 // them (claim, release, reassign, note, reply, hand back, resolve), each
 // change in one transaction with its rules, its case event and its audit
 // event. SLAChecks (breach.go) re-notifies on-duty clinicians and the
-// on-call number while a case stays unclaimed. The risk screen that decides
-// who is at risk is in escalation/risk; the clinicians' console, which
-// turns forms into calls of Cases, in escalation/console.
+// on-call number while a case stays unclaimed. Referrals (referrals.go)
+// is the same for a physiotherapy referral: made with the person's
+// consent, worked by their physio team, with its SLA checks and the
+// notices that tell the person (referral_notices.go). The risk screen that
+// decides who is at risk is in escalation/risk; the clinicians' and physio
+// teams' console, which turns forms into calls of Cases and Referrals, in
+// escalation/console.
 package escalation
 
 import (
