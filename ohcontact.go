@@ -175,6 +175,10 @@ type Message struct {
 	ExternalID     string
 	// Urgent messages (crisis contacts, replies to someone who has just
 	// written) are never held for a send window.
-	Urgent    bool
+	Urgent bool
+	// Crisis messages (crisis contacts and urgent advice) are delivered on
+	// a lane of their own, never behind ordinary messages (sms.Outbox).
+	// Set only when queueing; not stored.
+	Crisis    bool
 	CreatedAt time.Time
 }

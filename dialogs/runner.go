@@ -484,7 +484,8 @@ func (st *step) saved(inbound *ohcontact.Message) (postgres.Step, error) {
 		messages = append(messages, inbound)
 	}
 	for _, reply := range st.replies {
-		messages = append(messages, &ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: reply.Text, Urgent: true})
+		messages = append(messages, &ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: reply.Text,
+			Urgent: true, Crisis: reply.Crisis})
 	}
 	data, err := json.Marshal(st.state)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -27,13 +28,20 @@ type DeliverArgs struct {
 func (DeliverArgs) Kind() string { return "sms_deliver" }
 
 // InsertOpts puts deliveries on their own queue so a burst of texts does not
-// wait behind other jobs.
+// wait behind other jobs (Outbox.Queue moves crisis texts to CrisisQueue).
 func (DeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: 8}
 }
 
-// Queue is the River queue SMS deliveries run on.
-const Queue = "sms"
+// The River queues SMS deliveries run on. CrisisQueue, the crisis lane,
+// carries crisis contacts and on-call texts: it has workers of its own and
+// a sending rate of its own (Throttle), so no backlog of ordinary texts,
+// and none of their reserved send slots, is ever ahead of a crisis text.
+// Retries stay on the queue their job was inserted on.
+const (
+	Queue       = "sms"
+	CrisisQueue = "sms_crisis"
+)
 
 // Deliverer is the River worker for DeliverArgs.
 //
@@ -65,7 +73,7 @@ func retryAt(attempt int) time.Time {
 
 // Work sends the message, or records why it was not sent.
 func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	return d.deliver(ctx, d.DB, job.Args.MessageID, job.Attempt, job.MaxAttempts)
+	return d.deliver(ctx, d.DB, job.Args.MessageID, job.JobRow)
 }
 
 // textStore is where a delivery job reads its text and records what became
@@ -77,8 +85,10 @@ type textStore interface {
 	RecordDeliveryFailure(ctx context.Context, id int64, code int, reason string, optedOut bool, now time.Time) error
 }
 
-// deliver sends text id of store on this job's attempt of maxAttempts.
-func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, attempt, maxAttempts int) error {
+// deliver sends text id of store for job, within the sending rate of the
+// job's queue.
+func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, job *rivertype.JobRow) error {
+	attempt, maxAttempts := job.Attempt, job.MaxAttempts
 	m, err := store.OutboundForDelivery(ctx, id)
 	if errors.Is(err, postgres.ErrNotFound) {
 		d.Log.Warn("sms delivery: text gone", "text_id", id)
@@ -97,7 +107,7 @@ func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, atte
 		d.Log.Warn("sms delivery: resending after an interrupted attempt", "text_id", id, "attempt", attempt)
 	}
 	if d.Throttle != nil {
-		if err := d.Throttle.wait(ctx); err != nil {
+		if err := d.Throttle.wait(ctx, job.Queue); err != nil {
 			return err
 		}
 	}
@@ -132,10 +142,10 @@ type OnCallArgs struct {
 // Kind names the job in River's tables.
 func (OnCallArgs) Kind() string { return "sms_on_call" }
 
-// InsertOpts puts on-call texts on the SMS queue, ahead of every staff
-// text but crisis contacts: an unclaimed case is waiting on them.
+// InsertOpts puts on-call texts on the crisis lane: an unclaimed case is
+// waiting on them.
 func (OnCallArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: Queue, MaxAttempts: 8, Priority: priorityUrgent}
+	return river.InsertOpts{Queue: CrisisQueue, MaxAttempts: 8, Priority: priorityUrgent}
 }
 
 // OnCallDeliverer is the River worker for OnCallArgs: Deliverer's
@@ -153,5 +163,5 @@ func (o *OnCallDeliverer) NextRetry(job *river.Job[OnCallArgs]) time.Time {
 
 // Work sends the on-call text, or records why it was not sent.
 func (o *OnCallDeliverer) Work(ctx context.Context, job *river.Job[OnCallArgs]) error {
-	return o.Deliverer.deliver(ctx, postgres.OnCallTexts{DB: o.Deliverer.DB}, job.Args.TextID, job.Attempt, job.MaxAttempts)
+	return o.Deliverer.deliver(ctx, postgres.OnCallTexts{DB: o.Deliverer.DB}, job.Args.TextID, job.JobRow)
 }

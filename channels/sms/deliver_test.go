@@ -1,13 +1,20 @@
 package sms
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/ohcontact/ohcontact"
 
 	"github.com/ohcontact/ohcontact/channels/sms/twiliotest"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -66,7 +73,7 @@ func (f *deliveryFixture) queue(t *testing.T, body string) int64 {
 func (f *deliveryFixture) work(t *testing.T, id int64, attempt int) error {
 	t.Helper()
 	return f.d.Work(t.Context(), &river.Job[DeliverArgs]{
-		JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8},
+		JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8, Queue: Queue},
 		Args:   DeliverArgs{MessageID: id},
 	})
 }
@@ -236,7 +243,7 @@ func TestOnCallTextDeliveredOnceAndTracked(t *testing.T) {
 	}
 	oc := &OnCallDeliverer{Deliverer: f.d}
 	for attempt := 1; attempt <= 2; attempt++ {
-		err := oc.Work(t.Context(), &river.Job[OnCallArgs]{JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8}, Args: OnCallArgs{TextID: id}})
+		err := oc.Work(t.Context(), &river.Job[OnCallArgs]{JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8, Queue: CrisisQueue}, Args: OnCallArgs{TextID: id}})
 		if err != nil {
 			t.Fatalf("attempt %d: %v", attempt, err)
 		}
@@ -264,5 +271,87 @@ func TestOnCallTextDeliveredOnceAndTracked(t *testing.T) {
 	}
 	if read(); status != "delivered" {
 		t.Fatalf("on-call text %s, want delivered", status)
+	}
+}
+
+// TestCrisisLaneSkipsTheSendingLine is the crisis lane's rate control: an
+// hour's line of ordinary texts (the sending rate used up for an hour) does
+// not hold a crisis text, which has its own line of send slots.
+func TestCrisisLaneSkipsTheSendingLine(t *testing.T) {
+	f := newDeliveryFixture(t)
+	f.d.Throttle = &Throttle{DB: f.db, PerSecond: 1.0 / 3600}
+	first, second := f.queue(t, "first"), f.queue(t, "second")
+	if err := f.work(t, first, 1); err != nil {
+		t.Fatalf("first text: %v", err)
+	}
+	if _, snoozed := errors.AsType[*river.JobSnoozeError](f.work(t, second, 1)); !snoozed {
+		t.Fatal("the second ordinary text was not held to the sending rate")
+	}
+	crisis := f.queue(t, "If you are in danger now, call 999")
+	err := f.d.Work(t.Context(), &river.Job[DeliverArgs]{
+		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8, Queue: CrisisQueue}, Args: DeliverArgs{MessageID: crisis}})
+	if err != nil {
+		t.Fatalf("crisis text: got %v, want it sent at once", err)
+	}
+	if got := f.message(t, crisis).status; got == "queued" {
+		t.Errorf("crisis text status = %q, want sent", got)
+	}
+}
+
+// TestCrisisTextOvertakesBacklog proves the lane with River running: with
+// a backlog of ordinary replies and proactive contacts waiting on the
+// sending rate, a crisis text queued after them reaches Twilio within a
+// second, while most of the backlog still waits.
+func TestCrisisTextOvertakesBacklog(t *testing.T) {
+	f := newDeliveryFixture(t)
+	f.d.Throttle = &Throttle{DB: f.db, PerSecond: 4}
+	ctx := t.Context()
+	const backlog = 24
+	var ms []ohcontact.Message
+	for i := range backlog {
+		ms = append(ms, ohcontact.Message{ID: f.queue(t, fmt.Sprintf("ordinary %d", i)), Urgent: i%2 == 0})
+	}
+	crisis := ohcontact.Message{ID: f.queue(t, "CRISIS: call 999 or 111 option 2"), Urgent: true, Crisis: true}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, f.d)
+	client, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{
+		Queues:  map[string]river.QueueConfig{Queue: {MaxWorkers: 2}, CrisisQueue: {MaxWorkers: 2}},
+		Workers: workers, Logger: slog.New(slog.DiscardHandler), FetchPollInterval: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := &Outbox{Jobs: client}
+	err = f.db.InTx(ctx, func(tx pgx.Tx) error {
+		if err := outbox.Queue(ctx, tx, ms...); err != nil {
+			return err
+		}
+		return outbox.Queue(ctx, tx, crisis)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Stop(context.Background()) }) //nolint:errcheck // the test is over
+	started := time.Now()
+	for f.message(t, crisis.ID).status == "queued" || f.message(t, crisis.ID).status == "sending" {
+		if time.Since(started) > 5*time.Second {
+			t.Fatalf("the crisis text was not sent within 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	took := time.Since(started)
+	sent := f.twilio.Messages()
+	ordinary := 0
+	for _, m := range sent {
+		if !strings.HasPrefix(m.Get("Body"), "CRISIS") {
+			ordinary++
+		}
+	}
+	if took > time.Second || ordinary > backlog/3 {
+		t.Errorf("crisis text sent after %v with %d of %d ordinary texts before it; want within 1 s, ahead of most", took, ordinary, backlog)
 	}
 }

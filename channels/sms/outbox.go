@@ -23,8 +23,10 @@ type Outbox struct {
 }
 
 // Queue inserts the delivery jobs for the stored messages ms in tx, in one
-// round trip. Urgent texts (crisis contacts, replies to someone who has
-// just written) are worked before proactive ones when the queue is long.
+// round trip. Crisis texts go on CrisisQueue, the crisis lane: its own
+// workers and its own sending rate, so they never wait behind ordinary
+// texts however long that queue is. On Queue, urgent texts (replies to
+// someone who has just written) are worked before proactive ones.
 func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error {
 	if len(ms) == 0 {
 		return nil
@@ -32,7 +34,10 @@ func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) 
 	jobs := make([]river.InsertManyParams, len(ms))
 	for i, m := range ms {
 		opts := &river.InsertOpts{Priority: priorityProactive}
-		if m.Urgent {
+		switch {
+		case m.Crisis:
+			opts.Queue, opts.Priority = CrisisQueue, priorityUrgent
+		case m.Urgent:
 			opts.Priority = priorityUrgent
 		}
 		jobs[i] = river.InsertManyParams{Args: DeliverArgs{MessageID: m.ID}, InsertOpts: opts}
@@ -43,7 +48,8 @@ func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) 
 	return nil
 }
 
-// QueueOnCall inserts the delivery job for the stored on-call text id in tx.
+// QueueOnCall inserts the delivery job for the stored on-call text id in
+// tx, on the crisis lane: an unclaimed case or referral is waiting on it.
 func (o *Outbox) QueueOnCall(ctx context.Context, tx pgx.Tx, id int64) error {
 	if _, err := o.Jobs.InsertTx(ctx, tx, OnCallArgs{TextID: id}, nil); err != nil {
 		return fmt.Errorf("queue on-call text %d: %w", id, err)

@@ -9,9 +9,6 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// throttleSlot names the shared sending rate in the send_slots table.
-const throttleSlot = "sms"
-
 // maxThrottleWait is the longest a delivery holds a worker waiting for its
 // slot; a job further back in line is snoozed and tries again later.
 const maxThrottleWait = 5 * time.Second
@@ -19,18 +16,22 @@ const maxThrottleWait = 5 * time.Second
 // Throttle keeps the texts of every instance together to one sending rate
 // (Twilio queues, then refuses, texts sent faster than the account or
 // number allows). The slots live in the database, so the rate holds
-// however many instances run.
+// however many instances run. Each River queue has its own line of slots
+// (send_slots.name is the queue's name), so the crisis lane never waits
+// behind slots the ordinary lane has reserved: together they may send up
+// to twice the rate while both are busy, and Twilio queues the excess
+// rather than refusing it.
 type Throttle struct {
 	DB        *postgres.DB
 	PerSecond float64
 }
 
-// wait blocks until the caller may send its text. It returns a River snooze
+// wait blocks until the caller may send its text on queue. It returns a River snooze
 // error when the line is longer than maxThrottleWait; the job then runs
 // again when its turn is near, without spending an attempt.
-func (t *Throttle) wait(ctx context.Context) error {
+func (t *Throttle) wait(ctx context.Context, queue string) error {
 	spacing := time.Duration(float64(time.Second) / t.PerSecond)
-	wait, reserved, err := t.DB.ReserveSendSlot(ctx, throttleSlot, spacing, maxThrottleWait)
+	wait, reserved, err := t.DB.ReserveSendSlot(ctx, queue, spacing, maxThrottleWait)
 	if err != nil {
 		return err
 	}

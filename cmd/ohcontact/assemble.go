@@ -74,7 +74,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
-	m := metrics.New(metrics.Config{Store: db, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue}})
+	m := metrics.New(metrics.Config{Store: db, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue, sms.CrisisQueue}})
 
 	var sender sms.Sender = sms.Simulator{}
 	authToken := sms.NewSimulatorToken()

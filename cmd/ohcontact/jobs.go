@@ -32,6 +32,10 @@ const (
 // smsWorkers is how many texts an instance sends at once: enough to keep
 // to sendRate a second when each takes up to 300 ms at the provider, and
 // at least 10.
+// crisisWorkers work the crisis lane (sms.CrisisQueue) on each instance:
+// enough that a burst of crisis texts never waits for a worker.
+const crisisWorkers = 10
+
 func smsWorkers(sendRate float64) int {
 	return min(max(10, int(math.Ceil(sendRate*0.3))), 300)
 }
@@ -43,6 +47,7 @@ func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers, sendRate
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 10},
 			sms.Queue:          {MaxWorkers: smsWorkers(sendRate)},
+			sms.CrisisQueue:    {MaxWorkers: crisisWorkers},
 		},
 		Workers:              workers,
 		Logger:               log.With("component", "jobs"),
