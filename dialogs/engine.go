@@ -34,6 +34,18 @@
 //
 // Every Reply says whether it carries health detail (Reply.Health); a test
 // checks that no SMS reply does before confirmation.
+//
+// # One person, one trust
+//
+// The runner answers a text as the staff record with its number. A number
+// on several records, of one organisation or several, is answered by the
+// record whose conversation the text continues: the one with an open SMS
+// conversation with the number, else the one with the latest SMS
+// conversation with it; with neither, the record that has held the number
+// longest, with a warning naming the records by id. It never follows the
+// record an HR feed changed last, so one trust's feed cannot draw another
+// trust's employee's texts (a crisis disclosure among them) to itself
+// (Runner.identify, postgres.StaffForInbound).
 package dialogs
 
 import (

@@ -182,6 +182,13 @@ type sender struct {
 // vouches for, or the one whose number sent a text; an anonymous chat or an
 // unknown number is answered as the channel's organisation or the default
 // one. A message that names neither fails alone.
+//
+// A number on the records of several members of staff (of one
+// organisation or several) is answered by the record whose conversation
+// the text continues: an open SMS conversation with the number, else the
+// latest one; with neither, the record that has held the number longest,
+// with a warning (ids only). It never follows the record an HR feed changed
+// last (postgres.StaffForInbound).
 func (r *Runner) identify(ctx context.Context, tx pgx.Tx, items []*item) error {
 	var ids []int64
 	var mobiles []string
@@ -209,7 +216,13 @@ func (r *Runner) identify(ctx context.Context, tx pgx.Tx, items []*item) error {
 		case in.StaffID != 0:
 			s, known = byID[in.StaffID]
 		case in.Channel == ohcontact.ChannelSMS:
-			s, known = byMobile[in.Address]
+			var m postgres.MobileMatch
+			m, known = byMobile[in.Address]
+			s = m.Staff
+			if known && m.By == postgres.MatchFirstHolder {
+				r.Log.Warn("inbound: a number on several staff records, none of which has texted with it: answered as its first holder",
+					"staff_id", s.ID, "organisation_id", s.OrganisationID, "other_staff_ids", m.Others)
+			}
 		default:
 			it.who = sender{org: in.Organisation}
 			continue

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -221,34 +222,85 @@ func TestSaveConversationConflict(t *testing.T) {
 	}
 }
 
-// TestStaffForInbound: a number two records share answers as the one
-// updated last; an unknown number or id is absent.
+// TestStaffForInbound: a number on several records answers as the record
+// whose conversation the text continues (open, else the latest), else as
+// its first holder, never as the record updated last; an unknown number or
+// id is absent.
 func TestStaffForInbound(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
 	f := newFixture(t, ctx, db)
-	var second int64
-	err := db.Pool.QueryRow(ctx, `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, updated_at)
-		VALUES ($1, '12345678-2', 'Ann', 'Second', '+447700900001', now() + interval '1 minute') RETURNING id`, f.org).Scan(&second)
-	if err != nil {
+	insert := func(org int64, number, mobile, since string) int64 {
+		t.Helper()
+		var id int64
+		err := db.Pool.QueryRow(ctx, `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, mobile_since, updated_at)
+			VALUES ($1, $2, 'Ann', 'Other', $3, now() + $4::interval, now() + interval '1 hour') RETURNING id`, org, number, mobile, since).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	var other int64
+	if err := db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other); err != nil {
 		t.Fatal(err)
 	}
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		byID, byMobile, err := postgres.StaffForInbound(ctx, tx, []int64{f.staff, 999999}, []string{"+447700900001", "+447700900777"})
-		if err != nil {
+	// The fixture's member of staff has an open conversation with the
+	// number; the newcomer was updated later and (here) even claims to
+	// have had the number first.
+	newcomer := insert(other, "12345678-2", "+447700900001", "-1 day")
+	// Two records, no conversations: the first holder answers, though the
+	// other was updated later.
+	first := insert(f.org, "22222222-1", "+447700900002", "-2 days")
+	second := insert(other, "22222222-2", "+447700900002", "-1 day")
+	db.Pool.Exec(ctx, `UPDATE staff SET updated_at = now() + interval '2 hours' WHERE id = $1`, second)
+
+	lookup := func() (map[int64]ohcontact.Staff, map[string]postgres.MobileMatch) {
+		t.Helper()
+		var byID map[int64]ohcontact.Staff
+		var byMobile map[string]postgres.MobileMatch
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			byID, byMobile, err = postgres.StaffForInbound(ctx, tx, []int64{f.staff, 999999},
+				[]string{"+447700900001", "+447700900002", "+447700900777"})
 			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if len(byID) != 1 || byID[f.staff].ID != f.staff || byID[f.staff].OrganisationCode != "RX1" {
-			t.Errorf("by id = %+v, want only staff %d of RX1", byID, f.staff)
-		}
-		if len(byMobile) != 1 || byMobile["+447700900001"].ID != second {
-			t.Errorf("by mobile = %+v, want only the record updated last (%d)", byMobile, second)
-		}
-		return nil
-	})
-	if err != nil {
+		return byID, byMobile
+	}
+	byID, byMobile := lookup()
+	if len(byID) != 1 || byID[f.staff].ID != f.staff || byID[f.staff].OrganisationCode != "RX1" {
+		t.Errorf("by id = %+v, want only staff %d of RX1", byID, f.staff)
+	}
+	if len(byMobile) != 2 {
+		t.Errorf("by mobile = %+v, want the two known numbers only", byMobile)
+	}
+	if m := byMobile["+447700900001"]; m.Staff.ID != f.staff || m.By != postgres.MatchOpenConversation || !slices.Equal(m.Others, []int64{newcomer}) {
+		t.Errorf("number with an open conversation = %+v, want staff %d by its open conversation", m, f.staff)
+	}
+	if m := byMobile["+447700900002"]; m.Staff.ID != first || m.By != postgres.MatchFirstHolder || !slices.Equal(m.Others, []int64{second}) {
+		t.Errorf("number with no conversation = %+v, want the first holder %d", m, first)
+	}
+
+	// Closed, the conversation still names the record it was with.
+	if _, err := db.Pool.Exec(ctx, `UPDATE conversations SET status = 'closed', closed_reason = 'completed', closed_at = now()
+		WHERE id = $1`, f.conversation); err != nil {
 		t.Fatal(err)
+	}
+	// The second holder's organisation texts the number: its record
+	// answers from then on.
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state)
+		VALUES ($1, $2, 'sms', '+447700900002', 'support', 'start')`, other, second); err != nil {
+		t.Fatal(err)
+	}
+	_, byMobile = lookup()
+	if m := byMobile["+447700900001"]; m.Staff.ID != f.staff || m.By != postgres.MatchLastConversation {
+		t.Errorf("number with a closed conversation = %+v, want staff %d by its last conversation", m, f.staff)
+	}
+	if m := byMobile["+447700900002"]; m.Staff.ID != second || m.By != postgres.MatchOpenConversation {
+		t.Errorf("number the second holder's organisation texted = %+v, want staff %d", m, second)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -36,13 +37,50 @@ func StaffByAssignment(ctx context.Context, q Querier, orgID int64, number strin
 		WHERE s.organisation_id = $1 AND s.assignment_number = $2`, orgID, number), "assignment number")
 }
 
+// Routing of inbound texts. A mobile on one staff record names that
+// member of staff. A mobile on several (a person employed by two trusts, a
+// shared phone, or an HR feed that wrote another trust's employee's number)
+// is answered by the record the text continues, never by the record changed
+// last, so that no organisation's HR feed can draw another organisation's
+// employee's texts to itself by registering their number:
+//
+//  1. the record with an open SMS conversation with that number (the most
+//     recently active, if several): the text continues it;
+//  2. otherwise the record with the most recent SMS conversation with that
+//     number, open or closed: its organisation contacted the number last
+//     (a contact sent, a reply, a notice) or was texted from it;
+//  3. otherwise the record that has held the number longest (mobile_since,
+//     then the lowest id): the newcomer's claim loses.
+//
+// MobileMatch.By says which rule decided, and the runner logs a warning
+// (ids only) when rule 3 did.
+
+// Rules by which StaffForInbound chose among several records with one
+// mobile (MobileMatch.By).
+const (
+	MatchOnly             = "only"              // the number is on one record
+	MatchOpenConversation = "open_conversation" // rule 1
+	MatchLastConversation = "last_conversation" // rule 2
+	MatchFirstHolder      = "first_holder"      // rule 3
+)
+
+// MobileMatch is the member of staff a text from a mobile is from, and how
+// they were chosen.
+type MobileMatch struct {
+	Staff ohcontact.Staff
+	By    string // MatchOnly, MatchOpenConversation, MatchLastConversation or MatchFirstHolder
+	// Others are the ids of the other records with the same mobile, in id
+	// order; empty when By is MatchOnly.
+	Others []int64
+}
+
 // StaffForInbound finds, in one round trip, the member of staff for each of
 // ids that exists and for each of the E.164 mobiles that is in the
-// directory. When several records share a number (a shared phone, or a
-// person employed by two trusts), the most recently updated one answers.
-func StaffForInbound(ctx context.Context, tx pgx.Tx, ids []int64, mobiles []string) (map[int64]ohcontact.Staff, map[string]ohcontact.Staff, error) {
+// directory. When several records share a number, the routing rules above
+// choose one.
+func StaffForInbound(ctx context.Context, tx pgx.Tx, ids []int64, mobiles []string) (map[int64]ohcontact.Staff, map[string]MobileMatch, error) {
 	byID := make(map[int64]ohcontact.Staff, len(ids))
-	byMobile := make(map[string]ohcontact.Staff, len(mobiles))
+	byMobile := make(map[string]MobileMatch, len(mobiles))
 	b := &pgx.Batch{}
 	if len(ids) > 0 {
 		b.Queue(`SELECT `+staffColumns+`
@@ -52,11 +90,43 @@ func StaffForInbound(ctx context.Context, tx pgx.Tx, ids []int64, mobiles []stri
 			})
 	}
 	if len(mobiles) > 0 {
-		b.Queue(`SELECT DISTINCT ON (s.mobile) `+staffColumns+`
-			FROM staff s JOIN organisations o ON o.id = s.organisation_id
-			WHERE s.mobile = ANY($1) ORDER BY s.mobile, s.updated_at DESC, s.id DESC`, mobiles).
+		// The conversation look-ups run only for numbers on several
+		// records (the one-time filter n > 1): the usual text costs one
+		// index look-up, as before.
+		b.Queue(`
+			WITH holders AS (
+				SELECT s.*, count(*) OVER (PARTITION BY s.mobile) AS n,
+				       array_agg(s.id) OVER (PARTITION BY s.mobile) AS ids
+				FROM staff s WHERE s.mobile = ANY($1)
+			), ranked AS (
+				SELECT h.id, h.n, h.ids, open.at AS open_at, last.at AS last_at,
+				       row_number() OVER (PARTITION BY h.mobile
+				           ORDER BY open.at DESC NULLS LAST, last.at DESC NULLS LAST, h.mobile_since, h.id) AS rank
+				FROM holders h
+				LEFT JOIN LATERAL (SELECT max(c.last_activity_at) AS at FROM conversations c
+					WHERE h.n > 1 AND c.staff_id = h.id AND c.channel = 'sms' AND c.status = 'open'
+					  AND c.address = h.mobile) open ON true
+				LEFT JOIN LATERAL (SELECT max(c.last_activity_at) AS at FROM conversations c
+					WHERE h.n > 1 AND c.channel = 'sms' AND c.address = h.mobile AND c.staff_id = h.id) last ON true
+			)
+			SELECT `+staffColumns+`,
+			       CASE WHEN r.n = 1 THEN 'only' WHEN r.open_at IS NOT NULL THEN 'open_conversation'
+			            WHEN r.last_at IS NOT NULL THEN 'last_conversation' ELSE 'first_holder' END,
+			       array(SELECT x FROM unnest(r.ids) x WHERE x <> r.id ORDER BY x)
+			FROM ranked r JOIN staff s ON s.id = r.id JOIN organisations o ON o.id = s.organisation_id
+			WHERE r.rank = 1`, mobiles).
 			Query(func(rows pgx.Rows) error {
-				return collectStaff(rows, byMobile, func(s ohcontact.Staff) string { return s.Mobile })
+				matches, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MobileMatch, error) {
+					var m MobileMatch
+					s := &m.Staff
+					err := row.Scan(&s.ID, &s.OrganisationID, &s.OrganisationCode, &s.AssignmentNumber, &s.FirstName, &s.Mobile,
+						&s.Language, &s.OptedOut, &m.By, &m.Others)
+					return m, err
+				})
+				for _, m := range matches {
+					byMobile[m.Staff.Mobile] = m
+				}
+				return err
 			})
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -88,4 +158,68 @@ func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *QuietHou
 		return "", nil, fmt.Errorf("load send terms of staff %d: %w", id, err)
 	}
 	return code, quietHours(from, until), nil
+}
+
+// MobileConflict is a mobile held by staff of two organisations, seen from
+// one side: the record StaffID of OrganisationID, and the record
+// OtherStaffID of another organisation with the same number. It names the
+// number by its last three digits only.
+type MobileConflict struct {
+	StaffID               int64
+	OrganisationID        int64
+	OrganisationName      string
+	AssignmentNumber      string
+	OtherStaffID          int64
+	OtherOrganisationID   int64
+	OtherOrganisationName string
+	OtherAssignmentNumber string
+	MobileLast3           string
+	// Since is when the later of the two records got the number.
+	Since time.Time
+}
+
+const mobileConflictColumns = `m.staff_id, m.organisation_id, o.name, m.assignment_number,
+	m.other_staff_id, m.other_organisation_id, p.name, m.other_assignment_number, m.mobile_last3,
+	greatest(m.mobile_since, m.other_mobile_since)`
+
+func collectMobileConflicts(rows pgx.Rows, err error) ([]MobileConflict, error) {
+	if err != nil {
+		return nil, fmt.Errorf("find mobile conflicts: %w", err)
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MobileConflict, error) {
+		var c MobileConflict
+		err := row.Scan(&c.StaffID, &c.OrganisationID, &c.OrganisationName, &c.AssignmentNumber, &c.OtherStaffID,
+			&c.OtherOrganisationID, &c.OtherOrganisationName, &c.OtherAssignmentNumber, &c.MobileLast3, &c.Since)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find mobile conflicts: %w", err)
+	}
+	return cs, nil
+}
+
+// MobileConflicts lists the mobiles held by staff of two organisations
+// (the view staff_mobile_conflicts), newest first. For orgScope 0 (an
+// admin of every organisation) each pair of records appears once;
+// otherwise each of organisation orgScope's records in a conflict appears
+// once per other record, as StaffID.
+func MobileConflicts(ctx context.Context, q Querier, orgScope int64) ([]MobileConflict, error) {
+	rows, err := q.Query(ctx, `SELECT `+mobileConflictColumns+`
+		FROM staff_mobile_conflicts m
+		JOIN organisations o ON o.id = m.organisation_id JOIN organisations p ON p.id = m.other_organisation_id
+		WHERE CASE WHEN $1 = 0 THEN m.staff_id < m.other_staff_id ELSE m.organisation_id = $1 END
+		ORDER BY greatest(m.mobile_since, m.other_mobile_since) DESC, m.staff_id, m.other_staff_id`, orgScope)
+	return collectMobileConflicts(rows, err)
+}
+
+// NewMobileConflicts returns the conflicts that tx made by giving any of
+// the records ids its mobile (mobile_since is tx's start): one per record
+// of another organisation that already holds the number, as OtherStaffID.
+func NewMobileConflicts(ctx context.Context, tx pgx.Tx, ids []int64) ([]MobileConflict, error) {
+	rows, err := tx.Query(ctx, `SELECT `+mobileConflictColumns+`
+		FROM staff_mobile_conflicts m
+		JOIN organisations o ON o.id = m.organisation_id JOIN organisations p ON p.id = m.other_organisation_id
+		WHERE m.staff_id = ANY($1) AND m.mobile_since = now()
+		ORDER BY m.staff_id, m.other_staff_id`, ids)
+	return collectMobileConflicts(rows, err)
 }

@@ -391,7 +391,10 @@ type staffJSON struct {
 // putStaff creates or updates a member of staff of the key's organisation
 // (PUT /api/v1/staff/{assignment_number}): 201 when new, else 200. The
 // language is set only when the record is created: after that it is the
-// person's own choice.
+// person's own choice. A key can reach only its own organisation's staff:
+// the same assignment number in another organisation is another record. A
+// mobile that another organisation's staff already hold is written, and
+// recorded as a conflict (auditMobileConflicts).
 func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 	b, ok := readBody(w, r, colFirstName, colLastName, colMobile, colEmail, colLanguage, colPreferredChannel)
 	if !ok {
@@ -411,6 +414,7 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	var out staffJSON
 	var created bool
+	var conflicts int
 	err = a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
 		changed, err := postgres.UpsertStaff(r.Context(), tx, []postgres.StaffRecord{rec})
 		if err != nil {
@@ -423,9 +427,20 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		out, created = staffJSON{ID: changed[0].ID, AssignmentNumber: number}, changed[0].New
 		action := map[bool]string{true: "staff.created", false: "staff.updated"}[created]
-		return postgres.Audit(r.Context(), tx, postgres.AuditEvent{ActorAPIKeyID: c.ID, Action: action, RecordType: "staff",
+		err = postgres.Audit(r.Context(), tx, postgres.AuditEvent{ActorAPIKeyID: c.ID, Action: action, RecordType: "staff",
 			RecordID: out.ID, OrganisationID: c.OrganisationID})
+		if err != nil {
+			return err
+		}
+		conflicts, err = auditMobileConflicts(r.Context(), tx, c.ID, changed)
+		return err
 	})
+	if err == nil && conflicts > 0 {
+		// The caller is not told: the other organisation's record is not
+		// theirs to know of. The admins see it on the Users page.
+		a.Log.Warn("api: a staff mobile is also on another organisation's record", "staff_id", out.ID,
+			"organisation_id", c.OrganisationID, "api_key_id", c.ID)
+	}
 	switch {
 	case err != nil:
 		a.fail(w, r, err)

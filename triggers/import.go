@@ -62,12 +62,20 @@ type ImportSummary struct {
 	New, Updated, Unchanged int // good rows
 	Skipped                 int // bad rows
 	Scheduled               Scheduled
+	// MobileConflicts counts the staff rows that gave a member of staff a
+	// mobile that another organisation's staff already hold (each has a
+	// staff.mobile_conflict audit event).
+	MobileConflicts int
 }
 
 // Rows returns the number of good rows.
 func (s ImportSummary) Rows() int { return s.New + s.Updated + s.Unchanged }
 
-// Staff imports a staff export from r.
+// Staff imports a staff export from r. Each row changes only the staff of
+// the organisation it names (by organisation and assignment number), which
+// must be one of this service's. A row that gives a member of staff a
+// mobile another organisation's staff already hold is imported, and
+// recorded as a conflict (auditMobileConflicts; ImportSummary.MobileConflicts).
 func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error) {
 	rd, err := NewStaffReader(r)
 	if err != nil {
@@ -96,7 +104,11 @@ func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error)
 		if err != nil {
 			return ImportSummary{}, err
 		}
-		return written(len(records), changed), nil
+		sum := written(len(records), changed)
+		if sum.MobileConflicts, err = auditMobileConflicts(ctx, tx, 0, changed); err != nil {
+			return ImportSummary{}, err
+		}
+		return sum, nil
 	}
 	return run.run(ctx, 0)
 }
@@ -323,6 +335,7 @@ func (r *importRun[T]) read(ctx context.Context, write func(fn func(tx pgx.Tx) e
 		r.sum.New += n.New
 		r.sum.Updated += n.Updated
 		r.sum.Unchanged += n.Unchanged
+		r.sum.MobileConflicts += n.MobileConflicts
 		r.sum.Scheduled.add(n.Scheduled)
 		return nil
 	}
@@ -360,6 +373,9 @@ func (r *importRun[T]) audit(ctx context.Context, tx pgx.Tx, orgID int64, comple
 	s := r.sum
 	details := map[string]any{"rows": s.Rows(), "new": s.New, "updated": s.Updated, "unchanged": s.Unchanged,
 		"skipped": s.Skipped, "strict": r.im.Strict, "completed": completed}
+	if r.kind == "staff" {
+		details["mobile_conflicts"] = s.MobileConflicts
+	}
 	if r.kind == "absences" {
 		details["contacts_scheduled"] = s.Scheduled.Scheduled
 		details["contacts_cancelled"] = s.Scheduled.Cancelled

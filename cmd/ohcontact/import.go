@@ -30,7 +30,10 @@ ignoring case; dates 2026-03-14 or 14/03/2026):
 
 Staff are matched by organisation and assignment number, absences by member
 of staff and start date; a row that brings nothing new is not written, so
-importing the same file again changes nothing. Every absence added or changed
+importing the same file again changes nothing. A row changes only the staff
+of the organisation it names. A mobile that another organisation's staff
+already hold is imported, counted as a mobile conflict in the summary, and
+listed for admins on the console's Users page. Every absence added or changed
 has its contacts planned at once: a return to work cancels pending ones, a
 new reason re-plans them. FILE may be - for standard input.
 
@@ -104,6 +107,10 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "imported %s: %s new, %s updated, %s unchanged; %s skipped\n",
 		rows(sum.Rows()), thousands(sum.New), thousands(sum.Updated), thousands(sum.Unchanged), rows(sum.Skipped))
+	if sum.MobileConflicts > 0 {
+		fmt.Fprintf(env.stdout, "mobile conflicts: %s gave a member of staff a mobile another organisation's staff already hold (listed for admins on the console's Users page)\n",
+			rows(sum.MobileConflicts))
+	}
 	if kind == "absences" {
 		n := sum.Scheduled
 		fmt.Fprintf(env.stdout, "contacts: %s scheduled (%s held by send windows), %s skipped, %s cancelled, %s with no send time\n",

@@ -18,6 +18,20 @@ type usersView struct {
 	Roles           []roleOption
 	MinPassword     int // characters
 	Form            userForm
+	// MobileConflicts are the mobiles held by staff of two organisations
+	// that s may see (postgres.MobileConflicts): a banner above the accounts.
+	MobileConflicts []mobileConflictRow
+}
+
+// mobileConflictRow is one mobile held by staff of two organisations, as
+// the Users page lists it: records by assignment number, the number by its
+// last three digits. An admin of one organisation sees their own record
+// and the other organisation's name, not the other organisation's record.
+type mobileConflictRow struct {
+	Organisation, AssignmentNumber           string
+	OtherOrganisation, OtherAssignmentNumber string // OtherAssignmentNumber empty when not theirs to see
+	MobileLast3                              string
+	Since                                    when
 }
 
 // userRow is one account in the list.
@@ -65,7 +79,8 @@ func (c *Console) showUsers(w http.ResponseWriter, r *http.Request, s *session) 
 
 // renderUsers shows the accounts s may manage (those of their organisation,
 // or every account for an admin of every organisation) and the new account
-// form.
+// form, under a banner listing the staff mobiles shared across
+// organisations that involve them.
 func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session, status int, form userForm, errs []fieldError) {
 	ctx := r.Context()
 	users, err := postgres.Users(ctx, c.db.Pool, s.scope())
@@ -78,7 +93,20 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 		c.serverError(w, r, s, err)
 		return
 	}
+	conflicts, err := postgres.MobileConflicts(ctx, c.db.Pool, s.scope())
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
 	v := usersView{layout: newLayout("Users", s), Organisations: orgs, AnyOrganisation: s.scope() == 0, Roles: roles, MinPassword: MinPasswordLength, Form: form}
+	for _, m := range conflicts {
+		row := mobileConflictRow{Organisation: m.OrganisationName, AssignmentNumber: m.AssignmentNumber,
+			OtherOrganisation: m.OtherOrganisationName, MobileLast3: m.MobileLast3, Since: c.at(m.Since)}
+		if s.scope() == 0 {
+			row.OtherAssignmentNumber = m.OtherAssignmentNumber
+		}
+		v.MobileConflicts = append(v.MobileConflicts, row)
+	}
 	v.Errors, v.Done = errs, userDoneMessages[r.URL.Query().Get("done")]
 	for _, u := range users {
 		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role), Organisation: "Every organisation",

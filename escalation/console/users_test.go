@@ -137,3 +137,44 @@ func TestOrganisationAdminIsScoped(t *testing.T) {
 		t.Errorf("%d enabled accounts, want 2", n)
 	}
 }
+
+// TestUsersPageListsMobileConflicts: a mobile on the staff records of two
+// organisations is a banner on the admins' Users page, naming the records by
+// assignment number and the number by its last three digits; an admin of
+// one organisation sees their own record and only the other organisation's
+// name.
+func TestUsersPageListsMobileConflicts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("rx1.admin@example.nhs.uk", "Rex Admin", console.RoleAdmin, f.org)
+	_, page := f.signIn("admin@example.nhs.uk").get("/console/admin/users")
+	if strings.Contains(page, `id="mobile-conflicts"`) {
+		t.Fatal("a conflict banner with no conflicts")
+	}
+	if _, err := f.db.Pool.Exec(t.Context(), `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
+		VALUES ($1, 'B-200', 'Bea', 'Other', '+447700900123'), ($2, 'A-200', 'Mallory', 'Example', '+447700900123'),
+		       ($2, 'A-300', 'Ann', 'Example', '+447700900300')`, f.otherOrg, f.org); err != nil {
+		t.Fatal(err)
+	}
+
+	_, page = f.signIn("admin@example.nhs.uk").get("/console/admin/users")
+	banner := text(page)
+	for _, want := range []string{"1 staff mobile is also on another organisation's staff record", "…123",
+		"Other Trust, assignment number B-200", "Test Trust, assignment number A-200"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the admin of every organisation's Users page does not say %q", want)
+		}
+	}
+	if strings.Contains(page, "7700900123") || strings.Contains(page, "A-300") {
+		t.Error("the Users page shows a whole number, or a record in no conflict")
+	}
+	checkMarkup(t, "/console/admin/users", page)
+
+	_, page = f.signIn("rx1.admin@example.nhs.uk").get("/console/admin/users")
+	banner = text(page)
+	if !strings.Contains(banner, "Test Trust, assignment number A-200") || !strings.Contains(banner, "Other Trust") ||
+		strings.Contains(banner, "B-200") {
+		t.Errorf("an admin of Test Trust should see their record A-200 and the other organisation's name only: %s", banner)
+	}
+}
