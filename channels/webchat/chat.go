@@ -64,6 +64,11 @@ type Runner interface {
 	HandleInbound(ctx context.Context, in ohcontact.Inbound) error
 }
 
+// RiskScreen screens a message for risk, as the runner does.
+type RiskScreen interface {
+	Screen(text string) ohcontact.RiskResult
+}
+
 // Handler serves GET /ws/chat.
 type Handler struct {
 	DB     *postgres.DB
@@ -74,8 +79,17 @@ type Handler struct {
 	// Notice returns the "not monitored 24/7" line with the crisis numbers
 	// for an organisation code, in a language.
 	Notice func(lang, org string) string
+	// Limits bound what one client may do (connections, new anonymous
+	// chats).
+	Limits Limits
+	// Screen lets a risky message through when its client may start no
+	// more chats; nil lets none through (the refusal still gives the
+	// crisis numbers).
+	Screen RiskScreen
 	Log    *slog.Logger
 	Now    func() time.Time
+
+	clients clients
 }
 
 const (
@@ -104,6 +118,7 @@ var refusals = map[string]string{
 	"token_replayed":  "That sign-in has already been used, so this chat is anonymous. Reload the page to chat as yourself.",
 	"session_expired": "Your chat session has expired, so a new chat has started.",
 	"rate_limited":    "You are sending messages very quickly. Wait a moment, then send again.",
+	"too_many_chats":  "Too many chats have been started from your network in the last hour, so a new one cannot start just now. Please try again later.",
 	"too_long":        "That message is too long. Please keep it under 1,000 characters.",
 	"bad_request":     "That message could not be read. Please try again.",
 	"unavailable":     "Sorry, your message could not be sent just now. Please try again.",
@@ -136,6 +151,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown organisation", http.StatusNotFound)
 		return
 	}
+	client := h.Limits.client(r)
+	release, ok := h.clients.connect(client, h.Limits, h.Now)
+	if !ok {
+		// Refused before the upgrade: a script gets nothing to hold open.
+		h.Log.Warn("web chat: too many connections from one client", "org", org.Code, "client", clientKey(org.Secret, client)[:12])
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many connections", http.StatusTooManyRequests)
+		return
+	}
+	defer release()
 	// Origins are checked below, after the upgrade, so the widget can say
 	// why it cannot chat; nothing is read or written for a refused origin.
 	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: func(*http.Request) bool { return true }}
@@ -157,7 +182,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(ws, errorFrame("bad_request"), websocket.ClosePolicyViolation)
 		return
 	}
-	c := &conn{h: h, ws: ws, org: org, after: max(hello.After, 0),
+	c := &conn{h: h, ws: ws, org: org, client: client, clientKey: clientKey(org.Secret, client), after: max(hello.After, 0),
 		wakeCh: make(chan struct{}, 1), out: make(chan frame, 8), stop: make(chan struct{}), tokens: sendBurst, refilled: h.Now()}
 	ctx := context.WithoutCancel(r.Context())
 	who, refusal := h.identify(ctx, org, hello)
@@ -269,6 +294,9 @@ type conn struct {
 	ws  *websocket.Conn
 	org Organisation
 	chatter
+	// client is the Limits key of the peer; clientKey its hash, stored
+	// with anonymous conversations.
+	client, clientKey string
 
 	wakeCh chan struct{} // something new may be in the database
 	out    chan frame    // frames from the reader (errors, ended)
@@ -351,11 +379,21 @@ func (c *conn) receive(ctx context.Context, f frame) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err = c.h.Runner.HandleInbound(ctx, ohcontact.Inbound{
+	if !c.mayChat(ctx, text) {
+		busy := errorFrame("too_many_chats")
+		busy.Message += " " + c.h.Notice("en-GB", c.org.Code)
+		c.send(busy)
+		return
+	}
+	in := ohcontact.Inbound{
 		Channel: ohcontact.ChannelWebChat, Address: c.address, Text: text,
 		ExternalID: c.address + ":" + f.ID, ReceivedAt: c.h.Now(),
 		Organisation: c.org.Organisation, StaffID: c.staffID,
-	})
+	}
+	if c.staffID == 0 {
+		in.ClientKey = c.clientKey
+	}
+	err = c.h.Runner.HandleInbound(ctx, in)
 	if err == nil {
 		err = Notify(ctx, c.h.DB.Pool, c.address)
 	}
@@ -363,6 +401,33 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		c.h.Log.Error("web chat: message not processed", "error", err)
 		c.send(errorFrame("unavailable"))
 	}
+}
+
+// mayChat reports whether text may go to the runner as far as the
+// client's new-chat allowance goes: a member of staff's message, or one in
+// an open conversation, always may; one that would start an anonymous
+// conversation uses up one of the client's new chats, and when none is
+// left only a message the risk screen finds risky (or would ask about)
+// may. Crisis contacts are never withheld: a risky message is answered as
+// always, and a refusal carries the crisis numbers.
+func (c *conn) mayChat(ctx context.Context, text string) bool {
+	if c.staffID != 0 {
+		return true
+	}
+	_, err := c.h.DB.OpenWebChat(ctx, c.address)
+	if !errors.Is(err, postgres.ErrNotFound) {
+		return true // open, or unknown: the runner decides
+	}
+	if c.h.clients.newChat(c.client, c.h.Now()) {
+		return true
+	}
+	if c.h.Screen != nil {
+		if r := c.h.Screen.Screen(text); r.Priority.Positive() || r.Ask {
+			return true
+		}
+	}
+	c.h.Log.Warn("web chat: too many new chats from one client", "org", c.org.Code, "client", c.clientKey[:12])
+	return false
 }
 
 func (c *conn) allowSend() bool {
