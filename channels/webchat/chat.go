@@ -22,6 +22,33 @@
 // and {"type":"end"}; the server sends {"type":"error","code","message"} and
 // {"type":"ended"} when the conversation it followed is closed, or in answer
 // to "end".
+//
+// # Sessions
+//
+// The session in "ready" lets a reload or reconnect resume the same
+// person's conversation. It names its session (an ID) and carries when it
+// was first issued; every hello that resumes it gets a token for the same
+// session with the same issue time and expiry, so a session lives at most
+// 12 hours from first issue however often it is used. "end" revokes it on
+// the server (postgres.RevokeWebChatSession) and closes the connection
+// after "ended": a hello offering a revoked or expired session gets the
+// error "session_expired" and a new anonymous chat, as the widget expects,
+// and another connection still open with it gets "ended" at its next
+// message.
+//
+// # Limits
+//
+// The Origin check protects browsers only: a script sends any Origin. What
+// stops one is Limits, per client (the peer address, or the address a
+// trusted proxy's header names): a few connections at once (a handshake
+// beyond them gets HTTP 429 before the upgrade), a few new anonymous chats
+// an hour (beyond them the person is told to try later and given the
+// crisis numbers; a risky message still goes through), and, per
+// connection, a few messages a second. Anonymous conversations carry a
+// keyed hash of their client (never the address), and disclosures in any of
+// one client's conversations within an hour join one case
+// (postgres.OpenOrRaiseCase). The limits are counted on each instance: N
+// instances behind a load balancer allow N times as much.
 package webchat
 
 import (
@@ -110,6 +137,9 @@ const (
 
 var clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,32}$`)
 
+// errSessionRevoked reports a session ended with "end".
+var errSessionRevoked = errors.New("webchat: session revoked")
+
 // People read these; the codes tell the widget what to do.
 var refusals = map[string]string{
 	"origin":          "This chat is not available on this page.",
@@ -139,6 +169,9 @@ type frame struct {
 	Notice   string `json:"notice,omitempty"`
 	Code     string `json:"code,omitempty"`
 	Message  string `json:"message,omitempty"`
+
+	// last closes the connection once the frame is written.
+	last bool
 }
 
 func errorFrame(code string) frame { return frame{Type: "error", Code: code, Message: refusals[code]} }
@@ -198,8 +231,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if who.staffID != 0 {
 		identity = "staff"
 	}
-	session := MintSession(org.Secret, Session{Org: org.Code, AssignmentNumber: who.assignment, Address: who.address,
-		Expires: h.Now().Add(sessionLife)})
+	if who.sessionID == "" {
+		who.sessionID, who.issuedAt = randomHex(16), h.Now().Truncate(time.Second)
+		c.chatter = who
+	}
+	// A resumed session keeps its ID and issue time: hellos never extend
+	// it.
+	session := MintSession(org.Secret, Session{ID: who.sessionID, Org: org.Code, AssignmentNumber: who.assignment,
+		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife)})
 	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName, Notice: h.Notice("en-GB", org.Code)}
 	if c.write(ready) != nil {
 		return
@@ -217,16 +256,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // chatter is who is chatting: a member of staff (staffID and assignment
 // set) or an anonymous person; address is their conversations' address.
+// sessionID and issuedAt are the session resumed; empty for a new one.
 type chatter struct {
 	staffID    int64
 	assignment string
 	address    string
+	sessionID  string
+	issuedAt   time.Time
 }
 
 // identify decides who is chatting: the person a valid session names (a
 // reload or reconnect), else the person a valid identity token names, else
-// a new anonymous chat. It returns a refusal code when a token or session
-// was offered and not accepted.
+// a new anonymous chat. A session is valid until sessionLife after it was
+// first issued, and never after it was revoked ("end"). It returns a
+// refusal code when a token or session was offered and not accepted.
 func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (who chatter, refusal string) {
 	now := h.Now()
 	var tokenClaims *Claims
@@ -243,6 +286,16 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 	}
 	if hello.Session != "" {
 		s, err := VerifySession(org.Secret, hello.Session, now)
+		if err == nil && !now.Before(s.IssuedAt.Add(sessionLife)) {
+			err = ErrTokenExpired
+		}
+		if err == nil {
+			var revoked bool
+			revoked, err = h.DB.WebChatSessionRevoked(ctx, s.ID)
+			if err == nil && revoked {
+				err = errSessionRevoked
+			}
+		}
 		switch {
 		case err != nil || s.Org != org.Code:
 			if refusal == "" && tokenClaims == nil {
@@ -251,11 +304,13 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 		case tokenClaims == nil || tokenClaims.AssignmentNumber == s.AssignmentNumber:
 			// The session resumes; a token for the same person adds nothing.
 			if s.AssignmentNumber == "" {
-				return chatter{address: s.Address}, refusal
+				return chatter{address: s.Address, sessionID: s.ID, issuedAt: s.IssuedAt}, refusal
 			}
 			staff, err := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, s.AssignmentNumber)
 			if err == nil {
-				return staffChatter(staff), refusal
+				who := staffChatter(staff)
+				who.sessionID, who.issuedAt = s.ID, s.IssuedAt
+				return who, refusal
 			}
 			refusal = "session_expired"
 		}
@@ -304,9 +359,11 @@ type conn struct {
 	once   sync.Once
 	code   int // the close code, set before stop is closed
 
-	// Reader only: the send rate limit.
-	tokens   int
-	refilled time.Time
+	// Reader only: the send rate limit, and whether the session was
+	// found revoked.
+	tokens      int
+	refilled    time.Time
+	stopReading bool
 
 	// Writer only: the conversation followed and the last seq sent.
 	after     int // the hello's "after", used once
@@ -343,16 +400,39 @@ func (c *conn) readLoop(ctx context.Context) {
 		}
 		switch f.Type {
 		case "send":
-			c.receive(ctx, f)
+			if c.receive(ctx, f); c.stopReading {
+				c.drain()
+				return
+			}
 		case "end":
-			if err := c.h.DB.EndWebChat(ctx, c.address); err != nil {
+			err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
+			if err == nil {
+				err = c.h.DB.EndWebChat(ctx, c.address)
+			}
+			if err != nil {
 				c.h.Log.Error("web chat: end", "error", err)
 				c.send(errorFrame("unavailable"))
 				continue
 			}
-			c.send(frame{Type: "ended"})
+			// The session is over: nothing more is read from this
+			// connection, which closes once "ended" is written.
+			c.send(frame{Type: "ended", last: true})
+			c.drain()
+			return
 		default:
 			c.send(errorFrame("bad_request"))
+		}
+	}
+}
+
+// drain reads and ignores what the peer still sends for at most writeWait,
+// until it closes the connection.
+func (c *conn) drain() {
+	c.ws.SetReadDeadline(time.Now().Add(writeWait))
+	c.ws.SetPongHandler(nil)
+	for {
+		if _, _, err := c.ws.ReadMessage(); err != nil {
+			return
 		}
 	}
 }
@@ -379,6 +459,18 @@ func (c *conn) receive(ctx context.Context, f frame) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	// Another connection with the same session (a copied token) may have
+	// ended it: then this one ends too.
+	if revoked, err := c.h.DB.WebChatSessionRevoked(ctx, c.sessionID); err != nil || revoked {
+		if err != nil {
+			c.h.Log.Error("web chat: message not processed", "error", err)
+			c.send(errorFrame("unavailable"))
+			return
+		}
+		c.send(frame{Type: "ended", last: true})
+		c.stopReading = true
+		return
+	}
 	if !c.mayChat(ctx, text) {
 		busy := errorFrame("too_many_chats")
 		busy.Message += " " + c.h.Notice("en-GB", c.org.Code)
@@ -463,6 +555,11 @@ func (c *conn) writeLoop(ctx context.Context) {
 				c.following, c.lastSeq = 0, 0
 			}
 			err = c.write(f)
+			if err == nil && f.last {
+				c.shutdownWith(websocket.CloseNormalClosure)
+				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(writeWait))
+				return
+			}
 		case <-ping.C:
 			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 		case <-c.stop:
