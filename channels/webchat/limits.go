@@ -47,7 +47,8 @@ const (
 	DefaultNewChatsPerHour = 10
 	// maxClients bounds the clients remembered. When it is reached, the
 	// clients with no connection that were last seen more than clientIdle
-	// ago are forgotten; if that frees nothing, new clients are refused.
+	// ago are forgotten; if that frees nothing, new clients are refused
+	// (429) until some are.
 	maxClients = 50_000
 	// clientIdle is how long a client without connections is remembered:
 	// by then its new-chat allowance has refilled, so forgetting it loses
@@ -135,7 +136,9 @@ func (cs *clients) connect(client string, l Limits, clock func() time.Time) (rel
 	if cs.m == nil {
 		cs.m = map[string]*clientState{}
 	}
-	if now.Sub(cs.swept) > sweepEvery || len(cs.m) >= maxClients {
+	// A full table is swept at most once a second, so that a flood of
+	// new clients cannot make every handshake walk it.
+	if since := now.Sub(cs.swept); since > sweepEvery || len(cs.m) >= maxClients && since > time.Second {
 		cs.sweep(now)
 	}
 	s := cs.m[client]
