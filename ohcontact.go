@@ -102,6 +102,11 @@ type Inbound struct {
 	// sender's number decides.
 	Organisation Organisation
 	StaffID      int64
+	// ClientKey is, for an anonymous web chat, a keyed hash of the
+	// client's network address (never the address itself); empty
+	// otherwise. Anonymous conversations with the same key are taken to be
+	// one client's.
+	ClientKey string
 }
 
 // Owner says who answers a conversation. A conversation owned by a
@@ -142,6 +147,9 @@ type Conversation struct {
 	Owner          Owner
 	Closed         bool
 	LastMessageSeq int
+	// ClientKey is the Inbound.ClientKey that opened an anonymous web chat
+	// conversation; empty for every other conversation.
+	ClientKey string
 }
 
 // Direction is which way a message went.

@@ -371,6 +371,9 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 			OrganisationID: who.org.ID, StaffID: who.staff.ID, Channel: in.Channel, Address: in.Address,
 			Flow: res.State.Flow, State: res.State.Step, Data: data, Language: or(res.State.Lang, "en-GB"),
 		}
+		if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat {
+			convs[i].ClientKey = in.ClientKey
+		}
 	}
 	opened, err := postgres.OpenConversations(ctx, tx, convs)
 	if err != nil {

@@ -90,10 +90,11 @@ type AssigneeError struct {
 func (e *AssigneeError) Error() string { return e.Reason }
 
 // Escalate opens a case for conv with risk's priority, category and
-// evidence, in tx, or raises the conversation's open case. It returns the
-// case id. A case that has not yet breached its SLA gets a check at its
-// (possibly brought forward) due time; one that has is already being
-// re-notified about.
+// evidence, in tx, or raises the conversation's open case or, for an
+// anonymous web chat, the open case its client opened within the last hour
+// (postgres.OpenOrRaiseCase). It returns the case id. A case that has not
+// yet breached its SLA gets a check at its (possibly brought forward) due
+// time; one that has is already being re-notified about.
 func (cs *Cases) Escalate(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation, risk ohcontact.RiskResult, now time.Time) (int64, error) {
 	if cs.Jobs == nil {
 		return 0, errors.New("escalate: no job queue for the SLA clock")
@@ -106,6 +107,7 @@ func (cs *Cases) Escalate(ctx context.Context, tx pgx.Tx, conv ohcontact.Convers
 		Category:       risk.Category,
 		Evidence:       risk.Evidence,
 		UnknownSender:  conv.StaffID == 0,
+		ClientKey:      conv.ClientKey,
 		SLADue:         cs.SLA.Due(risk.Priority, now, cs.Location),
 	})
 	if err != nil {

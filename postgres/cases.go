@@ -28,14 +28,28 @@ type NewCase struct {
 	Evidence       []string
 	UnknownSender  bool
 	SLADue         time.Time
+	// ClientKey is the anonymous web chat client's key
+	// (ohcontact.Conversation.ClientKey); empty otherwise.
+	ClientKey string
 }
+
+// ClientCaseWindow is how long after its case was opened another anonymous
+// web chat from the same client joins it (OpenOrRaiseCase).
+const ClientCaseWindow = time.Hour
 
 // OpenOrRaiseCase opens a case, or, when the conversation already has one
 // that is not resolved, adds the new evidence to it and raises its priority
 // (bringing its SLA forward) if the new one is higher: one conversation,
 // one open case, so a person writing several worrying messages does not
-// bury clinicians in alerts. It reports the case id and whether it opened
-// a new one. Opening is recorded as a case event and an audit event.
+// bury clinicians in alerts. One client, one case, too: with a ClientKey,
+// when the conversation has no such case, the unresolved case of another
+// conversation of the same organisation and client key opened within
+// ClientCaseWindow is raised instead, its new evidence naming the
+// conversation it came from. Callers with the same ClientKey are
+// serialised on an advisory lock until tx ends, so concurrent disclosures
+// from one client open one case. It reports the case id and whether it
+// opened a new one. Opening is recorded as a case event and an audit
+// event.
 func OpenOrRaiseCase(ctx context.Context, tx pgx.Tx, nc NewCase) (int64, bool, error) {
 	if !nc.Priority.Positive() {
 		return 0, false, errors.New("open case: priority must be routine, high or urgent")
@@ -46,21 +60,30 @@ func OpenOrRaiseCase(ctx context.Context, tx pgx.Tx, nc NewCase) (int64, bool, e
 	}
 	var id int64
 	if nc.ConversationID != 0 {
-		err := tx.QueryRow(ctx, `
-			UPDATE cases SET
-				evidence = evidence || $2::jsonb,
-				priority = CASE WHEN priority_rank($3) > priority_rank(priority) THEN $3 ELSE priority END,
-				category = CASE WHEN priority_rank($3) > priority_rank(priority) THEN $4 ELSE category END,
-				sla_due_at = least(sla_due_at, $5),
-				updated_at = now()
-			WHERE id = (SELECT id FROM cases WHERE conversation_id = $1 AND status <> 'resolved'
-			            ORDER BY id DESC LIMIT 1 FOR UPDATE)
-			RETURNING id`, nc.ConversationID, evidence, nc.Priority, nc.Category, nc.SLADue).Scan(&id)
-		if err == nil {
-			return id, false, nil
+		id, err = raiseCase(ctx, tx, `conversation_id = $1`, nc, evidence, nc.ConversationID)
+		if id != 0 || err != nil {
+			return id, false, err
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, false, fmt.Errorf("raise case: %w", err)
+	}
+	if nc.ClientKey != "" {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('webchat-client:' || $1, 0))`, nc.ClientKey); err != nil {
+			return 0, false, fmt.Errorf("lock web chat client: %w", err)
+		}
+		joined := make([]string, len(nc.Evidence))
+		for i, e := range nc.Evidence {
+			joined[i] = fmt.Sprintf("another anonymous web chat from the same client (conversation %d): %s", nc.ConversationID, e)
+		}
+		if evidence, err = json.Marshal(joined); err != nil {
+			return 0, false, err
+		}
+		id, err = raiseCase(ctx, tx, `organisation_id = $6 AND created_at > now() - $7::interval
+			AND conversation_id IN (SELECT id FROM conversations WHERE client_key = $1)`,
+			nc, evidence, nc.ClientKey, nc.OrganisationID, ClientCaseWindow)
+		if id != 0 || err != nil {
+			return id, false, err
+		}
+		if evidence, err = json.Marshal(nc.Evidence); err != nil {
+			return 0, false, err
 		}
 	}
 	err = tx.QueryRow(ctx, `
@@ -77,6 +100,31 @@ func OpenOrRaiseCase(ctx context.Context, tx pgx.Tx, nc NewCase) (int64, bool, e
 		return 0, false, fmt.Errorf("open case: %w", err)
 	}
 	return id, true, nil
+}
+
+// raiseCase adds evidence to the newest unresolved case matching where (a
+// condition on cases whose first parameter is key, and whose parameters
+// from $6 on are more) and raises it to nc's priority and SLA if they are
+// higher. It returns the case's id, or 0 when no case matches.
+func raiseCase(ctx context.Context, tx pgx.Tx, where string, nc NewCase, evidence []byte, key any, more ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		UPDATE cases SET
+			evidence = evidence || $2::jsonb,
+			priority = CASE WHEN priority_rank($3) > priority_rank(priority) THEN $3 ELSE priority END,
+			category = CASE WHEN priority_rank($3) > priority_rank(priority) THEN $4 ELSE category END,
+			sla_due_at = least(sla_due_at, $5),
+			updated_at = now()
+		WHERE id = (SELECT id FROM cases WHERE `+where+` AND status <> 'resolved'
+		            ORDER BY id DESC LIMIT 1 FOR UPDATE)
+		RETURNING id`, append([]any{key, evidence, nc.Priority, nc.Category, nc.SLADue}, more...)...).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("raise case: %w", err)
+	}
+	return id, nil
 }
 
 // ErrNotAssignable is returned by ReassignCase when the user asked for

@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -281,5 +283,86 @@ func TestReassignCase(t *testing.T) {
 	}
 	if c, _ := postgres.CaseByID(ctx, db.Pool, 0, id); c.Status != "open" || c.ClaimedBy != 0 || !c.ClaimedAt.IsZero() {
 		t.Fatalf("after releasing: %+v", c)
+	}
+}
+
+// TestOpenOrRaiseCaseOneClient proves that disclosures in several anonymous
+// web chats from one client join one case while it is open and within the
+// hour, and that another client, a resolved case or an older case does
+// not.
+func TestOpenOrRaiseCaseOneClient(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	now := time.Now()
+
+	anonymous := func(client string) int64 {
+		t.Helper()
+		var id int64
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: f.org,
+				Channel: ohcontact.ChannelWebChat, Address: "w_" + rand.Text(), Flow: "support", State: "start", Language: "en-GB", ClientKey: client}})
+			for _, c := range opened {
+				id = c.ID
+				if c.ClientKey != client {
+					t.Errorf("opened conversation has client key %q, want %q", c.ClientKey, client)
+				}
+			}
+			return err
+		})
+		if err != nil || id == 0 {
+			t.Fatalf("open anonymous conversation: %v", err)
+		}
+		return id
+	}
+	escalate := func(conv int64, client string) (int64, bool) {
+		t.Helper()
+		var id int64
+		var opened bool
+		err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
+			id, opened, err = postgres.OpenOrRaiseCase(ctx, tx, postgres.NewCase{OrganisationID: f.org, ConversationID: conv,
+				Priority: ohcontact.PriorityUrgent, Category: "suicide_risk", Evidence: []string{"crisis"}, UnknownSender: true,
+				SLADue: now.Add(15 * time.Minute), ClientKey: client})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("OpenOrRaiseCase: %v", err)
+		}
+		return id, opened
+	}
+
+	clientA, clientB := "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	first, opened := escalate(anonymous(clientA), clientA)
+	if !opened {
+		t.Fatal("the first disclosure opened no case")
+	}
+	second := anonymous(clientA)
+	if id, opened := escalate(second, clientA); opened || id != first {
+		t.Fatalf("a second conversation from the same client opened case %d (opened=%v), want case %d joined", id, opened, first)
+	}
+	var evidence []string
+	db.Pool.QueryRow(ctx, `SELECT evidence FROM cases WHERE id = $1`, first).Scan(&evidence)
+	if want := fmt.Sprintf("another anonymous web chat from the same client (conversation %d): crisis", second); len(evidence) != 2 || evidence[1] != want {
+		t.Fatalf("evidence = %q, want the joined conversation named", evidence)
+	}
+	if _, opened := escalate(anonymous(clientB), clientB); !opened {
+		t.Fatal("another client's disclosure joined the first client's case")
+	}
+
+	// A case older than the window is not joined.
+	if _, err := db.Pool.Exec(ctx, `UPDATE cases SET created_at = now() - interval '61 minutes' WHERE id = $1`, first); err != nil {
+		t.Fatal(err)
+	}
+	third, opened := escalate(anonymous(clientA), clientA)
+	if !opened {
+		t.Fatal("a case opened more than an hour ago was joined")
+	}
+	// A resolved case is not joined.
+	if _, err := db.Pool.Exec(ctx, `UPDATE cases SET status = 'resolved', outcome = 'other', resolved_at = now() WHERE id = $1`, third); err != nil {
+		t.Fatal(err)
+	}
+	if _, opened := escalate(anonymous(clientA), clientA); !opened {
+		t.Fatal("a resolved case was joined")
 	}
 }

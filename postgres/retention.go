@@ -86,7 +86,7 @@ func (p Purged) details() map[string]any {
 //   - A conversation closed before cut.PersonalData loses its messages and
 //     answers; its saved flow state (which holds the answers and the first
 //     name) is emptied, its address (a phone number or widget session)
-//     becomes PurgedAddress, and its referrals' answers are cleared. The
+//     becomes PurgedAddress, its web chat client key is cleared, and its referrals' answers are cleared. The
 //     row stays, with its organisation, channel, flow, language, outcome
 //     and times, as do its signposts (service and category only): the
 //     pilot's evidence, with no personal data. A conversation with an
@@ -180,7 +180,7 @@ func purgeTranscripts(ctx context.Context, tx pgx.Tx, before time.Time, limit in
 		updated_at = now() WHERE conversation_id = ANY($1) AND answers <> '{}'`, ids); err != nil {
 		return 0, fmt.Errorf("clear referral answers: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET address = $2, data = '{}' WHERE id = ANY($1)`, ids, PurgedAddress); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET address = $2, data = '{}', client_key = NULL WHERE id = ANY($1)`, ids, PurgedAddress); err != nil {
 		return 0, fmt.Errorf("clear conversations: %w", err)
 	}
 	p.Conversations = int64(len(ids))

@@ -122,26 +122,31 @@ func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, mess
 // OpenConversations opens each of cs, the first open conversation for its
 // key. One that another transaction opened first is missing from the
 // result; the caller locks it (LockForInbound waits for the other's commit).
+// An anonymous conversation (StaffID 0) keeps its ClientKey; a member of
+// staff's never has one.
 func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversation) (map[ConversationKey]ohcontact.Conversation, error) {
 	cs = slices.SortedFunc(slices.Values(cs), func(a, b ohcontact.Conversation) int { return compareKeys(KeyOf(a), KeyOf(b)) })
 	n := len(cs)
 	orgs, staff := make([]int64, n), make([]int64, n)
-	channels, addrs, flows, states, data, langs := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n)
+	channels, addrs, flows, states, data, langs, clients := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, c := range cs {
 		orgs[i], staff[i], channels[i], addrs[i] = c.OrganisationID, c.StaffID, string(c.Channel), c.Address
+		if c.StaffID == 0 {
+			clients[i] = c.ClientKey
+		}
 		flows[i], states[i], data[i], langs[i] = c.Flow, c.State, string(c.Data), c.Language
 		if c.Data == nil {
 			data[i] = "{}"
 		}
 	}
 	rows, err := tx.Query(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner)
-		SELECT org, nullif(staff, 0), channel, address, flow, state, data::jsonb, lang, 'bot'
-		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-			AS v (org, staff, channel, address, flow, state, data, lang)
+		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner, client_key)
+		SELECT org, nullif(staff, 0), channel, address, flow, state, data::jsonb, lang, 'bot', nullif(client, '')
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+			AS v (org, staff, channel, address, flow, state, data, lang, client)
 		ON CONFLICT DO NOTHING
-		RETURNING `+conversationColumns, orgs, staff, channels, addrs, flows, states, data, langs)
+		RETURNING `+conversationColumns, orgs, staff, channels, addrs, flows, states, data, langs, clients)
 	if err != nil {
 		return nil, fmt.Errorf("open conversations: %w", err)
 	}

@@ -19,7 +19,7 @@
   var MAX_CHARS = 1000;
   var AUTHORS = { staff: "You", bot: "OH assistant", clinician: "OH clinician" };
   var TOKEN_ERRORS = { token_expired: 1, token_invalid: 1, token_replayed: 1, session_expired: 1 };
-  var SEND_ERRORS = { rate_limited: 1, too_long: 1, bad_request: 1 };
+  var SEND_ERRORS = { rate_limited: 1, too_long: 1, bad_request: 1, too_many_chats: 1 };
 
   var script = document.currentScript ||
     document.querySelector('script[src*="widget.js"][data-org]');

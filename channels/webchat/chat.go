@@ -22,6 +22,33 @@
 // and {"type":"end"}; the server sends {"type":"error","code","message"} and
 // {"type":"ended"} when the conversation it followed is closed, or in answer
 // to "end".
+//
+// # Sessions
+//
+// The session in "ready" lets a reload or reconnect resume the same
+// person's conversation. It names its session (an ID) and carries when it
+// was first issued; every hello that resumes it gets a token for the same
+// session with the same issue time and expiry, so a session lives at most
+// 12 hours from first issue however often it is used. "end" revokes it on
+// the server (postgres.RevokeWebChatSession) and closes the connection
+// after "ended": a hello offering a revoked or expired session gets the
+// error "session_expired" and a new anonymous chat, as the widget expects,
+// and another connection still open with it gets "ended" at its next
+// message.
+//
+// # Limits
+//
+// The Origin check protects browsers only: a script sends any Origin. What
+// stops one is Limits, per client (the peer address, or the address a
+// trusted proxy's header names): a few connections at once (a handshake
+// beyond them gets HTTP 429 before the upgrade), a few new anonymous chats
+// an hour (beyond them the person is told to try later and given the
+// crisis numbers; a risky message still goes through), and, per
+// connection, a few messages a second. Anonymous conversations carry a
+// keyed hash of their client (never the address), and disclosures in any of
+// one client's conversations within an hour join one case
+// (postgres.OpenOrRaiseCase). The limits are counted on each instance: N
+// instances behind a load balancer allow N times as much.
 package webchat
 
 import (
@@ -64,6 +91,11 @@ type Runner interface {
 	HandleInbound(ctx context.Context, in ohcontact.Inbound) error
 }
 
+// RiskScreen screens a message for risk, as the runner does.
+type RiskScreen interface {
+	Screen(text string) ohcontact.RiskResult
+}
+
 // Handler serves GET /ws/chat.
 type Handler struct {
 	DB     *postgres.DB
@@ -74,8 +106,17 @@ type Handler struct {
 	// Notice returns the "not monitored 24/7" line with the crisis numbers
 	// for an organisation code, in a language.
 	Notice func(lang, org string) string
+	// Limits bound what one client may do (connections, new anonymous
+	// chats).
+	Limits Limits
+	// Screen lets a risky message through when its client may start no
+	// more chats; nil lets none through (the refusal still gives the
+	// crisis numbers).
+	Screen RiskScreen
 	Log    *slog.Logger
 	Now    func() time.Time
+
+	clients clients
 }
 
 const (
@@ -96,6 +137,9 @@ const (
 
 var clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,32}$`)
 
+// errSessionRevoked reports a session ended with "end".
+var errSessionRevoked = errors.New("webchat: session revoked")
+
 // People read these; the codes tell the widget what to do.
 var refusals = map[string]string{
 	"origin":          "This chat is not available on this page.",
@@ -104,6 +148,7 @@ var refusals = map[string]string{
 	"token_replayed":  "That sign-in has already been used, so this chat is anonymous. Reload the page to chat as yourself.",
 	"session_expired": "Your chat session has expired, so a new chat has started.",
 	"rate_limited":    "You are sending messages very quickly. Wait a moment, then send again.",
+	"too_many_chats":  "Too many chats have been started from your network in the last hour, so a new one cannot start just now. Please try again later.",
 	"too_long":        "That message is too long. Please keep it under 1,000 characters.",
 	"bad_request":     "That message could not be read. Please try again.",
 	"unavailable":     "Sorry, your message could not be sent just now. Please try again.",
@@ -124,6 +169,9 @@ type frame struct {
 	Notice   string `json:"notice,omitempty"`
 	Code     string `json:"code,omitempty"`
 	Message  string `json:"message,omitempty"`
+
+	// last closes the connection once the frame is written.
+	last bool
 }
 
 func errorFrame(code string) frame { return frame{Type: "error", Code: code, Message: refusals[code]} }
@@ -136,6 +184,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown organisation", http.StatusNotFound)
 		return
 	}
+	client := h.Limits.client(r)
+	release, ok := h.clients.connect(client, h.Limits, h.Now)
+	if !ok {
+		// Refused before the upgrade: a script gets nothing to hold open.
+		h.Log.Warn("web chat: too many connections from one client", "org", org.Code, "client", clientKey(org.Secret, client)[:12])
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many connections", http.StatusTooManyRequests)
+		return
+	}
+	defer release()
 	// Origins are checked below, after the upgrade, so the widget can say
 	// why it cannot chat; nothing is read or written for a refused origin.
 	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: func(*http.Request) bool { return true }}
@@ -157,7 +215,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(ws, errorFrame("bad_request"), websocket.ClosePolicyViolation)
 		return
 	}
-	c := &conn{h: h, ws: ws, org: org, after: max(hello.After, 0),
+	c := &conn{h: h, ws: ws, org: org, client: client, clientKey: clientKey(org.Secret, client), after: max(hello.After, 0),
 		wakeCh: make(chan struct{}, 1), out: make(chan frame, 8), stop: make(chan struct{}), tokens: sendBurst, refilled: h.Now()}
 	ctx := context.WithoutCancel(r.Context())
 	who, refusal := h.identify(ctx, org, hello)
@@ -173,8 +231,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if who.staffID != 0 {
 		identity = "staff"
 	}
-	session := MintSession(org.Secret, Session{Org: org.Code, AssignmentNumber: who.assignment, Address: who.address,
-		Expires: h.Now().Add(sessionLife)})
+	if who.sessionID == "" {
+		who.sessionID, who.issuedAt = randomHex(16), h.Now().Truncate(time.Second)
+		c.chatter = who
+	}
+	// A resumed session keeps its ID and issue time: hellos never extend
+	// it.
+	session := MintSession(org.Secret, Session{ID: who.sessionID, Org: org.Code, AssignmentNumber: who.assignment,
+		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife)})
 	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName, Notice: h.Notice("en-GB", org.Code)}
 	if c.write(ready) != nil {
 		return
@@ -192,16 +256,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // chatter is who is chatting: a member of staff (staffID and assignment
 // set) or an anonymous person; address is their conversations' address.
+// sessionID and issuedAt are the session resumed; empty for a new one.
 type chatter struct {
 	staffID    int64
 	assignment string
 	address    string
+	sessionID  string
+	issuedAt   time.Time
 }
 
 // identify decides who is chatting: the person a valid session names (a
 // reload or reconnect), else the person a valid identity token names, else
-// a new anonymous chat. It returns a refusal code when a token or session
-// was offered and not accepted.
+// a new anonymous chat. A session is valid until sessionLife after it was
+// first issued, and never after it was revoked ("end"). It returns a
+// refusal code when a token or session was offered and not accepted.
 func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (who chatter, refusal string) {
 	now := h.Now()
 	var tokenClaims *Claims
@@ -218,6 +286,16 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 	}
 	if hello.Session != "" {
 		s, err := VerifySession(org.Secret, hello.Session, now)
+		if err == nil && !now.Before(s.IssuedAt.Add(sessionLife)) {
+			err = ErrTokenExpired
+		}
+		if err == nil {
+			var revoked bool
+			revoked, err = h.DB.WebChatSessionRevoked(ctx, s.ID)
+			if err == nil && revoked {
+				err = errSessionRevoked
+			}
+		}
 		switch {
 		case err != nil || s.Org != org.Code:
 			if refusal == "" && tokenClaims == nil {
@@ -226,11 +304,13 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 		case tokenClaims == nil || tokenClaims.AssignmentNumber == s.AssignmentNumber:
 			// The session resumes; a token for the same person adds nothing.
 			if s.AssignmentNumber == "" {
-				return chatter{address: s.Address}, refusal
+				return chatter{address: s.Address, sessionID: s.ID, issuedAt: s.IssuedAt}, refusal
 			}
 			staff, err := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, s.AssignmentNumber)
 			if err == nil {
-				return staffChatter(staff), refusal
+				who := staffChatter(staff)
+				who.sessionID, who.issuedAt = s.ID, s.IssuedAt
+				return who, refusal
 			}
 			refusal = "session_expired"
 		}
@@ -269,6 +349,9 @@ type conn struct {
 	ws  *websocket.Conn
 	org Organisation
 	chatter
+	// client is the Limits key of the peer; clientKey its hash, stored
+	// with anonymous conversations.
+	client, clientKey string
 
 	wakeCh chan struct{} // something new may be in the database
 	out    chan frame    // frames from the reader (errors, ended)
@@ -276,9 +359,11 @@ type conn struct {
 	once   sync.Once
 	code   int // the close code, set before stop is closed
 
-	// Reader only: the send rate limit.
-	tokens   int
-	refilled time.Time
+	// Reader only: the send rate limit, and whether the session was
+	// found revoked.
+	tokens      int
+	refilled    time.Time
+	stopReading bool
 
 	// Writer only: the conversation followed and the last seq sent.
 	after     int // the hello's "after", used once
@@ -315,16 +400,39 @@ func (c *conn) readLoop(ctx context.Context) {
 		}
 		switch f.Type {
 		case "send":
-			c.receive(ctx, f)
+			if c.receive(ctx, f); c.stopReading {
+				c.drain()
+				return
+			}
 		case "end":
-			if err := c.h.DB.EndWebChat(ctx, c.address); err != nil {
+			err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
+			if err == nil {
+				err = c.h.DB.EndWebChat(ctx, c.address)
+			}
+			if err != nil {
 				c.h.Log.Error("web chat: end", "error", err)
 				c.send(errorFrame("unavailable"))
 				continue
 			}
-			c.send(frame{Type: "ended"})
+			// The session is over: nothing more is read from this
+			// connection, which closes once "ended" is written.
+			c.send(frame{Type: "ended", last: true})
+			c.drain()
+			return
 		default:
 			c.send(errorFrame("bad_request"))
+		}
+	}
+}
+
+// drain reads and ignores what the peer still sends for at most writeWait,
+// until it closes the connection.
+func (c *conn) drain() {
+	c.ws.SetReadDeadline(time.Now().Add(writeWait))
+	c.ws.SetPongHandler(nil)
+	for {
+		if _, _, err := c.ws.ReadMessage(); err != nil {
+			return
 		}
 	}
 }
@@ -351,11 +459,33 @@ func (c *conn) receive(ctx context.Context, f frame) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err = c.h.Runner.HandleInbound(ctx, ohcontact.Inbound{
+	// Another connection with the same session (a copied token) may have
+	// ended it: then this one ends too.
+	if revoked, err := c.h.DB.WebChatSessionRevoked(ctx, c.sessionID); err != nil || revoked {
+		if err != nil {
+			c.h.Log.Error("web chat: message not processed", "error", err)
+			c.send(errorFrame("unavailable"))
+			return
+		}
+		c.send(frame{Type: "ended", last: true})
+		c.stopReading = true
+		return
+	}
+	if !c.mayChat(ctx, text) {
+		busy := errorFrame("too_many_chats")
+		busy.Message += " " + c.h.Notice("en-GB", c.org.Code)
+		c.send(busy)
+		return
+	}
+	in := ohcontact.Inbound{
 		Channel: ohcontact.ChannelWebChat, Address: c.address, Text: text,
 		ExternalID: c.address + ":" + f.ID, ReceivedAt: c.h.Now(),
 		Organisation: c.org.Organisation, StaffID: c.staffID,
-	})
+	}
+	if c.staffID == 0 {
+		in.ClientKey = c.clientKey
+	}
+	err = c.h.Runner.HandleInbound(ctx, in)
 	if err == nil {
 		err = Notify(ctx, c.h.DB.Pool, c.address)
 	}
@@ -363,6 +493,33 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		c.h.Log.Error("web chat: message not processed", "error", err)
 		c.send(errorFrame("unavailable"))
 	}
+}
+
+// mayChat reports whether text may go to the runner as far as the
+// client's new-chat allowance goes: a member of staff's message, or one in
+// an open conversation, always may; one that would start an anonymous
+// conversation uses up one of the client's new chats, and when none is
+// left only a message the risk screen finds risky (or would ask about)
+// may. Crisis contacts are never withheld: a risky message is answered as
+// always, and a refusal carries the crisis numbers.
+func (c *conn) mayChat(ctx context.Context, text string) bool {
+	if c.staffID != 0 {
+		return true
+	}
+	_, err := c.h.DB.OpenWebChat(ctx, c.address)
+	if !errors.Is(err, postgres.ErrNotFound) {
+		return true // open, or unknown: the runner decides
+	}
+	if c.h.clients.newChat(c.client, c.h.Now()) {
+		return true
+	}
+	if c.h.Screen != nil {
+		if r := c.h.Screen.Screen(text); r.Priority.Positive() || r.Ask {
+			return true
+		}
+	}
+	c.h.Log.Warn("web chat: too many new chats from one client", "org", c.org.Code, "client", c.clientKey[:12])
+	return false
 }
 
 func (c *conn) allowSend() bool {
@@ -398,6 +555,11 @@ func (c *conn) writeLoop(ctx context.Context) {
 				c.following, c.lastSeq = 0, 0
 			}
 			err = c.write(f)
+			if err == nil && f.last {
+				c.shutdownWith(websocket.CloseNormalClosure)
+				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(writeWait))
+				return
+			}
 		case <-ping.C:
 			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 		case <-c.stop:

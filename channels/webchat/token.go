@@ -89,21 +89,29 @@ type claimsJSON struct {
 // Session is what a session token carries: the conversation a widget
 // resumes.
 type Session struct {
+	// ID names the session, so that it can be revoked: 16 to 64 letters,
+	// digits, _ or -. A session keeps its ID when its token is re-issued.
+	ID  string
 	Org string
 	// AssignmentNumber is empty for an anonymous chat.
 	AssignmentNumber string
 	// Address is the conversation's address, for example "w_" and random
 	// characters: 1 to 64 letters, digits, _ or -.
 	Address string
+	// IssuedAt is when the session was first issued (whole seconds); a
+	// re-issued token keeps it.
+	IssuedAt time.Time
 	// Expires is when the session stops being accepted (whole seconds).
 	Expires time.Time
 }
 
 // sessionJSON is Session on the wire.
 type sessionJSON struct {
+	ID      string `json:"sid"`
 	Org     string `json:"org"`
 	Sub     string `json:"sub,omitempty"`
 	Address string `json:"addr"`
+	Iat     int64  `json:"iat"`
 	Exp     int64  `json:"exp"`
 }
 
@@ -119,6 +127,7 @@ var (
 	tokenAssignmentRE = regexp.MustCompile(`^[0-9A-Za-z-]{1,20}$`)
 	tokenNonceRE      = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 	tokenAddressRE    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	tokenSessionIDRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
 )
 
 var tokenB64 = base64.RawURLEncoding.Strict()
@@ -195,7 +204,8 @@ func (c Claims) valid() error {
 // state); Expires is kept to the second.
 func MintSession(secret []byte, s Session) string {
 	// Marshalling strings and an integer cannot fail.
-	payload, _ := json.Marshal(sessionJSON{Org: s.Org, Sub: s.AssignmentNumber, Address: s.Address, Exp: s.Expires.Unix()})
+	payload, _ := json.Marshal(sessionJSON{ID: s.ID, Org: s.Org, Sub: s.AssignmentNumber, Address: s.Address,
+		Iat: s.IssuedAt.Unix(), Exp: s.Expires.Unix()})
 	p := tokenB64.EncodeToString(payload)
 	return sessionTokenPrefix + p + "." + tokenB64.EncodeToString(tokenMAC(secret, sessionTokenContext, p))
 }
@@ -203,7 +213,9 @@ func MintSession(secret []byte, s Session) string {
 // VerifySession checks a session token against secret at time now and
 // returns the session. It returns the same errors as VerifyToken, except
 // that there is no lifetime limit and no clock skew: a session is expired
-// from its Expires on.
+// from its Expires on. A token with no ID, or with no IssuedAt before its
+// Expires (such as one minted before sessions had them), is malformed.
+// Revocation is the caller's to check, with Session.ID.
 func VerifySession(secret []byte, v string, now time.Time) (Session, error) {
 	if len(secret) == 0 {
 		return Session{}, ErrNoSecret
@@ -220,12 +232,14 @@ func VerifySession(secret []byte, v string, now time.Time) (Session, error) {
 	if err := json.Unmarshal(payload, &w); err != nil {
 		return Session{}, ErrTokenMalformed
 	}
-	s := Session{Org: w.Org, AssignmentNumber: w.Sub, Address: w.Address, Expires: time.Unix(w.Exp, 0)}
+	s := Session{ID: w.ID, Org: w.Org, AssignmentNumber: w.Sub, Address: w.Address,
+		IssuedAt: time.Unix(w.Iat, 0), Expires: time.Unix(w.Exp, 0)}
 	switch {
-	case !tokenOrgRE.MatchString(s.Org),
+	case !tokenSessionIDRE.MatchString(s.ID),
+		!tokenOrgRE.MatchString(s.Org),
 		s.AssignmentNumber != "" && !tokenAssignmentRE.MatchString(s.AssignmentNumber),
 		!tokenAddressRE.MatchString(s.Address),
-		w.Exp <= 0:
+		w.Iat <= 0, w.Exp <= w.Iat:
 		return Session{}, ErrTokenMalformed
 	case !now.Before(s.Expires):
 		return Session{}, ErrTokenExpired

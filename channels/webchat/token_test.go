@@ -18,6 +18,8 @@ import (
 var (
 	testSecret = []byte("test secret of thirty-two bytes!")
 	testNow    = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	// testSessionID is a session's ID.
+	testSessionID = "sess_0123456789abcdef"
 )
 
 func testClaims() webchat.Claims {
@@ -191,21 +193,22 @@ func TestMintTokenRefusesInvalidClaims(t *testing.T) {
 
 func TestSessionRoundTrip(t *testing.T) {
 	for _, want := range []webchat.Session{
-		{Org: "RX1", AssignmentNumber: "12345678", Address: "w_abcDEF123-_", Expires: testNow.Add(12 * time.Hour)},
-		{Org: "RX1", Address: "w_anonymous1", Expires: testNow.Add(time.Hour)},
+		{ID: testSessionID, Org: "RX1", AssignmentNumber: "12345678", Address: "w_abcDEF123-_", IssuedAt: testNow.Add(-time.Hour), Expires: testNow.Add(11 * time.Hour)},
+		{ID: testSessionID, Org: "RX1", Address: "w_anonymous1", IssuedAt: testNow, Expires: testNow.Add(time.Hour)},
 	} {
 		got, err := webchat.VerifySession(testSecret, webchat.MintSession(testSecret, want), testNow)
 		if err != nil {
 			t.Fatalf("VerifySession(%+v): %v", want, err)
 		}
-		if got.Org != want.Org || got.AssignmentNumber != want.AssignmentNumber || got.Address != want.Address || !got.Expires.Equal(want.Expires) {
+		if got.ID != want.ID || got.Org != want.Org || got.AssignmentNumber != want.AssignmentNumber || got.Address != want.Address ||
+			!got.IssuedAt.Equal(want.IssuedAt) || !got.Expires.Equal(want.Expires) {
 			t.Fatalf("got %+v, want %+v", got, want)
 		}
 	}
 }
 
 func TestVerifySession(t *testing.T) {
-	s := webchat.Session{Org: "RX1", AssignmentNumber: "12345678", Address: "w_abc", Expires: testNow.Add(time.Hour)}
+	s := webchat.Session{ID: testSessionID, Org: "RX1", AssignmentNumber: "12345678", Address: "w_abc", IssuedAt: testNow, Expires: testNow.Add(time.Hour)}
 	valid := webchat.MintSession(testSecret, s)
 	bad := func(change func(*webchat.Session)) string {
 		c := s
@@ -232,6 +235,9 @@ func TestVerifySession(t *testing.T) {
 		{"bad organisation", testSecret, bad(func(s *webchat.Session) { s.Org = "R X1" }), testNow, webchat.ErrTokenMalformed},
 		{"bad assignment number", testSecret, bad(func(s *webchat.Session) { s.AssignmentNumber = "1/2" }), testNow, webchat.ErrTokenMalformed},
 		{"no expiry", testSecret, bad(func(s *webchat.Session) { s.Expires = time.Time{} }), testNow, webchat.ErrTokenMalformed},
+		{"no id", testSecret, bad(func(s *webchat.Session) { s.ID = "" }), testNow, webchat.ErrTokenMalformed},
+		{"no issue time", testSecret, bad(func(s *webchat.Session) { s.IssuedAt = time.Time{} }), testNow, webchat.ErrTokenMalformed},
+		{"issued after it expires", testSecret, bad(func(s *webchat.Session) { s.IssuedAt = s.Expires }), testNow, webchat.ErrTokenMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,7 +257,7 @@ func TestVerifySession(t *testing.T) {
 // prefix added or removed.
 func TestTokenSessionConfusion(t *testing.T) {
 	token := mint(t, testClaims())
-	session := webchat.MintSession(testSecret, webchat.Session{Org: "RX1", AssignmentNumber: "12345678", Address: "w_abc", Expires: testNow.Add(10 * time.Minute)})
+	session := webchat.MintSession(testSecret, webchat.Session{ID: testSessionID, Org: "RX1", AssignmentNumber: "12345678", Address: "w_abc", IssuedAt: testNow, Expires: testNow.Add(10 * time.Minute)})
 	if _, err := webchat.VerifyToken(testSecret, session, testNow); !errors.Is(err, webchat.ErrTokenMalformed) {
 		t.Errorf("session as identity token: %v, want ErrTokenMalformed", err)
 	}
@@ -277,7 +283,7 @@ func FuzzVerifyToken(f *testing.F) {
 	f.Add("a.b")
 	f.Add(valid + "=")
 	f.Add(rawToken(testSecret, `{"sub":"1","org":"A","exp":1772443800,"nonce":"12345678"}`))
-	f.Add(webchat.MintSession(testSecret, webchat.Session{Org: "RX1", Address: "w_x", Expires: testNow.Add(time.Hour)}))
+	f.Add(webchat.MintSession(testSecret, webchat.Session{ID: testSessionID, Org: "RX1", Address: "w_x", IssuedAt: testNow, Expires: testNow.Add(time.Hour)}))
 	f.Fuzz(func(t *testing.T, token string) {
 		c, err := webchat.VerifyToken(testSecret, token, testNow)
 		if err != nil {

@@ -157,3 +157,35 @@ func TestWidgetInBrowser(t *testing.T) {
 		t.Errorf("at 320 px wide the widget does not fit (%v)", err)
 	}
 }
+
+// TestWidgetEndChatInBrowser ends a chat with "End chat and clear" in
+// headless Chromium: the server revokes the session, the widget goes on
+// with a new anonymous chat, and the old session no longer resumes.
+func TestWidgetEndChatInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx, _ := browser(t)
+	addr := freeAddr(t)
+	startDemoAt(t, pgtest.NewEmptyURL(t), addr, "http://"+addr)
+
+	within(t, ctx, 20*time.Second, chromedp.Navigate("http://"+addr+"/demo/intranet?as=anonymous"), widgetLoaded, openWidget)
+	within(t, ctx, 10*time.Second, chromedp.KeyEvent("hello"), chromedp.KeyEvent("\r"))
+	waitForChat(t, ctx, "What would you like help with")
+	old, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.parse(sessionStorage.getItem("ohcontact:DEMO")).session`))
+	if err != nil || old == "" {
+		t.Fatalf("the widget's session: %q (%v)", old, err)
+	}
+
+	within(t, ctx, 10*time.Second,
+		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.btn-secondary").click()`))),
+		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.btn-warning").click()`))),
+		drop(chromedp.Poll[bool](`sessionStorage.getItem("ohcontact:DEMO") === null`, chromedp.WithPollingInterval(50*time.Millisecond))))
+	// The widget carries on: a new message starts a new chat.
+	within(t, ctx, 10*time.Second, chromedp.KeyEvent("hello"), chromedp.KeyEvent("\r"))
+	waitForChat(t, ctx, "What would you like help with")
+
+	ws := dialChat(t, addr, "http://"+addr)
+	hello(t, ws, "", old, 0)
+	if f := next(t, ws); f.Type != "error" || f.Code != "session_expired" {
+		t.Fatalf("the ended session got %+v, want error session_expired", f)
+	}
+}

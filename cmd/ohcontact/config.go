@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/metrics"
 	"github.com/ohcontact/ohcontact/retention"
 )
@@ -48,6 +49,12 @@ type Config struct {
 	// Retention is how long records are kept (RETENTION_PERSONAL_DATA,
 	// RETENTION_CASES, RETENTION_AUDIT).
 	Retention retention.Policy
+
+	// WebChat bounds what one web chat client may do on one instance
+	// (WEBCHAT_MAX_CONNECTIONS, WEBCHAT_NEW_CHATS_PER_HOUR), and names the
+	// header a trusted reverse proxy puts the client's address in
+	// (OHCONTACT_TRUSTED_PROXY_HEADER).
+	WebChat webchat.Limits
 }
 
 // TwilioConfig is how to send SMS through Twilio. When AccountSID is empty,
@@ -79,6 +86,7 @@ var (
 	twilioMGSID  = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
 	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	alphanumeric = regexp.MustCompile(`^[0-9A-Za-z]+$`)
+	headerName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 	// retentionPeriod is a whole number of months ("18mo") or years ("6y").
 	retentionPeriod = regexp.MustCompile(`^([1-9][0-9]{0,3})(mo|y)$`)
 )
@@ -188,6 +196,28 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if ret := cfg.Retention; ret.AuditMonths < ret.CaseMonths {
 		bad("RETENTION_AUDIT (%d months) is shorter than RETENTION_CASES (%d months): a case's audit trail would go before the case",
 			ret.AuditMonths, ret.CaseMonths)
+	}
+
+	if h := getenv("OHCONTACT_TRUSTED_PROXY_HEADER"); h != "" {
+		if !headerName.MatchString(h) {
+			bad("OHCONTACT_TRUSTED_PROXY_HEADER=%q is not a header name (such as X-Forwarded-For)", h)
+		}
+		cfg.WebChat.TrustedProxyHeader = h
+	}
+	for _, l := range []struct {
+		name string
+		n    *int
+	}{
+		{"WEBCHAT_MAX_CONNECTIONS", &cfg.WebChat.MaxConnections},
+		{"WEBCHAT_NEW_CHATS_PER_HOUR", &cfg.WebChat.NewChatsPerHour},
+	} {
+		if v := getenv(l.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100000 {
+				bad("%s=%q is not a whole number from 1 to 100000", l.name, v)
+			}
+			*l.n = n
+		}
 	}
 
 	tw := cfg.Twilio

@@ -29,6 +29,22 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{name: "no database", env: map[string]string{}, wantErr: []string{"DATABASE_URL is not set"}},
 		{
+			name: "web chat limits",
+			env: map[string]string{"DATABASE_URL": db, "WEBCHAT_MAX_CONNECTIONS": "5", "WEBCHAT_NEW_CHATS_PER_HOUR": "30",
+				"OHCONTACT_TRUSTED_PROXY_HEADER": "X-Forwarded-For"},
+			check: func(t *testing.T, c Config) {
+				if w := c.WebChat; w.MaxConnections != 5 || w.NewChatsPerHour != 30 || w.TrustedProxyHeader != "X-Forwarded-For" {
+					t.Errorf("web chat limits = %+v", w)
+				}
+			},
+		},
+		{
+			name: "web chat limits invalid",
+			env: map[string]string{"DATABASE_URL": db, "WEBCHAT_MAX_CONNECTIONS": "0", "WEBCHAT_NEW_CHATS_PER_HOUR": "many",
+				"OHCONTACT_TRUSTED_PROXY_HEADER": "X Forwarded"},
+			wantErr: []string{"WEBCHAT_MAX_CONNECTIONS", "WEBCHAT_NEW_CHATS_PER_HOUR", "OHCONTACT_TRUSTED_PROXY_HEADER"},
+		},
+		{
 			name:    "several problems reported together",
 			env:     map[string]string{"DATABASE_URL": db, "HTTP_ADDR": "8080", "PUBLIC_BASE_URL": "ftp://x", "LOG_LEVEL": "loud"},
 			wantErr: []string{"HTTP_ADDR", "PUBLIC_BASE_URL", "LOG_LEVEL"},

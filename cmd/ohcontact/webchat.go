@@ -52,13 +52,13 @@ func webChatOrganisations(cfg Config, dir *signposting.Directory, ids map[string
 	return orgs, nil
 }
 
-// newWebChat returns the /ws/chat handler and the hub that wakes its
-// connections.
-func newWebChat(db *postgres.DB, runner *dialogs.Runner, engine *dialogs.Engine, orgs map[string]webchat.Organisation, log *slog.Logger) (*webchat.Handler, *webchat.Hub) {
+// newWebChat returns the /ws/chat handler, with the per-client limits and
+// the runner's risk screen, and the hub that wakes its connections.
+func newWebChat(db *postgres.DB, runner *dialogs.Runner, engine *dialogs.Engine, orgs map[string]webchat.Organisation, limits webchat.Limits, log *slog.Logger) (*webchat.Handler, *webchat.Hub) {
 	log = log.With("component", "webchat")
 	hub := &webchat.Hub{DB: db, Log: log}
 	return &webchat.Handler{DB: db, Hub: hub, Runner: runner, Organisations: orgs,
-		Notice: engine.WidgetNotice, Log: log, Now: time.Now}, hub
+		Notice: engine.WidgetNotice, Limits: limits, Screen: runner.Screen, Log: log, Now: time.Now}, hub
 }
 
 // demoIntranet serves /demo/intranet: a mock intranet page with the widget,

@@ -41,8 +41,18 @@ func startDemo(t *testing.T, dbURL string) string {
 // publicURL, until the test ends.
 func startDemoAt(t *testing.T, dbURL, addr, publicURL string) {
 	t.Helper()
-	env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL, "HTTP_ADDR": addr, "PUBLIC_BASE_URL": publicURL,
-		"OHCONTACT_WIDGET_SECRETS": "DEMO=" + chatSecret})
+	startDemoWith(t, dbURL, addr, publicURL, nil)
+}
+
+// startDemoWith is startDemoAt with more environment variables.
+func startDemoWith(t *testing.T, dbURL, addr, publicURL string, more map[string]string) {
+	t.Helper()
+	vars := map[string]string{"DATABASE_URL": dbURL, "HTTP_ADDR": addr, "PUBLIC_BASE_URL": publicURL,
+		"OHCONTACT_WIDGET_SECRETS": "DEMO=" + chatSecret}
+	for k, v := range more {
+		vars[k] = v
+	}
+	env, _, stderr := testEnv(vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, env, []string{"serve", "--demo"}) }()
