@@ -1,4 +1,4 @@
--- 0011: web chat clients and sessions.
+-- 0012: web chat clients and sessions.
 --
 -- An anonymous web chat conversation remembers which client opened it: a
 -- keyed hash of the client's network address (never the address itself),
