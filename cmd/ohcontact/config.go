@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
@@ -48,6 +49,13 @@ type Config struct {
 	// Retention is how long records are kept (RETENTION_PERSONAL_DATA,
 	// RETENTION_CASES, RETENTION_AUDIT).
 	Retention retention.Policy
+
+	// TrustedProxyHeader names the header in which the reverse proxy in
+	// front of the service puts the client's address, last
+	// (OHCONTACT_TRUSTED_PROXY_HEADER, X-Forwarded-For say); empty: the
+	// console counts sign-in attempts per peer address and believes no
+	// header (console.Config.TrustedProxyHeader).
+	TrustedProxyHeader string
 }
 
 // TwilioConfig is how to send SMS through Twilio. When AccountSID is empty,
@@ -79,6 +87,7 @@ var (
 	twilioMGSID  = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
 	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	alphanumeric = regexp.MustCompile(`^[0-9A-Za-z]+$`)
+	headerName   = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z-]{0,63}$`)
 	// retentionPeriod is a whole number of months ("18mo") or years ("6y").
 	retentionPeriod = regexp.MustCompile(`^([1-9][0-9]{0,3})(mo|y)$`)
 )
@@ -129,6 +138,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		cfg.PublicBaseURL = "http://" + cfg.HTTPAddr
 	} else if !isHTTPURL(cfg.PublicBaseURL) {
 		bad("PUBLIC_BASE_URL=%q is not an http(s) URL", cfg.PublicBaseURL)
+	}
+	if v := getenv("OHCONTACT_TRUSTED_PROXY_HEADER"); v != "" {
+		if !headerName.MatchString(v) {
+			bad("OHCONTACT_TRUSTED_PROXY_HEADER=%q is not a header name (such as X-Forwarded-For)", v)
+		}
+		cfg.TrustedProxyHeader = http.CanonicalHeaderKey(v)
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		bad("LOG_LEVEL=%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))

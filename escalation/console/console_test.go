@@ -67,6 +67,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, secure bool) *fixture {
 	t.Helper()
+	return newFixtureWith(t, secure, nil)
+}
+
+// newFixtureWith is newFixture with the console's configuration changed
+// by configure (when not nil) before the console is made.
+func newFixtureWith(t *testing.T, secure bool, configure func(*console.Config)) *fixture {
+	t.Helper()
 	f := &fixture{t: t, db: pgtest.New(t), sms: &fakeOutbox{}}
 	err := f.db.Pool.QueryRow(t.Context(), `
 		WITH a AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id),
@@ -82,14 +89,18 @@ func newFixture(t *testing.T, secure bool) *fixture {
 	cases := &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
 		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Now: f.now}
 	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}
-	f.console = console.New(console.Config{
+	cfg := console.Config{
 		DB:            f.db,
 		Cases:         cases,
 		Referrals:     f.referrals,
 		Location:      time.UTC,
 		SecureCookies: secure,
 		Now:           f.now,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	f.console = console.New(cfg)
 	mux := http.NewServeMux()
 	f.console.Register(mux)
 	f.srv = httptest.NewServer(mux)
