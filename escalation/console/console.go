@@ -302,6 +302,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/admin/users", c.signedIn(isAdmin, c.createUser))
 	handle("POST /console/admin/users/{id}/disable", c.signedIn(isAdmin, c.disableUser))
 	handle("POST /console/admin/users/{id}/enable", c.signedIn(isAdmin, c.enableUser))
+	handle("POST /console/admin/users/{id}/unlock", c.signedIn(isAdmin, c.unlockUser))
 
 	// Anything else under /console/ gets the console's own 404 page.
 	handle("/console/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r, nil) })
