@@ -201,6 +201,25 @@ func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disable
 	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: action, RecordType: "user", RecordID: id, OrganisationID: orgID})
 }
 
+// UnlockUser ends account id's lockout after failed sign-ins, if it has
+// one, and starts its count of failures again, writing a user.unlocked
+// audit event for the user actorID. It returns ErrNotFound when there is
+// no such account in organisation orgScope (0: any).
+func UnlockUser(ctx context.Context, tx pgx.Tx, orgScope, id, actorID int64) error {
+	var orgID int64
+	err := tx.QueryRow(ctx, `
+		UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = now()
+		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
+		RETURNING coalesce(organisation_id, 0)`, id, orgScope).Scan(&orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("unlock user %d: %w", id, err)
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: "user.unlocked", RecordType: "user", RecordID: id, OrganisationID: orgID})
+}
+
 // Organisations lists every organisation, by name.
 func Organisations(ctx context.Context, q Querier) ([]ohcontact.Organisation, error) {
 	rows, err := q.Query(ctx, `SELECT id, code, name FROM organisations ORDER BY name, id`)

@@ -28,7 +28,7 @@ import (
 // directory up to date, with JSON bodies that mirror the CSV exports'
 // columns; MSK and OH systems take physiotherapy referrals and record what
 // they did with them (referrals_api.go). Each request carries
-// "Authorization: Bearer <key>", a key made by `ohcontact apikey add` for
+// "Authorization: Bearer <key>" (the scheme's name in any case), a key made by `ohcontact apikey add` for
 // one organisation and one scope (stored as its SHA-256): an hr key may use
 // only the HR routes, a referrals key only the referral routes (403
 // otherwise), and a key reads and writes its own organisation's records
@@ -92,7 +92,7 @@ var apiNames = map[string]string{postgres.ScopeHR: "HR", postgres.ScopeReferrals
 // 403 for a key whose scope is not scope.
 func (a *API) authenticated(scope string, h func(w http.ResponseWriter, r *http.Request, c caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		key, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok || !strings.HasPrefix(key, apiKeyPrefix) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact API"`)
 			writeProblem(w, http.StatusUnauthorized, "Send an API key as Authorization: Bearer ohk_…", nil)
@@ -113,6 +113,18 @@ func (a *API) authenticated(scope string, h func(w http.ResponseWriter, r *http.
 		}
 		h(w, r, c)
 	}
+}
+
+// bearerToken returns the token of an Authorization header value in the
+// Bearer scheme, whose name is case-insensitive (RFC 9110, section 11.1):
+// "Bearer KEY", "bearer KEY" and "BEARER  KEY" all give KEY.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	return token, token != ""
 }
 
 // fail answers a request that failed on our side, logging ids only.

@@ -263,3 +263,36 @@ func TestAPIServesItsOpenAPIDocument(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	t.Parallel()
+	f := newAPIFixture(t)
+	f.addStaff(t, "100", "07700900001", "")
+	for _, scheme := range []string{"bearer", "BEARER", "Bearer", "bEaReR"} {
+		req := httptest.NewRequestWithContext(t.Context(), "POST", "/api/v1/absences",
+			strings.NewReader(`{"assignment_number": "100", "absence_start": "2026-05-04", "reason_code": "S11"}`))
+		req.Header.Set("Authorization", scheme+" "+f.key)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		f.mux.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated && rec.Code != http.StatusOK {
+			t.Errorf("Authorization: %s KEY: status %d, want the absence recorded", scheme, rec.Code)
+		}
+	}
+	for _, tt := range []struct {
+		name, header, want string
+		ok                 bool
+	}{
+		{"canonical", "Bearer ohk_abc", "ohk_abc", true},
+		{"lower case", "bearer ohk_abc", "ohk_abc", true},
+		{"two spaces", "Bearer  ohk_abc", "ohk_abc", true},
+		{"other scheme", "Basic ohk_abc", "", false},
+		{"scheme alone", "Bearer", "", false},
+		{"no token", "Bearer ", "", false},
+		{"scheme run on", "Bearerohk_abc", "", false},
+	} {
+		if got, ok := bearerToken(tt.header); got != tt.want || ok != tt.ok {
+			t.Errorf("%s: bearerToken(%q) = %q, %v; want %q, %v", tt.name, tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -170,13 +170,14 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 
 	s := newServer(db, log)
 	con := console.New(console.Config{
-		DB:            db,
-		Cases:         cases,
-		Referrals:     referrals,
-		Location:      london,
-		SecureCookies: strings.HasPrefix(cfg.PublicBaseURL, "https://"),
-		Log:           log.With("component", "console"),
-		Now:           time.Now,
+		DB:                 db,
+		Cases:              cases,
+		Referrals:          referrals,
+		Location:           london,
+		SecureCookies:      strings.HasPrefix(cfg.PublicBaseURL, "https://"),
+		TrustedProxyHeader: cfg.TrustedProxyHeader,
+		Log:                log.With("component", "console"),
+		Now:                time.Now,
 	})
 	con.Register(s.mux)
 	// The live queue's listener: wakes this instance's /console/live connections.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
@@ -51,10 +52,15 @@ type Config struct {
 	Retention retention.Policy
 
 	// WebChat bounds what one web chat client may do on one instance
-	// (WEBCHAT_MAX_CONNECTIONS, WEBCHAT_NEW_CHATS_PER_HOUR), and names the
-	// header a trusted reverse proxy puts the client's address in
-	// (OHCONTACT_TRUSTED_PROXY_HEADER).
+	// (WEBCHAT_MAX_CONNECTIONS, WEBCHAT_NEW_CHATS_PER_HOUR); its
+	// TrustedProxyHeader is TrustedProxyHeader.
 	WebChat webchat.Limits
+	// TrustedProxyHeader names the header in which the reverse proxy in
+	// front of the service puts the client's address, last
+	// (OHCONTACT_TRUSTED_PROXY_HEADER, X-Forwarded-For say); empty: the
+	// console's sign-in throttles and the web chat's client limits count
+	// per peer address and believe no header.
+	TrustedProxyHeader string
 }
 
 // TwilioConfig is how to send SMS through Twilio. When AccountSID is empty,
@@ -138,6 +144,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	} else if !isHTTPURL(cfg.PublicBaseURL) {
 		bad("PUBLIC_BASE_URL=%q is not an http(s) URL", cfg.PublicBaseURL)
 	}
+	if v := getenv("OHCONTACT_TRUSTED_PROXY_HEADER"); v != "" {
+		if !headerName.MatchString(v) {
+			bad("OHCONTACT_TRUSTED_PROXY_HEADER=%q is not a header name (such as X-Forwarded-For)", v)
+		}
+		cfg.TrustedProxyHeader = http.CanonicalHeaderKey(v)
+		cfg.WebChat.TrustedProxyHeader = cfg.TrustedProxyHeader
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		bad("LOG_LEVEL=%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
 	}
@@ -198,12 +211,6 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			ret.AuditMonths, ret.CaseMonths)
 	}
 
-	if h := getenv("OHCONTACT_TRUSTED_PROXY_HEADER"); h != "" {
-		if !headerName.MatchString(h) {
-			bad("OHCONTACT_TRUSTED_PROXY_HEADER=%q is not a header name (such as X-Forwarded-For)", h)
-		}
-		cfg.WebChat.TrustedProxyHeader = h
-	}
 	for _, l := range []struct {
 		name string
 		n    *int

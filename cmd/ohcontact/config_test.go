@@ -146,6 +146,16 @@ func TestLoadConfig(t *testing.T) {
 			env:     map[string]string{"DATABASE_URL": db, "RETENTION_PERSONAL_DATA": "18", "RETENTION_CASES": "0y", "RETENTION_AUDIT": "101y"},
 			wantErr: []string{`RETENTION_PERSONAL_DATA="18"`, `RETENTION_CASES="0y"`, `RETENTION_AUDIT="101y"`},
 		},
+		{
+			name: "trusted proxy header",
+			env:  map[string]string{"DATABASE_URL": db, "OHCONTACT_TRUSTED_PROXY_HEADER": "x-forwarded-for"},
+			check: func(t *testing.T, c Config) {
+				if c.TrustedProxyHeader != "X-Forwarded-For" {
+					t.Errorf("TrustedProxyHeader = %q, want X-Forwarded-For", c.TrustedProxyHeader)
+				}
+			},
+		},
+		{name: "trusted proxy header not a name", env: map[string]string{"DATABASE_URL": db, "OHCONTACT_TRUSTED_PROXY_HEADER": "X-Forwarded-For: 1.2.3.4"}, wantErr: []string{"OHCONTACT_TRUSTED_PROXY_HEADER"}},
 		{name: "retention in days", env: map[string]string{"DATABASE_URL": db, "RETENTION_PERSONAL_DATA": "540d"}, wantErr: []string{"RETENTION_PERSONAL_DATA"}},
 		{
 			name:    "audit trail kept less long than cases",

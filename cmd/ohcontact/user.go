@@ -19,8 +19,9 @@ import (
 const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin|physio [--org CODE] < password.txt
 
 Creates a clinician console account and prints its id. The password is the
-first line of standard input (%d to %d characters), so it stays out of
-shell history and the process list:
+first line of standard input (%d to %d characters, not only spaces, and
+not a common password or made from one), so it stays out of shell history
+and the process list:
 
   ohcontact user add --email sam.jones@nhs.net --name "Sam Jones" --role clinician --org RTD < password.txt
 

@@ -134,7 +134,7 @@ func TestUserUsage(t *testing.T) {
 		stderr  string
 	}{
 		{"help", []string{"--help"}, flag.ErrHelp, "Usage: ohcontact user add --email", ""},
-		{"add help", []string{"add", "-h"}, flag.ErrHelp, "first line of standard input (12 to 256 characters)", ""},
+		{"add help", []string{"add", "-h"}, flag.ErrHelp, "first line of standard input (12 to 256 characters, not only spaces", ""},
 		{"no subcommand", []string{"--email", "a@b.nhs.uk", "--name", "A", "--role", "lead"}, errUsage, "", `want the subcommand add, got ""`},
 		{"unknown subcommand", []string{"remove", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead"}, errUsage, "", `got "remove"`},
 		{"extra argument", []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead", "more"}, errUsage, "", `got "add more"`},
@@ -157,6 +157,25 @@ func TestUserUsage(t *testing.T) {
 			}
 			if tt.wantErr == errUsage && stdout.String() != "" {
 				t.Errorf("usage error wrote to stdout: %q", stdout)
+			}
+		})
+	}
+}
+
+func TestUserAddRefusesWeakPasswords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, password, want string }{
+		{"common", "Password2026!", "too common"},
+		{"spaces", "              ", "only spaces"},
+		{"short", "short", "at least 12 characters"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env, _, _ := testEnv(nil)
+			env.stdin = strings.NewReader(tt.password + "\n")
+			err := runUser(t.Context(), env, []string{"add", "--email", "a@b.nhs.uk", "--name", "A", "--role", "lead"})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("user add with a %s password: %v, want an error saying %q", tt.name, err, tt.want)
 			}
 		})
 	}

@@ -71,9 +71,28 @@
 //
 // # Sessions and CSRF
 //
-// Passwords are argon2id hashes (HashPassword). Five failed sign-ins in a row
-// lock an account for 15 minutes; unknown addresses, wrong passwords and
-// locked accounts get the same answer after the same work. A session is a
+// Passwords are argon2id hashes (HashPassword), and no password that is
+// blank or on the deny-list of common ones (CheckPassword) is set. Five
+// failed sign-ins in a row lock an account for 15 minutes, until an admin
+// unlocks it (POST /console/admin/users/{id}/unlock, audited as
+// user.unlocked) or it signs in after that; unknown addresses, wrong
+// passwords and locked accounts get the same answer after the same work.
+//
+// Sign-in is bounded before it costs anything (SignInLimits). Attempts are
+// throttled per client (its address: Config.TrustedProxyHeader says when a
+// proxy's header is believed) and per account (the lower-cased email
+// address, known or not); a throttled attempt is answered 429 with
+// Retry-After, hashes nothing and does not count towards the account's
+// lockout, so a client that is throttled cannot lock anyone out. Every
+// password hash and verification, the dummy one for an unknown address
+// included, then waits for a slot of the hashing gate (hashGate: by
+// default half the CPUs, so also at most that many times 19 MiB); an
+// attempt that finds the gate's queue full, or gets no slot within 2
+// seconds, is answered 503 with Retry-After at once, again without
+// hashing or counting. Both answers show the sign-in form with a sentence
+// saying to try again in a minute.
+//
+// A session is a
 // random 32-byte token in an HttpOnly, SameSite=Lax cookie (Secure, and
 // named with the __Host- prefix, when Config.SecureCookies is set), stored
 // as its SHA-256 in user_sessions, for 12 hours. Every POST form carries a
@@ -178,6 +197,16 @@ type Config struct {
 	// SecureCookies marks cookies Secure and gives them the __Host- prefix:
 	// set it when browsers reach the console over https.
 	SecureCookies bool
+	// TrustedProxyHeader names the request header (X-Forwarded-For, say)
+	// in which a reverse proxy in front of every instance puts the
+	// client's address, last; sign-in attempts are then counted per that
+	// address. When empty, attempts are counted per peer address, and no
+	// header is believed: set it only when clients cannot reach the
+	// service except through that proxy.
+	TrustedProxyHeader string
+	// SignIn bounds the work sign-in attempts may cause; its zero fields
+	// take the defaults.
+	SignIn SignInLimits
 	// Log receives the console's log lines, which carry ids only;
 	// discarded when nil.
 	Log *slog.Logger
@@ -199,6 +228,11 @@ type Console struct {
 	// that the answer takes as long as for a wrong password.
 	dummyHash string
 	cop       *http.CrossOriginProtection
+	// hashes bounds password hashing; clients and accounts throttle
+	// sign-in attempts before any.
+	hashes            *hashGate
+	clients, accounts *throttle
+	proxyHeader       string
 
 	liveMu sync.Mutex
 	live   map[*liveConn]struct{} // this instance's /console/live connections
@@ -209,12 +243,17 @@ var files embed.FS
 
 // New returns the console described by cfg.
 func New(cfg Config) *Console {
+	lim := cfg.SignIn.withDefaults()
 	c := &Console{
 		db: cfg.DB, cases: cfg.Cases, referrals: cfg.Referrals, loc: cfg.Location, secureCookies: cfg.SecureCookies,
 		log: cfg.Log, now: cfg.Now, pages: parsePages(),
-		dummyHash: mustHashPassword(newToken()),
-		cop:       http.NewCrossOriginProtection(),
-		live:      map[*liveConn]struct{}{},
+		dummyHash:   mustHashPassword(newToken()),
+		cop:         http.NewCrossOriginProtection(),
+		hashes:      newHashGate(lim.Hashes, lim.HashQueue, lim.HashWait),
+		clients:     newThrottle(lim.ClientPerMinute, lim.ClientBurst, lim.Keys),
+		accounts:    newThrottle(lim.AccountPerMinute, lim.AccountBurst, lim.Keys),
+		proxyHeader: cfg.TrustedProxyHeader,
+		live:        map[*liveConn]struct{}{},
 	}
 	if c.loc == nil {
 		c.loc = time.UTC
@@ -263,6 +302,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/admin/users", c.signedIn(isAdmin, c.createUser))
 	handle("POST /console/admin/users/{id}/disable", c.signedIn(isAdmin, c.disableUser))
 	handle("POST /console/admin/users/{id}/enable", c.signedIn(isAdmin, c.enableUser))
+	handle("POST /console/admin/users/{id}/unlock", c.signedIn(isAdmin, c.unlockUser))
 
 	// Anything else under /console/ gets the console's own 404 page.
 	handle("/console/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r, nil) })

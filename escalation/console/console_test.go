@@ -67,6 +67,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, secure bool) *fixture {
 	t.Helper()
+	return newFixtureWith(t, secure, nil)
+}
+
+// newFixtureWith is newFixture with the console's configuration changed
+// by configure (when not nil) before the console is made.
+func newFixtureWith(t *testing.T, secure bool, configure func(*console.Config)) *fixture {
+	t.Helper()
 	f := &fixture{t: t, db: pgtest.New(t), sms: &fakeOutbox{}}
 	err := f.db.Pool.QueryRow(t.Context(), `
 		WITH a AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id),
@@ -82,14 +89,18 @@ func newFixture(t *testing.T, secure bool) *fixture {
 	cases := &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
 		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Now: f.now}
 	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}
-	f.console = console.New(console.Config{
+	cfg := console.Config{
 		DB:            f.db,
 		Cases:         cases,
 		Referrals:     f.referrals,
 		Location:      time.UTC,
 		SecureCookies: secure,
 		Now:           f.now,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	f.console = console.New(cfg)
 	mux := http.NewServeMux()
 	f.console.Register(mux)
 	f.srv = httptest.NewServer(mux)
@@ -464,10 +475,16 @@ func TestSecureCookies(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || session == nil || !session.Secure || !session.HttpOnly || session.Path != "/" {
 		t.Fatalf("status %d, session cookie %+v; want 303 and __Host-ohcontact_session, Secure, HttpOnly, Path=/", resp.StatusCode, session)
 	}
-	resp, _ = b.send(http.MethodGet, "/console/", nil, http.Header{"Cookie": {session.Name + "=" + session.Value}})
+	resp, page = b.send(http.MethodGet, "/console/", nil, http.Header{"Cookie": {session.Name + "=" + session.Value}})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("queue with the secure session cookie: status %d", resp.StatusCode)
 	}
+	resp, _ = b.send(http.MethodPost, "/console/logout", url.Values{"csrf_token": {csrfIn(t, page)}},
+		http.Header{"Cookie": {session.Name + "=" + session.Value}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: status %d, want 303", resp.StatusCode)
+	}
+	checkCookiesDeleted(t, resp, "__Host-ohcontact_session", "__Host-ohcontact_login")
 }
 
 func TestLogout(t *testing.T) {
@@ -481,6 +498,7 @@ func TestLogout(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/login" {
 		t.Fatalf("logout: status %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	checkCookiesDeleted(t, resp, "ohcontact_session", "ohcontact_login")
 	if n := f.count(`SELECT count(*) FROM user_sessions WHERE user_id = $1`, id); n != 0 {
 		t.Fatalf("%d sessions left after logout", n)
 	}
@@ -489,6 +507,29 @@ func TestLogout(t *testing.T) {
 	replay.client.Jar.SetCookies(mustURL(t, f.srv.URL), stolen)
 	if resp, _ := replay.get("/console/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/login" {
 		t.Fatalf("old session cookie after logout: status %d, location %q; want a redirect to sign in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// checkCookiesDeleted checks that resp deletes each of the cookies names:
+// a Set-Cookie with Max-Age=0 and the attributes it was set with.
+func checkCookiesDeleted(t *testing.T, resp *http.Response, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		var found bool
+		for _, line := range resp.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(line, name+"=;") {
+				found = true
+				if !strings.Contains(line, "Max-Age=0") || !strings.Contains(line, "Path=/") || !strings.Contains(line, "HttpOnly") {
+					t.Errorf("cookie %s is not deleted: Set-Cookie: %s", name, line)
+				}
+				if strings.HasPrefix(name, "__Host-") && !strings.Contains(line, "Secure") {
+					t.Errorf("cookie %s is deleted without Secure, which browsers ignore: Set-Cookie: %s", name, line)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no Set-Cookie deleting %s in %q", name, resp.Header.Values("Set-Cookie"))
+		}
 	}
 }
 

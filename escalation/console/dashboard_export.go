@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"time"
@@ -30,7 +29,9 @@ import (
 // "SLA breached"; callback_time_to_claim, for each week ("Week of … (SLA
 // 2 working days)"), "Median (minutes)" and "90th percentile (minutes)";
 // and callbacks_by_kind, for each kind of call-back (label: why the case
-// was opened), all five of those counts and times.
+// was opened), all five of those counts and times. A cell that a
+// spreadsheet would take for a formula (starting with =, +, -, @, a tab or
+// a carriage return) is written with a leading apostrophe (csvCell).
 func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	f, _, errs := c.readDashboardFilter(r)
 	if len(errs) > 0 {
@@ -48,7 +49,7 @@ func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	var buf bytes.Buffer
-	out := csv.NewWriter(&buf)
+	out := newCSVWriter(&buf)
 	_ = out.Write([]string{"chart", "series", "label", "value"}) // errors come out of Flush
 	for _, ch := range dashboardCharts(d) {
 		for _, row := range ch.Rows {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctx, now := r.Context(), c.now()
+	if wait, ok := c.admitSignIn(r, email, now); !ok {
+		c.signInRefused(w, r, http.StatusTooManyRequests, wait, email)
+		return
+	}
 	user, err := postgres.UserByEmail(ctx, c.db.Pool, email)
 	if err != nil && !errors.Is(err, postgres.ErrNotFound) {
 		c.serverError(w, r, nil, err)
@@ -49,7 +54,12 @@ func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	// Exactly one verification whatever the account, so the time taken
 	// says nothing about it.
-	matches := passwordMatches(hash, password) && known
+	var matches bool
+	if err := c.hashes.do(ctx, func() { matches = passwordMatches(hash, password) }); err != nil {
+		c.signInRefused(w, r, http.StatusServiceUnavailable, defaultHashRetryAfterSec*time.Second, email)
+		return
+	}
+	matches = matches && known
 	switch {
 	case !known || user.LockedUntil.After(now):
 		// A locked account is not told whether the password was right.
@@ -67,6 +77,51 @@ func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.renderLogin(w, r, http.StatusUnauthorized, email, []fieldError{{"email", msgSignInFailed}})
+}
+
+// msgTooManySignIns answers a sign-in attempt that was throttled or found
+// the hashing gate full.
+const msgTooManySignIns = "Too many sign-in attempts right now; try again in a minute."
+
+// admitSignIn counts a sign-in attempt for email from r's client at now,
+// and reports whether both its client's and its account's throttles
+// allow it; when not, wait is how long until they would. Nothing has been
+// hashed or looked up yet, and a refused attempt counts towards no
+// lockout.
+func (c *Console) admitSignIn(r *http.Request, email string, now time.Time) (wait time.Duration, ok bool) {
+	if wait, ok := c.clients.allow(clientKey(r, c.proxyHeader), now); !ok {
+		c.log.Debug("console: sign-in throttled", "by", "client")
+		return wait, false
+	}
+	if wait, ok := c.accounts.allow(strings.ToLower(email), now); !ok {
+		c.log.Debug("console: sign-in throttled", "by", "account")
+		return wait, false
+	}
+	return 0, true
+}
+
+// signInRefused answers a sign-in attempt refused before any password was
+// checked with status (429 or 503), a Retry-After of wait, and the form
+// again.
+func (c *Console) signInRefused(w http.ResponseWriter, r *http.Request, status int, wait time.Duration, email string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
+	c.renderLogin(w, r, status, email, []fieldError{{"", msgTooManySignIns}})
+}
+
+// hashPassword checks password against the rules (CheckPassword) and
+// returns its hash, hashed through the gate that bounds sign-in's
+// hashing. It returns CheckPassword's error, or errHashBusy when the gate
+// is full.
+func (c *Console) hashPassword(ctx context.Context, password string) (string, error) {
+	if err := CheckPassword(password); err != nil {
+		return "", err
+	}
+	var hash string
+	var err error
+	if gerr := c.hashes.do(ctx, func() { hash, err = HashPassword(password) }); gerr != nil {
+		return "", gerr
+	}
+	return hash, err
 }
 
 // countFailure records a wrong password for user, locking the account

@@ -64,3 +64,49 @@ func TestPasswordMatchesRefusesBadHashes(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckPassword(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, password string
+		want           error
+	}{
+		{"passphrase", "correct horse battery", nil},
+		{"demo password", "demo-clinician-2026", nil},
+		{"random", "x7#Lq9v!Tz2m", nil},
+		{"random digits", "738491027364", nil},
+		{"word in a sentence", "my password is long", nil},
+		{"short", "elevenchars", ErrPasswordTooShort},
+		{"long", strings.Repeat("ab", 129), ErrPasswordTooLong},
+		{"spaces", strings.Repeat(" ", 12), ErrPasswordBlank},
+		{"white space", " \t \u00a0\u2003        ", ErrPasswordBlank},
+		{"password and digits", "password1234", ErrPasswordCommon},
+		{"capitals, year and symbol", "Password2026!", ErrPasswordCommon},
+		{"letter swaps", "P@ssw0rd2026", ErrPasswordCommon},
+		{"swap at the start", "$ecret123456", ErrPasswordCommon},
+		{"digits first", "2026password", ErrPasswordCommon},
+		{"separators", "pass-word-2026", ErrPasswordCommon},
+		{"repeated word", "passwordpassword", ErrPasswordCommon},
+		{"listed phrase", "Correct Horse Battery Staple", ErrPasswordCommon},
+		{"season and year", "Summer2026!!", ErrPasswordCommon},
+		{"club", "Liverpool1892", ErrPasswordCommon},
+		{"service", "NHSpassword1", ErrPasswordCommon},
+		{"one character", "aaaaaaaaaaaa", ErrPasswordCommon},
+		{"short repeat", "202620262026", ErrPasswordCommon},
+		{"digit run", "123456789012", ErrPasswordCommon},
+		{"backwards run", "987654321098", ErrPasswordCommon},
+		{"keyboard", "qwertyuiop12", ErrPasswordCommon},
+		{"keyboard columns", "1qaz2wsx3edc", ErrPasswordCommon},
+		{"alphabet and digits", "abcdefgh1234", ErrPasswordCommon},
+	} {
+		if err := CheckPassword(tt.password); !errors.Is(err, tt.want) {
+			t.Errorf("%s: CheckPassword(%q) = %v, want %v", tt.name, tt.password, err, tt.want)
+		}
+	}
+	if _, err := HashPassword("Password2026!"); !errors.Is(err, ErrPasswordCommon) {
+		t.Errorf("HashPassword of a common password = %v, want ErrPasswordCommon", err)
+	}
+	if len(commonPasswords) < 300 {
+		t.Errorf("%d common passwords on the deny-list, want a few hundred", len(commonPasswords))
+	}
+}

@@ -152,10 +152,15 @@ func (c *Console) cookieName(name string) string {
 }
 
 // setCookie sets cookie name to value for maxAge (the browser session when
-// 0; a negative maxAge deletes it).
+// 0). A negative maxAge deletes it: Max-Age=0, with the name and
+// attributes it was set with, so that the browser matches it.
 func (c *Console) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	age := int(maxAge / time.Second)
+	if maxAge < 0 {
+		age = -1 // net/http writes Max-Age=0 for a negative MaxAge; 0 would mean no Max-Age at all
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: c.cookieName(name), Value: value, Path: "/", MaxAge: int(maxAge / time.Second),
+		Name: c.cookieName(name), Value: value, Path: "/", MaxAge: age,
 		HttpOnly: true, Secure: c.secureCookies, SameSite: http.SameSiteLaxMode,
 	})
 }

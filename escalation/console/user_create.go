@@ -43,9 +43,17 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session)
 	if !known && !(form.OrganisationID == 0 && s.scope() == 0) {
 		bad("organisation", "Choose an organisation")
 	}
-	hash, err := HashPassword(f.Get("password"))
-	if err != nil {
-		bad("password", fmt.Sprintf("Enter a password of %d to %d characters", MinPasswordLength, MaxPasswordLength))
+	status := http.StatusUnprocessableEntity
+	var hash string
+	if msg := passwordProblem(f.Get("password")); msg != "" {
+		bad("password", msg)
+	} else if len(errs) == 0 {
+		if hash, err = c.hashPassword(r.Context(), f.Get("password")); err != nil {
+			// Only errHashBusy: the password passed CheckPassword.
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", strconv.Itoa(defaultHashRetryAfterSec))
+			bad("password", "The service is busy right now, so the account was not created. Try again in a minute.")
+		}
 	}
 	if len(errs) == 0 {
 		err = c.db.InTx(r.Context(), func(tx pgx.Tx) error {
@@ -62,8 +70,23 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session)
 		}
 	}
 	if len(errs) > 0 {
-		c.renderUsers(w, r, s, http.StatusUnprocessableEntity, form, errs)
+		c.renderUsers(w, r, s, status, form, errs)
 		return
 	}
 	c.redirect(w, r, "/console/admin/users?done=created")
+}
+
+// passwordProblem returns the sentence saying why password may not be set
+// (CheckPassword), or "" when it may.
+func passwordProblem(password string) string {
+	switch err := CheckPassword(password); {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrPasswordBlank):
+		return "Enter a password that is not only spaces"
+	case errors.Is(err, ErrPasswordCommon):
+		return "Choose a less common password: this one, or the word it is made from, is among those tried first when guessing. A few unrelated words make a good one."
+	default:
+		return fmt.Sprintf("Enter a password of %d to %d characters", MinPasswordLength, MaxPasswordLength)
+	}
 }

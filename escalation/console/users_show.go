@@ -144,4 +144,5 @@ var userDoneMessages = map[string]string{
 	"created":  "The account has been created. Give the person their password by a separate, secure route.",
 	"disabled": "The account has been disabled and its sessions ended.",
 	"enabled":  "The account has been enabled.",
+	"unlocked": "The account has been unlocked: its owner can sign in again now.",
 }

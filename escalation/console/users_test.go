@@ -178,3 +178,51 @@ func TestUsersPageListsMobileConflicts(t *testing.T) {
 		t.Errorf("an admin of Test Trust should see their record A-200 and the other organisation's name only: %s", banner)
 	}
 }
+
+func TestAdminUnlocksAccount(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	other := f.user("other@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
+	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE users SET locked_until = now() + interval '15 minutes', failed_logins = 0
+		WHERE id IN ($1, $2)`, nurse, other); err != nil {
+		t.Fatal(err)
+	}
+	b := f.signIn("admin@example.nhs.uk")
+	unlock := fmt.Sprintf("/console/admin/users/%d/unlock", nurse)
+
+	_, page := b.get("/console/admin/users")
+	if !strings.Contains(text(page), "Locked until") || !strings.Contains(page, `action="`+unlock+`"`) {
+		t.Fatalf("the users page does not show the lock and an unlock form:\n%s", text(page))
+	}
+	if resp, _ := b.send(http.MethodPost, unlock, url.Values{}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("unlock without the CSRF token: status %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := b.post(fmt.Sprintf("/console/admin/users/%d/unlock", other), nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unlocking another organisation's account: status %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := f.browser().login("nurse@example.nhs.uk", password); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a locked account signing in: status %d, want 401", resp.StatusCode)
+	}
+
+	resp, _ := b.post(unlock, nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/admin/users?done=unlocked" {
+		t.Fatalf("unlock: status %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, page := b.get("/console/admin/users?done=unlocked"); !strings.Contains(page, "The account has been unlocked") {
+		t.Error("no confirmation of the unlock")
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE id = $1 AND locked_until IS NULL AND failed_logins = 0`, nurse); n != 1 {
+		t.Fatal("the account is still locked")
+	}
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE action = 'user.unlocked' AND record_id = $1 AND actor_id = $2`, nurse, admin); n != 1 {
+		t.Errorf("%d user.unlocked audit events by the admin, want 1", n)
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE id = $1 AND locked_until > now()`, other); n != 1 {
+		t.Error("another organisation's account was unlocked")
+	}
+	if resp, _ := f.browser().login("nurse@example.nhs.uk", password); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the unlocked account signing in: status %d, want 303", resp.StatusCode)
+	}
+}
