@@ -101,7 +101,7 @@ func TestReadStaffMixedFile(t *testing.T) {
 		"line 5: email is not an email address",
 		"line 6: language is not one of en-GB, cy (Welsh) or pl (Polish)",
 		"line 7: preferred_channel is not sms or webchat",
-		"line 9: mobile is not a UK mobile number (it has the wrong number of digits: a UK mobile has 11, starting 07)",
+		"line 9: mobile is not a real phone number (wrong length, or a range its country does not use; numbers without +country code are read as UK)",
 		"line 10: assignment_number is empty",
 		"line 12: last_name is empty",
 	}
@@ -253,7 +253,7 @@ func TestLineNumbersCountQuotedNewlines(t *testing.T) {
 		"\n" +
 		`2,Bob,Smith,07700900999,,RTD,,,"a ""quoted"" note"` + "\n" +
 		`3,"Ann` + "\n" + `Marie",Lee,,,RTD,,,` + "\n" +
-		"4,Bad,Row,01632960000,,RTD,,,\n"
+		"4,Bad,Row,02079460000,,RTD,,,\n"
 	r, err := NewStaffReader(strings.NewReader(file))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ohcontact/ohcontact/phone"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -93,8 +94,9 @@ func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
 func (p *Phone) Reply(w http.ResponseWriter, r *http.Request) {
 	number, body := r.PostFormValue("number"), r.PostFormValue("body")
 	back := "/demo/phone?number=" + url.QueryEscape(number)
-	if !e164.MatchString(number) {
-		http.Error(w, "number must be a phone number in E.164", http.StatusBadRequest)
+	number, err := phone.Parse(number)
+	if err != nil {
+		http.Error(w, "number is "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	form := url.Values{
