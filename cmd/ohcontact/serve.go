@@ -31,6 +31,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
+	if *demo {
+		if err := checkDemoConfig(cfg); err != nil {
+			return err
+		}
+	}
 	log := newLogger(env.stderr, cfg.LogLevel)
 
 	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: cfg.DatabaseMaxConns})
