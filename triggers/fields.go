@@ -35,6 +35,19 @@ var (
 // mobiles start 07, but not 070 or 076)"; they never repeat the number.
 func MobileE164(s string) (string, error) { return phone.Mobile(s) }
 
+// controlChar returns an error when s has a control character other than
+// a tab or a line break (a NUL, an escape, a backspace): no field holds
+// one, and PostgreSQL refuses NUL in text. Whether a field may hold a line
+// break is for its own check.
+func controlChar(s string) error {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return errors.New("has a control character in it (such as NUL); only tabs and line breaks are allowed")
+		}
+	}
+	return nil
+}
+
 // optionalMobile is MobileE164 for a column that may be empty.
 func optionalMobile(s string) (string, error) {
 	if s == "" {
