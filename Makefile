@@ -1,8 +1,9 @@
 # ohcontact — two commands on a fresh machine:
 #   make run    start a local PostgreSQL (unless DATABASE_URL is set) and serve the demo
-#   make test   gofmt check, go vet, and the whole test suite under the race detector
+#   make test   gofmt check, go vet, the whole test suite under the race detector
 #               (browser tests included: Debian's chromium and axe-core from npm are
-#               installed first when missing, by scripts/browser-deps.sh)
+#               installed first when missing, by scripts/browser-deps.sh), then each
+#               fuzz target for FUZZTIME (see make fuzz)
 #
 # Without DATABASE_URL, scripts/localpg.sh starts a project-local PostgreSQL
 # cluster in .pgdata/ from the machine's binaries (installing Debian's package
@@ -17,7 +18,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # database URL for the named database: DATABASE_URL when set, else the local cluster's.
 db_url = $${DATABASE_URL:-$$(scripts/localpg.sh $(1))}
 
-.PHONY: build run test vet fmt-check bench db-stop clean
+.PHONY: build run test fuzz vet fmt-check bench db-stop clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ohcontact ./cmd/ohcontact
@@ -28,6 +29,20 @@ run: build
 test: fmt-check vet
 	deps=$$(scripts/browser-deps.sh); url=$(call db_url,postgres); \
 	env $$deps DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Each fuzz target for FUZZTIME: the SMS webhook's form, CSV imports and the
+# HR API's JSON body. go test fuzzes one target per run; new inputs found
+# are kept in the build cache, and a failing one is written to the
+# package's testdata/fuzz/ (commit it: it becomes a seed). Minimising a new
+# input is capped so a short run fuzzes rather than minimises.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := FuzzInbound:./channels/sms FuzzCSV:./triggers FuzzReadBody:./triggers
+
+fuzz:
+	for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run='^$$' -fuzz="^$${t%%:*}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=200ms "$${t#*:}"; \
+	done
 
 vet:
 	$(GO) vet ./...

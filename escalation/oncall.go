@@ -3,12 +3,11 @@ package escalation
 import (
 	"fmt"
 	"os"
-	"regexp"
 
 	"github.com/BurntSushi/toml"
-)
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	"github.com/ohcontact/ohcontact/phone"
+)
 
 // LoadOnCall reads, from the service's configuration file
 // (OHCONTACT_CONFIG), each organisation's on-call mobile, keyed by
@@ -20,7 +19,8 @@ var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 //	  mobile = "+447700900999"
 //
 // The number is texted whenever a case passes its SLA unclaimed (SLAChecks).
-// It must be in E.164 form; an unknown key in on_call is an error. An organisation without one relies on its
+// It must be a mobile number (phone.Mobile), written in any form phone.Mobile
+// reads, and is returned in E.164 form; an unknown key in on_call is an error. An organisation without one relies on its
 // on-duty clinicians alone.
 func LoadOnCall(path string) (map[string]string, error) {
 	data, err := os.ReadFile(path)
@@ -48,13 +48,14 @@ func LoadOnCall(path string) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, o := range file.Organisations {
-		switch m := o.OnCall.Mobile; {
-		case m == "":
-		case !e164.MatchString(m):
-			return nil, fmt.Errorf("%s: organisation %s: on_call.mobile must be in E.164 form, like +447700900999", path, o.Code)
-		default:
-			out[o.Code] = m
+		if o.OnCall.Mobile == "" {
+			continue
 		}
+		m, err := phone.Mobile(o.OnCall.Mobile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: organisation %s: on_call.mobile is %w; write it like +447700900999", path, o.Code, err)
+		}
+		out[o.Code] = m
 	}
 	return out, nil
 }
@@ -78,7 +79,7 @@ type MSK struct {
 //	  on_call_mobile = "+447700900998"
 //	  referral_sla_working_days = 2
 //
-// An unknown key in msk, a number not in E.164 form or an SLA outside 1 to
+// An unknown key in msk, a number that is not a mobile (phone.Mobile) or an SLA outside 1 to
 // 10 working days is an error.
 func LoadMSK(path string) (map[string]MSK, error) {
 	data, err := os.ReadFile(path)
@@ -107,10 +108,11 @@ func LoadMSK(path string) (map[string]MSK, error) {
 	for _, o := range file.Organisations {
 		var m MSK
 		if v := o.MSK.OnCallMobile; v != "" {
-			if !e164.MatchString(v) {
-				return nil, fmt.Errorf("%s: organisation %s: msk.on_call_mobile must be in E.164 form, like +447700900999", path, o.Code)
+			mobile, err := phone.Mobile(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s: organisation %s: msk.on_call_mobile is %w; write it like +447700900999", path, o.Code, err)
 			}
-			m.OnCallMobile = v
+			m.OnCallMobile = mobile
 		}
 		if d := o.MSK.WorkingDays; d != nil {
 			if *d < 1 || *d > 10 {

@@ -22,12 +22,24 @@ code = "RX1"
 [[organisations]]
 code = "RX2"
 `, want: map[string]string{"RX1": "+447700900900"}},
-		{name: "not E.164", file: `
+		{name: "national form", file: `
 [[organisations]]
 code = "RX1"
   [organisations.on_call]
   mobile = "07700 900900"
-`, wantErr: "organisation RX1: on_call.mobile must be in E.164 form"},
+`, want: map[string]string{"RX1": "+447700900900"}},
+		{name: "impossible number", file: `
+[[organisations]]
+code = "RX1"
+  [organisations.on_call]
+  mobile = "+1 (555) 123"
+`, wantErr: "organisation RX1: on_call.mobile is not a real phone number"},
+		{name: "landline", file: `
+[[organisations]]
+code = "RX1"
+  [organisations.on_call]
+  mobile = "020 7946 0000"
+`, wantErr: "organisation RX1: on_call.mobile is not a mobile number"},
 		{name: "misspelt key", file: `
 [[organisations]]
 code = "RX1"

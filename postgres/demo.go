@@ -25,6 +25,17 @@ var demoStaff = []struct {
 // mock intranet signs in.
 const DemoSignedIn = "90000001-1"
 
+// DemoMobiles returns the mobile numbers of the demo members of staff
+// (SeedDemoStaff), in E.164 form: the only numbers the demo phone shows
+// and texts from.
+func DemoMobiles() []string {
+	out := make([]string, len(demoStaff))
+	for i, s := range demoStaff {
+		out[i] = s.mobile
+	}
+	return out
+}
+
 // SeedDemoStaff adds the demo members of staff to the organisation with
 // code orgCode, leaving any that exist as they are.
 func (db *DB) SeedDemoStaff(ctx context.Context, orgCode string) error {
@@ -74,17 +85,16 @@ type PhoneOwner struct {
 	Mobile, FirstName, LastName, Organisation string
 }
 
-// PhoneOwners returns up to limit members of staff with a mobile, those with
-// the most recent texts first.
-func (db *DB) PhoneOwners(ctx context.Context, limit int) ([]PhoneOwner, error) {
+// PhoneOwners returns the members of staff whose mobile is one of mobiles,
+// those with the most recent texts first.
+func (db *DB) PhoneOwners(ctx context.Context, mobiles []string) ([]PhoneOwner, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT s.mobile, s.first_name, s.last_name, o.name
 		FROM staff s JOIN organisations o ON o.id = s.organisation_id
 		LEFT JOIN LATERAL (SELECT max(last_activity_at) AS last FROM conversations c
 		                   WHERE c.staff_id = s.id AND c.channel = 'sms') a ON true
-		WHERE s.mobile IS NOT NULL
-		ORDER BY a.last DESC NULLS LAST, s.last_name, s.first_name
-		LIMIT $1`, limit)
+		WHERE s.mobile = ANY($1)
+		ORDER BY a.last DESC NULLS LAST, s.last_name, s.first_name`, mobiles)
 	if err != nil {
 		return nil, fmt.Errorf("phone owners: %w", err)
 	}

@@ -201,6 +201,8 @@ func readBody(w http.ResponseWriter, r *http.Request, allowed ...string) (*body,
 			b.fail(name, fmt.Errorf("is not a field of this request (fields: %s)", strings.Join(allowed, ", ")))
 		case json.Unmarshal(raw[name], &v) != nil:
 			b.fail(name, errors.New("must be a string or null"))
+		case v != nil && controlChar(*v) != nil:
+			b.fail(name, controlChar(*v))
 		default:
 			b.values[name] = v
 		}

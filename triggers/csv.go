@@ -219,6 +219,10 @@ func check[V any](rec record, failed **RowError, dst *V, column string, read fun
 		*failed = rec.fail(column, errors.New(`is not UTF-8 text (save the file as "CSV UTF-8")`))
 		return
 	}
+	if err := controlChar(s); err != nil {
+		*failed = rec.fail(column, err)
+		return
+	}
 	v, err := read(s)
 	if err != nil {
 		*failed = rec.fail(column, err)

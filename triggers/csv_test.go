@@ -101,7 +101,7 @@ func TestReadStaffMixedFile(t *testing.T) {
 		"line 5: email is not an email address",
 		"line 6: language is not one of en-GB, cy (Welsh) or pl (Polish)",
 		"line 7: preferred_channel is not sms or webchat",
-		"line 9: mobile is not a UK mobile number (it has the wrong number of digits: a UK mobile has 11, starting 07)",
+		"line 9: mobile is not a real phone number (wrong length, or a range its country does not use; numbers without +country code are read as UK)",
 		"line 10: assignment_number is empty",
 		"line 12: last_name is empty",
 	}
@@ -253,7 +253,7 @@ func TestLineNumbersCountQuotedNewlines(t *testing.T) {
 		"\n" +
 		`2,Bob,Smith,07700900999,,RTD,,,"a ""quoted"" note"` + "\n" +
 		`3,"Ann` + "\n" + `Marie",Lee,,,RTD,,,` + "\n" +
-		"4,Bad,Row,01632960000,,RTD,,,\n"
+		"4,Bad,Row,02079460000,,RTD,,,\n"
 	r, err := NewStaffReader(strings.NewReader(file))
 	if err != nil {
 		t.Fatal(err)
@@ -373,4 +373,49 @@ func FuzzReadAbsences(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCellHygiene: control characters and dates outside 1900 to 2100 are a
+// row's error, never the import's failure.
+func TestCellHygiene(t *testing.T) {
+	const staffHeader = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel"
+	const absenceHeader = "assignment_number,absence_start,absence_end,reason_code,related_reason"
+	tests := []struct {
+		name, header, row, want string
+	}{
+		{"NUL in a name", staffHeader, "1,Ann\x00,Example,,,RTD,,", `line 2: first_name is not UTF-8 text (save the file as "CSV UTF-8")`},
+		{"escape in a name", staffHeader, "1,Ann,Ex\x1bample,,,RTD,,", "line 2: last_name has a control character in it (such as NUL); only tabs and line breaks are allowed"},
+		{"backspace in an assignment number", staffHeader, "1\b,Ann,Example,,,RTD,,", "line 2: assignment_number has a control character in it (such as NUL); only tabs and line breaks are allowed"},
+		{"DEL in an email", staffHeader, "1,Ann,Example,,a\x7f@nhs.net,RTD,,", "line 2: email has a control character in it (such as NUL); only tabs and line breaks are allowed"},
+		{"impossible mobile", staffHeader, `1,Ann,Example,"+1 (555) 123",,RTD,,`, "line 2: mobile is not a real phone number (wrong length, or a range its country does not use; numbers without +country code are read as UK)"},
+		{"start in year 1", absenceHeader, "1,0001-01-01,,S10,", "line 2: absence_start 0001-01-01 is outside the dates this service takes (1900-01-01 to 2100-12-31)"},
+		{"end in year 9999", absenceHeader, "1,2026-03-02,9999-12-31,S10,", "line 2: absence_end 9999-12-31 is outside the dates this service takes (1900-01-01 to 2100-12-31)"},
+		{"start before 1900", absenceHeader, "1,31/12/1899,,S10,", "line 2: absence_start 31/12/1899 is outside the dates this service takes (1900-01-01 to 2100-12-31)"},
+		{"tab in related reason", absenceHeader, "1,2026-03-02,,S10,COVID\t19", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var bad []string
+			if tt.header == staffHeader {
+				r, err := NewStaffReader(strings.NewReader(tt.header + "\n" + tt.row + "\n"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, bad = readAll(t, r)
+			} else {
+				r, err := NewAbsenceReader(strings.NewReader(tt.header + "\n" + tt.row + "\n"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, bad = readAll(t, r)
+			}
+			var want []string
+			if tt.want != "" {
+				want = []string{tt.want}
+			}
+			if !reflect.DeepEqual(bad, want) {
+				t.Errorf("bad rows %q, want %q", bad, want)
+			}
+		})
+	}
 }

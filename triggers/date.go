@@ -32,9 +32,18 @@ var (
 // errNotADate is ParseDate's error for text that is not shaped like a date.
 var errNotADate = errors.New("is not a date: write 2026-03-14 or 14/03/2026")
 
+// The earliest and latest dates ParseDate accepts: nobody now employed was
+// born before the first, and no absence or contact is planned after the
+// last (a date such as 9999-12-31 is a placeholder for "no end", not a day
+// to act on).
+var (
+	FirstDate = Date{1900, time.January, 1}
+	LastDate  = Date{2100, time.December, 31}
+)
+
 // ParseDate reads an ISO 8601 date (2026-03-14) or a UK one, day first
-// (14/03/2026 or 14/3/2026). It never reads month first, and refuses
-// two-digit years. Errors read after a column name, and repeat the text
+// (14/03/2026 or 14/3/2026), from FirstDate to LastDate. It never reads
+// month first, and refuses two-digit years. Errors read after a column name, and repeat the text
 // only when it is shaped like a date, digits and separators that cannot
 // be a phone number or a name: "2026-02-30 is not a real date", but "is
 // not a date: write 2026-03-14 or 14/03/2026".
@@ -61,6 +70,9 @@ func ParseDate(s string) (Date, error) {
 			return Date{}, fmt.Errorf("%s is not a real date (dates are read day/month/year)", s)
 		}
 		return Date{}, fmt.Errorf("%s is not a real date", s)
+	}
+	if date.Before(FirstDate) || LastDate.Before(date) {
+		return Date{}, fmt.Errorf("%s is outside the dates this service takes (%s to %s)", s, FirstDate, LastDate)
 	}
 	return date, nil
 }

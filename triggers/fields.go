@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/ohcontact/ohcontact/phone"
 )
 
 // The checks below read one value each, already trimmed. Their errors are
@@ -17,79 +18,34 @@ import (
 // a name, and import reports are shown and logged.
 
 var (
-	e164Pattern       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	assignmentPattern = regexp.MustCompile(`^[0-9A-Za-z-]{1,20}$`)
 	orgCodePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 	reasonCodePattern = regexp.MustCompile(`^S[0-9]{2}$`)
 	emailPattern      = regexp.MustCompile(`^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$`)
 )
 
-// MobileE164 returns a mobile number in E.164 form (+447700900123).
-//
-// UK numbers may be written nationally or internationally, with spaces,
-// hyphens, dots or brackets: "07700 900123", "(07700) 900123",
-// "+44 (0)7700 900123", "447700900123" and "0044 7700 900123" all give
-// +447700900123, and so does "7700900123" (a spreadsheet dropped the 0). A
-// UK number must be a mobile: 07 but not 070 (personal numbers) or 076
-// (pagers; 07624, the Isle of Man's mobiles, is allowed). Other countries'
-// numbers are accepted in international form (+353…, or 00353…) when they
-// have 7 to 15 digits; they cannot be checked further.
+// MobileE164 returns a staff member's mobile number in E.164 form
+// (+447700900123), read by phone.Mobile: UK numbers may be written
+// nationally or internationally, with spaces, hyphens, dots or brackets,
+// other countries' with their country code; a number its country does not
+// have ("+1 (555) 123") or one that cannot take texts (a landline, 070,
+// 076) is refused.
 //
 // Errors are phrases starting "not", such as "not a mobile number (UK
 // mobiles start 07, but not 070 or 076)"; they never repeat the number.
-func MobileE164(s string) (string, error) {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || strings.ContainsRune("-.()", r) {
-			return -1
-		}
-		return r
-	}, s)
-	international := false
-	switch {
-	case strings.HasPrefix(s, "+"):
-		s, international = s[1:], true
-	case strings.HasPrefix(s, "00"):
-		s, international = s[2:], true
-	}
-	if s == "" || strings.Trim(s, "0123456789") != "" {
-		return "", errors.New("not a phone number (only digits, spaces, hyphens, brackets and a leading + are allowed)")
-	}
-	var national string // the UK number without its leading 0
-	switch {
-	case strings.HasPrefix(s, "44") && (international || len(s) >= 12):
-		national = strings.TrimPrefix(s[2:], "0") // +44 (0)7700 900123
-	case international:
-		if !e164Pattern.MatchString("+" + s) {
-			return "", errors.New("not an international number (+, the country code and 7 to 15 digits in all)")
-		}
-		return "+" + s, nil
-	case strings.HasPrefix(s, "0"):
-		national = s[1:]
-	case len(s) == 10 && s[0] == '7':
-		national = s
-	default:
-		return "", errors.New("not a UK number (07…) or an international one starting with +")
-	}
-	if len(national) != 10 {
-		return "", errors.New("not a UK mobile number (it has the wrong number of digits: a UK mobile has 11, starting 07)")
-	}
-	if !isUKMobile(national) {
-		return "", errors.New("not a mobile number (UK mobiles start 07, but not 070 or 076)")
-	}
-	return "+44" + national, nil
-}
+func MobileE164(s string) (string, error) { return phone.Mobile(s) }
 
-// isUKMobile reports whether a UK number without its leading 0 is a mobile
-// one: 07, except 070 (personal numbers) and 076 (pagers) but including 07624
-// (the Isle of Man's mobiles).
-func isUKMobile(national string) bool {
-	switch {
-	case strings.HasPrefix(national, "7624"):
-		return true
-	case strings.HasPrefix(national, "70"), strings.HasPrefix(national, "76"):
-		return false
+// controlChar returns an error when s has a control character other than
+// a tab or a line break (a NUL, an escape, a backspace): no field holds
+// one, and PostgreSQL refuses NUL in text. Whether a field may hold a line
+// break is for its own check.
+func controlChar(s string) error {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return errors.New("has a control character in it (such as NUL); only tabs and line breaks are allowed")
+		}
 	}
-	return strings.HasPrefix(national, "7")
+	return nil
 }
 
 // optionalMobile is MobileE164 for a column that may be empty.

@@ -282,8 +282,8 @@ const (
 	fieldNote             = "note"
 )
 
-// appointmentTime reads an appointment time: RFC 3339 with an offset, or
-// nothing.
+// appointmentTime reads an appointment time: RFC 3339 with an offset, on a
+// day from FirstDate to LastDate, or nothing.
 func appointmentTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -291,6 +291,9 @@ func appointmentTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, errors.New("must be a date and time with an offset (RFC 3339), e.g. 2026-05-06T14:30:00+01:00")
+	}
+	if d := DateOf(t); d.Before(FirstDate) || LastDate.Before(d) {
+		return time.Time{}, fmt.Errorf("must be from %s to %s", FirstDate, LastDate)
 	}
 	return t, nil
 }

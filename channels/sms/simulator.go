@@ -2,7 +2,9 @@ package sms
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"fmt"
@@ -10,9 +12,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/ohcontact/ohcontact/phone"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -34,9 +39,17 @@ var phoneFiles embed.FS
 
 var phonePage = template.Must(template.ParseFS(phoneFiles, "phone.html"))
 
-// Phone serves /demo/phone: the texts sent to each member of staff's number,
-// and a box to reply as them. A reply is signed with AuthToken and posted to
-// the inbound webhook at PublicBaseURL over HTTP, exactly as Twilio would.
+// Phone serves /demo/phone: the texts sent to each demo member of staff's
+// number, and a box to reply as them. A reply is signed with AuthToken and
+// posted to the inbound webhook at PublicBaseURL over HTTP, exactly as
+// Twilio would.
+//
+// The phone is only for the demo's own people: it shows and texts from the
+// numbers in Numbers and answers 404 for any other, so it never shows a
+// real person's texts. A reply must come from the phone's own page: a
+// cross-origin POST (Origin or Sec-Fetch-Site) is refused with 403, and so
+// is one without the page's CSRF token, an HMAC of a random cookie the page
+// sets (the console's scheme, keyed by a secret of this process).
 type Phone struct {
 	DB            *postgres.DB
 	AuthToken     string
@@ -45,6 +58,67 @@ type Phone struct {
 	Client        *http.Client
 	// Location is the time zone texts' times are shown in.
 	Location *time.Location
+	// Numbers are the demo staff's mobiles, in E.164 form
+	// (postgres.DemoMobiles).
+	Numbers []string
+
+	keyOnce sync.Once
+	key     []byte // the CSRF tokens' HMAC key
+	cop     *http.CrossOriginProtection
+}
+
+const (
+	// phoneCookie holds the random value the phone page's CSRF token is
+	// the HMAC of.
+	phoneCookie = "demo_phone"
+	// phoneCSRFField is the reply form's CSRF token field.
+	phoneCSRFField = "csrf_token"
+)
+
+// init makes the CSRF key and cross-origin check, once.
+func (p *Phone) init() {
+	p.keyOnce.Do(func() {
+		p.key = make([]byte, 32)
+		rand.Read(p.key)
+		p.cop = http.NewCrossOriginProtection()
+	})
+}
+
+// allowed reports whether number is one of the demo staff's.
+func (p *Phone) allowed(number string) bool { return slices.Contains(p.Numbers, number) }
+
+// csrfToken returns the form token for the cookie value v.
+func (p *Phone) csrfToken(v string) string {
+	p.init()
+	mac := hmac.New(sha256.New, p.key)
+	mac.Write([]byte("demo-phone\x00" + v))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// cookieValue returns the browser's CSRF cookie value, setting a new one
+// on w when it has none.
+func (p *Phone) cookieValue(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(phoneCookie); err == nil && len(c.Value) == 32 {
+		return c.Value
+	}
+	v := randomHex(16)
+	http.SetCookie(w, &http.Cookie{Name: phoneCookie, Value: v, Path: "/demo/phone", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(p.PublicBaseURL, "https://")})
+	return v
+}
+
+// fromPhonePage reports whether r, a POST, carries the CSRF token of its
+// cookie and is not cross-origin.
+func (p *Phone) fromPhonePage(r *http.Request) bool {
+	p.init()
+	if p.cop.Check(r) != nil {
+		return false
+	}
+	c, err := r.Cookie(phoneCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	return hmac.Equal([]byte(r.PostFormValue(phoneCSRFField)), []byte(p.csrfToken(c.Value)))
 }
 
 type phoneView struct {
@@ -52,6 +126,7 @@ type phoneView struct {
 	Selected string
 	Texts    []phoneText
 	Error    string
+	CSRF     string
 }
 
 // phoneText is a text with its time as the phone shows it.
@@ -60,15 +135,21 @@ type phoneText struct {
 	When string
 }
 
-// Show handles GET /demo/phone[?number=…].
+// Show handles GET /demo/phone[?number=…]. A number that is not one of
+// Numbers is answered with 404.
 func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
-	owners, err := p.DB.PhoneOwners(r.Context(), 50)
+	selected := r.URL.Query().Get("number")
+	if selected != "" && !p.allowed(selected) {
+		http.NotFound(w, r)
+		return
+	}
+	owners, err := p.DB.PhoneOwners(r.Context(), p.Numbers)
 	if err != nil {
 		p.Log.Error("demo phone", "error", err)
 		http.Error(w, "could not load the demo phone", http.StatusInternalServerError)
 		return
 	}
-	v := phoneView{Owners: owners, Selected: r.URL.Query().Get("number"), Error: r.URL.Query().Get("error")}
+	v := phoneView{Owners: owners, Selected: selected, Error: r.URL.Query().Get("error"), CSRF: p.csrfToken(p.cookieValue(w, r))}
 	if v.Selected == "" && len(owners) > 0 {
 		v.Selected = owners[0].Mobile
 	}
@@ -89,14 +170,27 @@ func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Reply handles POST /demo/phone: form fields number and body.
+// Reply handles POST /demo/phone: form fields number, body and csrf_token.
+// It answers 403 for a request not from the phone's page (see Phone), 400
+// for a number that is not a phone number and 404 for one that is not one
+// of Numbers.
 func (p *Phone) Reply(w http.ResponseWriter, r *http.Request) {
-	number, body := r.PostFormValue("number"), r.PostFormValue("body")
-	back := "/demo/phone?number=" + url.QueryEscape(number)
-	if !e164.MatchString(number) {
-		http.Error(w, "number must be a phone number in E.164", http.StatusBadRequest)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if !p.fromPhonePage(r) {
+		http.Error(w, "this form has expired or came from another site: reload the demo phone and try again", http.StatusForbidden)
 		return
 	}
+	number, err := phone.Parse(r.PostFormValue("number"))
+	if err != nil {
+		http.Error(w, "number is "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if !p.allowed(number) {
+		http.NotFound(w, r)
+		return
+	}
+	body := r.PostFormValue("body")
+	back := "/demo/phone?number=" + url.QueryEscape(number)
 	form := url.Values{
 		"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {"AC" + strings.Repeat("0", 32)},
 		"From": {number}, "To": {SimulatorNumber}, "Body": {body}, "NumMedia": {"0"},

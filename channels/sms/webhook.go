@@ -15,6 +15,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/phone"
 )
 
 // Runner persists an inbound message and steps its conversation, in one
@@ -53,7 +54,6 @@ const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
 
 var (
 	messageSID = regexp.MustCompile(`^(SM|MM)[0-9a-f]{32}$`)
-	e164       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 )
 
 // Inbound handles POST /sms/twilio/inbound. It answers only after the message
@@ -145,7 +145,7 @@ func parseInbound(form url.Values, now time.Time) (ohcontact.Inbound, error) {
 	switch {
 	case !messageSID.MatchString(sid):
 		return ohcontact.Inbound{}, errors.New("MessageSid is missing or malformed")
-	case !e164.MatchString(from):
+	case !phone.IsE164(from):
 		return ohcontact.Inbound{}, errors.New("From is missing or not a phone number in E.164")
 	}
 	text, err := channels.Normalise(form.Get("Body"))

@@ -194,6 +194,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	// The server's read and write timeouts bound a request; a websocket
+	// outlives them and keeps deadlines of its own, so they are lifted
+	// before the upgrade.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	// Origins are checked below, after the upgrade, so the widget can say
 	// why it cannot chat; nothing is read or written for a refused origin.
 	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: func(*http.Request) bool { return true }}

@@ -31,6 +31,11 @@ import (
 // organisations, the dialog engine and runner, the SMS channel, the job
 // queue and every route. Nothing is started.
 func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger, demo bool) (*server, *river.Client[pgx.Tx], error) {
+	if demo {
+		if err := checkDemoConfig(cfg); err != nil {
+			return nil, nil, err
+		}
+	}
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		return nil, nil, err
@@ -194,7 +199,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if demo {
 		s.mux.HandleFunc("GET /demo/intranet", demoIntranet(db, chatOrgs[signposting.DemoCode], log))
 		phone := &sms.Phone{DB: db, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
-			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london}
+			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london,
+			Numbers: postgres.DemoMobiles()}
 		s.mux.HandleFunc("GET /demo/phone", phone.Show)
 		s.mux.HandleFunc("POST /demo/phone", phone.Reply)
 	}

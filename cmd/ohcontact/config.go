@@ -15,6 +15,7 @@ import (
 
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/metrics"
+	"github.com/ohcontact/ohcontact/phone"
 	"github.com/ohcontact/ohcontact/retention"
 )
 
@@ -90,7 +91,6 @@ const defaultMetricsAllow = "127.0.0.1/32,::1/128"
 var (
 	twilioSID    = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
 	twilioMGSID  = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
-	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	alphanumeric = regexp.MustCompile(`^[0-9A-Za-z]+$`)
 	headerName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
 	// retentionPeriod is a whole number of months ("18mo") or years ("6y").
@@ -245,8 +245,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad("set TWILIO_FROM (a number in E.164) or TWILIO_MESSAGING_SERVICE_SID")
 		case tw.From != "" && tw.MessagingServiceSID != "":
 			bad("set only one of TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID")
-		case tw.From != "" && !e164.MatchString(tw.From):
+		case tw.From != "" && !phone.IsE164(tw.From):
 			bad("TWILIO_FROM is not a phone number in E.164 (such as +447700900123)")
+		case tw.From != "":
+			if _, err := phone.Parse(tw.From); err != nil {
+				bad("TWILIO_FROM is %v", err)
+			}
 		case tw.MessagingServiceSID != "" && !twilioMGSID.MatchString(tw.MessagingServiceSID):
 			bad("TWILIO_MESSAGING_SERVICE_SID is not a Messaging Service SID (MG followed by 32 hex digits)")
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,8 +58,7 @@ func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 	startDemoAt(t, dbURL, addr, base)
 	db := openDB(t, dbURL)
 
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.PostForm(base+"/demo/phone", url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})
+	resp, err := postDemoPhone(t, base, url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,8 +33,7 @@ func startConsoleDemo(t *testing.T) (string, *postgres.DB) {
 // waits until its case is open.
 func textRisk(t *testing.T, base string, db *postgres.DB) int64 {
 	t.Helper()
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.PostForm(base+"/demo/phone", url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})
+	resp, err := postDemoPhone(t, base, url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})
 	if err != nil {
 		t.Fatal(err)
 	}

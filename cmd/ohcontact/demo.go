@@ -25,6 +25,19 @@ const (
 	demoPhysioPassword    = "demo-physio-2026"
 )
 
+// errDemoWithTwilio is returned when demo mode is asked for with Twilio
+// credentials set.
+var errDemoWithTwilio = errors.New("serve --demo refuses to start with Twilio credentials set: the demo texts its own made-up staff through the phone simulator and must never reach a real phone. Unset TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID, or serve without --demo")
+
+// checkDemoConfig returns errDemoWithTwilio when cfg has any Twilio
+// credential: demo mode only ever uses the phone simulator.
+func checkDemoConfig(cfg Config) error {
+	if tw := cfg.Twilio; tw.AccountSID != "" || tw.AuthToken != "" || tw.From != "" || tw.MessagingServiceSID != "" {
+		return errDemoWithTwilio
+	}
+	return nil
+}
+
 // demoPhysioEmail is the demo physiotherapist's address of the demo
 // organisation with code: physio.demo@demo.nhs.example for DEMO.
 func demoPhysioEmail(code string) string {

@@ -21,11 +21,10 @@ func TestDemoPhoneEndToEnd(t *testing.T) {
 	addr := freeAddr(t)
 	startDemoAt(t, dbURL, addr, "http://"+addr)
 	base := "http://" + addr
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	reply := func(body string) {
 		t.Helper()
-		resp, err := noRedirect.PostForm(base+"/demo/phone", url.Values{"number": {"+447700900101"}, "body": {body}})
+		resp, err := postDemoPhone(t, base, url.Values{"number": {"+447700900101"}, "body": {body}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func importArgs(args ...string) func(*testing.T, *environment) error {
 const staffCSV = `Assignment Number,First Name,Last Name,Mobile,Email,Organisation,Language,Preferred Channel
 100,Ann,Example,07700 900001,ann@example.nhs.uk,DEMO,,sms
 200,Bryn,Jones,,,DEMO,Cymraeg,
-300,Cat,Smith,01632 960001,,DEMO,,
+300,Cat,Smith,020 7946 0001,,DEMO,,
 400,Dan,Brown,,,RX9,,
 `
 

@@ -68,9 +68,8 @@ func TestMSKReferralBookedInBrowser(t *testing.T) {
 		t.Fatalf("open the check-in: %v", err)
 	}
 
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, body := range []string{"yes", "about the same", "yes", "2", "about a month", "1", "2", "no"} {
-		resp, err := noRedirect.PostForm(base+"/demo/phone", url.Values{"number": {mobile}, "body": {body}})
+		resp, err := postDemoPhone(t, base, url.Values{"number": {mobile}, "body": {body}})
 		if err != nil {
 			t.Fatal(err)
 		}

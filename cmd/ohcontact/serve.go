@@ -31,6 +31,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
+	if *demo {
+		if err := checkDemoConfig(cfg); err != nil {
+			return err
+		}
+	}
 	log := newLogger(env.stderr, cfg.LogLevel)
 
 	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL, MaxConns: cfg.DatabaseMaxConns})
@@ -70,11 +75,39 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	return errors.Join(serveErr, stopJobs(jobs, log))
 }
 
+// httpLimits are the HTTP server's timeouts and header limit.
+type httpLimits struct {
+	// ReadHeader bounds reading a request's headers, Read its headers and
+	// body: a client that sends its body slowly is cut off.
+	ReadHeader, Read time.Duration
+	// Write bounds the time from the end of the request's headers to the
+	// end of its response. Websockets lift both Read and Write on upgrade.
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next
+	// request.
+	Idle time.Duration
+	// MaxHeaderBytes is the most a request's headers may take.
+	MaxHeaderBytes int
+}
+
+// defaultHTTPLimits are generous for the largest request bodies the
+// service takes (the HR API's, 64 KiB at most) and its slowest answers (the
+// dashboard and its CSV export), and short enough that a client trickling
+// a body or headers cannot hold a connection for long.
+var defaultHTTPLimits = httpLimits{
+	ReadHeader:     10 * time.Second,
+	Read:           30 * time.Second,
+	Write:          60 * time.Second,
+	Idle:           2 * time.Minute,
+	MaxHeaderBytes: 64 << 10,
+}
+
 // server holds what the HTTP handlers share.
 type server struct {
-	db  *postgres.DB
-	log *slog.Logger
-	mux *http.ServeMux
+	db     *postgres.DB
+	log    *slog.Logger
+	mux    *http.ServeMux
+	limits httpLimits
 	// background runs while the server serves (the web chat hub's and
 	// the console's listeners), each until its context ends.
 	background []func(context.Context)
@@ -84,7 +117,7 @@ type server struct {
 }
 
 func newServer(db *postgres.DB, log *slog.Logger) *server {
-	s := &server{db: db, log: log, mux: http.NewServeMux()}
+	s := &server{db: db, log: log, mux: http.NewServeMux(), limits: defaultHTTPLimits}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	return s
@@ -95,8 +128,11 @@ func newServer(db *postgres.DB, log *slog.Logger) *server {
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.logRequests(s.mux),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: s.limits.ReadHeader,
+		ReadTimeout:       s.limits.Read,
+		WriteTimeout:      s.limits.Write,
+		IdleTimeout:       s.limits.Idle,
+		MaxHeaderBytes:    s.limits.MaxHeaderBytes,
 		// Requests outlive the signal that stops the server: Shutdown waits
 		// for them, and they should not see their context cancelled first.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },

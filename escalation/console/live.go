@@ -66,6 +66,12 @@ func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) 
 		c.forbidden(w, r, s, "The live queue opens only from this site's own pages.")
 		return
 	}
+	// The server's read and write timeouts bound a request; a websocket
+	// outlives them and keeps deadlines of its own, so they are lifted
+	// before the upgrade.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	// The origin is checked above, more strictly than the upgrader would.
 	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 10, CheckOrigin: func(*http.Request) bool { return true }}
 	ws, err := up.Upgrade(w, r, nil)

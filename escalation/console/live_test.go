@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"runtime"
@@ -593,4 +594,29 @@ func liveGoroutines() int {
 		}
 	}
 	return n
+}
+
+// TestLiveOutlivesServerTimeouts checks that the live connection keeps
+// working after the HTTP server's read and write timeouts, which bound a
+// request, not a websocket, have passed.
+func TestLiveOutlivesServerTimeouts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	const timeout = 200 * time.Millisecond
+	srv := httptest.NewUnstartedServer(f.srv.Config.Handler)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = timeout, timeout
+	srv.Start()
+	t.Cleanup(srv.Close)
+	f.listen()
+	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	// Signing in (a password hash) may take longer than the timeouts; the
+	// session cookie is the host's, whatever the port.
+	b := f.signIn("nurse@example.nhs.uk")
+	f.srv = srv
+	live := b.openLive()
+	live.next()
+
+	time.Sleep(3 * timeout)
+	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
+	live.waitFor("a case opened after the timeouts", func(s liveFrame) bool { return s.has(t, tc.id) })
 }
