@@ -61,12 +61,19 @@ func seedDemoAccounts(ctx context.Context, db *postgres.DB, orgIDs map[string]in
 			accounts = append(accounts, account{demoPhysioEmail(o.Code), demoPhysioPassword, "Demo Physio, " + o.Name, console.RolePhysio, id})
 		}
 	}
+	// One hash per password: argon2id is slow on purpose, and the demo's
+	// physiotherapists share theirs.
+	hashes := map[string]string{}
 	for _, a := range accounts {
-		hash, err := console.HashPassword(a.password)
-		if err != nil {
-			return err
+		hash, ok := hashes[a.password]
+		if !ok {
+			var err error
+			if hash, err = console.HashPassword(a.password); err != nil {
+				return err
+			}
+			hashes[a.password] = hash
 		}
-		err = db.InTx(ctx, func(tx pgx.Tx) error {
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
 			_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{OrganisationID: a.org, Email: a.email, Name: a.name, Role: a.role, PasswordHash: hash}, 0)
 			return err
 		})

@@ -132,7 +132,9 @@ func TestServeMigrateFlag(t *testing.T) {
 // string attribute key.
 func waitForLog(t *testing.T, logs *syncBuffer, msg, key string) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: a demo server seeds a month of history and hashes its
+	// accounts' passwords first, slowly under the race detector.
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		sc := bufio.NewScanner(strings.NewReader(logs.String()))
 		for sc.Scan() {
@@ -145,7 +147,7 @@ func waitForLog(t *testing.T, logs *syncBuffer, msg, key string) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("no %q log line with %q within 20s; logs:\n%s", msg, key, logs.String())
+	t.Fatalf("no %q log line with %q within 60s; logs:\n%s", msg, key, logs.String())
 	return ""
 }
 

@@ -506,7 +506,10 @@ func TestScreenOddInput(t *testing.T) {
 }
 
 // TestScreenLongInput guards against work that grows faster than the
-// message: the screen runs in the hot path of every inbound message.
+// message: the screen runs in the hot path of every inbound message. The
+// bound is far above linear time (milliseconds; BenchmarkScreen has the
+// figure) even on a loaded machine under the race detector, and far below
+// what quadratic work on 80 KB would take.
 func TestScreenLongInput(t *testing.T) {
 	t.Parallel()
 	for name, text := range map[string]string{
@@ -516,7 +519,7 @@ func TestScreenLongInput(t *testing.T) {
 	} {
 		start := time.Now()
 		checkRiskResult(t, testScreener.Screen(text))
-		if d := time.Since(start); d > 3*time.Second {
+		if d := time.Since(start); d > 20*time.Second {
 			t.Errorf("%s: %d bytes took %v", name, len(text), d)
 		}
 	}
