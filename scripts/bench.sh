@@ -14,6 +14,8 @@ go test -run '^$' -bench . -benchmem -count 1 ./... | tee "$out" >&2
 go build -o bin/ohcontact ./cmd/ohcontact
 go run ./scripts/load sms -bin bin/ohcontact > "$load"
 go run ./scripts/load chat -bin bin/ohcontact >> "$load"
+go run ./scripts/load signin -bin bin/ohcontact >> "$load"
+go run ./scripts/load crisis -bin bin/ohcontact >> "$load"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)

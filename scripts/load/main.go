@@ -12,6 +12,13 @@
 //	           live websocket
 //	load chat  N idle web chat connections on one instance: memory per
 //	           connection, and the round trip of a message at that load
+//	load signin  a flood of wrong sign-ins to the console (from one client
+//	           address, then from many through a trusted proxy header):
+//	           the server's peak memory, its answers, the latency of SMS
+//	           webhooks meanwhile, and whether River kept its leader
+//	load crisis  the crisis lane: crisis replies sent while thousands of
+//	           ordinary texts wait behind a slow sending rate, timed from
+//	           the inbound webhook to the fake Twilio API
 //
 //	DATABASE_URL=postgres://… go run ./scripts/load sms -bin bin/ohcontact
 //
@@ -24,6 +31,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -38,9 +46,9 @@ import (
 const loadDB = "ohcontact_load"
 
 func main() {
-	commands := map[string]func([]string) error{"sms": runSMS, "chat": runChat}
+	commands := map[string]func([]string) error{"sms": runSMS, "chat": runChat, "signin": runSignIn, "crisis": runCrisis}
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: load sms|chat [flags]")
+		fmt.Fprintln(os.Stderr, "usage: load sms|chat|signin|crisis [flags]")
 		os.Exit(2)
 	}
 	if err := commands[os.Args[1]](os.Args[2:]); err != nil {
@@ -103,6 +111,11 @@ func adminExec(ctx context.Context, admin, sql string) error {
 // serve starts `ohcontact` with args (serve …) and env added to this process's, waits
 // until it is ready, and returns its base URL and process id.
 func serve(bin string, args []string, env ...string) (base string, pid int, stop func(), err error) {
+	return serveLogging(bin, args, os.Stderr, env...)
+}
+
+// serveLogging is serve with the server's log (its stderr) written to logw.
+func serveLogging(bin string, args []string, logw io.Writer, env ...string) (base string, pid int, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", 0, nil, err
@@ -112,7 +125,7 @@ func serve(bin string, args []string, env ...string) (base string, pid int, stop
 	base = "http://" + addr
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(append(os.Environ(), "HTTP_ADDR="+addr, "PUBLIC_BASE_URL="+base, "LOG_LEVEL=warn"), env...)
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = logw
 	if err := cmd.Start(); err != nil {
 		return "", 0, nil, err
 	}

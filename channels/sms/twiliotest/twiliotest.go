@@ -19,9 +19,10 @@ type Server struct {
 	*httptest.Server
 	AccountSID, AuthToken string
 
-	mu       sync.Mutex
-	messages []url.Values
-	failures []Failure
+	mu        sync.Mutex
+	messages  []url.Values
+	failures  []Failure
+	onMessage func(url.Values)
 }
 
 // Failure is an error answer to give instead of accepting a message.
@@ -44,6 +45,15 @@ func (s *Server) FailNext(f ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = append(s.failures, f...)
+}
+
+// OnMessage makes the server call fn with the form of each message it
+// accepts, as it accepts it (before answering), from the request's
+// goroutine; nil stops it.
+func (s *Server) OnMessage(fn func(url.Values)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onMessage = fn
 }
 
 // Messages returns the forms of the messages accepted so far.
@@ -93,7 +103,11 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	sid := "SM" + randomHex(16)
 	s.mu.Lock()
 	s.messages = append(s.messages, r.PostForm)
+	onMessage := s.onMessage
 	s.mu.Unlock()
+	if onMessage != nil {
+		onMessage(r.PostForm)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	json.NewEncoder(w).Encode(map[string]any{
