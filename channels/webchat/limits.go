@@ -4,14 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ohcontact/ohcontact/channels"
 )
 
 // Limits bound what one client may do with the web chat on one instance.
@@ -72,33 +71,10 @@ func (l Limits) newChatsPerHour() int {
 	return DefaultNewChatsPerHour
 }
 
-// client returns the client of r: an IPv4 address, or an IPv6 address's
-// /64 (one household or device gets a whole /64), as a string. It is
-// never logged.
+// client returns the client of r (channels.ClientAddress); it is never
+// logged.
 func (l Limits) client(r *http.Request) string {
-	var addr netip.Addr
-	if l.TrustedProxyHeader != "" {
-		if v := r.Header.Values(l.TrustedProxyHeader); len(v) > 0 {
-			last := v[len(v)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			addr, _ = netip.ParseAddr(strings.TrimSpace(last))
-		}
-	}
-	if !addr.IsValid() {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		addr, _ = netip.ParseAddr(host)
-	}
-	addr = addr.Unmap().WithZone("")
-	if addr.Is6() {
-		p, _ := addr.Prefix(64)
-		return p.String()
-	}
-	return addr.String()
+	return channels.ClientAddress(r, l.TrustedProxyHeader)
 }
 
 // clientKey returns the key anonymous conversations of client are stored

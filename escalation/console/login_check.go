@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -89,7 +90,7 @@ const msgTooManySignIns = "Too many sign-in attempts right now; try again in a m
 // hashed or looked up yet, and a refused attempt counts towards no
 // lockout.
 func (c *Console) admitSignIn(r *http.Request, email string, now time.Time) (wait time.Duration, ok bool) {
-	if wait, ok := c.clients.allow(clientKey(r, c.proxyHeader), now); !ok {
+	if wait, ok := c.clients.allow(channels.ClientAddress(r, c.proxyHeader), now); !ok {
 		c.log.Debug("console: sign-in throttled", "by", "client")
 		return wait, false
 	}

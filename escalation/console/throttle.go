@@ -3,9 +3,6 @@ package console
 import (
 	"container/list"
 	"math"
-	"net/http"
-	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -88,47 +85,6 @@ func (t *throttle) size() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.lru.Len()
-}
-
-// clientKey returns the key sign-in attempts from r's client are counted
-// under: the peer's address (r.RemoteAddr) or, when header is set, the
-// address a trusted proxy put last in that header (the last address of
-// the last X-Forwarded-For line, say: the one the proxy itself saw, which
-// the client cannot forge), falling back to the peer's address when the
-// header holds none. An IPv6 address counts by its /64, the block one
-// client usually holds.
-func clientKey(r *http.Request, header string) string {
-	var addr netip.Addr
-	if header != "" {
-		if lines := r.Header.Values(header); len(lines) > 0 {
-			hops := strings.Split(lines[len(lines)-1], ",")
-			addr = parseAddr(strings.TrimSpace(hops[len(hops)-1]))
-		}
-	}
-	if !addr.IsValid() {
-		addr = parseAddr(r.RemoteAddr)
-	}
-	switch {
-	case !addr.IsValid():
-		return r.RemoteAddr
-	case addr.Is6():
-		p, _ := addr.WithZone("").Prefix(64)
-		return p.String()
-	default:
-		return addr.String()
-	}
-}
-
-// parseAddr reads an IP address with or without a port; the zero Addr
-// when s is neither.
-func parseAddr(s string) netip.Addr {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap()
-	}
-	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
-		return a.Unmap()
-	}
-	return netip.Addr{}
 }
 
 // retryAfter is d in whole seconds, rounded up, for a Retry-After header.
