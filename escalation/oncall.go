@@ -9,20 +9,38 @@ import (
 	"github.com/ohcontact/ohcontact/phone"
 )
 
-// LoadOnCall reads, from the service's configuration file
-// (OHCONTACT_CONFIG), each organisation's on-call mobile, keyed by
-// organisation code:
+// Routes are an organisation's routes for work nobody has picked up, and
+// its referral SLA.
+type Routes struct {
+	// OnCall is texted whenever a case passes its SLA unclaimed
+	// (SLAChecks), in E.164 form; empty for none: the organisation relies
+	// on its on-duty clinicians alone.
+	OnCall string
+	// MSKOnCall is texted whenever a referral passes its SLA without being
+	// acted on (ReferralSLAChecks); empty for none: the physio worklist's
+	// banner alone.
+	MSKOnCall string
+	// ReferralWorkingDays is the referral SLA; 0 for the default
+	// (DefaultReferralWorkingDays).
+	ReferralWorkingDays int
+}
+
+// LoadRoutes reads each organisation's Routes, keyed by organisation code,
+// from the service's configuration file (OHCONTACT_CONFIG):
 //
 //	[[organisations]]
 //	code = "RTD"
 //	  [organisations.on_call]
 //	  mobile = "+447700900999"
+//	  [organisations.msk]
+//	  on_call_mobile = "+447700900998"
+//	  referral_sla_working_days = 2
 //
-// The number is texted whenever a case passes its SLA unclaimed (SLAChecks).
-// It must be a mobile number (phone.Mobile), written in any form phone.Mobile
-// reads, and is returned in E.164 form; an unknown key in on_call is an error. An organisation without one relies on its
-// on-duty clinicians alone.
-func LoadOnCall(path string) (map[string]string, error) {
+// Each number must be a mobile (phone.Mobile), written in any form it
+// reads, and is returned in E.164 form. An unknown key in on_call or msk
+// is an error (a misspelt key would silently leave an organisation without
+// its route), as is an SLA outside 1 to 10 working days.
+func LoadRoutes(path string) (map[string]Routes, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -33,63 +51,7 @@ func LoadOnCall(path string) (map[string]string, error) {
 			OnCall struct {
 				Mobile string `toml:"mobile"`
 			} `toml:"on_call"`
-		} `toml:"organisations"`
-	}
-	md, err := toml.Decode(string(data), &file)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	// A misspelt key would silently leave an organisation without its
-	// on-call route.
-	for _, k := range md.Undecoded() {
-		if len(k) >= 2 && k[0] == "organisations" && k[1] == "on_call" {
-			return nil, fmt.Errorf("%s: unknown key %s (on_call has only mobile)", path, k)
-		}
-	}
-	out := map[string]string{}
-	for _, o := range file.Organisations {
-		if o.OnCall.Mobile == "" {
-			continue
-		}
-		m, err := phone.Mobile(o.OnCall.Mobile)
-		if err != nil {
-			return nil, fmt.Errorf("%s: organisation %s: on_call.mobile is %w; write it like +447700900999", path, o.Code, err)
-		}
-		out[o.Code] = m
-	}
-	return out, nil
-}
-
-// MSK is an organisation's physio team settings.
-type MSK struct {
-	// OnCallMobile is texted whenever a referral passes its SLA without
-	// being acted on (E.164); empty for none.
-	OnCallMobile string
-	// ReferralWorkingDays is the referral SLA; 0 for the default
-	// (DefaultReferralWorkingDays).
-	ReferralWorkingDays int
-}
-
-// LoadMSK reads each organisation's physio team settings, keyed by
-// organisation code, from the service's configuration file:
-//
-//	[[organisations]]
-//	code = "RTD"
-//	  [organisations.msk]
-//	  on_call_mobile = "+447700900998"
-//	  referral_sla_working_days = 2
-//
-// An unknown key in msk, a number that is not a mobile (phone.Mobile) or an SLA outside 1 to
-// 10 working days is an error.
-func LoadMSK(path string) (map[string]MSK, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Organisations []struct {
-			Code string `toml:"code"`
-			MSK  struct {
+			MSK struct {
 				OnCallMobile string `toml:"on_call_mobile"`
 				WorkingDays  *int   `toml:"referral_sla_working_days"`
 			} `toml:"msk"`
@@ -100,27 +62,39 @@ func LoadMSK(path string) (map[string]MSK, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, k := range md.Undecoded() {
-		if len(k) >= 2 && k[0] == "organisations" && k[1] == "msk" {
+		switch {
+		case len(k) >= 2 && k[0] == "organisations" && k[1] == "on_call":
+			return nil, fmt.Errorf("%s: unknown key %s (on_call has only mobile)", path, k)
+		case len(k) >= 2 && k[0] == "organisations" && k[1] == "msk":
 			return nil, fmt.Errorf("%s: unknown key %s (msk has on_call_mobile and referral_sla_working_days)", path, k)
 		}
 	}
-	out := map[string]MSK{}
+	mobile := func(code, key, v string) (string, error) {
+		if v == "" {
+			return "", nil
+		}
+		m, err := phone.Mobile(v)
+		if err != nil {
+			return "", fmt.Errorf("%s: organisation %s: %s is %w; write it like +447700900999", path, code, key, err)
+		}
+		return m, nil
+	}
+	out := map[string]Routes{}
 	for _, o := range file.Organisations {
-		var m MSK
-		if v := o.MSK.OnCallMobile; v != "" {
-			mobile, err := phone.Mobile(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s: organisation %s: msk.on_call_mobile is %w; write it like +447700900999", path, o.Code, err)
-			}
-			m.OnCallMobile = mobile
+		var r Routes
+		if r.OnCall, err = mobile(o.Code, "on_call.mobile", o.OnCall.Mobile); err != nil {
+			return nil, err
+		}
+		if r.MSKOnCall, err = mobile(o.Code, "msk.on_call_mobile", o.MSK.OnCallMobile); err != nil {
+			return nil, err
 		}
 		if d := o.MSK.WorkingDays; d != nil {
 			if *d < 1 || *d > 10 {
 				return nil, fmt.Errorf("%s: organisation %s: msk.referral_sla_working_days must be 1 to 10", path, o.Code)
 			}
-			m.ReferralWorkingDays = *d
+			r.ReferralWorkingDays = *d
 		}
-		out[o.Code] = m
+		out[o.Code] = r
 	}
 	return out, nil
 }

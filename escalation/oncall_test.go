@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-func TestLoadOnCall(t *testing.T) {
+func TestLoadRoutes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, file string
-		want       map[string]string
+		want       Routes // RX1's
 		wantErr    string
 	}{
 		{name: "one of two organisations", file: `
@@ -21,13 +21,38 @@ code = "RX1"
   mobile = "+447700900900"
 [[organisations]]
 code = "RX2"
-`, want: map[string]string{"RX1": "+447700900900"}},
+`, want: Routes{OnCall: "+447700900900"}},
 		{name: "national form", file: `
 [[organisations]]
 code = "RX1"
   [organisations.on_call]
   mobile = "07700 900900"
-`, want: map[string]string{"RX1": "+447700900900"}},
+`, want: Routes{OnCall: "+447700900900"}},
+		{name: "physio team", file: `
+[[organisations]]
+code = "RX1"
+  [organisations.msk]
+  on_call_mobile = "07700 900998"
+  referral_sla_working_days = 3
+`, want: Routes{MSKOnCall: "+447700900998", ReferralWorkingDays: 3}},
+		{name: "referral SLA out of range", file: `
+[[organisations]]
+code = "RX1"
+  [organisations.msk]
+  referral_sla_working_days = 0
+`, wantErr: "msk.referral_sla_working_days must be 1 to 10"},
+		{name: "MSK landline", file: `
+[[organisations]]
+code = "RX1"
+  [organisations.msk]
+  on_call_mobile = "020 7946 0000"
+`, wantErr: "organisation RX1: msk.on_call_mobile is not a mobile number"},
+		{name: "misspelt MSK key", file: `
+[[organisations]]
+code = "RX1"
+  [organisations.msk]
+  referral_sla_days = 2
+`, wantErr: "unknown key organisations.msk.referral_sla_days"},
 		{name: "impossible number", file: `
 [[organisations]]
 code = "RX1"
@@ -54,15 +79,15 @@ code = "RX1"
 			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			got, err := LoadOnCall(path)
+			got, err := LoadRoutes(path)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("LoadOnCall = %v, want an error containing %q", err, tt.wantErr)
+					t.Fatalf("LoadRoutes = %v, want an error containing %q", err, tt.wantErr)
 				}
 				return
 			}
-			if err != nil || len(got) != len(tt.want) || got["RX1"] != tt.want["RX1"] {
-				t.Fatalf("LoadOnCall = %v, %v, want %v", got, err, tt.want)
+			if err != nil || got["RX1"] != tt.want || got["RX2"] != (Routes{}) {
+				t.Fatalf("LoadRoutes = %v, %v, want RX1 %+v and RX2 none", got, err, tt.want)
 			}
 		})
 	}

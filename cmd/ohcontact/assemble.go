@@ -103,14 +103,12 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
-	onCall, err := onCallRoutes(cfg, dir, orgIDs, demo, log)
+	byCode, err := routes(cfg, demo)
 	if err != nil {
 		return nil, nil, err
 	}
-	referralDays, mskOnCall, err := mskSettings(cfg, dir, orgIDs)
-	if err != nil {
-		return nil, nil, err
-	}
+	onCall := onCallRoutes(byCode, dir, orgIDs, log)
+	referralDays, mskOnCall := mskSettings(byCode, dir, orgIDs)
 	// Every physio referral a flow promises is made, and worked, here.
 	referrals := &escalation.Referrals{DB: db, WorkingDays: referralDays, Location: london, Cases: cases, Now: time.Now}
 	smsOutbox := &sms.Outbox{}

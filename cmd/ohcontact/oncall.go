@@ -13,57 +13,54 @@ import (
 // 901, 902 and 903 for the other pilot trusts.
 const demoOnCallMobiles = "+4477009009%02d"
 
-// onCallRoutes returns each organisation's on-call route by organisation
-// id: OHCONTACT_CONFIG's [organisations.on_call], or, in demo mode with no
-// file, the demo organisations' numbers. An organisation with
-// none is logged at start-up: its unclaimed cases reach only the
-// clinicians on duty.
-func onCallRoutes(cfg Config, dir *signposting.Directory, orgIDs map[string]int64, demo bool, log *slog.Logger) (map[int64]escalation.OnCall, error) {
-	mobiles := map[string]string{}
+// routes reads each organisation's routes and referral SLA once from
+// OHCONTACT_CONFIG (escalation.LoadRoutes), or, in demo mode with no file,
+// gives the demo organisations their on-call numbers.
+func routes(cfg Config, demo bool) (map[string]escalation.Routes, error) {
+	byCode := map[string]escalation.Routes{}
 	if cfg.ConfigFile != "" {
 		var err error
-		if mobiles, err = escalation.LoadOnCall(cfg.ConfigFile); err != nil {
+		if byCode, err = escalation.LoadRoutes(cfg.ConfigFile); err != nil {
 			return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
 		}
-	}
-	if demo && cfg.ConfigFile == "" {
+	} else if demo {
 		for i, code := range signposting.DemoCodes() {
-			mobiles[code] = fmt.Sprintf(demoOnCallMobiles, i)
+			byCode[code] = escalation.Routes{OnCall: fmt.Sprintf(demoOnCallMobiles, i)}
 		}
 	}
-	routes := map[int64]escalation.OnCall{}
+	return byCode, nil
+}
+
+// onCallRoutes returns each organisation's on-call route for cases by
+// organisation id. An organisation with none is logged at start-up: its
+// unclaimed cases reach only the clinicians on duty.
+func onCallRoutes(byCode map[string]escalation.Routes, dir *signposting.Directory, orgIDs map[string]int64, log *slog.Logger) map[int64]escalation.OnCall {
+	out := map[int64]escalation.OnCall{}
 	for _, o := range dir.Organisations {
-		m, ok := mobiles[o.Code]
-		if !ok {
+		m := byCode[o.Code].OnCall
+		if m == "" {
 			log.Warn("organisation has no on-call number: cases past their SLA alert on-duty clinicians only", "organisation", o.Code)
 			continue
 		}
-		routes[orgIDs[o.Code]] = escalation.OnCall{Code: o.Code, Mobile: m}
+		out[orgIDs[o.Code]] = escalation.OnCall{Code: o.Code, Mobile: m}
 	}
-	return routes, nil
+	return out
 }
 
 // mskSettings returns, by organisation id, each organisation's referral
-// SLA in working days and its MSK on-call route (OHCONTACT_CONFIG's
-// [organisations.msk]). An organisation without an MSK on-call number
-// relies on the physio worklist's banner alone.
-func mskSettings(cfg Config, dir *signposting.Directory, orgIDs map[string]int64) (map[int64]int, map[int64]escalation.OnCall, error) {
-	settings := map[string]escalation.MSK{}
-	if cfg.ConfigFile != "" {
-		var err error
-		if settings, err = escalation.LoadMSK(cfg.ConfigFile); err != nil {
-			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
-	}
-	days, routes := map[int64]int{}, map[int64]escalation.OnCall{}
+// SLA in working days (where it sets one) and its MSK on-call route. An
+// organisation without an MSK on-call number relies on the physio
+// worklist's banner alone.
+func mskSettings(byCode map[string]escalation.Routes, dir *signposting.Directory, orgIDs map[string]int64) (map[int64]int, map[int64]escalation.OnCall) {
+	days, out := map[int64]int{}, map[int64]escalation.OnCall{}
 	for _, o := range dir.Organisations {
-		s := settings[o.Code]
-		if s.ReferralWorkingDays != 0 {
-			days[orgIDs[o.Code]] = s.ReferralWorkingDays
+		r := byCode[o.Code]
+		if r.ReferralWorkingDays != 0 {
+			days[orgIDs[o.Code]] = r.ReferralWorkingDays
 		}
-		if s.OnCallMobile != "" {
-			routes[orgIDs[o.Code]] = escalation.OnCall{Code: o.Code, Mobile: s.OnCallMobile}
+		if r.MSKOnCall != "" {
+			out[orgIDs[o.Code]] = escalation.OnCall{Code: o.Code, Mobile: r.MSKOnCall}
 		}
 	}
-	return days, routes, nil
+	return days, out
 }
