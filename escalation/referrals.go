@@ -51,9 +51,9 @@ type Referrals struct {
 	Now  func() time.Time
 }
 
-// Due returns when a referral of organisation orgID made at made must be
+// due returns when a referral of organisation orgID made at made must be
 // acted on.
-func (r *Referrals) Due(orgID int64, made time.Time) time.Time {
+func (r *Referrals) due(orgID int64, made time.Time) time.Time {
 	days, ok := r.WorkingDays[orgID]
 	if !ok {
 		days = DefaultReferralWorkingDays
@@ -67,7 +67,7 @@ func (r *Referrals) Make(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversa
 	if conv.StaffID == 0 {
 		return 0, errors.New("make referral: the conversation has no member of staff")
 	}
-	due := r.Due(conv.OrganisationID, now)
+	due := r.due(conv.OrganisationID, now)
 	id, err := postgres.CreateReferral(ctx, tx, postgres.NewReferral{OrganisationID: conv.OrganisationID,
 		StaffID: conv.StaffID, ConversationID: conv.ID, Language: conv.Language, Answers: answers, SLADue: due})
 	if err != nil {
@@ -299,7 +299,7 @@ func (w *ReferralSLAChecks) Work(ctx context.Context, job *river.Job[ReferralSLA
 		}
 		w.Log.Warn("referral past its SLA", "referral_id", ref.ID, "organisation_id", ref.OrganisationID,
 			"breach", ref.BreachCount+1, "on_call_texted", hasOnCall)
-		return r.watch(ctx, tx, ref.ID, ref.BreachCount+2, SLA{RoutineWorkingDays: 1}.Due(ohcontact.PriorityRoutine, now, r.Location))
+		return r.watch(ctx, tx, ref.ID, ref.BreachCount+2, SLA{}.Renotify(ohcontact.PriorityRoutine, now, r.Location))
 	})
 	if err != nil {
 		return fmt.Errorf("SLA check of referral %d: %w", job.Args.ReferralID, err)

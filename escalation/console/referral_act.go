@@ -51,10 +51,6 @@ func (c *Console) actOnReferral(w http.ResponseWriter, r *http.Request, s *sessi
 		c.notFound(w, r, s)
 		return
 	}
-	if c.referrals == nil {
-		c.serverError(w, r, s, errors.New("referral change: the console has no Config.Referrals"))
-		return
-	}
 	f := r.PostForm
 	form := referralForm{Date: strings.TrimSpace(f.Get("date")), Time: strings.TrimSpace(f.Get("time")),
 		Kind: f.Get("kind"), Place: strings.TrimSpace(f.Get("place")), Reason: f.Get("reason"), Note: strings.TrimSpace(f.Get("note"))}
