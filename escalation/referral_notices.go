@@ -116,6 +116,7 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 		if conv.Channel == ohcontact.ChannelWebChat {
 			how = "Told in their web chat."
 		}
+		w.Log.Info("referral notice queued", "referral_id", ref.ID, "message_id", m.ID)
 		return postgres.RecordReferralNotice(ctx, tx, ref.ID, ref.OrganisationID, true, how)
 	})
 	if err != nil {
@@ -124,7 +125,6 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 	if wait > 0 {
 		return river.JobSnooze(wait)
 	}
-	w.Log.Info("referral notice done", "referral_id", job.Args.ReferralID)
 	return nil
 }
 
