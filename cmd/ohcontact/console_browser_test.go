@@ -13,7 +13,6 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
-	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // submitAndWait runs script in the page (a form submission or a click) and
@@ -52,11 +51,7 @@ func awaitNewPage(t *testing.T, ctx context.Context, what, predicate string) {
 func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx, axe := browser(t)
-	dbURL := pgtest.NewEmptyURL(t)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	startDemoAt(t, dbURL, addr, base)
-	db := openDB(t, dbURL)
+	base, db := startConsoleDemo(t)
 
 	resp, err := postDemoPhone(t, base, url.Values{"number": {"+447700900101"}, "body": {"i cant go on, i have the pills ready"}})
 	if err != nil {
@@ -120,11 +115,7 @@ func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 func TestPhysioReferralInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx, axe := browser(t)
-	dbURL := pgtest.NewEmptyURL(t)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	startDemoAt(t, dbURL, addr, base)
-	db := openDB(t, dbURL)
+	base, db := startConsoleDemo(t)
 
 	// Two referrals in the demo organisation, as a flow makes them: one
 	// past its SLA with the red flags question unanswered, one new.

@@ -21,7 +21,6 @@ import (
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
-	"github.com/ohcontact/ohcontact/postgres/pgtest"
 	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
 )
@@ -35,11 +34,7 @@ import (
 func TestMSKReferralBookedInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx, axe := browser(t)
-	dbURL := pgtest.NewEmptyURL(t)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	startDemoAt(t, dbURL, addr, base)
-	db := openDB(t, dbURL)
+	base, db := startConsoleDemo(t)
 	const mobile = "+447700900101"
 
 	// The check-in opens as a scheduled MSK contact would open it.
