@@ -53,6 +53,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -604,8 +605,31 @@ func (s *session) handle(n *node, text string) error {
 	if s.repromptID != "" {
 		id = s.repromptID
 	}
-	s.say(id, map[string]any{"N": n.menuSize}, false)
+	s.say(id, map[string]any{"N": n.menuSize, "Options": s.options(n)}, false)
 	return nil
+}
+
+// options returns the numbered option lines ("1 Less than 2 weeks") of
+// n's question as its prompt says them, so that a re-prompt after a miss
+// repeats the choices instead of only their range. The prompt is rendered
+// and taken back: it leaves no reply or effect behind.
+func (s *session) options(n *node) string {
+	if n.prompt == nil || (n.expect != expectMenu && n.expect != expectMultiMenu) {
+		return ""
+	}
+	replies, effects := len(s.replies), len(s.effects)
+	n.prompt(s)
+	var lines []string
+	for _, r := range s.replies[replies:] {
+		for _, line := range strings.Split(r.Text, "\n") {
+			num, _, ok := strings.Cut(line, " ")
+			if _, err := strconv.Atoi(num); ok && err == nil {
+				lines = append(lines, line)
+			}
+		}
+	}
+	s.replies, s.effects = s.replies[:replies], s.effects[:effects]
+	return strings.Join(lines, "\n")
 }
 
 // reprompt repeats the node's question (after HELP, START or a language
