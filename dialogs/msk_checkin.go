@@ -94,6 +94,12 @@ func mskCheckin() *flowDef {
 			return ev
 		}
 		days, ok := parseDuration(a.norm)
+		if !ok && !s.now.IsZero() {
+			// "since tues", "from the 3rd": the days since that date.
+			if d, since := parseDate(a.raw, s.now, true); since {
+				days, ok = s.now.Sub(d).Hours()/24, true
+			}
+		}
 		if !ok {
 			return ""
 		}

@@ -46,6 +46,9 @@ var scripts = []script{
 	{name: "absence-report_cy", flow: FlowAbsenceReport, lang: "cy", inputs: []string{"Sam", "ddoe", "ffliw", "yfory", "ie", "na"}},
 	{name: "absence-report_pl", flow: FlowAbsenceReport, lang: "pl", inputs: []string{"Sam", "wczoraj", "grypa", "nie wiem", "tak", "tak"}},
 	{name: "absence-report_switch-language", flow: FlowAbsenceReport, inputs: []string{"Sam", "Cymraeg", "heddiw", "migraine", "yfory", "ie", "na"}},
+	{name: "absence-report_free-text", flow: FlowAbsenceReport, inputs: []string{"Sam", "since tues", "flu", "about a month", "aye", "go on then"}},
+	{name: "absence-report_free-text-cy", flow: FlowAbsenceReport, lang: "cy", inputs: []string{"Sam", "ers ddoe", "ffliw", "diwedd yr wythnos", "ie", "nac oes"}},
+	{name: "absence-report_free-text-pl", flow: FlowAbsenceReport, lang: "pl", inputs: []string{"Sam", "od wczoraj", "grypa", "do piątku", "no tak", "raczej nie"}},
 	{name: "absence-report_from-sick-keyword", inputs: []string{"SICK", "Sam", "today", "d&v", "friday", "yes", "no"}},
 
 	// stress-checkin
@@ -72,6 +75,7 @@ var scripts = []script{
 	{name: "msk-checkin_unusable", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "my leg", "9", "the left one", "no"}},
 	{name: "msk-checkin_answers-in-words", flow: FlowMSKCheckin, inputs: []string{"yes", "getting worse", "yes", "lower back", "no", "more than 12 weeks", "no", "text message first", "no thanks"}},
 	{name: "msk-checkin_duration-in-words", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "2", "about a month", "1", "ring me in the morning", "no"}},
+	{name: "msk-checkin_since-a-day", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "2", "since tues", "1", "1", "nah"}},
 	{name: "msk-checkin_answer-not-given", flow: FlowMSKCheckin, inputs: []string{"yes", "2", "yes", "my leg", "the left one", "3 wks", "1", "1", "no"}},
 	{name: "msk-checkin_cy", flow: FlowMSKCheckin, lang: "cy", inputs: []string{"ie", "1", "ie", "6", "2", "2", "1", "ie"}},
 	{name: "msk-checkin_pl", flow: FlowMSKCheckin, lang: "pl", inputs: []string{"tak", "2", "tak", "2", "4", "1", "4", "nie"}},

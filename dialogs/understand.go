@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -270,8 +271,9 @@ var yesWords = map[string]bool{
 	"yes": true, "y": true, "yeah": true, "yea": true, "yep": true, "yup": true, "ya": true, "ye": true, "yh": true,
 	"ok": true, "okay": true, "okey": true, "oki": true, "okie": true, "k": true, "kk": true, "sure": true,
 	"fine": true, "alright": true, "aye": true, "please": true, "definitely": true, "absolutely": true, "certainly": true,
-	"ie": true, "ydw": true, "ydy": true, "oes": true, "iawn": true, "do": true, // Welsh
-	"tak": true, "dobrze": true, "jasne": true, "okej": true, // Polish
+	"defo": true, "deffo": true, "yesh": true,
+	"ie": true, "ia": true, "ydw": true, "ydy": true, "oes": true, "iawn": true, "do": true, // Welsh
+	"tak": true, "dobrze": true, "jasne": true, "okej": true, "pewnie": true, "oczywiscie": true, "chetnie": true, // Polish
 }
 
 var noWords = map[string]bool{
@@ -283,7 +285,10 @@ var noWords = map[string]bool{
 // yesPhrases and noPhrases are whole answers whose first word misleads.
 var answerPhrases = map[string]yesNo{
 	"no problem": ynYes, "no worries": ynYes, "no probs": ynYes, "why not": ynYes, "of course": ynYes, "go on": ynYes,
-	"go ahead": ynYes, "sounds good": ynYes, "thats fine": ynYes, "thats me": ynYes, "its me": ynYes,
+	"go ahead": ynYes, "go on then": ynYes, "ok then": ynYes, "go for it": ynYes, "please do": ynYes,
+	"yes please do": ynYes, "that would help": ynYes, "that would be good": ynYes, "no tak": ynYes, "tak tak": ynYes,
+	"no need": ynNo, "not interested": ynNo, "not for me": ynNo, "nac ydw": ynNo, "nac oes": ynNo, "nac ydy": ynNo,
+	"na dim diolch": ynNo, "nie trzeba": ynNo, "raczej nie": ynNo, "nie dzieki": ynNo, "sounds good": ynYes, "thats fine": ynYes, "thats me": ynYes, "its me": ynYes,
 	"not really": ynNo, "not at the moment": ynNotNow, "no thanks": ynNo, "no thank you": ynNo, "dim diolch": ynNo,
 	"not now": ynNotNow, "not today": ynNotNow, "not right now": ynNotNow, "later": ynNotNow, "maybe later": ynNotNow,
 	"another time": ynNotNow, "not yet": ynNotNow, "ddim nawr": ynNotNow, "nid nawr": ynNotNow, "wedyn": ynNotNow,
@@ -305,7 +310,8 @@ var fillers = map[string]bool{
 	"its": true, "me": true, "that": true, "thats": true, "would": true, "like": true, "to": true, "go": true,
 	"on": true, "ahead": true, "fine": true, "good": true, "sure": true, "ok": true, "okay": true, "happy": true,
 	"diolch": true, "prosze": true, "dziekuje": true, "dzieki": true, "yes": true, "yeah": true, "yep": true,
-	"do": true, "it s": true, "really": true, "course": true, "of": true, "this": true,
+	"do": true, "it s": true, "really": true, "course": true, "of": true, "this": true, "then": true, "mate": true,
+	"love": true, "pal": true, "hun": true, "pet": true, "ty": true, "plis": true, "poprosze": true,
 }
 
 // parseYesNo reads an answer to a yes/no question.
@@ -508,6 +514,10 @@ var weekdays = map[string]time.Weekday{
 	"gwener": time.Friday, "dydd sadwrn": time.Saturday, "sadwrn": time.Saturday, "dydd sul": time.Sunday,
 	"poniedzialek": time.Monday, "wtorek": time.Tuesday, "sroda": time.Wednesday, "czwartek": time.Thursday,
 	"piatek": time.Friday, "sobota": time.Saturday, "niedziela": time.Sunday,
+	// Polish weekdays after a preposition: "w srode", "do piatku", "od poniedzialku".
+	"poniedzialku": time.Monday, "wtorku": time.Tuesday, "srode": time.Wednesday, "srody": time.Wednesday,
+	"czwartku": time.Thursday, "piatku": time.Friday, "sobote": time.Saturday, "soboty": time.Saturday,
+	"niedziele": time.Sunday, "niedzieli": time.Sunday,
 }
 
 var months = map[string]time.Month{
@@ -524,20 +534,40 @@ var relativeDays = map[string]int{
 	"next week": 7, "wythnos nesaf": 7, "w przyszlym tygodniu": 7,
 }
 
+// datePrefixes may come before a date without changing it: "on Monday",
+// "since tues", "back on the 3rd", "till Friday", "w piatek", "od wczoraj",
+// "ers ddoe", "ar ddydd Llun". Trimmed in this order, each at most once.
+var datePrefixes = []string{"probably ", "hopefully ", "maybe ", "back ", "at work ", "in work ", "on ", "from ",
+	"since ", "until ", "till ", "til ", "by ", "last ", "this ", "next ", "the ", "w ", "we ", "od ", "do ", "ers ",
+	"ar ", "o ", "ddydd ", "dydd "}
+
+// dateSuffixes may follow a date: "monday just gone", "dydd llun nesaf".
+var dateSuffixes = []string{" just gone", " gone", " coming", " nesaf", " nesa", " diwethaf", " dwetha"}
+
 // parseDate reads a date relative to today: "today", "yesterday",
-// "tomorrow", a weekday, "3/11", "3/11/2026", "3 Nov", "Nov 3rd", "in 3 days".
-// past chooses how to read a weekday or a date without a year: the latest
-// such date on or before today (past), or the next one after today.
+// "tomorrow", a weekday, "3/11", "3/11/2026", "3 Nov", "Nov 3rd", "the 3rd",
+// "in 3 days", "2 days ago", "end of the week", "after the weekend", and,
+// for a date ahead, a duration ("about a month", "a fortnight").
+// past chooses how to read a weekday or a date without a year or month:
+// the latest such date on or before today (past), or the next one after
+// today.
 func parseDate(raw string, today time.Time, past bool) (time.Time, bool) {
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	n := normalize(raw)
-	n = strings.TrimPrefix(n, "on ")
-	n = strings.TrimPrefix(n, "from ")
-	n = strings.TrimPrefix(n, "since ")
-	n = strings.TrimPrefix(n, "back ")
-	n = strings.TrimPrefix(n, "last ")
+	if d, ok := relativeDays[n]; ok { // before "last " and "this " go: "last night", "this morning"
+		return today.AddDate(0, 0, d), true
+	}
+	for _, p := range datePrefixes {
+		n = strings.TrimPrefix(n, p)
+	}
+	for _, sfx := range dateSuffixes {
+		n = strings.TrimSuffix(n, sfx)
+	}
 	if d, ok := relativeDays[n]; ok {
 		return today.AddDate(0, 0, d), true
+	}
+	if d, ok := relativeWeekDays(n, today, past); ok {
+		return d, true
 	}
 	if wd, ok := weekdays[n]; ok {
 		diff := int(wd - today.Weekday())
@@ -550,15 +580,16 @@ func parseDate(raw string, today time.Time, past bool) (time.Time, bool) {
 		}
 		return today.AddDate(0, 0, diff), true
 	}
-	// "in 3 days", "2 weeks"
-	if ws := strings.Fields(strings.TrimPrefix(n, "in ")); len(ws) == 2 && !past {
-		if v, ok := wordNumber(ws[0]); ok && v > 0 && v <= 60 {
-			switch ws[1] {
-			case "day", "days":
-				return today.AddDate(0, 0, v), true
-			case "week", "weeks":
-				return today.AddDate(0, 0, 7*v), true
-			}
+	// "2 days ago", "a week ago" (past); "in 3 days", "2 weeks", "about a
+	// month" (ahead).
+	if before, ok := strings.CutSuffix(n, " ago"); ok && past {
+		if days, ok := parseDuration(before); ok && days <= 366 {
+			return today.AddDate(0, 0, -int(math.Round(days))), true
+		}
+	}
+	if !past && !hasDigitDate(raw) && !strings.HasSuffix(n, " ago") {
+		if days, ok := parseDuration(n); ok && days >= 1 && days <= 366 {
+			return today.AddDate(0, 0, int(math.Round(days))), true
 		}
 	}
 	// Numeric: d/m, d/m/yy, d/m/yyyy, with / . or - between.
@@ -605,6 +636,21 @@ func parseDate(raw string, today time.Time, past bool) (time.Time, bool) {
 			}
 		}
 	}
+	if month == 0 && year == 0 && day >= 1 && len(nums) == 0 {
+		// "the 3rd": the nearest month's on the right side of today that
+		// has that day (the 31st skips November).
+		step := 1
+		if past {
+			step = -1
+		}
+		for i := 0; day <= 31 && i < 3; i++ {
+			t := time.Date(today.Year(), today.Month()+time.Month(i*step), day, 0, 0, 0, 0, time.UTC)
+			if t.Day() == day && (past && !t.After(today) || !past && !t.Before(today)) {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
 	if day < 1 || day > 31 || month < 1 || month > 12 {
 		return time.Time{}, false
 	}
@@ -625,6 +671,47 @@ func parseDate(raw string, today time.Time, past bool) (time.Time, bool) {
 		t = t.AddDate(1, 0, 0)
 	}
 	return t, true
+}
+
+// relativeWeekDays reads the week's landmarks ahead of today: "end of the
+// week" (Friday), "end of next week", "after the weekend" (Monday), "end of
+// the month".
+func relativeWeekDays(n string, today time.Time, past bool) (time.Time, bool) {
+	if past {
+		return time.Time{}, false
+	}
+	next := func(wd time.Weekday) time.Time {
+		diff := int(wd - today.Weekday())
+		if diff <= 0 {
+			diff += 7
+		}
+		return today.AddDate(0, 0, diff)
+	}
+	switch n {
+	case "end of the week", "end of week", "the end of the week", "diwedd yr wythnos", "koniec tygodnia", "konca tygodnia":
+		if today.Weekday() >= time.Monday && today.Weekday() < time.Friday {
+			return next(time.Friday), true
+		}
+		return next(time.Friday).AddDate(0, 0, 7), true
+	case "end of next week", "the end of next week", "diwedd wythnos nesaf", "koniec przyszlego tygodnia", "konca przyszlego tygodnia":
+		return next(time.Monday).AddDate(0, 0, 4), true
+	case "after the weekend", "after weekend", "ar ol y penwythnos", "po weekendzie":
+		return next(time.Monday), true
+	case "end of the month", "end of month", "the end of the month", "diwedd y mis", "koniec miesiaca", "konca miesiaca":
+		return time.Date(today.Year(), today.Month()+1, 0, 0, 0, 0, 0, time.UTC), true
+	}
+	return time.Time{}, false
+}
+
+// hasDigitDate reports whether raw holds a number written with a date
+// separator ("3/11", "3.11", "3-11"), which a duration never is.
+func hasDigitDate(raw string) bool {
+	for i := 1; i < len(raw); i++ {
+		if strings.ContainsRune("/.-", rune(raw[i])) && raw[i-1] >= '0' && raw[i-1] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // Absence reasons: plain words to ESR sickness absence reason codes.

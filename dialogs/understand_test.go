@@ -72,13 +72,13 @@ func TestParseYesNo(t *testing.T) {
 	}{
 		{"yes", ynYes}, {"Y", ynYes}, {"yeah", ynYes}, {"yep", ynYes}, {"yup", ynYes}, {"ok", ynYes},
 		{"okay", ynYes}, {"OK!", ynYes}, {"sure", ynYes}, {"Yes please", ynYes}, {"yes thanks x", ynYes},
-		{"go on then", ynNone}, {"go on", ynYes}, {"no problem", ynYes}, {"of course", ynYes},
+		{"go on then", ynYes}, {"go on", ynYes}, {"aye", ynYes}, {"ok then mate", ynYes}, {"deffo", ynYes}, {"no problem", ynYes}, {"of course", ynYes},
 		{"yess", ynYes}, {"yesss", ynYes}, {"yse", ynYes}, {"ues", ynYes}, {"yrs", ynYes}, {"yeh", ynYes},
 		{"ie", ynYes}, {"iawn", ynYes}, {"tak", ynYes},
 		{"no", ynNo}, {"N", ynNo}, {"nope", ynNo}, {"nah", ynNo}, {"No thanks", ynNo}, {"no thank you", ynNo},
 		{"nooo", ynNo}, {"nop", ynNo}, {"not really", ynNo}, {"na", ynNo}, {"nie", ynNo},
 		{"not now", ynNotNow}, {"Not now thanks", ynNotNow}, {"later", ynNotNow}, {"not today", ynNotNow},
-		{"nie teraz", ynNotNow},
+		{"nie teraz", ynNotNow}, {"nah ta", ynNo}, {"no need", ynNo}, {"nac ydw", ynNo}, {"ie plis", ynYes}, {"tak poproszę", ynYes}, {"raczej nie", ynNo}, {"no tak", ynYes},
 		{"not sure", ynUnsure}, {"don't know", ynUnsure}, {"dunno", ynUnsure}, {"nie wiem", ynUnsure},
 		{"ddim yn siŵr", ynUnsure},
 		// Never flip: contradictions and ambiguous typos are not understood.
@@ -213,6 +213,16 @@ func TestParseDate(t *testing.T) {
 		{"tomorrow", false, d(11, 19)}, {"friday", false, d(11, 20)}, {"wednesday", false, d(11, 25)},
 		{"28/11", false, d(11, 28)}, {"in 3 days", false, d(11, 21)}, {"2 weeks", false, d(12, 2)},
 		{"1/1", false, "2027-01-01"}, {"next week", false, d(11, 25)},
+		{"since tues", true, d(11, 17)}, {"monday just gone", true, d(11, 16)}, {"last night", true, d(11, 17)},
+		{"this morning", true, d(11, 18)}, {"2 days ago", true, d(11, 16)}, {"a week ago", true, d(11, 11)},
+		{"the 3rd", true, d(11, 3)}, {"the 20th", true, d(10, 20)}, {"od wczoraj", true, d(11, 17)},
+		{"w poniedziałek", true, d(11, 16)}, {"ers ddoe", true, d(11, 17)}, {"ar ddydd Llun", true, d(11, 16)},
+		{"about a month", false, d(12, 18)}, {"a fortnight", false, d(12, 2)}, {"3 wks", false, d(12, 9)},
+		{"next monday", false, d(11, 23)}, {"till Friday", false, d(11, 20)}, {"do piątku", false, d(11, 20)},
+		{"dydd Llun nesaf", false, d(11, 23)}, {"the 3rd", false, d(12, 3)}, {"end of the week", false, d(11, 20)},
+		{"end of next week", false, d(11, 27)}, {"after the weekend", false, d(11, 23)},
+		{"end of the month", false, d(11, 30)}, {"probably a couple of weeks", false, d(12, 2)},
+		{"about a month", true, ""}, {"3", false, ""}, {"the 31st", false, d(12, 31)}, {"2 days ago", false, ""},
 		{"31/11", true, ""}, {"soon", true, ""}, {"13/13", true, ""}, {"back pain", true, ""}, {"", true, ""},
 	}
 	for _, tt := range tests {
