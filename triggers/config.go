@@ -16,6 +16,10 @@ import (
 type Settings struct {
 	Rules  Rules
 	Window Window
+	// TeamHours are when the organisation's OH team is at work (bank
+	// holidays, Rules.BankHolidays, excepted): what the bot tells someone
+	// waiting for a clinician (Policy.NextStaffed).
+	TeamHours Window
 }
 
 // defaultTimeZone is the time zone of an organisation that does not name one.
@@ -33,7 +37,7 @@ func Defaults() (Settings, error) {
 }
 
 func defaultSettings(loc *time.Location) Settings {
-	return Settings{Rules: defaultRules(loc), Window: defaultWindow(loc)}
+	return Settings{Rules: defaultRules(loc), Window: defaultWindow(loc), TeamHours: defaultTeamHours(loc)}
 }
 
 // Load reads the settings of every organisation in the TOML file at path
@@ -55,14 +59,11 @@ type configFile struct {
 // and optional lists nil, so that "not given" (the default applies) differs
 // from zero or empty.
 type orgConfig struct {
-	Code       string `toml:"code"`
-	TimeZone   string `toml:"time_zone"`
-	SendWindow struct {
-		Days  []string `toml:"days"`
-		From  string   `toml:"from"`
-		Until string   `toml:"until"`
-	} `toml:"send_window"`
-	Triggers struct {
+	Code       string       `toml:"code"`
+	TimeZone   string       `toml:"time_zone"`
+	SendWindow windowConfig `toml:"send_window"`
+	OHHours    windowConfig `toml:"oh_hours"`
+	Triggers   struct {
 		StressAfterWorkingDays *int     `toml:"stress_after_working_days"`
 		MSKAfterDays           *int     `toml:"msk_after_days"`
 		MSKCodes               []string `toml:"msk_codes"`
@@ -124,7 +125,7 @@ func Parse(data []byte, name string) (map[string]Settings, error) {
 		switch {
 		case len(k) == 1 && k[0] == "organisations":
 			org++
-		case len(k) >= 3 && k[0] == "organisations" && (k[1] == "send_window" || k[1] == "triggers") && undecoded[k.String()]:
+		case len(k) >= 3 && k[0] == "organisations" && (k[1] == "send_window" || k[1] == "oh_hours" || k[1] == "triggers") && undecoded[k.String()]:
 			problemsOf(org)("unknown key %s", strings.Join(k[1:], "."))
 		}
 	}
@@ -145,27 +146,8 @@ func (o orgConfig) settings(problem func(format string, args ...any)) Settings {
 	}
 	s := defaultSettings(loc)
 
-	w := o.SendWindow
-	if w.Days != nil {
-		s.Window.Days = nil
-		for _, d := range w.Days {
-			day, ok := weekdays[strings.ToLower(d)]
-			switch {
-			case !ok:
-				problem("send_window.days: %q is not a day (mon, tue, wed, thu, fri, sat, sun)", d)
-			case !slices.Contains(s.Window.Days, day):
-				s.Window.Days = append(s.Window.Days, day)
-			}
-		}
-		if len(w.Days) == 0 {
-			problem("send_window.days is empty: the window would never open")
-		}
-	}
-	readClock(w.From, &s.Window.From, "send_window.from", problem)
-	readClock(w.Until, &s.Window.Until, "send_window.until", problem)
-	if s.Window.From.minutes() >= s.Window.Until.minutes() {
-		problem("send_window: from %s must be before until %s (a window cannot cross midnight)", s.Window.From, s.Window.Until)
-	}
+	o.SendWindow.read(&s.Window, "send_window", problem)
+	o.OHHours.read(&s.TeamHours, "oh_hours", problem)
 	s.Rules.DueTime = s.Window.From
 
 	t := o.Triggers
@@ -229,6 +211,39 @@ func timeZone(name string) (*time.Location, error) {
 
 // The read helpers below set *dst from an optional value, leaving the
 // default when it is not given, and report a problem naming key.
+
+// windowConfig is a [organisations.send_window] or [organisations.oh_hours]
+// table.
+type windowConfig struct {
+	Days  []string `toml:"days"`
+	From  string   `toml:"from"`
+	Until string   `toml:"until"`
+}
+
+// read sets dst's days and hours from the keys w has, reporting problems
+// under key.
+func (w windowConfig) read(dst *Window, key string, problem func(string, ...any)) {
+	if w.Days != nil {
+		dst.Days = nil
+		for _, d := range w.Days {
+			day, ok := weekdays[strings.ToLower(d)]
+			switch {
+			case !ok:
+				problem("%s.days: %q is not a day (mon, tue, wed, thu, fri, sat, sun)", key, d)
+			case !slices.Contains(dst.Days, day):
+				dst.Days = append(dst.Days, day)
+			}
+		}
+		if len(w.Days) == 0 {
+			problem("%s.days is empty: the window would never open", key)
+		}
+	}
+	readClock(w.From, &dst.From, key+".from", problem)
+	readClock(w.Until, &dst.Until, key+".until", problem)
+	if dst.From.minutes() >= dst.Until.minutes() {
+		problem("%s: from %s must be before until %s (a window cannot cross midnight)", key, dst.From, dst.Until)
+	}
+}
 
 func readClock(s string, dst *Clock, key string, problem func(string, ...any)) {
 	if s == "" {

@@ -70,6 +70,12 @@ func TestLoadExample(t *testing.T) {
 			From:     Clock{8, 30},
 			Until:    Clock{17, 0},
 		},
+		TeamHours: Window{
+			Location: loc,
+			Days:     []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday},
+			From:     Clock{8, 0},
+			Until:    Clock{16, 30},
+		},
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("RQW:\n got %+v\nwant %+v", s, want)
@@ -111,6 +117,12 @@ func TestParseErrors(t *testing.T) {
 			[]string{"organisation T1: send_window: from 18:00 must be before until 09:00"}},
 		{"window with no days", org + "[organisations.send_window]\ndays = []\n",
 			[]string{"organisation T1: send_window.days is empty"}},
+		{"OH hours problems", org + "[organisations.oh_hours]\ndays = [\"weekdays\"]\nfrom = \"17:00\"\nuntil = \"09:00\"\nopen = true\n",
+			[]string{
+				`organisation T1: oh_hours.days: "weekdays" is not a day`,
+				"organisation T1: oh_hours: from 17:00 must be before until 09:00",
+				"organisation T1: unknown key oh_hours.open",
+			}},
 		{"trigger problems, all at once", org + "[organisations.triggers]\n" +
 			"stress_after_working_days = -1\nmsk_after_days = 40\nlong_term_days = 0\nmsk_codes = [\"S11\", \"S40\"]\n" +
 			"grace = \"3 days\"\nreminder_after = \"-1h\"\nclose_after = \"0s\"\nfollow_up_unanswered = [\"covid\"]\n" +
@@ -166,5 +178,37 @@ func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err = %v, want not-exist", err)
+	}
+}
+
+// TestNextStaffed checks what someone waiting for a clinician is told: now
+// while the OH team is at work, else the next opening, skipping nights,
+// weekends and bank holidays.
+func TestNextStaffed(t *testing.T) {
+	all, err := Load(filepath.Join("testdata", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := london(t)
+	p := Policy{ByOrganisation: all}
+	p.Default, _ = Defaults()
+	at := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, loc) }
+	tests := []struct {
+		name string
+		org  string
+		t    time.Time
+		want time.Time
+	}{
+		{"at work", "RX1", at(12, 2, 11, 0), at(12, 2, 11, 0)},
+		{"evening", "RX1", at(12, 2, 19, 0), at(12, 3, 9, 0)},
+		{"Friday night to Monday", "RX1", at(12, 4, 22, 0), at(12, 7, 9, 0)},
+		{"Christmas Eve evening to the 29th", "RQW", at(12, 24, 18, 0), at(12, 29, 8, 0)},
+		{"Thursday after hours to Monday (no Fridays)", "RQW", at(12, 3, 16, 30), at(12, 7, 8, 0)},
+		{"an organisation with no configuration", "ZZZ", at(12, 5, 10, 0), at(12, 7, 9, 0)},
+	}
+	for _, tt := range tests {
+		if got := p.NextStaffed(tt.org, tt.t); !got.Equal(tt.want) {
+			t.Errorf("%s: NextStaffed(%s) = %s, want %s", tt.name, tt.t, got, tt.want)
+		}
 	}
 }

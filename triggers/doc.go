@@ -53,6 +53,11 @@
 //	  from  = "09:00"              # also the time triggers fall due
 //	  until = "18:00"              # not included; from must be before until
 //
+//	  [organisations.oh_hours]     # when the OH team is at work (bank holidays excepted): told to
+//	  days  = ["mon", "tue", "wed", "thu", "fri"] # someone waiting for a clinician
+//	  from  = "09:00"
+//	  until = "17:00"
+//
 //	  [organisations.triggers]
 //	  stress_after_working_days = 1   # S10: due the first working day after the start (0 to 10)
 //	  msk_after_days = 1              # MSK: due this many days after the start day; 1 = day 2 (0 to 28)
@@ -68,6 +73,6 @@
 // holidays are England and Wales's for 2026 and 2027; organisations in
 // Scotland or Northern Ireland set their own, and every organisation's list
 // needs the next year's dates added each year. Durations are written as
-// Go durations (72h, 90m). Unknown keys in send_window and triggers are
-// errors.
+// Go durations (72h, 90m). Unknown keys in send_window, oh_hours and triggers
+// are errors.
 package triggers

@@ -1,6 +1,10 @@
 package triggers
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // Policy is the Settings of every organisation: those the configuration
 // file gives, and Default for organisations it does not name.
@@ -32,4 +36,24 @@ func (p Policy) For(code string) Settings {
 		return s
 	}
 	return p.Default
+}
+
+// NextStaffed returns when organisation code's OH team is next at work, at
+// or after t: t itself while the team is at work, else the next opening of
+// its hours (Settings.TeamHours) that is not a bank holiday. With hours
+// that never open it returns the zero time.
+func (p Policy) NextStaffed(code string, t time.Time) time.Time {
+	s := p.For(code)
+	for range searchDays {
+		at, err := s.TeamHours.Next(t, nil)
+		if err != nil {
+			return time.Time{}
+		}
+		day := DateOf(at.In(s.TeamHours.Location))
+		if !slices.Contains(s.Rules.BankHolidays, day) {
+			return at
+		}
+		t = day.AddDays(1).At(Clock{}, s.TeamHours.Location)
+	}
+	return time.Time{}
 }

@@ -32,6 +32,17 @@ func defaultWindow(loc *time.Location) Window {
 	}
 }
 
+// defaultTeamHours returns the OH team's hours unless an organisation's
+// configuration says otherwise: Monday to Friday, 09:00 to 17:00 in loc.
+func defaultTeamHours(loc *time.Location) Window {
+	return Window{
+		Location: loc,
+		Days:     []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+		From:     Clock{9, 0},
+		Until:    Clock{17, 0},
+	}
+}
+
 // QuietHours are a person's own hours not to be messaged, on the
 // organisation's local clock (staff.quiet_from and quiet_until): From is
 // quiet and Until is not. They may cross midnight: 22:00 to 07:00, or 08:00
