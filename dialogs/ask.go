@@ -104,7 +104,7 @@ func (s *session) unanswered() {
 // riskPathway stops the flow for a clinician with crisis contacts.
 func (s *session) riskPathway(p ohcontact.Priority, why string) {
 	s.effect(RiskPathway{Risk: ohcontact.RiskResult{Priority: p, Category: risk.CategorySuicideRisk, Evidence: []string{why}}})
-	s.replies = append(s.replies, Reply{Text: s.crisisText(), MessageID: "crisis", Crisis: true})
+	s.replies = append(s.replies, s.crisisReply())
 	s.st.Step = StateRiskPathway
 }
 

@@ -130,6 +130,9 @@ type State struct {
 	// AskedAt is when the bot asked directly about thoughts of ending
 	// their life and is waiting for the answer (ask.go); nil otherwise.
 	AskedAt *time.Time `json:"asked_at,omitempty"`
+	// HeldAt is when the bot last held the line in a conversation waiting
+	// for a clinician (Runner.holdingLine); nil before.
+	HeldAt *time.Time `json:"held_at,omitempty"`
 }
 
 // StartInfo describes a new conversation.
@@ -341,8 +344,15 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 // The runner sends it at once (never held by quiet hours) on a positive risk
 // screen. It never fails: a missing translation falls back to English, and
 // an unknown organisation to the national numbers of the demo directory.
-func (e *Engine) CrisisReply(lang, org string, channel ohcontact.Channel) string {
-	text := e.crisisSession(lang, org).crisisText()
+//
+// To an anonymous web chatter (reachable false) it says instead that the
+// OH team cannot contact them, and asks for a name and a phone number or
+// email address, in the same message: nobody can contact someone they
+// cannot identify, and one message never contradicts another.
+func (e *Engine) CrisisReply(lang, org string, channel ohcontact.Channel, reachable bool) string {
+	s := e.crisisSession(lang, org)
+	s.st.Known, s.st.Channel = reachable, channel
+	text := s.crisisReply().Text
 	if channel == ohcontact.ChannelSMS {
 		text = locales.SMSText(locales.Match(lang), text)
 	}
@@ -359,12 +369,40 @@ func (e *Engine) crisisSession(lang, org string) *session {
 	return &session{e: e, org: o, loc: e.localizer(locales.Match(lang))}
 }
 
-// ReachBackRequest is the message that follows the crisis reply in an
-// anonymous web chat: the OH team cannot contact someone they cannot
-// identify, so it asks for a name and a way to reach them.
-func (e *Engine) ReachBackRequest(lang string) string {
-	s := &session{e: e, loc: e.localizer(lang)}
-	return s.text("crisis_reach_back", nil)
+// HoldingLine is what the bot says, while the conversation waits for a
+// clinician, to someone who writes: that the OH team is at work and has
+// their messages (next equal to now or before it), or when it is back
+// (next, shown on org's clock loc) and where to turn until then. It is
+// never held by quiet hours.
+func (e *Engine) HoldingLine(lang, org string, channel ohcontact.Channel, now, next time.Time, loc *time.Location) Reply {
+	s := e.crisisSession(lang, org)
+	id := "holding_at_work"
+	var data map[string]any
+	if next.After(now) || next.IsZero() {
+		id = "holding_away"
+		get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
+		n111 := get(signposting.KeyNHS111)
+		local := next.In(loc)
+		data = map[string]any{"Day": s.text(fmt.Sprintf("weekday_%d", local.Weekday()), nil), "Date": formatDate(local),
+			"Time": local.Format("15:04"), "NHS111": n111.Phone, "Option": phoneOption(n111),
+			"Samaritans": get(signposting.KeySamaritans).Phone}
+		if next.IsZero() { // hours that never open: no day to give
+			id, data = "holding_at_work", nil
+		}
+	}
+	text := s.text(id, data)
+	if channel == ohcontact.ChannelSMS {
+		text = locales.SMSText(locales.Match(lang), text)
+	}
+	return Reply{Text: text, MessageID: id}
+}
+
+// ContactDetailsThanks acknowledges a name, phone number or email address
+// written by an anonymous web chatter after a disclosure: the OH team has
+// them (the case's transcript) and will use them.
+func (e *Engine) ContactDetailsThanks(lang string) Reply {
+	s := &session{e: e, loc: e.localizer(locales.Match(lang))}
+	return Reply{Text: s.text("contact_details_thanks", nil), MessageID: "contact_details_thanks"}
 }
 
 // WidgetNotice is the line the web chat widget always shows: the chat is
@@ -770,7 +808,7 @@ func (f *flowDef) build() {
 	// runner's, before Step.
 	if slices.ContainsFunc(f.events, func(e fsm.EventDesc) bool { return e.Dst == StateRiskPathway }) {
 		f.nodes[StateRiskPathway] = &node{prompt: func(s *session) {
-			s.replies = append(s.replies, Reply{Text: s.crisisText(), MessageID: "crisis", Crisis: true})
+			s.replies = append(s.replies, s.crisisReply())
 		}}
 	}
 	var states []string
@@ -870,14 +908,20 @@ func (s *session) serviceLine(svc signposting.Service) string {
 	return b.String()
 }
 
-// crisisText is the crisis contacts message.
-func (s *session) crisisText() string {
+// crisisReply is the crisis contacts message (to an anonymous web chatter,
+// the one that asks how the OH team may contact them).
+func (s *session) crisisReply() Reply {
 	get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
 	em, n111, sam, shout := get(signposting.KeyEmergency), get(signposting.KeyNHS111), get(signposting.KeySamaritans), get(signposting.KeyShout)
-	return s.text("crisis", map[string]any{
+	id := "crisis"
+	if !s.st.Known && s.st.Channel == ohcontact.ChannelWebChat {
+		id = "crisis_anonymous"
+	}
+	text := s.text(id, map[string]any{
 		"Emergency": em.Phone, "NHS111": n111.Phone, "Option": phoneOption(n111), "Samaritans": sam.Phone,
 		"Keyword": shout.SMSKeyword, "Number": shout.SMSNumber,
 	})
+	return Reply{Text: text, MessageID: id, Crisis: true}
 }
 
 // phoneOption is the menu option of NHS 111's mental health line (2 unless

@@ -31,6 +31,13 @@ type Referrer interface {
 	Make(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation, answers map[string]string, now time.Time) (int64, error)
 }
 
+// TeamHours says when organisation org's OH team is next at work, at or
+// after t: t itself while it is (triggers.Policy.NextStaffed); the zero
+// time when its hours never open.
+type TeamHours interface {
+	NextStaffed(org string, t time.Time) time.Time
+}
+
 // FollowUps schedules a check-in again after "not now", in tx.
 type FollowUps interface {
 	ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversationID int64, flow string, at time.Time) error
@@ -80,6 +87,10 @@ type Runner struct {
 	Absences  AbsencePlanner
 	// Asks brings a person in when a direct question goes unanswered.
 	Asks AskScheduler
+	// Team says when each organisation's OH team is next at work, for the
+	// holding line of a conversation waiting for a clinician; nil means
+	// always.
+	Team TeamHours
 	// DefaultOrganisation answers numbers that are not in the staff
 	// directory.
 	DefaultOrganisation ohcontact.Organisation
@@ -442,7 +453,7 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 			return postgres.Step{}, fmt.Errorf("answer in conversation %d: %w", st.conv.ID, err)
 		}
 		if !risk.Ask && risk.Priority.Rank() > pathwayPriority(res.Effects).Rank() {
-			r.pathway(st, risk, who, in.Channel)
+			r.pathway(st, risk, who, in.Channel, now)
 		} else {
 			st.state, st.replies, st.effects = res.State, res.Replies, res.Effects
 		}
@@ -456,19 +467,22 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 		st.effects = append(st.effects, res.Effects...)
 		r.Log.Warn("inbound: asking directly", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
 	case risk.Priority.Positive():
-		r.pathway(st, risk, who, in.Channel)
+		r.pathway(st, risk, who, in.Channel, now)
 	case it.answered:
 		// Opening the conversation already ran the engine on this message.
 		it.t.flow = st.state.Flow
 	case st.conv.Owner == ohcontact.OwnerClinician:
 		// A clinician has the conversation: the bot stays silent, except
-		// that opting out or back in takes effect at once.
+		// that opting out or back in takes effect at once, and that it
+		// holds the line (holdingLine).
 		if k, _ := ParseKeyword(in.Text); k == KeywordOptOut || k == KeywordOptIn {
 			res, err := r.Engine.Inbound(StartInfo{Org: who.org.Code, Channel: in.Channel, Lang: st.conv.Language, Known: who.staff.ID != 0}, input)
 			if err != nil {
 				return postgres.Step{}, err
 			}
 			st.replies, st.effects = res.Replies, res.Effects
+		} else if err := r.holdingLine(ctx, tx, st, who, in, now); err != nil {
+			return postgres.Step{}, err
 		}
 	default:
 		it.t.flow = st.state.Flow
@@ -513,17 +527,66 @@ func (st *step) saved(inbound *ohcontact.Message) (postgres.Step, error) {
 }
 
 // pathway stops the flow for a positive screen: crisis contacts at once
-// (and, to an anonymous chatter, a request for a way to reach them), the
-// case, and the conversation to the clinicians.
-func (r *Runner) pathway(st *step, risk ohcontact.RiskResult, who sender, channel ohcontact.Channel) {
-	st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, channel), Crisis: true}}
-	if who.staff.ID == 0 && channel == ohcontact.ChannelWebChat {
-		// Nobody can contact an anonymous chatter: ask how to.
-		st.replies = append(st.replies, Reply{Text: r.Engine.ReachBackRequest(st.conv.Language)})
+// (to an anonymous chatter, with a request for a way to reach them), when
+// the OH team is away when it is back, the case, and the conversation to
+// the clinicians.
+func (r *Runner) pathway(st *step, risk ohcontact.RiskResult, who sender, channel ohcontact.Channel, now time.Time) {
+	reachable := who.staff.ID != 0 || channel != ohcontact.ChannelWebChat
+	st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, channel, reachable), Crisis: true}}
+	if next := r.nextStaffed(who.org.Code, now); !next.Equal(now) {
+		st.replies = append(st.replies, r.Engine.HoldingLine(st.conv.Language, who.org.Code, channel, now, next, r.Location))
+		st.state.HeldAt = &now
 	}
 	st.effects = []Effect{RiskPathway{Risk: risk}}
 	st.state.Step, st.state.AskedAt = StateRiskPathway, nil
 	r.Log.Warn("inbound: positive risk screen", "conversation_id", st.conv.ID, "priority", risk.Priority, "category", risk.Category)
+}
+
+// holdingEvery is how often, at most, the bot holds the line in a
+// conversation waiting for a clinician.
+const holdingEvery = time.Hour
+
+// holdingLine answers a message in a conversation a clinician owns, where
+// the bot is otherwise silent. An anonymous web chatter who writes a phone
+// number or an email address (after the crisis reply asked for one) is
+// thanked, every time. Anyone else hears, at most once an hour
+// (holdingEvery), that the OH team has their messages, or when it is back:
+// while the case waits in the queue unclaimed (or is another
+// conversation's: an anonymous client's chats share one), or while the
+// team is away.
+// A claimed case in the team's hours is a conversation with a clinician:
+// nothing is added to it.
+func (r *Runner) holdingLine(ctx context.Context, tx pgx.Tx, st *step, who sender, in ohcontact.Inbound, now time.Time) error {
+	next := r.nextStaffed(who.org.Code, now)
+	away := !next.Equal(now)
+	if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat && hasContactDetails(in.Text) {
+		st.replies = append(st.replies, r.Engine.ContactDetailsThanks(st.conv.Language))
+		if away {
+			st.replies = append(st.replies, r.Engine.HoldingLine(st.conv.Language, who.org.Code, in.Channel, now, next, r.Location))
+		}
+		st.state.HeldAt = &now
+		return nil
+	}
+	if st.state.HeldAt != nil && now.Sub(*st.state.HeldAt) < holdingEvery {
+		return nil
+	}
+	status, err := postgres.ConversationCaseStatus(ctx, tx, st.conv.ID)
+	if err != nil {
+		return err
+	}
+	if status != postgres.CaseClaimed || away {
+		st.replies = append(st.replies, r.Engine.HoldingLine(st.conv.Language, who.org.Code, in.Channel, now, next, r.Location))
+		st.state.HeldAt = &now
+	}
+	return nil
+}
+
+// nextStaffed is when org's OH team is next at work (now while it is).
+func (r *Runner) nextStaffed(org string, now time.Time) time.Time {
+	if r.Team == nil {
+		return now
+	}
+	return r.Team.NextStaffed(org, now)
 }
 
 // pathwayPriority is the priority of the RiskPathway among effects, or

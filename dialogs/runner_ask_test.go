@@ -145,7 +145,7 @@ func (f *runnerFixture) sendOn(t *testing.T, channel ohcontact.Channel, address,
 		t.Fatal(err)
 	}
 	err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: channel, Address: address, Text: text,
-		ExternalID: fmt.Sprintf("frame-%d", f.seq), ReceivedAt: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC),
+		ExternalID: fmt.Sprintf("frame-%d", f.seq), ReceivedAt: f.at,
 		Organisation: f.runner.DefaultOrganisation, StaffID: ann})
 	if err != nil {
 		t.Fatalf("HandleInbound(%q): %v", text, err)

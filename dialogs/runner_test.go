@@ -3,6 +3,7 @@ package dialogs_test
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ type runnerFixture struct {
 	asks      *dialogs.AskTimeouts
 	newRunner func() *dialogs.Runner
 	seq       int
+	// at is the runners' clock and every message's arrival: Wednesday 18
+	// November 2026, 10:00 unless a test moves it.
+	at time.Time
 }
 
 func newRunnerFixture(t *testing.T) *runnerFixture {
@@ -64,7 +68,8 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 		t.Fatal(err)
 	}
 	london, _ := time.LoadLocation("Europe/London")
-	now := func() time.Time { return time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC) }
+	f := &runnerFixture{db: db, engine: engine, orgID: orgID, at: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
+	now := func() time.Time { return f.at }
 	policy, err := triggers.LoadPolicy("")
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +79,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
 	referrals := &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: now}
-	f := &runnerFixture{db: db, engine: engine, orgID: orgID, asks: &dialogs.AskTimeouts{Jobs: jobs}}
+	f.asks = &dialogs.AskTimeouts{Jobs: jobs}
 	// Each call is another instance of the service on the same database.
 	f.newRunner = func() *dialogs.Runner {
 		return &dialogs.Runner{
@@ -85,6 +90,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 			Asks:                f.asks,
 			FollowUps:           &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: slog.New(slog.DiscardHandler)},
 			Absences:            scheduler,
+			Team:                policy,
 			DefaultOrganisation: ohcontact.Organisation{ID: orgID, Code: "DEMO", Name: "Demo Trust"},
 			Location:            london,
 			Now:                 now,
@@ -108,7 +114,7 @@ func (f *runnerFixture) send(t *testing.T, mobile, text string) string {
 func (f *runnerFixture) deliver(t *testing.T, mobile, text, sid string) {
 	t.Helper()
 	err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: mobile, Text: text,
-		ExternalID: sid, ReceivedAt: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)})
+		ExternalID: sid, ReceivedAt: f.at})
 	if err != nil {
 		t.Fatalf("HandleInbound(%q): %v", text, err)
 	}
@@ -217,12 +223,14 @@ func TestRunnerRiskDisclosureMidFlow(t *testing.T) {
 		t.Fatalf("crisis contacts not queued for immediate delivery: %+v", v)
 	}
 
-	// The bot stays silent while a clinician has the conversation…
-	before := v.outbound
+	// The bot only holds the line while the conversation waits for a
+	// clinician (TestHoldingLineInTheTeamsHours)…
 	f.send(t, annMobile, "2")
-	if after := f.conversation(t, annMobile); after.outbound != before {
-		t.Fatalf("the bot replied after a disclosure: %q", after.lastReply)
+	after := f.conversation(t, annMobile)
+	if after.outbound != v.outbound+1 || !strings.HasPrefix(after.lastReply, "The OH team is at work now") {
+		t.Fatalf("after a disclosure the bot replied %q; want only the holding line", after.lastReply)
 	}
+	before := after.outbound
 	// …but the screen still runs on every message.
 	f.send(t, annMobile, "going to jump off the bridge tonight")
 	if after := f.conversation(t, annMobile); after.outbound != before+1 {

@@ -21,8 +21,8 @@ const disclosure = "honestly ive been saving up my tablets so i can take them al
 // through, with a disclosure sent through the runner (real database, real
 // risk screen), and writes what the person saw to
 // testdata/runner/<flow>_risk-disclosure.txt: crisis contacts at once, the flow
-// stopped, the conversation with clinicians, an urgent case, and no bot
-// reply afterwards.
+// stopped, the conversation with clinicians, an urgent case, and
+// afterwards no bot reply but the holding line (runner_holding_test.go).
 func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 	t.Parallel()
 	firstReply := map[string]string{
@@ -41,13 +41,14 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 			f.send(t, annMobile, disclosure)
 			afterDisclosure := f.conversation(t, annMobile)
 			f.send(t, annMobile, "hello? is anyone there")
+			f.send(t, annMobile, "please")
 			v := f.conversation(t, annMobile)
 
 			if !strings.Contains(afterDisclosure.lastReply, "999") || afterDisclosure.urgentOut == 0 {
 				t.Errorf("the reply to a disclosure was %q, want crisis contacts sent at once", afterDisclosure.lastReply)
 			}
-			if v.owner != "clinician" || v.state != dialogs.StateRiskPathway || v.outbound != afterDisclosure.outbound {
-				t.Errorf("after the disclosure: %+v; want the flow stopped, clinicians owning it and the bot silent", v)
+			if v.owner != "clinician" || v.state != dialogs.StateRiskPathway || v.outbound != afterDisclosure.outbound+1 {
+				t.Errorf("after the disclosure: %+v; want the flow stopped, clinicians owning it and the bot silent but for one holding line", v)
 			}
 			var priority string
 			f.db.Pool.QueryRow(t.Context(), `SELECT priority FROM cases WHERE conversation_id = $1`, v.id).Scan(&priority)

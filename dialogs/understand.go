@@ -799,6 +799,31 @@ func ReasonCode(text string) (code, related string) {
 	return "S99", ""
 }
 
+// hasContactDetails reports whether text gives a way to reach its writer:
+// an email address, or a phone number (10 digits or more, perhaps with
+// spaces, dashes, brackets or a leading +).
+func hasContactDetails(text string) bool {
+	for _, w := range strings.Fields(text) {
+		if at := strings.IndexByte(w, '@'); at > 0 && strings.Contains(w[at+1:], ".") {
+			return true
+		}
+	}
+	digits := 0
+	for _, r := range text {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			if digits >= 10 {
+				return true
+			}
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '+' || r == '.':
+		default:
+			digits = 0
+		}
+	}
+	return false
+}
+
 // nameMatches reports whether an answer gives the first name on record:
 // any word of it equal to the name (accents and case folded), one a prefix
 // of the other of 3 letters or more ("Rob" for "Robert"), or one edit apart

@@ -43,6 +43,7 @@ var sample = map[string]any{
 	"Date":       "15/12/2026",
 	"Time":       "14:30",
 	"Place":      "Physiotherapy Outpatients, Level 2, Queen Elizabeth Hospital",
+	"Day":        "Wednesday",
 	// Options is the longest option list a re-prompt repeats (msk_area's).
 	"Options": "1 Back\n2 Neck\n3 Shoulder\n4 Elbow, wrist or hand\n5 Hip\n6 Knee\n7 Ankle or foot\n8 Somewhere else, or several places",
 }

@@ -33,6 +33,28 @@ type NewCase struct {
 	ClientKey string
 }
 
+// Case statuses.
+const (
+	CaseOpen     = "open"     // in the queue, waiting for a clinician
+	CaseClaimed  = "claimed"  // a clinician has it
+	CaseResolved = "resolved" // closed with an outcome
+)
+
+// ConversationCaseStatus returns the status of conversation convID's
+// newest unresolved case (CaseOpen or CaseClaimed), or "" when it has none.
+func ConversationCaseStatus(ctx context.Context, q Querier, convID int64) (string, error) {
+	var status string
+	err := q.QueryRow(ctx, `SELECT status FROM cases WHERE conversation_id = $1 AND status <> 'resolved'
+		ORDER BY id DESC LIMIT 1`, convID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("case status of conversation %d: %w", convID, err)
+	}
+	return status, nil
+}
+
 // ClientCaseWindow is how long after its case was opened another anonymous
 // web chat from the same client joins it (OpenOrRaiseCase).
 const ClientCaseWindow = time.Hour

@@ -160,6 +160,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		FollowUps:           contacts,
 		Absences:            scheduler,
 		Asks:                asks,
+		Team:                policy,
 		DefaultOrganisation: defaultOrg,
 		Location:            london,
 		Now:                 time.Now,

@@ -13,6 +13,7 @@ import (
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
+	"github.com/ohcontact/ohcontact/triggers"
 )
 
 const (
@@ -132,7 +133,8 @@ func demoToken(t *testing.T) string {
 }
 
 // An anonymous chat gets the support menu; a risk disclosure gets crisis
-// contacts at once, a request for a way to reach them, and an urgent
+// contacts at once, asking in the same reply for a way to reach them (and,
+// out of the OH team's hours, when it is back), and an urgent
 // unknown-sender case; reconnecting shows exactly what was missed, and a
 // reload the whole history.
 func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
@@ -158,14 +160,24 @@ func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
 
 	say(t, ws, "I've been saving up my tablets to take them all tonight")
 	expect(t, ws, "message") // the echo
-	crisis, reach := expect(t, ws, "message"), expect(t, ws, "message")
-	for _, want := range []string{"999", "option 2", "116 123", "85258", "not a 24-hour service"} {
+	crisis := expect(t, ws, "message")
+	for _, want := range []string{"999", "option 2", "116 123", "85258", "not a 24-hour service", "cannot contact you", "phone number or email"} {
 		if !strings.Contains(crisis.Text, want) {
 			t.Errorf("crisis reply = %q, want %q in it", crisis.Text, want)
 		}
 	}
-	if !strings.Contains(reach.Text, "phone number or email") {
-		t.Errorf("second reply = %q, want a request for a way to reach them", reach.Text)
+	last := crisis.Seq
+	// Out of the OH team's hours (the demo's default), when it is back.
+	defaults, err := triggers.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now := time.Now(); !(triggers.Policy{Default: defaults}).NextStaffed("", now).Equal(now) {
+		if holding := expect(t, ws, "message"); !strings.Contains(holding.Text, "They are back on") {
+			t.Errorf("out of hours the crisis reply was followed by %q, want when the team is back", holding.Text)
+		} else {
+			last = holding.Seq
+		}
 	}
 	db := openDB(t, dbURL)
 	var priority string
@@ -173,7 +185,6 @@ func TestWebChatAnonymousRiskAndHistory(t *testing.T) {
 	if err := db.Pool.QueryRow(t.Context(), `SELECT priority, unknown_sender FROM cases ORDER BY id DESC LIMIT 1`).Scan(&priority, &unknown); err != nil || priority != "urgent" || !unknown {
 		t.Fatalf("case: priority %q, unknown sender %v (%v); want urgent, true", priority, unknown, err)
 	}
-	last := reach.Seq
 	ws.Close()
 
 	again := dialChat(t, addr, chatOrigin)
