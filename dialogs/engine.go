@@ -343,7 +343,7 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 func (e *Engine) CrisisReply(lang, org string, channel ohcontact.Channel) string {
 	text := e.crisisSession(lang, org).crisisText()
 	if channel == ohcontact.ChannelSMS {
-		text = locales.SMSText(locales.Match(lang), text)
+		text = locales.SMSText(text)
 	}
 	return text
 }
@@ -437,7 +437,7 @@ func (s *session) result() (Result, error) {
 	}
 	if s.st.Channel == ohcontact.ChannelSMS {
 		for i := range s.replies {
-			s.replies[i].Text = locales.SMSText(s.st.Lang, s.replies[i].Text)
+			s.replies[i].Text = locales.SMSText(s.replies[i].Text)
 		}
 	}
 	return Result{State: s.st, Replies: s.replies, Effects: s.effects, Done: s.flow.terminal(s.st.Step)}, nil
