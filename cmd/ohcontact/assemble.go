@@ -116,7 +116,9 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
 	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
-		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now}
+		Throttle:       &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate},
+		FoldDiacritics: func(org string) bool { return policy.For(org).FoldDiacritics },
+		Log:            log.With("component", "sms"), Now: time.Now}
 	river.AddWorker(workers, deliverer)
 	river.AddWorker(workers, &sms.OnCallDeliverer{Deliverer: deliverer})
 	river.AddWorker(workers, &retention.Worker{Purger: &retention.Purger{DB: db, Policy: cfg.Retention, Now: time.Now,
