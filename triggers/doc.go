@@ -29,7 +29,8 @@
 //     reminds the person once, NoResponseDue closes it unanswered (opening
 //     a routine case for the OH team when the trigger is in
 //     follow_up_unanswered: stress and long_term by default), FollowUpDue
-//     contacts again after "not now", and ScheduleAll (DailySchedule, at
+//     contacts again after "not now", WebChatFallbackDue sends by SMS a
+//     web chat contact nobody has seen, and ScheduleAll (DailySchedule, at
 //     06:00) plans any episode not yet planned.
 //
 // Days are Dates (a calendar day, no time zone) and times of day are
