@@ -107,6 +107,13 @@ type Inbound struct {
 	// otherwise. Anonymous conversations with the same key are taken to be
 	// one client's.
 	ClientKey string
+	// ProviderOptOut and ProviderOptIn are set by the SMS channel when the
+	// text is one of its provider's own opt-out or opt-in keywords (Twilio's
+	// STOP, START…: sms.TwilioKeyword). The provider has then already
+	// blocked (or unblocked) the number and sent the person its own
+	// confirmation, so the runner records the opt-out (or opt-in) and, for
+	// an opt-out, queues no text of its own.
+	ProviderOptOut, ProviderOptIn bool
 }
 
 // Owner says who answers a conversation. A conversation owned by a

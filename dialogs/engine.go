@@ -354,7 +354,7 @@ func (e *Engine) CrisisReply(lang, org string, channel ohcontact.Channel, reacha
 	s.st.Known, s.st.Channel = reachable, channel
 	text := s.crisisReply().Text
 	if channel == ohcontact.ChannelSMS {
-		text = locales.SMSText(locales.Match(lang), text)
+		text = locales.SMSText(text)
 	}
 	return text
 }
@@ -392,7 +392,7 @@ func (e *Engine) HoldingLine(lang, org string, channel ohcontact.Channel, now, n
 	}
 	text := s.text(id, data)
 	if channel == ohcontact.ChannelSMS {
-		text = locales.SMSText(locales.Match(lang), text)
+		text = locales.SMSText(text)
 	}
 	return Reply{Text: text, MessageID: id}
 }
@@ -476,7 +476,7 @@ func (s *session) result() (Result, error) {
 	}
 	if s.st.Channel == ohcontact.ChannelSMS {
 		for i := range s.replies {
-			s.replies[i].Text = locales.SMSText(s.st.Lang, s.replies[i].Text)
+			s.replies[i].Text = locales.SMSText(s.replies[i].Text)
 		}
 	}
 	return Result{State: s.st, Replies: s.replies, Effects: s.effects, Done: s.flow.terminal(s.st.Step)}, nil

@@ -171,7 +171,7 @@ func TestCrisisReply(t *testing.T) {
 				}
 			}
 			if ch == ohcontact.ChannelSMS {
-				if p := locales.Check("en-GB", text); len(p) > 0 {
+				if p := locales.Check(lang, text); len(p) > 0 {
 					t.Errorf("%s SMS crisis text: %v", lang, p)
 				}
 			}

@@ -46,7 +46,7 @@ func (e *Engine) ReferralNotice(n ReferralNotice) (string, error) {
 		return "", s.err
 	}
 	if n.Channel == ohcontact.ChannelSMS {
-		text = locales.SMSText(locales.Match(n.Lang), text)
+		text = locales.SMSText(text)
 	}
 	return text, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -495,8 +496,14 @@ func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (
 			st.closedReason = "completed"
 		}
 	}
+	if in.Channel == ohcontact.ChannelSMS {
+		providerKeyword(in, who, st)
+	}
 	if err := r.apply(ctx, tx, st, who, now); err != nil {
 		return postgres.Step{}, err
+	}
+	if in.Channel == ohcontact.ChannelSMS {
+		r.silenceOptedOut(in, who, st)
 	}
 	if st.conv.Owner == ohcontact.OwnerClinician {
 		st.closedReason = "" // a clinician closes it, by resolving the case
@@ -524,6 +531,64 @@ func (st *step) saved(inbound *ohcontact.Message) (postgres.Step, error) {
 	st.conv.Flow, st.conv.State, st.conv.Data = st.state.Flow, st.state.Step, data
 	return postgres.Step{Conversation: &st.conv, ClosedReason: st.closedReason, Messages: messages,
 		Answers: st.answers, Signposts: st.signposts}, nil
+}
+
+// No text is ever queued to an opted-out number. By SMS:
+//
+//   - Twilio's own opt-out keywords (STOP, END, QUIT…: in.ProviderOptOut):
+//     Twilio has blocked the number and sent its own confirmation ("You have
+//     successfully been unsubscribed…"), so the opt-out is recorded (even
+//     for REVOKE and OPTOUT, which the flows do not know) and nothing is
+//     queued: Twilio would refuse it (error 21610).
+//   - Our other opt-out words, which Twilio does not know ("stop texting
+//     me", "stopio", "koniec"): Twilio does not block the number, so our
+//     confirmation is queued in the step that records the opt-out, and is
+//     the last text the number gets; texts queued before it are failed
+//     (postgres.SetConsent).
+//   - Twilio's opt-in keywords (START, UNSTOP, YES: in.ProviderOptIn) from
+//     a person who has opted out: Twilio has unblocked the number and
+//     confirmed it, so the opt-in is recorded (even for YES, which the
+//     flows read as an answer) and the flow's replies go.
+//   - Anything else from a person who has opted out is stored and screened
+//     (a disclosure still opens a case, whose console shows them opted
+//     out), but nothing is queued, and the bot's conversation closes.
+//
+// Web chat is unchanged: an opt-out there is confirmed in the widget.
+
+// providerKeyword records, in st's effects, the opt-out or opt-in the
+// provider has already carried out for in (see above).
+func providerKeyword(in ohcontact.Inbound, who sender, st *step) {
+	switch {
+	case in.ProviderOptOut && !slices.ContainsFunc(st.effects, isEffect[OptOut]):
+		st.effects = append(st.effects, OptOut{})
+	case in.ProviderOptIn && who.staff.OptedOut && !slices.ContainsFunc(st.effects, isEffect[OptIn]):
+		st.effects = append([]Effect{OptIn{}}, st.effects...)
+	}
+}
+
+// silenceOptedOut drops the replies of st that would go to an opted-out
+// number (see above).
+func (r *Runner) silenceOptedOut(in ohcontact.Inbound, who sender, st *step) {
+	optedOut := who.staff.OptedOut && !slices.ContainsFunc(st.effects, isEffect[OptIn])
+	switch {
+	case in.ProviderOptOut:
+	case slices.ContainsFunc(st.effects, isEffect[OptOut]):
+		return // our own word: the confirmation goes
+	case !optedOut:
+		return
+	case st.conv.Owner == ohcontact.OwnerBot:
+		st.closedReason = "opted_out"
+	}
+	if len(st.replies) > 0 {
+		r.Log.Info("inbound: no text queued: the number has opted out", "conversation_id", st.conv.ID, "replies", len(st.replies))
+	}
+	st.replies = nil
+}
+
+// isEffect reports whether e is a T.
+func isEffect[T Effect](e Effect) bool {
+	_, ok := e.(T)
+	return ok
 }
 
 // pathway stops the flow for a positive screen: crisis contacts at once

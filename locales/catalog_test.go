@@ -149,7 +149,10 @@ func TestNeedsReviewMarker(t *testing.T) {
 
 // TestSMSTexts renders every message of every locale with sample data and
 // checks it as an SMS: no character outside GSM-7 but the language's
-// documented letters, and at most 3 segments as sent (SMSText).
+// documented letters, and at most MaxSegments in both forms it may
+// be sent in: with its letters kept (SMSText; UCS-2 when it has â or ł) and
+// with them folded (FoldDiacritics, an organisation's choice; always GSM-7).
+// With -v it lists each text's segments in both forms.
 func TestSMSTexts(t *testing.T) {
 	for _, lang := range Languages {
 		for id, m := range parseFile(t, lang) {
@@ -161,9 +164,15 @@ func TestSMSTexts(t *testing.T) {
 						t.Errorf("%s: character %q (%U) is outside GSM-7: %s", name, r, r, text)
 					}
 				}
-				sms := SMSText(lang, text)
-				if enc, n := Segments(sms); enc != GSM7 || n > MaxSegments {
-					t.Errorf("%s: as an SMS it is %s in %d segments (at most %d GSM-7): %s", name, enc, n, MaxSegments, sms)
+				kept := SMSText(text)
+				keptEnc, keptN := Segments(kept)
+				foldedEnc, foldedN := Segments(FoldDiacritics(kept))
+				t.Logf("%s: %d %s segments as written, %d %s folded", name, keptN, keptEnc, foldedN, foldedEnc)
+				if keptN > MaxSegments(keptEnc) {
+					t.Errorf("%s: as an SMS it takes %d %s segments (at most %d): %s", name, keptN, keptEnc, MaxSegments(keptEnc), kept)
+				}
+				if foldedEnc != GSM7 || foldedN > MaxSegments(GSM7) {
+					t.Errorf("%s: folded, it is %s in %d segments (at most %d GSM-7): %s", name, foldedEnc, foldedN, MaxSegments(GSM7), kept)
 				}
 				if p := Check(lang, text); slices.ContainsFunc(p, func(s string) bool { return strings.HasPrefix(s, "character") }) {
 					t.Errorf("%s: %v", name, p)
@@ -261,14 +270,38 @@ func TestCheckAndSMSText(t *testing.T) {
 			t.Errorf("Check(%s, %q) = %v, want %d problems", tt.lang, tt.text, p, tt.problems)
 		}
 	}
-	if got := SMSText("cy", "Siân, ŵyr – “ŷd”"); got != "Sian, wyr - \"yd\"" {
-		t.Errorf("SMSText(cy) = %q", got)
+	for _, tt := range []struct{ name, in, kept, folded string }{
+		{"Welsh keeps its letters", "Siân, ŵyr – “ŷd”", "Siân, ŵyr - \"ŷd\"", "Sian, wyr - \"yd\""},
+		{"Polish keeps its letters", "Dziękujemy, żółć. Ä", "Dziękujemy, żółć. Ä", "Dziekujemy, zolc. Ä"},
+		{"English fixes punctuation", "Siân ’s", "Siân 's", "Sian 's"},
+		{"GSM-7 is left alone", "Reply YES", "Reply YES", "Reply YES"},
+	} {
+		kept := SMSText(tt.in)
+		if kept != tt.kept {
+			t.Errorf("%s: SMSText(%q) = %q, want %q", tt.name, tt.in, kept, tt.kept)
+		}
+		if got := FoldDiacritics(kept); got != tt.folded {
+			t.Errorf("%s: FoldDiacritics(%q) = %q, want %q", tt.name, kept, got, tt.folded)
+		}
 	}
-	if got := SMSText("pl", "Dziękujemy, żółć. Ä"); got != "Dziekujemy, zolc. Ä" {
-		t.Errorf("SMSText(pl) = %q", got)
+}
+
+// A Welsh text sent as written keeps "tâl salwch" and is UCS-2; folded it
+// is GSM-7, in fewer segments.
+func TestWelshTextKeepsItsAccents(t *testing.T) {
+	text := SMSText("Gallwch hawlio tâl salwch statudol. Atebwch STOP i roi'r gorau i negeseuon.")
+	if !strings.Contains(text, "tâl salwch") {
+		t.Fatalf("SMSText dropped the accent: %q", text)
 	}
-	if got := SMSText("en-GB", "Siân ’s"); got != "Siân 's" {
-		t.Errorf("SMSText(en-GB) = %q: English keeps letters, fixes punctuation", got)
+	if enc, n := Segments(text); enc != UCS2 || n != 2 {
+		t.Errorf("as written: %s in %d segments, want UCS-2 in 2 (76 characters, 70 a segment)", enc, n)
+	}
+	folded := FoldDiacritics(text)
+	if !strings.Contains(folded, "tal salwch") {
+		t.Fatalf("FoldDiacritics = %q, want tal salwch", folded)
+	}
+	if enc, n := Segments(folded); enc != GSM7 || n != 1 {
+		t.Errorf("folded: %s in %d segments, want GSM-7 in 1", enc, n)
 	}
 }
 

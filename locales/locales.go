@@ -10,10 +10,9 @@
 //
 // # SMS character policy
 //
-// Texts keep to the GSM-7 alphabet: a single character outside it switches
-// the whole SMS to UCS-2, where a segment holds 70 characters (67 in a
-// multi-part text) instead of 160 (153), so the same text costs two or three
-// times as much, and the 3-segment limit shrinks from 459 to 201 characters.
+// A single character outside the GSM-7 alphabet switches the whole SMS to
+// UCS-2, where a segment holds 70 characters (67 in a multi-part text)
+// instead of 160 (153), so the same text costs two or three times as much.
 //
 //   - Message files may use no character outside GSM-7 except, in cy, the
 //     Welsh letters with a circumflex or diaeresis (â ê î ô û ŵ ŷ, ë ï ẅ ÿ
@@ -21,17 +20,17 @@
 //     ą ć ę ł ń ó ś ź ż (and capitals). Curly quotes, en and em dashes, the
 //     ellipsis character, non-breaking spaces and emoji are refused in every
 //     language, en-GB included.
-//   - The files keep correct spelling, which the web chat shows. By SMS,
-//     SMSText sends Welsh and Polish without those accents (ŵ → w, ł → l):
-//     unaccented Welsh and Polish are usual in texting and read easily, and
-//     keeping the accents would make every Welsh or Polish text UCS-2, at
-//     two to three times the cost, with no room for the crisis message in 3
-//     segments. A native-speaker review should check that no text becomes
-//     ambiguous without its accents.
-//   - Every text, as sent by SMS and rendered with realistic data, must fit
-//     in 3 segments: Segments counts them for GSM-7 (extension characters
-//     such as € [ ] cost two septets and are never split) and for UCS-2
-//     (surrogate pairs never split).
+//   - The files keep correct spelling, and so do texts: by default a Welsh
+//     or Polish SMS keeps its letters and is sent in UCS-2 ("tâl salwch",
+//     not "tal salwch", which means something else; tan and tân are
+//     different words). An organisation may choose to fold them for cost
+//     (FoldDiacritics, [organisations.sms] fold_diacritics in
+//     OHCONTACT_CONFIG), as the SMS channel sends each text.
+//   - Every text, rendered with realistic data, must fit MaxSegments in both
+//     forms: as written (at most 5 UCS-2 segments, or 3 GSM-7 for one with
+//     no such letter) and folded (at most 3 GSM-7 segments). Segments counts
+//     them for GSM-7 (extension characters such as € [ ] cost two septets
+//     and are never split) and for UCS-2 (surrogate pairs never split).
 //
 // catalog_test.go enforces all of this, and that every locale has every
 // message of en-GB and every plural form its language needs.

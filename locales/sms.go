@@ -14,8 +14,18 @@ const (
 	UCS2 Encoding = "UCS-2" // anything else: 70 a segment, 67 in a multi-part text
 )
 
-// MaxSegments is the most segments a text may take.
-const MaxSegments = 3
+// MaxSegments is the most segments a text may take: 3 in GSM-7 (up to 459
+// characters), 5 in UCS-2 (up to 335). A Welsh or Polish text keeps its
+// letters (â, ł) and so is UCS-2, with less than half the characters a
+// segment: the higher limit lets it say what its English version says, at
+// the cost of more segments. Folded (FoldDiacritics), every text must fit
+// the GSM-7 limit.
+func MaxSegments(enc Encoding) int {
+	if enc == UCS2 {
+		return 5
+	}
+	return 3
+}
 
 // gsmBasic is the GSM 03.38 default alphabet; each costs one septet.
 const gsmBasic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -64,14 +74,7 @@ func containsRune(rs []rune, r rune) bool {
 // segment to the concatenation header; a GSM-7 escape pair or a UTF-16
 // surrogate pair is never split. The empty string takes one segment.
 func Segments(s string) (Encoding, int) {
-	gsm := true
-	for _, r := range s {
-		if !InGSM7(r) {
-			gsm = false
-			break
-		}
-	}
-	if gsm {
+	if isGSM7(s) {
 		var costs []int
 		total := 0
 		for _, r := range s {
@@ -115,7 +118,7 @@ func pack(costs []int, size int) int {
 }
 
 // Allowed returns the characters outside GSM-7 that lang's message files may
-// use (see the package documentation); SMSText removes them for SMS.
+// use (see the package documentation); FoldDiacritics folds them.
 func Allowed(lang string) string {
 	switch lang {
 	case "cy":
@@ -137,8 +140,8 @@ func Check(lang, s string) []string {
 			out = append(out, fmt.Sprintf("character %q (%U) is not GSM-7", r, r))
 		}
 	}
-	if enc, n := Segments(s); n > MaxSegments {
-		out = append(out, fmt.Sprintf("%s text takes %d segments (at most %d)", enc, n, MaxSegments))
+	if enc, n := Segments(s); n > MaxSegments(enc) {
+		out = append(out, fmt.Sprintf("%s text takes %d segments (at most %d)", enc, n, MaxSegments(enc)))
 	}
 	return out
 }
@@ -150,9 +153,9 @@ var typographic = map[rune]string{
 	'–': "-", '—': "-", '‑': "-", '−': "-", '…': "...", '\u00a0': " ", '\u202f': " ", '\u2009': " ",
 }
 
-// smsFold maps the Welsh and Polish letters outside GSM-7 to their base
+// diacritics maps the Welsh and Polish letters outside GSM-7 to their base
 // letters.
-var smsFold = map[rune]rune{
+var diacritics = map[rune]rune{
 	'â': 'a', 'ê': 'e', 'î': 'i', 'ô': 'o', 'û': 'u', 'ŵ': 'w', 'ŷ': 'y',
 	'Â': 'A', 'Ê': 'E', 'Î': 'I', 'Ô': 'O', 'Û': 'U', 'Ŵ': 'W', 'Ŷ': 'Y',
 	'ë': 'e', 'ï': 'i', 'ẅ': 'w', 'ÿ': 'y', 'Ë': 'E', 'Ï': 'I', 'Ẅ': 'W', 'Ÿ': 'Y',
@@ -160,21 +163,14 @@ var smsFold = map[rune]rune{
 	'Ą': 'A', 'Ć': 'C', 'Ę': 'E', 'Ł': 'L', 'Ń': 'N', 'Ó': 'O', 'Ś': 'S', 'Ź': 'Z', 'Ż': 'Z',
 }
 
-// SMSText returns s as it is sent by SMS in lang: typographic quotes,
-// dashes, ellipses and special spaces become their plain GSM-7 forms in every
-// language, and in Welsh and Polish the accented letters outside GSM-7 lose
-// their accents (ä ö ü and the other letters GSM-7 has are kept). Emoji and
-// other characters are left alone (and make the text UCS-2).
-func SMSText(lang, s string) string {
-	fold := lang == "cy" || lang == "pl"
-	clean := true
-	for _, r := range s {
-		if !InGSM7(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+// SMSText returns s as it is sent by SMS: typographic quotes, dashes,
+// ellipses and special spaces become their plain GSM-7 forms. Letters are
+// kept: a Welsh or Polish text with â or ł is sent in UCS-2 ("tâl salwch",
+// never "tal salwch"), unless its organisation folds them for cost
+// (FoldDiacritics, applied as the text is sent). Emoji and other characters
+// are left alone (and make the text UCS-2).
+func SMSText(s string) string {
+	if isGSM7(s) {
 		return s
 	}
 	var b strings.Builder
@@ -184,13 +180,37 @@ func SMSText(lang, s string) string {
 			b.WriteString(t)
 			continue
 		}
-		if fold {
-			if f, ok := smsFold[r]; ok {
-				b.WriteRune(f)
-				continue
-			}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// FoldDiacritics returns s with the Welsh and Polish letters outside GSM-7
+// folded to their base letters ("tâl" → "tal", "żółć" → "zolc"); ä, ö, ü
+// and the other accented letters GSM-7 has are kept. An organisation
+// chooses it, for cost, in its configuration ([organisations.sms]
+// fold_diacritics).
+func FoldDiacritics(s string) string {
+	if isGSM7(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if f, ok := diacritics[r]; ok {
+			r = f
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isGSM7 reports whether every character of s is in GSM-7.
+func isGSM7(s string) bool {
+	for _, r := range s {
+		if !InGSM7(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -320,6 +320,15 @@ func MarkContactSent(ctx context.Context, tx pgx.Tx, id int64, channel ohcontact
 	return nil
 }
 
+// SetContactChannel records that contact id now goes on on channel (a web
+// chat contact nobody saw, sent by SMS instead), keeping its state.
+func SetContactChannel(ctx context.Context, tx pgx.Tx, id int64, channel ohcontact.Channel) error {
+	if _, err := tx.Exec(ctx, `UPDATE contacts SET channel = $2, updated_at = now() WHERE id = $1`, id, channel); err != nil {
+		return fmt.Errorf("set channel of contact %d: %w", id, err)
+	}
+	return nil
+}
+
 // HoldContact records that contact id waits for a send window until until
 // (shown to clinicians as "queued until …").
 func HoldContact(ctx context.Context, tx pgx.Tx, id int64, until time.Time) error {

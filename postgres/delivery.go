@@ -14,23 +14,22 @@ type OutboundSMS struct {
 	To     string // the conversation's address, E.164
 	Body   string
 	Status string // delivery_status
-	// OptedOutAfterQueued is true when the person opted out after this
-	// message was queued: it must not be sent.
-	OptedOutAfterQueued bool
+	// Organisation is the code of the organisation the text is sent for.
+	Organisation string
 }
 
 // OutboundForDelivery loads outbound message id for the SMS delivery job.
 // It returns ErrNotFound when there is no such outbound SMS (purged, say).
+// A text queued before its person opted out is already failed (SetConsent).
 func (db *DB) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
 	var m OutboundSMS
 	err := db.Pool.QueryRow(ctx, `
-		SELECT c.address, m.body, m.delivery_status,
-		       coalesce(s.consent = 'opted_out' AND s.consent_changed_at > m.created_at, false)
+		SELECT c.address, m.body, m.delivery_status, o.code
 		FROM messages m
 		JOIN conversations c ON c.id = m.conversation_id
-		LEFT JOIN staff s ON s.id = c.staff_id
+		JOIN organisations o ON o.id = c.organisation_id
 		WHERE m.id = $1 AND m.direction = 'outbound' AND m.channel = 'sms'`, id).
-		Scan(&m.To, &m.Body, &m.Status, &m.OptedOutAfterQueued)
+		Scan(&m.To, &m.Body, &m.Status, &m.Organisation)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, fmt.Errorf("outbound sms %d: %w", id, ErrNotFound)
 	}
@@ -42,8 +41,10 @@ func (db *DB) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, e
 
 // MarkSending records that a send attempt for message id is starting. A
 // message found in state "sending" by a later attempt was interrupted
-// between the provider call and RecordAccepted.
-func (db *DB) MarkSending(ctx context.Context, id int64) error {
+// between the provider call and RecordAccepted. It reports false, and
+// changes nothing, when the message is no longer queued or sending (an
+// opt-out failed it meanwhile): it must not be sent.
+func (db *DB) MarkSending(ctx context.Context, id int64) (bool, error) {
 	return markSending(ctx, db, "messages", id)
 }
 
@@ -55,14 +56,14 @@ func (db *DB) RecordAccepted(ctx context.Context, id int64, externalID, status s
 
 // markSending and recordAccepted are MarkSending and RecordAccepted for
 // the outbound texts in table, messages or on_call_texts.
-func markSending(ctx context.Context, db *DB, table string, id int64) error {
-	_, err := db.Pool.Exec(ctx, `
+func markSending(ctx context.Context, db *DB, table string, id int64) (bool, error) {
+	tag, err := db.Pool.Exec(ctx, `
 		UPDATE `+table+` SET delivery_status = 'sending', updated_at = now()
 		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id)
 	if err != nil {
-		return fmt.Errorf("mark %s %d sending: %w", table, id, err)
+		return false, fmt.Errorf("mark %s %d sending: %w", table, id, err)
 	}
-	return nil
+	return tag.RowsAffected() == 1, nil
 }
 
 func recordAccepted(ctx context.Context, db *DB, table string, id int64, externalID, status string) error {

@@ -42,8 +42,9 @@ type OnCallTexts struct{ DB *DB }
 // OutboundForDelivery loads on-call text id, or returns ErrNotFound.
 func (o OnCallTexts) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
 	var m OutboundSMS
-	err := o.DB.Pool.QueryRow(ctx, `SELECT mobile, body, delivery_status FROM on_call_texts WHERE id = $1`, id).
-		Scan(&m.To, &m.Body, &m.Status)
+	err := o.DB.Pool.QueryRow(ctx, `SELECT t.mobile, t.body, t.delivery_status, o.code
+		FROM on_call_texts t JOIN organisations o ON o.id = t.organisation_id WHERE t.id = $1`, id).
+		Scan(&m.To, &m.Body, &m.Status, &m.Organisation)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, fmt.Errorf("on-call text %d: %w", id, ErrNotFound)
 	}
@@ -53,8 +54,9 @@ func (o OnCallTexts) OutboundForDelivery(ctx context.Context, id int64) (Outboun
 	return m, nil
 }
 
-// MarkSending records that a send attempt for on-call text id is starting.
-func (o OnCallTexts) MarkSending(ctx context.Context, id int64) error {
+// MarkSending records that a send attempt for on-call text id is starting,
+// as DB.MarkSending does for a staff text.
+func (o OnCallTexts) MarkSending(ctx context.Context, id int64) (bool, error) {
 	return markSending(ctx, o.DB, "on_call_texts", id)
 }
 

@@ -78,6 +78,19 @@ func (db *DB) MarkWebChatDelivered(ctx context.Context, id int64, seq int) error
 	return nil
 }
 
+// WebChatSeen reports whether web chat conversation id has been seen: a
+// browser has received one of its messages (MarkWebChatDelivered), or the
+// person has written in it.
+func WebChatSeen(ctx context.Context, q Querier, id int64) (bool, error) {
+	var seen bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1
+		AND (direction = 'inbound' OR delivery_status = 'delivered'))`, id).Scan(&seen)
+	if err != nil {
+		return false, fmt.Errorf("web chat %d seen: %w", id, err)
+	}
+	return seen, nil
+}
+
 // EndWebChat closes the open web chat at address with reason "ended",
 // when the bot has it. A conversation a clinician has stays open, so the
 // clinician can still answer; the widget forgets it all the same.

@@ -12,7 +12,8 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Settings are one organisation's trigger rules and send window.
+// Settings are one organisation's trigger rules and send window, and how
+// its texts are sent.
 type Settings struct {
 	Rules  Rules
 	Window Window
@@ -20,6 +21,9 @@ type Settings struct {
 	// holidays, Rules.BankHolidays, excepted): what the bot tells someone
 	// waiting for a clinician (Policy.NextStaffed).
 	TeamHours Window
+	// FoldDiacritics folds the Welsh and Polish letters of its texts to
+	// GSM-7 for cost (locales.FoldDiacritics); by default they are kept.
+	FoldDiacritics bool
 }
 
 // defaultTimeZone is the time zone of an organisation that does not name one.
@@ -74,13 +78,19 @@ type orgConfig struct {
 		FollowUpUnanswered     []string `toml:"follow_up_unanswered"`
 		BankHolidays           []any    `toml:"bank_holidays"` // TOML dates or strings
 	} `toml:"triggers"`
+	SMS struct {
+		FoldDiacritics *bool `toml:"fold_diacritics"`
+	} `toml:"sms"`
+	WebChat struct {
+		SMSFallbackAfter string `toml:"sms_fallback_after"`
+	} `toml:"webchat"`
 }
 
 // Parse reads the settings of every organisation in TOML data, keyed by
 // organisation code; name (usually the file's path) starts every error
 // message. Keys this package does not own are ignored, except inside
-// send_window and triggers, where an unknown key is an error (usually a
-// typo that would otherwise leave a default in force silently). All
+// send_window, triggers, sms and webchat, where an unknown key is an error
+// (usually a typo that would otherwise leave a default in force silently). All
 // problems are reported at once, each naming its organisation and key.
 func Parse(data []byte, name string) (map[string]Settings, error) {
 	var f configFile
@@ -125,7 +135,7 @@ func Parse(data []byte, name string) (map[string]Settings, error) {
 		switch {
 		case len(k) == 1 && k[0] == "organisations":
 			org++
-		case len(k) >= 3 && k[0] == "organisations" && (k[1] == "send_window" || k[1] == "oh_hours" || k[1] == "triggers") && undecoded[k.String()]:
+		case len(k) >= 3 && k[0] == "organisations" && ownTables[k[1]] && undecoded[k.String()]:
 			problemsOf(org)("unknown key %s", strings.Join(k[1:], "."))
 		}
 	}
@@ -135,6 +145,9 @@ func Parse(data []byte, name string) (map[string]Settings, error) {
 	}
 	return settings, nil
 }
+
+// ownTables are the tables of an organisation this package reads.
+var ownTables = map[string]bool{"send_window": true, "oh_hours": true, "triggers": true, "sms": true, "webchat": true}
 
 // settings returns the defaults overridden by the keys o gives, reporting
 // each bad value to problem.
@@ -185,6 +198,16 @@ func (o orgConfig) settings(problem func(format string, args ...any)) Settings {
 			}
 			s.Rules.BankHolidays = append(s.Rules.BankHolidays, d)
 		}
+	}
+	if o.SMS.FoldDiacritics != nil {
+		s.FoldDiacritics = *o.SMS.FoldDiacritics
+	}
+	switch v := o.WebChat.SMSFallbackAfter; v {
+	case "":
+	case "0", "off":
+		s.Rules.SMSFallbackAfter = 0
+	default:
+		readDuration(v, &s.Rules.SMSFallbackAfter, "webchat.sms_fallback_after", problem)
 	}
 	return s
 }

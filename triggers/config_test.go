@@ -27,8 +27,23 @@ func TestDefaults(t *testing.T) {
 		!reflect.DeepEqual(r.MSKCodes, []string{"S11", "S12"}) ||
 		r.Grace != 72*time.Hour || r.ReminderAfter != 48*time.Hour || r.CloseAfter != 72*time.Hour ||
 		!reflect.DeepEqual(r.FollowUpUnanswered, []Trigger{Stress, LongTerm}) ||
-		!reflect.DeepEqual(r.BankHolidays, englandAndWalesBankHolidays) {
+		!reflect.DeepEqual(r.BankHolidays, englandAndWalesBankHolidays) || r.SMSFallbackAfter != 24*time.Hour {
 		t.Errorf("rules = %+v", r)
+	}
+	if s.FoldDiacritics {
+		t.Error("texts fold their letters by default, want them kept")
+	}
+}
+
+func TestParseSMSFallbackOff(t *testing.T) {
+	for _, off := range []string{"0", "off"} {
+		all, err := Parse([]byte("[[organisations]]\ncode = \"T1\"\n[organisations.webchat]\nsms_fallback_after = \""+off+"\"\n"), "cfg.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := all["T1"].Rules.SMSFallbackAfter; d != 0 {
+			t.Errorf("sms_fallback_after = %q: %v, want 0 (never)", off, d)
+		}
 	}
 }
 
@@ -63,6 +78,7 @@ func TestLoadExample(t *testing.T) {
 			ReminderAfter:          24 * time.Hour,
 			CloseAfter:             36 * time.Hour,
 			FollowUpUnanswered:     []Trigger{Stress, MSK, LongTerm},
+			SMSFallbackAfter:       12 * time.Hour,
 		},
 		Window: Window{
 			Location: loc,
@@ -76,6 +92,7 @@ func TestLoadExample(t *testing.T) {
 			From:     Clock{8, 0},
 			Until:    Clock{16, 30},
 		},
+		FoldDiacritics: true,
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("RQW:\n got %+v\nwant %+v", s, want)
@@ -142,6 +159,10 @@ func TestParseErrors(t *testing.T) {
 		{"unknown keys name their organisation", org + "[organisations.triggers]\ngrace = \"72h\"\n" +
 			"[[organisations]]\ncode = \"T2\"\n[organisations.triggers]\nlong_term_dayz = 21\n[organisations.send_window]\nform = \"09:00\"\n",
 			[]string{"organisation T2: unknown key triggers.long_term_dayz", "organisation T2: unknown key send_window.form"}},
+		{"unknown keys in sms and webchat", org + "[organisations.sms]\nfold_diacritic = true\n[organisations.webchat]\nsms_fallback = \"24h\"\n",
+			[]string{"organisation T1: unknown key sms.fold_diacritic", "organisation T1: unknown key webchat.sms_fallback"}},
+		{"a bad fallback time", org + "[organisations.webchat]\nsms_fallback_after = \"a day\"\n",
+			[]string{`organisation T1: webchat.sms_fallback_after: "a day" is not a length of time`}},
 		{"codes missing and repeated", "[[organisations]]\nname = \"no code\"\n" + org + org,
 			[]string{"organisation #1: code is empty", "organisation T1: code is used twice"}},
 		{"a wrong type", org + "[organisations.triggers]\nlong_term_days = \"28\"\n",

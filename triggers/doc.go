@@ -29,7 +29,8 @@
 //     reminds the person once, NoResponseDue closes it unanswered (opening
 //     a routine case for the OH team when the trigger is in
 //     follow_up_unanswered: stress and long_term by default), FollowUpDue
-//     contacts again after "not now", and ScheduleAll (DailySchedule, at
+//     contacts again after "not now", WebChatFallbackDue sends by SMS a
+//     web chat contact nobody has seen, and ScheduleAll (DailySchedule, at
 //     06:00) plans any episode not yet planned.
 //
 // Days are Dates (a calendar day, no time zone) and times of day are
@@ -69,10 +70,16 @@
 //	  follow_up_unanswered = ["stress", "long_term"] # open a case when these go unanswered
 //	  bank_holidays  = [2026-01-01, "2026-04-03"]    # dates or strings; replaces the default list (see below)
 //
+//	  [organisations.webchat]
+//	  sms_fallback_after = "24h"   # a web chat contact unseen this long goes by SMS; "0" or "off": never
+//
+//	  [organisations.sms]
+//	  fold_diacritics = false      # true: send Welsh and Polish letters folded (tal, not tâl), GSM-7, for cost
+//
 // Working days are Monday to Friday except bank holidays. The default bank
 // holidays are England and Wales's for 2026 and 2027; organisations in
 // Scotland or Northern Ireland set their own, and every organisation's list
 // needs the next year's dates added each year. Durations are written as
-// Go durations (72h, 90m). Unknown keys in send_window, oh_hours and triggers
-// are errors.
+// Go durations (72h, 90m). Unknown keys in send_window, oh_hours, triggers,
+// webchat and sms are errors.
 package triggers

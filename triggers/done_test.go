@@ -28,7 +28,7 @@ func TestAbsenceToFollowUpCase(t *testing.T) {
 		"12345678-1,Ann,Example,07700 900123,,"+testOrg+",,\n")
 	f.importCSV(t, "absences", "assignment_number,absence_start,absence_end,reason_code,related_reason\n"+
 		"12345678-1,27/03/2026,,S10,\n")
-	deliverer := &sms.Deliverer{DB: f.db, Sender: sms.Simulator{}, Log: slog.New(slog.DiscardHandler), Now: f.clock.Now}
+	deliverer := &sms.Deliverer{DB: f.db, Sender: &sms.Simulator{}, Log: slog.New(slog.DiscardHandler), Now: f.clock.Now}
 
 	type event struct {
 		what string

@@ -48,6 +48,13 @@ type FollowUpDueArgs struct {
 	Flow           string `json:"flow"`
 }
 
+// WebChatFallbackArgs is the job that sends, by SMS, a contact opened in
+// web chat conversation ConversationID that nobody has seen.
+type WebChatFallbackArgs struct {
+	contactJob
+	ConversationID int64 `json:"conversation_id"`
+}
+
 // ScheduleAllArgs is the daily job that runs Scheduler.ScheduleAll.
 type ScheduleAllArgs struct{}
 
@@ -62,6 +69,9 @@ func (NoResponseDueArgs) Kind() string { return "contact_no_response_due" }
 
 // Kind is "contact_follow_up_due".
 func (FollowUpDueArgs) Kind() string { return "contact_follow_up_due" }
+
+// Kind is "contact_webchat_sms_fallback".
+func (WebChatFallbackArgs) Kind() string { return "contact_webchat_sms_fallback" }
 
 // Kind is "triggers_schedule_all".
 func (ScheduleAllArgs) Kind() string { return "triggers_schedule_all" }
@@ -111,6 +121,21 @@ type Starter interface {
 //     follow up another way.
 //   - FollowUpDue starts a check-in again, a day after "not now"
 //     (ScheduleFollowUp), as a reminder, so "not now" a second time ends it.
+//   - WebChatFallbackDue: a contact (or follow-up) opened in a web chat is
+//     scheduled, in the same transaction, to go by SMS after
+//     Rules.SMSFallbackAfter (24 hours; 0 never) if nobody has seen it: a
+//     person who prefers the web chat but is off work may never open the
+//     intranet. When it runs it re-checks: the conversation is still open
+//     with the bot, none of its messages has reached a browser
+//     (postgres.WebChatSeen) and the person has not written; they have a
+//     mobile, have not opted out and are not back at work; and it waits for
+//     the send window (Scheduler.NextSendTime). Then it starts the flow again
+//     in an SMS conversation for the same contact, with its SMS wording
+//     (naming only the OH service until the person confirms who they are),
+//     closes the web chat one as no_response (so the widget shows it ended),
+//     and audits contact.sms_fallback. Replies by SMS go on with the flow,
+//     and the reminder follows in the SMS conversation. It happens once: the
+//     SMS conversation schedules no fallback.
 //
 // A reply at any point makes the contact responded
 // (postgres.MarkContactResponded, called by the runner), which stops the
@@ -135,6 +160,7 @@ func (c *Contacts) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &ReminderDueWorker{c: c})
 	river.AddWorker(w, &NoResponseDueWorker{c: c})
 	river.AddWorker(w, &FollowUpDueWorker{c: c})
+	river.AddWorker(w, &WebChatFallbackWorker{c: c})
 	river.AddWorker(w, &ScheduleAllWorker{c: c})
 }
 
@@ -159,6 +185,12 @@ type NoResponseDueWorker struct {
 // FollowUpDueWorker works FollowUpDueArgs (see Contacts).
 type FollowUpDueWorker struct {
 	river.WorkerDefaults[FollowUpDueArgs]
+	c *Contacts
+}
+
+// WebChatFallbackWorker works WebChatFallbackArgs (see Contacts).
+type WebChatFallbackWorker struct {
+	river.WorkerDefaults[WebChatFallbackArgs]
 	c *Contacts
 }
 
@@ -193,6 +225,13 @@ func (w *NoResponseDueWorker) Work(ctx context.Context, job *river.Job[NoRespons
 func (w *FollowUpDueWorker) Work(ctx context.Context, job *river.Job[FollowUpDueArgs]) error {
 	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
 		return w.c.followUpDue(ctx, tx, job.Args, now)
+	})
+}
+
+// Work sends the unseen web chat contact by SMS, or waits for the window.
+func (w *WebChatFallbackWorker) Work(ctx context.Context, job *river.Job[WebChatFallbackArgs]) error {
+	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
+		return w.c.webChatFallbackDue(ctx, tx, job.Args, now)
 	})
 }
 
@@ -292,11 +331,12 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 		}
 		return at.Sub(now), nil
 	}
-	sent, wait, err := c.open(ctx, tx, k, k.Flow, false, now)
+	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	sent, wait, err := c.open(ctx, tx, k, opening{flow: k.Flow, channel: channel}, now)
 	if err != nil || !sent {
 		return wait, err
 	}
-	if err := postgres.MarkContactSent(ctx, tx, k.ID, chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")); err != nil {
+	if err := postgres.MarkContactSent(ctx, tx, k.ID, channel); err != nil {
 		return 0, err
 	}
 	remindAt, err := set.Window.Next(now.Add(set.Rules.ReminderAfter), quietHours(k.Quiet))
@@ -311,15 +351,25 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 	return 0, nil
 }
 
-// open opens a conversation of flow for contact k and queues its first
-// messages, in tx. It reports sent false when it did not: the contact was
-// cancelled (opted out, or a clinician is talking with the person), or
-// should wait the returned duration (the person is in the middle of another
-// conversation on the channel). An idle open conversation on the channel is
-// closed as no_response to make way.
-func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, flow string, reminder bool, now time.Time) (sent bool, wait time.Duration, err error) {
+// opening is what open starts: flow on channel. A reminder's flow says so
+// (and "not now" ends it); a follow-up, unlike a contact's first message,
+// leaves the contact's state alone when it is not sent.
+type opening struct {
+	flow               string
+	channel            ohcontact.Channel
+	reminder, followUp bool
+}
+
+// open opens a conversation of o.flow on o.channel for contact k and queues
+// its first messages, in tx. It reports sent false when it did not: the
+// contact was cancelled (opted out, or a clinician is talking with the
+// person), or should wait the returned duration (the person is in the
+// middle of another conversation on the channel). An idle open
+// conversation on the channel is closed as no_response to make way. A web
+// chat opening schedules its SMS fallback (WebChatFallbackDue).
+func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, o opening, now time.Time) (sent bool, wait time.Duration, err error) {
 	cancel := func(reason string) (bool, time.Duration, error) {
-		if reminder {
+		if o.followUp {
 			return false, 0, nil // a follow-up is dropped; the contact keeps its state
 		}
 		return false, 0, postgres.SetContactState(ctx, tx, k.ID, stateCancelled, reason)
@@ -327,7 +377,7 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, flow
 	if k.Staff.OptedOut {
 		return cancel(reasonOptedOut)
 	}
-	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	channel, flow := o.channel, o.flow
 	open, err := postgres.LockOpenConversations(ctx, tx, k.Staff.ID)
 	if err != nil {
 		return false, 0, err
@@ -353,7 +403,7 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, flow
 		address = webchat.StaffAddress(k.Staff.ID)
 	}
 	res, err := c.Engine.Start(flow, dialogs.StartInfo{Org: k.Staff.OrganisationCode, Channel: channel,
-		Lang: k.Staff.Language, Known: true, FirstName: k.Staff.FirstName, Reminder: reminder})
+		Lang: k.Staff.Language, Known: true, FirstName: k.Staff.FirstName, Reminder: o.reminder})
 	if err != nil {
 		return false, 0, fmt.Errorf("start %s for contact %d: %w", flow, k.ID, err)
 	}
@@ -371,7 +421,65 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, flow
 	if err := c.send(ctx, tx, &conv, res.Replies); err != nil {
 		return false, 0, err
 	}
+	if after := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Rules.SMSFallbackAfter; channel == ohcontact.ChannelWebChat && after > 0 {
+		if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, WebChatFallbackArgs{ConversationID: conv.ID},
+			&river.InsertOpts{ScheduledAt: now.Add(after)}); err != nil {
+			return false, 0, fmt.Errorf("schedule sms fallback of contact %d: %w", k.ID, err)
+		}
+	}
 	return true, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+}
+
+func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebChatFallbackArgs, now time.Time) (time.Duration, error) {
+	conv, err := postgres.LockConversation(ctx, tx, args.ConversationID)
+	switch {
+	case errors.Is(err, postgres.ErrNotFound):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case conv.Closed || conv.Owner != ohcontact.OwnerBot || conv.ContactID == 0:
+		return 0, nil // ended, answered elsewhere, or with a clinician
+	}
+	seen, err := postgres.WebChatSeen(ctx, tx, conv.ID)
+	if err != nil || seen {
+		return 0, err
+	}
+	k, ok, err := c.lockContact(ctx, tx, conv.ContactID)
+	if !ok {
+		return 0, err
+	}
+	set := c.Scheduler.Policy.For(k.Staff.OrganisationCode)
+	switch {
+	case k.Staff.OptedOut, k.Staff.Mobile == "", backAtWork(dateOf(k.EndsOn), now, set.Rules.Location):
+		c.Log.Info("triggers: unseen web chat contact not sent by sms", "contact_id", k.ID,
+			"opted_out", k.Staff.OptedOut, "mobile", k.Staff.Mobile != "")
+		return 0, nil
+	}
+	at, err := c.Scheduler.NextSendTime(ctx, tx, k.Staff.ID, now)
+	if err != nil || at.After(now) {
+		return at.Sub(now), err
+	}
+	var state dialogs.State
+	if err := json.Unmarshal(conv.Data, &state); err != nil {
+		return 0, fmt.Errorf("conversation %d: %w", conv.ID, err)
+	}
+	sent, wait, err := c.open(ctx, tx, k, opening{flow: conv.Flow, channel: ohcontact.ChannelSMS, reminder: state.Reminder, followUp: true}, now)
+	if err != nil || !sent {
+		return wait, err
+	}
+	conv.Closed = true
+	if err := postgres.SaveConversation(ctx, tx, &conv, "no_response"); err != nil {
+		return 0, err
+	}
+	if err := postgres.SetContactChannel(ctx, tx, k.ID, ohcontact.ChannelSMS); err != nil {
+		return 0, err
+	}
+	if err := postgres.Audit(ctx, tx, postgres.AuditEvent{Action: "contact.sms_fallback", RecordType: "contact", RecordID: k.ID,
+		OrganisationID: k.Staff.OrganisationID, Details: map[string]any{"webchat_conversation_id": conv.ID}}); err != nil {
+		return 0, err
+	}
+	c.Log.Info("triggers: unseen web chat contact sent by sms", "contact_id", k.ID, "conversation_id", conv.ID)
+	return 0, nil
 }
 
 // send stores replies as the bot's messages in conv and queues each for
@@ -563,7 +671,8 @@ func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueA
 	case at.After(now):
 		return at.Sub(now), nil
 	}
-	sent, wait, err := c.open(ctx, tx, k, args.Flow, true, now)
+	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	sent, wait, err := c.open(ctx, tx, k, opening{flow: args.Flow, channel: channel, reminder: true, followUp: true}, now)
 	if sent {
 		c.Log.Info("triggers: follow-up sent", "contact_id", k.ID)
 	}

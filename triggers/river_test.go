@@ -39,7 +39,7 @@ func TestWorkersRunOnRiver(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	workers := river.NewWorkers()
 	f.contacts.AddWorkers(workers)
-	river.AddWorker(workers, &sms.Deliverer{DB: f.db, Sender: sms.Simulator{}, Log: log, Now: time.Now})
+	river.AddWorker(workers, &sms.Deliverer{DB: f.db, Sender: &sms.Simulator{}, Log: log, Now: time.Now})
 	client, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}, sms.Queue: {MaxWorkers: 2}},
 		Workers: workers, Logger: log, FetchPollInterval: 100 * time.Millisecond,

@@ -77,6 +77,9 @@ type Rules struct {
 	// FollowUpUnanswered are the triggers whose contacts open a case for a
 	// person when closed unanswered (stress and long_term).
 	FollowUpUnanswered []Trigger
+	// SMSFallbackAfter is how long a contact sent by web chat may go unseen
+	// before it is sent by SMS instead (WebChatFallbackDue); 0 never.
+	SMSFallbackAfter time.Duration
 }
 
 // englandAndWalesBankHolidays are the default bank holidays, from GOV.UK's
@@ -117,6 +120,7 @@ func defaultRules(loc *time.Location) Rules {
 		ReminderAfter:          48 * time.Hour,
 		CloseAfter:             72 * time.Hour,
 		FollowUpUnanswered:     []Trigger{Stress, LongTerm},
+		SMSFallbackAfter:       24 * time.Hour,
 	}
 }
 

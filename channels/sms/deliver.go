@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -60,8 +61,12 @@ type Deliverer struct {
 	StatusCallback string
 	// Throttle, when set, keeps all instances to one sending rate.
 	Throttle *Throttle
-	Log      *slog.Logger
-	Now      func() time.Time
+	// FoldDiacritics reports whether an organisation (by code) has its
+	// texts' accented letters folded to GSM-7 for cost
+	// (locales.FoldDiacritics); nil folds none.
+	FoldDiacritics func(organisation string) bool
+	Log            *slog.Logger
+	Now            func() time.Time
 }
 
 // NextRetry backs off 5 s, 20 s, 45 s, 80 s… : a text is worth little late.
@@ -80,7 +85,7 @@ func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error
 // of it: staff texts (*postgres.DB) and on-call texts (postgres.OnCallTexts).
 type textStore interface {
 	OutboundForDelivery(ctx context.Context, id int64) (postgres.OutboundSMS, error)
-	MarkSending(ctx context.Context, id int64) error
+	MarkSending(ctx context.Context, id int64) (bool, error)
 	RecordAccepted(ctx context.Context, id int64, externalID, status string) error
 	RecordDeliveryFailure(ctx context.Context, id int64, code int, reason string, optedOut bool, now time.Time) error
 }
@@ -100,9 +105,6 @@ func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, job 
 	switch {
 	case m.Status != "queued" && m.Status != "sending":
 		return nil // already sent or failed: a retried job does nothing
-	case m.OptedOutAfterQueued:
-		d.Log.Info("sms delivery: not sent, person opted out", "text_id", id)
-		return store.RecordDeliveryFailure(ctx, id, 0, "not sent: the person opted out", false, d.Now())
 	case m.Status == "sending":
 		d.Log.Warn("sms delivery: resending after an interrupted attempt", "text_id", id, "attempt", attempt)
 	}
@@ -111,10 +113,17 @@ func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, job 
 			return err
 		}
 	}
-	if err := store.MarkSending(ctx, id); err != nil {
+	switch ok, err := store.MarkSending(ctx, id); {
+	case err != nil:
 		return err
+	case !ok:
+		return nil // failed meanwhile: the person opted out
 	}
-	acc, err := d.Sender.Send(ctx, Outgoing{To: m.To, Body: m.Body, StatusCallback: d.StatusCallback})
+	body := m.Body
+	if d.FoldDiacritics != nil && d.FoldDiacritics(m.Organisation) {
+		body = locales.FoldDiacritics(body)
+	}
+	acc, err := d.Sender.Send(ctx, Outgoing{To: m.To, Body: body, StatusCallback: d.StatusCallback})
 	if err != nil {
 		var se *SendError
 		if !errors.As(err, &se) {

@@ -184,18 +184,48 @@ func TestDeliverSkipsTextsQueuedBeforeOptOut(t *testing.T) {
 	t.Parallel()
 	f := newDeliveryFixture(t)
 	id := f.queue(t, "a reminder queued yesterday")
-	if _, err := f.db.Pool.Exec(t.Context(), `
-		UPDATE staff SET consent = 'opted_out', consent_changed_at = now() + interval '1 second' WHERE id = $1`, f.staffID); err != nil {
+	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error { return postgres.SetConsent(t.Context(), tx, f.staffID, true, time.Now()) })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.work(t, id, 1); err != nil {
-		t.Fatalf("Work: %v", err)
+	confirmation := f.queue(t, "You have opted out") // queued after the opt-out, as its confirmation
+	for _, id := range []int64{id, confirmation} {
+		if err := f.work(t, id, 1); err != nil {
+			t.Fatalf("Work: %v", err)
+		}
 	}
-	if n := len(f.twilio.Messages()); n != 0 {
-		t.Fatalf("a text queued before the opt-out was sent")
+	if posted := f.twilio.Messages(); len(posted) != 1 || posted[0].Get("Body") != "You have opted out" {
+		t.Fatalf("posted %v, want only the text queued after the opt-out", posted)
 	}
 	if m := f.message(t, id); m.status != "failed" || m.reason != "not sent: the person opted out" {
 		t.Fatalf("message = %+v, want failed as opted out", m)
+	}
+}
+
+// A Welsh text keeps its letters unless its organisation folds them.
+func TestDeliverFoldsDiacriticsOnlyForOrganisationsThatChooseIt(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		fold func(string) bool
+		want string
+	}{
+		{"by default", nil, "Gallwch hawlio tâl salwch."},
+		{"another organisation folds", func(org string) bool { return org == "RX2" }, "Gallwch hawlio tâl salwch."},
+		{"this organisation folds", func(org string) bool { return org == "RX1" }, "Gallwch hawlio tal salwch."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newDeliveryFixture(t)
+			f.d.FoldDiacritics = tt.fold
+			id := f.queue(t, "Gallwch hawlio tâl salwch.")
+			if err := f.work(t, id, 1); err != nil {
+				t.Fatal(err)
+			}
+			if posted := f.twilio.Messages(); len(posted) != 1 || posted[0].Get("Body") != tt.want {
+				t.Fatalf("posted %v, want %q", posted, tt.want)
+			}
+		})
 	}
 }
 

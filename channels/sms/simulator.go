@@ -23,12 +23,59 @@ import (
 
 // Simulator is the demo phone network used when no Twilio account is
 // configured: it accepts every text at once and marks it delivered; the
-// texts appear on /demo/phone.
-type Simulator struct{}
+// texts appear on /demo/phone. Like Twilio, it handles Twilio's own
+// keywords (TwilioKeyword) texted from the demo phone (Receive): an opt-out
+// blocks the number, with Twilio's confirmation on the phone, and every text
+// to a blocked number is refused with error 21610 until it texts an opt-in
+// keyword. It keeps this in memory, for the demo's one instance.
+type Simulator struct {
+	mu      sync.Mutex
+	blocked map[string]bool
+	replies map[string][]networkText // Twilio's confirmations, by number
+}
 
-// Send accepts m.
-func (Simulator) Send(context.Context, Outgoing) (Accepted, error) {
+// networkText is a text Twilio itself sent a number.
+type networkText struct {
+	Body string
+	At   time.Time
+}
+
+// Send accepts m, or refuses it with error 21610 when m.To is blocked.
+func (s *Simulator) Send(_ context.Context, m Outgoing) (Accepted, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocked[m.To] {
+		return Accepted{}, &SendError{Code: ErrCodeOptedOut, HTTP: http.StatusBadRequest, Permanent: true, Reason: PlainReason(ErrCodeOptedOut)}
+	}
 	return Accepted{SID: "SM" + randomHex(16), Status: "delivered"}, nil
+}
+
+// Receive is a text from number reaching the network at at, before it goes
+// on to the inbound webhook: Twilio's opt-out and opt-in keywords block or
+// unblock the number and are answered with Twilio's confirmation.
+func (s *Simulator) Receive(number, body string, at time.Time) {
+	optOut, optIn := TwilioKeyword(body)
+	if !optOut && !optIn {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocked == nil {
+		s.blocked, s.replies = map[string]bool{}, map[string][]networkText{}
+	}
+	reply := TwilioOptOutReply
+	if optIn {
+		reply = TwilioOptInReply
+	}
+	s.blocked[number] = optOut
+	s.replies[number] = append(s.replies[number], networkText{Body: reply, At: at})
+}
+
+// networkTexts returns the confirmations Twilio sent number, oldest first.
+func (s *Simulator) networkTexts(number string) []networkText {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.replies[number])
 }
 
 // SimulatorNumber is the number simulated texts come from and go to.
@@ -51,7 +98,11 @@ var phonePage = template.Must(template.ParseFS(phoneFiles, "phone.html"))
 // is one without the page's CSRF token, an HMAC of a random cookie the page
 // sets (the console's scheme, keyed by a secret of this process).
 type Phone struct {
-	DB            *postgres.DB
+	DB *postgres.DB
+	// Network is the simulated Twilio the demo's texts go through: the
+	// phone's texts reach it first, and its own confirmations show on the
+	// phone.
+	Network       *Simulator
 	AuthToken     string
 	PublicBaseURL string
 	Log           *slog.Logger
@@ -129,10 +180,12 @@ type phoneView struct {
 	CSRF     string
 }
 
-// phoneText is a text with its time as the phone shows it.
+// phoneText is a text with its time as the phone shows it. Network texts
+// come from Twilio itself, not the OH service.
 type phoneText struct {
 	postgres.PhoneText
-	When string
+	When    string
+	Network bool
 }
 
 // Show handles GET /demo/phone[?number=…]. A number that is not one of
@@ -161,7 +214,14 @@ func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, t := range texts {
-			v.Texts = append(v.Texts, phoneText{PhoneText: t, When: t.SentAt.In(p.Location).Format("Mon 15:04")})
+			v.Texts = append(v.Texts, phoneText{PhoneText: t})
+		}
+		for _, t := range p.Network.networkTexts(v.Selected) {
+			v.Texts = append(v.Texts, phoneText{PhoneText: postgres.PhoneText{Body: t.Body, Status: "delivered", SentAt: t.At}, Network: true})
+		}
+		slices.SortStableFunc(v.Texts, func(a, b phoneText) int { return a.SentAt.Compare(b.SentAt) })
+		for i := range v.Texts {
+			v.Texts[i].When = v.Texts[i].SentAt.In(p.Location).Format("Mon 15:04")
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -190,6 +250,7 @@ func (p *Phone) Reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := r.PostFormValue("body")
+	p.Network.Receive(number, body, time.Now())
 	back := "/demo/phone?number=" + url.QueryEscape(number)
 	form := url.Values{
 		"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {"AC" + strings.Repeat("0", 32)},

@@ -139,7 +139,8 @@ func (h *Webhooks) verified(w http.ResponseWriter, r *http.Request) (url.Values,
 	return r.PostForm, true
 }
 
-// parseInbound turns Twilio's inbound-message form into an Inbound.
+// parseInbound turns Twilio's inbound-message form into an Inbound,
+// marking Twilio's own opt-out and opt-in keywords (TwilioKeyword).
 func parseInbound(form url.Values, now time.Time) (ohcontact.Inbound, error) {
 	sid, from := form.Get("MessageSid"), form.Get("From")
 	switch {
@@ -156,7 +157,9 @@ func parseInbound(form url.Values, now time.Time) (ohcontact.Inbound, error) {
 	if err != nil {
 		return ohcontact.Inbound{}, fmt.Errorf("Body: %w", err)
 	}
-	return ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: from, Text: text, ExternalID: sid, ReceivedAt: now}, nil
+	in := ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: from, Text: text, ExternalID: sid, ReceivedAt: now}
+	in.ProviderOptOut, in.ProviderOptIn = TwilioKeyword(text)
+	return in, nil
 }
 
 // statusFromTwilio maps Twilio's MessageStatus values to ours.

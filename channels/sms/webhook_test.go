@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/sms/twiliotest"
 )
 
 const publicBase = "https://oh.example.nhs.uk"
@@ -122,6 +124,46 @@ func TestInboundHandsNormalisedMessageToRunner(t *testing.T) {
 		ExternalID: "SM0123456789abcdef0123456789abcdef", ReceivedAt: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	if len(runner.got) != 1 || runner.got[0] != want {
 		t.Fatalf("runner got %+v, want %+v", runner.got, want)
+	}
+}
+
+// Twilio's own keywords are marked, as Twilio reads them: the whole
+// message, any case; the fake Twilio, a model of its own, agrees on each.
+func TestInboundMarksTwilioKeywords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body          string
+		optOut, optIn bool
+	}{
+		{"STOP", true, false}, {" stop\n", true, false}, {"Unsubscribe", true, false}, {"end", true, false},
+		{"QUIT", true, false}, {"cancel", true, false}, {"stopall", true, false}, {"REVOKE", true, false}, {"optout", true, false},
+		{"START", false, true}, {"yes", false, true}, {"Unstop", false, true},
+		{"stop please", false, false}, {"stop texting me", false, false}, {"koniec", false, false}, {"stopio", false, false},
+		{"I can't stop worrying", false, false}, {"yes please", false, false}, {"help", false, false},
+	}
+	srv := twiliotest.New(testAccount, testToken)
+	defer srv.Close()
+	tw, err := NewTwilio(TwilioConfig{AccountSID: testAccount, AuthToken: testToken, From: "+447700900999", APIBaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		runner := &recordingRunner{}
+		form := inboundForm()
+		form.Set("Body", tt.body)
+		if w := post(t, newWebhooks(runner).Inbound, publicBase+"/sms/twilio/inbound", form, testToken); w.Code != 200 {
+			t.Fatalf("%q: %d", tt.body, w.Code)
+		}
+		if in := runner.got[0]; in.ProviderOptOut != tt.optOut || in.ProviderOptIn != tt.optIn {
+			t.Errorf("%q: ProviderOptOut %v, ProviderOptIn %v; want %v, %v", tt.body, in.ProviderOptOut, in.ProviderOptIn, tt.optOut, tt.optIn)
+		}
+		number := fmt.Sprintf("+4477009%05d", i)
+		srv.Receive(number, tt.body)
+		_, err := tw.Send(t.Context(), Outgoing{To: number, Body: "hello"})
+		var se *SendError
+		if blocked := errors.As(err, &se) && se.Code == ErrCodeOptedOut; blocked != tt.optOut {
+			t.Errorf("%q: the fake Twilio blocked the number: %v, want %v", tt.body, blocked, tt.optOut)
+		}
 	}
 }
 

@@ -81,7 +81,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	m := metrics.New(metrics.Config{Store: db, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue, sms.CrisisQueue}})
 
-	var sender sms.Sender = sms.Simulator{}
+	network := &sms.Simulator{}
+	var sender sms.Sender = network
 	authToken := sms.NewSimulatorToken()
 	if !cfg.Twilio.Simulated() {
 		authToken = cfg.Twilio.AuthToken
@@ -115,7 +116,9 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
 	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
-		Throttle: &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}, Log: log.With("component", "sms"), Now: time.Now}
+		Throttle:       &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate},
+		FoldDiacritics: func(org string) bool { return policy.For(org).FoldDiacritics },
+		Log:            log.With("component", "sms"), Now: time.Now}
 	river.AddWorker(workers, deliverer)
 	river.AddWorker(workers, &sms.OnCallDeliverer{Deliverer: deliverer})
 	river.AddWorker(workers, &retention.Worker{Purger: &retention.Purger{DB: db, Policy: cfg.Retention, Now: time.Now,
@@ -197,7 +200,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	s.onShutdown = append(s.onShutdown, hub.CloseAll)
 	if demo {
 		s.mux.HandleFunc("GET /demo/intranet", demoIntranet(db, chatOrgs[signposting.DemoCode], log))
-		phone := &sms.Phone{DB: db, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
+		phone := &sms.Phone{DB: db, Network: network, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
 			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london,
 			Numbers: postgres.DemoMobiles()}
 		s.mux.HandleFunc("GET /demo/phone", phone.Show)

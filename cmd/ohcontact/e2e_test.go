@@ -70,6 +70,20 @@ func TestDemoPhoneEndToEnd(t *testing.T) {
 	if err != nil || priority != "urgent" || owner != "clinician" {
 		t.Fatalf("case priority %q, conversation owner %q (%v); want an urgent case and clinician ownership", priority, owner, err)
 	}
+
+	// STOP is Twilio's keyword: the demo network confirms it, as Twilio
+	// would, and the service queues nothing of its own.
+	var before int
+	db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM messages WHERE direction = 'outbound'`).Scan(&before)
+	reply("STOP")
+	waitForText("You have successfully been unsubscribed")
+	var after int
+	db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM messages WHERE direction = 'outbound'`).Scan(&after)
+	if after != before {
+		t.Fatalf("%d texts queued after STOP, want none", after-before)
+	}
+	reply("START")
+	waitForText("opted back in")
 }
 
 // freeAddr returns a loopback address with a port nothing listens on now.

@@ -1,6 +1,7 @@
 // Package twiliotest is a local HTTP server that answers like Twilio's
 // Messages REST API, for tests and benchmarks: it checks Basic auth and the
-// form, records every message, and can be told to fail the way Twilio does.
+// form, records every message, can be told to fail the way Twilio does, and
+// handles Twilio's opt-out keywords as Twilio does (Receive).
 package twiliotest
 
 import (
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 )
 
@@ -23,6 +25,53 @@ type Server struct {
 	messages  []url.Values
 	failures  []Failure
 	onMessage func(url.Values)
+	blocked   map[string]bool
+	replies   []url.Values // Twilio's own confirmations
+}
+
+// Twilio's default opt-out and opt-in keywords, and its confirmations: the
+// fake's own model of Twilio (https://help.twilio.com/articles/223134027),
+// kept apart from the service's (sms.TwilioKeyword), which it tests.
+var (
+	optOutWords = map[string]bool{"STOP": true, "STOPALL": true, "UNSUBSCRIBE": true, "CANCEL": true,
+		"END": true, "QUIT": true, "REVOKE": true, "OPTOUT": true}
+	optInWords = map[string]bool{"START": true, "YES": true, "UNSTOP": true}
+)
+
+const (
+	optOutReply = "You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe."
+	optInReply  = "You have successfully been re-subscribed to messages from this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply."
+)
+
+// Receive is a text from number reaching Twilio, before Twilio passes it
+// to the inbound webhook: a message that is exactly one of Twilio's
+// opt-out keywords blocks the number (every message to it is then refused
+// with error 21610) and one of its opt-in keywords unblocks it; either is
+// answered with Twilio's confirmation (Replies).
+func (s *Server) Receive(number, body string) {
+	w := strings.ToUpper(strings.TrimSpace(body))
+	if !optOutWords[w] && !optInWords[w] {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocked == nil {
+		s.blocked = map[string]bool{}
+	}
+	s.blocked[number] = optOutWords[w]
+	reply := optInReply
+	if optOutWords[w] {
+		reply = optOutReply
+	}
+	s.replies = append(s.replies, url.Values{"To": {number}, "Body": {reply}})
+}
+
+// Replies returns the confirmations Twilio itself sent (To and Body), in
+// order.
+func (s *Server) Replies() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.replies...)
 }
 
 // Failure is an error answer to give instead of accepting a message.
@@ -71,6 +120,13 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := r.ParseForm(); err != nil {
 		twilioError(w, http.StatusBadRequest, 21602, "Message body is required.")
+		return
+	}
+	s.mu.Lock()
+	blocked := s.blocked[r.PostForm.Get("To")]
+	s.mu.Unlock()
+	if blocked {
+		twilioError(w, http.StatusBadRequest, 21610, "Attempt to send to unsubscribed recipient")
 		return
 	}
 	s.mu.Lock()
