@@ -43,6 +43,7 @@ var sample = map[string]any{
 	"Date":       "15/12/2026",
 	"Time":       "14:30",
 	"Place":      "Physiotherapy Outpatients, Level 2, Queen Elizabeth Hospital",
+	"Who":        "Clinigydd Iechyd Galwedigaethol",
 }
 
 func parseFile(t *testing.T, lang string) map[string]*i18n.Message {

@@ -70,6 +70,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -106,6 +107,9 @@ type Handler struct {
 	// Notice returns the "not monitored 24/7" line with the crisis numbers
 	// for an organisation code, in a language.
 	Notice func(lang, org string) string
+	// Text returns a message of the locale files in a language: the error
+	// frames' messages ("webchat_error_" and the code).
+	Text func(lang, id string) string
 	// Limits bound what one client may do (connections, new anonymous
 	// chats).
 	Limits Limits
@@ -140,25 +144,12 @@ var clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,32}$`)
 // errSessionRevoked reports a session ended with "end".
 var errSessionRevoked = errors.New("webchat: session revoked")
 
-// People read these; the codes tell the widget what to do.
-var refusals = map[string]string{
-	"origin":          "This chat is not available on this page.",
-	"token_expired":   "Your sign-in for the chat has expired, so this chat is anonymous. Reload the page to chat as yourself.",
-	"token_invalid":   "We could not confirm who you are, so this chat is anonymous. Reload the page to try again.",
-	"token_replayed":  "That sign-in has already been used, so this chat is anonymous. Reload the page to chat as yourself.",
-	"session_expired": "Your chat session has expired, so a new chat has started.",
-	"rate_limited":    "You are sending messages very quickly. Wait a moment, then send again.",
-	"too_many_chats":  "Too many chats have been started from your network in the last hour, so a new one cannot start just now. Please try again later.",
-	"too_long":        "That message is too long. Please keep it under 1,000 characters.",
-	"bad_request":     "That message could not be read. Please try again.",
-	"unavailable":     "Sorry, your message could not be sent just now. Please try again.",
-}
-
 type frame struct {
 	Type     string `json:"type"`
 	Token    string `json:"token,omitempty"`
 	Session  string `json:"session,omitempty"`
 	After    int    `json:"after,omitempty"`
+	Lang     string `json:"lang,omitempty"`
 	ID       string `json:"id,omitempty"`
 	Text     string `json:"text,omitempty"`
 	Seq      int    `json:"seq,omitempty"`
@@ -174,7 +165,20 @@ type frame struct {
 	last bool
 }
 
-func errorFrame(code string) frame { return frame{Type: "error", Code: code, Message: refusals[code]} }
+// errorFrame is an error frame with code; its message, in the
+// connection's language, is added when it is written.
+func errorFrame(code string) frame { return frame{Type: "error", Code: code} }
+
+// refusal is the error frame for code with its message in lang. People
+// read the message; the code tells the widget what to do.
+func (h *Handler) refusal(lang, code, org string) frame {
+	f := frame{Type: "error", Code: code, Message: h.Text(lang, "webchat_error_"+code)}
+	if code == "too_many_chats" {
+		// Crisis contacts are never withheld.
+		f.Message += " " + h.Notice(lang, org)
+	}
+	return f
+}
 
 // ServeHTTP upgrades the request, identifies the person, and runs the
 // connection until either side closes it.
@@ -211,18 +215,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(maxFrameBytes)
 	if !slices.Contains(org.AllowedOrigins, strings.ToLower(r.Header.Get("Origin"))) {
 		h.Log.Warn("web chat: origin not allowed", "org", org.Code)
-		refuse(ws, errorFrame("origin"), websocket.ClosePolicyViolation)
+		refuse(ws, h.refusal(locales.Default, "origin", org.Code), websocket.ClosePolicyViolation)
 		return
 	}
 
 	ws.SetReadDeadline(time.Now().Add(helloWait))
 	var hello frame
 	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
-		refuse(ws, errorFrame("bad_request"), websocket.ClosePolicyViolation)
+		refuse(ws, h.refusal(locales.Default, "bad_request", org.Code), websocket.ClosePolicyViolation)
 		return
 	}
 	c := &conn{h: h, ws: ws, org: org, client: client, clientKey: clientKey(org.Secret, client), after: max(hello.After, 0),
-		wakeCh: make(chan struct{}, 1), out: make(chan frame, 8), stop: make(chan struct{}), tokens: sendBurst, refilled: h.Now()}
+		lang:   locales.Match(hello.Lang),
+		wakeCh: make(chan struct{}, 1), follow: make(chan int64), out: make(chan frame, 8), stop: make(chan struct{}),
+		tokens: sendBurst, refilled: h.Now()}
 	ctx := context.WithoutCancel(r.Context())
 	who, refusal := h.identify(ctx, org, hello)
 	c.chatter = who
@@ -245,7 +251,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// it.
 	session := MintSession(org.Secret, Session{ID: who.sessionID, Org: org.Code, AssignmentNumber: who.assignment,
 		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife)})
-	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName, Notice: h.Notice("en-GB", org.Code)}
+	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName,
+		Lang: c.lang, Notice: h.Notice(c.lang, org.Code)}
 	if c.write(ready) != nil {
 		return
 	}
@@ -360,6 +367,7 @@ type conn struct {
 	client, clientKey string
 
 	wakeCh chan struct{} // something new may be in the database
+	follow chan int64    // a conversation the person's message went to
 	out    chan frame    // frames from the reader (errors, ended)
 	stop   chan struct{} // closed to end the connection
 	once   sync.Once
@@ -371,10 +379,12 @@ type conn struct {
 	refilled    time.Time
 	stopReading bool
 
-	// Writer only: the conversation followed and the last seq sent.
+	// Writer only: the conversation followed and the last seq sent, and
+	// the language the browser was last told.
 	after     int // the hello's "after", used once
 	following int64
 	lastSeq   int
+	lang      string
 }
 
 func (c *conn) poke() {
@@ -421,8 +431,15 @@ func (c *conn) readLoop(ctx context.Context) {
 				continue
 			}
 			// The session is over: nothing more is read from this
-			// connection, which closes once "ended" is written.
-			c.send(frame{Type: "ended", last: true})
+			// connection, which closes once "ended" is written. A member
+			// of staff gets a new session for their next conversation:
+			// the page they chat from still says who they are.
+			ended := frame{Type: "ended", last: true}
+			if c.staffID != 0 {
+				ended.Session = MintSession(c.org.Secret, Session{ID: randomHex(16), Org: c.org.Code,
+					AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife)})
+			}
+			c.send(ended)
 			c.drain()
 			return
 		default:
@@ -478,9 +495,7 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		return
 	}
 	if !c.mayChat(ctx, text) {
-		busy := errorFrame("too_many_chats")
-		busy.Message += " " + c.h.Notice("en-GB", c.org.Code)
-		c.send(busy)
+		c.send(errorFrame("too_many_chats"))
 		return
 	}
 	in := ohcontact.Inbound{
@@ -492,12 +507,21 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		in.ClientKey = c.clientKey
 	}
 	err = c.h.Runner.HandleInbound(ctx, in)
+	var conv int64
 	if err == nil {
-		err = Notify(ctx, c.h.DB.Pool, c.address)
+		// The conversation may be closed already (a flow that ends at its
+		// first reply): the writer follows it all the same, so the
+		// message and its replies are shown.
+		conv, err = c.h.DB.WebChatConversationOf(ctx, c.address, in.ExternalID)
 	}
 	if err != nil {
 		c.h.Log.Error("web chat: message not processed", "error", err)
 		c.send(errorFrame("unavailable"))
+		return
+	}
+	select {
+	case c.follow <- conv:
+	case <-c.stop:
 	}
 }
 
@@ -555,7 +579,9 @@ func (c *conn) writeLoop(ctx context.Context) {
 		var err error
 		select {
 		case <-c.wakeCh:
-			err = c.catchUp(ctx)
+			err = c.catchUp(ctx, 0)
+		case id := <-c.follow:
+			err = c.catchUp(ctx, id)
 		case f := <-c.out:
 			if f.Type == "ended" {
 				c.following, c.lastSeq = 0, 0
@@ -581,29 +607,56 @@ func (c *conn) writeLoop(ctx context.Context) {
 	}
 }
 
+// write writes f, an error frame with its message in the connection's
+// language.
 func (c *conn) write(f frame) error {
+	if f.Type == "error" && f.Message == "" {
+		f = c.h.refusal(c.lang, f.Code, c.org.Code)
+	}
 	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	return c.ws.WriteJSON(f)
 }
 
 // catchUp sends what the followed conversation has that the browser has
-// not seen, and "ended" once it is closed. With no conversation followed it
-// looks for the open one at the connection's address.
-func (c *conn) catchUp(ctx context.Context) error {
-	first := c.following == 0
-	if first {
-		id, err := c.h.DB.OpenWebChat(ctx, c.address)
-		if errors.Is(err, postgres.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+// not seen, and "ended" once it is closed; before its messages, "lang" when
+// its language is not the one the browser was last told. conv, when not 0,
+// is the conversation a message the person sent went to, followed even when
+// it is closed already; the one followed until then is finished first.
+// With no conversation followed and conv 0 it looks for the open one at the
+// connection's address.
+func (c *conn) catchUp(ctx context.Context, conv int64) error {
+	if conv != 0 && c.following != 0 && c.following != conv {
+		// One open conversation per address: the one followed is closed,
+		// and this sends the rest of it and "ended".
+		if err := c.catchUp(ctx, 0); err != nil {
 			return err
+		}
+	}
+	first := c.following == 0 || c.following != conv && conv != 0
+	if first {
+		id := conv
+		if id == 0 {
+			var err error
+			id, err = c.h.DB.OpenWebChat(ctx, c.address)
+			if errors.Is(err, postgres.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
 		}
 		c.following, c.lastSeq = id, 0
 	}
-	msgs, closed, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
+	page, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
 	if err != nil {
 		return err
+	}
+	msgs, closed := page.Messages, page.Closed
+	if lang := locales.Match(page.Language); lang != c.lang {
+		c.lang = lang
+		if err := c.write(frame{Type: "lang", Lang: lang, Notice: c.h.Notice(lang, c.org.Code)}); err != nil {
+			return err
+		}
 	}
 	if first && c.after > 0 {
 		// A reconnect: skip what the browser has, unless its number is
