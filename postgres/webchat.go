@@ -103,15 +103,24 @@ func (db *DB) MarkWebChatDelivered(ctx context.Context, id int64, seq int) error
 
 // EndWebChat closes the open web chat at address with reason "ended",
 // when the bot has it. A conversation a clinician has stays open, so the
-// clinician can still answer; the widget forgets it all the same.
-func (db *DB) EndWebChat(ctx context.Context, address string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE conversations
+// clinician can still answer; the widget forgets it all the same. It
+// returns the id and last message number of a conversation left open (0 and
+// 0 when none is).
+func (db *DB) EndWebChat(ctx context.Context, address string) (kept int64, seq int, err error) {
+	_, err = db.Pool.Exec(ctx, `UPDATE conversations
 		SET status = 'closed', closed_reason = 'ended', closed_at = now(), version = version + 1
 		WHERE channel = 'webchat' AND address = $1 AND status = 'open' AND owner = 'bot'`, address)
-	if err != nil {
-		return fmt.Errorf("end web chat: %w", err)
+	if err == nil {
+		err = db.Pool.QueryRow(ctx, `SELECT id, last_message_seq FROM conversations
+			WHERE channel = 'webchat' AND address = $1 AND status = 'open'`, address).Scan(&kept, &seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, 0, nil
+		}
 	}
-	return nil
+	if err != nil {
+		return 0, 0, fmt.Errorf("end web chat: %w", err)
+	}
+	return kept, seq, nil
 }
 
 // UseWidgetNonce records an identity token's nonce, valid until expires.

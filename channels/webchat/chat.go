@@ -250,7 +250,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A resumed session keeps its ID and issue time: hellos never extend
 	// it.
 	session := MintSession(org.Secret, Session{ID: who.sessionID, Org: org.Code, AssignmentNumber: who.assignment,
-		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife)})
+		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife),
+		Cleared: who.cleared, ClearedSeq: who.clearedSeq})
 	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName,
 		Lang: c.lang, Notice: h.Notice(c.lang, org.Code)}
 	if c.write(ready) != nil {
@@ -270,12 +271,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // chatter is who is chatting: a member of staff (staffID and assignment
 // set) or an anonymous person; address is their conversations' address.
 // sessionID and issuedAt are the session resumed; empty for a new one.
+// cleared and clearedSeq are the session's Cleared and ClearedSeq.
 type chatter struct {
 	staffID    int64
 	assignment string
 	address    string
 	sessionID  string
 	issuedAt   time.Time
+	cleared    int64
+	clearedSeq int
 }
 
 // identify decides who is chatting: the person a valid session names (a
@@ -322,7 +326,7 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 			staff, err := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, s.AssignmentNumber)
 			if err == nil {
 				who := staffChatter(staff)
-				who.sessionID, who.issuedAt = s.ID, s.IssuedAt
+				who.sessionID, who.issuedAt, who.cleared, who.clearedSeq = s.ID, s.IssuedAt, s.Cleared, s.ClearedSeq
 				return who, refusal
 			}
 			refusal = "session_expired"
@@ -421,9 +425,11 @@ func (c *conn) readLoop(ctx context.Context) {
 				return
 			}
 		case "end":
+			var kept int64
+			var keptSeq int
 			err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
 			if err == nil {
-				err = c.h.DB.EndWebChat(ctx, c.address)
+				kept, keptSeq, err = c.h.DB.EndWebChat(ctx, c.address)
 			}
 			if err != nil {
 				c.h.Log.Error("web chat: end", "error", err)
@@ -433,11 +439,14 @@ func (c *conn) readLoop(ctx context.Context) {
 			// The session is over: nothing more is read from this
 			// connection, which closes once "ended" is written. A member
 			// of staff gets a new session for their next conversation:
-			// the page they chat from still says who they are.
+			// the page they chat from still says who they are. What was
+			// cleared stays cleared, in a conversation their clinician
+			// keeps open too.
 			ended := frame{Type: "ended", last: true}
 			if c.staffID != 0 {
 				ended.Session = MintSession(c.org.Secret, Session{ID: randomHex(16), Org: c.org.Code,
-					AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife)})
+					AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife),
+					Cleared: kept, ClearedSeq: keptSeq})
 			}
 			c.send(ended)
 			c.drain()
@@ -646,6 +655,9 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 			}
 		}
 		c.following, c.lastSeq = id, 0
+		if id == c.cleared {
+			c.lastSeq = c.clearedSeq
+		}
 	}
 	page, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
 	if err != nil {
