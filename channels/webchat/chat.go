@@ -8,20 +8,32 @@
 // JSON text frames. The widget opens /ws/chat?org=CODE from a page whose
 // origin the organisation allows, and sends first
 //
-//	{"type":"hello","token":"…","session":"…","after":N}
+//	{"type":"hello","token":"…","session":"…","after":N,"lang":"…"}
 //
 // with an identity token from the intranet (or ""), the session this
-// service gave it earlier (or ""), and the last message number it has shown.
+// service gave it earlier (or ""), the last message number it has shown,
+// and the language it shows its words in (its conversation's, else the
+// page's data-lang or lang; optional, en-GB when absent or unknown).
 // An unknown organisation gets HTTP 404 before the upgrade; an origin the
 // organisation does not allow, or a first frame that is not a hello, gets
 // an error frame and close 1008.
-// The server answers {"type":"ready","session","identity","service","notice"}
-// and then every message of the open conversation after N as
+// The server answers {"type":"ready","session","identity","service","notice","lang"}
+// (lang: the hello's, matched to en-GB, cy or pl; notice in it) and then
+// every message of the open conversation after N as
 // {"type":"message","seq","author","text","at","id"} (id: the widget's own
 // id, on the person's messages). The widget sends {"type":"send","id","text"}
-// and {"type":"end"}; the server sends {"type":"error","code","message"} and
-// {"type":"ended"} when the conversation it followed is closed, or in answer
-// to "end".
+// and {"type":"end"}; the server sends {"type":"error","code","message"}
+// (message in the connection's language) and {"type":"ended"} when the
+// conversation it followed is closed, or in answer to "end".
+//
+// Before a conversation's messages, and whenever its language changes (the
+// person typed "Cymraeg" or "Polski"), the server sends
+// {"type":"lang","lang","notice"}: the widget then shows its own words in
+// that language. They are built into widget.js, from the locale files.
+//
+// Every message the person sends is followed to its conversation, even one
+// the service answers and closes at once (an anonymous "sick"): the
+// widget gets the echo, the replies, then "ended".
 //
 // # Sessions
 //
@@ -34,7 +46,11 @@
 // after "ended": a hello offering a revoked or expired session gets the
 // error "session_expired" and a new anonymous chat, as the widget expects,
 // and another connection still open with it gets "ended" at its next
-// message.
+// message. For a member of staff, "ended" carries a new session for the
+// same person, with the same issue time and expiry, for their next
+// conversation (the intranet page still says who they are); when a
+// clinician keeps their conversation open, the new session does not show
+// its messages up to the end again.
 //
 // # Limits
 //
