@@ -1,10 +1,11 @@
 // Package widget serves the intranet web-chat widget, widget.js, and the
 // mock intranet page demo mode shows it on.
 //
-// widget.js is plain JavaScript committed as source (no build step). An
-// intranet page embeds it with
+// widget.js is plain JavaScript committed as source (no build step); the
+// server puts the widget's words in every language into it when it starts
+// (Script). An intranet page embeds it with
 //
-//	<script src="https://OHCONTACT/widget.js" data-org="CODE" data-token="OPTIONAL_IDENTITY_TOKEN" async></script>
+//	<script src="https://OHCONTACT/widget.js" data-org="CODE" data-token="OPTIONAL_IDENTITY_TOKEN" data-lang="OPTIONAL_LANG" async></script>
 //
 // and it talks to the websocket at /ws/chat beside it (package webchat).
 package widget
