@@ -402,7 +402,7 @@ func (e *Engine) HoldingLine(lang, org string, channel ohcontact.Channel, now, n
 // them (the case's transcript) and will use them.
 func (e *Engine) ContactDetailsThanks(lang string) Reply {
 	s := &session{e: e, loc: e.localizer(locales.Match(lang))}
-	return Reply{Text: s.text("contact_details_thanks", nil), MessageID: "contact_details_thanks"}
+	return Reply{Text: s.text("webchat_contact_thanks", nil), MessageID: "webchat_contact_thanks"}
 }
 
 // WidgetNotice is the line the web chat widget always shows: the chat is
@@ -915,7 +915,7 @@ func (s *session) crisisReply() Reply {
 	em, n111, sam, shout := get(signposting.KeyEmergency), get(signposting.KeyNHS111), get(signposting.KeySamaritans), get(signposting.KeyShout)
 	id := "crisis"
 	if !s.st.Known && s.st.Channel == ohcontact.ChannelWebChat {
-		id = "crisis_anonymous"
+		id = "webchat_crisis_anonymous"
 	}
 	text := s.text(id, map[string]any{
 		"Emergency": em.Phone, "NHS111": n111.Phone, "Option": phoneOption(n111), "Samaritans": sam.Phone,

@@ -20,7 +20,7 @@ import (
 var promises = []string{
 	"talk_ack", "offer_person_gave_up", "clinician_requested", "oh_callback_made", "lt_oh_referral",
 	"msk_referral_made", "msk_red_flags_urgent", "crisis",
-	"referral_booked_phone", "referral_declined_oh_call", "holding_at_work", "contact_details_thanks",
+	"referral_booked_phone", "referral_declined_oh_call", "holding_at_work", "webchat_contact_thanks",
 }
 
 // saidOutsideFlows are promises said by the runner or the escalation
@@ -28,14 +28,14 @@ var promises = []string{
 // (TestBookingTellsThePerson), and the holding line and the thanks for
 // contact details, said only in a conversation with a case, owned by the
 // clinicians (runner_holding_test.go).
-var saidOutsideFlows = []string{"referral_booked_phone", "referral_declined_oh_call", "holding_at_work", "contact_details_thanks"}
+var saidOutsideFlows = []string{"referral_booked_phone", "referral_declined_oh_call", "holding_at_work", "webchat_contact_thanks"}
 
 // notPromises are messages that speak of contact without promising it.
 var notPromises = map[string]string{
 	"offer_person":           "a question: YES opens the case",
 	"stress_offer_clinician": "a question: YES opens the case",
 	"msk_contact":            "asks how the physio team should make the contact the referral promises",
-	"crisis_anonymous":       "says the OH team cannot contact them unless they say how",
+	"webchat_crisis_anonymous":       "says the OH team cannot contact them unless they say how",
 }
 
 // promiseWords find a promise of contact in an English message.

@@ -92,3 +92,17 @@ func Match(tag string) string {
 	}
 	return Default
 }
+
+// Texts returns a function giving message id, which takes no template data,
+// in the supported language for lang (Match), from b (Bundle); English when
+// that language lacks it, and "" when no language has it.
+func Texts(b *i18n.Bundle) func(lang, id string) string {
+	loc := map[string]*i18n.Localizer{}
+	for _, l := range Languages {
+		loc[l] = i18n.NewLocalizer(b, l)
+	}
+	return func(lang, id string) string {
+		s, _ := loc[Match(lang)].Localize(&i18n.LocalizeConfig{MessageID: id})
+		return s
+	}
+}

@@ -27,6 +27,13 @@ func MaxSegments(enc Encoding) int {
 	return 3
 }
 
+// WebChatOnly reports whether message id is only ever shown in the web
+// chat, never texted: the widget's own words (widget_*) and web chat
+// messages (webchat_*), such as the anonymous chatter's crisis reply.
+func WebChatOnly(id string) bool {
+	return strings.HasPrefix(id, "widget_") || strings.HasPrefix(id, "webchat_")
+}
+
 // gsmBasic is the GSM 03.38 default alphabet; each costs one septet.
 const gsmBasic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
 	"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

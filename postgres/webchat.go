@@ -37,16 +37,39 @@ func (db *DB) OpenWebChat(ctx context.Context, address string) (int64, error) {
 	return id, nil
 }
 
+// WebChatConversationOf returns the id of the web chat conversation at
+// address that holds the message the widget sent with externalID, open or
+// closed, or ErrNotFound.
+func (db *DB) WebChatConversationOf(ctx context.Context, address, externalID string) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.channel = 'webchat' AND m.external_id = $2 AND c.channel = 'webchat' AND c.address = $1`,
+		address, externalID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the web chat of a message: %w", err)
+	}
+	return id, nil
+}
+
+// ChatPage is what a web chat conversation has after a message number.
+type ChatPage struct {
+	Messages []ChatMessage // in order
+	Closed   bool
+	Language string // the conversation's language now
+}
+
 // WebChatMessagesAfter returns the messages of web chat conversation id
-// numbered after seq, in order, and whether the conversation is closed. The
-// closed flag is read in the same snapshot as the messages, so a caller
-// that sends them all and sees closed has sent the last one.
-func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) ([]ChatMessage, bool, error) {
-	var out []ChatMessage
-	var closed bool
+// numbered after seq, whether the conversation is closed, and its
+// language. All are read in one snapshot, so a caller that sends the
+// messages and sees Closed has sent the last one.
+func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) (ChatPage, error) {
+	var p ChatPage
 	snapshot := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	err := pgx.BeginTxFunc(ctx, db.Pool, snapshot, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT status = 'closed' FROM conversations WHERE id = $1`, id).Scan(&closed); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT status = 'closed', language FROM conversations WHERE id = $1`, id).Scan(&p.Closed, &p.Language); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT seq, author, body, created_at, coalesce(external_id, '')
@@ -54,7 +77,7 @@ func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) ([]Ch
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChatMessage, error) {
+		p.Messages, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChatMessage, error) {
 			var m ChatMessage
 			err := r.Scan(&m.Seq, &m.Author, &m.Body, &m.At, &m.ExternalID)
 			return m, err
@@ -62,9 +85,9 @@ func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) ([]Ch
 		return err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("web chat messages of conversation %d: %w", id, err)
+		return ChatPage{}, fmt.Errorf("web chat messages of conversation %d: %w", id, err)
 	}
-	return out, closed, nil
+	return p, nil
 }
 
 // MarkWebChatDelivered records that the outbound messages of conversation
@@ -93,15 +116,24 @@ func WebChatSeen(ctx context.Context, q Querier, id int64) (bool, error) {
 
 // EndWebChat closes the open web chat at address with reason "ended",
 // when the bot has it. A conversation a clinician has stays open, so the
-// clinician can still answer; the widget forgets it all the same.
-func (db *DB) EndWebChat(ctx context.Context, address string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE conversations
+// clinician can still answer; the widget forgets it all the same. It
+// returns the id and last message number of a conversation left open (0 and
+// 0 when none is).
+func (db *DB) EndWebChat(ctx context.Context, address string) (kept int64, seq int, err error) {
+	_, err = db.Pool.Exec(ctx, `UPDATE conversations
 		SET status = 'closed', closed_reason = 'ended', closed_at = now(), version = version + 1
 		WHERE channel = 'webchat' AND address = $1 AND status = 'open' AND owner = 'bot'`, address)
-	if err != nil {
-		return fmt.Errorf("end web chat: %w", err)
+	if err == nil {
+		err = db.Pool.QueryRow(ctx, `SELECT id, last_message_seq FROM conversations
+			WHERE channel = 'webchat' AND address = $1 AND status = 'open'`, address).Scan(&kept, &seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, 0, nil
+		}
 	}
-	return nil
+	if err != nil {
+		return 0, 0, fmt.Errorf("end web chat: %w", err)
+	}
+	return kept, seq, nil
 }
 
 // UseWidgetNonce records an identity token's nonce, valid until expires.

@@ -1,10 +1,11 @@
 // Package widget serves the intranet web-chat widget, widget.js, and the
 // mock intranet page demo mode shows it on.
 //
-// widget.js is plain JavaScript committed as source (no build step). An
-// intranet page embeds it with
+// widget.js is plain JavaScript committed as source (no build step); the
+// server puts the widget's words in every language into it when it starts
+// (Script). An intranet page embeds it with
 //
-//	<script src="https://OHCONTACT/widget.js" data-org="CODE" data-token="OPTIONAL_IDENTITY_TOKEN" async></script>
+//	<script src="https://OHCONTACT/widget.js" data-org="CODE" data-token="OPTIONAL_IDENTITY_TOKEN" data-lang="OPTIONAL_LANG" async></script>
 //
 // and it talks to the websocket at /ws/chat beside it (package webchat).
 package widget
@@ -15,32 +16,85 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/ohcontact/ohcontact/locales"
 )
 
 //go:embed widget.js
-var script []byte
+var source []byte
 
 //go:embed intranet.html
 var intranetHTML string
 
 var intranetPage = template.Must(template.New("intranet.html").Parse(intranetHTML))
 
-// Script returns a copy of widget.js.
-func Script() []byte {
-	return bytes.Clone(script)
+// wordsMark is where widget.js takes its words: Script puts them there.
+const wordsMark = "/*ohcontact:words*/{}"
+
+// Script returns widget.js as served: its source with the widget's words
+// in every language of the locale files built in, so that one home holds
+// every translation. The words are the "widget_" messages without the
+// prefix, {{.Field}} placeholders left for the widget to fill, a plural
+// message as its CLDR forms ({"one": …, "other": …}); and "notice", the
+// 24/7 notice the widget shows until the server sends the organisation's,
+// which notice gives for a language.
+func Script(notice func(lang string) string) ([]byte, error) {
+	words := map[string]map[string]any{}
+	for _, lang := range locales.Languages {
+		data, err := locales.File(lang)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := i18n.ParseMessageFileBytes(data, lang+".toml", map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal})
+		if err != nil {
+			return nil, fmt.Errorf("widget: %w", err)
+		}
+		w := map[string]any{}
+		for _, m := range mf.Messages {
+			id, ok := strings.CutPrefix(m.ID, "widget_")
+			switch {
+			case !ok || id == "notice":
+			case m.One != "" || m.Few != "" || m.Many != "":
+				forms := map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other}
+				for k, v := range forms {
+					if v == "" {
+						delete(forms, k)
+					}
+				}
+				w[id] = forms
+			default:
+				w[id] = m.Other
+			}
+		}
+		w["notice"] = notice(lang)
+		words[lang] = w
+	}
+	js, err := json.Marshal(words)
+	if err != nil {
+		return nil, fmt.Errorf("widget: %w", err)
+	}
+	if bytes.Count(source, []byte(wordsMark)) != 1 {
+		return nil, fmt.Errorf("widget: widget.js has no single %s", wordsMark)
+	}
+	return bytes.Replace(source, []byte(wordsMark), js, 1), nil
 }
 
 // Handler returns the handler for GET (and HEAD) /widget.js, wherever it is
-// mounted: the script as text/javascript, gzipped when the client accepts
-// it, with a strong ETag per encoding (If-None-Match gets 304 Not Modified)
-// and five minutes of public caching, so a new version reaches intranet
-// pages within minutes of a deploy.
-func Handler() http.Handler {
+// mounted: script (from Script) as text/javascript, gzipped when the client
+// accepts it, with a strong ETag per encoding (If-None-Match gets 304 Not
+// Modified) and five minutes of public caching, so a new version reaches
+// intranet pages within minutes of a deploy.
+func Handler(script []byte) http.Handler {
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // the level is valid
 	zw.Write(script)
@@ -122,11 +176,15 @@ type IntranetData struct {
 	// SwitchURL is the page's own path, without a query: the switch links
 	// add ?as=staff or ?as=anonymous.
 	SwitchURL string
+	// Lang is the widget's data-lang, the language its own words start
+	// in (en-GB, cy or pl); empty leaves them to the page's lang.
+	Lang string
 }
 
 // RenderIntranet writes the mock intranet page for demo mode
 // (/demo/intranet): a plain NHS trust intranet page with a switch between
-// signed in and anonymous, and the widget's script tag. The caller sets
+// signed in and anonymous, and the widget's script tag (with data-lang when
+// Lang is set). The caller sets
 // Content-Type to text/html and, because the page carries a single-use
 // token, Cache-Control: no-store.
 func RenderIntranet(w io.Writer, d IntranetData) error {

@@ -3,21 +3,20 @@
  * service for any intranet page.
  *
  *   <script src="https://OHCONTACT/widget.js" data-org="CODE"
- *           data-token="OPTIONAL_IDENTITY_TOKEN" async></script>
+ *           data-token="OPTIONAL_IDENTITY_TOKEN" data-lang="OPTIONAL_LANG" async></script>
  *
- * Plain JavaScript, no build step. Everything lives in a Shadow DOM so the
- * page's styles and ours stay apart. The only global is
- * window.OHContactWidget with open() and close().
+ * Plain JavaScript, no build step: the server puts the widget's words, in
+ * every language, where WORDS is (from its locale files). Everything lives
+ * in a Shadow DOM so the page's styles and ours stay apart. The only global
+ * is window.OHContactWidget with open() and close().
  */
 (function () {
   "use strict";
 
-  var FALLBACK_NOTICE = "This chat is not monitored 24/7. In an emergency call 999. " +
-    "For urgent mental health help call NHS 111 and choose option 2, " +
-    "or call Samaritans free on 116 123.";
-  var DEFAULT_SERVICE = "Occupational Health";
+  // WORDS[lang][id]: text with {{.Field}} placeholders, or plural forms.
+  var WORDS = /*ohcontact:words*/{};
   var MAX_CHARS = 1000;
-  var AUTHORS = { staff: "You", bot: "OH assistant", clinician: "OH clinician" };
+  var AUTHORS = { staff: "you", bot: "bot", clinician: "clinician" };
   var TOKEN_ERRORS = { token_expired: 1, token_invalid: 1, token_replayed: 1, session_expired: 1 };
   var SEND_ERRORS = { rate_limited: 1, too_long: 1, bad_request: 1, too_many_chats: 1 };
 
@@ -41,6 +40,10 @@
   var session = stored.session || "";
   var service = stored.service || "";
   var seen = stored.seen || 0;        // last seq shown with the panel open
+  // The conversation's language, else the page's, until the server says.
+  var lang = matchLang(stored.lang || script.getAttribute("data-lang") || document.documentElement.lang);
+  var notice = "";        // the server's 24/7 notice, in lang
+  var identity = "";      // "staff" or "anonymous" once the server has said
   var token = script.getAttribute("data-token") || "";
   if (token && tokenSignature(token) === storageGet(SPENT_KEY)) token = "";
 
@@ -57,6 +60,24 @@
   var sentEls = {};       // client id -> its element in the transcript
   var ending = false;     // "End chat and clear" sent, "ended" not yet seen
   var lastError = "";
+
+  // ---- words -----------------------------------------------------------
+
+  // matchLang returns the supported language for a BCP 47 tag, as the
+  // server's locales.Match does.
+  function matchLang(tag) {
+    var l = String(tag || "").toLowerCase().split(/[-_]/)[0];
+    return l === "cy" || l === "pl" ? l : "en-GB";
+  }
+
+  // t returns word id in the current language with data's fields filled
+  // in; a plural word takes the form for data.Count.
+  function t(id, data) {
+    var w = (WORDS[lang] || {})[id] || (WORDS["en-GB"] || {})[id] || id;
+    data = data || {};
+    if (typeof w === "object") w = w[new Intl.PluralRules(lang).select(data.Count)] || w.other;
+    return w.replace(/\{\{\.(\w+)\}\}/g, function (_, k) { return String(data[k]); });
+  }
 
   // ---- DOM -------------------------------------------------------------
 
@@ -76,43 +97,43 @@
   addStyles(root);
 
   var launcherLabel = h("span");
-  var launcherBadge = h("span", { "class": "badge", hidden: "" }, [h("span", { "class": "vh" }, [", "]), "New message"]);
+  var badgeText = h("span");
+  var launcherBadge = h("span", { "class": "badge", hidden: "" }, [h("span", { "class": "vh" }, [", "]), badgeText]);
   var launcher = h("button", { type: "button", "class": "launcher" },
     [icon(), launcherLabel, launcherBadge]);
   var announcer = h("p", { "class": "vh", role: "status" });
 
   var title = h("h2", { id: "ohc-title" });
-  var closeBtn = h("button", { type: "button", "class": "close", "aria-label": "Close chat" },
-    [h("span", { "aria-hidden": "true" }, ["\u00d7 "]), "Close"]);
-  var notice = h("p", { "class": "notice" });
+  var closeText = h("span");
+  var closeBtn = h("button", { type: "button", "class": "close" },
+    [h("span", { "aria-hidden": "true" }, ["\u00d7 "]), closeText]);
+  var noticeEl = h("p", { "class": "notice" });
   var identityLine = h("p", { "class": "hint", hidden: "" });
   var log = h("ol", { "class": "messages" });
   // The log scrolls, so it takes focus for keyboard scrolling.
-  var logBox = h("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Chat messages", tabindex: "0" }, [log]);
+  var logBox = h("div", { "class": "log", role: "log", "aria-live": "polite", tabindex: "0" }, [identityLine, log]);
   var statusEl = h("p", { "class": "status", role: "status" });
   var alertEl = h("p", { "class": "alert", role: "alert" });
-  var textarea = h("textarea", { id: "ohc-text", rows: "3", autocomplete: "off", "aria-describedby": "ohc-count" });
-  var countEl = h("p", { id: "ohc-count", "class": "hint" });
-  var sendBtn = h("button", { type: "submit", "class": "btn" }, ["Send"]);
-  var endBtn = h("button", { type: "button", "class": "btn btn-secondary" }, ["End chat and clear"]);
-  var confirmText = h("p", { id: "ohc-confirm", tabindex: "-1" },
-    ["End this chat and clear it from this screen? Do this if other people use this computer."]);
-  var yesBtn = h("button", { type: "button", "class": "btn btn-warning" }, ["Yes, end and clear"]);
-  var noBtn = h("button", { type: "button", "class": "btn btn-secondary" }, ["Cancel"]);
+  var label = h("label", { "for": "ohc-text" });
+  var textarea = h("textarea", { id: "ohc-text", rows: "1", autocomplete: "off", "aria-describedby": "ohc-count" });
+  var countEl = h("p", { id: "ohc-count", "class": "count" });
+  var sendBtn = h("button", { type: "submit", "class": "btn send" });
+  var endBtn = h("button", { type: "button", "class": "end" });
+  var confirmText = h("p", { id: "ohc-confirm", tabindex: "-1" });
+  var yesBtn = h("button", { type: "button", "class": "btn btn-warning" });
+  var noBtn = h("button", { type: "button", "class": "btn btn-secondary" });
   var confirmBox = h("div", { "class": "confirm", role: "group", "aria-labelledby": "ohc-confirm", hidden: "" },
     [confirmText, h("div", { "class": "buttons" }, [yesBtn, noBtn])]);
-  var form = h("form", { "class": "form" }, [
-    h("label", { "for": "ohc-text" }, ["Your message"]),
-    countEl, textarea,
-    h("div", { "class": "buttons" }, [sendBtn, endBtn]),
-    confirmBox
-  ]);
+  // In reading and focus order: the box, Send, then End chat and clear,
+  // which the grid shows beside the label, out of the way.
+  var form = h("form", { "class": "form" }, [label, countEl, textarea, sendBtn, endBtn, confirmBox]);
   var panel = h("section", { "class": "panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "ohc-title", hidden: "" }, [
     h("div", { "class": "header" }, [title, closeBtn]),
-    notice, identityLine, logBox, statusEl, alertEl, form
+    noticeEl, logBox, statusEl, alertEl, form
   ]);
   // A landmark, so that everything on the page is in one.
-  root.appendChild(h("aside", { "aria-label": "Occupational health chat" }, [launcher, announcer, panel]));
+  var aside = h("aside", null, [launcher, announcer, panel]);
+  root.appendChild(aside);
 
   function icon() {
     var ns = "http://www.w3.org/2000/svg";
@@ -128,10 +149,39 @@
 
   // ---- rendering -------------------------------------------------------
 
-  function showNames() {
-    var name = service || DEFAULT_SERVICE;
-    launcherLabel.textContent = "Chat with " + name;
+  // showWords puts the widget's words in the current language everywhere
+  // they show, the names of authors already in the transcript included.
+  function showWords() {
+    var name = service || t("service"), i, who = log.querySelectorAll("[data-author]");
+    aside.setAttribute("lang", lang);
+    aside.setAttribute("aria-label", t("landmark"));
+    launcherLabel.textContent = t("launch", { OH: name });
+    badgeText.textContent = t("new");
     title.textContent = name;
+    closeBtn.setAttribute("aria-label", t("close_label"));
+    closeText.textContent = t("close");
+    setText(noticeEl, notice || t("notice"));
+    identityLine.textContent = identity ? t(identity === "staff" ? "signed_in" : "anonymous") : "";
+    identityLine.hidden = !identity;
+    logBox.setAttribute("aria-label", t("log"));
+    label.textContent = t("label");
+    sendBtn.textContent = t("send");
+    endBtn.textContent = t("end");
+    confirmText.textContent = t("end_confirm");
+    yesBtn.textContent = t("end_yes");
+    noBtn.textContent = t("cancel");
+    for (i = 0; i < who.length; i++) who[i].textContent = t(who[i].getAttribute("data-author"));
+    outbox.forEach(function (o) { setMeta(o.el, t(o.sent ? "sending" : "waiting")); });
+    updateCount();
+  }
+
+  // setLang switches the widget's words to language l, with the server's
+  // notice in it when given.
+  function setLang(l, text) {
+    lang = matchLang(l);
+    notice = text || "";
+    showWords();
+    save();
   }
 
   function setText(el, text) {
@@ -149,7 +199,7 @@
       el.appendChild(document.createTextNode(text.slice(last, m.index)));
       href = safeURL(url);
       el.appendChild(href ? h("a", { href: href, rel: "noopener noreferrer", target: "_blank" },
-        [url, h("span", { "class": "vh" }, [" (opens in a new tab)"])]) : document.createTextNode(url));
+        [url, h("span", { "class": "vh" }, [" " + t("new_tab")])]) : document.createTextNode(url));
       last = re.lastIndex;
     }
     el.appendChild(document.createTextNode(text.slice(last)));
@@ -166,12 +216,12 @@
 
   // messageEl returns a transcript entry: who wrote it and when, then the text.
   function messageEl(author, text) {
-    var who = AUTHORS[author] || "OH service";
+    var who = AUTHORS[author] || "other";
     var meta = h("span", { "class": "meta" });
     var body = h("div", { "class": "text" });
     appendLinked(body, text);
     return h("li", { "class": "msg msg-" + (AUTHORS[author] ? author : "bot") }, [
-      h("p", { "class": "who" }, [h("strong", null, [who]), " ", meta]),
+      h("p", { "class": "who" }, [h("strong", { "data-author": who }, [t(who)]), " ", meta]),
       body
     ]);
   }
@@ -199,8 +249,18 @@
     if (el.parentNode !== log || el.nextSibling !== before) log.insertBefore(el, before);
   }
 
-  function scrollDown() {
+  // reveal scrolls the log to the newest message, unless what came after
+  // the person's last message is taller than the log: then to the start of
+  // the first of it (a crisis reply is read from its start).
+  function reveal() {
+    var kids = log.children, i = kids.length, first = null, top;
+    while (i-- > 0 && !kids[i].classList.contains("msg-staff")) {
+      if (kids[i].classList.contains("msg")) first = kids[i];
+    }
     logBox.scrollTop = logBox.scrollHeight;
+    if (!first || !first.getBoundingClientRect) return;
+    top = first.getBoundingClientRect().top - logBox.getBoundingClientRect().top + logBox.scrollTop;
+    if (logBox.scrollHeight - top > logBox.clientHeight) logBox.scrollTop = top - 8;
   }
 
   function setStatus(text) {
@@ -213,19 +273,24 @@
     setTimeout(function () { alertEl.textContent = text; }, 50);
   }
 
+  // updateCount says how many characters are left: to screen readers
+  // always, on screen from three quarters of the limit.
   function updateCount() {
     var n = Array.from(textarea.value).length;
     var over = n > MAX_CHARS;
-    countEl.textContent = n === 0 ? "You can enter up to " + chars(MAX_CHARS) + "." :
-      over ? "You have " + chars(n - MAX_CHARS) + " too many." :
-        "You have " + chars(MAX_CHARS - n) + " remaining.";
+    countEl.textContent = n === 0 ? t("count_max") :
+      over ? t("count_over", { Count: n - MAX_CHARS }) : t("count_left", { Count: MAX_CHARS - n });
+    countEl.classList.toggle("vh", n < MAX_CHARS * 3 / 4);
     countEl.classList.toggle("over", over);
     if (over) textarea.setAttribute("aria-invalid", "true");
     else textarea.removeAttribute("aria-invalid");
   }
 
-  function chars(n) {
-    return n + (n === 1 ? " character" : " characters");
+  // grow makes the message box as tall as its text, up to six lines.
+  function grow() {
+    if (!textarea.style) return;
+    textarea.style.height = "auto";
+    textarea.style.height = textarea.scrollHeight + 4 + "px";
   }
 
   // ---- storage ---------------------------------------------------------
@@ -257,7 +322,7 @@
   // conversation. Once the person has asked to end it, it stays removed.
   function save() {
     if (ending) return;
-    storageSet(STORE_KEY, session ? JSON.stringify({ session: session, service: service, seen: seen }) : null);
+    storageSet(STORE_KEY, session ? JSON.stringify({ session: session, service: service, seen: seen, lang: lang }) : null);
   }
 
   function tokenSignature(t) {
@@ -270,7 +335,7 @@
     if (ws || stopped) return;
     clearTimeout(timer);
     timer = 0;
-    if (!everReady) setStatus("Connecting\u2026");
+    if (!everReady) setStatus(t("connecting"));
     var sock;
     try {
       sock = new WebSocket(wsURL);
@@ -281,7 +346,7 @@
     ws = sock;
     sock.onopen = function () {
       helloToken = token;
-      sock.send(JSON.stringify({ type: "hello", token: token, session: session, after: lastSeq }));
+      sock.send(JSON.stringify({ type: "hello", token: token, session: session, after: lastSeq, lang: lang }));
     };
     sock.onmessage = function (e) {
       if (sock === ws) receive(e.data);
@@ -296,7 +361,7 @@
     isReady = false;
     outbox.forEach(function (o) {
       o.sent = false;
-      setMeta(o.el, "Waiting to send\u2026");
+      setMeta(o.el, t("waiting"));
     });
     if (code === 1000) {
       // The server is done with us: connect again when the person acts.
@@ -305,8 +370,8 @@
     }
     if (code === 1008) {
       stopped = true;
-      setStatus("Disconnected.");
-      showAlert(lastError || reason || "The chat is not available. Refresh the page to try again.");
+      setStatus(t("disconnected"));
+      showAlert(lastError || reason || t("unavailable"));
       return;
     }
     retry();
@@ -316,7 +381,7 @@
   // all of 1 s, 2 s, 4 s … up to 30 s.
   function retry() {
     var base = Math.min(30000, 1000 * Math.pow(2, attempts++));
-    setStatus("Reconnecting\u2026");
+    setStatus(t("reconnecting"));
     timer = setTimeout(connect, base / 2 + Math.random() * base / 2);
   }
 
@@ -327,7 +392,7 @@
   function transmit(o) {
     send({ type: "send", id: o.id, text: o.text });
     o.sent = true;
-    setMeta(o.el, "Sending\u2026");
+    setMeta(o.el, t("sending"));
   }
 
   function receive(data) {
@@ -341,7 +406,8 @@
     if (f.type === "ready") onReady(f);
     else if (f.type === "message") onMessage(f);
     else if (f.type === "error") onError(f);
-    else if (f.type === "ended") onEnded();
+    else if (f.type === "lang") setLang(str(f.lang), str(f.notice));
+    else if (f.type === "ended") onEnded(str(f.session));
   }
 
   function onReady(f) {
@@ -351,17 +417,12 @@
     }
     session = str(f.session);
     service = str(f.service) || service;
-    setText(notice, str(f.notice) || FALLBACK_NOTICE);
-    identityLine.textContent = f.identity === "staff" ?
-      "You are signed in: the OH team can see who you are." :
-      "You are anonymous: the OH team does not know who you are unless you tell them.";
-    identityLine.hidden = false;
-    showNames();
-    save();
+    identity = f.identity === "staff" ? "staff" : "anonymous";
+    setLang(str(f.lang) || lang, str(f.notice));
     isReady = true;
     attempts = 0;
     lastError = "";
-    setStatus(everReady ? "Reconnected." : "");
+    setStatus(everReady ? t("reconnected") : "");
     everReady = true;
     if (ending) send({ type: "end" });
     else outbox.forEach(transmit);
@@ -386,17 +447,17 @@
     if (panel.hidden) {
       if (f.author !== "staff" && seq > seen) {
         launcherBadge.hidden = false;
-        announcer.textContent = "New message from " + (AUTHORS[f.author] || "the OH service") + ".";
+        announcer.textContent = t("new_from", { Who: t(AUTHORS[f.author] || "other") });
       }
     } else {
       seen = lastSeq;
       save();
     }
-    scrollDown();
+    reveal();
   }
 
   function onError(f) {
-    lastError = str(f.message) || "Something went wrong. Try again.";
+    lastError = str(f.message) || t("error");
     showAlert(lastError);
     if (TOKEN_ERRORS[f.code]) {
       // Not to be offered again, even by this page restored from cache.
@@ -419,7 +480,7 @@
     failed.forEach(function (o) {
       o.el.classList.remove("pending");
       o.el.classList.add("failed");
-      setMeta(o.el, "Not sent");
+      setMeta(o.el, t("not_sent"));
     });
     if (failed.length && textarea.value === "") {
       textarea.value = failed[failed.length - 1].text;
@@ -428,19 +489,24 @@
   }
 
   // onEnded forgets the conversation. After "End chat and clear" the
-  // transcript is already gone and the session (who the person is) is
-  // forgotten too. When the service ends it (the flow finished), the
+  // transcript is already gone and the session is forgotten too; a signed-in
+  // person gets next, a new session that says who they are (an anonymous
+  // person none). When the service ends it (the flow finished), the
   // transcript stays on screen (it may hold crisis contacts) but belongs to
   // no conversation any more, and the session is kept: the person's next
   // message starts a new conversation as the same person.
-  function onEnded() {
+  function onEnded(next) {
     detach();
     if (ending) {
       forget();
+      session = next;
+      if (!next) identity = "";
+      showWords();
     } else {
-      log.appendChild(h("li", { "class": "ended" }, ["This chat has ended."]));
-      setStatus("Chat ended.");
+      log.appendChild(h("li", { "class": "ended" }, [t("has_ended")]));
+      setStatus(t("chat_ended"));
       restart();
+      reveal();
     }
     ending = false;
     // Messages still to send go below, to a new conversation.
@@ -494,27 +560,28 @@
   function submit() {
     var text = textarea.value.trim();
     if (text === "") {
-      showAlert("Enter a message.");
+      showAlert(t("empty"));
       return;
     }
     if (Array.from(text).length > MAX_CHARS) {
-      showAlert("Your message is too long. Shorten it to " + MAX_CHARS + " characters or fewer.");
+      showAlert(t("too_long"));
       return;
     }
     if (stopped) {
-      showAlert(lastError || "The chat is not available. Refresh the page to try again.");
+      showAlert(lastError || t("unavailable"));
       return;
     }
     var o = { id: newId(), text: text, el: messageEl("staff", text), sent: false };
     o.el.classList.add("pending");
-    setMeta(o.el, "Waiting to send\u2026");
+    setMeta(o.el, t("waiting"));
     log.appendChild(o.el);
     sentEls[o.id] = o.el;
     outbox.push(o);
     textarea.value = "";
     alertEl.textContent = "";
     updateCount();
-    scrollDown();
+    grow();
+    reveal();
     if (isReady) transmit(o);
     else connect();
   }
@@ -524,10 +591,11 @@
     log.textContent = "";
     textarea.value = "";
     updateCount();
+    grow();
     outbox = [];
     sentEls = {};
     alertEl.textContent = "";
-    setStatus("Chat ended and cleared.");
+    setStatus(t("cleared"));
     textarea.focus();
     if (!session) {
       forget();
@@ -549,7 +617,8 @@
     seen = lastSeq;
     save();
     textarea.focus();
-    scrollDown();
+    grow();
+    reveal();
     connect();
   }
 
@@ -567,7 +636,10 @@
     e.preventDefault();
     submit();
   });
-  textarea.addEventListener("input", updateCount);
+  textarea.addEventListener("input", function () {
+    updateCount();
+    grow();
+  });
   textarea.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -593,9 +665,7 @@
     if (!ws && timer) connect();
   });
 
-  showNames();
-  setText(notice, FALLBACK_NOTICE);
-  updateCount();
+  showWords();
   window.OHContactWidget = Object.freeze({ open: open, close: close });
 
   function mount() {
@@ -631,22 +701,24 @@
       ".launcher:hover{background:#003087}",
       ".launcher svg{flex:none;width:1.4em;height:1.4em;fill:currentColor}",
       ".badge{padding:0 .5em;border-radius:1em;background:#fff;color:#005eb8}",
-      ".panel{position:fixed;right:16px;bottom:16px;z-index:2147483001;display:flex;flex-direction:column;width:22em;max-width:calc(100vw - 32px);height:36em;max-height:calc(100vh - 32px);overflow-y:auto;overflow-wrap:anywhere;background:#f0f4f5;border:1px solid #d8dde0;border-radius:4px;box-shadow:0 4px 16px rgba(33,43,50,.3);animation:ohc-in .2s ease-out}",
+      ".panel{position:fixed;right:16px;bottom:16px;z-index:2147483001;display:flex;flex-direction:column;width:24em;max-width:calc(100vw - 32px);height:42em;max-height:calc(100vh - 32px);overflow-y:auto;overflow-wrap:anywhere;background:#f0f4f5;border:1px solid #d8dde0;border-radius:4px;box-shadow:0 4px 16px rgba(33,43,50,.3);animation:ohc-in .2s ease-out}",
       "@keyframes ohc-in{from{opacity:0;transform:translateY(1em)}}",
       "@media (max-width:30em){.panel{inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0;border:0}}",
       "@media (prefers-reduced-motion:reduce){.panel{animation:none}}",
-      ".header{display:flex;align-items:center;justify-content:space-between;gap:.5em;padding:.5em .75em .5em 1em;background:#005eb8;color:#fff}",
+      ".header{display:flex;align-items:center;justify-content:space-between;gap:.5em;padding:.375em .75em .375em 1em;background:#005eb8;color:#fff}",
       "h2{margin:0;font-size:1.1em;line-height:1.3;font-weight:700}",
-      ".close{flex:none;padding:.25em .5em;border:2px solid #fff;border-radius:4px;background:transparent;color:#fff;font-weight:700;cursor:pointer}",
+      ".close{flex:none;padding:.125em .5em;border:2px solid #fff;border-radius:4px;background:transparent;color:#fff;font-weight:700;cursor:pointer}",
       ".close:hover{background:#003087}",
       // The log takes the room there is and scrolls; when there is too
       // little room for it (zoomed in, short screens) the panel scrolls.
+      // The notice stays in view above it, kept short.
       ".panel>p,.log{flex:none;margin:0 1em .5em}",
-      ".panel>.notice{margin-top:.75em;padding:.5em .75em;background:#fff9c4;border-left:8px solid #ffb81c}",
+      ".panel>.notice{margin-top:.5em;padding:.25em .5em;background:#fff9c4;border-left:8px solid #ffb81c;line-height:1.4}",
       // Small print is 16px: never smaller.
-      ".hint,.who,.status,.ended{font-size:16px}",
-      ".hint{color:#4c6272}",
+      ".hint,.who,.status,.ended,.notice,.count,.end{font-size:16px}",
+      ".hint,.count{color:#4c6272}",
       ".log{flex:1 1 0;min-height:8em;padding:.25em;overflow-y:auto;scroll-behavior:smooth}",
+      ".log>.hint{margin:0 0 .75em}",
       ".messages{margin:0;padding:0;list-style:none}",
       "@media (prefers-reduced-motion:reduce){.log{scroll-behavior:auto}}",
       ".log:focus{background:#f0f4f5;box-shadow:inset 0 0 0 3px #212b32;outline:4px solid #ffeb3b;outline-offset:0}",
@@ -666,15 +738,20 @@
       ".status:empty,.alert:empty{margin-bottom:0}",
       ".alert{font-weight:700}",
       ".alert:not(:empty){padding:.5em .75em;background:#fff;border-left:6px solid #d5281b}",
-      ".form{padding:.75em 1em 1em;background:#fff;border-top:1px solid #d8dde0}",
-      "label{display:block;font-weight:700}",
-      ".form .hint{margin:0 0 .25em}",
-      ".hint.over{color:#d5281b;font-weight:700}",
-      "textarea{display:block;width:100%;min-height:4.5em;padding:.3em;border:2px solid #4c6272;border-radius:0;background:#fff;resize:vertical}",
+      // The box and Send side by side under the label, End chat and clear
+      // beside the label.
+      ".form{display:grid;grid-template-columns:1fr auto;align-items:end;gap:.25em .5em;padding:.5em 1em .75em;background:#fff;border-top:1px solid #d8dde0}",
+      "label{font-weight:700}",
+      ".end{grid-area:1/2;justify-self:end;padding:0;border:0;background:none;color:#005eb8;text-decoration:underline;cursor:pointer}",
+      ".end:hover{color:#7c2855}",
+      ".count{grid-column:1/-1;margin:0}",
+      ".count.over{color:#d5281b;font-weight:700}",
+      ".send{margin-bottom:4px}",
+      "textarea{display:block;width:100%;max-height:9.5em;padding:.3em;border:2px solid #4c6272;border-radius:0;background:#fff;resize:none}",
       "textarea:focus{outline:4px solid #ffeb3b;outline-offset:0;border-color:#212b32;box-shadow:inset 0 0 0 2px #212b32}",
       "textarea[aria-invalid=true]{border-color:#d5281b}",
       ".buttons{display:flex;flex-wrap:wrap;gap:.75em;margin-top:.75em}",
-      ".confirm{margin-top:1em;padding:.75em;border-left:6px solid #d5281b;background:#f0f4f5}",
+      ".confirm{grid-column:1/-1;margin-top:.5em;padding:.75em;border-left:6px solid #d5281b;background:#f0f4f5}",
       ".confirm p{margin:0}",
       // Last, so that focus wins over hover.
       ".btn:focus,.launcher:focus,.close:focus{background:#ffeb3b;color:#212b32;box-shadow:0 4px 0 #212b32;outline:4px solid transparent;outline-offset:4px}",

@@ -3,16 +3,55 @@ package widget_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/locales"
+	"github.com/ohcontact/ohcontact/signposting"
 	widget "github.com/ohcontact/ohcontact/web-widget"
 )
+
+// script returns widget.js as the server builds it, with the notice the
+// server gives (the national crisis numbers).
+func script(t *testing.T) []byte {
+	t.Helper()
+	bundle, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := dialogs.New(bundle, signposting.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := widget.Script(func(lang string) string { return engine.WidgetNotice(lang, "") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// words returns the words built into script, by language.
+func words(t *testing.T, script []byte) map[string]map[string]any {
+	t.Helper()
+	m := regexp.MustCompile(`var WORDS = (\{.*\});`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("widget.js has no WORDS")
+	}
+	var w map[string]map[string]any
+	if err := json.Unmarshal(m[1], &w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
 
 func get(t *testing.T, h http.Handler, method string, header map[string]string) *http.Response {
 	t.Helper()
@@ -35,7 +74,7 @@ func body(t *testing.T, res *http.Response) []byte {
 }
 
 func TestHandlerServesTheScript(t *testing.T) {
-	res := get(t, widget.Handler(), http.MethodGet, nil)
+	res := get(t, widget.Handler(script(t)), http.MethodGet, nil)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
@@ -53,13 +92,13 @@ func TestHandlerServesTheScript(t *testing.T) {
 	if !regexp.MustCompile(`^"[0-9a-f]{32}"$`).MatchString(res.Header.Get("ETag")) {
 		t.Errorf("ETag %q is not a strong hash tag", res.Header.Get("ETag"))
 	}
-	if got := body(t, res); !bytes.Equal(got, widget.Script()) {
-		t.Errorf("body is not Script(): %d bytes, want %d", len(got), len(widget.Script()))
+	if got := body(t, res); !bytes.Equal(got, script(t)) {
+		t.Errorf("body is not Script(): %d bytes, want %d", len(got), len(script(t)))
 	}
 }
 
 func TestHandlerGzip(t *testing.T) {
-	h := widget.Handler()
+	h := widget.Handler(script(t))
 	plainTag := get(t, h, http.MethodGet, nil).Header.Get("ETag")
 	tests := []struct {
 		accept string
@@ -79,7 +118,7 @@ func TestHandlerGzip(t *testing.T) {
 			res := get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": tt.accept})
 			b := body(t, res)
 			if !tt.gzip {
-				if res.Header.Get("Content-Encoding") != "" || !bytes.Equal(b, widget.Script()) {
+				if res.Header.Get("Content-Encoding") != "" || !bytes.Equal(b, script(t)) {
 					t.Fatalf("Content-Encoding %q, %d bytes: want the plain script", res.Header.Get("Content-Encoding"), len(b))
 				}
 				return
@@ -94,7 +133,7 @@ func TestHandlerGzip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, widget.Script()) {
+			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, script(t)) {
 				t.Fatalf("gunzipped body differs from Script() (err %v)", err)
 			}
 		})
@@ -102,7 +141,7 @@ func TestHandlerGzip(t *testing.T) {
 }
 
 func TestHandlerNotModified(t *testing.T) {
-	h := widget.Handler()
+	h := widget.Handler(script(t))
 	for _, enc := range []string{"", "gzip"} {
 		tag := get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": enc}).Header.Get("ETag")
 		res := get(t, h, http.MethodGet, map[string]string{"Accept-Encoding": enc, "If-None-Match": `"other", ` + tag})
@@ -120,7 +159,7 @@ func TestHandlerNotModified(t *testing.T) {
 }
 
 func TestHandlerMethods(t *testing.T) {
-	h := widget.Handler()
+	h := widget.Handler(script(t))
 	res := get(t, h, http.MethodHead, nil)
 	if res.StatusCode != http.StatusOK || len(body(t, res)) != 0 {
 		t.Errorf("HEAD: status %d, want 200 without a body", res.StatusCode)
@@ -131,11 +170,33 @@ func TestHandlerMethods(t *testing.T) {
 	}
 }
 
-func TestScriptIsACopy(t *testing.T) {
-	s := widget.Script()
-	s[0] ^= 0xff
-	if bytes.Equal(s, widget.Script()) {
-		t.Fatal("Script returns the embedded bytes themselves")
+// TestScriptWords checks the words built into widget.js: every language
+// has every word of en-GB's, from the locale files, in its own language,
+// the notice with the crisis numbers.
+func TestScriptWords(t *testing.T) {
+	w := words(t, script(t))
+	for _, lang := range locales.Languages {
+		for id := range w["en-GB"] {
+			if w[lang][id] == nil {
+				t.Errorf("%s lacks %s", lang, id)
+			}
+		}
+		for _, n := range []string{"999", "111", "option", "116 123"} {
+			if n == "option" {
+				n = map[string]string{"en-GB": "option 2", "cy": "opsiwn 2", "pl": "opcja 2"}[lang]
+			}
+			if s, _ := w[lang]["notice"].(string); !strings.Contains(s, n) {
+				t.Errorf("%s notice %q lacks %q", lang, s, n)
+			}
+		}
+	}
+	for lang, want := range map[string]string{"en-GB": "Send", "cy": "Anfon", "pl": "Wyślij"} {
+		if got := w[lang]["send"]; got != want {
+			t.Errorf("%s send = %v, want %q", lang, got, want)
+		}
+	}
+	if forms, _ := w["cy"]["count_left"].(map[string]any); len(forms) != 6 {
+		t.Errorf("cy count_left has forms %v, want the six Welsh ones", forms)
 	}
 }
 
@@ -144,24 +205,25 @@ func TestScriptSize(t *testing.T) {
 	const limit = 30 << 10
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)
-	zw.Write(widget.Script())
+	zw.Write(script(t))
 	zw.Close()
 	if b.Len() > limit {
 		t.Fatalf("widget.js is %d bytes gzipped; the limit is %d", b.Len(), limit)
 	}
-	t.Logf("widget.js: %d bytes, %d gzipped", len(widget.Script()), b.Len())
+	t.Logf("widget.js: %d bytes, %d gzipped", len(script(t)), b.Len())
 }
 
 // TestScriptRules checks what can be checked without a browser: strict
 // mode, no HTML parsing of data, no eval, no focus outline removed, the
-// crisis numbers in the fallback notice.
+// crisis numbers in the notice shown before the server's.
 func TestScriptRules(t *testing.T) {
-	src := string(widget.Script())
+	src := string(script(t))
 	for _, want := range []string{
 		`"use strict"`,
-		"In an emergency call 999. ",
-		"call NHS 111 and choose option 2",
-		"Samaritans free on 116 123",
+		"This chat is not monitored 24/7",
+		"Emergency: 999.",
+		"111, option 2",
+		"Samaritans: 116 123",
 		"prefers-reduced-motion",
 		`rel: "noopener noreferrer"`,
 	} {
@@ -176,8 +238,9 @@ func TestScriptRules(t *testing.T) {
 	}
 }
 
-// TestScriptBehaviour runs testdata/widget_test.js: the widget in Node
-// with a fake DOM and websocket, the test playing the server.
+// TestScriptBehaviour runs testdata/widget_test.js on widget.js as served:
+// the widget in Node with a fake DOM and websocket, the test playing the
+// server.
 func TestScriptBehaviour(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -187,7 +250,11 @@ func TestScriptBehaviour(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node --check widget.js: %v\n%s", err, out)
 	}
-	out, err = exec.Command(node, "testdata/widget_test.js").CombinedOutput()
+	built := filepath.Join(t.TempDir(), "widget.js")
+	if err := os.WriteFile(built, script(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(node, "testdata/widget_test.js", built).CombinedOutput()
 	if err != nil {
 		t.Fatalf("testdata/widget_test.js: %v\n%s", err, out)
 	}

@@ -8,20 +8,32 @@
 // JSON text frames. The widget opens /ws/chat?org=CODE from a page whose
 // origin the organisation allows, and sends first
 //
-//	{"type":"hello","token":"…","session":"…","after":N}
+//	{"type":"hello","token":"…","session":"…","after":N,"lang":"…"}
 //
 // with an identity token from the intranet (or ""), the session this
-// service gave it earlier (or ""), and the last message number it has shown.
+// service gave it earlier (or ""), the last message number it has shown,
+// and the language it shows its words in (its conversation's, else the
+// page's data-lang or lang; optional, en-GB when absent or unknown).
 // An unknown organisation gets HTTP 404 before the upgrade; an origin the
 // organisation does not allow, or a first frame that is not a hello, gets
 // an error frame and close 1008.
-// The server answers {"type":"ready","session","identity","service","notice"}
-// and then every message of the open conversation after N as
+// The server answers {"type":"ready","session","identity","service","notice","lang"}
+// (lang: the hello's, matched to en-GB, cy or pl; notice in it) and then
+// every message of the open conversation after N as
 // {"type":"message","seq","author","text","at","id"} (id: the widget's own
 // id, on the person's messages). The widget sends {"type":"send","id","text"}
-// and {"type":"end"}; the server sends {"type":"error","code","message"} and
-// {"type":"ended"} when the conversation it followed is closed, or in answer
-// to "end".
+// and {"type":"end"}; the server sends {"type":"error","code","message"}
+// (message in the connection's language) and {"type":"ended"} when the
+// conversation it followed is closed, or in answer to "end".
+//
+// Before a conversation's messages, and whenever its language changes (the
+// person typed "Cymraeg" or "Polski"), the server sends
+// {"type":"lang","lang","notice"}: the widget then shows its own words in
+// that language. They are built into widget.js, from the locale files.
+//
+// Every message the person sends is followed to its conversation, even one
+// the service answers and closes at once (an anonymous "sick"): the
+// widget gets the echo, the replies, then "ended".
 //
 // # Sessions
 //
@@ -34,7 +46,11 @@
 // after "ended": a hello offering a revoked or expired session gets the
 // error "session_expired" and a new anonymous chat, as the widget expects,
 // and another connection still open with it gets "ended" at its next
-// message.
+// message. For a member of staff, "ended" carries a new session for the
+// same person, with the same issue time and expiry, for their next
+// conversation (the intranet page still says who they are); when a
+// clinician keeps their conversation open, the new session does not show
+// its messages up to the end again.
 //
 // # Limits
 //
@@ -70,6 +86,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -106,6 +123,9 @@ type Handler struct {
 	// Notice returns the "not monitored 24/7" line with the crisis numbers
 	// for an organisation code, in a language.
 	Notice func(lang, org string) string
+	// Text returns a message of the locale files in a language: the error
+	// frames' messages ("webchat_error_" and the code).
+	Text func(lang, id string) string
 	// Limits bound what one client may do (connections, new anonymous
 	// chats).
 	Limits Limits
@@ -140,25 +160,12 @@ var clientID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,32}$`)
 // errSessionRevoked reports a session ended with "end".
 var errSessionRevoked = errors.New("webchat: session revoked")
 
-// People read these; the codes tell the widget what to do.
-var refusals = map[string]string{
-	"origin":          "This chat is not available on this page.",
-	"token_expired":   "Your sign-in for the chat has expired, so this chat is anonymous. Reload the page to chat as yourself.",
-	"token_invalid":   "We could not confirm who you are, so this chat is anonymous. Reload the page to try again.",
-	"token_replayed":  "That sign-in has already been used, so this chat is anonymous. Reload the page to chat as yourself.",
-	"session_expired": "Your chat session has expired, so a new chat has started.",
-	"rate_limited":    "You are sending messages very quickly. Wait a moment, then send again.",
-	"too_many_chats":  "Too many chats have been started from your network in the last hour, so a new one cannot start just now. Please try again later.",
-	"too_long":        "That message is too long. Please keep it under 1,000 characters.",
-	"bad_request":     "That message could not be read. Please try again.",
-	"unavailable":     "Sorry, your message could not be sent just now. Please try again.",
-}
-
 type frame struct {
 	Type     string `json:"type"`
 	Token    string `json:"token,omitempty"`
 	Session  string `json:"session,omitempty"`
 	After    int    `json:"after,omitempty"`
+	Lang     string `json:"lang,omitempty"`
 	ID       string `json:"id,omitempty"`
 	Text     string `json:"text,omitempty"`
 	Seq      int    `json:"seq,omitempty"`
@@ -174,7 +181,20 @@ type frame struct {
 	last bool
 }
 
-func errorFrame(code string) frame { return frame{Type: "error", Code: code, Message: refusals[code]} }
+// errorFrame is an error frame with code; its message, in the
+// connection's language, is added when it is written.
+func errorFrame(code string) frame { return frame{Type: "error", Code: code} }
+
+// refusal is the error frame for code with its message in lang. People
+// read the message; the code tells the widget what to do.
+func (h *Handler) refusal(lang, code, org string) frame {
+	f := frame{Type: "error", Code: code, Message: h.Text(lang, "webchat_error_"+code)}
+	if code == "too_many_chats" {
+		// Crisis contacts are never withheld.
+		f.Message += " " + h.Notice(lang, org)
+	}
+	return f
+}
 
 // ServeHTTP upgrades the request, identifies the person, and runs the
 // connection until either side closes it.
@@ -211,18 +231,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(maxFrameBytes)
 	if !slices.Contains(org.AllowedOrigins, strings.ToLower(r.Header.Get("Origin"))) {
 		h.Log.Warn("web chat: origin not allowed", "org", org.Code)
-		refuse(ws, errorFrame("origin"), websocket.ClosePolicyViolation)
+		refuse(ws, h.refusal(locales.Default, "origin", org.Code), websocket.ClosePolicyViolation)
 		return
 	}
 
 	ws.SetReadDeadline(time.Now().Add(helloWait))
 	var hello frame
 	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
-		refuse(ws, errorFrame("bad_request"), websocket.ClosePolicyViolation)
+		refuse(ws, h.refusal(locales.Default, "bad_request", org.Code), websocket.ClosePolicyViolation)
 		return
 	}
 	c := &conn{h: h, ws: ws, org: org, client: client, clientKey: clientKey(org.Secret, client), after: max(hello.After, 0),
-		wakeCh: make(chan struct{}, 1), out: make(chan frame, 8), stop: make(chan struct{}), tokens: sendBurst, refilled: h.Now()}
+		lang:   locales.Match(hello.Lang),
+		wakeCh: make(chan struct{}, 1), follow: make(chan int64), out: make(chan frame, 8), stop: make(chan struct{}),
+		tokens: sendBurst, refilled: h.Now()}
 	ctx := context.WithoutCancel(r.Context())
 	who, refusal := h.identify(ctx, org, hello)
 	c.chatter = who
@@ -244,8 +266,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A resumed session keeps its ID and issue time: hellos never extend
 	// it.
 	session := MintSession(org.Secret, Session{ID: who.sessionID, Org: org.Code, AssignmentNumber: who.assignment,
-		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife)})
-	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName, Notice: h.Notice("en-GB", org.Code)}
+		Address: who.address, IssuedAt: who.issuedAt, Expires: who.issuedAt.Add(sessionLife),
+		Cleared: who.cleared, ClearedSeq: who.clearedSeq})
+	ready := frame{Type: "ready", Session: session, Identity: identity, Service: org.ServiceName,
+		Lang: c.lang, Notice: h.Notice(c.lang, org.Code)}
 	if c.write(ready) != nil {
 		return
 	}
@@ -263,12 +287,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // chatter is who is chatting: a member of staff (staffID and assignment
 // set) or an anonymous person; address is their conversations' address.
 // sessionID and issuedAt are the session resumed; empty for a new one.
+// cleared and clearedSeq are the session's Cleared and ClearedSeq.
 type chatter struct {
 	staffID    int64
 	assignment string
 	address    string
 	sessionID  string
 	issuedAt   time.Time
+	cleared    int64
+	clearedSeq int
 }
 
 // identify decides who is chatting: the person a valid session names (a
@@ -315,7 +342,7 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 			staff, err := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, s.AssignmentNumber)
 			if err == nil {
 				who := staffChatter(staff)
-				who.sessionID, who.issuedAt = s.ID, s.IssuedAt
+				who.sessionID, who.issuedAt, who.cleared, who.clearedSeq = s.ID, s.IssuedAt, s.Cleared, s.ClearedSeq
 				return who, refusal
 			}
 			refusal = "session_expired"
@@ -360,6 +387,7 @@ type conn struct {
 	client, clientKey string
 
 	wakeCh chan struct{} // something new may be in the database
+	follow chan int64    // a conversation the person's message went to
 	out    chan frame    // frames from the reader (errors, ended)
 	stop   chan struct{} // closed to end the connection
 	once   sync.Once
@@ -371,10 +399,12 @@ type conn struct {
 	refilled    time.Time
 	stopReading bool
 
-	// Writer only: the conversation followed and the last seq sent.
+	// Writer only: the conversation followed and the last seq sent, and
+	// the language the browser was last told.
 	after     int // the hello's "after", used once
 	following int64
 	lastSeq   int
+	lang      string
 }
 
 func (c *conn) poke() {
@@ -411,9 +441,11 @@ func (c *conn) readLoop(ctx context.Context) {
 				return
 			}
 		case "end":
+			var kept int64
+			var keptSeq int
 			err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
 			if err == nil {
-				err = c.h.DB.EndWebChat(ctx, c.address)
+				kept, keptSeq, err = c.h.DB.EndWebChat(ctx, c.address)
 			}
 			if err != nil {
 				c.h.Log.Error("web chat: end", "error", err)
@@ -421,8 +453,18 @@ func (c *conn) readLoop(ctx context.Context) {
 				continue
 			}
 			// The session is over: nothing more is read from this
-			// connection, which closes once "ended" is written.
-			c.send(frame{Type: "ended", last: true})
+			// connection, which closes once "ended" is written. A member
+			// of staff gets a new session for their next conversation:
+			// the page they chat from still says who they are. What was
+			// cleared stays cleared, in a conversation their clinician
+			// keeps open too.
+			ended := frame{Type: "ended", last: true}
+			if c.staffID != 0 {
+				ended.Session = MintSession(c.org.Secret, Session{ID: randomHex(16), Org: c.org.Code,
+					AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife),
+					Cleared: kept, ClearedSeq: keptSeq})
+			}
+			c.send(ended)
 			c.drain()
 			return
 		default:
@@ -478,9 +520,7 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		return
 	}
 	if !c.mayChat(ctx, text) {
-		busy := errorFrame("too_many_chats")
-		busy.Message += " " + c.h.Notice("en-GB", c.org.Code)
-		c.send(busy)
+		c.send(errorFrame("too_many_chats"))
 		return
 	}
 	in := ohcontact.Inbound{
@@ -492,12 +532,21 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		in.ClientKey = c.clientKey
 	}
 	err = c.h.Runner.HandleInbound(ctx, in)
+	var conv int64
 	if err == nil {
-		err = Notify(ctx, c.h.DB.Pool, c.address)
+		// The conversation may be closed already (a flow that ends at its
+		// first reply): the writer follows it all the same, so the
+		// message and its replies are shown.
+		conv, err = c.h.DB.WebChatConversationOf(ctx, c.address, in.ExternalID)
 	}
 	if err != nil {
 		c.h.Log.Error("web chat: message not processed", "error", err)
 		c.send(errorFrame("unavailable"))
+		return
+	}
+	select {
+	case c.follow <- conv:
+	case <-c.stop:
 	}
 }
 
@@ -555,7 +604,9 @@ func (c *conn) writeLoop(ctx context.Context) {
 		var err error
 		select {
 		case <-c.wakeCh:
-			err = c.catchUp(ctx)
+			err = c.catchUp(ctx, 0)
+		case id := <-c.follow:
+			err = c.catchUp(ctx, id)
 		case f := <-c.out:
 			if f.Type == "ended" {
 				c.following, c.lastSeq = 0, 0
@@ -581,29 +632,59 @@ func (c *conn) writeLoop(ctx context.Context) {
 	}
 }
 
+// write writes f, an error frame with its message in the connection's
+// language.
 func (c *conn) write(f frame) error {
+	if f.Type == "error" && f.Message == "" {
+		f = c.h.refusal(c.lang, f.Code, c.org.Code)
+	}
 	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	return c.ws.WriteJSON(f)
 }
 
 // catchUp sends what the followed conversation has that the browser has
-// not seen, and "ended" once it is closed. With no conversation followed it
-// looks for the open one at the connection's address.
-func (c *conn) catchUp(ctx context.Context) error {
-	first := c.following == 0
-	if first {
-		id, err := c.h.DB.OpenWebChat(ctx, c.address)
-		if errors.Is(err, postgres.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+// not seen, and "ended" once it is closed; before its messages, "lang" when
+// its language is not the one the browser was last told. conv, when not 0,
+// is the conversation a message the person sent went to, followed even when
+// it is closed already; the one followed until then is finished first.
+// With no conversation followed and conv 0 it looks for the open one at the
+// connection's address.
+func (c *conn) catchUp(ctx context.Context, conv int64) error {
+	if conv != 0 && c.following != 0 && c.following != conv {
+		// One open conversation per address: the one followed is closed,
+		// and this sends the rest of it and "ended".
+		if err := c.catchUp(ctx, 0); err != nil {
 			return err
 		}
-		c.following, c.lastSeq = id, 0
 	}
-	msgs, closed, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
+	first := c.following == 0 || c.following != conv && conv != 0
+	if first {
+		id := conv
+		if id == 0 {
+			var err error
+			id, err = c.h.DB.OpenWebChat(ctx, c.address)
+			if errors.Is(err, postgres.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+		c.following, c.lastSeq = id, 0
+		if id == c.cleared {
+			c.lastSeq = c.clearedSeq
+		}
+	}
+	page, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
 	if err != nil {
 		return err
+	}
+	msgs, closed := page.Messages, page.Closed
+	if lang := locales.Match(page.Language); lang != c.lang {
+		c.lang = lang
+		if err := c.write(frame{Type: "lang", Lang: lang, Notice: c.h.Notice(lang, c.org.Code)}); err != nil {
+			return err
+		}
 	}
 	if first && c.after > 0 {
 		// A reconnect: skip what the browser has, unless its number is

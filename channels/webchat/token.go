@@ -103,6 +103,11 @@ type Session struct {
 	IssuedAt time.Time
 	// Expires is when the session stops being accepted (whole seconds).
 	Expires time.Time
+	// Cleared is set on the session "End chat and clear" gives a member
+	// of staff when a clinician keeps their conversation open: its
+	// messages up to number ClearedSeq are not shown again.
+	Cleared    int64
+	ClearedSeq int
 }
 
 // sessionJSON is Session on the wire.
@@ -113,6 +118,8 @@ type sessionJSON struct {
 	Address string `json:"addr"`
 	Iat     int64  `json:"iat"`
 	Exp     int64  `json:"exp"`
+	Cleared int64  `json:"clr,omitempty"`
+	ClrSeq  int    `json:"clrseq,omitempty"`
 }
 
 const (
@@ -205,7 +212,7 @@ func (c Claims) valid() error {
 func MintSession(secret []byte, s Session) string {
 	// Marshalling strings and an integer cannot fail.
 	payload, _ := json.Marshal(sessionJSON{ID: s.ID, Org: s.Org, Sub: s.AssignmentNumber, Address: s.Address,
-		Iat: s.IssuedAt.Unix(), Exp: s.Expires.Unix()})
+		Iat: s.IssuedAt.Unix(), Exp: s.Expires.Unix(), Cleared: s.Cleared, ClrSeq: s.ClearedSeq})
 	p := tokenB64.EncodeToString(payload)
 	return sessionTokenPrefix + p + "." + tokenB64.EncodeToString(tokenMAC(secret, sessionTokenContext, p))
 }
@@ -233,13 +240,13 @@ func VerifySession(secret []byte, v string, now time.Time) (Session, error) {
 		return Session{}, ErrTokenMalformed
 	}
 	s := Session{ID: w.ID, Org: w.Org, AssignmentNumber: w.Sub, Address: w.Address,
-		IssuedAt: time.Unix(w.Iat, 0), Expires: time.Unix(w.Exp, 0)}
+		IssuedAt: time.Unix(w.Iat, 0), Expires: time.Unix(w.Exp, 0), Cleared: w.Cleared, ClearedSeq: w.ClrSeq}
 	switch {
 	case !tokenSessionIDRE.MatchString(s.ID),
 		!tokenOrgRE.MatchString(s.Org),
 		s.AssignmentNumber != "" && !tokenAssignmentRE.MatchString(s.AssignmentNumber),
 		!tokenAddressRE.MatchString(s.Address),
-		w.Iat <= 0, w.Exp <= w.Iat:
+		w.Iat <= 0, w.Exp <= w.Iat, w.Cleared < 0, w.ClrSeq < 0:
 		return Session{}, ErrTokenMalformed
 	case !now.Before(s.Expires):
 		return Session{}, ErrTokenExpired

@@ -195,13 +195,15 @@ func TestSessionRoundTrip(t *testing.T) {
 	for _, want := range []webchat.Session{
 		{ID: testSessionID, Org: "RX1", AssignmentNumber: "12345678", Address: "w_abcDEF123-_", IssuedAt: testNow.Add(-time.Hour), Expires: testNow.Add(11 * time.Hour)},
 		{ID: testSessionID, Org: "RX1", Address: "w_anonymous1", IssuedAt: testNow, Expires: testNow.Add(time.Hour)},
+		{ID: testSessionID, Org: "RX1", AssignmentNumber: "12345678", Address: "s_1", IssuedAt: testNow, Expires: testNow.Add(time.Hour),
+			Cleared: 42, ClearedSeq: 7},
 	} {
 		got, err := webchat.VerifySession(testSecret, webchat.MintSession(testSecret, want), testNow)
 		if err != nil {
 			t.Fatalf("VerifySession(%+v): %v", want, err)
 		}
 		if got.ID != want.ID || got.Org != want.Org || got.AssignmentNumber != want.AssignmentNumber || got.Address != want.Address ||
-			!got.IssuedAt.Equal(want.IssuedAt) || !got.Expires.Equal(want.Expires) {
+			!got.IssuedAt.Equal(want.IssuedAt) || !got.Expires.Equal(want.Expires) || got.Cleared != want.Cleared || got.ClearedSeq != want.ClearedSeq {
 			t.Fatalf("got %+v, want %+v", got, want)
 		}
 	}
@@ -236,6 +238,7 @@ func TestVerifySession(t *testing.T) {
 		{"bad assignment number", testSecret, bad(func(s *webchat.Session) { s.AssignmentNumber = "1/2" }), testNow, webchat.ErrTokenMalformed},
 		{"no expiry", testSecret, bad(func(s *webchat.Session) { s.Expires = time.Time{} }), testNow, webchat.ErrTokenMalformed},
 		{"no id", testSecret, bad(func(s *webchat.Session) { s.ID = "" }), testNow, webchat.ErrTokenMalformed},
+		{"negative cleared number", testSecret, bad(func(s *webchat.Session) { s.Cleared, s.ClearedSeq = 3, -1 }), testNow, webchat.ErrTokenMalformed},
 		{"no issue time", testSecret, bad(func(s *webchat.Session) { s.IssuedAt = time.Time{} }), testNow, webchat.ErrTokenMalformed},
 		{"issued after it expires", testSecret, bad(func(s *webchat.Session) { s.IssuedAt = s.Expires }), testNow, webchat.ErrTokenMalformed},
 	}

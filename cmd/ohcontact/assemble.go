@@ -193,9 +193,13 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	s.mux.HandleFunc("POST /sms/twilio/status", m.Webhook("/sms/twilio/status", hooks.Status))
 	s.mux.Handle("GET /metrics", m.Handler(cfg.Metrics, log.With("component", "metrics")))
 	(&triggers.API{DB: db, Scheduler: scheduler, Referrals: referrals, Log: log.With("component", "api")}).Register(s.mux)
-	chat, hub := newWebChat(db, runner, engine, chatOrgs, cfg.WebChat, log)
+	chat, hub := newWebChat(db, runner, engine, bundle, chatOrgs, cfg.WebChat, log)
 	s.mux.Handle("GET /ws/chat", chat)
-	s.mux.Handle("GET /widget.js", widget.Handler())
+	script, err := widget.Script(func(lang string) string { return engine.WidgetNotice(lang, "") })
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mux.Handle("GET /widget.js", widget.Handler(script))
 	s.background = append(s.background, hub.Run)
 	s.onShutdown = append(s.onShutdown, hub.CloseAll)
 	if demo {

@@ -176,7 +176,7 @@ func TestWidgetEndChatInBrowser(t *testing.T) {
 	}
 
 	within(t, ctx, 10*time.Second,
-		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.btn-secondary").click()`))),
+		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.end").click()`))),
 		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.btn-warning").click()`))),
 		drop(chromedp.Poll[bool](`sessionStorage.getItem("ohcontact:DEMO") === null`, chromedp.WithPollingInterval(50*time.Millisecond))))
 	// The widget carries on: a new message starts a new chat.

@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/signposting"
 	widget "github.com/ohcontact/ohcontact/web-widget"
@@ -54,20 +57,24 @@ func webChatOrganisations(cfg Config, dir *signposting.Directory, ids map[string
 
 // newWebChat returns the /ws/chat handler, with the per-client limits and
 // the runner's risk screen, and the hub that wakes its connections.
-func newWebChat(db *postgres.DB, runner *dialogs.Runner, engine *dialogs.Engine, orgs map[string]webchat.Organisation, limits webchat.Limits, log *slog.Logger) (*webchat.Handler, *webchat.Hub) {
+func newWebChat(db *postgres.DB, runner *dialogs.Runner, engine *dialogs.Engine, bundle *i18n.Bundle, orgs map[string]webchat.Organisation, limits webchat.Limits, log *slog.Logger) (*webchat.Handler, *webchat.Hub) {
 	log = log.With("component", "webchat")
 	hub := &webchat.Hub{DB: db, Log: log}
 	return &webchat.Handler{DB: db, Hub: hub, Runner: runner, Organisations: orgs,
-		Notice: engine.WidgetNotice, Limits: limits, Screen: runner.Screen, Log: log, Now: time.Now}, hub
+		Notice: engine.WidgetNotice, Text: locales.Texts(bundle), Limits: limits, Screen: runner.Screen, Log: log, Now: time.Now}, hub
 }
 
 // demoIntranet serves /demo/intranet: a mock intranet page with the widget,
 // signed in as the first demo member of staff (?as=staff, the default) or
-// anonymous (?as=anonymous). Each load mints a fresh identity token, as an
-// intranet would.
+// anonymous (?as=anonymous), with the widget's words in ?lang= (cy, pl;
+// the page's own language, en-GB, by default). Each load mints a fresh
+// identity token, as an intranet would.
 func demoIntranet(db *postgres.DB, org webchat.Organisation, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		data := widget.IntranetData{OrgCode: org.Code, OrgName: org.Name, WidgetSrc: "/widget.js", SwitchURL: "/demo/intranet"}
+		if l := r.URL.Query().Get("lang"); l != "" {
+			data.Lang = locales.Match(l)
+		}
 		if r.URL.Query().Get("as") != "anonymous" {
 			staff, err := postgres.StaffByAssignment(r.Context(), db.Pool, org.ID, postgres.DemoSignedIn)
 			if err != nil {

@@ -23,9 +23,9 @@ const (
 
 // chatFrame is a frame as the widget sees it.
 type chatFrame struct {
-	Type, Session, Identity, Service, Notice, Code, Message string
-	Seq                                                     int
-	Author, Text, ID                                        string
+	Type, Session, Identity, Service, Notice, Code, Message, Lang string
+	Seq                                                           int
+	Author, Text, ID                                              string
 }
 
 // startDemo runs `serve --demo` on dbURL until the test ends and returns
@@ -276,5 +276,90 @@ func TestWebChatAcrossInstances(t *testing.T) {
 	}
 	if f := expect(t, onA, "message"); f.Author != "bot" {
 		t.Fatalf("instance A got %+v, want the bot's reply", f)
+	}
+}
+
+// A message whose conversation the service answers and closes at once is
+// echoed, answered and then ended; "Cymraeg" switches the connection's
+// language, which the error frames follow.
+func TestWebChatClosedAtOnceAndLanguage(t *testing.T) {
+	t.Parallel()
+	addr := startDemo(t, pgtest.NewEmptyURL(t))
+
+	ws := dialChat(t, addr, chatOrigin)
+	hello(t, ws, "", "", 0)
+	if f := expect(t, ws, "ready"); f.Lang != "en-GB" {
+		t.Fatalf("ready lang %q, want en-GB", f.Lang)
+	}
+	id := say(t, ws, "sick")
+	if f := expect(t, ws, "message"); f.ID != id {
+		t.Fatalf("got %+v, want the echo of %s", f, id)
+	}
+	if f := expect(t, ws, "message"); !strings.Contains(f.Text, "find your staff record") {
+		t.Fatalf("got %+v, want the reply to an anonymous absence", f)
+	}
+	expect(t, ws, "ended")
+
+	say(t, ws, "Cymraeg")
+	if f := expect(t, ws, "lang"); f.Lang != "cy" || !strings.HasPrefix(f.Notice, "Nid yw'r sgwrs hon yn cael ei monitro 24/7") || !strings.Contains(f.Notice, "999") {
+		t.Fatalf("got %+v, want lang cy with the Welsh notice", f)
+	}
+	if err := ws.WriteJSON(map[string]any{"type": "send", "id": "bad"}); err != nil {
+		t.Fatal(err)
+	}
+	if f := expect(t, ws, "error"); f.Code != "bad_request" || f.Message != "Nid oedd modd darllen y neges honno. Rhowch gynnig arall arni." {
+		t.Fatalf("got %+v, want bad_request in Welsh", f)
+	}
+
+	welsh := dialChat(t, addr, chatOrigin)
+	if err := welsh.WriteJSON(map[string]any{"type": "hello", "lang": "pl-PL"}); err != nil {
+		t.Fatal(err)
+	}
+	if f := expect(t, welsh, "ready"); f.Lang != "pl" || !strings.HasPrefix(f.Notice, "Ten czat nie jest monitorowany") {
+		t.Fatalf("ready %+v, want the page's language, pl", f)
+	}
+}
+
+// "end" gives a member of staff a new session for their next conversation,
+// and what it cleared stays cleared, also in a conversation a clinician
+// keeps open.
+func TestWebChatEndKeepsStaff(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewEmptyURL(t)
+	addr := startDemo(t, dbURL)
+
+	ws := dialChat(t, addr, chatOrigin)
+	hello(t, ws, demoToken(t), "", 0)
+	old := expect(t, ws, "ready")
+	say(t, ws, "I've been saving up my tablets to take them all tonight")
+	expect(t, ws, "message") // the echo
+	expect(t, ws, "message") // the crisis reply
+	if err := ws.WriteJSON(map[string]any{"type": "end"}); err != nil {
+		t.Fatal(err)
+	}
+	ended := expect(t, ws, "ended")
+	if ended.Session == "" || ended.Session == old.Session {
+		t.Fatalf("ended = %+v, want a new session", ended)
+	}
+	db := openDB(t, dbURL)
+	var owner string
+	if err := db.Pool.QueryRow(t.Context(), `SELECT owner FROM conversations WHERE status = 'open'`).Scan(&owner); err != nil || owner != "clinician" {
+		t.Fatalf("the disclosure's conversation: owner %q (%v), want kept open for a clinician", owner, err)
+	}
+
+	again := dialChat(t, addr, chatOrigin)
+	hello(t, again, "", ended.Session, 0)
+	if f := expect(t, again, "ready"); f.Identity != "staff" {
+		t.Fatalf("the new session is %q, want staff", f.Identity)
+	}
+	id := say(t, again, "are you there")
+	if f := expect(t, again, "message"); f.ID != id {
+		t.Fatalf("first message after End chat and clear: %+v, want only the new one (%s)", f, id)
+	}
+
+	gone := dialChat(t, addr, chatOrigin)
+	hello(t, gone, "", old.Session, 0)
+	if f := next(t, gone); f.Type != "error" || f.Code != "session_expired" {
+		t.Fatalf("the ended session got %+v, want session_expired", f)
 	}
 }

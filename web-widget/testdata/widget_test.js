@@ -1,4 +1,5 @@
-// Behaviour tests for widget.js, run by widget_test.go with Node.
+// Behaviour tests for widget.js as served (its path the first argument),
+// run by widget_test.go with Node.
 //
 // The widget runs in a vm context with a small fake DOM, a fake WebSocket
 // that the test plays the server on, fake timers and a sessionStorage that
@@ -11,7 +12,7 @@ const path = require("path");
 const vm = require("vm");
 const assert = require("assert");
 
-const source = fs.readFileSync(path.join(__dirname, "..", "widget.js"), "utf8");
+const source = fs.readFileSync(process.argv[2] || path.join(__dirname, "..", "widget.js"), "utf8");
 
 // ---- fake DOM -------------------------------------------------------------
 
@@ -171,8 +172,8 @@ class Storage {
 // load runs widget.js in a fresh page and returns handles on it. Pass the
 // previous page's storage to simulate a reload in the same tab.
 function load(opts) {
-  opts = Object.assign({ src: "https://oh.example.nhs.uk/widget.js", org: "RX1", token: "", storage: new Storage() }, opts);
-  const doc = { activeElement: null, listeners: {} };
+  opts = Object.assign({ src: "https://oh.example.nhs.uk/widget.js", org: "RX1", token: "", lang: "", pageLang: "en-GB", storage: new Storage() }, opts);
+  const doc = { activeElement: null, listeners: {}, documentElement: { lang: opts.pageLang } };
   doc.createElement = (t) => new Element(doc, t);
   doc.createElementNS = (ns, t) => new Element(doc, t);
   doc.createTextNode = (t) => new Text(t);
@@ -182,6 +183,7 @@ function load(opts) {
   script.src = opts.src;
   script.setAttribute("data-org", opts.org);
   if (opts.token) script.setAttribute("data-token", opts.token);
+  if (opts.lang) script.setAttribute("data-lang", opts.lang);
   doc.currentScript = script;
 
   const sockets = [];
@@ -274,6 +276,8 @@ function load(opts) {
 
 // ---- scenarios --------------------------------------------------------------
 
+const all = (p) => p.root.descendants();
+
 const tests = [];
 function test(name, fn) {
   tests.push({ name, fn });
@@ -295,7 +299,7 @@ test("finds its server and connects only when opened", () => {
   assert.strictEqual(p.doc.activeElement, p.textarea(), "focus did not move to the textarea");
   assert.strictEqual(p.socket().url, "wss://oh.example.nhs.uk/chat/ws/chat?org=RX1");
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent, [{ type: "hello", token, session: "", after: 0 }]);
+  assert.deepStrictEqual(p.socket().sent, [{ type: "hello", token, session: "", after: 0, lang: "en-GB" }]);
 });
 
 test("has the structure assistive technology needs", () => {
@@ -311,7 +315,7 @@ test("has the structure assistive technology needs", () => {
   const label = all.find((e) => e.tagName === "LABEL");
   assert.strictEqual(label.textContent, "Your message");
   assert.strictEqual(byId(label.getAttribute("for")), p.textarea());
-  assert.strictEqual(byId(p.textarea().getAttribute("aria-describedby")).textContent, "You can enter up to 1000 characters.");
+  assert.strictEqual(byId(p.textarea().getAttribute("aria-describedby")).textContent, "You can enter up to 1,000 characters.");
   assert.strictEqual(p.button("Close").getAttribute("aria-label"), "Close chat");
   assert.ok(p.status() && p.alert(), "status and alert regions missing");
   assert.strictEqual(all.filter((e) => e.tagName === "ASIDE").length, 1, "not in a landmark");
@@ -359,7 +363,7 @@ test("sends, renders the echo in place and messages as text with safe links", ()
   assert.match(send.id, /^[A-Za-z0-9_-]{16,32}$/);
   assert.strictEqual(send.text, "I'm off with my back\nsince Monday");
   assert.strictEqual(p.textarea().value, "");
-  assert.deepStrictEqual(p.messages(), ["You|Sending\u2026|I'm off with my back\nsince Monday|"]);
+  assert.deepStrictEqual(p.messages(), ["You|Sending...|I'm off with my back\nsince Monday|"]);
   p.socket().frame({ type: "message", seq: 2, author: "bot", text: "Hello <b>there</b>. See https://example.nhs.uk/physio. Or javascript:alert(1)", at: "2026-03-02T09:30:00Z" });
   p.socket().frame({ type: "message", seq: 1, author: "staff", text: "I'm off with my back since Monday", at: "2026-03-02T09:29:00Z", id: send.id });
   p.socket().frame({ type: "message", seq: 2, author: "bot", text: "duplicate", at: "2026-03-02T09:30:00Z" });
@@ -418,7 +422,7 @@ test("reconnects with backoff, resumes after the last seq and re-sends unacknowl
   p.button("Send").click();
   const id = p.socket().sent[1].id;
   p.socket().drop(1006);
-  assert.strictEqual(p.status().textContent, "Reconnecting\u2026");
+  assert.strictEqual(p.status().textContent, "Reconnecting...");
   assert.match(p.messages()[1], /Waiting to send/);
   const delays = [];
   for (let i = 0; i < 7; i++) {
@@ -431,7 +435,7 @@ test("reconnects with backoff, resumes after the last seq and re-sends unacknowl
   });
   p.runTimers();
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent, [{ type: "hello", token: "", session: "s1.sess", after: 1 }]);
+  assert.deepStrictEqual(p.socket().sent, [{ type: "hello", token: "", session: "s1.sess", after: 1, lang: "en-GB" }]);
   p.socket().frame(ready);
   assert.strictEqual(p.status().textContent, "Reconnected.");
   assert.deepStrictEqual(p.socket().sent[1], { type: "send", id, text: "are you there?" });
@@ -475,7 +479,7 @@ test("a token error drops the token and the stored session, and either outcome i
   const p = load({ token, storage });
   assert.strictEqual(p.sockets.length, 1, "a stored session should connect at load");
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token, session: "s1.old", after: 0 });
+  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token, session: "s1.old", after: 0, lang: "en-GB" });
   p.socket().frame({ type: "error", code: "token_expired", message: "Your sign-in has expired." });
   p.runTimers();
   assert.strictEqual(p.alert().textContent, "Your sign-in has expired.");
@@ -484,7 +488,7 @@ test("a token error drops the token and the stored session, and either outcome i
   p.socket().drop(1011);
   p.runTimers();
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "", after: 0 });
+  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "", after: 0, lang: "en-GB" });
   // Or it carries on anonymously.
   p.socket().frame(Object.assign({}, ready, { identity: "anonymous", session: "s1.anon" }));
   assert.strictEqual(JSON.parse(storage.getItem("ohcontact:RX1")).session, "s1.anon");
@@ -503,7 +507,7 @@ test("a reload re-renders the history, skips a spent token and flags unread repl
   const p = load({ token, storage: first.storage }); // same cached page, same token
   assert.strictEqual(p.launcherText(), "Chat with Tyne OH");
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "s1.sess", after: 0 });
+  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "s1.sess", after: 0, lang: "en-GB" });
   p.socket().frame(ready);
   p.socket().frame({ type: "message", seq: 1, author: "bot", text: "Hello", at: "2026-03-02T09:30:00Z" });
   const badge = p.launcher().children[2];
@@ -546,7 +550,7 @@ test("End chat and clear asks first, then ends and forgets everything", () => {
   p.type("new question");
   p.button("Send").click();
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "", after: 0 });
+  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "", after: 0, lang: "en-GB" });
 });
 
 test("an ended conversation keeps its transcript on screen", () => {
@@ -563,7 +567,7 @@ test("an ended conversation keeps its transcript on screen", () => {
   p.type("one more thing");
   p.button("Send").click();
   p.socket().open();
-  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: ready.session, after: 0 });
+  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: ready.session, after: 0, lang: "en-GB" });
 });
 
 test("server refusals of a send mark it not sent and give the text back", () => {
@@ -578,6 +582,69 @@ test("server refusals of a send mark it not sent and give the text back", () => 
   assert.strictEqual(p.alert().textContent, "Slow down a little.");
   assert.match(p.messages()[0], /^You\|Not sent\|too fast\|$/);
   assert.strictEqual(p.textarea().value, "too fast");
+});
+
+test("the messages and replies of a conversation that closes at once are shown", () => {
+  const p = load();
+  p.launcher().click();
+  p.socket().open();
+  p.socket().frame(ready);
+  p.type("sick");
+  p.button("Send").click();
+  const id = p.socket().sent[1].id;
+  p.socket().frame({ type: "message", seq: 1, author: "staff", text: "sick", at: "2026-03-02T09:29:00Z", id });
+  p.socket().frame({ type: "message", seq: 2, author: "bot", text: "Sign in to report an absence.", at: "2026-03-02T09:29:00Z" });
+  p.socket().frame({ type: "ended" });
+  const msgs = p.messages();
+  assert.match(msgs[0], /^You\|\d\d:\d\d\|sick\|$/);
+  assert.match(msgs[1], /^OH assistant\|\d\d:\d\d\|Sign in to report an absence\.\|$/);
+  assert.strictEqual(msgs[2], "This chat has ended.");
+});
+
+test("End chat and clear keeps a signed-in person for the next conversation", () => {
+  const p = load({ token });
+  p.launcher().click();
+  p.socket().open();
+  p.socket().frame(ready);
+  p.button("End chat and clear").click();
+  p.button("Yes, end and clear").click();
+  p.socket().frame({ type: "ended", session: "s1.next" });
+  assert.strictEqual(p.storage.getItem("ohcontact:RX1"), null, "the ended chat stayed in storage");
+  p.type("hello again");
+  p.button("Send").click();
+  p.socket().open();
+  assert.deepStrictEqual(p.socket().sent[0], { type: "hello", token: "", session: "s1.next", after: 0, lang: "en-GB" });
+});
+
+test("the widget's words follow the conversation's language", () => {
+  const p = load();
+  p.launcher().click();
+  p.socket().open();
+  p.socket().frame(ready);
+  p.socket().frame({ type: "message", seq: 1, author: "bot", text: "Hello", at: "2026-03-02T09:30:00Z" });
+  p.socket().frame({ type: "lang", lang: "cy", notice: "Nid yw'r sgwrs hon yn cael ei monitro 24/7." });
+  assert.ok(p.button("Anfon"), "no Welsh Send button");
+  assert.strictEqual(all(p).find((e) => e.tagName === "LABEL").textContent, "Eich neges");
+  assert.strictEqual(p.notice().textContent, "Nid yw'r sgwrs hon yn cael ei monitro 24/7.");
+  assert.match(p.messages()[0], /^Cynorthwyydd Iechyd Galwedigaethol\|/);
+  assert.strictEqual(p.button("Cau").getAttribute("aria-label"), "Cau'r sgwrs");
+  assert.strictEqual(all(p).find((e) => e.tagName === "ASIDE").getAttribute("lang"), "cy");
+  p.type("a".repeat(998));
+  assert.strictEqual(all(p).find((e) => e.getAttribute("id") === "ohc-count").textContent, "Mae gennych 2 nod ar ôl.");
+  p.socket().frame({ type: "lang", lang: "pl", notice: "Ten czat nie jest monitorowany." });
+  p.type("a".repeat(1003));
+  assert.strictEqual(all(p).find((e) => e.getAttribute("id") === "ohc-count").textContent, "Masz 3 znaki za dużo.");
+  assert.strictEqual(JSON.parse(p.storage.getItem("ohcontact:RX1")).lang, "pl");
+});
+
+test("the page's language sets the words before the first message", () => {
+  const p = load({ lang: "cy-GB" });
+  assert.strictEqual(p.launcherText(), "Sgwrsio â Iechyd Galwedigaethol");
+  assert.match(p.notice().textContent, /^Nid yw'r sgwrs hon yn cael ei monitro 24\/7\..*999/);
+  p.launcher().click();
+  p.socket().open();
+  assert.strictEqual(p.socket().sent[0].lang, "cy");
+  assert.strictEqual(load({ pageLang: "pl" }).launcherText(), "Czat: Medycyna pracy");
 });
 
 test("Escape closes the panel", () => {
