@@ -37,7 +37,9 @@ func TestMSKReferralBookedInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	const mobile = "+447700900101"
 
-	// The check-in opens as a scheduled MSK contact would open it.
+	// The check-in opens as a scheduled MSK contact would open it, as the
+	// person's only conversation.
+	quietDemoPhone(t, db, mobile)
 	engine, err := newDemoEngine()
 	if err != nil {
 		t.Fatal(err)
@@ -167,5 +169,28 @@ func tellAtTenOnAWeekday(t *testing.T, db *postgres.DB, id int64) {
 		Location: london, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return at }}
 	if err := w.Work(t.Context(), &river.Job[escalation.ReferralNoticeArgs]{JobRow: &rivertype.JobRow{}, Args: args}); err != nil {
 		t.Fatalf("work the notice: %v", err)
+	}
+}
+
+// quietDemoPhone cancels the demo's first contacts to demo number mobile
+// and closes any conversation one has opened: the demo gives each demo
+// member of staff a check-in, sent at once during the send window, and a
+// test that opens its own conversation needs it to be the only one. A
+// contact being sent meanwhile is waited for (its row is locked).
+func quietDemoPhone(t *testing.T, db *postgres.DB, mobile string) {
+	t.Helper()
+	err := db.InTx(t.Context(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), `UPDATE contacts k SET state = 'cancelled', state_reason = 'a test took the phone'
+			FROM absence_episodes e JOIN staff s ON s.id = e.staff_id
+			WHERE k.episode_id = e.id AND s.mobile = $1 AND k.state = 'scheduled'`, mobile)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(t.Context(), `UPDATE conversations SET status = 'closed', closed_reason = 'completed', closed_at = now()
+			WHERE address = $1 AND status = 'open'`, mobile)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("quiet the demo phone: %v", err)
 	}
 }
