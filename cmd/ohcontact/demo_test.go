@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -244,5 +246,28 @@ func TestDemoStaffHaveAFirstContact(t *testing.T) {
 	startDemoAt(t, dbURL, second, "http://"+second)
 	if e, c := count(); e != episodes || c != contacts {
 		t.Fatalf("a second start made %d absences and %d contacts of %d and %d: want none added", e, c, episodes, contacts)
+	}
+}
+
+// quietDemoPhone cancels the demo's first contacts to demo number mobile
+// and closes any conversation one has opened: the demo gives each demo
+// member of staff a check-in, sent at once during the send window, and a
+// test that opens its own conversation needs it to be the only one. A
+// contact being sent meanwhile is waited for (its row is locked).
+func quietDemoPhone(t *testing.T, db *postgres.DB, mobile string) {
+	t.Helper()
+	err := db.InTx(t.Context(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), `UPDATE contacts k SET state = 'cancelled', state_reason = 'a test took the phone'
+			FROM absence_episodes e JOIN staff s ON s.id = e.staff_id
+			WHERE k.episode_id = e.id AND s.mobile = $1 AND k.state = 'scheduled'`, mobile)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(t.Context(), `UPDATE conversations SET status = 'closed', closed_reason = 'completed', closed_at = now()
+			WHERE staff_id = (SELECT id FROM staff WHERE mobile = $1) AND status = 'open'`, mobile)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("quiet the demo phone: %v", err)
 	}
 }
