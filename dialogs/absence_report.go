@@ -7,6 +7,7 @@ import (
 
 	"github.com/looplab/fsm"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
@@ -158,13 +159,10 @@ func absenceReport() *flowDef {
 				if ret == "unknown" {
 					ret = ""
 				}
-				ref := s.st.Ref
-				if ref == "" {
-					ref = "A" + strings.ReplaceAll(ans["absence.starts_on"], "-", "")
-				}
+				ref := s.e.newReference()
 				s.effect(RecordAbsence{StartsOn: ans["absence.starts_on"], ReasonCode: ans["absence.reason_code"],
 					RelatedReason: ans["absence.related_reason"], ExpectedReturn: ret, Reference: ref})
-				s.say("abs_recorded", map[string]any{"Ref": ref}, false)
+				s.sayRecorded(ref, false)
 				return evYes
 			case ynNo:
 				for k := range s.st.Answers {
@@ -189,6 +187,50 @@ func absenceReport() *flowDef {
 			}
 		}, nil)
 	return f
+}
+
+// Confirmation messages of a recorded absence (AbsenceRecorded).
+const (
+	msgAbsRecorded        = "abs_recorded"
+	msgAbsAlreadyRecorded = "abs_already_recorded"
+)
+
+// AbsenceRecorded is the confirmation of an absence report, in the
+// language and channel of the conversation whose state is st, giving
+// reference ref: that the absence is recorded, or, when existing, that it
+// already was (the person had reported that day before, or HR had).
+// The flow says the first with the reference it drew (a reply with
+// MessageID "abs_recorded"); the runner replaces it with this when the
+// episode was stored under another reference.
+func (e *Engine) AbsenceRecorded(st State, ref string, existing bool) (Reply, error) {
+	s, err := e.session(st, Input{})
+	if err != nil {
+		return Reply{}, err
+	}
+	s.sayRecorded(ref, existing)
+	r, err := s.result()
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.Replies[0], nil
+}
+
+// sayRecorded says that the absence is (or, when existing, already was)
+// recorded with reference ref.
+func (s *session) sayRecorded(ref string, existing bool) {
+	id := msgAbsRecorded
+	if existing {
+		id = msgAbsAlreadyRecorded
+	}
+	s.say(id, map[string]any{"Ref": ref}, false)
+}
+
+// newReference draws an absence reference (Engine.NewReference).
+func (e *Engine) newReference() string {
+	if e.NewReference != nil {
+		return e.NewReference()
+	}
+	return ohcontact.NewReference()
 }
 
 // fireOrFail fires an event from a start function, keeping the first error.

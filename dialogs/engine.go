@@ -118,8 +118,6 @@ type State struct {
 	// Reminder is set when this conversation is itself a reminder, so
 	// "not now" does not schedule another.
 	Reminder bool `json:"reminder,omitempty"`
-	// Ref is the reference given in confirmations.
-	Ref string `json:"ref,omitempty"`
 	// Answers holds the flow's answers by question (also sent as
 	// RecordAnswer effects).
 	Answers map[string]string `json:"answers,omitempty"`
@@ -150,9 +148,6 @@ type StartInfo struct {
 	IdentityConfirmed bool
 	// Reminder is true when this contact is the one reminder after "not now".
 	Reminder bool
-	// Ref is a short reference for this conversation shown in confirmations
-	// (e.g. "A1234"; the runner chooses it).
-	Ref string
 }
 
 // Input is one inbound message.
@@ -191,6 +186,11 @@ type Result struct {
 // Engine steps flows. It is safe for concurrent use and holds no
 // per-conversation state.
 type Engine struct {
+	// NewReference draws the reference an absence report is recorded with
+	// (RecordAbsence.Reference); nil means ohcontact.NewReference. Set it
+	// before the engine is used: tests make it deterministic.
+	NewReference func() string
+
 	dir   *signposting.Directory
 	loc   map[string]*i18n.Localizer
 	flows map[string]*flowDef
@@ -241,7 +241,7 @@ func (e *Engine) Start(flow string, st StartInfo) (Result, error) {
 	state := State{
 		Flow: flow, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel,
 		Verified: st.IdentityConfirmed, Known: st.Known, FirstName: st.FirstName,
-		Reminder: st.Reminder, Ref: st.Ref,
+		Reminder: st.Reminder,
 	}
 	s, err := e.session(state, Input{})
 	if err != nil {
@@ -684,7 +684,7 @@ func (s *session) switchFlow(flow string) error {
 	f := s.e.flows[flow]
 	s.st = State{
 		Flow: flow, Step: f.initial, Lang: s.st.Lang, Org: s.st.Org, Channel: s.st.Channel,
-		Verified: s.st.Verified, Known: s.st.Known, FirstName: s.st.FirstName, Ref: s.st.Ref,
+		Verified: s.st.Verified, Known: s.st.Known, FirstName: s.st.FirstName,
 		Signposted: s.st.Signposted,
 	}
 	s.flow = f

@@ -734,10 +734,7 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 				Category: "referral_unknown_person", Evidence: []string{"asked for a physiotherapy referral, but is not on the staff record"}}, now)
 		case RecordAbsence:
 			if who.staff.ID != 0 {
-				err = postgres.RecordSelfReportedAbsence(ctx, tx, who.staff.ID, e.StartsOn, e.ReasonCode, e.RelatedReason)
-				if err == nil {
-					err = r.Absences.ScheduleStaff(ctx, tx, who.staff.ID)
-				}
+				err = r.recordAbsence(ctx, tx, st, who.staff.ID, e)
 			}
 		case OptOut, OptIn:
 			if who.staff.ID != 0 {
@@ -760,6 +757,40 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 		}
 	}
 	return nil
+}
+
+// recordAbsence stores the absence e that staff member staffID reported
+// and plans its contacts, in tx. The episode takes the reference the flow
+// told the person unless another episode has it (then one drawn again), or
+// the person already had an episode starting that day (then its own): in
+// either case the confirmation among st's replies is said again with the
+// stored reference.
+func (r *Runner) recordAbsence(ctx context.Context, tx pgx.Tx, st *step, staffID int64, e RecordAbsence) error {
+	first := true
+	draw := func() string {
+		if first {
+			first = false
+			return e.Reference
+		}
+		return r.Engine.newReference()
+	}
+	rep, err := postgres.RecordSelfReportedAbsence(ctx, tx, postgres.SelfReport{StaffID: staffID, StartsOn: e.StartsOn,
+		ReasonCode: e.ReasonCode, RelatedReason: e.RelatedReason, ExpectedReturn: e.ExpectedReturn}, draw)
+	if err != nil {
+		return err
+	}
+	if rep.Existing || rep.Reference != e.Reference {
+		reply, err := r.Engine.AbsenceRecorded(st.state, rep.Reference, rep.Existing)
+		if err != nil {
+			return err
+		}
+		for i := range st.replies {
+			if st.replies[i].MessageID == msgAbsRecorded {
+				st.replies[i] = reply
+			}
+		}
+	}
+	return r.Absences.ScheduleStaff(ctx, tx, staffID)
 }
 
 func or(s, fallback string) string {

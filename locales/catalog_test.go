@@ -32,7 +32,7 @@ var sample = map[string]any{
 	"Hours":      "Mon-Fri 8:30am-4:30pm",
 	"N":          4,
 	"Done":       5,
-	"Ref":        "A104217",
+	"Ref":        "K7M4QX",
 	"Start":      "17/11/2026",
 	"Return":     "28/11/2026",
 	"Reason":     "back pain after lifting a patient on a night shift, sciatica",

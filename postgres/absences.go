@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -169,27 +170,159 @@ type Absence struct {
 	EndsOn           time.Time // zero while open
 	ReasonCode       string
 	RelatedReason    string
+	Source           string // SourceHRFeed or SourceSelfReport
+	// Reference is the reference the person was told when they reported
+	// it; empty for an episode only the HR feed has sent.
+	Reference string
+	// ExpectedReturn is the day the person said they expect to be back;
+	// zero when they did not know, or were not asked.
+	ExpectedReturn time.Time
+	ReportedAt     time.Time // when the episode was first recorded
+	UpdatedAt      time.Time
+}
+
+const absenceColumns = `e.id, e.staff_id, s.organisation_id, s.assignment_number, e.starts_on, e.ends_on, e.reason_code,
+	coalesce(e.related_reason, ''), e.source, coalesce(e.reference, ''), e.expected_return, e.created_at, e.updated_at
+	FROM absence_episodes e JOIN staff s ON s.id = e.staff_id`
+
+func scanAbsence(row pgx.Row) (Absence, error) {
+	var a Absence
+	var ends, back pgtype.Date
+	err := row.Scan(&a.ID, &a.StaffID, &a.OrganisationID, &a.AssignmentNumber, &a.StartsOn, &ends, &a.ReasonCode,
+		&a.RelatedReason, &a.Source, &a.Reference, &back, &a.ReportedAt, &a.UpdatedAt)
+	if ends.Valid {
+		a.EndsOn = ends.Time
+	}
+	if back.Valid {
+		a.ExpectedReturn = back.Time
+	}
+	return a, err
 }
 
 // AbsenceByID returns absence episode id, or ErrNotFound.
 func AbsenceByID(ctx context.Context, q Querier, id int64) (Absence, error) {
-	var a Absence
-	var ends pgtype.Date
-	err := q.QueryRow(ctx, `
-		SELECT e.id, e.staff_id, s.organisation_id, s.assignment_number, e.starts_on, e.ends_on, e.reason_code,
-		       coalesce(e.related_reason, '')
-		FROM absence_episodes e JOIN staff s ON s.id = e.staff_id WHERE e.id = $1`, id).
-		Scan(&a.ID, &a.StaffID, &a.OrganisationID, &a.AssignmentNumber, &a.StartsOn, &ends, &a.ReasonCode, &a.RelatedReason)
+	a, err := scanAbsence(q.QueryRow(ctx, `SELECT `+absenceColumns+` WHERE e.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, fmt.Errorf("absence %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return a, fmt.Errorf("load absence %d: %w", id, err)
 	}
-	if ends.Valid {
-		a.EndsOn = ends.Time
-	}
 	return a, nil
+}
+
+// AbsenceFilter chooses an organisation's absence episodes for a page of
+// the HR API.
+type AbsenceFilter struct {
+	OrganisationID int64
+	Source         string // SourceHRFeed, SourceSelfReport, or empty for both
+	// Since keeps episodes recorded or changed at or after it
+	// (updated_at), when set.
+	Since   time.Time
+	AfterID int64 // keeps episodes with a larger id, for paging
+	Limit   int
+}
+
+// ListAbsences returns the episodes f chooses, in id order, at most
+// f.Limit (500 when it is 0).
+func ListAbsences(ctx context.Context, q Querier, f AbsenceFilter) ([]Absence, error) {
+	var since *time.Time
+	if !f.Since.IsZero() {
+		since = &f.Since
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	rows, err := q.Query(ctx, `SELECT `+absenceColumns+`
+		WHERE s.organisation_id = $1 AND ($2 = '' OR e.source = $2)
+		  AND ($3::timestamptz IS NULL OR e.updated_at >= $3) AND e.id > $4
+		ORDER BY e.id LIMIT $5`, f.OrganisationID, f.Source, since, f.AfterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list absences: %w", err)
+	}
+	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Absence, error) { return scanAbsence(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list absences: %w", err)
+	}
+	return as, nil
+}
+
+// RecordAbsenceListView writes the audit event for an API key having read
+// a page of organisation orgID's absence episodes: ids lists them.
+func RecordAbsenceListView(ctx context.Context, q Querier, orgID int64, ids []int64, by Actor) error {
+	return Audit(ctx, q, AuditEvent{ActorUserID: by.UserID, ActorAPIKeyID: by.APIKeyID, Action: "absence.list",
+		RecordType: "absence_episode", OrganisationID: orgID, Details: map[string]any{"absence_ids": ids}})
+}
+
+// SelfReport is an absence as the person reported it (the day-1 report).
+// Dates are YYYY-MM-DD; ExpectedReturn is empty when they did not know.
+type SelfReport struct {
+	StaffID        int64
+	StartsOn       string
+	ReasonCode     string
+	RelatedReason  string // or empty
+	ExpectedReturn string
+}
+
+// Reported is the episode a self-report was recorded in.
+type Reported struct {
+	ID        int64
+	Reference string
+	// Existing is set when the person already had an episode starting
+	// that day (an earlier report, or the HR feed's).
+	Existing bool
+}
+
+// referenceDraws is how many references RecordSelfReportedAbsence draws
+// before it gives up: with a few million references in use out of 729
+// million, ten collisions in a row do not happen.
+const referenceDraws = 10
+
+// RecordSelfReportedAbsence records r in tx and returns its episode: a new
+// one (source self_report) with a reference from newRef, or the person's
+// episode already starting that day, which keeps its source, reason and
+// reference (it gains one from newRef if it had none, as an HR-feed
+// episode has) and takes the expected return r gives. A reference another
+// episode already has is drawn again, in a savepoint, so the collision
+// does not abort tx.
+func RecordSelfReportedAbsence(ctx context.Context, tx pgx.Tx, r SelfReport, newRef func() string) (Reported, error) {
+	for range referenceDraws {
+		rep, err := recordSelfReport(ctx, tx, r, newRef())
+		if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" && pgErr.ConstraintName == "absence_episodes_reference_key" {
+			continue
+		}
+		if err != nil {
+			return rep, fmt.Errorf("record self-reported absence: %w", err)
+		}
+		return rep, nil
+	}
+	return Reported{}, fmt.Errorf("record self-reported absence: %d references in a row were taken", referenceDraws)
+}
+
+// recordSelfReport is one attempt of RecordSelfReportedAbsence, with
+// reference ref, in a savepoint of tx.
+func recordSelfReport(ctx context.Context, tx pgx.Tx, r SelfReport, ref string) (Reported, error) {
+	var rep Reported
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		err := sp.QueryRow(ctx, `
+			INSERT INTO absence_episodes AS e (staff_id, starts_on, reason_code, related_reason, source, reference, expected_return)
+			VALUES ($1, $2::date, $3, nullif($4, ''), $5, $6, nullif($7, '')::date)
+			ON CONFLICT (staff_id, starts_on) DO UPDATE SET
+				reference = coalesce(e.reference, excluded.reference), expected_return = excluded.expected_return, updated_at = now()
+			WHERE e.reference IS NULL OR e.expected_return IS DISTINCT FROM excluded.expected_return
+			RETURNING e.id, e.reference, e.xmax <> 0`,
+			r.StaffID, r.StartsOn, r.ReasonCode, r.RelatedReason, SourceSelfReport, ref, r.ExpectedReturn).
+			Scan(&rep.ID, &rep.Reference, &rep.Existing)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// The episode exists and already says all this.
+			rep.Existing = true
+			err = sp.QueryRow(ctx, `SELECT id, reference FROM absence_episodes WHERE staff_id = $1 AND starts_on = $2::date`,
+				r.StaffID, r.StartsOn).Scan(&rep.ID, &rep.Reference)
+		}
+		return err
+	})
+	return rep, err
 }
 
 // AbsenceIDByStart returns the id of staff member staffID's episode that

@@ -10,20 +10,37 @@ import (
 
 // demoStaff are the people demo mode puts in the demo organisation. Their
 // numbers are in Ofcom's range reserved for drama (07700 900000–900999), so
-// no real phone is ever texted.
+// no real phone is ever texted. Each is off sick (SeedDemoAbsences) with
+// reason, since daysOff days before the demo first starts: under the
+// default trigger rules, an MSK check-in (S11, S12, from yesterday) and a
+// long-term one (day 28) fall due that day, a stress one (S10, from
+// yesterday) on that day or the next working day.
 var demoStaff = []struct {
 	assignment, first, last, mobile, language string
+	reason                                    string
+	daysOff                                   int
 }{
-	{"90000001-1", "Ann", "Example", "+447700900101", "en-GB"},
-	{"90000002-1", "Bryn", "Jones", "+447700900102", "cy"},
-	{"90000003-1", "Zofia", "Nowak", "+447700900103", "pl"},
-	{"90000004-1", "Sam", "Patel", "+447700900104", "en-GB"},
-	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB"},
+	{"90000001-1", "Ann", "Example", "+447700900101", "en-GB", "S11", 1},
+	{"90000002-1", "Bryn", "Jones", "+447700900102", "cy", "S10", 1},
+	{"90000003-1", "Zofia", "Nowak", "+447700900103", "pl", "S12", 1},
+	{"90000004-1", "Sam", "Patel", "+447700900104", "en-GB", "S13", 27},
+	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB", "S10", 1},
 }
 
 // DemoSignedIn is the assignment number of the demo member of staff the
 // mock intranet signs in.
 const DemoSignedIn = "90000001-1"
+
+// DemoSignedInName is the first name of the demo member of staff the mock
+// intranet signs in.
+func DemoSignedInName() string {
+	for _, s := range demoStaff {
+		if s.assignment == DemoSignedIn {
+			return s.first
+		}
+	}
+	return ""
+}
 
 // DemoMobiles returns the mobile numbers of the demo members of staff
 // (SeedDemoStaff), in E.164 form: the only numbers the demo phone shows
@@ -50,6 +67,36 @@ func (db *DB) SeedDemoStaff(ctx context.Context, orgCode string) error {
 		}
 	}
 	return nil
+}
+
+// SeedDemoAbsences opens, in tx, an absence episode (as the HR feed would)
+// for each demo member of staff of the organisation with code orgCode who
+// has none yet, starting as demoStaff says before today (a day in the
+// organisation's time zone), and returns their staff ids for the trigger
+// rules to plan. A member of staff with any episode gets none, so a second
+// start, on any day, adds nothing.
+func SeedDemoAbsences(ctx context.Context, tx pgx.Tx, orgCode string, today time.Time) ([]int64, error) {
+	numbers, reasons, days := make([]string, len(demoStaff)), make([]string, len(demoStaff)), make([]int32, len(demoStaff))
+	for i, s := range demoStaff {
+		numbers[i], reasons[i], days[i] = s.assignment, s.reason, int32(s.daysOff)
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO absence_episodes (staff_id, starts_on, reason_code, source)
+		SELECT s.id, $2::date - d.days, d.reason, 'hr_feed'
+		FROM unnest($3::text[], $4::text[], $5::int[]) AS d(assignment, reason, days)
+		JOIN organisations o ON o.code = $1
+		JOIN staff s ON s.organisation_id = o.id AND s.assignment_number = d.assignment
+		WHERE NOT EXISTS (SELECT 1 FROM absence_episodes e WHERE e.staff_id = s.id)
+		ON CONFLICT (staff_id, starts_on) DO NOTHING
+		RETURNING staff_id`, orgCode, today.Format(time.DateOnly), numbers, reasons, days)
+	if err != nil {
+		return nil, fmt.Errorf("seed demo absences: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("seed demo absences: %w", err)
+	}
+	return ids, nil
 }
 
 // PhoneText is one text on the demo phone simulator's screen.

@@ -193,8 +193,12 @@ FROM chosen
 WHERE starts_on + days - 1 >= pilot_from;
 
 WITH ins AS (
-    INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source, created_at, updated_at)
+    INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source, reference, created_at, updated_at)
     SELECT staff_id, starts_on, ends_on, reason, source,
+           -- the upper half of absence_reference's numbers, which the
+           -- references of episodes reported before migration 0013 (by
+           -- episode id) do not reach
+           CASE source WHEN 'self_report' THEN absence_reference(364500000 + staff_id) END,
            pg_temp.pilot_at(starts_on, CASE source WHEN 'self_report' THEN interval '07:15' ELSE interval '10:00' END),
            pg_temp.pilot_at(starts_on, CASE source WHEN 'self_report' THEN interval '07:15' ELSE interval '10:00' END)
     FROM pilot_episode ORDER BY staff_id

@@ -10,20 +10,6 @@ import (
 
 // These record what a dialog step asked for, in the step's transaction.
 
-// RecordSelfReportedAbsence opens an absence episode reported by the person
-// themselves. An episode already recorded for that start date (by the HR
-// feed, say) is left as it is. Dates are YYYY-MM-DD.
-func RecordSelfReportedAbsence(ctx context.Context, tx pgx.Tx, staffID int64, startsOn, reasonCode, relatedReason string) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO absence_episodes (staff_id, starts_on, reason_code, related_reason, source)
-		VALUES ($1, $2::date, $3, nullif($4, ''), $5)
-		ON CONFLICT (staff_id, starts_on) DO NOTHING`, staffID, startsOn, reasonCode, relatedReason, SourceSelfReport)
-	if err != nil {
-		return fmt.Errorf("record self-reported absence: %w", err)
-	}
-	return nil
-}
-
 // SetConsent records that staff member id opted in (optedOut false) or out
 // at now. A repeat of the current choice keeps its original time. Opting
 // out fails, in tx, every text still queued to the person ("not sent: the

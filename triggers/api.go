@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -47,6 +48,7 @@ type API struct {
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
+	mux.HandleFunc("GET /api/v1/absences", a.authenticated(postgres.ScopeHR, a.listAbsences))
 	mux.HandleFunc("POST /api/v1/absences", a.authenticated(postgres.ScopeHR, a.createAbsence))
 	mux.HandleFunc("PUT /api/v1/absences/{id}", a.authenticated(postgres.ScopeHR, a.updateAbsence))
 	mux.HandleFunc("PUT /api/v1/staff/{assignment_number}", a.authenticated(postgres.ScopeHR, a.putStaff))
@@ -232,24 +234,40 @@ func read[V any](b *body, field string, check func(string) (V, error)) V {
 	return v
 }
 
-// absenceJSON is an absence episode as the API shows it.
+// absenceJSON is an absence episode as the API shows it. It carries the
+// ESR reason code, never the words a person gave for it (those are the
+// conversation's, which stay with OH).
 type absenceJSON struct {
 	ID               int64   `json:"id"`
+	Reference        *string `json:"reference"`
 	AssignmentNumber string  `json:"assignment_number"`
 	AbsenceStart     string  `json:"absence_start"`
 	AbsenceEnd       *string `json:"absence_end"`
-	ReasonCode       string  `json:"reason_code"`
-	RelatedReason    *string `json:"related_reason"`
+	// ExpectedReturn is a date, "unknown" when the person reported the
+	// absence and did not know, or null when nobody asked (HR's own).
+	ExpectedReturn *string   `json:"expected_return"`
+	Source         string    `json:"source"`
+	ReasonCode     string    `json:"reason_code"`
+	RelatedReason  *string   `json:"related_reason"`
+	ReportedAt     time.Time `json:"reported_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
+// returnUnknown is expected_return for a person who did not know.
+const returnUnknown = "unknown"
+
 func toAbsenceJSON(a postgres.Absence) absenceJSON {
-	j := absenceJSON{ID: a.ID, AssignmentNumber: a.AssignmentNumber, AbsenceStart: DateOf(a.StartsOn).String(), ReasonCode: a.ReasonCode}
+	j := absenceJSON{ID: a.ID, Reference: orNull(a.Reference), AssignmentNumber: a.AssignmentNumber,
+		AbsenceStart: DateOf(a.StartsOn).String(), Source: a.Source, ReasonCode: a.ReasonCode,
+		RelatedReason: orNull(a.RelatedReason), ReportedAt: a.ReportedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
 	if !a.EndsOn.IsZero() {
-		end := DateOf(a.EndsOn).String()
-		j.AbsenceEnd = &end
+		j.AbsenceEnd = orNull(DateOf(a.EndsOn).String())
 	}
-	if a.RelatedReason != "" {
-		j.RelatedReason = &a.RelatedReason
+	switch {
+	case !a.ExpectedReturn.IsZero():
+		j.ExpectedReturn = orNull(DateOf(a.ExpectedReturn).String())
+	case a.Source == postgres.SourceSelfReport:
+		j.ExpectedReturn = orNull(returnUnknown)
 	}
 	return j
 }

@@ -103,7 +103,7 @@ func TestWebChatFallbackSendsNothing(t *testing.T) {
 		}},
 		{"when the person has no mobile", "", nil},
 		{"when the web chat was ended", "07700900001", func(t *testing.T, f *fixture, conv conversationRow) {
-			if err := f.db.EndWebChat(t.Context(), conv.Address); err != nil {
+			if _, _, err := f.db.EndWebChat(t.Context(), conv.Address); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -173,15 +173,15 @@ func referralQuery(q url.Values, orgScope int64) (postgres.ReferralFilter, *quer
 var referralStatuses = []postgres.ReferralStatus{postgres.ReferralNew, postgres.ReferralAccepted, postgres.ReferralBooked,
 	postgres.ReferralDeclined, postgres.ReferralAttended, postgres.ReferralDidNotAttend}
 
-// nextPage returns the URL (relative to the server) of the page after
-// one that ended with referral lastID, keeping the request's filters.
-func nextPage(q url.Values, lastID int64) string {
+// nextPage returns the URL (relative to the server) of the page of path
+// after one that ended with record lastID, keeping the request's filters.
+func nextPage(path string, q url.Values, lastID int64) string {
 	next := url.Values{}
 	for name, values := range q {
 		next[name] = values
 	}
 	next.Set("after", strconv.FormatInt(lastID, 10))
-	return "/api/v1/referrals?" + next.Encode()
+	return path + "?" + next.Encode()
 }
 
 // listReferrals answers GET /api/v1/referrals: a page of the key's
@@ -213,7 +213,7 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	var next string
 	if len(refs) == f.Limit {
-		next = nextPage(r.URL.Query(), refs[len(refs)-1].ID)
+		next = nextPage(r.URL.Path, r.URL.Query(), refs[len(refs)-1].ID)
 	}
 	if wantsFHIR(r) {
 		writeFHIR(w, http.StatusOK, toFHIRBundle(refs, next))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -265,9 +266,9 @@ func TestScheduleAllCatchesUnplannedEpisodesOnce(t *testing.T) {
 	f.absence(t, "100", "2026-05-01", "", "S11")
 	// Recorded without planning: a self-report, and one that ended long ago.
 	if _, err := f.db.Pool.Exec(t.Context(), `
-		INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source) VALUES
-			($1, '2026-04-20', '2026-04-22', 'S10', 'self_report'),
-			($1, '2026-02-02', '2026-02-06', 'S10', 'self_report')`, staffID); err != nil {
+		INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source, reference) VALUES
+			($1, '2026-04-20', '2026-04-22', 'S10', 'self_report', 'K7M4QX'),
+			($1, '2026-02-02', '2026-02-06', 'S10', 'self_report', 'P3R9TW')`, staffID); err != nil {
 		t.Fatal(err)
 	}
 	first, err := f.scheduler.ScheduleAll(t.Context(), f.db)
@@ -295,7 +296,8 @@ func TestScheduleStaffPlansASelfReportedAbsenceAtOnce(t *testing.T) {
 	// As the runner records the day-1 triage flow's absence, in its
 	// transaction.
 	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
-		if err := postgres.RecordSelfReportedAbsence(t.Context(), tx, staffID, "2026-05-04", "S10", ""); err != nil {
+		report := postgres.SelfReport{StaffID: staffID, StartsOn: "2026-05-04", ReasonCode: "S10"}
+		if _, err := postgres.RecordSelfReportedAbsence(t.Context(), tx, report, ohcontact.NewReference); err != nil {
 			return err
 		}
 		return f.scheduler.ScheduleStaff(t.Context(), tx, staffID)

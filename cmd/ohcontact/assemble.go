@@ -141,6 +141,11 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	referrals.Jobs = jobs
 	asks.Jobs = jobs
 	smsOutbox.Jobs = jobs
+	if demo {
+		if err := seedDemoContacts(ctx, db, scheduler, london); err != nil {
+			return nil, nil, err
+		}
+	}
 	// Every outbound message is counted as it is queued.
 	outSMS, outChat := m.Outbox(ohcontact.ChannelSMS, smsOutbox), m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{})
 	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
@@ -203,6 +208,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	s.background = append(s.background, hub.Run)
 	s.onShutdown = append(s.onShutdown, hub.CloseAll)
 	if demo {
+		s.mux.HandleFunc("GET /{$}", demoLanding(cfg.PublicBaseURL, orgIDs, log.With("component", "demo")))
 		s.mux.HandleFunc("GET /demo/intranet", demoIntranet(db, chatOrgs[signposting.DemoCode], log))
 		phone := &sms.Phone{DB: db, Network: network, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
 			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london,

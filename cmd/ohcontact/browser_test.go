@@ -189,3 +189,23 @@ func TestWidgetEndChatInBrowser(t *testing.T) {
 		t.Fatalf("the ended session got %+v, want error session_expired", f)
 	}
 }
+
+// TestDemoLandingInBrowser: the demo's landing page is styled under its
+// Content-Security-Policy (the style block's hash lets it in) and axe-core
+// finds no WCAG 2.2 AA violation on it.
+func TestDemoLandingInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx, axe := browser(t)
+	addr := freeAddr(t)
+	startDemoAt(t, pgtest.NewEmptyURL(t), addr, "http://"+addr)
+	within(t, ctx, 20*time.Second, chromedp.Navigate("http://"+addr+"/"),
+		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	styled, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("header")).backgroundColor`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if styled != "rgb(0, 94, 184)" {
+		t.Errorf("the header's background is %q, want NHS blue: the CSP blocked the page's style", styled)
+	}
+	checkAxe(t, ctx, axe, "landing page")
+}

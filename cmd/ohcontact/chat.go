@@ -60,7 +60,7 @@ func runChat(ctx context.Context, env *environment, args []string) error {
 
 	fmt.Fprintf(env.stdout, "# %s in %s by %s, demo organisation %s. Type replies; end with Ctrl-D.\n", *flow, *lang, ch, signposting.DemoCode)
 	res, err := engine.Start(*flow, dialogs.StartInfo{
-		Org: signposting.DemoCode, Channel: ch, Lang: *lang, Known: true, FirstName: *name, Ref: "DEMO1",
+		Org: signposting.DemoCode, Channel: ch, Lang: *lang, Known: true, FirstName: *name,
 	})
 	if err != nil {
 		return err

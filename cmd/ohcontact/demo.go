@@ -2,8 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,6 +19,7 @@ import (
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/signposting"
+	"github.com/ohcontact/ohcontact/triggers"
 )
 
 // The demo's console accounts, for `make run` only: the README gives them.
@@ -107,4 +116,73 @@ func addPilotTrusts(ctx context.Context, db *postgres.DB, cfg Config, dir *signp
 		dir.Organisations = append(dir.Organisations, o)
 	}
 	return nil
+}
+
+//go:embed landing.html
+var landingHTML string
+
+var landingPage = template.Must(template.New("landing").Parse(landingHTML))
+
+// landingCSP is the landing page's Content-Security-Policy: nothing but its
+// own style block (by hash) and links; no script at all.
+var landingCSP = func() string {
+	_, rest, _ := strings.Cut(landingHTML, "<style>")
+	style, _, _ := strings.Cut(rest, "</style>")
+	sum := sha256.Sum256([]byte(style))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+		"'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+}()
+
+// demoAccount is a console account the landing page lists.
+type demoAccount struct{ Who, Email, Password string }
+
+// landingView is the landing page's data.
+type landingView struct {
+	Org      string // the demo organisation's code
+	SignedIn string // the first name the mock intranet signs in as
+	BaseURL  string
+	Accounts []demoAccount
+}
+
+// demoLanding serves the demo's landing page (GET /): where everything is,
+// a short tour, and the demo console accounts (seedDemoAccounts) of the
+// organisations in orgIDs.
+func demoLanding(baseURL string, orgIDs map[string]int64, log *slog.Logger) http.HandlerFunc {
+	v := landingView{Org: signposting.DemoCode, SignedIn: postgres.DemoSignedInName(), BaseURL: baseURL, Accounts: []demoAccount{
+		{"Clinician (works cases)", demoClinicianEmail, demoClinicianPassword},
+		{"OH lead (reads cases, pilot dashboard)", demoLeadEmail, demoLeadPassword},
+	}}
+	for _, o := range signposting.DemoPilot().Organisations {
+		if _, ok := orgIDs[o.Code]; ok {
+			v.Accounts = append(v.Accounts, demoAccount{"Physiotherapist, " + o.Name, demoPhysioEmail(o.Code), demoPhysioPassword})
+		}
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Security-Policy", landingCSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		if err := landingPage.Execute(w, v); err != nil {
+			log.Error("demo landing page", "error", err)
+		}
+	}
+}
+
+// seedDemoContacts opens an absence for each demo member of staff who has
+// none yet, and plans its contacts in the same transaction, so that each
+// demo phone has a first contact from OH to answer (sent at once in the
+// send window, else when it opens). Once: a second start adds nothing.
+func seedDemoContacts(ctx context.Context, db *postgres.DB, scheduler *triggers.Scheduler, loc *time.Location) error {
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		ids, err := postgres.SeedDemoAbsences(ctx, tx, signposting.DemoCode, time.Now().In(loc))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := scheduler.ScheduleStaff(ctx, tx, id); err != nil {
+				return fmt.Errorf("plan demo contacts: %w", err)
+			}
+		}
+		return nil
+	})
 }

@@ -10,7 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -147,5 +151,123 @@ func TestDemoPhoneOnlyForDemoStaff(t *testing.T) {
 	}
 	if inbound != 2 {
 		t.Errorf("%d inbound texts, want 2 (from the page only)", inbound)
+	}
+}
+
+// TestDemoLandingPage: in demo mode / says where everything is, each of
+// its links answers, and it lists the demo console accounts; its CSP
+// allows no script.
+func TestDemoLandingPage(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewEmptyURL(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	startDemoAt(t, dbURL, addr, base)
+
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := html.UnescapeString(string(body))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET / = %d", resp.StatusCode)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("CSP %q, want nothing allowed but the page's style", csp)
+	}
+	for _, link := range []string{"/demo/phone", "/demo/intranet?as=staff", "/demo/intranet?as=anonymous", "/console/", "/console/dashboard"} {
+		if !strings.Contains(page, `href="`+link+`"`) {
+			t.Errorf("the landing page does not link %s", link)
+		}
+		if status, _ := get(t, base+link); status != http.StatusOK {
+			t.Errorf("GET %s (following redirects) = %d, want 200", link, status)
+		}
+	}
+	for _, s := range []string{demoClinicianEmail, demoClinicianPassword, demoLeadEmail, demoLeadPassword,
+		demoPhysioEmail("DEMO"), demoPhysioPassword, "<ol class=\"tour\">"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the landing page does not show %q", s)
+		}
+	}
+	if strings.Contains(page, "<script") {
+		t.Error("the landing page has a script")
+	}
+	if status, _ := get(t, base+"/no-such-page"); status != http.StatusNotFound {
+		t.Errorf("GET /no-such-page = %d, want 404 (/ is the landing page only)", status)
+	}
+}
+
+// TestDemoStaffHaveAFirstContact: when the demo starts, each demo phone has
+// a text from OH, or a contact waiting for its send window; a second start
+// adds no absence and no contact.
+func TestDemoStaffHaveAFirstContact(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewEmptyURL(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	startDemoAt(t, dbURL, addr, base)
+	db := openDB(t, dbURL)
+	vars := map[string]string{"DATABASE_URL": dbURL}
+
+	out, errOut, err := runCommand(t, vars, func(t *testing.T, env *environment) error {
+		return runTriggers(t.Context(), env, []string{"plan", "--at", time.Now().AddDate(0, 0, 14).Format(time.RFC3339)})
+	})
+	if err != nil {
+		t.Fatalf("triggers plan: %v (%s)", err, errOut)
+	}
+	for _, mobile := range postgres.DemoMobiles() {
+		var assignment string
+		if err := db.Pool.QueryRow(t.Context(), `SELECT assignment_number FROM staff WHERE mobile = $1`, mobile).Scan(&assignment); err != nil {
+			t.Fatal(err)
+		}
+		_, phonePage := get(t, base+"/demo/phone?number="+url.QueryEscape(mobile))
+		if !strings.Contains(out, assignment+"\t") && !strings.Contains(phonePage, "From the OH service") {
+			t.Errorf("demo number %s has no text and no pending contact:\nplan:\n%s", mobile, out)
+		}
+	}
+
+	count := func() (episodes, contacts int) {
+		t.Helper()
+		err := db.Pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM absence_episodes e JOIN staff s ON s.id = e.staff_id
+			WHERE s.mobile = ANY($1)), (SELECT count(*) FROM contacts k JOIN absence_episodes e ON e.id = k.episode_id
+			JOIN staff s ON s.id = e.staff_id WHERE s.mobile = ANY($1))`, postgres.DemoMobiles()).Scan(&episodes, &contacts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return episodes, contacts
+	}
+	episodes, contacts := count()
+	if episodes != len(postgres.DemoMobiles()) || contacts < episodes {
+		t.Fatalf("%d demo absences and %d contacts, want one absence each and a contact for each", episodes, contacts)
+	}
+	second := freeAddr(t)
+	startDemoAt(t, dbURL, second, "http://"+second)
+	if e, c := count(); e != episodes || c != contacts {
+		t.Fatalf("a second start made %d absences and %d contacts of %d and %d: want none added", e, c, episodes, contacts)
+	}
+}
+
+// quietDemoPhone cancels the demo's first contacts to demo number mobile
+// and closes any conversation one has opened: the demo gives each demo
+// member of staff a check-in, sent at once during the send window, and a
+// test that opens its own conversation needs it to be the only one. A
+// contact being sent meanwhile is waited for (its row is locked).
+func quietDemoPhone(t *testing.T, db *postgres.DB, mobile string) {
+	t.Helper()
+	err := db.InTx(t.Context(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), `UPDATE contacts k SET state = 'cancelled', state_reason = 'a test took the phone'
+			FROM absence_episodes e JOIN staff s ON s.id = e.staff_id
+			WHERE k.episode_id = e.id AND s.mobile = $1 AND k.state = 'scheduled'`, mobile)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(t.Context(), `UPDATE conversations SET status = 'closed', closed_reason = 'completed', closed_at = now()
+			WHERE staff_id = (SELECT id FROM staff WHERE mobile = $1) AND status = 'open'`, mobile)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("quiet the demo phone: %v", err)
 	}
 }

@@ -37,7 +37,9 @@ func TestMSKReferralBookedInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	const mobile = "+447700900101"
 
-	// The check-in opens as a scheduled MSK contact would open it.
+	// The check-in opens as a scheduled MSK contact would open it, as the
+	// person's only conversation.
+	quietDemoPhone(t, db, mobile)
 	engine, err := newDemoEngine()
 	if err != nil {
 		t.Fatal(err)
