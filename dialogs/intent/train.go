@@ -99,7 +99,7 @@ const (
 	// The other threshold is the lowest at which the intents other than
 	// absence and none taken on cross-validation are right at least
 	// minOtherPrecision of the time; never below minOther.
-	minOtherPrecision = 0.95
+	minOtherPrecision = 0.9
 	minOther          = 0.4
 )
 
