@@ -10,6 +10,15 @@
 // absence-report, stress-checkin, msk-checkin, long-term-checkin and support;
 // each is described in its own file, and `ohcontact flows graph` draws them.
 //
+// # Messages in words
+//
+// Keywords (STOP, START, HELP, SUPPORT, SICK, TALK, a language) are whole
+// messages and always win. A first message that is no keyword is read by
+// the intent model (dialogs/intent) in Inbound, and so is an answer a menu
+// did not understand (session.menuIntent): an absence report starts the
+// absence report, a menu's topic picks its option, and a wish to stop is
+// told to text STOP, never opted out on a guess.
+//
 // # Identity before health
 //
 // No SMS names an absence reason or any health detail before the person has
