@@ -9,7 +9,11 @@
 // message is no keyword, and never opts anyone out on its guess.
 package intent
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/ohcontact/ohcontact/escalation/risk"
+)
 
 // Intent is what a message is about.
 type Intent string
@@ -61,13 +65,15 @@ type Classifier struct {
 	pool sync.Pool // *[]uint32
 }
 
-// New loads the embedded model. It panics if the model is malformed,
-// which the package tests rule out.
+// New loads the embedded model and compiles the shared tokeniser
+// (risk.Words), so the first message pays for neither. It panics if the
+// model is malformed, which the package tests rule out.
 func New() *Classifier {
 	m, err := parseModel(modelBin)
 	if err != nil {
 		panic("intent: model.bin: " + err.Error())
 	}
+	risk.Words("")
 	return newClassifier(m)
 }
 
