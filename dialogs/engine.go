@@ -10,6 +10,15 @@
 // absence-report, stress-checkin, msk-checkin, long-term-checkin and support;
 // each is described in its own file, and `ohcontact flows graph` draws them.
 //
+// # Messages in words
+//
+// Keywords (STOP, START, HELP, SUPPORT, SICK, TALK, a language) are whole
+// messages and always win. A first message that is no keyword is read by
+// the intent model (dialogs/intent) in Inbound, and so is an answer a menu
+// did not understand (session.menuIntent): an absence report starts the
+// absence report, a menu's topic picks its option, and a wish to stop is
+// told to text STOP, never opted out on a guess.
+//
 // # Identity before health
 //
 // No SMS names an absence reason or any health detail before the person has
@@ -61,6 +70,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs/intent"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/signposting"
 )
@@ -191,10 +201,11 @@ type Engine struct {
 	// before the engine is used: tests make it deterministic.
 	NewReference func() string
 
-	dir   *signposting.Directory
-	loc   map[string]*i18n.Localizer
-	flows map[string]*flowDef
-	names []string
+	dir     *signposting.Directory
+	loc     map[string]*i18n.Localizer
+	flows   map[string]*flowDef
+	names   []string
+	intents *intent.Classifier // what a message that is no keyword is about
 }
 
 // New returns an engine speaking the languages of bundle (locales.Bundle)
@@ -206,7 +217,7 @@ func New(bundle *i18n.Bundle, dir *signposting.Directory) (*Engine, error) {
 	if err := dir.Validate(); err != nil {
 		return nil, fmt.Errorf("dialogs: %w", err)
 	}
-	e := &Engine{dir: dir, loc: map[string]*i18n.Localizer{}, flows: map[string]*flowDef{}}
+	e := &Engine{dir: dir, loc: map[string]*i18n.Localizer{}, flows: map[string]*flowDef{}, intents: intent.New()}
 	for _, l := range locales.Languages {
 		e.loc[l] = i18n.NewLocalizer(bundle, l)
 	}
@@ -234,25 +245,36 @@ func (e *Engine) FSM(flow string) (*fsm.FSM, error) {
 // Start begins flow and returns its opening messages. It does not read the
 // clock: dates are asked for later.
 func (e *Engine) Start(flow string, st StartInfo) (Result, error) {
+	s, err := e.begin(flow, st, Input{})
+	if err != nil {
+		return Result{}, err
+	}
+	s.flow.start(s)
+	return s.result()
+}
+
+// begin returns a session of a new conversation in flow's initial state,
+// reading in, that has said nothing yet: the caller says the flow's
+// opening (flow.start) or moves on at once.
+func (e *Engine) begin(flow string, st StartInfo, in Input) (*session, error) {
 	f, ok := e.flows[flow]
 	if !ok {
-		return Result{}, fmt.Errorf("%w %q", ErrUnknownFlow, flow)
+		return nil, fmt.Errorf("%w %q", ErrUnknownFlow, flow)
 	}
 	state := State{
 		Flow: flow, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel,
 		Verified: st.IdentityConfirmed, Known: st.Known, FirstName: st.FirstName,
 		Reminder: st.Reminder,
 	}
-	s, err := e.session(state, Input{})
+	s, err := e.session(state, in)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	if st.IdentityConfirmed {
 		s.effect(IdentityConfirmed{Method: "signed_in"})
 	}
 	s.st.Step = f.initial
-	f.start(s)
-	return s.result()
+	return s, nil
 }
 
 // Step handles one inbound message in a conversation whose saved state is
@@ -288,12 +310,25 @@ func (e *Engine) Step(state State, in Input) (Result, error) {
 }
 
 // Inbound decides what a message from someone with no open conversation
-// starts: STOP opts out and START opts in (each with a confirmation and
-// nothing else), SICK or ABSENT starts the absence report, TALK starts the
-// support flow and asks for a person, a language name starts the support
-// menu in that language, and anything else (HELP, SUPPORT, a question)
-// starts the support menu. The result's state is the new conversation's;
-// for opt-out and opt-in it is already finished (Done).
+// starts. Keywords first: STOP opts out and START opts in (each with a
+// confirmation and nothing else), SICK or ABSENT starts the absence report,
+// TALK starts the support flow and asks for a person, a language name
+// starts the support menu in that language, and HELP or SUPPORT starts the
+// support menu. Any other message is read by the intent model
+// (dialogs/intent):
+//
+//   - absence starts the absence report, as SICK does;
+//   - talk is taken as TALK;
+//   - money, msk and wellbeing start the support menu with that choice
+//     already made (its signposts follow the menu);
+//   - back_at_work thanks them, asks them to tell their manager if they
+//     have not, and starts the support menu;
+//   - stop never opts anyone out on a guess: it replies how to (text STOP)
+//     and closes;
+//   - none, and anything the model is unsure of, starts the support menu.
+//
+// The result's state is the new conversation's; for opt-out, opt-in and
+// stop it is already finished (Done).
 func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 	k, lang := ParseKeyword(in.Text)
 	switch k {
@@ -324,18 +359,72 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 		}
 		return r, err
 	case KeywordTalk:
-		r, err := e.Start(FlowSupport, st)
-		if err != nil {
-			return r, err
-		}
-		r2, err := e.Step(r.State, in)
-		if err != nil {
-			return r, err
-		}
-		r2.Effects = append(r.Effects, r2.Effects...)
-		return r2, nil
+		return e.inboundTalk(st, in)
+	case KeywordNone:
+		return e.inboundIntent(st, in)
 	}
 	return e.Start(FlowSupport, st)
+}
+
+// inboundIntent is Inbound for a message that is no keyword.
+func (e *Engine) inboundIntent(st StartInfo, in Input) (Result, error) {
+	got := e.intents.Classify(in.Text).Intent
+	switch got {
+	case intent.Absence:
+		return e.Start(FlowAbsenceReport, st)
+	case intent.Talk:
+		return e.inboundTalk(st, in)
+	case intent.Money, intent.MSK, intent.Wellbeing:
+		return e.startSupport(st, in, "", func(s *session) error {
+			n := s.flow.nodes[s.st.Step]
+			return s.fire(n.choose(s, n.byIntent[got]))
+		})
+	case intent.BackAtWork:
+		return e.startSupport(st, in, "back_at_work_ack", nil)
+	case intent.Stop:
+		state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
+		s, err := e.session(state, in)
+		if err != nil {
+			return Result{}, err
+		}
+		s.say("optout_how", s.ohData(), false)
+		s.effect(Close{Reason: "completed"})
+		return s.result()
+	}
+	return e.Start(FlowSupport, st)
+}
+
+// inboundTalk starts a support conversation that asks for a person at
+// once (TALK), without the menu.
+func (e *Engine) inboundTalk(st StartInfo, in Input) (Result, error) {
+	s, err := e.begin(FlowSupport, st, in)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.talk(); err != nil {
+		return Result{}, err
+	}
+	return s.result()
+}
+
+// startSupport says message intro (when not "") and the support menu, and
+// then, in the same step, runs then (when not nil): what the message
+// already asked for.
+func (e *Engine) startSupport(st StartInfo, in Input, intro string, then func(s *session) error) (Result, error) {
+	s, err := e.begin(FlowSupport, st, in)
+	if err != nil {
+		return Result{}, err
+	}
+	if intro != "" {
+		s.say(intro, s.ohData(), false)
+	}
+	s.flow.start(s)
+	if then != nil {
+		if err := then(s); err != nil {
+			return Result{}, err
+		}
+	}
+	return s.result()
 }
 
 // CrisisReply returns the crisis contacts message in lang for org's
@@ -468,6 +557,19 @@ type session struct {
 	// skipClosing is set by a handler that has already said goodbye, so
 	// the closed state adds no summary.
 	skipClosing bool
+	// intent is what the intent model made of the message, once asked
+	// (intentOf).
+	intent *intent.Intent
+}
+
+// intentOf returns the intent model's reading of text, the message this
+// session handles, classifying it at most once.
+func (s *session) intentOf(text string) intent.Intent {
+	if s.intent == nil {
+		got := s.e.intents.Classify(text).Intent
+		s.intent = &got
+	}
+	return *s.intent
 }
 
 func (s *session) result() (Result, error) {
@@ -601,8 +703,7 @@ func (s *session) handle(n *node, text string) error {
 		s.reprompt(n)
 		return nil
 	case KeywordTalk:
-		s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "asked_to_talk", Handover: true})
-		return s.fire(evTalk)
+		return s.talk()
 	case KeywordAbsence:
 		if s.flow.name != FlowAbsenceReport {
 			return s.switchFlow(FlowAbsenceReport)
@@ -625,6 +726,9 @@ func (s *session) handle(n *node, text string) error {
 	case "":
 	default:
 		return s.fire(ev)
+	}
+	if done, err := s.menuIntent(n, text); done {
+		return err
 	}
 	if n.notGiven != nil && s.st.Reprompts >= 1 {
 		return s.fire(n.notGiven(s))
@@ -668,6 +772,34 @@ func (s *session) options(n *node) string {
 	}
 	s.replies, s.effects = s.replies[:replies], s.effects[:effects]
 	return strings.Join(lines, "\n")
+}
+
+// talk asks for a person and hands the conversation over (TALK).
+func (s *session) talk() error {
+	s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "asked_to_talk", Handover: true})
+	return s.fire(evTalk)
+}
+
+// menuIntent reads an answer a menu did not understand with the intent
+// model (dialogs/intent): an absence report starts the absence report
+// (as SICK does; not within it); an intent the menu offers (n.byIntent)
+// picks that option; a wish to stop is told to text STOP (never opted out
+// on a guess). It reports whether it handled the answer.
+func (s *session) menuIntent(n *node, text string) (bool, error) {
+	if n.expect != expectMenu && n.expect != expectMultiMenu {
+		return false, nil
+	}
+	got := s.intentOf(text)
+	switch {
+	case got == intent.Absence && s.flow.name != FlowAbsenceReport:
+		return true, s.switchFlow(FlowAbsenceReport)
+	case n.choose != nil && len(n.byIntent[got]) > 0:
+		return true, s.fire(n.choose(s, n.byIntent[got]))
+	case got == intent.Stop:
+		s.say("optout_how", s.ohData(), false)
+		return true, nil
+	}
+	return false, nil
 }
 
 // reprompt repeats the node's question (after HELP, START or a language
@@ -761,6 +893,11 @@ type node struct {
 	// of re-prompting again: it records the answer as not given and
 	// returns the event to fire (the question is skipped, not the flow).
 	notGiven func(s *session) string
+	// choose, on a menu of support options, takes the options chosen and
+	// returns the event to fire; byIntent are the options a message about
+	// an intent picks ("I can't pay my rent": money worries).
+	choose   func(s *session, choices []int) string
+	byIntent map[intent.Intent][]int
 }
 
 // flowDef is one flow: its machine and its nodes.

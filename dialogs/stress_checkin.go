@@ -8,6 +8,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs/intent"
 	"github.com/ohcontact/ohcontact/escalation/risk"
 	"github.com/ohcontact/ohcontact/signposting"
 )
@@ -113,7 +114,9 @@ func stressCheckin() *flowDef {
 			s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "screen_positive"})
 			s.say("clinician_requested", map[string]any{"Hours": s.ohService().Hours}, false)
 		}, nil)
-	f.nodes[stressOfferSupport] = supportMenu("stress_offer_support", true, 5, func(s *session, choice int) string {
+	f.nodes[stressOfferSupport] = supportMenu("stress_offer_support", true, 5, 5, map[intent.Intent][]int{
+		intent.Wellbeing: {1, 2}, intent.Money: {3}, intent.Talk: {4},
+	}, func(s *session, choice int) string {
 		switch choice {
 		case 1:
 			s.signpost(true, signposting.MentalHealth)
@@ -189,9 +192,26 @@ func (s *session) ohCallback() {
 // options, then is asked whether they want anything else, until they choose
 // done (the last option) or say no. pick handles one choice and returns
 // "finished" or evTalk to leave the menu, or "" to stay. Events: chose
-// (stay), finished, and talk.
-func supportMenu(promptID string, health bool, done int, pick func(s *session, choice int) string) *node {
-	return &node{expect: expectMultiMenu, menuSize: done,
+// (stay), finished, and talk. listed is the last option the prompt lists
+// (the re-prompt asks for 1 to listed); byIntent are the options a message
+// about an intent picks when it names no option (menuIntent).
+func supportMenu(promptID string, health bool, listed, done int, byIntent map[intent.Intent][]int, pick func(s *session, choice int) string) *node {
+	choose := func(s *session, choices []int) string {
+		ev := "chose"
+		for _, c := range choices {
+			s.record(fmt.Sprintf("support.%d", c), "chosen")
+			switch pick(s, c) {
+			case evTalk:
+				ev = evTalk
+			case "finished":
+				if ev != evTalk {
+					ev = "finished"
+				}
+			}
+		}
+		return ev
+	}
+	return &node{expect: expectMultiMenu, menuSize: listed, choose: choose, byIntent: byIntent,
 		prompt: func(s *session) { s.say(promptID, s.ohData(), health) },
 		again:  func(s *session) { s.say("support_more", map[string]any{"N": done - 1, "Done": done}, false) },
 		answer: func(s *session, a answer) string {
@@ -202,24 +222,15 @@ func supportMenu(promptID string, health bool, done int, pick func(s *session, c
 				}
 			}
 			if len(choices) == 0 {
+				if got := s.intentOf(a.raw); got == intent.Absence || len(byIntent[got]) > 0 {
+					return "" // menuIntent takes it: "nie przyjdę dziś" is no "nie"
+				}
 				switch parseYesNo(a.norm) {
 				case ynNo, ynNotNow:
 					return "finished"
 				}
 				return ""
 			}
-			ev := "chose"
-			for _, c := range choices {
-				s.record(fmt.Sprintf("support.%d", c), "chosen")
-				switch pick(s, c) {
-				case evTalk:
-					ev = evTalk
-				case "finished":
-					if ev != evTalk {
-						ev = "finished"
-					}
-				}
-			}
-			return ev
+			return choose(s, choices)
 		}}
 }

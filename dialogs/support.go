@@ -3,6 +3,7 @@ package dialogs
 import (
 	"github.com/looplab/fsm"
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs/intent"
 
 	"github.com/ohcontact/ohcontact/signposting"
 )
@@ -26,7 +27,11 @@ func support() *flowDef {
 		nodes: map[string]*node{},
 	}
 	f.start = func(s *session) { f.nodes[f.initial].prompt(s) }
-	f.nodes[supportMenuState] = supportMenu("support_menu", false, 5, func(s *session, choice int) string {
+	// The menu lists options 1 to 4; 5 ("that's all") is offered only when
+	// it asks whether they want anything else.
+	f.nodes[supportMenuState] = supportMenu("support_menu", false, 4, 5, map[intent.Intent][]int{
+		intent.Wellbeing: {1}, intent.Money: {2}, intent.MSK: {3}, intent.Talk: {4},
+	}, func(s *session, choice int) string {
 		switch choice {
 		case 1:
 			s.signpost(false, signposting.MentalHealth, signposting.Wellbeing)

@@ -46,6 +46,7 @@ func commands() []command {
 		{"chat", "step through a flow in the terminal: chat --flow NAME [--lang TAG]", runChat},
 		{"flows", "write each flow's state diagram: flows graph [--out DIR]", runFlows},
 		{"risk", "screen messages for risk: risk check < messages.txt", runRisk},
+		{"intent", "classify what messages are about: intent check < messages.txt", runIntent},
 		{"import", "import an HR export: import staff|absences [--strict] [--org CODE] FILE", runImport},
 		{"triggers", "list the contacts due: triggers plan [--at TIME] [--skipped]", runTriggers},
 		{"apikey", "create an API key: apikey add --org CODE --name NAME [--scope hr|referrals]", runAPIKey},

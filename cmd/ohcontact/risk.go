@@ -113,7 +113,26 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 		return errUsage
 	}
 	screener := risk.New()
+	return checkLines(ctx, env, "error\t-\t", "screened", func(text string) string {
+		r := screener.Screen(text)
+		category := r.Category
+		switch {
+		case category == "" && r.Ask:
+			category = "ask"
+		case category == "":
+			category = "-"
+		}
+		return fmt.Sprintf("%s\t%s\t%s", r.Priority, category, strings.Join(r.Evidence, "; "))
+	})
+}
 
+// checkLines reads messages one per line (LF or CRLF) from standard input
+// and prints fn's line for each, streaming: each result is flushed as soon
+// as no more input is waiting. A line of maxRiskLine bytes or more prints
+// errPrefix and "line N is 1 MiB or longer: not <verb>", the rest are
+// still read, and checkLines returns an error at the end. (risk check and
+// intent check.)
+func checkLines(ctx context.Context, env *environment, errPrefix, verb string, fn func(text string) string) error {
 	// Read in a goroutine so that an interrupt is honoured while waiting
 	// for input; the buffered channel lets output be flushed only when no
 	// input is waiting.
@@ -155,24 +174,16 @@ func runRisk(ctx context.Context, env *environment, args []string) error {
 					return fmt.Errorf("read messages: %w", err)
 				}
 				if skipped > 0 {
-					return fmt.Errorf("%d of %d lines not screened: 1 MiB or longer", skipped, n)
+					return fmt.Errorf("%d of %d lines not %s: 1 MiB or longer", skipped, n, verb)
 				}
 				return nil
 			}
 			n++
 			if l.tooLong {
 				skipped++
-				fmt.Fprintf(out, "error\t-\tline %d is 1 MiB or longer: not screened\n", n)
+				fmt.Fprintf(out, "%sline %d is 1 MiB or longer: not %s\n", errPrefix, n, verb)
 			} else {
-				r := screener.Screen(l.text)
-				category := r.Category
-				switch {
-				case category == "" && r.Ask:
-					category = "ask"
-				case category == "":
-					category = "-"
-				}
-				fmt.Fprintf(out, "%s\t%s\t%s\n", r.Priority, category, strings.Join(r.Evidence, "; "))
+				fmt.Fprintln(out, fn(l.text))
 			}
 			if len(lines) == 0 {
 				if err := out.Flush(); err != nil {

@@ -43,17 +43,17 @@ func ReadFiles(names ...string) ([]Row, error) {
 }
 
 // Unseen returns the rows that do not nearly repeat a row of corpus (see
-// nearIndex), and how many were left out: a blind batch's first-run
+// NearIndex), and how many were left out: a blind batch's first-run
 // figures are for text the model was not trained on.
 func Unseen(rows, corpus []Row) ([]Row, int) {
 	texts := make([]string, len(corpus))
 	for i, r := range corpus {
 		texts[i] = r.Text
 	}
-	near := newNearIndex(texts)
+	near := NewNearIndex(texts)
 	var out []Row
 	for _, r := range rows {
-		if _, ok := near.find(r.Text); !ok {
+		if _, ok := near.Find(r.Text); !ok {
 			out = append(out, r)
 		}
 	}

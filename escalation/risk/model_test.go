@@ -100,9 +100,9 @@ func readBlind(t *testing.T) []Row {
 // recur in any set and carry no phrasing to learn.
 func TestHeldOutNotInCorpus(t *testing.T) {
 	t.Parallel()
-	near := newNearIndex(heldOut(t))
+	near := NewNearIndex(heldOut(t))
 	for _, r := range readCorpus(t) {
-		if h, ok := near.find(r.Text); ok {
+		if h, ok := near.Find(r.Text); ok {
 			t.Errorf("corpus row %q is, or nearly is, the held-out row %q", r.Text, h)
 		}
 	}

@@ -28,17 +28,19 @@ func words(text string) []string {
 	return strings.Fields(nonWord.ReplaceAllString(b.String(), " "))
 }
 
-// nearIndex finds, among messages of three or more words, the one that
+// NearIndex finds, among messages of three or more words, the one that
 // shares four-fifths of another's words (Jaccard ≥ 0.8), through an index
-// from each word to the messages that have it.
-type nearIndex struct {
+// from each word to the messages that have it. The intent corpus uses it
+// too (dialogs/intent), so both leave out near repeats alike.
+type NearIndex struct {
 	texts  []string
 	sizes  []int
 	byWord map[string][]int
 }
 
-func newNearIndex(texts []string) *nearIndex {
-	x := &nearIndex{byWord: map[string][]int{}}
+// NewNearIndex indexes texts (those of fewer than three words are left out).
+func NewNearIndex(texts []string) *NearIndex {
+	x := &NearIndex{byWord: map[string][]int{}}
 	for _, text := range texts {
 		ws := wordSet(text)
 		if len(ws) < 3 {
@@ -52,8 +54,9 @@ func newNearIndex(texts []string) *nearIndex {
 	return x
 }
 
-// find returns an indexed message nearly the same as text.
-func (x *nearIndex) find(text string) (string, bool) {
+// Find returns an indexed message nearly the same as text, if there is one;
+// a text of fewer than three words never is.
+func (x *NearIndex) Find(text string) (string, bool) {
 	ws := wordSet(text)
 	if len(ws) < 3 {
 		return "", false

@@ -185,7 +185,7 @@ func fit(ex []example, idx []int) *model {
 				for _, f := range ex[i].feats {
 					z += w[f.idx]
 				}
-				p := 1 / (1 + exp(-z))
+				p := 1 / (1 + Exp(-z))
 				y, cw := 0.0, wNeg
 				if ex[i].label(h) {
 					y, cw = 1, wPos
@@ -316,12 +316,13 @@ func faCap(ex []example, oof []modelScore, group func(i int) bool, share float64
 	return nextAbove(open[allowed])
 }
 
-// exp returns e^x with the same operations on every machine: math.Exp may
-// use fused multiply-add where the CPU has it, which would change the
-// trained model's bytes from one machine to another. x = k·ln2 + r with
+// Exp returns e^x with the same operations on every machine: math.Exp may
+// use fused multiply-add where the CPU has it, which would change a
+// trained model's bytes from one machine to another (this model's and the
+// intent model's, dialogs/intent). x = k·ln2 + r with
 // |r| ≤ ln2/2, e^r by its Taylor series to the 13th term (error below
 // 1e-15), each operation rounded on its own (explicit conversions).
-func exp(x float64) float64 {
+func Exp(x float64) float64 {
 	x = max(min(x, 700), -700)
 	k := math.Round(x / math.Ln2)
 	r := x - float64(k*math.Ln2)
