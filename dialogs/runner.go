@@ -533,7 +533,7 @@ func (st *step) saved(inbound *ohcontact.Message) (postgres.Step, error) {
 		Answers: st.answers, Signposts: st.signposts}, nil
 }
 
-// No text is ever queued to an opted-out number. By SMS:
+// No text is queued to an opted-out number but a crisis reply. By SMS:
 //
 //   - Twilio's own opt-out keywords (STOP, END, QUIT…: in.ProviderOptOut):
 //     Twilio has blocked the number and sent its own confirmation ("You have
@@ -551,7 +551,12 @@ func (st *step) saved(inbound *ohcontact.Message) (postgres.Step, error) {
 //     flows read as an answer) and the flow's replies go.
 //   - Anything else from a person who has opted out is stored and screened
 //     (a disclosure still opens a case, whose console shows them opted
-//     out), but nothing is queued, and the bot's conversation closes.
+//     out), but nothing is queued, and the bot's conversation closes;
+//     except that a disclosure's crisis contacts are queued all the same:
+//     they answer a message the person has just sent, and crisis contacts
+//     are never withheld. After our own opt-out words they reach the
+//     person; after Twilio's, Twilio refuses them (21610), which the
+//     message's delivery status records for the clinician.
 //
 // Web chat is unchanged: an opt-out there is confirmed in the widget.
 
@@ -579,10 +584,11 @@ func (r *Runner) silenceOptedOut(in ohcontact.Inbound, who sender, st *step) {
 	case st.conv.Owner == ohcontact.OwnerBot:
 		st.closedReason = "opted_out"
 	}
-	if len(st.replies) > 0 {
-		r.Log.Info("inbound: no text queued: the number has opted out", "conversation_id", st.conv.ID, "replies", len(st.replies))
+	crisis := slices.DeleteFunc(st.replies, func(r Reply) bool { return !r.Crisis })
+	if dropped := len(st.replies) - len(crisis); dropped > 0 {
+		r.Log.Info("inbound: no text queued: the number has opted out", "conversation_id", st.conv.ID, "replies", dropped)
 	}
-	st.replies = nil
+	st.replies = crisis
 }
 
 // isEffect reports whether e is a T.

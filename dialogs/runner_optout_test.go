@@ -181,3 +181,45 @@ func TestOurOwnOptOutWordIsConfirmedByUs(t *testing.T) {
 		t.Fatalf("consent after YES = %q, want opted_in (Twilio re-subscribed them)", got)
 	}
 }
+
+// TestOptedOutDisclosureStillGetsCrisisContacts: after our own opt-out word
+// Twilio still carries texts, and the person's disclosure gets the crisis
+// contacts (never withheld) and nothing else; after Twilio's STOP the crisis
+// text is queued too, and Twilio's refusal (21610) is recorded on it for the
+// clinician, who sees the case.
+func TestOptedOutDisclosureStillGetsCrisisContacts(t *testing.T) {
+	t.Parallel()
+	for _, word := range []string{"koniec", "STOP"} {
+		t.Run(word, func(t *testing.T) {
+			t.Parallel()
+			f := newOptOutFixture(t)
+			f.text(t, "hello")
+			f.text(t, word)
+			sentBefore := len(f.sentToAnn())
+			f.text(t, disclosure)
+			var cases int
+			f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM cases WHERE priority = 'urgent'`).Scan(&cases)
+			if cases != 1 {
+				t.Fatalf("%d urgent cases, want the disclosure's", cases)
+			}
+			var queued int
+			var status string
+			f.db.Pool.QueryRow(t.Context(), `SELECT count(*), max(delivery_status) FROM messages
+				WHERE direction = 'outbound' AND body LIKE '%116 123%'`).Scan(&queued, &status)
+			if queued != 1 {
+				t.Fatalf("%d crisis texts queued to an opted-out person who disclosed, want 1", queued)
+			}
+			sent := f.sentToAnn()
+			switch word {
+			case "koniec":
+				if len(sent) != sentBefore+1 || !strings.Contains(sent[len(sent)-1], "116 123") {
+					t.Errorf("after our own opt-out word the disclosure got %q, want the crisis contacts alone", sent[sentBefore:])
+				}
+			case "STOP":
+				if len(sent) != sentBefore || status != "failed" {
+					t.Errorf("after Twilio's STOP: %d texts through, crisis text %s; want Twilio's refusal recorded", len(sent)-sentBefore, status)
+				}
+			}
+		})
+	}
+}
