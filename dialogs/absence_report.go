@@ -49,7 +49,12 @@ func absenceReport() *flowDef {
 	f.start = func(s *session) {
 		switch {
 		case !s.st.Known:
-			s.say("abs_no_record", s.phoneData(), false)
+			if s.st.Channel == ohcontact.ChannelWebChat {
+				// An anonymous chat: there is no number to look up.
+				s.say("webchat_abs_anonymous", s.phoneData(), false)
+			} else {
+				s.say("abs_no_record", s.phoneData(), false)
+			}
 			s.skipClosing = true
 			s.fireOrFail("not_matched")
 		case s.st.Verified:

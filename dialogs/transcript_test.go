@@ -42,6 +42,7 @@ var scripts = []script{
 	{name: "absence-report_correction", flow: FlowAbsenceReport, inputs: []string{"It's Sam", "3/11", "covid", "not sure", "no", "monday", "PRIVATE", "tomorrow", "yeah", "no thanks"}},
 	{name: "absence-report_not-matched", flow: FlowAbsenceReport, inputs: []string{"yes", "Alex", "Jo"}},
 	{name: "absence-report_no-record", flow: FlowAbsenceReport, unknown: true},
+	{name: "absence-report_anonymous-webchat", channel: ohcontact.ChannelWebChat, unknown: true, inputs: []string{"Hi, I am off sick today with flu"}},
 	{name: "absence-report_webchat-signed-in", flow: FlowAbsenceReport, channel: ohcontact.ChannelWebChat, signed: true, inputs: []string{"today", "stress and anxiety", "2/12", "yes", "yes"}},
 	{name: "absence-report_cy", flow: FlowAbsenceReport, lang: "cy", inputs: []string{"Sam", "ddoe", "ffliw", "yfory", "ie", "na"}},
 	{name: "absence-report_pl", flow: FlowAbsenceReport, lang: "pl", inputs: []string{"Sam", "wczoraj", "grypa", "nie wiem", "tak", "tak"}},
