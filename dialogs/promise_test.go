@@ -32,10 +32,10 @@ var saidOutsideFlows = []string{"referral_booked_phone", "referral_declined_oh_c
 
 // notPromises are messages that speak of contact without promising it.
 var notPromises = map[string]string{
-	"offer_person":           "a question: YES opens the case",
-	"stress_offer_clinician": "a question: YES opens the case",
-	"msk_contact":            "asks how the physio team should make the contact the referral promises",
-	"webchat_crisis_anonymous":       "says the OH team cannot contact them unless they say how",
+	"offer_person":             "a question: YES opens the case",
+	"stress_offer_clinician":   "a question: YES opens the case",
+	"msk_contact":              "asks how the physio team should make the contact the referral promises",
+	"webchat_crisis_anonymous": "says the OH team cannot contact them unless they say how",
 }
 
 // promiseWords find a promise of contact in an English message.
