@@ -107,6 +107,11 @@ type Inbound struct {
 	// otherwise. Anonymous conversations with the same key are taken to be
 	// one client's.
 	ClientKey string
+	// Lang is the language the channel knows the person reads (the web
+	// chat page's, en-GB, cy or pl); empty when it knows none. A new
+	// conversation with someone who has no language on record (an
+	// anonymous chat) starts in it.
+	Lang string
 	// ProviderOptOut and ProviderOptIn are set by the SMS channel when the
 	// text is one of its provider's own opt-out or opt-in keywords (Twilio's
 	// STOP, START…: sms.TwilioKeyword). The provider has then already

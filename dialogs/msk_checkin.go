@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"cmp"
 	"strconv"
 
 	"github.com/looplab/fsm"
@@ -165,7 +166,7 @@ func referralQuestion(question, next string, n *node) *node {
 // and says so.
 func (s *session) refer() {
 	a := s.st.Answers
-	given := func(q, fallback string) string { return orString(a[q], fallback) }
+	given := func(q, fallback string) string { return cmp.Or(a[q], fallback) }
 	s.effect(CreateReferral{Answers: map[string]string{
 		"area": given("msk.area", notGiven), "duration": given("msk.duration", notGiven),
 		"can_work": given("msk.can_work", notGiven), "contact": given("msk.contact", notGiven),
@@ -194,11 +195,4 @@ func menuNode(promptID string, health bool, question string, values []string, ne
 			s.record(question, val)
 			return next(s, v)
 		}}
-}
-
-func orString(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -368,7 +369,7 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	for i, it := range items {
 		in, who := it.in, it.who
 		res, err := r.Engine.Inbound(StartInfo{
-			Org: who.org.Code, Channel: in.Channel, Lang: who.staff.Language,
+			Org: who.org.Code, Channel: in.Channel, Lang: cmp.Or(who.staff.Language, in.Lang),
 			Known: who.staff.ID != 0, FirstName: who.staff.FirstName,
 		}, Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)})
 		if err != nil {
@@ -381,7 +382,7 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 		starts[i] = res
 		convs[i] = ohcontact.Conversation{
 			OrganisationID: who.org.ID, StaffID: who.staff.ID, Channel: in.Channel, Address: in.Address,
-			Flow: res.State.Flow, State: res.State.Step, Data: data, Language: or(res.State.Lang, "en-GB"),
+			Flow: res.State.Flow, State: res.State.Step, Data: data, Language: cmp.Or(res.State.Lang, "en-GB"),
 		}
 		if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat {
 			convs[i].ClientKey = in.ClientKey
@@ -797,11 +798,4 @@ func (r *Runner) recordAbsence(ctx context.Context, tx pgx.Tx, st *step, staffID
 		}
 	}
 	return r.Absences.ScheduleStaff(ctx, tx, staffID)
-}
-
-func or(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

@@ -278,3 +278,21 @@ func TestRunnerUnknownNumber(t *testing.T) {
 		t.Fatalf("disclosure from an unknown number: case unknown_sender=%v priority=%q (%v); want an urgent unknown-sender case", unknownSender, priority, err)
 	}
 }
+
+// TestAnonymousChatStartsInThePagesLanguage: an anonymous web chat on a
+// Welsh page is answered in Welsh from its first message.
+func TestAnonymousChatStartsInThePagesLanguage(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+	err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: ohcontact.ChannelWebChat, Address: "anon-cy",
+		Text: "helo", ExternalID: "frame-1", ReceivedAt: f.at, Organisation: f.runner.DefaultOrganisation, Lang: "cy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := f.conversation(t, "anon-cy")
+	var lang string
+	f.db.Pool.QueryRow(t.Context(), `SELECT language FROM conversations WHERE id = $1`, v.id).Scan(&lang)
+	if lang != "cy" || !strings.Contains(v.lastReply, "Iechyd") {
+		t.Errorf("an anonymous chat on a Welsh page: language %q, reply %q; want Welsh", lang, v.lastReply)
+	}
+}

@@ -526,7 +526,7 @@ func (c *conn) receive(ctx context.Context, f frame) {
 	in := ohcontact.Inbound{
 		Channel: ohcontact.ChannelWebChat, Address: c.address, Text: text,
 		ExternalID: c.address + ":" + f.ID, ReceivedAt: c.h.Now(),
-		Organisation: c.org.Organisation, StaffID: c.staffID,
+		Organisation: c.org.Organisation, StaffID: c.staffID, Lang: c.lang,
 	}
 	if c.staffID == 0 {
 		in.ClientKey = c.clientKey
