@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -47,6 +48,7 @@ func absenceReport() *flowDef {
 		nodes: map[string]*node{},
 	}
 	f.start = func(s *session) {
+		s.st.Told = toldAbsence(s.said, s.now)
 		switch {
 		case !s.st.Known:
 			if s.st.Channel == ohcontact.ChannelWebChat {
@@ -86,7 +88,15 @@ func absenceReport() *flowDef {
 			return "not_matched"
 		}}
 	f.nodes[absAskStart] = &node{expect: expectStartDate,
-		prompt: sayer("abs_ask_start", false),
+		prompt: func(s *session) {
+			if t := s.st.Told; t != nil && t.StartsOn != "" {
+				s.record("absence.starts_on", t.StartsOn)
+				t.StartsOn = ""
+				s.fireOrFail("answered")
+				return
+			}
+			s.say("abs_ask_start", nil, false)
+		},
 		answer: func(s *session, a answer) string {
 			today, ok := s.today()
 			if !ok {
@@ -104,19 +114,27 @@ func absenceReport() *flowDef {
 			return "answered"
 		}}
 	f.nodes[absAskReason] = &node{expect: expectAny,
-		prompt: sayer("abs_ask_reason", false),
+		prompt: func(s *session) {
+			if t := s.st.Told; t != nil && t.Reason != "" {
+				code, related := ReasonCode(t.Reason)
+				s.recordReason(code, related, t.Reason)
+				s.st.Told = nil
+				s.fireOrFail("answered")
+				return
+			}
+			s.st.Told = nil
+			s.say("abs_ask_reason", nil, false)
+		},
 		answer: func(s *session, a answer) string {
 			if !hasLetter(a.norm) {
 				return ""
 			}
 			code, related := ReasonCode(a.raw)
-			s.record("absence.reason_code", code)
-			s.record("absence.related_reason", related)
 			words := ""
 			if !privateWords[a.norm] {
 				words = echo(a.raw, 60)
 			}
-			s.record("absence.reason_words", words)
+			s.recordReason(code, related, words)
 			return "answered"
 		}}
 	f.nodes[absAskReturn] = &node{expect: expectReturnDate,
@@ -250,6 +268,64 @@ func (s *session) phoneData() map[string]any {
 	d := s.ohData()
 	d["Phone"] = s.ohService().Phone
 	return d
+}
+
+// AbsenceTold is what the message that started the absence report already
+// said ("I'm off sick today, I've got flu"): that the absence began today
+// or yesterday (YYYY-MM-DD), and its reason in the words that named it.
+// Those questions are then not asked; the confirmation reads the answers
+// back, and NO asks them all.
+type AbsenceTold struct {
+	StartsOn string `json:"starts_on,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// toldAbsence reads said, the message that started the absence report, for
+// AbsenceTold; nil when it says neither (SICK, or a proactive start).
+func toldAbsence(said string, now time.Time) *AbsenceTold {
+	n := normalize(said)
+	if n == "" || now.IsZero() {
+		return nil
+	}
+	var t AbsenceTold
+	padded := " " + n + " "
+	for _, d := range toldDays {
+		if slices.ContainsFunc(d.phrases, func(p string) bool { return strings.Contains(padded, " "+p+" ") }) {
+			t.StartsOn = now.AddDate(0, 0, d.days).Format(time.DateOnly)
+			break
+		}
+	}
+	// "back" names back pain only as an answer to the question: in a
+	// report it is as often "back on Monday".
+	if code, _, words := reasonMatch(said); code != "S99" && words != "back" {
+		t.Reason = asWritten(said, words)
+	}
+	if t == (AbsenceTold{}) {
+		return nil
+	}
+	return &t
+}
+
+// asWritten returns the words of raw whose normalised form is phrase
+// ("grypę" for "grype"), or phrase when none are.
+func asWritten(raw, phrase string) string {
+	fields := strings.Fields(raw)
+	k := len(strings.Fields(phrase))
+	for i := 0; i+k <= len(fields); i++ {
+		w := strings.Join(fields[i:i+k], " ")
+		if normalize(w) == phrase {
+			return strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		}
+	}
+	return phrase
+}
+
+// recordReason records the absence's reason: its ESR code, COVID-19 as
+// the related reason, and the person's words (empty when private).
+func (s *session) recordReason(code, related, words string) {
+	s.record("absence.reason_code", code)
+	s.record("absence.related_reason", related)
+	s.record("absence.reason_words", words)
 }
 
 // today is the date the message was received; a step needing it fails

@@ -135,6 +135,9 @@ type State struct {
 	Reprompts int `json:"reprompts,omitempty"`
 	// Signposted lists the directory keys given so far, for the summary.
 	Signposted []string `json:"signposted,omitempty"`
+	// Told is what the message that started the absence report said
+	// already, until the questions it answers are reached (AbsenceTold).
+	Told *AbsenceTold `json:"told,omitempty"`
 	// AskedAt is when the bot asked directly about thoughts of ending
 	// their life and is waiting for the answer (ask.go); nil otherwise.
 	AskedAt *time.Time `json:"asked_at,omitempty"`
@@ -371,7 +374,12 @@ func (e *Engine) inboundIntent(st StartInfo, in Input) (Result, error) {
 	got := e.intents.Classify(in.Text).Intent
 	switch got {
 	case intent.Absence:
-		return e.Start(FlowAbsenceReport, st)
+		s, err := e.begin(FlowAbsenceReport, st, in)
+		if err != nil {
+			return Result{}, err
+		}
+		s.flow.start(s) // reads what the message said already (AbsenceTold)
+		return s.result()
 	case intent.Talk:
 		return e.inboundTalk(st, in)
 	case intent.Money, intent.MSK, intent.Wellbeing:
@@ -527,7 +535,7 @@ func (e *Engine) session(state State, in Input) (*session, error) {
 		state.Answers = cloneMap(state.Answers)
 	}
 	state.Signposted = slices.Clone(state.Signposted)
-	return &session{e: e, flow: f, org: o, loc: e.localizer(state.Lang), st: state, now: in.Now}, nil
+	return &session{e: e, flow: f, org: o, loc: e.localizer(state.Lang), st: state, now: in.Now, said: in.Text}, nil
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -546,6 +554,8 @@ type session struct {
 	loc  *i18n.Localizer
 	now  time.Time
 	st   State
+	// said is the message being handled ("" when the engine speaks first).
+	said string
 
 	replies []Reply
 	effects []Effect

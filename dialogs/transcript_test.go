@@ -50,6 +50,9 @@ var scripts = []script{
 	{name: "absence-report_free-text", flow: FlowAbsenceReport, inputs: []string{"Sam", "since tues", "flu", "about a month", "aye", "go on then"}},
 	{name: "absence-report_free-text-cy", flow: FlowAbsenceReport, lang: "cy", inputs: []string{"Sam", "ers ddoe", "ffliw", "diwedd yr wythnos", "ie", "nac oes"}},
 	{name: "absence-report_free-text-pl", flow: FlowAbsenceReport, lang: "pl", inputs: []string{"Sam", "od wczoraj", "grypa", "do piątku", "no tak", "raczej nie"}},
+	{name: "absence-report_told-in-first-message", inputs: []string{"Hi, I'm off sick today, I've got flu", "Sam", "about a week", "yes", "no"}},
+	{name: "absence-report_told-in-first-message-cy", lang: "cy", inputs: []string{"dwi'n sâl heddiw, ffliw", "Sam", "dydd Llun", "ie", "na"}},
+	{name: "absence-report_told-in-first-message-pl", lang: "pl", inputs: []string{"nie przyjdę dziś, mam grypę od wczoraj", "Sam", "w poniedziałek", "tak", "nie"}},
 	{name: "absence-report_from-sick-keyword", inputs: []string{"SICK", "Sam", "today", "d&v", "friday", "yes", "no"}},
 
 	// stress-checkin

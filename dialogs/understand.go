@@ -736,7 +736,8 @@ var reasonTable = []struct {
 		"brest", "zapalenie pluc"}},
 	{"S14", []string{"asthma", "asthma attack", "astma"}},
 	{"S13", []string{"cold", "cough", "flu", "influenza", "virus", "viral", "fever", "temperature", "annwyd",
-		"peswch", "ffliw", "przeziebienie", "kaszel", "grypa", "goraczka"}},
+		"peswch", "ffliw", "przeziebienie", "kaszel", "grypa", "goraczka",
+		"grype", "grypy", "goraczke", "przeziebiony", "przeziebiona", "przeziebienia"}},
 	{"S16", []string{"headache", "migraine", "migraines", "cur pen", "meigryn", "bol glowy", "migrena"}},
 	{"S21", []string{"ear", "earache", "throat", "sore throat", "tonsillitis", "sinus", "sinusitis", "ent",
 		"dolur gwddf", "gardlo", "ucho"}},
@@ -770,14 +771,21 @@ var privateWords = map[string]bool{"private": true, "rather not say": true, "pre
 // is named (COVID-19 is not a reason code: ESR records it beside S27). Text
 // that names nothing known, or says it is private, gives S99.
 func ReasonCode(text string) (code, related string) {
+	code, related, _ = reasonMatch(text)
+	return code, related
+}
+
+// reasonMatch is ReasonCode, with the words of text that named the
+// reason ("flu", "back pain"); "" when none did.
+func reasonMatch(text string) (code, related, words string) {
 	n := normalize(text)
 	if privateWords[n] {
-		return "S99", ""
+		return "S99", "", ""
 	}
-	words := strings.Fields(n)
+	fields := strings.Fields(n)
 	has := func(phrase string) bool {
 		if !strings.Contains(phrase, " ") {
-			for _, w := range words {
+			for _, w := range fields {
 				if w == phrase || (len(phrase) >= 6 && within1(w, phrase)) {
 					return true
 				}
@@ -786,17 +794,31 @@ func ReasonCode(text string) (code, related string) {
 		}
 		return strings.Contains(" "+n+" ", " "+phrase+" ")
 	}
-	if has("covid") || has("covid19") || has("coronavirus") {
-		return "S27", "COVID-19"
+	for _, w := range []string{"covid", "covid19", "coronavirus"} {
+		if has(w) {
+			return "S27", "COVID-19", w
+		}
 	}
 	for _, r := range reasonTable {
 		for _, w := range r.words {
 			if has(w) {
-				return r.code, ""
+				return r.code, "", w
 			}
 		}
 	}
-	return "S99", ""
+	return "S99", "", ""
+}
+
+// toldDays date an absence reported in the message that starts the absence
+// report, first match wins: since yesterday, else today, else yesterday
+// ("off sick today, was sick all last night" began today).
+var toldDays = []struct {
+	phrases []string
+	days    int
+}{
+	{[]string{"since yesterday", "since last night", "od wczoraj", "ers ddoe", "ers neithiwr"}, -1},
+	{[]string{"today", "tonight", "this morning", "tdy", "2day", "heddiw", "heno", "bore ma", "dzis", "dzisiaj"}, 0},
+	{[]string{"yesterday", "last night", "ddoe", "neithiwr", "wczoraj"}, -1},
 }
 
 // hasContactDetails reports whether text gives a way to reach its writer:
