@@ -28,7 +28,7 @@ run: build
 
 test: fmt-check vet
 	deps=$$(scripts/browser-deps.sh); url=$(call db_url,postgres); \
-	env $$deps DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+	env $$deps DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz
 
 # Each fuzz target for FUZZTIME: the SMS webhook's form, CSV imports and the

@@ -295,7 +295,7 @@ func TestWebChatClosedAtOnceAndLanguage(t *testing.T) {
 	if f := expect(t, ws, "message"); f.ID != id {
 		t.Fatalf("got %+v, want the echo of %s", f, id)
 	}
-	if f := expect(t, ws, "message"); !strings.Contains(f.Text, "find your staff record") {
+	if f := expect(t, ws, "message"); !strings.Contains(f.Text, "does not know who you are") {
 		t.Fatalf("got %+v, want the reply to an anonymous absence", f)
 	}
 	expect(t, ws, "ended")

@@ -57,14 +57,14 @@ func TestWidgetImmediateCloseInBrowser(t *testing.T) {
 
 	within(t, ctx, 20*time.Second, chromedp.Navigate("http://"+addr+"/demo/intranet?as=anonymous"), widgetLoaded, openWidget)
 	sendInWidget(t, ctx, "sick")
-	waitForChat(t, ctx, "find your staff record")
+	waitForChat(t, ctx, "does not know who you are")
 	waitForChat(t, ctx, "This chat has ended.")
 	waitForSent(t, ctx, 2)
 	checkAxe(t, ctx, axe, "a chat closed at once")
 
 	endAndClear(t, ctx)
 	sendInWidget(t, ctx, "sick")
-	waitForChat(t, ctx, "find your staff record")
+	waitForChat(t, ctx, "does not know who you are")
 	waitForSent(t, ctx, 2)
 }
 
@@ -121,7 +121,7 @@ func TestWidgetLayoutInBrowser(t *testing.T) {
 			waitForChat(t, ctx, "What would you like help with")
 			sendInWidget(t, ctx, "I have been saving up my tablets and I am going to take them all tonight")
 			waitForChat(t, ctx, "116 123")
-			waitForChat(t, ctx, "We do not know who you are")
+			waitForChat(t, ctx, "cannot contact you")
 			// The crisis reply's start, and the newest message, are in the
 			// visible part of the message area once it has scrolled.
 			poll(t, ctx, 5*time.Second, widgetJS(`(() => {
