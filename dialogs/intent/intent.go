@@ -56,6 +56,12 @@ func index(i Intent) int {
 type Result struct {
 	Intent Intent
 	Score  float32
+	// AskAbsence is set when the message may be an absence report but the
+	// model is not sure enough to take it for one: its probability of
+	// absence is below the absence threshold and at or above the lower ask
+	// threshold (INTENT.md). Intent is then never Absence; the engine asks
+	// "Are you letting us know you're off sick?" before anything else.
+	AskAbsence bool
 }
 
 // Classifier classifies messages with the embedded model. It is safe for
@@ -88,7 +94,8 @@ func newClassifier(m *model) *Classifier {
 // Absence wins when its probability reaches the absence threshold, even
 // if another intent is likelier ("off sick with my back" is an absence
 // report first); another intent must reach its own threshold, or the
-// message is None.
+// message is None. Between the ask and the absence thresholds the result
+// also has AskAbsence.
 func (c *Classifier) Classify(text string) Result {
 	buf := c.pool.Get().(*[]uint32)
 	*buf = features(text, c.m.bits, *buf)
