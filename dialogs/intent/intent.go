@@ -2,8 +2,15 @@
 // dialogs engine can start the right flow without a keyword: "Hi, I'm off
 // sick today, I've got flu" starts the day-1 absence report as SICK does.
 // It is a small trained model (a softmax logistic regression over hashed
-// words, bigrams and word classes of the risk screen's normalised text), pure Go, embedded (model.bin), trained by `ohcontact intent
-// train` from corpus/ and judged on blind batches it never saw (INTENT.md).
+// words, bigrams and word classes of the risk screen's normalised text),
+// pure Go, embedded (model.bin), trained by `ohcontact intent train` from
+// corpus/ and judged on blind batches it never saw (INTENT.md).
+//
+// When it is unsure whether a message is an absence report (between its
+// ask and absence thresholds) it says so (Result.AskAbsence), and the
+// engine asks "Are you letting us know you're off sick?" instead of
+// guessing. On its second blind run it took 0.93 of absence reports
+// directly, 0.98 taken or asked, and no other message for one.
 //
 // Keywords stay authoritative: the engine asks the model only when a
 // message is no keyword, and never opts anyone out on its guess.
