@@ -48,7 +48,9 @@ func absenceReport() *flowDef {
 		nodes: map[string]*node{},
 	}
 	f.start = func(s *session) {
-		s.st.Told = toldAbsence(s.said, s.now)
+		if t := toldAbsence(s.said, s.now); t != nil {
+			s.st.Told = t // else what the message before said (a YES to "are you off sick?")
+		}
 		switch {
 		case !s.st.Known:
 			if s.st.Channel == ohcontact.ChannelWebChat {

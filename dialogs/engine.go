@@ -17,7 +17,9 @@
 // the intent model (dialogs/intent) in Inbound, and so is an answer a menu
 // did not understand (session.menuIntent): an absence report starts the
 // absence report, a menu's topic picks its option, and a wish to stop is
-// told to text STOP, never opted out on a guess.
+// told to text STOP, never opted out on a guess. When the model is unsure
+// whether a first message or an answer at the support menu is an absence
+// report, the support flow asks (support.go, state ask_absence).
 //
 // # Identity before health
 //
@@ -321,6 +323,10 @@ func (e *Engine) Step(state State, in Input) (Result, error) {
 // (dialogs/intent):
 //
 //   - absence starts the absence report, as SICK does;
+//   - a message that may be an absence report, though the model is not sure
+//     (intent.Result.AskAbsence), starts the support flow with one question,
+//     "Are you letting us know you're off sick?" (YES starts the absence
+//     report; anything else shows the menu), whatever else it may be about;
 //   - talk is taken as TALK;
 //   - money, msk and wellbeing start the support menu with that choice
 //     already made (its signposts follow the menu);
@@ -371,7 +377,19 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 
 // inboundIntent is Inbound for a message that is no keyword.
 func (e *Engine) inboundIntent(st StartInfo, in Input) (Result, error) {
-	got := e.intents.Classify(in.Text).Intent
+	r := e.intents.Classify(in.Text)
+	if r.AskAbsence {
+		s, err := e.begin(FlowSupport, st, in)
+		if err != nil {
+			return Result{}, err
+		}
+		s.intent = &r
+		if err := s.askAbsence(); err != nil {
+			return Result{}, err
+		}
+		return s.result()
+	}
+	got := r.Intent
 	switch got {
 	case intent.Absence:
 		s, err := e.begin(FlowAbsenceReport, st, in)
@@ -569,14 +587,14 @@ type session struct {
 	skipClosing bool
 	// intent is what the intent model made of the message, once asked
 	// (intentOf).
-	intent *intent.Intent
+	intent *intent.Result
 }
 
 // intentOf returns the intent model's reading of text, the message this
 // session handles, classifying it at most once.
-func (s *session) intentOf(text string) intent.Intent {
+func (s *session) intentOf(text string) intent.Result {
 	if s.intent == nil {
-		got := s.e.intents.Classify(text).Intent
+		got := s.e.intents.Classify(text)
 		s.intent = &got
 	}
 	return *s.intent
@@ -722,6 +740,10 @@ func (s *session) handle(n *node, text string) error {
 		if s.flow.name != FlowSupport {
 			return s.switchFlow(FlowSupport)
 		}
+		if s.st.Step == supportAskAbsence {
+			s.record(answerAskAbsence, "no")
+			return s.fire(evNo) // the menu
+		}
 		s.reprompt(n)
 		return nil
 	}
@@ -792,17 +814,21 @@ func (s *session) talk() error {
 
 // menuIntent reads an answer a menu did not understand with the intent
 // model (dialogs/intent): an absence report starts the absence report
-// (as SICK does; not within it); an intent the menu offers (n.byIntent)
-// picks that option; a wish to stop is told to text STOP (never opted out
-// on a guess). It reports whether it handled the answer.
+// (as SICK does; not within it); at a menu that asks (n.askAbsence), a
+// message that may be one is asked about; an intent the menu offers
+// (n.byIntent) picks that option; a wish to stop is told to text STOP
+// (never opted out on a guess). It reports whether it handled the answer.
 func (s *session) menuIntent(n *node, text string) (bool, error) {
 	if n.expect != expectMenu && n.expect != expectMultiMenu {
 		return false, nil
 	}
-	got := s.intentOf(text)
+	r := s.intentOf(text)
+	got := r.Intent
 	switch {
 	case got == intent.Absence && s.flow.name != FlowAbsenceReport:
 		return true, s.switchFlow(FlowAbsenceReport)
+	case r.AskAbsence && n.askAbsence:
+		return true, s.askAbsence()
 	case n.choose != nil && len(n.byIntent[got]) > 0:
 		return true, s.fire(n.choose(s, n.byIntent[got]))
 	case got == intent.Stop:
@@ -827,7 +853,7 @@ func (s *session) switchFlow(flow string) error {
 	s.st = State{
 		Flow: flow, Step: f.initial, Lang: s.st.Lang, Org: s.st.Org, Channel: s.st.Channel,
 		Verified: s.st.Verified, Known: s.st.Known, FirstName: s.st.FirstName,
-		Signposted: s.st.Signposted,
+		Signposted: s.st.Signposted, Told: s.st.Told,
 	}
 	s.flow = f
 	f.start(s)
@@ -908,6 +934,10 @@ type node struct {
 	// an intent picks ("I can't pay my rent": money worries).
 	choose   func(s *session, choices []int) string
 	byIntent map[intent.Intent][]int
+	// askAbsence, on the support menu, asks about an answer the intent
+	// model may read as an absence report (intent.Result.AskAbsence)
+	// instead of re-prompting or picking an option.
+	askAbsence bool
 }
 
 // flowDef is one flow: its machine and its nodes.

@@ -267,6 +267,8 @@ func TestInboundIntents(t *testing.T) {
 		{"I'm back at work today", FlowSupport, supportMenuState, "back_at_work_ack"},
 		{"my back is killing me", FlowSupport, supportMenuState, "support_more"},
 		{"who is this?", FlowSupport, supportMenuState, "support_menu"},
+		{"under the weather today", FlowSupport, supportAskAbsence, "intent_ask_absence"},
+		{"pen tost ofnadwy", FlowSupport, supportAskAbsence, "intent_ask_absence"},
 		{"HELP", FlowSupport, supportMenuState, "support_menu"},
 		{"STOP", FlowSupport, StateOptedOut, "optout_confirm"},
 	}

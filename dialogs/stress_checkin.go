@@ -211,7 +211,8 @@ func supportMenu(promptID string, health bool, listed, done int, byIntent map[in
 		}
 		return ev
 	}
-	return &node{expect: expectMultiMenu, menuSize: listed, choose: choose, byIntent: byIntent,
+	var n *node
+	n = &node{expect: expectMultiMenu, menuSize: listed, choose: choose, byIntent: byIntent,
 		prompt: func(s *session) { s.say(promptID, s.ohData(), health) },
 		again:  func(s *session) { s.say("support_more", map[string]any{"N": done - 1, "Done": done}, false) },
 		answer: func(s *session, a answer) string {
@@ -222,8 +223,12 @@ func supportMenu(promptID string, health bool, listed, done int, byIntent map[in
 				}
 			}
 			if len(choices) == 0 {
-				if got := s.intentOf(a.raw); got == intent.Absence || len(byIntent[got]) > 0 {
+				got := s.intentOf(a.raw)
+				if got.Intent == intent.Absence || len(byIntent[got.Intent]) > 0 {
 					return "" // menuIntent takes it: "nie przyjdę dziś" is no "nie"
+				}
+				if got.AskAbsence && n.askAbsence && !bareYesNo(a.norm) {
+					return "" // menuIntent asks about it; a bare "no thanks" is still an answer
 				}
 				switch parseYesNo(a.norm) {
 				case ynNo, ynNotNow:
@@ -233,4 +238,5 @@ func supportMenu(promptID string, health bool, listed, done int, byIntent map[in
 			}
 			return choose(s, choices)
 		}}
+	return n
 }

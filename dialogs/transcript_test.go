@@ -143,6 +143,17 @@ var scripts = []script{
 	{name: "intent_talk-at-menu", flow: FlowSupport, inputs: []string{"could someone give me a call back"}},
 	{name: "intent_talk-at-menu-cy", flow: FlowSupport, lang: "cy", inputs: []string{"Ga i siarad efo rhywun plis?"}},
 	{name: "intent_talk-at-menu-pl", flow: FlowSupport, lang: "pl", inputs: []string{"Czy ktoś może do mnie zadzwonić?"}},
+	// a message that may be an absence report: the support flow asks first
+	{name: "intent_ask-absence-yes", inputs: []string{"under the weather today", "yes", "Sam"}},
+	{name: "intent_ask-absence-no", inputs: []string{"not feeling too clever", "no", "5"}},
+	{name: "intent_ask-absence-keyword", inputs: []string{"temperature of 39", "SUPPORT", "5"}},
+	{name: "intent_ask-absence-yes-cy", lang: "cy", inputs: []string{"teimlo'n wael", "ie", "Sam"}},
+	{name: "intent_ask-absence-no-cy", lang: "cy", inputs: []string{"pen tost ofnadwy", "na", "5"}},
+	{name: "intent_ask-absence-keyword-cy", lang: "cy", inputs: []string{"teimlo'n wael", "SÂL", "Sam"}},
+	{name: "intent_ask-absence-yes-pl", lang: "pl", inputs: []string{"źle się czuję", "tak", "Sam"}},
+	{name: "intent_ask-absence-no-pl", lang: "pl", inputs: []string{"mam gorączkę", "nie", "5"}},
+	{name: "intent_ask-absence-keyword-pl", lang: "pl", inputs: []string{"jestem w domu", "STOP"}},
+	{name: "intent_ask-absence-at-menu", flow: FlowSupport, inputs: []string{"under the weather today", "no", "5"}},
 	{name: "intent_stress-menu", flow: FlowStressCheckin, inputs: []string{"yes", "1", "0", "0", "0", "0", "I'm worried about money", "off sick today with a migraine"}},
 }
 

@@ -345,6 +345,12 @@ func parseYesNo(n string) yesNo {
 	return first
 }
 
+// bareYesNo reports whether normalised answer n is a yes or a no of at
+// most two words ("no thanks", "nie dziękuję"): an answer, not news.
+func bareYesNo(n string) bool {
+	return parseYesNo(n) != ynNone && len(strings.Fields(n)) <= 2
+}
+
 func allFillers(ws []string) bool {
 	for _, w := range ws {
 		if !fillers[w] {

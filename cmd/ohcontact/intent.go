@@ -30,9 +30,13 @@ byte-identically for the same corpus; rebuild the binary afterwards.
 
 eval classifies labelled rows (the corpus format,
 dialogs/intent/corpus/README.md) with the built-in model and prints recall
-and precision per intent, then absence recall and false absences overall,
-by language and by family. Rows that nearly repeat a corpus row are left
-out (and counted on standard error): they are not unseen text.
+and precision per intent, then overall, by language and by family: absence
+reports taken directly (absence recall), other messages taken for one
+(false absence), absence reports the engine would ask about ("Are you
+letting us know you're off sick?") and those it would miss (neither taken
+nor asked), and other messages it would ask about. Rows that nearly repeat
+a corpus row are left out (and counted on standard error): they are not
+unseen text.
 
 cv prints the 5-fold cross-validated figures the thresholds were chosen
 on, then leave-one-family-out figures: for each family, the model trained

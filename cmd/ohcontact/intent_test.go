@@ -116,6 +116,7 @@ func TestIntentTrainEvalAndCV(t *testing.T) {
 	}
 	labelled := filepath.Join(t.TempDir(), "rows.tsv")
 	rows := "absence\tplain\ten\ttest\tfeeling dreadful this morning so I will not be at work\nnone\tother\ten\ttest\tmy flatmate has the flu but I am fine and in work\n" +
+		"absence\tunsure\ten\ttest\tunder the weather today\n" +
 		strings.Join([]string{string(seen.Intent), seen.Family, seen.Lang, "test", seen.Text + "!"}, "\t") + "\n"
 	if err := os.WriteFile(labelled, []byte(rows), 0o644); err != nil {
 		t.Fatal(err)
@@ -124,10 +125,12 @@ func TestIntentTrainEvalAndCV(t *testing.T) {
 	if err := runIntent(t.Context(), env, []string{"eval", "--corpus", corpusDir, labelled}); err != nil {
 		t.Fatalf("intent eval: %v (stderr %q)", err, stderr)
 	}
-	if !strings.Contains(stdout.String(), "all                           2       1/1 1.000       0/1 0.000") {
-		t.Errorf("intent eval printed\n%s\nwant the absence report found and the flatmate's flu left alone", stdout)
+	// The columns: absence recall, false absence, absence asked, absence
+	// missed, others asked.
+	if !strings.Contains(stdout.String(), "all                           3       1/2 0.500       0/1 0.000       1/2 0.500       0/2 0.000       0/1 0.000") {
+		t.Errorf("intent eval printed\n%s\nwant one absence report taken, one asked about, none missed, and the flatmate's flu left alone", stdout)
 	}
-	if !strings.Contains(stderr.String(), "left out 1 of 3 rows") {
+	if !strings.Contains(stderr.String(), "left out 1 of 4 rows") {
 		t.Errorf("intent eval's stderr %q, want the corpus row left out", stderr)
 	}
 

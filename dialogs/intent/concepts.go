@@ -23,7 +23,11 @@ var concepts = []struct {
 		"diarrhea", "throwing", "puking", "spewing", "boaking", "tonsillitis", "shingles", "virus", "bronchitis",
 		"d", "v", "dv", "gastro", "sickness", "chickenpox", "asthma", "pneumonia", "ear", "toothache",
 		"sal", "dost", "tost", "ffliw", "salwch", "chwydu", "annwyd", "feigryn", "gwael", "clwy", "peswch", "twymyn",
-		"l4", "covida", "angina",
+		"l4", "covida", "angina", "lurgy", "dodgy", "bad", "awful", "terrible", "dreadful", "grim",
+		"dda", "ddrwg", "wael", "dolur", "tostrwydd", "feirws", "tymheredd", "bola",
+		"zle", "slabo", "kiepsko", "chora", "chory", "goraczke", "crook", "dizzy", "vertigo", "seizure", "uti",
+		"tonsils", "antibiotics", "conjunctivitis", "benysgafn", "penysgafn", "pain", "sore", "ache", "aching",
+		"brifo", "poen", "bol", "boli", "bola", "zawroty",
 	}, []string{"chor", "gryp", "zwolnien", "wymiot", "biegunk", "goraczk", "migren", "przezieb", "zatru", "infekc", "kaszl", "norowir", "chwyd", "salw"}},
 	{"@leave", []string{
 		"leave", "holiday", "holidays", "al", "annual", "rest", "study", "training", "course", "wedding", "off-duty",
@@ -32,18 +36,43 @@ var concepts = []struct {
 	{"@other", []string{
 		"colleague", "colleagues", "she", "he", "her", "his", "they", "their", "husband", "wife", "partner", "son",
 		"daughter", "kids", "child", "children", "staff", "nurse", "nurses", "team", "patient", "patients", "mum",
-		"dad", "mate", "manager", "hcas", "hca", "someone", "somebody",
-		"cydweithiwr", "gwr", "gwraig", "plant", "claf", "cleifion", "mab", "merch", "nhw",
-		"kolega", "maz", "zona", "corka", "syn", "dzieci", "ona", "oni",
-	}, []string{"kolezank", "pacjent", "nyrs"}},
+		"dad", "mate", "manager", "hcas", "hca", "someone", "somebody", "coworker", "workmate", "friend",
+		"flatmate", "roommate", "housemate", "brother", "mother", "father", "nan", "gran", "domestics", "porters",
+		"half", "whole", "band", "hers", "him", "them",
+		"cydweithiwr", "gwr", "gwraig", "plant", "claf", "cleifion", "mab", "merch", "nhw", "fo", "ffrind",
+		"mam", "plentyn", "ngwr", "ngwraig", "mhartner", "mhlant", "ferch", "fab", "rhywun",
+		"kolega", "maz", "zona", "corka", "syn", "dzieci", "ona", "oni", "mama", "tata", "brat", "siostra", "ktos",
+		"mezem", "zone", "corke", "synem", "polowa", "pol",
+	}, []string{"kolezank", "koleg", "pacjent", "nyrs", "cydweithw", "gydweithw", "nghydweithw", "chydweithw", "znajom", "wspolpracown", "kolezan"}},
 	{"@past", []string{
 		"was", "were", "last", "ago", "before", "had", "yesterday", "previously",
 		"ddoe", "llynedd", "roeddwn", "oeddwn", "bues", "ges", "wczoraj", "zeszlym", "temu",
+		"ron", "roedd", "oedd", "bum", "diwethaf", "dwetha", "summer", "january", "month", "previous",
 	}, []string{"bylam", "bylem", "byla", "byl"}},
 	{"@back", []string{
 		"back", "returned", "return", "returning", "better", "recovered", "phased",
-		"nol", "dychwelyd", "well", "gwell", "wracam", "powrotem",
-	}, []string{"wrocil", "wrocic", "wroc"}},
+		"nol", "dychwelyd", "well", "gwell", "wracam", "powrotem", "cleared", "resume", "resuming", "recovering",
+		"ffit", "gwella",
+	}, []string{"wrocil", "wrocic", "wroc", "wyzdrow"}},
+	{"@home", []string{
+		"home", "bed", "isolating", "isolate", "staying", "adra", "adre", "gartref", "gartre", "domu", "lozku", "izolacji",
+	}, nil},
+	{"@neg", []string{
+		"not", "cannot", "unable", "no", "never", "nae", "canny", "cannae", "wont",
+		"ddim", "dim", "dwim", "sai", "sain", "smo", "methu",
+		"nie", "niestety",
+	}, nil},
+	{"@ask", []string{
+		"how", "what", "who", "when", "where", "why", "which", "should", "does", "do",
+		"happens", "policy", "entitled", "allowed", "rule", "rules", "count", "counts", "procedure",
+		"sut", "beth", "pwy", "pryd", "ble", "oes", "ydy", "ydw", "faint", "polisi", "hawl", "rheol", "rheolau",
+		"jak", "ile", "czy", "kiedy", "gdzie", "co", "kto", "dlaczego", "zasady", "przysluguje", "procedura",
+	}, nil},
+	{"@work", []string{
+		"work", "shift", "shifts", "nights", "night", "nightshift", "ward", "rota", "duty", "tonight", "today", "tomorrow",
+		"gwaith", "shifft", "heddiw", "heddi", "heno", "fory", "yfory", "nos",
+		"pracy", "praca", "prace", "dzis", "dzisiaj", "jutro", "nocka", "noc", "dyzur", "oddzial", "oddziale",
+	}, []string{"zmian", "dyzur"}},
 }
 
 // conceptOf maps each listed word to its class.

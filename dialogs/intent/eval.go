@@ -29,20 +29,24 @@ func Unseen(rows, corpus []Row) ([]Row, int) {
 }
 
 // Tally counts how the classifier did on labelled rows: per intent, the
-// rows labelled with it (Labelled), those classified as it (Taken) and
-// those both (Right).
+// rows labelled with it (Labelled), those classified as it (Taken), those
+// both (Right), and those labelled with it that the engine would ask
+// about (Asked: Result.AskAbsence).
 type Tally struct {
-	Rows                   int
-	Labelled, Taken, Right [nIntents]int
+	Rows                          int
+	Labelled, Taken, Right, Asked [nIntents]int
 }
 
-func (t *Tally) add(r Row, got Intent) {
+func (t *Tally) add(r Row, got Result) {
 	t.Rows++
-	want, g := index(r.Intent), index(got)
+	want, g := index(r.Intent), index(got.Intent)
 	t.Labelled[want]++
 	t.Taken[g]++
 	if want == g {
 		t.Right[g]++
+	}
+	if got.AskAbsence {
+		t.Asked[want]++
 	}
 }
 
@@ -52,6 +56,27 @@ func (t *Tally) AbsenceRecall() (int, int) { return t.Right[iAbsence], t.Labelle
 // FalseAbsence is the share of other messages classified as absence.
 func (t *Tally) FalseAbsence() (int, int) {
 	return t.Taken[iAbsence] - t.Right[iAbsence], t.Rows - t.Labelled[iAbsence]
+}
+
+// AbsenceAsked is the share of absence reports the engine would ask about.
+func (t *Tally) AbsenceAsked() (int, int) { return t.Asked[iAbsence], t.Labelled[iAbsence] }
+
+// AbsenceMissed is the share of absence reports neither taken nor asked
+// about.
+func (t *Tally) AbsenceMissed() (int, int) {
+	n := t.Labelled[iAbsence]
+	return n - t.Right[iAbsence] - t.Asked[iAbsence], n
+}
+
+// OthersAsked is the share of other messages the engine would ask about.
+func (t *Tally) OthersAsked() (int, int) {
+	asked := 0
+	for c, n := range t.Asked {
+		if c != iAbsence {
+			asked += n
+		}
+	}
+	return asked, t.Rows - t.Labelled[iAbsence]
 }
 
 // Evaluation is the classifier's tally on labelled rows: overall, by
@@ -66,7 +91,7 @@ func newEvaluation() *Evaluation {
 	return &Evaluation{ByLang: map[string]*Tally{}, ByFamily: map[string]*Tally{}}
 }
 
-func (ev *Evaluation) add(r Row, got Intent) {
+func (ev *Evaluation) add(r Row, got Result) {
 	ev.All.add(r, got)
 	for _, m := range []struct {
 		m   map[string]*Tally
@@ -85,7 +110,7 @@ func (ev *Evaluation) add(r Row, got Intent) {
 func Evaluate(c *Classifier, rows []Row) *Evaluation {
 	ev := newEvaluation()
 	for _, r := range rows {
-		ev.add(r, c.Classify(r.Text).Intent)
+		ev.add(r, c.Classify(r.Text))
 	}
 	return ev
 }
@@ -100,7 +125,7 @@ func CrossValidate(rows []Row) (*Evaluation, error) {
 	}
 	ev := newEvaluation()
 	for i, r := range rows {
-		ev.add(r, m.decide(oof[i]).Intent)
+		ev.add(r, m.decide(oof[i]))
 	}
 	return ev, nil
 }
@@ -131,10 +156,10 @@ func LeaveOneFamilyOut(rows []Row) (*Evaluation, error) {
 			}
 		}
 		m := fit(ex, in)
-		m.absence, m.other = full.absence, full.other
+		m.absence, m.ask, m.other = full.absence, full.ask, full.other
 		for i, r := range rows {
 			if r.Family == fam {
-				ev.add(r, m.decide(m.probs(ex[i].feats)).Intent)
+				ev.add(r, m.decide(m.probs(ex[i].feats)))
 			}
 		}
 	}
@@ -142,8 +167,10 @@ func LeaveOneFamilyOut(rows []Row) (*Evaluation, error) {
 }
 
 // Write prints the evaluation: per intent recall and precision over all
-// rows, then absence recall and false absences overall, by language and by
-// family.
+// rows, then overall, by language and by family: absence reports taken
+// directly (absence recall), other messages taken for one (false
+// absence), absence reports asked about and missed (neither taken nor
+// asked), and other messages asked about.
 func (ev *Evaluation) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-14s %6s %15s %15s\n", "intent", "rows", "recall", "precision")
@@ -151,11 +178,15 @@ func (ev *Evaluation) Write(w io.Writer) error {
 		t := &ev.All
 		fmt.Fprintf(&b, "%-14s %6d %15s %15s\n", in, t.Labelled[c], frac(t.Right[c], t.Labelled[c]), frac(t.Right[c], t.Taken[c]))
 	}
-	head := fmt.Sprintf("\n%-24s %6s %15s %15s\n", "", "rows", "absence recall", "false absence")
+	head := fmt.Sprintf("\n%-24s %6s %15s %15s %15s %15s %15s\n", "", "rows", "absence recall", "false absence",
+		"absence asked", "absence missed", "others asked")
 	row := func(name string, t *Tally) {
 		r, rn := t.AbsenceRecall()
 		f, fn := t.FalseAbsence()
-		fmt.Fprintf(&b, "%-24s %6d %15s %15s\n", name, t.Rows, frac(r, rn), frac(f, fn))
+		a, an := t.AbsenceAsked()
+		m, mn := t.AbsenceMissed()
+		o, on := t.OthersAsked()
+		fmt.Fprintf(&b, "%-24s %6d %15s %15s %15s %15s %15s\n", name, t.Rows, frac(r, rn), frac(f, fn), frac(a, an), frac(m, mn), frac(o, on))
 	}
 	b.WriteString(head)
 	row("all", &ev.All)

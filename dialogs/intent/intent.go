@@ -2,8 +2,15 @@
 // dialogs engine can start the right flow without a keyword: "Hi, I'm off
 // sick today, I've got flu" starts the day-1 absence report as SICK does.
 // It is a small trained model (a softmax logistic regression over hashed
-// words, bigrams and word classes of the risk screen's normalised text), pure Go, embedded (model.bin), trained by `ohcontact intent
-// train` from corpus/ and judged on blind batches it never saw (INTENT.md).
+// words, bigrams and word classes of the risk screen's normalised text),
+// pure Go, embedded (model.bin), trained by `ohcontact intent train` from
+// corpus/ and judged on blind batches it never saw (INTENT.md).
+//
+// When it is unsure whether a message is an absence report (between its
+// ask and absence thresholds) it says so (Result.AskAbsence), and the
+// engine asks "Are you letting us know you're off sick?" instead of
+// guessing. On its second blind run it took 0.93 of absence reports
+// directly, 0.98 taken or asked, and no other message for one.
 //
 // Keywords stay authoritative: the engine asks the model only when a
 // message is no keyword, and never opts anyone out on its guess.
@@ -56,6 +63,12 @@ func index(i Intent) int {
 type Result struct {
 	Intent Intent
 	Score  float32
+	// AskAbsence is set when the message may be an absence report but the
+	// model is not sure enough to take it for one: its probability of
+	// absence is below the absence threshold and at or above the lower ask
+	// threshold (INTENT.md). Intent is then never Absence; the engine asks
+	// "Are you letting us know you're off sick?" before anything else.
+	AskAbsence bool
 }
 
 // Classifier classifies messages with the embedded model. It is safe for
@@ -88,7 +101,8 @@ func newClassifier(m *model) *Classifier {
 // Absence wins when its probability reaches the absence threshold, even
 // if another intent is likelier ("off sick with my back" is an absence
 // report first); another intent must reach its own threshold, or the
-// message is None.
+// message is None. Between the ask and the absence thresholds the result
+// also has AskAbsence.
 func (c *Classifier) Classify(text string) Result {
 	buf := c.pool.Get().(*[]uint32)
 	*buf = features(text, c.m.bits, *buf)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/ohcontact/ohcontact/escalation/risk"
 )
@@ -27,8 +28,8 @@ import (
 // model.bin is written by `ohcontact intent train` (or go generate) from
 // the corpus in corpus/, deterministically: the same corpus gives the same
 // bytes (TestModelRetrainsByteIdentically). Its layout, little-endian:
-// "OHINTE01", bits (uint8), the number of intents (uint8), the absence and other thresholds (float32
-// probabilities), per intent its bias and scale (float32), then for each
+// "OHINTE02", bits (uint8), the number of intents (uint8), the absence, ask
+// and other thresholds (float32 probabilities), per intent its bias and scale (float32), then for each
 // of the 2^bits buckets one int16 weight per intent (weight = int16 ×
 // scale).
 //
@@ -37,7 +38,7 @@ import (
 var modelBin []byte
 
 const (
-	modelMagic = "OHINTE01"
+	modelMagic = "OHINTE02"
 	modelBits  = 15 // 2^15 buckets × 8 intents × 2 bytes: 512 KiB
 )
 
@@ -45,11 +46,12 @@ const (
 type model struct {
 	bits uint8
 	// absence is the probability of absence at or above which a message
-	// is an absence report; other the probability another intent (not
-	// none) needs to be taken.
-	absence, other float32
-	bias, scale    [nIntents]float32
-	w              []int16 // bucket-major: w[bucket*nIntents+intent]
+	// is an absence report; ask the probability at or above which, below
+	// absence, the engine asks whether it is one (Result.AskAbsence);
+	// other the probability another intent (not none) needs to be taken.
+	absence, ask, other float32
+	bias, scale         [nIntents]float32
+	w                   []int16 // bucket-major: w[bucket*nIntents+intent]
 }
 
 // parseModel reads model.bin's layout.
@@ -67,7 +69,7 @@ func parseModel(b []byte) (*model, error) {
 		return nil, fmt.Errorf("model has %d feature bits", m.bits)
 	}
 	n := (1 << m.bits) * nIntents
-	if want := 8 + nIntents*8 + 2*n; len(b) != want {
+	if want := 12 + nIntents*8 + 2*n; len(b) != want {
 		return nil, fmt.Errorf("model is %d bytes, want %d", len(b), want)
 	}
 	f32 := func() float32 {
@@ -75,7 +77,7 @@ func parseModel(b []byte) (*model, error) {
 		b = b[4:]
 		return v
 	}
-	m.absence, m.other = f32(), f32()
+	m.absence, m.ask, m.other = f32(), f32(), f32()
 	for c := range nIntents {
 		m.bias[c], m.scale[c] = f32(), f32()
 	}
@@ -88,11 +90,12 @@ func parseModel(b []byte) (*model, error) {
 
 // marshal writes m in model.bin's layout.
 func (m *model) marshal() []byte {
-	out := make([]byte, 0, len(modelMagic)+2+8+nIntents*8+2*len(m.w))
+	out := make([]byte, 0, len(modelMagic)+2+12+nIntents*8+2*len(m.w))
 	out = append(out, modelMagic...)
 	out = append(out, m.bits, nIntents)
 	f32 := func(v float32) { out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v)) }
 	f32(m.absence)
+	f32(m.ask)
 	f32(m.other)
 	for c := range nIntents {
 		f32(m.bias[c])
@@ -158,6 +161,9 @@ func features(text string, bits uint8, buf []uint32) []uint32 {
 		}
 		prevC = c
 	}
+	if strings.ContainsRune(text, '?') {
+		out = append(out, hashString(seedWord, "@?")&mask)
+	}
 	return out
 }
 
@@ -190,11 +196,14 @@ func (m *model) probs(f []uint32) [nIntents]float32 {
 
 // decide turns probabilities into an intent and its score: absence when
 // its probability reaches the absence threshold; else the likeliest other
-// intent when it reaches the other threshold; else none.
+// intent when it reaches the other threshold; else none. Below the absence
+// threshold, AskAbsence is set when the probability of absence reaches the
+// ask threshold.
 func (m *model) decide(p [nIntents]float32) Result {
 	if p[iAbsence] >= m.absence {
 		return Result{Intent: Absence, Score: p[iAbsence]}
 	}
+	ask := p[iAbsence] >= m.ask
 	best := -1
 	for c := range nIntents {
 		if c == iAbsence || c == iNone {
@@ -205,7 +214,7 @@ func (m *model) decide(p [nIntents]float32) Result {
 		}
 	}
 	if p[best] >= m.other {
-		return Result{Intent: Intents[best], Score: p[best]}
+		return Result{Intent: Intents[best], Score: p[best], AskAbsence: ask}
 	}
-	return Result{Intent: None, Score: p[iNone]}
+	return Result{Intent: None, Score: p[iNone], AskAbsence: ask}
 }

@@ -96,6 +96,11 @@ const (
 	// maxFalseAbsence of the other rows are taken for an absence report.
 	targetAbsence   = 0.97
 	maxFalseAbsence = 0.015
+	// The ask threshold is the highest that keeps targetAsked of the
+	// absence rows taken or asked about on cross-validation, but never so
+	// low that more than maxAsked of the other rows are asked about.
+	targetAsked = 0.99
+	maxAsked    = 0.10
 	// The other threshold is the lowest at which the intents other than
 	// absence and none taken on cross-validation are right at least
 	// minOtherPrecision of the time; never below minOther.
@@ -162,7 +167,7 @@ func train(rows []Row) (*model, [][nIntents]float32, error) {
 		all[i] = i
 	}
 	m := fit(ex, all)
-	m.absence, m.other = choose(ex, oof)
+	m.absence, m.ask, m.other = choose(ex, oof)
 	return m, oof, nil
 }
 
@@ -237,9 +242,9 @@ func fit(ex []example, idx []int) *model {
 	return m
 }
 
-// choose picks the absence and other thresholds from cross-validated
+// choose picks the absence, ask and other thresholds from cross-validated
 // probabilities (see the settings above).
-func choose(ex []example, oof [][nIntents]float32) (absence, other float32) {
+func choose(ex []example, oof [][nIntents]float32) (absence, ask, other float32) {
 	var pos, neg []float32
 	for i := range ex {
 		if ex[i].y == iAbsence {
@@ -256,6 +261,16 @@ func choose(ex []example, oof [][nIntents]float32) (absence, other float32) {
 	if allowed := int(maxFalseAbsence * float64(len(neg))); allowed < len(neg) {
 		absence = max(absence, math.Nextafter32(neg[allowed], float32(math.Inf(1))))
 	}
+	k = int(math.Ceil(targetAsked * float64(len(pos))))
+	ask = pos[min(max(k, 1), len(pos))-1]
+	falseAbsences := 0 // the others taken for absence come first in neg
+	for falseAbsences < len(neg) && neg[falseAbsences] >= absence {
+		falseAbsences++
+	}
+	if allowed := falseAbsences + int(maxAsked*float64(len(neg))); allowed < len(neg) {
+		ask = max(ask, math.Nextafter32(neg[allowed], float32(math.Inf(1))))
+	}
+	ask = min(ask, absence)
 
 	// Other intents: walk the messages not taken for absence from the
 	// surest, and keep the lowest probability at which the ones taken so
@@ -270,7 +285,7 @@ func choose(ex []example, oof [][nIntents]float32) (absence, other float32) {
 		if p[iAbsence] >= absence {
 			continue
 		}
-		m := &model{absence: absence, other: 0}
+		m := &model{absence: absence, ask: absence, other: 0}
 		r := m.decide(p)
 		ts = append(ts, taken{r.Score, index(r.Intent) == ex[i].y})
 	}
@@ -285,5 +300,5 @@ func choose(ex []example, oof [][nIntents]float32) (absence, other float32) {
 			other = t.p
 		}
 	}
-	return absence, max(other, minOther)
+	return absence, ask, max(other, minOther)
 }
