@@ -493,7 +493,7 @@ func (e *Engine) HoldingLine(lang, org string, channel ohcontact.Channel, now, n
 	s := e.crisisSession(lang, org)
 	id := "holding_at_work"
 	var data map[string]any
-	if next.After(now) || next.IsZero() {
+	if next.After(now) {
 		id = "holding_away"
 		get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
 		n111 := get(signposting.KeyNHS111)
@@ -501,9 +501,6 @@ func (e *Engine) HoldingLine(lang, org string, channel ohcontact.Channel, now, n
 		data = map[string]any{"Day": s.text(fmt.Sprintf("weekday_%d", local.Weekday()), nil), "Date": formatDate(local),
 			"Time": local.Format("15:04"), "NHS111": n111.Phone, "Option": phoneOption(n111),
 			"Samaritans": get(signposting.KeySamaritans).Phone}
-		if next.IsZero() { // hours that never open: no day to give
-			id, data = "holding_at_work", nil
-		}
 	}
 	text := s.text(id, data)
 	if channel == ohcontact.ChannelSMS {

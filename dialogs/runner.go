@@ -34,8 +34,7 @@ type Referrer interface {
 }
 
 // TeamHours says when organisation org's OH team is next at work, at or
-// after t: t itself while it is (triggers.Policy.NextStaffed); the zero
-// time when its hours never open.
+// after t: t itself while it is (triggers.Policy.NextStaffed).
 type TeamHours interface {
 	NextStaffed(org string, t time.Time) time.Time
 }

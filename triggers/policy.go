@@ -40,14 +40,17 @@ func (p Policy) For(code string) Settings {
 
 // NextStaffed returns when organisation code's OH team is next at work, at
 // or after t: t itself while the team is at work, else the next opening of
-// its hours (Settings.TeamHours) that is not a bank holiday. With hours
-// that never open it returns the zero time.
+// its hours (Settings.TeamHours) that is not a bank holiday. Parse refuses
+// hours that never open; should none open in the next 14 days all the same
+// (all bank holidays), it returns t: a holding line never names a day it
+// cannot know.
 func (p Policy) NextStaffed(code string, t time.Time) time.Time {
 	s := p.For(code)
+	from := t
 	for range searchDays {
 		at, err := s.TeamHours.Next(t, nil)
 		if err != nil {
-			return time.Time{}
+			return from
 		}
 		day := DateOf(at.In(s.TeamHours.Location))
 		if !slices.Contains(s.Rules.BankHolidays, day) {
@@ -55,5 +58,5 @@ func (p Policy) NextStaffed(code string, t time.Time) time.Time {
 		}
 		t = day.AddDays(1).At(Clock{}, s.TeamHours.Location)
 	}
-	return time.Time{}
+	return from
 }
