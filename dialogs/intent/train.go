@@ -8,8 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -54,36 +52,11 @@ func ReadRows(name string, r io.Reader) ([]Row, error) {
 	return rows, sc.Err()
 }
 
-// ReadCorpus reads every *.tsv file of dir, in name order.
-func ReadCorpus(dir string) ([]Row, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.tsv"))
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no *.tsv files in %s", dir)
-	}
-	slices.Sort(names)
-	return ReadFiles(names...)
-}
+// ReadCorpus reads every *.tsv file of dir, in name order (ReadRows).
+func ReadCorpus(dir string) ([]Row, error) { return risk.ReadDir(dir, ReadRows) }
 
 // ReadFiles reads the rows of each named file, in turn (ReadRows).
-func ReadFiles(names ...string) ([]Row, error) {
-	var rows []Row
-	for _, name := range names {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		rs, err := ReadRows(name, f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, rs...)
-	}
-	return rows, nil
-}
+func ReadFiles(names ...string) ([]Row, error) { return risk.ReadNamed(ReadRows, names...) }
 
 // Training settings. Changing any changes model.bin.
 const (

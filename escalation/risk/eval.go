@@ -11,8 +11,16 @@ import (
 	"github.com/ohcontact/ohcontact"
 )
 
-// ReadCorpus reads every *.tsv file of dir, in name order.
-func ReadCorpus(dir string) ([]Row, error) {
+// ReadCorpus reads every *.tsv file of dir, in name order (ReadRows).
+func ReadCorpus(dir string) ([]Row, error) { return ReadDir(dir, ReadRows) }
+
+// ReadFiles reads the rows of each named file, in turn (ReadRows).
+func ReadFiles(names ...string) ([]Row, error) { return ReadNamed(ReadRows, names...) }
+
+// ReadDir reads every *.tsv file of dir, in name order, with read: the
+// layout of a corpus of labelled messages, this package's and the intent
+// model's (dialogs/intent) alike.
+func ReadDir[T any](dir string, read func(name string, r io.Reader) ([]T, error)) ([]T, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.tsv"))
 	if err != nil {
 		return nil, err
@@ -21,18 +29,18 @@ func ReadCorpus(dir string) ([]Row, error) {
 		return nil, fmt.Errorf("no *.tsv files in %s", dir)
 	}
 	slices.Sort(names)
-	return ReadFiles(names...)
+	return ReadNamed(read, names...)
 }
 
-// ReadFiles reads the rows of each named file, in turn (ReadRows).
-func ReadFiles(names ...string) ([]Row, error) {
-	var rows []Row
+// ReadNamed reads each named file with read, in turn.
+func ReadNamed[T any](read func(name string, r io.Reader) ([]T, error), names ...string) ([]T, error) {
+	var rows []T
 	for _, name := range names {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, err
 		}
-		rs, err := ReadRows(name, f)
+		rs, err := read(name, f)
 		f.Close()
 		if err != nil {
 			return nil, err
