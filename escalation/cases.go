@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -251,6 +252,69 @@ func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note s
 	})
 }
 
+// MaxPriorityReason is the longest reason for lowering a case's priority,
+// in characters.
+const MaxPriorityReason = 1000
+
+// ReasonRequiredError refuses to lower a case's priority without a
+// written reason.
+type ReasonRequiredError struct{}
+
+func (ReasonRequiredError) Error() string { return "a reason is needed to lower a case's priority" }
+
+// SetPriority changes unresolved case id's priority to p. Anyone who works
+// cases may raise it, at any time; lowering it takes the claim (or an
+// admin) and a reason (else ReasonRequiredError): a case the screen
+// under-rated must not wait, and one a clinician lowers must say why. The
+// SLA is recomputed: a raised case is due by p's SLA from now, or by its
+// old deadline if that is sooner; a lowered one by p's SLA from when it
+// was opened, or its old deadline if that is later. An open case's breach
+// clock follows (a check at the new deadline; the SLA check re-reads the
+// case, so a check for the old one does nothing early). The timeline
+// says what changed and why.
+func (cs *Cases) SetPriority(ctx context.Context, a Actor, id int64, p ohcontact.Priority, reason string) error {
+	return cs.change(ctx, "set priority of", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+		now := cs.clock()
+		switch {
+		case k.Status == "resolved":
+			return &ConflictError{"This case has been resolved, so it can no longer be changed."}
+		case p == k.Priority:
+			return &ConflictError{"The case already has that priority."}
+		}
+		due := cs.SLA.Due(p, now, cs.Location)
+		note := fmt.Sprintf("Raised from %s to %s.", k.Priority, p)
+		if p.Rank() < k.Priority.Rank() {
+			if no := MayAct(a, k); no != nil {
+				return no
+			}
+			if strings.TrimSpace(reason) == "" {
+				return ReasonRequiredError{}
+			}
+			due = later(cs.SLA.Due(p, k.CreatedAt, cs.Location), k.SLADue)
+			note = fmt.Sprintf("Lowered from %s to %s: %s", k.Priority, p, reason)
+		} else {
+			if k.SLADue.Before(due) {
+				due = k.SLADue
+			}
+			if reason != "" {
+				note += " " + reason
+			}
+		}
+		if err := postgres.SetCasePriority(ctx, tx, k, p, due, note, a.UserID); err != nil {
+			return err
+		}
+		return cs.rewatch(ctx, tx, k.ID)
+	})
+}
+
+// clock is the time now (Cases.Now, else the wall clock).
+func (cs *Cases) clock() time.Time {
+	if cs.Now != nil {
+		return cs.Now()
+	}
+	return time.Now()
+}
+
 // change runs fn in one transaction on case id of a's organisation, locked
 // with its conversation (postgres.LockCase); what names the change in the
 // error.
@@ -327,17 +391,14 @@ func HandBackAllowed(k postgres.Case) *ConflictError {
 }
 
 // rewatch restarts the SLA clock of case id, just released back to the
-// queue, in tx: a check at its SLA due time, or now when that has passed.
+// queue or given another priority, in tx: a check at its SLA due time, or
+// now when that has passed.
 func (cs *Cases) rewatch(ctx context.Context, tx pgx.Tx, id int64) error {
 	c, err := postgres.LockCaseSLA(ctx, tx, id)
 	if err != nil || c.Status != "open" {
 		return err
 	}
-	now := time.Now
-	if cs.Now != nil {
-		now = cs.Now
-	}
-	return cs.watch(ctx, tx, c, later(c.SLADue, now()))
+	return cs.watch(ctx, tx, c, later(c.SLADue, cs.clock()))
 }
 
 // watch inserts the check for c's next breach at at. Checks are unique by

@@ -393,6 +393,18 @@ func ReassignCase(ctx context.Context, tx pgx.Tx, c Case, toUserID, actorID int6
 		map[string]any{"from_user_id": c.ClaimedBy, "to_user_id": toUserID})
 }
 
+// SetCasePriority gives case k (locked in tx) priority p and the SLA due
+// time due, with a priority_changed event whose note says what changed
+// (and why: note), and its audit event.
+func SetCasePriority(ctx context.Context, tx pgx.Tx, k Case, p ohcontact.Priority, due time.Time, note string, actorID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE cases SET priority = $2, sla_due_at = $3, updated_at = now() WHERE id = $1`,
+		k.ID, p, due); err != nil {
+		return fmt.Errorf("set priority of case %d: %w", k.ID, err)
+	}
+	return caseEvent(ctx, tx, k.ID, k.OrganisationID, actorID, "priority_changed", note,
+		map[string]any{"from": k.Priority, "to": p})
+}
+
 // AddCaseNote adds a note to c's timeline.
 func AddCaseNote(ctx context.Context, tx pgx.Tx, c Case, note string, actorID int64) error {
 	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "note", note, nil)
@@ -442,7 +454,7 @@ func caseEvent(ctx context.Context, tx pgx.Tx, id, orgID, actorID int64, kind, n
 
 // CaseEvent is one entry of a case's timeline.
 type CaseEvent struct {
-	Kind     string // opened, claimed, released, reassigned, note, replied, handed_back, resolved or sla_breached
+	Kind     string // opened, claimed, released, reassigned, note, replied, handed_back, resolved, sla_breached or priority_changed
 	UserName string // empty for the system
 	Note     string
 	At       time.Time

@@ -33,8 +33,10 @@ type caseView struct {
 	Events       []eventView
 	Assignees    []postgres.Assignee // everyone but the claimer
 	Outcomes     []outcome
-	MaxReply     int // characters
-	MaxNote      int // characters
+	// PriorityOptions are the priorities the case may be given.
+	PriorityOptions []outcome
+	MaxReply        int // characters
+	MaxNote         int // characters
 
 	// What the user may do.
 	CanWork     bool // a clinician or admin (leads read)
@@ -58,6 +60,7 @@ type caseView struct {
 type caseForm struct {
 	Reply, Note, Outcome, ResolveNote string
 	ReassignTo                        int64
+	Priority, PriorityReason          string
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.
@@ -115,7 +118,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 		Priority: viewPriority(k.Priority), Category: categoryLabel(k.Category),
 		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 		Opened: c.at(k.CreatedAt), Claimed: c.at(k.ClaimedAt), Resolved: c.at(k.ResolvedAt), OutcomeLabel: outcomeLabel(k.Outcome),
-		Channel: channelLabel(k.Channel), Outcomes: outcomes, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
+		Channel: channelLabel(k.Channel), Outcomes: outcomes, PriorityOptions: priorityOptions, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
 		CanWork: worksCases(s.user),
 	}
 	staffName := k.StaffFirstName
@@ -182,4 +185,5 @@ var doneMessages = map[string]string{
 	"replied":     "Your reply has been queued to send.",
 	"handed-back": "The conversation has been handed back to the automated service.",
 	"resolved":    "The case has been resolved.",
+	"priority":    "The case's priority has been changed, and its SLA with it.",
 }

@@ -593,3 +593,65 @@ func TestNotes(t *testing.T) {
 		t.Error("the note is not audited")
 	}
 }
+
+// TestSetPriority: a case the screen under-rated can be raised by any
+// clinician, claimed or not, and its SLA comes forward with a check at the
+// new deadline; lowering takes the claim and a written reason; the
+// timeline and the audit log say what changed and why.
+func TestSetPriority(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	tc := f.newCase(f.org, ohcontact.PriorityRoutine, 0)
+	f.db.Pool.Exec(t.Context(), `UPDATE cases SET sla_due_at = now() + interval '2 days' WHERE id = $1`, tc.id)
+	path := fmt.Sprintf("/console/cases/%d", tc.id)
+	b := f.signIn("sam@example.nhs.uk")
+
+	if _, page := b.get(path); !strings.Contains(page, `action="/console/cases/`+fmt.Sprint(tc.id)+`/priority"`) {
+		t.Fatal("the case page has no priority form")
+	}
+	resp, _ := b.post(path+"/priority", url.Values{"priority": {"urgent"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raising an unclaimed case: status %d, want 303", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM cases WHERE id = $1 AND priority = 'urgent' AND sla_due_at < now() + interval '16 minutes'`, tc.id); n != 1 {
+		t.Fatal("the raised case is not urgent with a 15-minute SLA")
+	}
+	if n := f.count(`SELECT count(*) FROM river_job WHERE kind = 'case_sla_check' AND (args->>'case_id')::bigint = $1
+		AND scheduled_at < now() + interval '16 minutes'`, tc.id); n != 1 {
+		t.Error("no SLA check at the raised case's new deadline")
+	}
+	if n := f.count(`SELECT count(*) FROM case_events WHERE case_id = $1 AND kind = 'priority_changed' AND note = 'Raised from routine to urgent.'`, tc.id); n != 1 {
+		t.Error("no timeline event for the raise")
+	}
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE record_id = $1 AND action = 'case.priority_changed'`, tc.id); n != 1 {
+		t.Error("the raise is not audited")
+	}
+
+	if resp, page := b.post(path+"/priority", url.Values{"priority": {"routine"}, "reason": {"spoke to her"}}); resp.StatusCode != http.StatusConflict ||
+		!strings.Contains(page, "Claim this case first") {
+		t.Fatalf("lowering an unclaimed case: status %d, want 409", resp.StatusCode)
+	}
+	b.post(path+"/claim", nil)
+	resp, page := b.post(path+"/priority", url.Values{"priority": {"high"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errorSummary(page), "Give a reason for lowering the priority") {
+		t.Fatalf("lowering without a reason: status %d, want 422 naming the reason", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM cases WHERE id = $1 AND priority = 'urgent'`, tc.id); n != 1 {
+		t.Fatal("a refused lowering changed the case")
+	}
+	resp, _ = b.post(path+"/priority", url.Values{"priority": {"high"}, "reason": {"Spoke to Ann: safe, with her partner."}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("lowering with a reason: status %d, want 303", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM case_events WHERE case_id = $1 AND kind = 'priority_changed'
+		AND note = 'Lowered from urgent to high: Spoke to Ann: safe, with her partner.'`, tc.id); n != 1 {
+		t.Error("no timeline event with the reason for lowering")
+	}
+	if _, page := b.get(path); !strings.Contains(text(page), "Priority changed by Sam Jones") || !strings.Contains(text(page), "High") {
+		t.Error("the case page does not show the new priority and who changed it")
+	}
+	if resp, _ := b.post(path+"/priority", url.Values{"priority": {"severe"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown priority: status %d, want 422", resp.StatusCode)
+	}
+}

@@ -290,6 +290,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/reply", c.signedIn(worksCases, c.reply))
 	handle("POST /console/cases/{id}/hand-back", c.signedIn(worksCases, c.handBack))
 	handle("POST /console/cases/{id}/resolve", c.signedIn(worksCases, c.resolveCase))
+	handle("POST /console/cases/{id}/priority", c.signedIn(worksCases, c.setPriority))
 
 	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))

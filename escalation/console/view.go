@@ -29,6 +29,13 @@ func viewPriority(p ohcontact.Priority) priorityView {
 	return priorityView{"Routine", "tag-routine"}
 }
 
+// priorityOptions are the priorities a clinician may set, highest first.
+var priorityOptions = []outcome{
+	{string(ohcontact.PriorityUrgent), "Urgent"},
+	{string(ohcontact.PriorityHigh), "High"},
+	{string(ohcontact.PriorityRoutine), "Routine"},
+}
+
 // requestLabels name the categories of cases a person asked for, or a
 // promise opened, in plain words.
 var requestLabels = map[string]string{
@@ -216,6 +223,8 @@ func (c *Console) viewEvent(e postgres.CaseEvent) eventView {
 		v.Text = "Resolved by " + by
 	case "sla_breached":
 		v.Text = "Not claimed within its SLA"
+	case "priority_changed":
+		v.Text = "Priority changed by " + by
 	default:
 		v.Text = categoryLabel(e.Kind)
 	}
