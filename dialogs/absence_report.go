@@ -290,12 +290,25 @@ func toldAbsence(said string, now time.Time) *AbsenceTold {
 		return nil
 	}
 	var t AbsenceTold
+	// The days of relativeDays it names, today or yesterday: "since" a day
+	// dates the absence from it; else today wins ("off sick today, was
+	// sick all last night" began today).
 	padded := " " + n + " "
-	for _, d := range toldDays {
-		if slices.ContainsFunc(d.phrases, func(p string) bool { return strings.Contains(padded, " "+p+" ") }) {
-			t.StartsOn = now.AddDate(0, 0, d.days).Format(time.DateOnly)
-			break
+	days, since := 1, false
+	for phrase, d := range relativeDays {
+		if (d != 0 && d != -1) || !strings.Contains(padded, " "+phrase+" ") {
+			continue
 		}
+		s := slices.ContainsFunc(sinceWords, func(w string) bool { return strings.Contains(padded, " "+w+" "+phrase+" ") })
+		switch {
+		case s:
+			days, since = d, true
+		case !since && (days == 1 || d == 0):
+			days = d
+		}
+	}
+	if days != 1 {
+		t.StartsOn = now.AddDate(0, 0, days).Format(time.DateOnly)
 	}
 	// "back" names back pain only as an answer to the question: in a
 	// report it is as often "back on Monday".

@@ -533,8 +533,9 @@ var months = map[string]time.Month{
 }
 
 var relativeDays = map[string]int{
-	"today": 0, "tdy": 0, "heddiw": 0, "dzis": 0, "dzisiaj": 0, "this morning": 0, "tonight": 0,
-	"yesterday": -1, "ddoe": -1, "wczoraj": -1, "last night": -1,
+	"today": 0, "tdy": 0, "2day": 0, "heddiw": 0, "heno": 0, "bore ma": 0, "dzis": 0, "dzisiaj": 0,
+	"this morning": 0, "tonight": 0,
+	"yesterday": -1, "ddoe": -1, "neithiwr": -1, "wczoraj": -1, "last night": -1,
 	"day before yesterday": -2, "the day before yesterday": -2, "echdoe": -2, "przedwczoraj": -2,
 	"tomorrow": 1, "tmrw": 1, "tmr": 1, "yfory": 1, "jutro": 1,
 	"next week": 7, "wythnos nesaf": 7, "w przyszlym tygodniu": 7,
@@ -815,17 +816,9 @@ func reasonMatch(text string) (code, related, words string) {
 	return "S99", "", ""
 }
 
-// toldDays date an absence reported in the message that starts the absence
-// report, first match wins: since yesterday, else today, else yesterday
-// ("off sick today, was sick all last night" began today).
-var toldDays = []struct {
-	phrases []string
-	days    int
-}{
-	{[]string{"since yesterday", "since last night", "od wczoraj", "ers ddoe", "ers neithiwr"}, -1},
-	{[]string{"today", "tonight", "this morning", "tdy", "2day", "heddiw", "heno", "bore ma", "dzis", "dzisiaj"}, 0},
-	{[]string{"yesterday", "last night", "ddoe", "neithiwr", "wczoraj"}, -1},
-}
+// sinceWords, before a day of relativeDays, date an absence from that day
+// ("since yesterday", "od wczoraj", "ers ddoe").
+var sinceWords = []string{"since", "od", "ers"}
 
 // hasContactDetails reports whether text gives a way to reach its writer:
 // an email address, or a phone number (10 digits or more, perhaps with
