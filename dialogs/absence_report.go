@@ -53,7 +53,7 @@ func absenceReport() *flowDef {
 		}
 		switch {
 		case !s.st.Known:
-			if s.st.Channel == ohcontact.ChannelWebChat {
+			if anonymous(s.st.Known, s.st.Channel) {
 				// An anonymous chat: there is no number to look up.
 				s.say("webchat_abs_anonymous", s.phoneData(), false)
 			} else {

@@ -1082,13 +1082,20 @@ func (s *session) serviceLine(svc signposting.Service) string {
 	return b.String()
 }
 
+// anonymous reports whether a conversation is an anonymous web chat: with
+// nobody on record (known false) and no number to call back, nobody can
+// contact the person unless they say how.
+func anonymous(known bool, channel ohcontact.Channel) bool {
+	return !known && channel == ohcontact.ChannelWebChat
+}
+
 // crisisReply is the crisis contacts message (to an anonymous web chatter,
 // the one that asks how the OH team may contact them).
 func (s *session) crisisReply() Reply {
 	get := func(k string) signposting.Service { v, _ := s.org.Service(k); return v }
 	em, n111, sam, shout := get(signposting.KeyEmergency), get(signposting.KeyNHS111), get(signposting.KeySamaritans), get(signposting.KeyShout)
 	id := "crisis"
-	if !s.st.Known && s.st.Channel == ohcontact.ChannelWebChat {
+	if anonymous(s.st.Known, s.st.Channel) {
 		id = "webchat_crisis_anonymous"
 	}
 	text := s.text(id, map[string]any{

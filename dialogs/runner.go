@@ -383,7 +383,7 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 			OrganisationID: who.org.ID, StaffID: who.staff.ID, Channel: in.Channel, Address: in.Address,
 			Flow: res.State.Flow, State: res.State.Step, Data: data, Language: cmp.Or(res.State.Lang, "en-GB"),
 		}
-		if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat {
+		if anonymous(who.staff.ID != 0, in.Channel) {
 			convs[i].ClientKey = in.ClientKey
 		}
 	}
@@ -602,7 +602,7 @@ func isEffect[T Effect](e Effect) bool {
 // the OH team is away when it is back, the case, and the conversation to
 // the clinicians.
 func (r *Runner) pathway(st *step, risk ohcontact.RiskResult, who sender, channel ohcontact.Channel, now time.Time) {
-	reachable := who.staff.ID != 0 || channel != ohcontact.ChannelWebChat
+	reachable := !anonymous(who.staff.ID != 0, channel)
 	st.replies = []Reply{{Text: r.Engine.CrisisReply(st.conv.Language, who.org.Code, channel, reachable), Crisis: true}}
 	if next := r.nextStaffed(who.org.Code, now); !next.Equal(now) {
 		st.replies = append(st.replies, r.Engine.HoldingLine(st.conv.Language, who.org.Code, channel, now, next, r.Location))
@@ -630,7 +630,7 @@ const holdingEvery = time.Hour
 func (r *Runner) holdingLine(ctx context.Context, tx pgx.Tx, st *step, who sender, in ohcontact.Inbound, now time.Time) error {
 	next := r.nextStaffed(who.org.Code, now)
 	away := !next.Equal(now)
-	if who.staff.ID == 0 && in.Channel == ohcontact.ChannelWebChat && hasContactDetails(in.Text) {
+	if anonymous(who.staff.ID != 0, in.Channel) && hasContactDetails(in.Text) {
 		st.replies = append(st.replies, r.Engine.ContactDetailsThanks(st.conv.Language))
 		if away {
 			st.replies = append(st.replies, r.Engine.HoldingLine(st.conv.Language, who.org.Code, in.Channel, now, next, r.Location))
