@@ -162,6 +162,10 @@ type Conversation struct {
 	// ClientKey is the Inbound.ClientKey that opened an anonymous web chat
 	// conversation; empty for every other conversation.
 	ClientKey string
+	// FollowsCaseID is the unresolved case whose conversation a clinician
+	// had handed back when the person started this one: its messages are
+	// part of that case's thread. 0 for every other conversation.
+	FollowsCaseID int64
 }
 
 // Direction is which way a message went.

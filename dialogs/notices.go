@@ -50,3 +50,19 @@ func (e *Engine) ReferralNotice(n ReferralNotice) (string, error) {
 	}
 	return text, nil
 }
+
+// CaseClosed returns the closing message of a case clinicians resolved, in
+// lang, named for organisation org's OH service and as sent on channel: it
+// says the conversation has closed, how to reach the service again, and
+// where to turn if unsafe, and promises no contact.
+func (e *Engine) CaseClosed(lang, org string, channel ohcontact.Channel) (string, error) {
+	s := e.crisisSession(lang, org)
+	text := s.text("case_closed", map[string]any{"OH": s.org.OHName})
+	if s.err != nil {
+		return "", s.err
+	}
+	if channel == ohcontact.ChannelSMS {
+		text = locales.SMSText(text)
+	}
+	return text, nil
+}

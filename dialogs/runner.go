@@ -435,6 +435,12 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 func (r *Runner) step(ctx context.Context, tx pgx.Tx, it *item, now time.Time) (postgres.Step, error) {
 	in, who, st := it.in, it.who, &it.st
 	input := Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)}
+	// The person wrote on a case's thread: the clinicians see the cue.
+	if st.conv.Owner == ohcontact.OwnerClinician || st.conv.FollowsCaseID != 0 {
+		if err := postgres.NoteCaseMessage(ctx, tx, st.conv, now); err != nil {
+			return postgres.Step{}, err
+		}
+	}
 
 	// The risk screen runs on every message, in every state, before the flow.
 	risk := r.Screen.Screen(in.Text)

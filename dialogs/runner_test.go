@@ -33,6 +33,7 @@ const (
 type runnerFixture struct {
 	db        *postgres.DB
 	engine    *dialogs.Engine
+	jobs      *river.Client[pgx.Tx]
 	orgID     int64
 	runner    *dialogs.Runner
 	asks      *dialogs.AskTimeouts
@@ -68,7 +69,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 		t.Fatal(err)
 	}
 	london, _ := time.LoadLocation("Europe/London")
-	f := &runnerFixture{db: db, engine: engine, orgID: orgID, at: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
+	f := &runnerFixture{db: db, engine: engine, jobs: jobs, orgID: orgID, at: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
 	now := func() time.Time { return f.at }
 	policy, err := triggers.LoadPolicy("")
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -56,6 +57,9 @@ type Cases struct {
 	// Outboxes deliver clinicians' replies, by conversation channel. A
 	// conversation on a channel with no outbox cannot be replied to.
 	Outboxes map[ohcontact.Channel]Outbox
+	// Engine words the closing message a resolved case's person may be
+	// sent; nil offers none.
+	Engine *dialogs.Engine
 	// Now is the clock a released case's SLA clock restarts from;
 	// time.Now when nil.
 	Now func() time.Time
@@ -234,22 +238,67 @@ func (cs *Cases) HandBack(ctx context.Context, a Actor, id int64) error {
 }
 
 // Resolve closes case id with outcome (and note, which may be empty, for
-// the timeline). A conversation still with clinicians is handed back in
-// the same transaction: once the case is resolved nobody would read what
+// the timeline). With tell, the person is sent the closing message
+// (dialogs.Engine.CaseClosed) on the thread's conversation now
+// (postgres.Case.CurrentConversationID), which is closed with it, so that
+// what they write next starts afresh; Tellable says when that is refused.
+// A conversation still with clinicians is handed back in the same
+// transaction either way: once the case is resolved nobody would read what
 // the person writes next.
-func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note string) error {
+func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note string, tell bool) error {
 	return cs.change(ctx, "resolve", a, id, func(tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
-		if err := postgres.ResolveCase(ctx, tx, k, outcome, note, a.UserID); err != nil {
+		if tell {
+			if no := cs.Tellable(k); no != nil {
+				return no
+			}
+			text, err := cs.Engine.CaseClosed(k.Language, k.OrganisationCode, conv.Channel)
+			if err != nil {
+				return err
+			}
+			m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: text}
+			if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
+				return err
+			}
+			if err := cs.Outboxes[conv.Channel].Queue(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		if err := postgres.ResolveCase(ctx, tx, k, outcome, note, tell, a.UserID); err != nil {
 			return err
 		}
-		if HandBackAllowed(k) != nil {
-			return nil // the conversation is not with clinicians
+		switch {
+		case HandBackAllowed(k) == nil:
+			return handBack(ctx, tx, k, conv, "resolved", a.UserID)
+		case tell && !conv.Closed:
+			conv.Closed = true
+			return postgres.SaveConversation(ctx, tx, conv, "resolved")
+		case tell:
+			return postgres.SaveMessageSeq(ctx, tx, conv)
 		}
-		return handBack(ctx, tx, k, conv, "resolved", a.UserID)
+		return nil
 	})
+}
+
+// Tellable returns nil when the person in case k's thread can be sent the
+// closing message as it is resolved, and otherwise a *ConflictError saying
+// why not.
+func (cs *Cases) Tellable(k postgres.Case) *ConflictError {
+	switch {
+	case cs.Engine == nil:
+		return &ConflictError{"Closing messages are not available."}
+	case k.ConversationID == 0:
+		return &ConflictError{"This case did not come from a conversation, so there is no one to send a closing message to."}
+	case k.StaffOptedOut:
+		return &ConflictError{"This person has opted out of messages from the service, so no closing message can be sent."}
+	case k.Channel == ohcontact.ChannelSMS && k.NumberEnding == "":
+		return &ConflictError{"The conversation's number has been deleted, so no closing message can be sent."}
+	case cs.Outboxes[k.Channel] == nil:
+		return &ConflictError{fmt.Sprintf("Messages by %s are not available.", k.Channel.Label())}
+	}
+	return nil
 }
 
 // MaxPriorityReason is the longest reason for lowering a case's priority,

@@ -41,10 +41,12 @@ const (
 )
 
 // ConversationCaseStatus returns the status of conversation convID's
-// newest unresolved case (CaseOpen or CaseClaimed), or "" when it has none.
+// newest unresolved case (CaseOpen or CaseClaimed), or of the case it
+// follows (ohcontact.Conversation.FollowsCaseID), or "" when it has none.
 func ConversationCaseStatus(ctx context.Context, q Querier, convID int64) (string, error) {
 	var status string
-	err := q.QueryRow(ctx, `SELECT status FROM cases WHERE conversation_id = $1 AND status <> 'resolved'
+	err := q.QueryRow(ctx, `SELECT status FROM cases WHERE status <> 'resolved' AND (conversation_id = $1
+		OR id = (SELECT follows_case_id FROM conversations WHERE id = $1))
 		ORDER BY id DESC LIMIT 1`, convID).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
@@ -234,16 +236,28 @@ type Case struct {
 	Outcome          string
 	ResolvedByName   string
 	ResolvedAt       time.Time
+	// NewMessageAt is when the person last wrote on the case's thread, if
+	// the clinician holding it has not opened it since (zero otherwise).
+	NewMessageAt time.Time
+	// HandedBack is set once its conversation has been handed back.
+	HandedBack bool
 
 	// The member of staff, when known.
 	StaffFirstName   string
 	AssignmentNumber string
 	StaffOptedOut    bool
 
-	// The conversation, when the case came from one (ConversationID 0
+	// The case's conversation, when it came from one (ConversationID 0
 	// otherwise).
-	ConversationID     int64
-	Channel            ohcontact.Channel
+	ConversationID int64
+	// Its thread's conversation now: the newest open one of the case's
+	// conversation and those that followed it after a hand-back
+	// (ohcontact.Conversation.FollowsCaseID), else the case's own. Replies
+	// go to it, and the fields below describe it.
+	CurrentConversationID int64
+	OrganisationCode      string
+	Language              string
+	Channel               ohcontact.Channel
 	Owner              ohcontact.Owner
 	ConversationClosed bool
 	// Verified is set once the person has confirmed who they are in the
@@ -258,9 +272,10 @@ type Case struct {
 const caseQuery = `
 	SELECT c.id, c.organisation_id, o.name, c.priority, c.category, c.evidence, c.unknown_sender, c.status,
 	       coalesce(c.claimed_by, 0), coalesce(cu.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
-	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at,
+	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at, c.new_message_at, c.handed_back_at IS NOT NULL,
 	       coalesce(s.first_name, ''), coalesce(s.assignment_number, ''), coalesce(s.consent = 'opted_out', false),
-	       coalesce(v.id, 0), coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
+	       coalesce(c.conversation_id, 0), coalesce(v.id, 0), o.code, coalesce(v.language, ''),
+	       coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
 	       coalesce(v.data->>'verified' = 'true', false),
 	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END
 	FROM cases c
@@ -268,22 +283,25 @@ const caseQuery = `
 	LEFT JOIN users cu ON cu.id = c.claimed_by
 	LEFT JOIN users ru ON ru.id = c.resolved_by
 	LEFT JOIN staff s ON s.id = c.staff_id
-	LEFT JOIN conversations v ON v.id = c.conversation_id
+	LEFT JOIN LATERAL (SELECT * FROM conversations x
+		WHERE x.id = c.conversation_id OR (x.follows_case_id = c.id AND x.status = 'open')
+		ORDER BY x.status = 'open' DESC, x.id DESC LIMIT 1) v ON true
 	WHERE c.id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)`
 
 func scanCase(row pgx.Row) (Case, error) {
 	var c Case
 	var evidence []byte
-	var claimedAt, resolvedAt *time.Time
+	var claimedAt, resolvedAt, newMessageAt *time.Time
 	err := row.Scan(&c.ID, &c.OrganisationID, &c.OrganisationName, &c.Priority, &c.Category, &evidence, &c.UnknownSender, &c.Status,
 		&c.ClaimedBy, &c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
-		&c.Outcome, &c.ResolvedByName, &resolvedAt,
+		&c.Outcome, &c.ResolvedByName, &resolvedAt, &newMessageAt, &c.HandedBack,
 		&c.StaffFirstName, &c.AssignmentNumber, &c.StaffOptedOut,
-		&c.ConversationID, &c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding)
+		&c.ConversationID, &c.CurrentConversationID, &c.OrganisationCode, &c.Language,
+		&c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding)
 	if err != nil {
 		return c, err
 	}
-	c.ClaimedAt, c.ResolvedAt = deref(claimedAt), deref(resolvedAt)
+	c.ClaimedAt, c.ResolvedAt, c.NewMessageAt = deref(claimedAt), deref(resolvedAt), deref(newMessageAt)
 	return c, json.Unmarshal(evidence, &c.Evidence)
 }
 
@@ -300,15 +318,19 @@ func CaseByID(ctx context.Context, q Querier, orgScope, id int64) (Case, error) 
 	return c, nil
 }
 
-// LockCase is CaseByID for a change: it locks the case's conversation row
-// and then the case's row until tx ends, and returns both (conv.ID is 0
-// when the case has no conversation). The conversation is locked first
-// because that is the order the conversation runner takes them in, so the
-// two never deadlock.
+// LockCase is CaseByID for a change: it locks the row of the case's
+// thread's conversation now (Case.CurrentConversationID) and then the
+// case's row until tx ends, and returns both (conv.ID is 0 when the case
+// has no conversation). The conversation is locked first because that is
+// the order the conversation runner takes them in, so the two never
+// deadlock.
 func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Case, ohcontact.Conversation, error) {
 	var conv ohcontact.Conversation
 	var convID int64
-	err := tx.QueryRow(ctx, `SELECT coalesce(conversation_id, 0) FROM cases WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)`,
+	err := tx.QueryRow(ctx, `SELECT coalesce((SELECT x.id FROM conversations x
+			WHERE x.id = c.conversation_id OR (x.follows_case_id = c.id AND x.status = 'open')
+			ORDER BY x.status = 'open' DESC, x.id DESC LIMIT 1), 0)
+		FROM cases c WHERE c.id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)`,
 		id, orgScope).Scan(&convID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Case{}, conv, ErrNotFound
@@ -416,22 +438,58 @@ func RecordReply(ctx context.Context, tx pgx.Tx, c Case, messageID, actorID int6
 	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "replied", "", map[string]any{"message_id": messageID})
 }
 
+// NoteCaseMessage raises the "new message" cue (Case.NewMessageAt) of the
+// unresolved case whose thread conv is on: the case of its own
+// conversation, or the case it follows. The caller calls it, in the
+// transaction that stores an inbound message in conv, only for a
+// conversation with clinicians or one that follows a case, so that an
+// ordinary conversation's messages cost nothing (the statement wakes the
+// consoles).
+func NoteCaseMessage(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation, at time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE cases SET new_message_at = greatest(new_message_at, $3)
+		WHERE status <> 'resolved' AND (conversation_id = $1 OR id = $2)`, conv.ID, conv.FollowsCaseID, at); err != nil {
+		return fmt.Errorf("note a message on the case of conversation %d: %w", conv.ID, err)
+	}
+	return nil
+}
+
+// SeeCaseMessages lowers case c's "new message" cue, as read with c:
+// someone it is meant for has read the thread. A message written since c
+// was read keeps it raised.
+func SeeCaseMessages(ctx context.Context, q Querier, c Case) error {
+	if c.NewMessageAt.IsZero() {
+		return nil
+	}
+	if _, err := q.Exec(ctx, `UPDATE cases SET new_message_at = NULL WHERE id = $1 AND new_message_at = $2`,
+		c.ID, c.NewMessageAt); err != nil {
+		return fmt.Errorf("see the messages of case %d: %w", c.ID, err)
+	}
+	return nil
+}
+
 // RecordHandBack records on c's timeline that actorID handed its
-// conversation back to the automated service.
+// conversation back to the automated service, and the first time, when:
+// from then on until c is resolved, a conversation the person starts
+// follows c (OpenConversations).
 func RecordHandBack(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
-	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "handed_back", "", map[string]any{"conversation_id": c.ConversationID})
+	if _, err := tx.Exec(ctx, `UPDATE cases SET handed_back_at = coalesce(handed_back_at, now()) WHERE id = $1`, c.ID); err != nil {
+		return fmt.Errorf("hand back case %d: %w", c.ID, err)
+	}
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "handed_back", "", map[string]any{"conversation_id": c.CurrentConversationID})
 }
 
 // ResolveCase closes unresolved case c with outcome (and an optional note
-// for the timeline). The caller holds c locked (LockCase) and has checked
-// that actorID may.
-func ResolveCase(ctx context.Context, tx pgx.Tx, c Case, outcome, note string, actorID int64) error {
+// for the timeline); told says whether the person was sent the closing
+// message. The caller holds c locked (LockCase) and has checked that
+// actorID may.
+func ResolveCase(ctx context.Context, tx pgx.Tx, c Case, outcome, note string, told bool, actorID int64) error {
 	if _, err := tx.Exec(ctx, `
-		UPDATE cases SET status = 'resolved', outcome = $2, resolved_by = $3, resolved_at = now(), updated_at = now()
+		UPDATE cases SET status = 'resolved', outcome = $2, resolved_by = $3, resolved_at = now(), updated_at = now(),
+			new_message_at = NULL
 		WHERE id = $1 AND status <> 'resolved'`, c.ID, outcome, actorID); err != nil {
 		return fmt.Errorf("resolve case %d: %w", c.ID, err)
 	}
-	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "resolved", note, map[string]any{"outcome": outcome})
+	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "resolved", note, map[string]any{"outcome": outcome, "told": told})
 }
 
 // RecordCaseView writes the audit event for userID having seen case c and

@@ -189,7 +189,7 @@ func TestCaseScopeAndClaim(t *testing.T) {
 		if conv.ID != f.conversation || c.ClaimedBy != sam {
 			t.Errorf("LockCase = %+v, conversation %d", c, conv.ID)
 		}
-		return postgres.ResolveCase(ctx, tx, c, "no_risk_found", "", sam)
+		return postgres.ResolveCase(ctx, tx, c, "no_risk_found", "", false, sam)
 	})
 	if err != nil {
 		t.Fatal(err)

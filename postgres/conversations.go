@@ -20,14 +20,15 @@ var ErrDuplicate = errors.New("duplicate message")
 var ErrConflict = errors.New("conversation changed concurrently")
 
 const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
-	language, version, owner, status = 'closed', last_message_seq, coalesce(contact_id, 0), coalesce(client_key, '')`
+	language, version, owner, status = 'closed', last_message_seq, coalesce(contact_id, 0), coalesce(client_key, ''),
+	coalesce(follows_case_id, 0)`
 
 // scanConversation reads the conversationColumns of row, then any columns
 // selected after them into extra.
 func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error) {
 	var c ohcontact.Conversation
 	err := row.Scan(append([]any{&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
-		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &c.ContactID, &c.ClientKey}, extra...)...)
+		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &c.ContactID, &c.ClientKey, &c.FollowsCaseID}, extra...)...)
 	return c, err
 }
 
@@ -133,6 +134,7 @@ func nullIfEmpty(s string) *string {
 // TranscriptMessage is one message of a conversation as a clinician reads
 // it.
 type TranscriptMessage struct {
+	ConversationID int64
 	Seq            int
 	Direction      ohcontact.Direction
 	Author         ohcontact.Author
@@ -145,21 +147,41 @@ type TranscriptMessage struct {
 
 // Transcript returns conversation id's messages in order.
 func Transcript(ctx context.Context, q Querier, conversationID int64) ([]TranscriptMessage, error) {
-	rows, err := q.Query(ctx, `
-		SELECT m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
-		       coalesce(m.error_reason, ''), m.created_at
-		FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
-		WHERE m.conversation_id = $1 ORDER BY m.seq`, conversationID)
-	if err != nil {
-		return nil, fmt.Errorf("load transcript of conversation %d: %w", conversationID, err)
-	}
-	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TranscriptMessage, error) {
-		var m TranscriptMessage
-		err := row.Scan(&m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus, &m.ErrorReason, &m.At)
-		return m, err
-	})
+	msgs, err := transcript(ctx, q, `m.conversation_id = $1`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("load transcript of conversation %d: %w", conversationID, err)
 	}
 	return msgs, nil
+}
+
+// CaseTranscript returns the messages of case caseID's thread, oldest
+// first: those of its conversation (convID, 0 when it has none), then those
+// of the conversations the person started after a clinician handed it back
+// (ohcontact.Conversation.FollowsCaseID), in the order they were written.
+func CaseTranscript(ctx context.Context, q Querier, caseID, convID int64) ([]TranscriptMessage, error) {
+	msgs, err := transcript(ctx, q, `m.conversation_id = $1 OR m.conversation_id IN
+		(SELECT id FROM conversations WHERE follows_case_id = $2)`, convID, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("load transcript of case %d: %w", caseID, err)
+	}
+	return msgs, nil
+}
+
+// transcript returns the messages matching where, by conversation, then
+// in each in order: conversations in the order they were opened.
+func transcript(ctx context.Context, q Querier, where string, args ...any) ([]TranscriptMessage, error) {
+	rows, err := q.Query(ctx, `
+		SELECT m.conversation_id, m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
+		       coalesce(m.error_reason, ''), m.created_at
+		FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
+		WHERE `+where+` ORDER BY m.conversation_id, m.seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (TranscriptMessage, error) {
+		var m TranscriptMessage
+		err := row.Scan(&m.ConversationID, &m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus,
+			&m.ErrorReason, &m.At)
+		return m, err
+	})
 }

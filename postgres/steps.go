@@ -123,7 +123,11 @@ func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, mess
 // key. One that another transaction opened first is missing from the
 // result; the caller locks it (LockForInbound waits for the other's commit).
 // An anonymous conversation (StaffID 0) keeps its ClientKey; a member of
-// staff's never has one.
+// staff's never has one. A conversation opened while the same person (the
+// member of staff; else the same anonymous web chat client, or the same
+// unknown number) has an unresolved case of the organisation whose
+// conversation a clinician handed back follows the newest such case
+// (FollowsCaseID).
 func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversation) (map[ConversationKey]ohcontact.Conversation, error) {
 	cs = slices.SortedFunc(slices.Values(cs), func(a, b ohcontact.Conversation) int { return compareKeys(KeyOf(a), KeyOf(b)) })
 	n := len(cs)
@@ -141,8 +145,15 @@ func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversati
 		}
 	}
 	rows, err := tx.Query(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner, client_key)
-		SELECT org, nullif(staff, 0), channel, address, flow, state, data::jsonb, lang, 'bot', nullif(client, '')
+		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner, client_key,
+			follows_case_id)
+		SELECT org, nullif(staff, 0), channel, address, flow, state, data::jsonb, lang, 'bot', nullif(client, ''),
+			(SELECT k.id FROM cases k JOIN conversations kv ON kv.id = k.conversation_id
+			 WHERE k.status <> 'resolved' AND k.handed_back_at IS NOT NULL AND k.organisation_id = org
+			   AND CASE WHEN staff <> 0 THEN k.staff_id = staff
+			            WHEN client <> '' THEN kv.client_key = client
+			            ELSE kv.staff_id IS NULL AND kv.channel = v.channel AND kv.address = v.address END
+			 ORDER BY k.handed_back_at DESC, k.id DESC LIMIT 1)
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
 			AS v (org, staff, channel, address, flow, state, data, lang, client)
 		ON CONFLICT DO NOTHING

@@ -100,7 +100,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	// Every case (a risk disclosure, a request to talk, an unanswered
 	// check-in) is opened, and then worked in the console, through one
 	// Cases.
-	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Now: time.Now}
+	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Engine: engine, Now: time.Now}
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}

@@ -47,6 +47,14 @@ type caseView struct {
 	// ReplyBlocked says why a user who holds the case cannot reply.
 	ReplyBlocked string
 	ReplyHint    string
+	// Tell offers to send the person the closing message on resolving,
+	// which reads ClosingText; TellBlocked says why it cannot be sent.
+	Tell        bool
+	ClosingText string
+	TellBlocked string
+	// NewMessage says the person has written since the clinician holding
+	// the case last opened it.
+	NewMessage bool
 	// Unverified warns that an SMS reply may be read by someone else.
 	Unverified bool
 	// TakesOver warns that replying silences the automated service.
@@ -61,6 +69,9 @@ type caseForm struct {
 	Reply, Note, Outcome, ResolveNote string
 	ReassignTo                        int64
 	Priority, PriorityReason          string
+	// NoTell unticks the closing message (a refused resolve that had it
+	// unticked); it is ticked by default.
+	NoTell bool
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.
@@ -87,17 +98,20 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 		if err != nil {
 			return err
 		}
-		var msgs []postgres.TranscriptMessage
-		if k.ConversationID != 0 {
-			if msgs, err = postgres.Transcript(ctx, tx, k.ConversationID); err != nil {
-				return err
-			}
+		msgs, err := postgres.CaseTranscript(ctx, tx, k.ID, k.ConversationID)
+		if err != nil {
+			return err
 		}
 		assignees, err := postgres.Assignees(ctx, tx, k.OrganisationID)
 		if err != nil {
 			return err
 		}
 		v = c.viewCase(s, k, events, msgs, assignees)
+		if v.NewMessage && seesNewMessages(s, k) {
+			if err := postgres.SeeCaseMessages(ctx, tx, k); err != nil {
+				return err
+			}
+		}
 		return postgres.RecordCaseView(ctx, tx, k, s.user.ID)
 	})
 	if errors.Is(err, postgres.ErrNotFound) {
@@ -145,9 +159,12 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 	default:
 		v.Conversation = "With the automated service"
 	}
-	for _, m := range msgs {
-		v.Messages = append(v.Messages, c.viewMessage(m, staffName))
+	for i, m := range msgs {
+		mv := c.viewMessage(m, staffName)
+		mv.Later = i > 0 && m.ConversationID != msgs[i-1].ConversationID
+		v.Messages = append(v.Messages, mv)
 	}
+	v.NewMessage = !k.NewMessageAt.IsZero()
 	for _, e := range events {
 		v.Events = append(v.Events, c.viewEvent(e))
 	}
@@ -172,8 +189,26 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 			}
 		}
 		v.CanHandBack = escalation.HandBackAllowed(k) == nil
+		if no := c.cases.Tellable(k); no != nil {
+			v.TellBlocked = no.Reason
+		} else if text, err := c.cases.Engine.CaseClosed(k.Language, k.OrganisationCode, k.Channel); err == nil {
+			v.Tell, v.ClosingText = true, text
+		} else {
+			c.log.Error("console: word the closing message", "case_id", k.ID, "error", err)
+			v.TellBlocked = "The closing message could not be worded. Tell the person another way if they need to know."
+		}
 	}
 	return v
+}
+
+// seesNewMessages says whether s opening case k has read what the person
+// wrote for the one it is meant for: the clinician holding it, or while
+// nobody does, anyone who works cases. A lead reading it leaves the cue.
+func seesNewMessages(s *session, k postgres.Case) bool {
+	if k.ClaimedBy != 0 {
+		return k.ClaimedBy == s.user.ID
+	}
+	return worksCases(s.user)
 }
 
 // doneMessages confirm, after the redirect, what a form did.

@@ -238,6 +238,9 @@ type messageView struct {
 	Body     string
 	At       when
 	Delivery string // for outbound messages
+	// Later marks the first message of a conversation the person started
+	// after the case's conversation was handed back.
+	Later bool
 }
 
 func (c *Console) viewMessage(m postgres.TranscriptMessage, staffName string) messageView {
