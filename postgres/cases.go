@@ -258,8 +258,8 @@ type Case struct {
 	OrganisationCode      string
 	Language              string
 	Channel               ohcontact.Channel
-	Owner              ohcontact.Owner
-	ConversationClosed bool
+	Owner                 ohcontact.Owner
+	ConversationClosed    bool
 	// Verified is set once the person has confirmed who they are in the
 	// conversation.
 	Verified bool
