@@ -21,10 +21,13 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
+	"github.com/ohcontact/ohcontact/signposting"
 )
 
 // password is every test account's password.
@@ -86,8 +89,16 @@ func newFixtureWith(t *testing.T, secure bool, configure func(*console.Config)) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	bundle, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := dialogs.New(bundle, signposting.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
-		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Now: f.now}
+		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Engine: engine, Now: f.now}
 	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}
 	cfg := console.Config{
 		DB:            f.db,
