@@ -163,7 +163,15 @@ type StartInfo struct {
 	IdentityConfirmed bool
 	// Reminder is true when this contact is the one reminder after "not now".
 	Reminder bool
+	// AfterClosing is true when the person's last conversation on this
+	// channel was closed by clinicians resolving their case lately
+	// (ClosingGrace): a thank-you then is answered, not met with the menu.
+	AfterClosing bool
 }
+
+// ClosingGrace is how long after clinicians close a person's conversation
+// a thank-you from them is taken as an answer to the closing message.
+const ClosingGrace = 72 * time.Hour
 
 // Input is one inbound message.
 type Input struct {
@@ -336,6 +344,10 @@ func (e *Engine) Step(state State, in Input) (Result, error) {
 //     and closes;
 //   - none, and anything the model is unsure of, starts the support menu.
 //
+// A thank-you alone ("thanks x", "diolch") after clinicians closed the
+// person's conversation (StartInfo.AfterClosing) is answered with a
+// you're welcome and how to reach the service, and closes.
+//
 // The result's state is the new conversation's; for opt-out, opt-in and
 // stop it is already finished (Done).
 func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
@@ -370,6 +382,16 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 	case KeywordTalk:
 		return e.inboundTalk(st, in)
 	case KeywordNone:
+		if st.AfterClosing && isThanks(normalize(in.Text)) {
+			state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
+			s, err := e.session(state, in)
+			if err != nil {
+				return Result{}, err
+			}
+			s.say("case_closed_thanks", s.ohData(), false)
+			s.effect(Close{Reason: "completed"})
+			return s.result()
+		}
 		return e.inboundIntent(st, in)
 	}
 	return e.Start(FlowSupport, st)

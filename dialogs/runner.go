@@ -360,16 +360,25 @@ func (r *Runner) lock(ctx context.Context, tx pgx.Tx, items []*item) error {
 }
 
 // open starts a conversation for each of items, which arrived with none
-// open. One that another transaction opened a moment earlier is locked
+// open; a thank-you soon after clinicians closed the person's last one
+// answers their closing message (StartInfo.AfterClosing). One that another transaction opened a moment earlier is locked
 // instead, and its message is a step in it.
 func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	starts := make([]Result, len(items))
 	convs := make([]ohcontact.Conversation, len(items))
+	keys := make([]postgres.ConversationKey, len(items))
+	for i, it := range items {
+		keys[i] = it.key()
+	}
+	closing, err := postgres.ClosedByClinicians(ctx, tx, keys, r.Now().Add(-ClosingGrace))
+	if err != nil {
+		return err
+	}
 	for i, it := range items {
 		in, who := it.in, it.who
 		res, err := r.Engine.Inbound(StartInfo{
 			Org: who.org.Code, Channel: in.Channel, Lang: cmp.Or(who.staff.Language, in.Lang),
-			Known: who.staff.ID != 0, FirstName: who.staff.FirstName,
+			Known: who.staff.ID != 0, FirstName: who.staff.FirstName, AfterClosing: closing[it.key()],
 		}, Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)})
 		if err != nil {
 			return fmt.Errorf("start conversation: %w", err)
@@ -408,7 +417,7 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	if len(raced) == 0 {
 		return nil
 	}
-	keys := make([]postgres.ConversationKey, len(raced))
+	keys = make([]postgres.ConversationKey, len(raced))
 	for i, it := range raced {
 		keys[i] = it.key()
 	}

@@ -15,7 +15,8 @@ import (
 // hands the conversation back, the person's next message starts a new
 // conversation with the bot that follows the case, so it shows on the case
 // and raises the cue too; nobody else's conversation follows it, and once
-// the case is resolved a new conversation follows nothing.
+// the case is resolved (with the closing message) a thank-you is answered
+// as such and a new conversation follows nothing.
 func TestHandBackKeepsTheThread(t *testing.T) {
 	t.Parallel()
 	f := newRunnerFixture(t)
@@ -91,6 +92,11 @@ func TestHandBackKeepsTheThread(t *testing.T) {
 	if closed.id != later.id || closed.status != "closed" || closed.closedReason != "resolved" ||
 		!strings.Contains(closed.lastReply, "the OH team has closed this conversation") || closed.jobs != closed.outbound {
 		t.Fatalf("after resolving with the closing message the conversation that followed is %+v, want it closed (resolved) with the message queued", closed)
+	}
+	f.send(t, annMobile, "thank you so much x")
+	thanks := f.conversation(t, annMobile)
+	if thanks.id == later.id || thanks.status != "closed" || !strings.HasPrefix(thanks.lastReply, "You're welcome.") {
+		t.Errorf("a thank-you after the closing message got %+v, want a you're welcome and nothing more", thanks)
 	}
 	f.send(t, annMobile, "hello again")
 	fresh := f.conversation(t, annMobile)

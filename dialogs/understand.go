@@ -993,3 +993,30 @@ func parseDuration(n string) (float64, bool) {
 	}
 	return 0, false
 }
+
+// thanksWords are the words of a thank-you or a sign-off; thanking says
+// which of them carry it ("you" alone thanks nobody).
+var (
+	thanksWords = map[string]bool{"thanks": true, "thank": true, "you": true, "ta": true, "cheers": true, "thx": true,
+		"ty": true, "tyvm": true, "many": true, "so": true, "very": true, "much": true, "ok": true, "okay": true,
+		"great": true, "lovely": true, "brilliant": true, "will": true, "do": true, "bye": true, "x": true, "xx": true,
+		"xxx": true, "again": true, "for": true, "everything": true, "all": true, "your": true, "help": true,
+		"diolch": true, "yn": true, "fawr": true, "dziekuje": true, "dzieki": true, "bardzo": true, "pa": true}
+	thanking = map[string]bool{"thanks": true, "thank": true, "ta": true, "cheers": true, "thx": true, "ty": true,
+		"tyvm": true, "diolch": true, "dziekuje": true, "dzieki": true}
+)
+
+// isThanks reports whether normalised text n is a thank-you and nothing
+// else: "thanks x", "thank you so much", "diolch yn fawr", "dziękuję
+// bardzo".
+func isThanks(n string) bool {
+	words := strings.Fields(n)
+	thanked := false
+	for _, w := range words {
+		if !thanksWords[w] {
+			return false
+		}
+		thanked = thanked || thanking[w]
+	}
+	return thanked
+}

@@ -280,3 +280,25 @@ func TestEcho(t *testing.T) {
 		t.Errorf("echo not truncated: %q", got)
 	}
 }
+
+// TestIsThanks: a thank-you alone answers a closing message; anything it
+// carries besides is read as a message.
+func TestIsThanks(t *testing.T) {
+	for text, want := range map[string]bool{
+		"thanks":                        true,
+		"Thank you so much x":           true,
+		"cheers, bye":                   true,
+		"Diolch yn fawr":                true,
+		"dziękuję bardzo":               true,
+		"ok":                            false, // acknowledges, thanks nobody
+		"thank you":                     true,
+		"thanks but I'm still not good": false,
+		"you":                           false,
+		"thanks, can I talk to someone": false,
+		"":                              false,
+	} {
+		if got := isThanks(normalize(text)); got != want {
+			t.Errorf("isThanks(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

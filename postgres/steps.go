@@ -172,6 +172,36 @@ func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversati
 	return byKey, nil
 }
 
+// ClosedByClinicians returns which of keys had a conversation closed
+// since since by clinicians resolving its case (closed_reason resolved).
+func ClosedByClinicians(ctx context.Context, q Querier, keys []ConversationKey, since time.Time) (map[ConversationKey]bool, error) {
+	n := len(keys)
+	staff, channels, addrs := make([]int64, n), make([]string, n), make([]string, n)
+	for i, k := range keys {
+		staff[i], channels[i], addrs[i] = k.StaffID, string(k.Channel), k.Address
+	}
+	rows, err := q.Query(ctx, `
+		SELECT k.staff_id, k.channel, k.address FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k (staff_id, channel, address)
+		WHERE (k.staff_id <> 0 AND EXISTS (SELECT 1 FROM conversations c WHERE c.closed_reason = 'resolved'
+				AND c.staff_id = k.staff_id AND c.channel = k.channel AND c.closed_at > $4))
+		   OR (k.staff_id = 0 AND EXISTS (SELECT 1 FROM conversations c WHERE c.closed_reason = 'resolved'
+				AND c.staff_id IS NULL AND c.channel = k.channel AND c.address = k.address AND c.closed_at > $4))`,
+		staff, channels, addrs, since)
+	if err != nil {
+		return nil, fmt.Errorf("conversations closed by clinicians: %w", err)
+	}
+	closed := map[ConversationKey]bool{}
+	for rows.Next() {
+		var k ConversationKey
+		if err := rows.Scan(&k.StaffID, &k.Channel, &k.Address); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("conversations closed by clinicians: %w", err)
+		}
+		closed[k] = true
+	}
+	return closed, rows.Err()
+}
+
 // Step is one conversation's part in SaveSteps: its new state, the
 // messages the step added, in order, and what the flow recorded.
 type Step struct {

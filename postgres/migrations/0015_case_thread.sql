@@ -15,3 +15,9 @@ CREATE INDEX cases_handed_back_idx ON cases (organisation_id) WHERE status <> 'r
 -- A conversation's unresolved case, found on every message the person
 -- writes to clinicians (postgres.NoteCaseMessage, ConversationCaseStatus).
 CREATE INDEX cases_conversation_idx ON cases (conversation_id) WHERE status <> 'resolved';
+-- Conversations clinicians closed by resolving their case: a thank-you soon
+-- after is answered as such (postgres.ClosedByClinicians).
+CREATE INDEX conversations_resolved_staff_idx ON conversations (staff_id, channel, closed_at)
+    WHERE closed_reason = 'resolved' AND staff_id IS NOT NULL;
+CREATE INDEX conversations_resolved_address_idx ON conversations (channel, address, closed_at)
+    WHERE closed_reason = 'resolved' AND staff_id IS NULL;
