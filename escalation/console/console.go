@@ -69,6 +69,17 @@
 // case hands its conversation back too, since nobody watches a resolved
 // case's conversation.
 //
+// A hand-back keeps the case's thread: until the case is resolved, the
+// conversation the person starts next follows it (postgres.OpenConversations),
+// so the case page shows the case's own transcript and then each later
+// conversation's, after a marker, and replies go to the thread's newest open
+// conversation (postgres.Case.CurrentConversationID). What the person
+// writes on the thread raises the case's "New message" cue
+// (postgres.NoteCaseMessage); it is lowered when the clinician holding the
+// case (while nobody does, anyone who works cases) opens the case page,
+// not when a lead reads it. The resolve form offers the closing message
+// (escalation.Cases.Tellable), ticked by default, and shows its words.
+//
 // # Sessions and CSRF
 //
 // Passwords are argon2id hashes (HashPassword), and no password that is
