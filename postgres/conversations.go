@@ -133,6 +133,7 @@ func nullIfEmpty(s string) *string {
 // TranscriptMessage is one message of a conversation as a clinician reads
 // it.
 type TranscriptMessage struct {
+	ID             int64
 	Seq            int
 	Direction      ohcontact.Direction
 	Author         ohcontact.Author
@@ -146,7 +147,7 @@ type TranscriptMessage struct {
 // Transcript returns conversation id's messages in order.
 func Transcript(ctx context.Context, q Querier, conversationID int64) ([]TranscriptMessage, error) {
 	rows, err := q.Query(ctx, `
-		SELECT m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
+		SELECT m.id, m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
 		       coalesce(m.error_reason, ''), m.created_at
 		FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
 		WHERE m.conversation_id = $1 ORDER BY m.seq`, conversationID)
@@ -155,7 +156,7 @@ func Transcript(ctx context.Context, q Querier, conversationID int64) ([]Transcr
 	}
 	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TranscriptMessage, error) {
 		var m TranscriptMessage
-		err := row.Scan(&m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus, &m.ErrorReason, &m.At)
+		err := row.Scan(&m.ID, &m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus, &m.ErrorReason, &m.At)
 		return m, err
 	})
 	if err != nil {

@@ -283,6 +283,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/duty", c.signedIn(worksCases, c.setDuty))
 	handle("POST /console/alerts/{id}/seen", c.signedIn(anyRole, c.casesOnly(c.markAlertSeen)))
 	handle("GET /console/cases/{id}", c.signedIn(anyRole, c.casesOnly(c.showCase)))
+	handle("GET /console/cases/{id}/live", c.signedIn(anyRole, c.casesOnly(c.serveCaseLive)))
 	handle("POST /console/cases/{id}/claim", c.signedIn(worksCases, c.claimCase))
 	handle("POST /console/cases/{id}/release", c.signedIn(worksCases, c.releaseCase))
 	handle("POST /console/cases/{id}/reassign", c.signedIn(worksCases, c.reassignCase))
