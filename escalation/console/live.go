@@ -146,10 +146,10 @@ type liveConn struct {
 	// snapshot reads the frame to send now; ErrNotFound means the session
 	// has ended.
 	snapshot func(context.Context) ([]byte, error)
-	wake chan struct{} // holds a wake-up not yet answered
-	stop chan struct{} // closed, once code is set, to end the connection
-	once sync.Once
-	code int // the close code to send
+	wake     chan struct{} // holds a wake-up not yet answered
+	stop     chan struct{} // closed, once code is set, to end the connection
+	once     sync.Once
+	code     int // the close code to send
 }
 
 // poke asks for a snapshot; wake-ups not yet answered merge into one.
