@@ -215,11 +215,27 @@
         "Reload the page", `/console/cases/${encodeURIComponent(id)}`);
     }
 
+    // swap puts html into el, keeping the keyboard focus on the link or
+    // control it was on (the same id, or else the same href).
+    function swap(el, html) {
+      const focused = document.activeElement;
+      const was = focused && el.contains(focused) ? focused : null;
+      el.innerHTML = html; // the server's template output, escaped there
+      if (!was) {
+        return;
+      }
+      const again = (was.id && el.querySelector(`#${CSS.escape(was.id)}`)) ||
+        (was.getAttribute("href") && el.querySelector(`[href="${CSS.escape(was.getAttribute("href"))}"]`));
+      if (again) {
+        again.focus();
+      }
+    }
+
     openLive(`/console/cases/${encodeURIComponent(id)}/live`, "case", (frame) => {
       for (const [name, el] of Object.entries(parts)) {
         if (el && shown[name] !== frame[name]) {
           shown[name] = frame[name];
-          el.innerHTML = frame[name]; // the server's template output, escaped there
+          swap(el, frame[name]);
         }
       }
       markFresh();
