@@ -276,7 +276,7 @@ type Console struct {
 	proxyHeader       string
 
 	liveMu sync.Mutex
-	live   map[*liveConn]struct{} // this instance's /console/live connections
+	live   map[*liveConn]struct{} // this instance's live connections (runLive)
 }
 
 //go:embed templates/*.html static/console.css static/console.js

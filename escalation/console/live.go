@@ -18,7 +18,8 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// The live queue's timings (see "Live updates" in the package doc).
+// The timings of live connections, the queue's and case pages' (see "Live
+// updates" in the package doc).
 const (
 	liveReadLimit  = 512 // the browser sends only control frames
 	livePongWait   = 60 * time.Second
@@ -32,8 +33,9 @@ const (
 	liveRefresh = 30 * time.Second
 )
 
-// Run wakes this instance's live connections (GET /console/live) whenever
-// a case or an alert changes, on any instance, until ctx ends; then it
+// Run wakes this instance's live connections (GET /console/live and GET
+// /console/cases/{id}/live) whenever a case, its timeline, its
+// conversation or an alert changes, on any instance, until ctx ends; then it
 // closes them with "going away" (1001), so that browsers reconnect to an
 // instance still serving. Start it once per Console, in the background.
 func (c *Console) Run(ctx context.Context) {
