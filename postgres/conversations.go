@@ -134,6 +134,7 @@ func nullIfEmpty(s string) *string {
 // TranscriptMessage is one message of a conversation as a clinician reads
 // it.
 type TranscriptMessage struct {
+	ID             int64
 	ConversationID int64
 	Seq            int
 	Direction      ohcontact.Direction
@@ -171,7 +172,7 @@ func CaseTranscript(ctx context.Context, q Querier, caseID, convID int64) ([]Tra
 // in each in order: conversations in the order they were opened.
 func transcript(ctx context.Context, q Querier, where string, args ...any) ([]TranscriptMessage, error) {
 	rows, err := q.Query(ctx, `
-		SELECT m.conversation_id, m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
+		SELECT m.id, m.conversation_id, m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
 		       coalesce(m.error_reason, ''), m.created_at
 		FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
 		WHERE `+where+` ORDER BY m.conversation_id, m.seq`, args...)
@@ -180,7 +181,7 @@ func transcript(ctx context.Context, q Querier, where string, args ...any) ([]Tr
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (TranscriptMessage, error) {
 		var m TranscriptMessage
-		err := row.Scan(&m.ConversationID, &m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus,
+		err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus,
 			&m.ErrorReason, &m.At)
 		return m, err
 	})

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,6 +62,9 @@ type caseView struct {
 	TakesOver bool
 
 	Form caseForm
+
+	// LastInboundID is the id of the person's latest message (0: none).
+	LastInboundID int64
 }
 
 // caseForm is what the user typed into the case page's forms, kept when
@@ -87,7 +91,27 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, s *session) {
 // renderCase shows case id with status, form and errs, and records the
 // view in the audit log: nobody sees a transcript without a record of it.
 func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session, id int64, status int, form caseForm, errs []fieldError) {
-	ctx := r.Context()
+	v, err := c.loadCase(r.Context(), s, id, true)
+	if errors.Is(err, postgres.ErrNotFound) {
+		c.notFound(w, r, s)
+		return
+	}
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	v.Form, v.Errors, v.Done = form, errs, doneMessages[r.URL.Query().Get("done")]
+	c.render(w, r, status, "case", v)
+}
+
+// loadCase reads case id as the case page shows it to s, in one
+// transaction, and, when audit is set, records the view (case.view) in that
+// transaction. The page and its live frames (case_live.go) both read the
+// case here, so that a frame shows exactly what a reload would; either
+// lowers the case's new-message cue when s is whom it is meant for
+// (seesNewMessages). It returns
+// ErrNotFound for a case that does not exist or that s may not see.
+func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit bool) (caseView, error) {
 	var v caseView
 	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
 		k, err := postgres.CaseByID(ctx, tx, s.scope(), id)
@@ -112,18 +136,12 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 				return err
 			}
 		}
+		if !audit {
+			return nil
+		}
 		return postgres.RecordCaseView(ctx, tx, k, s.user.ID)
 	})
-	if errors.Is(err, postgres.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
-	if err != nil {
-		c.serverError(w, r, s, err)
-		return
-	}
-	v.Form, v.Errors, v.Done = form, errs, doneMessages[r.URL.Query().Get("done")]
-	c.render(w, r, status, "case", v)
+	return v, err
 }
 
 func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEvent, msgs []postgres.TranscriptMessage, assignees []postgres.Assignee) caseView {
@@ -163,6 +181,9 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 		mv := c.viewMessage(m, staffName)
 		mv.Later = i > 0 && m.ConversationID != msgs[i-1].ConversationID
 		v.Messages = append(v.Messages, mv)
+		if m.Direction == ohcontact.DirectionInbound {
+			v.LastInboundID = max(v.LastInboundID, m.ID)
+		}
 	}
 	v.NewMessage = !k.NewMessageAt.IsZero()
 	for _, e := range events {

@@ -115,7 +115,11 @@
 // # Audit
 //
 // Every view of a case page (it shows the transcript) writes a case.view
-// audit event, every view and export of the pilot dashboard (aggregates
+// audit event, and so does opening a case page's live connection (GET
+// /console/cases/{id}/live), once, in the transaction that reads its first
+// frame: the frames that follow on that connection are part of that view,
+// as a page left open is, and are not audited again (each would otherwise
+// add an event per wake-up), every view and export of the pilot dashboard (aggregates
 // only: dashboard_show.go) a dashboard.view or dashboard.export event, and
 // every change (claim, release, reassign, note, reply, hand back, resolve,
 // and account changes) writes its audit event in the transaction that
@@ -181,6 +185,43 @@
 // connection ends when no pong comes within 60. When Run ends (at
 // shutdown) every live connection is closed with 1001, going away, so that
 // browsers reconnect to another instance.
+//
+// A case page keeps itself current the same way, through GET
+// /console/cases/{id}/live, opened by the same script (which finds the
+// page's data-case-live element). The handshake is refused as the queue's
+// is (redirect without a session, 403 from another origin), and as the
+// page is: a case of another organisation, one that does not exist, or a
+// physio user gets the page not found (404), before any upgrade. Each frame
+// is a whole snapshot of what changes on the page:
+//
+//	{"type":"case","status":"claimed","claimed_by":7,"status_text":"Claimed by Sam Jones",
+//	 "messages":"<ol class=\"transcript\">…","events":"<ol class=\"timeline\">…","summary":"<dl …>…",
+//	 "message_count":4,"last_inbound_id":812}
+//
+// messages, events and summary are the templates "case_messages",
+// "case_events" and "case_summary", rendered from what loadCase reads,
+// the function the page itself is read with, so a frame holds exactly what
+// a reload would; they fill the page's data-case-messages, data-case-events
+// and data-case-summary elements. Each message carries its id
+// (data-message-id, and id="message-N"); last_inbound_id is the id of the
+// person's latest message (0 for none), message_count the number shown;
+// claimed_by is the claimant's user id (0 when unclaimed), status_text the
+// status in words. The page's forms are outside those elements and never
+// replaced: the script says, in a polite live region (#case-notices, whose
+// data- attributes hold what the page was rendered with), when a new
+// message from the person came, marks it "New", and, when the status or
+// claimant is no longer the page's, that the forms may no longer apply,
+// with a link to reload.
+//
+// A case connection gets a frame on connect, after every wake-up (merged
+// as the queue's, at most one per 50 ms) and every 30 seconds, whatever the
+// case's status: a resolved case's page still updates. Each frame re-checks
+// the session (ended, disabled, moved to another organisation or to the
+// physio role: closed with 1008) and then reads its own case again. The
+// wake-ups are the queue's, plus two triggers of migration 0019: any case
+// event (notes, replies, hand-backs), and any message in a conversation
+// with an unresolved case; a message in any other conversation, the bulk
+// of the inbound hot path, wakes nobody.
 package console
 
 import (
@@ -246,7 +287,7 @@ type Console struct {
 	proxyHeader       string
 
 	liveMu sync.Mutex
-	live   map[*liveConn]struct{} // this instance's /console/live connections
+	live   map[*liveConn]struct{} // this instance's live connections (runLive)
 }
 
 //go:embed templates/*.html static/console.css static/console.js
@@ -294,6 +335,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/duty", c.signedIn(worksCases, c.setDuty))
 	handle("POST /console/alerts/{id}/seen", c.signedIn(anyRole, c.casesOnly(c.markAlertSeen)))
 	handle("GET /console/cases/{id}", c.signedIn(anyRole, c.casesOnly(c.showCase)))
+	handle("GET /console/cases/{id}/live", c.signedIn(anyRole, c.casesOnly(c.serveCaseLive)))
 	handle("POST /console/cases/{id}/claim", c.signedIn(worksCases, c.claimCase))
 	handle("POST /console/cases/{id}/release", c.signedIn(worksCases, c.releaseCase))
 	handle("POST /console/cases/{id}/reassign", c.signedIn(worksCases, c.reassignCase))

@@ -18,7 +18,8 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// The live queue's timings (see "Live updates" in the package doc).
+// The timings of live connections, the queue's and case pages' (see "Live
+// updates" in the package doc).
 const (
 	liveReadLimit  = 512 // the browser sends only control frames
 	livePongWait   = 60 * time.Second
@@ -32,8 +33,9 @@ const (
 	liveRefresh = 30 * time.Second
 )
 
-// Run wakes this instance's live connections (GET /console/live) whenever
-// a case or an alert changes, on any instance, until ctx ends; then it
+// Run wakes this instance's live connections (GET /console/live and GET
+// /console/cases/{id}/live) whenever a case, its timeline, its
+// conversation or an alert changes, on any instance, until ctx ends; then it
 // closes them with "going away" (1001), so that browsers reconnect to an
 // instance still serving. Start it once per Console, in the background.
 func (c *Console) Run(ctx context.Context) {
@@ -61,11 +63,44 @@ func (c *Console) wakeLive() {
 // serveLive handles GET /console/live: the websocket that keeps the queue
 // page current.
 func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) {
+	snapshot := func(ctx context.Context) ([]byte, error) { return c.snapshot(ctx, s) }
+	c.runLive(w, r, s, snapshot, snapshot)
+}
+
+// runLive serves a live connection for s: it reads the first frame with
+// first, then upgrades and sends it, then a frame read with next after each
+// wake-up (see writeLive), until either side ends the connection. Both
+// return ErrNotFound when what they read is not there for s: from first,
+// that is answered as for a page not found, before any upgrade; from next,
+// it means the session has ended.
+func (c *Console) runLive(w http.ResponseWriter, r *http.Request, s *session, first, next func(context.Context) ([]byte, error)) {
 	if !sameOrigin(r) {
-		c.log.Warn("console: live connection from another origin refused", "user_id", s.user.ID)
-		c.forbidden(w, r, s, "The live queue opens only from this site's own pages.")
+		c.log.Warn("console: live connection from another origin refused", "route", r.Pattern, "user_id", s.user.ID)
+		c.forbidden(w, r, s, "Live updates open only from this site's own pages.")
 		return
 	}
+	lc := &liveConn{s: s, snapshot: next, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	// Registered before the first snapshot is read, so that no change
+	// committed after that read can go without a wake-up.
+	c.liveMu.Lock()
+	c.live[lc] = struct{}{}
+	c.liveMu.Unlock()
+	defer func() {
+		c.liveMu.Lock()
+		delete(c.live, lc)
+		c.liveMu.Unlock()
+	}()
+	ctx := context.WithoutCancel(r.Context())
+	frame, err := first(ctx)
+	switch {
+	case errors.Is(err, postgres.ErrNotFound):
+		c.notFound(w, r, s)
+		return
+	case err != nil:
+		c.serverError(w, r, s, err)
+		return
+	}
+
 	// The server's read and write timeouts bound a request; a websocket
 	// outlives them and keeps deadlines of its own, so they are lifted
 	// before the upgrade.
@@ -80,20 +115,10 @@ func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	defer ws.Close()
 	ws.SetReadLimit(liveReadLimit)
-	lc := &liveConn{ws: ws, s: s, wake: make(chan struct{}, 1), stop: make(chan struct{})}
-	// Registered before the first snapshot is read, so that no change
-	// committed after that read can go without a wake-up.
-	c.liveMu.Lock()
-	c.live[lc] = struct{}{}
-	c.liveMu.Unlock()
-	defer func() {
-		c.liveMu.Lock()
-		delete(c.live, lc)
-		c.liveMu.Unlock()
-	}()
+	lc.ws = ws
 
 	written := make(chan struct{})
-	go func() { defer close(written); c.writeLive(context.WithoutCancel(r.Context()), lc) }()
+	go func() { defer close(written); c.writeLive(ctx, lc, frame) }()
 	lc.read()
 	lc.end(websocket.CloseNormalClosure)
 	<-written
@@ -118,12 +143,15 @@ func sameOrigin(r *http.Request) bool {
 // liveConn is one browser's live connection. Only writeLive writes
 // messages to ws.
 type liveConn struct {
-	ws   *websocket.Conn
-	s    *session
-	wake chan struct{} // holds a wake-up not yet answered
-	stop chan struct{} // closed, once code is set, to end the connection
-	once sync.Once
-	code int // the close code to send
+	ws *websocket.Conn
+	s  *session
+	// snapshot reads the frame to send now; ErrNotFound means the session
+	// has ended.
+	snapshot func(context.Context) ([]byte, error)
+	wake     chan struct{} // holds a wake-up not yet answered
+	stop     chan struct{} // closed, once code is set, to end the connection
+	once     sync.Once
+	code     int // the close code to send
 }
 
 // poke asks for a snapshot; wake-ups not yet answered merge into one.
@@ -160,11 +188,11 @@ func (lc *liveConn) hangUp(code int, reason string) {
 	_ = lc.ws.Close()
 }
 
-// writeLive is lc's one writer: a snapshot at once, then after each
+// writeLive is lc's one writer: first at once, then a snapshot after each
 // wake-up (no sooner than liveCoalesce after the one before) and at least
 // every liveRefresh; a ping every livePingPeriod; the close frame at the
 // end.
-func (c *Console) writeLive(ctx context.Context, lc *liveConn) {
+func (c *Console) writeLive(ctx context.Context, lc *liveConn, first []byte) {
 	ping := time.NewTicker(livePingPeriod)
 	defer ping.Stop()
 	next := time.NewTimer(0)
@@ -174,7 +202,10 @@ func (c *Console) writeLive(ctx context.Context, lc *liveConn) {
 	for {
 		select {
 		case <-next.C:
-			frame, err := c.snapshot(ctx, lc.s)
+			frame, err := first, error(nil)
+			if first = nil; frame == nil {
+				frame, err = lc.snapshot(ctx)
+			}
 			switch {
 			case errors.Is(err, postgres.ErrNotFound):
 				c.log.Info("console: live connection closed: the session has ended", "user_id", lc.s.user.ID)

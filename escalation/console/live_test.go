@@ -581,7 +581,7 @@ func TestLiveLeavesNoGoroutines(t *testing.T) {
 	}
 }
 
-var liveFrames = regexp.MustCompile(`console\.\(\*Console\)\.(serveLive|writeLive)|postgres\.\(\*Listener\)\.Run`)
+var liveFrames = regexp.MustCompile(`console\.\(\*Console\)\.(serveLive|runLive|writeLive)|postgres\.\(\*Listener\)\.Run`)
 
 // liveGoroutines counts the goroutines serving live connections or
 // listening for their wake-ups.

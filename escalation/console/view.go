@@ -233,6 +233,7 @@ func (c *Console) viewEvent(e postgres.CaseEvent) eventView {
 
 // messageView is one message of a transcript.
 type messageView struct {
+	ID       int64
 	Who      string
 	Inbound  bool
 	Body     string
@@ -244,7 +245,7 @@ type messageView struct {
 }
 
 func (c *Console) viewMessage(m postgres.TranscriptMessage, staffName string) messageView {
-	v := messageView{Body: m.Body, At: c.at(m.At), Inbound: m.Direction == ohcontact.DirectionInbound}
+	v := messageView{ID: m.ID, Body: m.Body, At: c.at(m.At), Inbound: m.Direction == ohcontact.DirectionInbound}
 	switch m.Author {
 	case ohcontact.AuthorStaff:
 		v.Who = staffName

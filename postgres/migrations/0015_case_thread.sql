@@ -12,9 +12,6 @@ ALTER TABLE conversations ADD COLUMN follows_case_id bigint REFERENCES cases (id
 CREATE INDEX conversations_follows_case_idx ON conversations (follows_case_id) WHERE follows_case_id IS NOT NULL;
 -- The cases a new conversation may follow: few at any time.
 CREATE INDEX cases_handed_back_idx ON cases (organisation_id) WHERE status <> 'resolved' AND handed_back_at IS NOT NULL;
--- A conversation's unresolved case, found on every message the person
--- writes to clinicians (postgres.NoteCaseMessage, ConversationCaseStatus).
-CREATE INDEX cases_conversation_idx ON cases (conversation_id) WHERE status <> 'resolved';
 -- Conversations clinicians closed by resolving their case: a thank-you soon
 -- after is answered as such (postgres.ClosedByClinicians).
 CREATE INDEX conversations_resolved_staff_idx ON conversations (staff_id, channel, closed_at)

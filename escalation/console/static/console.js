@@ -1,27 +1,24 @@
-// console.js: the case queue's live updates. The queue page opens
-// GET /console/live and shows each snapshot the server sends: the rows,
-// their count, when they were read, and the user's alerts (see "Live
+// console.js: live updates of the case queue and of a case page. The
+// queue page opens GET /console/live and shows each snapshot the server
+// sends: the rows, their count, when they were read, and the user's alerts.
+// A case page opens GET /console/cases/{id}/live and swaps in the
+// transcript, timeline and summary each frame carries, says when a new
+// message from the person has come, and when the case's status or claim
+// has changed under the user; it never touches the page's forms (see "Live
 // updates" in escalation/console's package doc). Without this script the
-// page is the same, refreshed by hand.
+// pages are the same, refreshed by hand.
 (() => {
   "use strict";
 
-  const table = document.querySelector("[data-console-queue]");
-  const alerts = document.querySelector("[data-console-alerts]");
   const status = document.getElementById("live-status");
-  if (!table || !alerts || !status || !("WebSocket" in window)) {
+  if (!status || !("WebSocket" in window)) {
     return;
   }
-  const rows = table.tBodies[0];
-  const count = table.caption;
-  const shown = document.querySelector("[data-console-shown]");
 
   const firstDelay = 1000;
   const maxDelay = 30000;
-  let delay = firstDelay;
-  let lastRows = null;
 
-  // setStatus says, in the polite live region, whether the queue is live.
+  // setStatus says, in the polite live region, whether the page is live.
   // Only a change is written, so that it is read out once.
   function setStatus(text, live) {
     if (status.textContent === text) {
@@ -38,83 +35,223 @@
     }
   }
 
-  // showRows swaps the rows in, keeping the keyboard focus on the link of
-  // the case it was on.
-  function showRows(html) {
-    if (html === lastRows) {
-      return;
+  // openLive opens the websocket at path and hands each frame of type to
+  // show, reconnecting after a growing delay until the session ends.
+  function openLive(path, type, show) {
+    let delay = firstDelay;
+    function connect() {
+      const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+      const ws = new WebSocket(`${scheme}//${location.host}${path}`);
+      ws.addEventListener("message", (e) => {
+        let frame;
+        try {
+          frame = JSON.parse(e.data);
+        } catch {
+          return;
+        }
+        if (frame.type !== type) {
+          return;
+        }
+        show(frame);
+        delay = firstDelay;
+        setStatus("Live", true);
+      });
+      ws.addEventListener("close", (e) => {
+        if (e.code === 1008) { // the session has ended
+          setStatus("Signed out: reload the page to sign in again.", false);
+          return;
+        }
+        setStatus("Reconnecting…", false);
+        setTimeout(connect, delay * (0.5 + Math.random() / 2));
+        delay = Math.min(2 * delay, maxDelay);
+      });
     }
-    lastRows = html;
-    const focused = document.activeElement;
-    const row = focused && rows.contains(focused) ? focused.closest("tr[data-case-id]") : null;
-    rows.innerHTML = html; // the server's template output, escaped there
-    if (row) {
-      const link = rows.querySelector(`tr[data-case-id="${CSS.escape(row.dataset.caseId)}"] a`);
-      if (link) {
-        link.focus();
-      }
-    }
+    connect();
   }
 
-  // showAlerts keeps one banner per unseen alert: a banner already shown
-  // stays (so it is not announced again) with its case's status brought up
-  // to date; new ones are added after it, gone ones removed.
-  function showAlerts(list) {
-    const wanted = new Map(list.map((a) => [String(a.id), a]));
-    for (const banner of alerts.querySelectorAll("[data-alert-id]")) {
-      const a = wanted.get(banner.dataset.alertId);
-      if (!a) {
-        banner.remove();
-        continue;
-      }
-      setText(banner.querySelector("[data-alert-status]"), a.status);
-      wanted.delete(banner.dataset.alertId);
-    }
-    for (const a of wanted.values()) {
-      const t = document.createElement("template");
-      t.innerHTML = a.html; // the server's template output, escaped there
-      alerts.append(t.content);
-    }
-  }
+  // queuePage keeps the queue's rows, count, time and alerts current.
+  function queuePage(table, alerts) {
+    const rows = table.tBodies[0];
+    const count = table.caption;
+    const shown = document.querySelector("[data-console-shown]");
+    let lastRows = null;
 
-  function show(snapshot) {
-    showRows(snapshot.rows);
-    const n = snapshot.cases.length;
-    setText(count, `${n} unresolved ${n === 1 ? "case" : "cases"}`);
-    if (shown) {
-      shown.dateTime = snapshot.at;
-      setText(shown, snapshot.at_text);
-    }
-    showAlerts(snapshot.alerts);
-  }
-
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${scheme}//${location.host}/console/live`);
-    ws.addEventListener("message", (e) => {
-      let snapshot;
-      try {
-        snapshot = JSON.parse(e.data);
-      } catch {
+    // showRows swaps the rows in, keeping the keyboard focus on the link of
+    // the case it was on.
+    function showRows(html) {
+      if (html === lastRows) {
         return;
       }
-      if (snapshot.type !== "queue") {
-        return;
+      lastRows = html;
+      const focused = document.activeElement;
+      const row = focused && rows.contains(focused) ? focused.closest("tr[data-case-id]") : null;
+      rows.innerHTML = html; // the server's template output, escaped there
+      if (row) {
+        const link = rows.querySelector(`tr[data-case-id="${CSS.escape(row.dataset.caseId)}"] a`);
+        if (link) {
+          link.focus();
+        }
       }
-      show(snapshot);
-      delay = firstDelay;
-      setStatus("Live", true);
+    }
+
+    // showAlerts keeps one banner per unseen alert: a banner already shown
+    // stays (so it is not announced again) with its case's status brought
+    // up to date; new ones are added after it, gone ones removed.
+    function showAlerts(list) {
+      const wanted = new Map(list.map((a) => [String(a.id), a]));
+      for (const banner of alerts.querySelectorAll("[data-alert-id]")) {
+        const a = wanted.get(banner.dataset.alertId);
+        if (!a) {
+          banner.remove();
+          continue;
+        }
+        setText(banner.querySelector("[data-alert-status]"), a.status);
+        wanted.delete(banner.dataset.alertId);
+      }
+      for (const a of wanted.values()) {
+        const t = document.createElement("template");
+        t.innerHTML = a.html; // the server's template output, escaped there
+        alerts.append(t.content);
+      }
+    }
+
+    openLive("/console/live", "queue", (snapshot) => {
+      showRows(snapshot.rows);
+      const n = snapshot.cases.length;
+      setText(count, `${n} unresolved ${n === 1 ? "case" : "cases"}`);
+      if (shown) {
+        shown.dateTime = snapshot.at;
+        setText(shown, snapshot.at_text);
+      }
+      showAlerts(snapshot.alerts);
     });
-    ws.addEventListener("close", (e) => {
-      if (e.code === 1008) { // the session has ended
-        setStatus("Signed out: reload the page to sign in again.", false);
+  }
+
+  // casePage keeps a case page's transcript, timeline and summary current.
+  // notices, a polite live region, carries what the page was rendered
+  // with and receives the banners.
+  function casePage(notices) {
+    const id = notices.dataset.caseLive;
+    const parts = {
+      messages: document.querySelector("[data-case-messages]"),
+      events: document.querySelector("[data-case-events]"),
+      summary: document.querySelector("[data-case-summary]"),
+    };
+    const pageStatus = notices.dataset.caseStatus;
+    const pageClaimedBy = notices.dataset.claimedBy;
+    let lastInbound = Number(notices.dataset.lastInboundId) || 0;
+    // fresh holds the ids of the person's messages that came after the
+    // page was loaded: they stay marked as new.
+    const fresh = new Set();
+    const shown = {};
+
+    // banner returns the notice banner named name, made when missing.
+    function banner(name) {
+      let b = notices.querySelector(`[data-notice="${name}"]`);
+      if (!b) {
+        b = document.createElement("div");
+        b.className = `notice case-notice case-notice-${name}`;
+        b.dataset.notice = name;
+        b.append(document.createElement("p"));
+        notices.append(b);
+      }
+      return b.firstChild;
+    }
+
+    // say fills p with text followed by a link to href.
+    function say(p, text, link, href) {
+      const a = document.createElement("a");
+      a.href = href;
+      a.textContent = link;
+      p.replaceChildren(`${text} `, a);
+    }
+
+    // markFresh marks the person's new messages, with a word and a colour.
+    function markFresh() {
+      for (const li of parts.messages.querySelectorAll("li[data-message-id]")) {
+        if (!fresh.has(li.dataset.messageId) || li.classList.contains("message-new")) {
+          continue;
+        }
+        li.classList.add("message-new");
+        const tag = document.createElement("strong");
+        tag.className = "tag tag-new";
+        tag.textContent = "New";
+        li.querySelector(".message-meta").prepend(tag, " ");
+      }
+    }
+
+    function showNewMessages(frame) {
+      const newer = [...parts.messages.querySelectorAll("li.message-in[data-message-id]")]
+        .filter((li) => Number(li.dataset.messageId) > lastInbound);
+      lastInbound = frame.last_inbound_id;
+      if (newer.length === 0) {
         return;
       }
-      setStatus("Reconnecting…", false);
-      setTimeout(connect, delay * (0.5 + Math.random() / 2));
-      delay = Math.min(2 * delay, maxDelay);
+      for (const li of newer) {
+        fresh.add(li.dataset.messageId);
+      }
+      markFresh();
+      const last = newer[newer.length - 1];
+      const at = last.querySelector("time");
+      say(banner("message"), `New message from the person${at ? `, ${at.textContent}` : ""}.`,
+        "Read it", `#${last.id}`);
+      // Scrolled to only when the user is not typing: the focus stays put.
+      const active = document.activeElement;
+      if (!active || !active.matches("input, textarea, select")) {
+        last.scrollIntoView({block: "nearest"});
+      }
+    }
+
+    function showStatus(frame) {
+      const changed = frame.status !== pageStatus || String(frame.claimed_by) !== pageClaimedBy;
+      const b = notices.querySelector("[data-notice='status']");
+      if (!changed) {
+        if (b) {
+          b.remove();
+        }
+        return;
+      }
+      say(banner("status"), `This case has changed since the page was loaded: ${frame.status_text}. The forms below may no longer apply.`,
+        "Reload the page", `/console/cases/${encodeURIComponent(id)}`);
+    }
+
+    // swap puts html into el, keeping the keyboard focus on the link or
+    // control it was on (the same id, or else the same href).
+    function swap(el, html) {
+      const focused = document.activeElement;
+      const was = focused && el.contains(focused) ? focused : null;
+      el.innerHTML = html; // the server's template output, escaped there
+      if (!was) {
+        return;
+      }
+      const again = (was.id && el.querySelector(`#${CSS.escape(was.id)}`)) ||
+        (was.getAttribute("href") && el.querySelector(`[href="${CSS.escape(was.getAttribute("href"))}"]`));
+      if (again) {
+        again.focus();
+      }
+    }
+
+    openLive(`/console/cases/${encodeURIComponent(id)}/live`, "case", (frame) => {
+      for (const [name, el] of Object.entries(parts)) {
+        if (el && shown[name] !== frame[name]) {
+          shown[name] = frame[name];
+          swap(el, frame[name]);
+        }
+      }
+      markFresh();
+      if (frame.last_inbound_id > lastInbound) {
+        showNewMessages(frame);
+      }
+      showStatus(frame);
     });
   }
 
-  connect();
+  const table = document.querySelector("[data-console-queue]");
+  const alerts = document.querySelector("[data-console-alerts]");
+  const notices = document.querySelector("[data-case-live]");
+  if (table && alerts) {
+    queuePage(table, alerts);
+  } else if (notices) {
+    casePage(notices);
+  }
 })();
