@@ -74,8 +74,9 @@ func assertPriority(t *testing.T, db *postgres.DB, id int64, want string) {
 
 // TestReplyAfterHandBackInBrowser is H19's control end to end: the
 // clinician replies to the person and hands the conversation back; the
-// person's answer, texted from the demo phone, shows on the case page after
-// the marker, with the new-message cue; resolving with the closing message
+// person's answer, texted from the demo phone, shows on the open case page
+// after the marker without a reload, and after one with the new-message
+// cue; resolving with the closing message
 // ticked sends it to the phone. axe-core finds no WCAG 2.2 AA violation
 // with the cue showing.
 func TestReplyAfterHandBackInBrowser(t *testing.T) {
@@ -99,6 +100,9 @@ func TestReplyAfterHandBackInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	// The open page shows it without a reload.
+	poll(t, ctx, 15*time.Second, `document.querySelector(".transcript-break") !== null
+		&& document.querySelector(".transcript").textContent.includes("yes Monday 9am is fine")`)
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		var n int
 		if db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM cases WHERE id = $1 AND new_message_at IS NOT NULL`, id).Scan(&n) == nil && n == 1 {

@@ -107,9 +107,10 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 // loadCase reads case id as the case page shows it to s, in one
 // transaction, and, when audit is set, records the view (case.view) in that
 // transaction. The page and its live frames (case_live.go) both read the
-// case here, so that a frame shows exactly what a reload would; either
-// lowers the case's new-message cue when s is whom it is meant for
-// (seesNewMessages). It returns
+// case here, so that a frame shows exactly what a reload would. A page
+// view lowers the case's new-message cue when s is whom it is meant for
+// (seesNewMessages); a live frame does not, since a page left open in a
+// tab nobody is looking at sees nothing. It returns
 // ErrNotFound for a case that does not exist or that s may not see.
 func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit bool) (caseView, error) {
 	var v caseView
@@ -131,13 +132,13 @@ func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit bool
 			return err
 		}
 		v = c.viewCase(s, k, events, msgs, assignees)
+		if !audit {
+			return nil
+		}
 		if v.NewMessage && seesNewMessages(s, k) {
 			if err := postgres.SeeCaseMessages(ctx, tx, k); err != nil {
 				return err
 			}
-		}
-		if !audit {
-			return nil
 		}
 		return postgres.RecordCaseView(ctx, tx, k, s.user.ID)
 	})
