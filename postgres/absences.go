@@ -224,6 +224,7 @@ func AbsenceByID(ctx context.Context, q Querier, id int64) (Absence, error) {
 // the HR API.
 type AbsenceFilter struct {
 	OrganisationID int64
+	StaffID        int64  // keeps one member of staff's episodes, when set
 	Source         string // SourceHRFeed, SourceSelfReport, or empty for both
 	// Since keeps episodes recorded or changed at or after it
 	// (updated_at), when set.
@@ -246,7 +247,8 @@ func ListAbsences(ctx context.Context, q Querier, f AbsenceFilter) ([]Absence, e
 	rows, err := q.Query(ctx, `SELECT `+absenceColumns+`
 		WHERE s.organisation_id = $1 AND ($2 = '' OR e.source = $2)
 		  AND ($3::timestamptz IS NULL OR e.updated_at >= $3) AND e.id > $4
-		ORDER BY e.id LIMIT $5`, f.OrganisationID, f.Source, since, f.AfterID, limit)
+		  AND ($6::bigint = 0 OR e.staff_id = $6)
+		ORDER BY e.id LIMIT $5`, f.OrganisationID, f.Source, since, f.AfterID, limit, f.StaffID)
 	if err != nil {
 		return nil, fmt.Errorf("list absences: %w", err)
 	}
@@ -255,6 +257,21 @@ func ListAbsences(ctx context.Context, q Querier, f AbsenceFilter) ([]Absence, e
 		return nil, fmt.Errorf("list absences: %w", err)
 	}
 	return as, nil
+}
+
+// AbsenceReasonNames returns the words of each ESR absence reason code
+// (the absence_reasons table): "S11" is "Back problems".
+func AbsenceReasonNames(ctx context.Context, q Querier) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT code, description FROM absence_reasons`)
+	if err != nil {
+		return nil, fmt.Errorf("load absence reasons: %w", err)
+	}
+	names := map[string]string{}
+	var code, name string
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error { names[code] = name; return nil }); err != nil {
+		return nil, fmt.Errorf("load absence reasons: %w", err)
+	}
+	return names, nil
 }
 
 // RecordAbsenceListView writes the audit event for an API key having read

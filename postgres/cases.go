@@ -235,7 +235,11 @@ type Case struct {
 	ResolvedByName   string
 	ResolvedAt       time.Time
 
-	// The member of staff, when known.
+	// The member of staff, when known (StaffID 0 otherwise). Their
+	// mobile and email are not here: RevealContact reads them.
+	StaffID          int64
+	JobTitle         string // empty when not known
+	Department       string // empty when not known
 	StaffFirstName   string
 	AssignmentNumber string
 	StaffOptedOut    bool
@@ -262,7 +266,8 @@ const caseQuery = `
 	       coalesce(s.first_name, ''), coalesce(s.assignment_number, ''), coalesce(s.consent = 'opted_out', false),
 	       coalesce(v.id, 0), coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
 	       coalesce(v.data->>'verified' = 'true', false),
-	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END
+	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END,
+	       coalesce(s.id, 0), coalesce(s.job_title, ''), coalesce(s.department, '')
 	FROM cases c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN users cu ON cu.id = c.claimed_by
@@ -279,7 +284,8 @@ func scanCase(row pgx.Row) (Case, error) {
 		&c.ClaimedBy, &c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
 		&c.Outcome, &c.ResolvedByName, &resolvedAt,
 		&c.StaffFirstName, &c.AssignmentNumber, &c.StaffOptedOut,
-		&c.ConversationID, &c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding)
+		&c.ConversationID, &c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding,
+		&c.StaffID, &c.JobTitle, &c.Department)
 	if err != nil {
 		return c, err
 	}

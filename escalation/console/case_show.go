@@ -29,6 +29,7 @@ type caseView struct {
 	Person       string
 	Channel      string
 	Conversation string // with the automated service, with clinicians, or closed
+	Contact      contactView
 	Messages     []messageView
 	Events       []eventView
 	Assignees    []postgres.Assignee // everyone but the claimer
@@ -61,6 +62,9 @@ type caseForm struct {
 	Reply, Note, Outcome, ResolveNote string
 	ReassignTo                        int64
 	Priority, PriorityReason          string
+	// ShowContact asks for the person's contact details
+	// (revealContact): read and audited with the page.
+	ShowContact bool
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.
@@ -98,6 +102,13 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 			return err
 		}
 		v = c.viewCase(s, k, events, msgs, assignees)
+		if form.ShowContact && v.Contact.CanReveal {
+			d, err := postgres.RevealContact(ctx, tx, k, s.user.ID)
+			if err != nil {
+				return err
+			}
+			v.Contact.show(d)
+		}
 		return postgres.RecordCaseView(ctx, tx, k, s.user.ID)
 	})
 	if errors.Is(err, postgres.ErrNotFound) {
@@ -119,7 +130,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 		Opened: c.at(k.CreatedAt), Claimed: c.at(k.ClaimedAt), Resolved: c.at(k.ResolvedAt), OutcomeLabel: outcomeLabel(k.Outcome),
 		Channel: channelLabel(k.Channel), Outcomes: outcomes, PriorityOptions: priorityOptions, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
-		CanWork: worksCases(s.user),
+		CanWork: worksCases(s.user), Contact: viewContact(s, k),
 	}
 	staffName := k.StaffFirstName
 	switch {

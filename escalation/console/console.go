@@ -291,6 +291,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/hand-back", c.signedIn(worksCases, c.handBack))
 	handle("POST /console/cases/{id}/resolve", c.signedIn(worksCases, c.resolveCase))
 	handle("POST /console/cases/{id}/priority", c.signedIn(worksCases, c.setPriority))
+	handle("POST /console/cases/{id}/contact", c.signedIn(worksCases, c.revealContact))
+	handle("GET /console/people/{id}", c.signedIn(anyRole, c.casesOnly(c.showPerson)))
 
 	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))
