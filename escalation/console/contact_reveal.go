@@ -2,9 +2,11 @@ package console
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/phone"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -41,6 +43,8 @@ type contactView struct {
 	// Shown is set once revealed: the details, as they are on record.
 	Shown                     bool
 	Mobile, Email, TextedFrom string
+	// MobileTel and TextedFromTel are tel: links to them.
+	MobileTel, TextedFromTel template.URL
 }
 
 // viewContact is case k's contact panel for s's user, before anything is
@@ -71,4 +75,14 @@ func viewContact(s *session, k postgres.Case) contactView {
 func (v *contactView) show(d postgres.ContactDetails) {
 	v.Shown, v.CanReveal = true, false
 	v.Mobile, v.Email, v.TextedFrom = d.Mobile, d.Email, d.TextedFrom
+	v.MobileTel, v.TextedFromTel = telURL(d.Mobile), telURL(d.TextedFrom)
+}
+
+// telURL is a tel: link to number, which must be E.164 (as stored): empty
+// otherwise. html/template would refuse the tel: scheme of a plain string.
+func telURL(number string) template.URL {
+	if !phone.IsE164(number) {
+		return ""
+	}
+	return template.URL("tel:" + number)
 }
