@@ -110,9 +110,9 @@ type PersonCase struct {
 	ResolvedAt     time.Time // zero unless resolved
 }
 
-// PersonCases returns the cases about member of staff staffID (theirs, or
-// of a conversation of theirs) in organisation orgScope (0: any), newest
-// first.
+// PersonCases returns the cases about member of staff staffID (a case of
+// a conversation of theirs carries their id: escalation.Cases.Escalate)
+// in organisation orgScope (0: any), newest first.
 func PersonCases(ctx context.Context, q Querier, orgScope, staffID int64) ([]PersonCase, error) {
 	rows, err := q.Query(ctx, `
 		SELECT c.id, c.priority, c.category, c.status, coalesce(cu.display_name, ''), coalesce(ru.display_name, ''),
@@ -121,7 +121,7 @@ func PersonCases(ctx context.Context, q Querier, orgScope, staffID int64) ([]Per
 		LEFT JOIN conversations v ON v.id = c.conversation_id
 		LEFT JOIN users cu ON cu.id = c.claimed_by
 		LEFT JOIN users ru ON ru.id = c.resolved_by
-		WHERE (c.staff_id = $1 OR v.staff_id = $1) AND ($2::bigint = 0 OR c.organisation_id = $2)
+		WHERE c.staff_id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)
 		ORDER BY c.created_at DESC, c.id DESC`, staffID, orgScope)
 	if err != nil {
 		return nil, fmt.Errorf("load cases of staff %d: %w", staffID, err)

@@ -109,6 +109,12 @@ func TestContactReveal(t *testing.T) {
 		t.Error("the audit event carries the mobile number")
 	}
 
+	// The same person's signed-in web chat case reveals the same details.
+	chat, _ := f.chatCase(f.org, tc.staff)
+	if _, page := b.post(fmt.Sprintf("/console/cases/%d/contact", chat), nil); !strings.Contains(html.UnescapeString(page), `<a href="tel:`+tc.mobile+`">`) {
+		t.Error("a signed-in web chat case does not reveal the staff record's mobile")
+	}
+
 	// A lead sees who the person is but not how to reach them.
 	lb := f.signIn("lead@example.nhs.uk")
 	_, page = lb.get(path)
