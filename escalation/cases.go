@@ -415,11 +415,11 @@ func (cs *Cases) ReplyAllowed(k postgres.Case) *ConflictError {
 	case k.ConversationID == 0:
 		return &ConflictError{"This case did not come from a conversation, so there is no one to reply to here."}
 	case k.ConversationClosed:
-		return &ConflictError{"The conversation has closed, so replies cannot be sent. Contact the person another way if you need to."}
+		return &ConflictError{"The conversation has closed, so replies cannot be sent. To reach the person, use Contact at the top of this page."}
 	case k.StaffOptedOut:
-		return &ConflictError{"This person has opted out of messages from the service, so replies cannot be sent. Contact them another way if you need to."}
+		return &ConflictError{"This person has opted out of messages from the service, so replies cannot be sent. To reach them, use Contact at the top of this page."}
 	case cs.Outboxes[k.Channel] == nil:
-		return &ConflictError{fmt.Sprintf("Replies by %s are not available yet. Contact the person another way.", k.Channel.Label())}
+		return &ConflictError{fmt.Sprintf("Replies by %s are not available yet. To reach the person, use Contact at the top of this page.", k.Channel.Label())}
 	}
 	return nil
 }

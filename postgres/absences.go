@@ -17,7 +17,8 @@ import (
 // stays), and re-sending the same data changes nothing.
 
 // StaffRecord is a member of staff as an HR system sends them. Empty
-// Mobile, Email and PreferredChannel mean none.
+// Mobile, Email and PreferredChannel mean none; an empty JobTitle or
+// Department means unknown.
 type StaffRecord struct {
 	OrganisationID   int64
 	AssignmentNumber string
@@ -27,6 +28,8 @@ type StaffRecord struct {
 	Email            string
 	Language         string // en-GB, cy or pl
 	PreferredChannel string // sms, webchat or empty
+	JobTitle         string // at most 100 characters
+	Department       string // at most 100 characters
 }
 
 // Upserted is a row an upsert inserted or changed.
@@ -45,22 +48,28 @@ func UpsertStaff(ctx context.Context, tx pgx.Tx, records []StaffRecord) ([]Upser
 	n := len(records)
 	orgs, numbers, first, last := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
 	mobiles, emails, langs, channels := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	jobs, departments := make([]string, n), make([]string, n)
 	for i, r := range records {
 		orgs[i], numbers[i], first[i], last[i] = r.OrganisationID, r.AssignmentNumber, r.FirstName, r.LastName
 		mobiles[i], emails[i], langs[i], channels[i] = r.Mobile, r.Email, r.Language, r.PreferredChannel
+		jobs[i], departments[i] = r.JobTitle, r.Department
 	}
 	rows, err := tx.Query(ctx, `
-		INSERT INTO staff AS s (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel)
-		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, '')
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-		     AS i(o, a, f, l, m, e, g, p)
+		INSERT INTO staff AS s (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel,
+		                        job_title, department)
+		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, '')
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+		            $9::text[], $10::text[])
+		     AS i(o, a, f, l, m, e, g, p, j, d)
 		ON CONFLICT (organisation_id, assignment_number) DO UPDATE SET
 			first_name = excluded.first_name, last_name = excluded.last_name, mobile = excluded.mobile,
-			email = excluded.email, preferred_channel = excluded.preferred_channel, updated_at = now()
-		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel)
-		      IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.mobile, excluded.email, excluded.preferred_channel)
+			email = excluded.email, preferred_channel = excluded.preferred_channel,
+			job_title = excluded.job_title, department = excluded.department, updated_at = now()
+		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department)
+		      IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.mobile, excluded.email, excluded.preferred_channel,
+		                        excluded.job_title, excluded.department)
 		RETURNING s.id, s.xmax = 0`,
-		orgs, numbers, first, last, mobiles, emails, langs, channels)
+		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments)
 	if err != nil {
 		return nil, fmt.Errorf("upsert staff: %w", err)
 	}
@@ -215,6 +224,7 @@ func AbsenceByID(ctx context.Context, q Querier, id int64) (Absence, error) {
 // the HR API.
 type AbsenceFilter struct {
 	OrganisationID int64
+	StaffID        int64  // keeps one member of staff's episodes, when set
 	Source         string // SourceHRFeed, SourceSelfReport, or empty for both
 	// Since keeps episodes recorded or changed at or after it
 	// (updated_at), when set.
@@ -237,7 +247,8 @@ func ListAbsences(ctx context.Context, q Querier, f AbsenceFilter) ([]Absence, e
 	rows, err := q.Query(ctx, `SELECT `+absenceColumns+`
 		WHERE s.organisation_id = $1 AND ($2 = '' OR e.source = $2)
 		  AND ($3::timestamptz IS NULL OR e.updated_at >= $3) AND e.id > $4
-		ORDER BY e.id LIMIT $5`, f.OrganisationID, f.Source, since, f.AfterID, limit)
+		  AND ($6::bigint = 0 OR e.staff_id = $6)
+		ORDER BY e.id LIMIT $5`, f.OrganisationID, f.Source, since, f.AfterID, limit, f.StaffID)
 	if err != nil {
 		return nil, fmt.Errorf("list absences: %w", err)
 	}
@@ -246,6 +257,21 @@ func ListAbsences(ctx context.Context, q Querier, f AbsenceFilter) ([]Absence, e
 		return nil, fmt.Errorf("list absences: %w", err)
 	}
 	return as, nil
+}
+
+// AbsenceReasonNames returns the words of each ESR absence reason code
+// (the absence_reasons table): "S11" is "Back problems".
+func AbsenceReasonNames(ctx context.Context, q Querier) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT code, description FROM absence_reasons`)
+	if err != nil {
+		return nil, fmt.Errorf("load absence reasons: %w", err)
+	}
+	names := map[string]string{}
+	var code, name string
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error { names[code] = name; return nil }); err != nil {
+		return nil, fmt.Errorf("load absence reasons: %w", err)
+	}
+	return names, nil
 }
 
 // RecordAbsenceListView writes the audit event for an API key having read

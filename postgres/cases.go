@@ -242,7 +242,11 @@ type Case struct {
 	// HandedBack is set once its conversation has been handed back.
 	HandedBack bool
 
-	// The member of staff, when known.
+	// The member of staff, when known (StaffID 0 otherwise). Their
+	// mobile and email are not here: RevealContact reads them.
+	StaffID          int64
+	JobTitle         string // empty when not known
+	Department       string // empty when not known
 	StaffFirstName   string
 	AssignmentNumber string
 	StaffOptedOut    bool
@@ -277,7 +281,8 @@ const caseQuery = `
 	       coalesce(c.conversation_id, 0), coalesce(v.id, 0), o.code, coalesce(v.language, ''),
 	       coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
 	       coalesce(v.data->>'verified' = 'true', false),
-	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END
+	       CASE WHEN v.channel = 'sms' AND v.address <> '` + PurgedAddress + `' THEN right(v.address, 3) ELSE '' END,
+	       coalesce(s.id, 0), coalesce(s.job_title, ''), coalesce(s.department, '')
 	FROM cases c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN users cu ON cu.id = c.claimed_by
@@ -297,7 +302,8 @@ func scanCase(row pgx.Row) (Case, error) {
 		&c.Outcome, &c.ResolvedByName, &resolvedAt, &newMessageAt, &c.HandedBack,
 		&c.StaffFirstName, &c.AssignmentNumber, &c.StaffOptedOut,
 		&c.ConversationID, &c.CurrentConversationID, &c.OrganisationCode, &c.Language,
-		&c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding)
+		&c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding,
+		&c.StaffID, &c.JobTitle, &c.Department)
 	if err != nil {
 		return c, err
 	}

@@ -167,6 +167,7 @@ func LockReferral(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Referral,
 // ReferralFilter chooses referrals for a worklist or an API page.
 type ReferralFilter struct {
 	OrgScope int64
+	StaffID  int64            // keeps one member of staff's referrals, when set
 	Statuses []ReferralStatus // any status when empty
 	// Since keeps referrals changed at or after it (updated_at), when set.
 	Since time.Time
@@ -203,8 +204,8 @@ func ListReferrals(ctx context.Context, q Querier, f ReferralFilter) ([]Referral
 		WHERE ($1::bigint = 0 OR r.organisation_id = $1)
 		  AND (cardinality($2::text[]) = 0 OR r.status = ANY($2))
 		  AND ($3::timestamptz IS NULL OR r.updated_at >= $3)
-		  AND r.id > $4
-		`+order+` LIMIT $5`, f.OrgScope, statuses, since, f.AfterID, limit)
+		  AND r.id > $4 AND ($6::bigint = 0 OR r.staff_id = $6)
+		`+order+` LIMIT $5`, f.OrgScope, statuses, since, f.AfterID, limit, f.StaffID)
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", err)
 	}

@@ -96,7 +96,7 @@ func (p Purged) details() map[string]any {
 //   - A member of staff with no open absence, open conversation or
 //     unresolved case, and no activity (record, consent, absence,
 //     conversation or case) since cut.PersonalData, loses their names,
-//     mobile and email. The row itself stays when anything refers to it or
+//     mobile, email, job title and department. The row itself stays when anything refers to it or
 //     they have opted in or out (an opt-out must survive: an HR feed
 //     re-sending the person finds it); otherwise it is deleted.
 //   - A case resolved before cut.Cases is deleted with its events, its
@@ -259,7 +259,8 @@ func purgeStaff(ctx context.Context, tx pgx.Tx, before time.Time, limit int, p *
 		return 0, fmt.Errorf("delete staff: %w", err)
 	}
 	if p.StaffCleared, err = exec(ctx, tx, `
-		UPDATE staff SET first_name = '', last_name = '', mobile = NULL, email = NULL, updated_at = now()
+		UPDATE staff SET first_name = '', last_name = '', mobile = NULL, email = NULL, job_title = NULL, department = NULL,
+			updated_at = now()
 		WHERE id = ANY($1)`, ids); err != nil {
 		return 0, fmt.Errorf("clear staff: %w", err)
 	}

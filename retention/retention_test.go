@@ -73,8 +73,9 @@ func (f *fixture) count(sql string, args ...any) int {
 func (f *fixture) staff(updated time.Time) int64 {
 	f.t.Helper()
 	f.n++
-	return f.id(`INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, email, created_at, updated_at)
-		VALUES ($1, $2, 'Ann', 'Example', $3, 'ann@example.nhs.uk', $4, $4) RETURNING id`,
+	return f.id(`INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, email, job_title, department,
+		created_at, updated_at)
+		VALUES ($1, $2, 'Ann', 'Example', $3, 'ann@example.nhs.uk', 'Porter', 'Estates', $4, $4) RETURNING id`,
 		f.org, fmt.Sprint(1000+f.n), fmt.Sprintf("+4477009%05d", f.n), updated)
 }
 
@@ -372,14 +373,15 @@ func TestRetentionStaff(t *testing.T) {
 		{"conversation closed 17 months ago", talkedLately, "kept"},
 		{"record updated 17 months ago", recent, "kept"},
 	} {
-		var first, last, mobile, email, consent string
-		err := f.db.Pool.QueryRow(t.Context(), `SELECT first_name, last_name, coalesce(mobile, ''), coalesce(email, ''), consent
-			FROM staff WHERE id = $1`, tc.id).Scan(&first, &last, &mobile, &email, &consent)
+		var first, last, mobile, email, job, consent string
+		err := f.db.Pool.QueryRow(t.Context(), `SELECT first_name, last_name, coalesce(mobile, ''), coalesce(email, ''),
+			coalesce(job_title, '') || coalesce(department, ''), consent
+			FROM staff WHERE id = $1`, tc.id).Scan(&first, &last, &mobile, &email, &job, &consent)
 		state := "kept"
 		switch {
 		case err != nil:
 			state = "deleted"
-		case first == "" && last == "" && mobile == "" && email == "":
+		case first == "" && last == "" && mobile == "" && email == "" && job == "":
 			state = "cleared"
 		}
 		if state != tc.want {

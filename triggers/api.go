@@ -422,13 +422,15 @@ type staffJSON struct {
 
 // putStaff creates or updates a member of staff of the key's organisation
 // (PUT /api/v1/staff/{assignment_number}): 201 when new, else 200. The
-// language is set only when the record is created: after that it is the
+// job_title and department are optional: missing, null or blank means
+// unknown. The language is set only when the record is created: after that it is the
 // person's own choice. A key can reach only its own organisation's staff:
 // the same assignment number in another organisation is another record. A
 // mobile that another organisation's staff already hold is written, and
 // recorded as a conflict (auditMobileConflicts).
 func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
-	b, ok := readBody(w, r, colFirstName, colLastName, colMobile, colEmail, colLanguage, colPreferredChannel)
+	b, ok := readBody(w, r, colFirstName, colLastName, colMobile, colEmail, colLanguage, colPreferredChannel,
+		colJobTitle, colDepartment)
 	if !ok {
 		return
 	}
@@ -439,7 +441,8 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 	rec := postgres.StaffRecord{OrganisationID: c.OrganisationID, AssignmentNumber: number,
 		FirstName: read(b, colFirstName, personName), LastName: read(b, colLastName, personName),
 		Mobile: read(b, colMobile, optionalMobile), Email: read(b, colEmail, optionalEmail),
-		Language: read(b, colLanguage, languageTag), PreferredChannel: read(b, colPreferredChannel, preferredChannel)}
+		Language: read(b, colLanguage, languageTag), PreferredChannel: read(b, colPreferredChannel, preferredChannel),
+		JobTitle: read(b, colJobTitle, jobWords), Department: read(b, colDepartment, jobWords)}
 	if len(b.errs) > 0 {
 		writeProblem(w, http.StatusUnprocessableEntity, "The member of staff has problems: see errors.", b.errs)
 		return

@@ -216,6 +216,8 @@ func TestAPIValidationNamesEveryField(t *testing.T) {
 			"application/json", http.StatusUnprocessableEntity, []string{"last_name"}},
 		{"NUL in an unknown field", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "x\u0000": "1"}`,
 			"application/json", http.StatusUnprocessableEntity, []string{"x\x00"}},
+		{"long job title", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "job_title": "` + strings.Repeat("x", 101) + `", "department": 7}`,
+			"application/json", http.StatusUnprocessableEntity, []string{"department", "job_title"}},
 		{"impossible mobile", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "mobile": "+1 (555) 123"}`,
 			"application/json", http.StatusUnprocessableEntity, []string{"mobile"}},
 		{"start in year 1", "POST", "/api/v1/absences",
@@ -256,6 +258,37 @@ func TestAPIValidationNamesEveryField(t *testing.T) {
 	}
 	if n := len(f.contactsOf(t, "100")); n != 0 {
 		t.Fatalf("%d contacts recorded by refused requests", n)
+	}
+}
+
+// TestAPIStaffJobAndDepartment: a PUT stores job_title and department,
+// and a PUT without them makes them unknown again.
+func TestAPIStaffJobAndDepartment(t *testing.T) {
+	t.Parallel()
+	f := newAPIFixture(t)
+	job := func() (title, dept *string) {
+		t.Helper()
+		if err := f.db.Pool.QueryRow(t.Context(), `SELECT job_title, department FROM staff WHERE assignment_number = '300'`).
+			Scan(&title, &dept); err != nil {
+			t.Fatal(err)
+		}
+		return title, dept
+	}
+	deref := func(s *string) string {
+		if s == nil {
+			return "(unknown)"
+		}
+		return *s
+	}
+	decode[staffJSON](t, f.do(t, "PUT", "/api/v1/staff/300", f.key,
+		`{"first_name": "Ann", "last_name": "Example", "job_title": " Staff Nurse ", "department": "Ward 7"}`), http.StatusCreated)
+	if title, dept := job(); deref(title) != "Staff Nurse" || deref(dept) != "Ward 7" {
+		t.Fatalf("job %q, department %q; want Staff Nurse, Ward 7", deref(title), deref(dept))
+	}
+	decode[staffJSON](t, f.do(t, "PUT", "/api/v1/staff/300", f.key,
+		`{"first_name": "Ann", "last_name": "Example", "department": ""}`), http.StatusOK)
+	if title, dept := job(); title != nil || dept != nil {
+		t.Fatalf("job %q, department %q after a PUT without them; want both unknown (NULL)", deref(title), deref(dept))
 	}
 }
 

@@ -22,6 +22,8 @@ const (
 	colOrganisation     = "organisation"
 	colLanguage         = "language"
 	colPreferredChannel = "preferred_channel"
+	colJobTitle         = "job_title"
+	colDepartment       = "department"
 	colAbsenceStart     = "absence_start"
 	colAbsenceEnd       = "absence_end"
 	colReasonCode       = "reason_code"
@@ -31,7 +33,8 @@ const (
 var (
 	staffColumns = []string{colAssignmentNumber, colFirstName, colLastName, colMobile, colEmail,
 		colOrganisation, colLanguage, colPreferredChannel}
-	absenceColumns = []string{colAssignmentNumber, colAbsenceStart, colAbsenceEnd, colReasonCode, colRelatedReason}
+	staffOptionalColumns = []string{colJobTitle, colDepartment}
+	absenceColumns       = []string{colAssignmentNumber, colAbsenceStart, colAbsenceEnd, colReasonCode, colRelatedReason}
 )
 
 // StaffRow is one good row of a staff export.
@@ -45,6 +48,8 @@ type StaffRow struct {
 	Organisation     string // organisation code
 	Language         string // "en-GB" (also when the file left it empty), "cy" or "pl"
 	PreferredChannel string // "sms", "webchat" (an ohcontact.Channel), or empty for no preference
+	JobTitle         string // or empty when not known
+	Department       string // or empty when not known
 }
 
 // AbsenceRow is one good row of an absence export.
@@ -89,13 +94,15 @@ type Reader[T any] struct {
 // NewStaffReader reads the header of a staff export from r and returns a
 // Reader for its rows. The columns assignment_number, first_name,
 // last_name, mobile, email, organisation, language and preferred_channel
-// are required, in any order; other columns are ignored. Header names are
+// are required, in any order; job_title and department are optional (a
+// blank cell, or no such column, means unknown, and so clears what was
+// stored); other columns are ignored. Header names are
 // matched ignoring case and surrounding spaces, with spaces and hyphens read
 // as underscores ("Assignment Number" is assignment_number), and a UTF-8
 // byte-order mark is skipped. A missing or repeated column is an error
 // naming it.
 func NewStaffReader(r io.Reader) (*Reader[StaffRow], error) {
-	return newReader(r, staffColumns, nil, parseStaff)
+	return newReader(r, staffColumns, staffOptionalColumns, parseStaff)
 }
 
 // NewAbsenceReader is NewStaffReader for an absence export, whose required
@@ -242,6 +249,8 @@ func parseStaff(rec record) (StaffRow, error) {
 	check(rec, &failed, &s.Organisation, colOrganisation, requiredOrganisation)
 	check(rec, &failed, &s.Language, colLanguage, languageTag)
 	check(rec, &failed, &s.PreferredChannel, colPreferredChannel, preferredChannel)
+	check(rec, &failed, &s.JobTitle, colJobTitle, jobWords)
+	check(rec, &failed, &s.Department, colDepartment, jobWords)
 	if failed != nil {
 		return StaffRow{}, failed
 	}

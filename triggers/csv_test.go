@@ -110,6 +110,33 @@ func TestReadStaffMixedFile(t *testing.T) {
 	}
 }
 
+// TestReadStaffJobColumns: job_title and department are optional columns;
+// a blank cell is unknown, and a long or two-line value is a bad row.
+func TestReadStaffJobColumns(t *testing.T) {
+	const header = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,Job Title,Department\n"
+	r, err := NewStaffReader(strings.NewReader(header +
+		"1,Ann,Example,,,RTD,,,Staff Nurse,Ward 7\n" +
+		"2,Bryn,Example,,,RTD,,,,\n" +
+		"3,Jo,Example,,,RTD,,," + strings.Repeat("x", 101) + ",Ward 7\n" +
+		"4,Sam,Example,,,RTD,,,Porter,\"Ward\n7\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bad := readAll(t, r)
+	want := []StaffRow{
+		{Line: 2, AssignmentNumber: "1", FirstName: "Ann", LastName: "Example", Organisation: "RTD", Language: "en-GB",
+			JobTitle: "Staff Nurse", Department: "Ward 7"},
+		{Line: 3, AssignmentNumber: "2", FirstName: "Bryn", LastName: "Example", Organisation: "RTD", Language: "en-GB"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("rows:\n got %+v\nwant %+v", rows, want)
+	}
+	wantBad := []string{"line 4: job_title is longer than 100 characters", "line 5: department has a line break in it"}
+	if !reflect.DeepEqual(bad, wantBad) {
+		t.Errorf("bad rows:\n got %q\nwant %q", bad, wantBad)
+	}
+}
+
 func TestRowErrorNamesTheColumn(t *testing.T) {
 	r, err := NewStaffReader(strings.NewReader("assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel\n" +
 		"1,A,B,01632 960001,,RTD,,\n"))

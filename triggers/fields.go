@@ -160,6 +160,19 @@ func personName(s string) (string, error) {
 	return s, nil
 }
 
+// jobWords reads a job title or department, or nothing (unknown): one
+// line of at most 100 characters, as staff.job_title and staff.department
+// hold.
+func jobWords(s string) (string, error) {
+	switch {
+	case utf8.RuneCountInString(s) > 100:
+		return "", errors.New("is longer than 100 characters")
+	case strings.ContainsAny(s, "\r\n"):
+		return "", errors.New("has a line break in it")
+	}
+	return s, nil
+}
+
 // optionalEmail reads an email address, or nothing.
 func optionalEmail(s string) (string, error) {
 	if s != "" && (len(s) > 254 || !emailPattern.MatchString(s)) {

@@ -65,7 +65,7 @@ type caseLiveFrame struct {
 func (c *Console) caseFrame(ctx context.Context, s *session, id int64, audit bool) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, liveQueryWait)
 	defer cancel()
-	v, err := c.loadCase(ctx, s, id, audit)
+	v, err := c.loadCase(ctx, s, id, audit, false)
 	if err != nil {
 		return nil, err
 	}

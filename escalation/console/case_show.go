@@ -30,6 +30,7 @@ type caseView struct {
 	Person       string
 	Channel      string
 	Conversation string // with the automated service, with clinicians, or closed
+	Contact      contactView
 	Messages     []messageView
 	Events       []eventView
 	Assignees    []postgres.Assignee // everyone but the claimer
@@ -76,6 +77,9 @@ type caseForm struct {
 	// NoTell unticks the closing message (a refused resolve that had it
 	// unticked); it is ticked by default.
 	NoTell bool
+	// ShowContact asks for the person's contact details
+	// (revealContact): read and audited with the page.
+	ShowContact bool
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.
@@ -91,7 +95,7 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, s *session) {
 // renderCase shows case id with status, form and errs, and records the
 // view in the audit log: nobody sees a transcript without a record of it.
 func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session, id int64, status int, form caseForm, errs []fieldError) {
-	v, err := c.loadCase(r.Context(), s, id, true)
+	v, err := c.loadCase(r.Context(), s, id, true, form.ShowContact)
 	if errors.Is(err, postgres.ErrNotFound) {
 		c.notFound(w, r, s)
 		return
@@ -106,13 +110,14 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 
 // loadCase reads case id as the case page shows it to s, in one
 // transaction, and, when audit is set, records the view (case.view) in that
-// transaction. The page and its live frames (case_live.go) both read the
+// transaction, with the person's contact details when showContact is set
+// and s may see them (revealContact; audited as contact.reveal). The page and its live frames (case_live.go) both read the
 // case here, so that a frame shows exactly what a reload would. A page
 // view lowers the case's new-message cue when s is whom it is meant for
 // (seesNewMessages); a live frame does not, since a page left open in a
 // tab nobody is looking at sees nothing. It returns
 // ErrNotFound for a case that does not exist or that s may not see.
-func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit bool) (caseView, error) {
+func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit, showContact bool) (caseView, error) {
 	var v caseView
 	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
 		k, err := postgres.CaseByID(ctx, tx, s.scope(), id)
@@ -135,6 +140,13 @@ func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit bool
 		if !audit {
 			return nil
 		}
+		if showContact && v.Contact.CanReveal {
+			d, err := postgres.RevealContact(ctx, tx, k, s.user.ID)
+			if err != nil {
+				return err
+			}
+			v.Contact.show(d)
+		}
 		if v.NewMessage && seesNewMessages(s, k) {
 			if err := postgres.SeeCaseMessages(ctx, tx, k); err != nil {
 				return err
@@ -152,7 +164,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 		Opened: c.at(k.CreatedAt), Claimed: c.at(k.ClaimedAt), Resolved: c.at(k.ResolvedAt), OutcomeLabel: outcomeLabel(k.Outcome),
 		Channel: channelLabel(k.Channel), Outcomes: outcomes, PriorityOptions: priorityOptions, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
-		CanWork: worksCases(s.user),
+		CanWork: worksCases(s.user), Contact: viewContact(s, k),
 	}
 	staffName := k.StaffFirstName
 	switch {

@@ -12,8 +12,11 @@
 //
 // Users have one role (users.role). Clinicians and admins work cases: they
 // claim, release, reassign, add notes, reply, hand conversations back and
-// resolve. Leads see the queue and case pages read-only (their dashboard is
-// a separate page); every case page they open is audited like anyone's.
+// resolve, and may reveal a person's contact details. Leads see the queue,
+// case pages and person pages read-only (their dashboard is a separate
+// page), with the person's organisation, job and department but not their
+// phone number or email; every case and person page they open is audited
+// like anyone's.
 // Admins also manage accounts on /console/admin/users. Physio users work
 // referrals and see no cases (Physio worklist). A user whose
 // organisation is unset sees every organisation; everyone else sees only
@@ -56,6 +59,35 @@
 // Config.Location. Every view of the worklist writes a referral.list
 // audit event with the ids shown, and every view of a referral a
 // referral.view event, in the transaction that reads them.
+//
+// # Contact and the person page
+//
+// A case page's Contact panel shows the person's organisation, and their
+// job and department when HR sent them, to everyone who may see the case.
+// Their mobile (a tel: link) and email stay off the page until a clinician
+// or admin presses its one button, a form posting to POST
+// /console/cases/{id}/contact (contact_reveal.go). That answers with the
+// case page itself, 200 and no redirect, showing them: the details are
+// read and the contact.reveal audit event (the case, staff record and
+// conversation ids and which details there were, never the values) is
+// written in the transaction that renders the page, so no state carries
+// them across a redirect, and a reload posts, and is audited, again. For
+// a text from a number not in the staff directory, the number it came
+// from is revealed the same way (it is the only way to call them); an
+// anonymous web chat says plainly that there are no contact details. A
+// person who opted out of messages is shown so next to them: calling may
+// still be right. Leads are refused the POST (403).
+//
+// GET /console/people/{id} (person_show.go), id a staff record's, linked
+// from each of their cases as "All contact with this person", shows the
+// member of staff (no phone number or email) and, newest first, every
+// case, every conversation on every channel with its transcript, every
+// physiotherapy referral (linked for users who may open referral pages)
+// and every absence episode, all within the user's organisation. Another
+// organisation's person is not found, and so is anyone for physio users.
+// Every view writes a person.view audit event with the ids of the cases,
+// conversations, referrals and absences shown, in the transaction that
+// reads them.
 //
 // # Conversations
 //
@@ -119,8 +151,11 @@
 // /console/cases/{id}/live), once, in the transaction that reads its first
 // frame: the frames that follow on that connection are part of that view,
 // as a page left open is, and are not audited again (each would otherwise
-// add an event per wake-up), every view and export of the pilot dashboard (aggregates
-// only: dashboard_show.go) a dashboard.view or dashboard.export event, and
+// add an event per wake-up); every reveal of contact details writes a
+// contact.reveal event and every view of a person page a person.view event
+// (Contact and the person page); every view and export of the pilot
+// dashboard (aggregates only: dashboard_show.go) writes a dashboard.view or
+// dashboard.export event; and
 // every change (claim, release, reassign, note, reply, hand back, resolve,
 // and account changes) writes its audit event in the transaction that
 // makes the change. Logs carry ids only: never names,
@@ -344,6 +379,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/hand-back", c.signedIn(worksCases, c.handBack))
 	handle("POST /console/cases/{id}/resolve", c.signedIn(worksCases, c.resolveCase))
 	handle("POST /console/cases/{id}/priority", c.signedIn(worksCases, c.setPriority))
+	handle("POST /console/cases/{id}/contact", c.signedIn(worksCases, c.revealContact))
+	handle("GET /console/people/{id}", c.signedIn(anyRole, c.casesOnly(c.showPerson)))
 
 	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))
