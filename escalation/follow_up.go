@@ -88,15 +88,19 @@ func (cs *Cases) SetFollowUp(ctx context.Context, a Actor, id int64, due time.Ti
 }
 
 // CancelFollowUp cancels follow-up fid of case id, which must still be
-// pending (else an error wrapping postgres.ErrNotFound). Only whoever may
-// act on the case (MayAct) may. The job finds it cancelled and does
+// pending (else a *ConflictError). Only whoever may act on the case
+// (MayAct) may. The job finds it cancelled and does
 // nothing.
 func (cs *Cases) CancelFollowUp(ctx context.Context, a Actor, id, fid int64) error {
 	return cs.change(ctx, "cancel follow-up of", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
-		return postgres.CancelFollowUp(ctx, tx, k, fid, "", a.UserID)
+		err := postgres.CancelFollowUp(ctx, tx, k, fid, "", a.UserID)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return &ConflictError{"This follow-up is no longer pending: it has been cancelled, or it has fallen due."}
+		}
+		return err
 	})
 }
 

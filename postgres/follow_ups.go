@@ -138,6 +138,14 @@ const (
 	AlertedEveryone FollowUpAlerted = "everyone"
 )
 
+// followUpDueNotes say on the timeline who a follow-up's alert went to.
+var followUpDueNotes = map[FollowUpAlerted]string{
+	AlertedClaimant: "The clinician holding the case was alerted.",
+	AlertedOnDuty:   "The clinician holding the case was off duty (or nobody held it): the on-duty clinicians were alerted.",
+	AlertedEveryone: "Nobody was on duty: every clinician who can work the case was alerted, to see when they next open the queue.",
+	"":              "Nobody could be alerted: no clinician can work the case.",
+}
+
 // RecordFollowUpDue records that follow-up f (locked: LockFollowUp) has
 // fallen due on its unresolved case. A follow_up_due alert goes to the
 // clinician holding the case if they are on duty; otherwise to every
@@ -176,7 +184,7 @@ func RecordFollowUpDue(ctx context.Context, tx pgx.Tx, f FollowUpDue) (FollowUpA
 	if _, err := tx.Exec(ctx, `UPDATE case_follow_ups SET alerted_at = now() WHERE id = $1`, f.ID); err != nil {
 		return "", 0, fmt.Errorf("mark follow-up %d alerted: %w", f.ID, err)
 	}
-	err := caseEvent(ctx, tx, f.CaseID, f.OrganisationID, 0, "follow_up_due", "", map[string]any{
+	err := caseEvent(ctx, tx, f.CaseID, f.OrganisationID, 0, "follow_up_due", followUpDueNotes[to], map[string]any{
 		"follow_up_id": f.ID, "alerted": string(to), "clinicians_alerted": n})
 	return to, int(n), err
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -35,8 +36,14 @@ type caseView struct {
 	Outcomes     []outcome
 	// PriorityOptions are the priorities the case may be given.
 	PriorityOptions []outcome
-	MaxReply        int // characters
+	MaxReply        int // characters, less the signature's
 	MaxNote         int // characters
+	// Signature is what the user's replies end with (escalation.Cases.Signature);
+	// empty when the organisation does not sign them.
+	Signature string
+	// FollowUps are the case's follow-ups not cancelled, soonest first.
+	FollowUps       []followUpView
+	MaxFollowUpNote int // characters
 
 	// What the user may do.
 	CanWork     bool // a clinician or admin (leads read)
@@ -61,6 +68,8 @@ type caseForm struct {
 	Reply, Note, Outcome, ResolveNote string
 	ReassignTo                        int64
 	Priority, PriorityReason          string
+	FollowUpDate, FollowUpTime        string
+	FollowUpNote                      string
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.
@@ -98,6 +107,22 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 			return err
 		}
 		v = c.viewCase(s, k, events, msgs, assignees)
+		fus, err := postgres.FollowUps(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		v.FollowUps = c.viewFollowUps(k, fus, v.CanAct)
+		if v.CanReply {
+			conv, err := postgres.ConversationByID(ctx, tx, k.ConversationID)
+			if err != nil {
+				return err
+			}
+			sig, err := c.cases.Signature(ctx, tx, s.user.ID, k.OrganisationID, conv.Language)
+			if err != nil {
+				return err
+			}
+			v.Signature, v.MaxReply = strings.TrimSpace(sig), escalation.MaxReply(sig)
+		}
 		return postgres.RecordCaseView(ctx, tx, k, s.user.ID)
 	})
 	if errors.Is(err, postgres.ErrNotFound) {
@@ -119,7 +144,8 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 		Opened: c.at(k.CreatedAt), Claimed: c.at(k.ClaimedAt), Resolved: c.at(k.ResolvedAt), OutcomeLabel: outcomeLabel(k.Outcome),
 		Channel: channelLabel(k.Channel), Outcomes: outcomes, PriorityOptions: priorityOptions, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
-		CanWork: worksCases(s.user),
+		MaxFollowUpNote: postgres.MaxFollowUpNote,
+		CanWork:         worksCases(s.user),
 	}
 	staffName := k.StaffFirstName
 	switch {
@@ -186,4 +212,7 @@ var doneMessages = map[string]string{
 	"handed-back": "The conversation has been handed back to the automated service.",
 	"resolved":    "The case has been resolved.",
 	"priority":    "The case's priority has been changed, and its SLA with it.",
+	// case_follow_up.go
+	"follow-up-set":       "The follow-up has been set. At its time you are alerted if you are on duty, otherwise the on-duty team is.",
+	"follow-up-cancelled": "The follow-up has been cancelled.",
 }

@@ -291,6 +291,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/hand-back", c.signedIn(worksCases, c.handBack))
 	handle("POST /console/cases/{id}/resolve", c.signedIn(worksCases, c.resolveCase))
 	handle("POST /console/cases/{id}/priority", c.signedIn(worksCases, c.setPriority))
+	handle("POST /console/cases/{id}/follow-ups", c.signedIn(worksCases, c.setFollowUp))
+	handle("POST /console/cases/{id}/follow-ups/{fid}/cancel", c.signedIn(worksCases, c.cancelFollowUp))
 
 	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))
