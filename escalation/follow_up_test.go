@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,8 +13,11 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/signposting"
 )
 
 // userID returns the id of the fixture's user with email.
@@ -214,6 +218,80 @@ func TestFollowUpAlerts(t *testing.T) {
 			alerts, err := postgres.UnseenAlerts(t.Context(), f.db.Pool, f.org, f.userID(t, tc.alerted[0]))
 			if err != nil || len(alerts) != 1 || alerts[0].Kind != "follow_up_due" || !alerts[0].FollowUpDue.Equal(at) {
 				t.Errorf("alerts %+v (%v), want one follow_up_due for %v", alerts, err, at)
+			}
+		})
+	}
+}
+
+// TestRepliesSigned: a clinician's reply carries their name and job title
+// in the person's language, in the style the organisation chose, counted
+// in the reply's length; an organisation that turns signing off sends
+// replies as written.
+func TestRepliesSigned(t *testing.T) {
+	t.Parallel()
+	bundle, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := dialogs.New(bundle, signposting.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		lang    string
+		signing escalation.ReplySigning
+		title   string
+		want    string
+	}{
+		{name: "default", lang: "en-GB", want: "See you soon\n\nFrom On Duty, OH clinician"},
+		{name: "own title, first name", lang: "en-GB", title: "OH nurse",
+			signing: escalation.ReplySigning{Style: escalation.SignFirstNameAndTitle}, want: "See you soon\n\nFrom On, OH nurse"},
+		{name: "Welsh, title only", lang: "cy", title: "Nyrs IG",
+			signing: escalation.ReplySigning{Style: escalation.SignTitle}, want: "See you soon\n\nOddi wrth Nyrs IG"},
+		{name: "Polish", lang: "pl", want: "See you soon\n\nPozdrawiam, On Duty, OH clinician"},
+		{name: "off", lang: "en-GB", signing: escalation.ReplySigning{Unsigned: true}, want: "See you soon"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newSLAFixture(t, false)
+			f.cases.Signing = map[int64]escalation.ReplySigning{f.org: tc.signing}
+			f.cases.SignatureText = engine.ReplySignature
+			f.cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: f.cases.Jobs}}
+			if _, err := f.db.Pool.Exec(t.Context(), `UPDATE users SET job_title = nullif($1, '') WHERE email = 'on@test.example'`, tc.title); err != nil {
+				t.Fatal(err)
+			}
+			conv := conversation(t, f.db, f.org)
+			if _, err := f.db.Pool.Exec(t.Context(), `UPDATE conversations SET language = $2 WHERE id = $1`, conv.ID, tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			id := f.escalate(t, conv, ohcontact.PriorityUrgent)
+			a := escalation.Actor{UserID: f.userID(t, "on@test.example"), OrganisationID: f.org}
+			if err := f.cases.Claim(t.Context(), a, id); err != nil {
+				t.Fatal(err)
+			}
+
+			sig, err := f.cases.Signature(t.Context(), f.db.Pool, a.UserID, f.org, tc.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			max := escalation.MaxReply(sig)
+			long := strings.Repeat("a", max+1)
+			var tooLong escalation.ReplyTooLongError
+			if err := f.cases.Reply(t.Context(), a, id, long); !errors.As(err, &tooLong) || tooLong.Max != max {
+				t.Errorf("reply of %d characters: %v, want ReplyTooLongError with max %d", max+1, err, max)
+			}
+			if err := f.cases.Reply(t.Context(), a, id, "See you soon"); err != nil {
+				t.Fatal(err)
+			}
+			var body string
+			if err := f.db.Pool.QueryRow(t.Context(), `SELECT body FROM messages WHERE conversation_id = $1 AND author = 'clinician'`,
+				conv.ID).Scan(&body); err != nil {
+				t.Fatal(err)
+			}
+			if body != tc.want {
+				t.Errorf("reply stored as %q, want %q", body, tc.want)
 			}
 		})
 	}
