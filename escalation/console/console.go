@@ -11,8 +11,8 @@
 // # Roles
 //
 // Users have one role (users.role). Clinicians and admins work cases: they
-// claim, release, reassign, add notes, reply, hand conversations back and
-// resolve. Leads see the queue and case pages read-only (their dashboard is
+// claim, release, reassign, add notes, set follow-ups, reply, hand
+// conversations back and resolve. Leads see the queue and case pages read-only (their dashboard is
 // a separate page); every case page they open is audited like anyone's.
 // Admins also manage accounts on /console/admin/users. Physio users work
 // referrals and see no cases (Physio worklist). A user whose
@@ -20,7 +20,7 @@
 // their own, enforced in every query: another organisation's case is a 404.
 //
 // Only the user holding a claim (or an admin) may reply, hand back, release,
-// reassign or resolve (escalation.MayAct). Claiming is one conditional
+// reassign, set or cancel a follow-up, or resolve (escalation.MayAct). Claiming is one conditional
 // UPDATE, so of two clinicians pressing "Claim" together exactly one wins
 // and the other is told who holds the case and since when.
 //
@@ -68,6 +68,26 @@
 // ended (its state is terminal) and cannot be stepped again. Resolving a
 // case hands its conversation back too, since nobody watches a resolved
 // case's conversation.
+//
+// Replies are signed as the case's organisation configures
+// (escalation.Cases.Signature: by default "From Sam Jones, OH nurse", in
+// the person's language, the job title being the account's, or its role's
+// default); the reply form says how, and the signature counts towards the
+// reply's length (422 when the two together are too long).
+//
+// # Follow-ups
+//
+// The user holding a case (or an admin) sets a follow-up on it (POST
+// /console/cases/{id}/follow-ups, case_follow_up.go: date and time in
+// Config.Location, which must be in the future, and a note of at most
+// postgres.MaxFollowUpNote characters; each refused with 422 next to its
+// field) and may cancel it while it is pending (POST
+// /console/cases/{id}/follow-ups/{fid}/cancel; 409 after). The case page
+// lists the follow-ups not cancelled, with time, status, note and who set
+// them; the timeline shows each set, cancelled and due. When one falls
+// due the job (escalation.FollowUpChecks) writes a follow_up_due alert,
+// shown like an SLA alert (below) as "Follow-up due: case N, <time>": the
+// note stays on the case page.
 //
 // # Sessions and CSRF
 //
@@ -117,9 +137,11 @@
 // (users.on_duty, audited as user.duty_started and user.duty_ended);
 // signing out ends it too. When a
 // case passes its SLA unclaimed, the organisation's on-duty clinicians get
-// an alert (clinician_alerts, written by the SLA job): a banner on the
-// queue page, with a link to the case, until they mark it seen (audited as
-// alert.seen; only the alert's own user can) or claim the case.
+// an alert (clinician_alerts, kind sla_breached, written by the SLA job);
+// when a follow-up falls due, its holder or the on-duty team gets one
+// (kind follow_up_due, written by the follow-up job). Each is a banner on
+// the queue page, with a link to the case, until they mark it seen
+// (audited as alert.seen; only the alert's own user can) or claim the case.
 //
 // # Live updates
 //
@@ -136,6 +158,7 @@
 //
 //	{"type":"queue","rows":"<tr …>…","cases":[{"id":12,"priority":"urgent","status":"open","breached":true}],
 //	 "alerts":[{"id":3,"case_id":12,"kind":"sla_breached","status":"Urgent, open","at":"…","html":"<div …>…"}],
+//	 (kind sla_breached or follow_up_due)
 //	 "at":"2026-03-02T14:02:00Z","at_text":"14:02"}
 //
 // rows is the template "queue_rows" (the body of the table that carries
