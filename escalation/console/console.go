@@ -158,12 +158,12 @@
 //
 //	{"type":"queue","rows":"<tr …>…","cases":[{"id":12,"priority":"urgent","status":"open","breached":true}],
 //	 "alerts":[{"id":3,"case_id":12,"kind":"sla_breached","status":"Urgent, open","at":"…","html":"<div …>…"}],
-//	 (kind sla_breached or follow_up_due)
 //	 "at":"2026-03-02T14:02:00Z","at_text":"14:02"}
 //
 // rows is the template "queue_rows" (the body of the table that carries
 // data-console-queue, its rows data-case-id); cases are those rows in
-// order; alerts are the user's unseen alerts, oldest first, each with its
+// order; alerts are the user's unseen alerts (kind sla_breached or
+// follow_up_due), oldest first, each with its
 // banner (the template "alert", carrying data-alert-id); at is when the
 // snapshot was read. The browser sends nothing but the protocol's control
 // frames (reads are limited to 512 bytes).
