@@ -66,3 +66,10 @@ func (e *Engine) CaseClosed(lang, org string, channel ohcontact.Channel) (string
 	}
 	return text, nil
 }
+
+// ReplySignature returns the line that ends a clinician's reply in lang,
+// naming signer ("From Sam Jones, OH nurse"): escalation.Cases.Reply
+// appends it when the organisation signs replies.
+func (e *Engine) ReplySignature(lang, signer string) string {
+	return e.crisisSession(lang, "").text("reply_signature", map[string]any{"Signer": signer})
+}

@@ -4,7 +4,12 @@
 // them (claim, release, reassign, note, reply, hand back, resolve), each
 // change in one transaction with its rules, its case event and its audit
 // event. SLAChecks (breach.go) re-notifies on-duty clinicians and the
-// on-call number while a case stays unclaimed. Referrals (referrals.go)
+// on-call number while a case stays unclaimed. A clinician holding a case
+// may set follow-ups on it (Cases.SetFollowUp, follow_up.go): at each
+// one's time FollowUpChecks alerts them, or the on-duty team when they
+// are off. Replies are signed with the clinician's name and job title in
+// the person's language, as each organisation configures
+// (signature.go). Referrals (referrals.go)
 // is the same for a physiotherapy referral: made with the person's
 // consent, worked by their physio team, with its SLA checks and the
 // notices that tell the person (referral_notices.go). The risk screen that
@@ -19,6 +24,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -60,8 +66,16 @@ type Cases struct {
 	// Engine words the closing message a resolved case's person may be
 	// sent; nil offers none.
 	Engine *dialogs.Engine
-	// Now is the clock a released case's SLA clock restarts from;
-	// time.Now when nil.
+	// Signing is how each organisation's replies are signed, by
+	// organisation id; an organisation not in it signs with
+	// SignNameAndTitle.
+	Signing map[int64]ReplySigning
+	// SignatureText renders a reply's signature in the person's language
+	// lang, naming signer ("From Sam Jones, OH nurse":
+	// dialogs.Engine.ReplySignature). When nil, replies are not signed.
+	SignatureText func(lang, signer string) string
+	// Now is the clock a released case's SLA clock restarts from, and
+	// that follow-ups must be after; time.Now when nil.
 	Now func() time.Time
 }
 
@@ -193,12 +207,14 @@ func (cs *Cases) Note(ctx context.Context, a Actor, id int64, note string) error
 	})
 }
 
-// Reply sends body, which is cleaned (channels.CleanKeepingLines), not
-// empty and at most channels.MaxTextRunes characters, to the person in
-// case id's conversation: it is stored as an urgent message by a (never
-// held for a send window), queued on the conversation's channel's outbox,
-// and recorded on the case's timeline. A conversation the bot still owns
-// is taken over, so the bot stays silent from then on.
+// Reply sends body, which is cleaned (channels.CleanKeepingLines) and not
+// empty, signed (Signature: the signature is appended in the
+// conversation's language, and with it the reply must be at most
+// channels.MaxTextRunes characters, else ReplyTooLongError), to the
+// person in case id's conversation: it is stored as an urgent message by
+// a (never held for a send window), queued on the conversation's
+// channel's outbox, and recorded on the case's timeline. A conversation
+// the bot still owns is taken over, so the bot stays silent from then on.
 func (cs *Cases) Reply(ctx context.Context, a Actor, id int64, body string) error {
 	return cs.change(ctx, "reply to", a, id, func(tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
@@ -207,8 +223,15 @@ func (cs *Cases) Reply(ctx context.Context, a Actor, id int64, body string) erro
 		if no := cs.ReplyAllowed(k); no != nil {
 			return no
 		}
+		sig, err := cs.Signature(ctx, tx, a.UserID, k.OrganisationID, conv.Language)
+		if err != nil {
+			return err
+		}
+		if n, max := utf8.RuneCountInString(body), MaxReply(sig); n > max {
+			return ReplyTooLongError{Max: max, Length: n}
+		}
 		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorClinician,
-			AuthorUserID: a.UserID, Body: body, Urgent: true}
+			AuthorUserID: a.UserID, Body: body + sig, Urgent: true}
 		if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
 			return err
 		}

@@ -45,6 +45,9 @@ var sample = map[string]any{
 	"Place":      "Physiotherapy Outpatients, Level 2, Queen Elizabeth Hospital",
 	"Who":        "Clinigydd Iechyd Galwedigaethol",
 	"Day":        "Wednesday",
+	// Signer is the longest signer a reply's signature names: a display
+	// name (100 characters at most) and a job title (60).
+	"Signer": "Siobhan Angharad Llewellyn-Wojciechowska-Fitzgerald, Advanced Occupational Health Nurse Practitioner",
 	// Options is the longest option list a re-prompt repeats (msk_area's).
 	"Options": "1 Back\n2 Neck\n3 Shoulder\n4 Elbow, wrist or hand\n5 Hip\n6 Knee\n7 Ankle or foot\n8 Somewhere else, or several places",
 }

@@ -21,8 +21,13 @@ const CasesChannel = "ohcontact_cases"
 type Alert struct {
 	ID     int64
 	CaseID int64
-	Kind   string // sla_breached: the case passed its SLA unclaimed
-	At     time.Time
+	// Kind is sla_breached (the case passed its SLA unclaimed) or
+	// follow_up_due (a follow-up set on it fell due: FollowUpDue).
+	Kind string
+	At   time.Time
+	// FollowUpDue is when the follow-up of a follow_up_due alert was set
+	// for; zero for other kinds.
+	FollowUpDue time.Time
 	// Where the case is now.
 	Priority       ohcontact.Priority
 	CaseStatus     string // open, claimed or resolved
@@ -41,10 +46,11 @@ func UnseenAlerts(ctx context.Context, q Querier, orgScope, userID int64) ([]Ale
 }
 
 const unseenAlertsQuery = `
-	SELECT a.id, a.case_id, a.kind, a.created_at, c.priority, c.status,
+	SELECT a.id, a.case_id, a.kind, a.created_at, f.due_at, c.priority, c.status,
 	       coalesce(cu.display_name, ''), coalesce(ru.display_name, '')
 	FROM clinician_alerts a
 	JOIN cases c ON c.id = a.case_id
+	LEFT JOIN case_follow_ups f ON f.id = a.follow_up_id
 	LEFT JOIN users cu ON cu.id = c.claimed_by
 	LEFT JOIN users ru ON ru.id = c.resolved_by
 	WHERE a.user_id = $2 AND a.seen_at IS NULL AND ($1::bigint = 0 OR c.organisation_id = $1)
@@ -54,7 +60,9 @@ const unseenAlertsQuery = `
 func collectAlerts(rows pgx.Rows) ([]Alert, error) {
 	alerts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Alert, error) {
 		var a Alert
-		err := row.Scan(&a.ID, &a.CaseID, &a.Kind, &a.At, &a.Priority, &a.CaseStatus, &a.ClaimedByName, &a.ResolvedByName)
+		var due *time.Time
+		err := row.Scan(&a.ID, &a.CaseID, &a.Kind, &a.At, &due, &a.Priority, &a.CaseStatus, &a.ClaimedByName, &a.ResolvedByName)
+		a.FollowUpDue = deref(due)
 		return a, err
 	})
 	if err != nil {

@@ -518,7 +518,7 @@ func caseEvent(ctx context.Context, tx pgx.Tx, id, orgID, actorID int64, kind, n
 
 // CaseEvent is one entry of a case's timeline.
 type CaseEvent struct {
-	Kind     string // opened, claimed, released, reassigned, note, replied, handed_back, resolved, sla_breached or priority_changed
+	Kind     string // opened, claimed, released, reassigned, note, replied, handed_back, resolved, sla_breached, priority_changed, follow_up_set, follow_up_cancelled or follow_up_due
 	UserName string // empty for the system
 	Note     string
 	At       time.Time

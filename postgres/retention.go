@@ -50,6 +50,7 @@ type Purged struct {
 	Cases           int64
 	CaseEvents      int64
 	ClinicianAlerts int64
+	FollowUps       int64 // case_follow_ups
 	OnCallTexts     int64
 	AuditEvents     int64
 }
@@ -61,7 +62,8 @@ func (p Purged) Add(q Purged) Purged {
 		Answers: p.Answers + q.Answers, Referrals: p.Referrals + q.Referrals,
 		StaffCleared: p.StaffCleared + q.StaffCleared, StaffDeleted: p.StaffDeleted + q.StaffDeleted,
 		Cases: p.Cases + q.Cases, CaseEvents: p.CaseEvents + q.CaseEvents,
-		ClinicianAlerts: p.ClinicianAlerts + q.ClinicianAlerts, OnCallTexts: p.OnCallTexts + q.OnCallTexts,
+		ClinicianAlerts: p.ClinicianAlerts + q.ClinicianAlerts, FollowUps: p.FollowUps + q.FollowUps,
+		OnCallTexts: p.OnCallTexts + q.OnCallTexts,
 		AuditEvents: p.AuditEvents + q.AuditEvents,
 	}
 }
@@ -72,7 +74,7 @@ func (p Purged) details() map[string]any {
 		"conversations": p.Conversations, "messages": p.Messages, "answers": p.Answers, "referrals": p.Referrals,
 		"staff_cleared": p.StaffCleared, "staff_deleted": p.StaffDeleted,
 		"cases": p.Cases, "case_events": p.CaseEvents, "clinician_alerts": p.ClinicianAlerts, "on_call_texts": p.OnCallTexts,
-		"audit_events": p.AuditEvents,
+		"case_follow_ups": p.FollowUps, "audit_events": p.AuditEvents,
 	}
 }
 
@@ -215,6 +217,9 @@ func purgeCases(ctx context.Context, tx pgx.Tx, before time.Time, limit int, p *
 	}
 	if p.ClinicianAlerts, err = exec(ctx, tx, `DELETE FROM clinician_alerts WHERE case_id = ANY($1)`, ids); err != nil {
 		return 0, fmt.Errorf("delete clinician alerts: %w", err)
+	}
+	if p.FollowUps, err = exec(ctx, tx, `DELETE FROM case_follow_ups WHERE case_id = ANY($1)`, ids); err != nil {
+		return 0, fmt.Errorf("delete follow-ups: %w", err)
 	}
 	if p.OnCallTexts, err = exec(ctx, tx, `DELETE FROM on_call_texts WHERE case_id = ANY($1)`, ids); err != nil {
 		return 0, fmt.Errorf("delete on-call texts: %w", err)

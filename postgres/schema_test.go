@@ -115,6 +115,16 @@ func TestSchemaConstraints(t *testing.T) {
 			sql:  `INSERT INTO cases (organisation_id, priority, category, sla_due_at) VALUES ($1, 'none', 'suicide_risk', now())`,
 			args: []any{f.org}, code: "23514", constraint: "cases_priority_check",
 		},
+		{
+			name: "follow-up alert that names no follow-up",
+			sql:  `INSERT INTO clinician_alerts (user_id, case_id, kind) VALUES (0, 0, 'follow_up_due')`,
+			code: "23514", constraint: "clinician_alerts_check",
+		},
+		{
+			name: "follow-up without a note",
+			sql:  `INSERT INTO case_follow_ups (case_id, due_at, note, set_by) VALUES (0, now(), '', 0)`,
+			code: "23514", constraint: "case_follow_ups_note_check",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,6 +31,9 @@ type User struct {
 	// zero when the account was never locked.
 	LockedUntil time.Time
 	Disabled    bool
+	// JobTitle is what the user's signed replies call them ("OH nurse");
+	// empty for their role's default.
+	JobTitle string
 }
 
 // NewUser is what an account is created with.
@@ -40,10 +43,11 @@ type NewUser struct {
 	Name           string
 	Role           string
 	PasswordHash   string
+	JobTitle       string // empty: the role's default
 }
 
 const userColumns = `u.id, coalesce(u.organisation_id, 0), coalesce(o.name, ''), u.email, u.display_name, u.role,
-	u.password_hash, u.locked_until, u.disabled_at IS NOT NULL`
+	u.password_hash, u.locked_until, u.disabled_at IS NOT NULL, coalesce(u.job_title, '')`
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
@@ -51,7 +55,7 @@ func scanUser(row pgx.Row) (User, error) {
 	var u User
 	var locked *time.Time
 	err := row.Scan(&u.ID, &u.OrganisationID, &u.OrganisationName, &u.Email, &u.Name, &u.Role,
-		&u.PasswordHash, &locked, &u.Disabled)
+		&u.PasswordHash, &locked, &u.Disabled, &u.JobTitle)
 	u.LockedUntil = deref(locked)
 	return u, err
 }
@@ -62,9 +66,9 @@ func scanUser(row pgx.Row) (User, error) {
 func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO users (organisation_id, email, display_name, role, password_hash)
-		VALUES (nullif($1::bigint, 0), $2, $3, $4, $5) RETURNING id`,
-		nu.OrganisationID, nu.Email, nu.Name, nu.Role, nu.PasswordHash).Scan(&id)
+		INSERT INTO users (organisation_id, email, display_name, role, password_hash, job_title)
+		VALUES (nullif($1::bigint, 0), $2, $3, $4, $5, nullif($6, '')) RETURNING id`,
+		nu.OrganisationID, nu.Email, nu.Name, nu.Role, nu.PasswordHash, nu.JobTitle).Scan(&id)
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" && pgErr.ConstraintName == "users_email_key" {
 		return 0, ErrEmailTaken
 	}
@@ -74,6 +78,18 @@ func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int6
 	err = Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: "user.created", RecordType: "user", RecordID: id,
 		OrganisationID: nu.OrganisationID, Details: map[string]any{"role": nu.Role}})
 	return id, err
+}
+
+// UserByID returns account id, or ErrNotFound.
+func UserByID(ctx context.Context, q Querier, id int64) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("load user %d: %w", id, err)
+	}
+	return u, nil
 }
 
 // UserByEmail returns the account with email (compared without regard to

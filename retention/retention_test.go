@@ -130,6 +130,9 @@ func (f *fixture) addCase(conversationID, staffID int64, resolved time.Time) int
 		f.exec(`INSERT INTO case_events (case_id, user_id, kind) VALUES ($1, NULL, 'opened'), ($1, $2, 'claimed'), ($1, $2, 'resolved')`, id, f.user)
 	}
 	f.exec(`INSERT INTO clinician_alerts (user_id, case_id, kind) VALUES ($1, $2, 'sla_breached')`, f.user, id)
+	fid := f.id(`INSERT INTO case_follow_ups (case_id, due_at, note, set_by, alerted_at) VALUES ($1, $2, 'Call back', $3, $2) RETURNING id`,
+		id, f.months(84, 0), f.user)
+	f.exec(`INSERT INTO clinician_alerts (user_id, case_id, kind, follow_up_id) VALUES ($1, $2, 'follow_up_due', $3)`, f.user, id, fid)
 	f.exec(`INSERT INTO on_call_texts (organisation_id, case_id, mobile, body) VALUES ($1, $2, '+447700900999', 'Case 1 is waiting')`, f.org, id)
 	return id
 }
@@ -291,21 +294,22 @@ func TestRetentionCasesAndAudit(t *testing.T) {
 	}
 
 	got := f.purge()
-	want := postgres.Purged{Cases: 1, CaseEvents: 3, ClinicianAlerts: 1, OnCallTexts: 1, AuditEvents: 1}
+	want := postgres.Purged{Cases: 1, CaseEvents: 3, ClinicianAlerts: 2, FollowUps: 1, OnCallTexts: 1, AuditEvents: 1}
 	if got != want {
 		t.Errorf("Purge = %+v, want %+v", got, want)
 	}
 	for _, tc := range []struct {
 		name string
 		id   int64
-		rows int // the case, its events, alert and on-call text
+		rows int // the case, its events, alerts, follow-up and on-call text
 	}{
 		{"resolved 6 years and a day ago", expired, 0},
-		{"resolved 6 years less a day ago", kept, 6},
-		{"unresolved, opened 7 years ago", unresolved, 5},
+		{"resolved 6 years less a day ago", kept, 8},
+		{"unresolved, opened 7 years ago", unresolved, 7},
 	} {
 		n := f.count(`SELECT (SELECT count(*) FROM cases WHERE id = $1) + (SELECT count(*) FROM case_events WHERE case_id = $1)
-			+ (SELECT count(*) FROM clinician_alerts WHERE case_id = $1) + (SELECT count(*) FROM on_call_texts WHERE case_id = $1)`, tc.id)
+			+ (SELECT count(*) FROM clinician_alerts WHERE case_id = $1) + (SELECT count(*) FROM on_call_texts WHERE case_id = $1)
+			+ (SELECT count(*) FROM case_follow_ups WHERE case_id = $1)`, tc.id)
 		if n != tc.rows {
 			t.Errorf("case %s: %d rows left of the case, its events, alert and text, want %d", tc.name, n, tc.rows)
 		}

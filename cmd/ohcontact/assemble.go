@@ -100,7 +100,12 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	// Every case (a risk disclosure, a request to talk, an unanswered
 	// check-in) is opened, and then worked in the console, through one
 	// Cases.
-	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Engine: engine, Now: time.Now}
+	signing, err := replySigning(cfg, dir, orgIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Engine: engine, Now: time.Now,
+		Signing: signing, SignatureText: engine.ReplySignature}
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
@@ -125,6 +130,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Log: log.With("component", "retention")}})
 	river.AddWorker(workers, &escalation.SLAChecks{DB: db, Cases: cases, OnCall: onCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "sla"), Now: time.Now})
+	river.AddWorker(workers, &escalation.FollowUpChecks{DB: db, OnCall: onCall, Texts: smsOutbox,
+		ConsoleURL: cfg.PublicBaseURL, Location: london, Log: log.With("component", "follow-ups"), Now: time.Now})
 	river.AddWorker(workers, &escalation.ReferralSLAChecks{Referrals: referrals, OnCall: mskOnCall, Texts: smsOutbox,
 		ConsoleURL: cfg.PublicBaseURL, Log: log.With("component", "referrals")})
 	notices := &escalation.ReferralNotices{DB: db, Engine: engine, Times: scheduler, Location: london,

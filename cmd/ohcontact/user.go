@@ -10,31 +10,35 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // userUsage is the user command's help: a format taking the shortest and
 // longest password allowed.
-const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin|physio [--org CODE] < password.txt
+const userUsage = `user add --email ADDRESS --name NAME --role clinician|lead|admin|physio [--title TITLE] [--org CODE] < password.txt
 
 Creates a clinician console account and prints its id. The password is the
 first line of standard input (%d to %d characters, not only spaces, and
 not a common password or made from one), so it stays out of shell history
 and the process list:
 
-  ohcontact user add --email sam.jones@nhs.net --name "Sam Jones" --role clinician --org RTD < password.txt
+  ohcontact user add --email sam.jones@nhs.net --name "Sam Jones" --role clinician --title "OH nurse" --org RTD < password.txt
 
 Roles: clinician (works cases), lead (reads the queue and cases), admin
 (works cases and referrals, and manages accounts), physio (works
 physiotherapy referrals, sees no cases). --org is an organisation code
-from OHCONTACT_CONFIG; without it the account sees every organisation`
+from OHCONTACT_CONFIG; without it the account sees every organisation.
+--title is the job title their signed replies to staff carry ("Sam Jones,
+OH nurse"); without it, OH clinician for a clinician, OH team otherwise`
 
 func runUser(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "user", fmt.Sprintf(userUsage, console.MinPasswordLength, console.MaxPasswordLength))
 	email := fs.String("email", "", "the address the person signs in with")
 	name := fs.String("name", "", "their name as colleagues see it on cases")
 	role := fs.String("role", "", "clinician, lead, admin or physio")
+	title := fs.String("title", "", "the job title their replies are signed with (default: OH clinician, or OH team)")
 	org := fs.String("org", "", "the code of the organisation whose cases or referrals they see (default: every organisation)")
 	sub, err := splitSubcommand(env, fs, args)
 	if err != nil {
@@ -49,6 +53,9 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	}
 	if !console.ValidRole(*role) {
 		problems = append(problems, "--role must be clinician, lead, admin or physio")
+	}
+	if !console.ValidJobTitle(*title) {
+		problems = append(problems, fmt.Sprintf("--title must be at most %d characters on one line", escalation.MaxJobTitle))
 	}
 	if err := usageProblems(env, fs, "user", problems); err != nil {
 		return err
@@ -74,7 +81,8 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	}
 	var id int64
 	err = db.InTx(ctx, func(tx pgx.Tx) (err error) {
-		id, err = postgres.CreateUser(ctx, tx, postgres.NewUser{OrganisationID: orgID, Email: *email, Name: *name, Role: *role, PasswordHash: hash}, 0)
+		id, err = postgres.CreateUser(ctx, tx, postgres.NewUser{OrganisationID: orgID, Email: *email, Name: *name, Role: *role, PasswordHash: hash,
+			JobTitle: strings.TrimSpace(*title)}, 0)
 		return err
 	})
 	if errors.Is(err, postgres.ErrEmailTaken) {

@@ -32,7 +32,8 @@ func TestUserAdd(t *testing.T) {
 	vars, db := commandDB(t)
 	ctx := t.Context()
 
-	out, _, err := runUserAdd(t, vars, "a long enough password\r\n", "--email", "Sam.Jones@example.nhs.uk", "--name", "Sam Jones", "--role", "clinician", "--org", "DEMO")
+	out, _, err := runUserAdd(t, vars, "a long enough password\r\n", "--email", "Sam.Jones@example.nhs.uk", "--name", "Sam Jones", "--role", "clinician",
+		"--title", "OH nurse", "--org", "DEMO")
 	if err != nil {
 		t.Fatalf("user add: %v", err)
 	}
@@ -40,10 +41,11 @@ func TestUserAdd(t *testing.T) {
 	if err != nil || out != strconv.FormatInt(id, 10)+"\n" {
 		t.Fatalf("user add printed %q, want the new id", out)
 	}
-	var role, org string
-	if err := db.Pool.QueryRow(ctx, `SELECT u.role, o.code FROM users u JOIN organisations o ON o.id = u.organisation_id
-		WHERE u.id = $1 AND u.email = 'Sam.Jones@example.nhs.uk' AND u.display_name = 'Sam Jones'`, id).Scan(&role, &org); err != nil || role != "clinician" || org != "DEMO" {
-		t.Fatalf("stored account: role %q, organisation %q, %v", role, org, err)
+	var role, org, title string
+	if err := db.Pool.QueryRow(ctx, `SELECT u.role, o.code, u.job_title FROM users u JOIN organisations o ON o.id = u.organisation_id
+		WHERE u.id = $1 AND u.email = 'Sam.Jones@example.nhs.uk' AND u.display_name = 'Sam Jones'`, id).Scan(&role, &org, &title); err != nil ||
+		role != "clinician" || org != "DEMO" || title != "OH nurse" {
+		t.Fatalf("stored account: role %q, organisation %q, job title %q, %v", role, org, title, err)
 	}
 	// The account signs in with the first line of standard input, without
 	// its line ending.

@@ -2,7 +2,10 @@ package console
 
 import (
 	"regexp"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/ohcontact/ohcontact/escalation"
 )
 
 // The rules for console accounts, shared by the admin page and the user
@@ -35,4 +38,12 @@ func ValidEmail(email string) bool { return emailPattern.MatchString(email) && l
 func ValidName(name string) bool {
 	n := utf8.RuneCountInString(name)
 	return n >= 1 && n <= 100
+}
+
+// ValidJobTitle reports whether title may be an account's job title, which
+// its signed replies carry: empty (the role's default,
+// escalation.DefaultTitle) or at most escalation.MaxJobTitle characters
+// on one line.
+func ValidJobTitle(title string) bool {
+	return utf8.RuneCountInString(title) <= escalation.MaxJobTitle && !strings.ContainsAny(title, "\r\n")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -37,8 +38,14 @@ type caseView struct {
 	Outcomes     []outcome
 	// PriorityOptions are the priorities the case may be given.
 	PriorityOptions []outcome
-	MaxReply        int // characters
+	MaxReply        int // characters, less the signature's
 	MaxNote         int // characters
+	// Signature is what the user's replies end with (escalation.Cases.Signature);
+	// empty when the organisation does not sign them.
+	Signature string
+	// FollowUps are the case's follow-ups not cancelled, soonest first.
+	FollowUps       []followUpView
+	MaxFollowUpNote int // characters
 
 	// What the user may do.
 	CanWork     bool // a clinician or admin (leads read)
@@ -80,6 +87,8 @@ type caseForm struct {
 	// ShowContact asks for the person's contact details
 	// (revealContact): read and audited with the page.
 	ShowContact bool
+	FollowUpDate, FollowUpTime        string
+	FollowUpNote                      string
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.
@@ -109,14 +118,15 @@ func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session,
 }
 
 // loadCase reads case id as the case page shows it to s, in one
-// transaction, and, when audit is set, records the view (case.view) in that
-// transaction, with the person's contact details when showContact is set
-// and s may see them (revealContact; audited as contact.reveal). The page and its live frames (case_live.go) both read the
-// case here, so that a frame shows exactly what a reload would. A page
-// view lowers the case's new-message cue when s is whom it is meant for
-// (seesNewMessages); a live frame does not, since a page left open in a
-// tab nobody is looking at sees nothing. It returns
-// ErrNotFound for a case that does not exist or that s may not see.
+// transaction. The page and its live frames (case_live.go) both read the
+// case here, so that a frame shows exactly what a reload would. With audit
+// (the page, not a frame) it also reads the follow-ups and the reply's
+// signature, the person's contact details when showContact is set and s
+// may see them (revealContact; audited as contact.reveal), lowers the
+// case's new-message cue when s is whom it is meant for (seesNewMessages:
+// a frame does not, since a page left open in a tab nobody is looking at
+// sees nothing), and records the view (case.view). It returns ErrNotFound
+// for a case that does not exist or that s may not see.
 func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit, showContact bool) (caseView, error) {
 	var v caseView
 	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
@@ -139,6 +149,18 @@ func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit, sho
 		v = c.viewCase(s, k, events, msgs, assignees)
 		if !audit {
 			return nil
+		}
+		fus, err := postgres.FollowUps(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		v.FollowUps = c.viewFollowUps(k, fus, v.CanAct)
+		if v.CanReply {
+			sig, err := c.cases.Signature(ctx, tx, s.user.ID, k.OrganisationID, k.Language)
+			if err != nil {
+				return err
+			}
+			v.Signature, v.MaxReply = strings.TrimSpace(sig), escalation.MaxReply(sig)
 		}
 		if showContact && v.Contact.CanReveal {
 			d, err := postgres.RevealContact(ctx, tx, k, s.user.ID)
@@ -164,7 +186,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 		Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), SLA: c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 		Opened: c.at(k.CreatedAt), Claimed: c.at(k.ClaimedAt), Resolved: c.at(k.ResolvedAt), OutcomeLabel: outcomeLabel(k.Outcome),
 		Channel: channelLabel(k.Channel), Outcomes: outcomes, PriorityOptions: priorityOptions, MaxReply: channels.MaxTextRunes, MaxNote: maxNote,
-		CanWork: worksCases(s.user), Contact: viewContact(s, k),
+		CanWork: worksCases(s.user), Contact: viewContact(s, k), MaxFollowUpNote: postgres.MaxFollowUpNote,
 	}
 	staffName := k.StaffFirstName
 	switch {
@@ -255,4 +277,7 @@ var doneMessages = map[string]string{
 	"handed-back": "The conversation has been handed back to the automated service.",
 	"resolved":    "The case has been resolved.",
 	"priority":    "The case's priority has been changed, and its SLA with it.",
+	// case_follow_up.go
+	"follow-up-set":       "The follow-up has been set. At its time you are alerted if you are on duty, otherwise the on-duty team is.",
+	"follow-up-cancelled": "The follow-up has been cancelled.",
 }

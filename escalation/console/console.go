@@ -11,7 +11,7 @@
 // # Roles
 //
 // Users have one role (users.role). Clinicians and admins work cases: they
-// claim, release, reassign, add notes, reply, hand conversations back and
+// claim, release, reassign, add notes, set follow-ups, reply, hand conversations back and
 // resolve, and may reveal a person's contact details. Leads see the queue,
 // case pages and person pages read-only (their dashboard is a separate
 // page), with the person's organisation, job and department but not their
@@ -23,7 +23,7 @@
 // their own, enforced in every query: another organisation's case is a 404.
 //
 // Only the user holding a claim (or an admin) may reply, hand back, release,
-// reassign or resolve (escalation.MayAct). Claiming is one conditional
+// reassign, set or cancel a follow-up, or resolve (escalation.MayAct). Claiming is one conditional
 // UPDATE, so of two clinicians pressing "Claim" together exactly one wins
 // and the other is told who holds the case and since when.
 //
@@ -112,6 +112,26 @@
 // not when a lead reads it. The resolve form offers the closing message
 // (escalation.Cases.Tellable), ticked by default, and shows its words.
 //
+// Replies are signed as the case's organisation configures
+// (escalation.Cases.Signature: by default "From Sam Jones, OH nurse", in
+// the person's language, the job title being the account's, or its role's
+// default); the reply form says how, and the signature counts towards the
+// reply's length (422 when the two together are too long).
+//
+// # Follow-ups
+//
+// The user holding a case (or an admin) sets a follow-up on it (POST
+// /console/cases/{id}/follow-ups, case_follow_up.go: date and time in
+// Config.Location, which must be in the future, and a note of at most
+// postgres.MaxFollowUpNote characters; each refused with 422 next to its
+// field) and may cancel it while it is pending (POST
+// /console/cases/{id}/follow-ups/{fid}/cancel; 409 after). The case page
+// lists the follow-ups not cancelled, with time, status, note and who set
+// them; the timeline shows each set, cancelled and due. When one falls
+// due the job (escalation.FollowUpChecks) writes a follow_up_due alert,
+// shown like an SLA alert (below) as "Follow-up due: case N, <time>": the
+// note stays on the case page.
+//
 // # Sessions and CSRF
 //
 // Passwords are argon2id hashes (HashPassword), and no password that is
@@ -167,9 +187,11 @@
 // (users.on_duty, audited as user.duty_started and user.duty_ended);
 // signing out ends it too. When a
 // case passes its SLA unclaimed, the organisation's on-duty clinicians get
-// an alert (clinician_alerts, written by the SLA job): a banner on the
-// queue page, with a link to the case, until they mark it seen (audited as
-// alert.seen; only the alert's own user can) or claim the case.
+// an alert (clinician_alerts, kind sla_breached, written by the SLA job);
+// when a follow-up falls due, its holder or the on-duty team gets one
+// (kind follow_up_due, written by the follow-up job). Each is a banner on
+// the queue page, with a link to the case, until they mark it seen
+// (audited as alert.seen; only the alert's own user can) or claim the case.
 //
 // # Live updates
 //
@@ -190,7 +212,8 @@
 //
 // rows is the template "queue_rows" (the body of the table that carries
 // data-console-queue, its rows data-case-id); cases are those rows in
-// order; alerts are the user's unseen alerts, oldest first, each with its
+// order; alerts are the user's unseen alerts (kind sla_breached or
+// follow_up_due), oldest first, each with its
 // banner (the template "alert", carrying data-alert-id); at is when the
 // snapshot was read. The browser sends nothing but the protocol's control
 // frames (reads are limited to 512 bytes).
@@ -381,6 +404,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/priority", c.signedIn(worksCases, c.setPriority))
 	handle("POST /console/cases/{id}/contact", c.signedIn(worksCases, c.revealContact))
 	handle("GET /console/people/{id}", c.signedIn(anyRole, c.casesOnly(c.showPerson)))
+	handle("POST /console/cases/{id}/follow-ups", c.signedIn(worksCases, c.setFollowUp))
+	handle("POST /console/cases/{id}/follow-ups/{fid}/cancel", c.signedIn(worksCases, c.cancelFollowUp))
 
 	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))

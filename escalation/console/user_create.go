@@ -11,14 +11,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // createUser handles POST /console/admin/users: form fields email, name,
-// role, organisation_id (empty for every organisation) and password.
+// role, job_title (optional: the role's default, escalation.DefaultTitle),
+// organisation_id (empty for every organisation) and password.
 func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session) {
 	f := r.PostForm
-	form := userForm{Email: strings.TrimSpace(f.Get("email")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role")}
+	form := userForm{Email: strings.TrimSpace(f.Get("email")), Name: strings.TrimSpace(f.Get("name")), Role: f.Get("role"),
+		JobTitle: strings.TrimSpace(f.Get("job_title"))}
 	var errs []fieldError
 	bad := func(field, msg string) { errs = append(errs, fieldError{field, msg}) }
 
@@ -30,6 +33,9 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	if !ValidRole(form.Role) {
 		bad("role", "Choose a role")
+	}
+	if !ValidJobTitle(form.JobTitle) {
+		bad("job-title", fmt.Sprintf("Enter a job title of %d characters or fewer", escalation.MaxJobTitle))
 	}
 	orgs, err := c.organisationsFor(r, s)
 	if err != nil {
@@ -58,7 +64,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session)
 	if len(errs) == 0 {
 		err = c.db.InTx(r.Context(), func(tx pgx.Tx) error {
 			_, err := postgres.CreateUser(r.Context(), tx, postgres.NewUser{OrganisationID: form.OrganisationID,
-				Email: form.Email, Name: form.Name, Role: form.Role, PasswordHash: hash}, s.user.ID)
+				Email: form.Email, Name: form.Name, Role: form.Role, PasswordHash: hash, JobTitle: form.JobTitle}, s.user.ID)
 			return err
 		})
 		switch {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -68,8 +69,8 @@ func roleLabel(role string) string {
 // userForm is what the admin typed into the new account form (never the
 // password), kept when it is refused.
 type userForm struct {
-	Email, Name, Role string
-	OrganisationID    int64
+	Email, Name, Role, JobTitle string
+	OrganisationID              int64
 }
 
 // showUsers handles GET /console/admin/users.
@@ -109,7 +110,7 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 	}
 	v.Errors, v.Done = errs, userDoneMessages[r.URL.Query().Get("done")]
 	for _, u := range users {
-		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role), Organisation: "Every organisation",
+		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role) + jobTitleLabel(u), Organisation: "Every organisation",
 			Status: "Active", Disabled: u.Disabled, Self: u.ID == s.user.ID}
 		if u.OrganisationName != "" {
 			row.Organisation = u.OrganisationName
@@ -145,4 +146,17 @@ var userDoneMessages = map[string]string{
 	"disabled": "The account has been disabled and its sessions ended.",
 	"enabled":  "The account has been enabled.",
 	"unlocked": "The account has been unlocked: its owner can sign in again now.",
+}
+
+// jobTitleLabel says what a clinician's or admin's signed replies call
+// them: " (job title: OH nurse)"; "" for the roles that do not reply.
+func jobTitleLabel(u postgres.User) string {
+	if u.Role != RoleClinician && u.Role != RoleAdmin {
+		return ""
+	}
+	t := u.JobTitle
+	if t == "" {
+		t = escalation.DefaultTitle(u.Role) + ", the default"
+	}
+	return " (job title: " + t + ")"
 }

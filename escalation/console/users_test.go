@@ -64,6 +64,21 @@ func TestAdminCreatesAndDisablesUsers(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM audit_events WHERE action = 'user.created' AND record_id = $1 AND actor_id = $2`, id, admin); n != 1 {
 		t.Errorf("%d user.created audit events by the admin, want 1", n)
 	}
+	// A job title for signed replies, shown in the list; too long a one is refused.
+	resp, _ = b.post("/console/admin/users", url.Values{"email": {"titled@example.nhs.uk"}, "name": {"Tia Titled"}, "role": {"clinician"},
+		"organisation_id": {org}, "password": {"a long enough password"}, "job_title": {"OH nurse"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add user with a job title: status %d", resp.StatusCode)
+	}
+	if _, page := b.get("/console/admin/users"); !strings.Contains(page, "Clinician (job title: OH nurse)") ||
+		!strings.Contains(page, "Clinician (job title: OH clinician, the default)") {
+		t.Error("the users page does not show job titles")
+	}
+	resp, page := b.post("/console/admin/users", url.Values{"email": {"long@example.nhs.uk"}, "name": {"Lon Title"}, "role": {"clinician"},
+		"organisation_id": {org}, "password": {"a long enough password"}, "job_title": {strings.Repeat("t", 61)}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errorSummary(page), `href="#job-title"`) {
+		t.Errorf("a 61-character job title: status %d, want 422 at #job-title", resp.StatusCode)
+	}
 	nurse := f.browser()
 	if resp, _ := nurse.login("new.nurse@example.nhs.uk", "a long enough password"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the new user cannot sign in: status %d", resp.StatusCode)
@@ -84,8 +99,8 @@ func TestAdminCreatesAndDisablesUsers(t *testing.T) {
 			t.Errorf("%s: the refused form shows the password again", tt.name)
 		}
 	}
-	if n := f.count(`SELECT count(*) FROM users`); n != 2 {
-		t.Errorf("%d accounts after the refused forms, want 2", n)
+	if n := f.count(`SELECT count(*) FROM users`); n != 3 {
+		t.Errorf("%d accounts after the refused forms, want 3 (the admin and the two added)", n)
 	}
 
 	// Disabling ends the account's sessions at once; enabling lets it back.

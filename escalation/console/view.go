@@ -225,6 +225,12 @@ func (c *Console) viewEvent(e postgres.CaseEvent) eventView {
 		v.Text = "Not claimed within its SLA"
 	case "priority_changed":
 		v.Text = "Priority changed by " + by
+	case "follow_up_set":
+		v.Text = "Follow-up set by " + by
+	case "follow_up_cancelled":
+		v.Text = "Follow-up cancelled by " + by
+	case "follow_up_due":
+		v.Text = "Follow-up due"
 	default:
 		v.Text = categoryLabel(e.Kind)
 	}
@@ -292,9 +298,12 @@ type alertView struct {
 }
 
 func (c *Console) viewAlert(a postgres.Alert, csrf string) alertView {
-	// sla_breached is the only kind of alert (clinician_alerts.kind).
 	v := alertView{ID: a.ID, CaseID: a.CaseID, At: c.at(a.At), CSRF: csrf,
 		Text: fmt.Sprintf("Case %d was not claimed within its SLA", a.CaseID)}
+	if a.Kind == "follow_up_due" {
+		// The note stays on the case page: the whole team may see alerts.
+		v.Text = fmt.Sprintf("Follow-up due: case %d, %s", a.CaseID, c.at(a.FollowUpDue).Text)
+	}
 	status := statusLabel(a.CaseStatus, a.ClaimedByName, a.ResolvedByName)
 	v.Status = viewPriority(a.Priority).Label + ", " + strings.ToLower(status[:1]) + status[1:]
 	return v
