@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -163,7 +165,7 @@ type ClaimedError struct {
 
 func (e *ClaimedError) Error() string { return "case is already " + e.Status }
 
-// QueueCase is an unresolved case as the console's queue lists it.
+// QueueCase is a case as the console's lists show it.
 type QueueCase struct {
 	ID               int64
 	OrganisationName string
@@ -171,48 +173,267 @@ type QueueCase struct {
 	Category         string
 	UnknownSender    bool
 	Channel          ohcontact.Channel // empty when the case has no conversation
-	Status           string            // open or claimed
+	Status           string            // open, claimed or resolved
 	ClaimedByName    string
 	ClaimedAt        time.Time
 	SLADue           time.Time
 	CreatedAt        time.Time
+	// The member of staff, when known (empty otherwise).
+	FirstName, LastName, AssignmentNumber string
+	// Set once resolved.
+	Outcome        string
+	ResolvedByName string
+	ResolvedAt     time.Time
 }
 
-// Queue returns the unresolved cases of organisation orgScope (of every
-// organisation when it is 0): urgent first, then high, then routine, and
-// the oldest first within a priority.
-func Queue(ctx context.Context, q Querier, orgScope int64) ([]QueueCase, error) {
-	rows, err := q.Query(ctx, queueQuery, orgScope)
-	if err != nil {
-		return nil, fmt.Errorf("load case queue: %w", err)
+// CaseFilter chooses the cases FindCases lists, and the page of them.
+type CaseFilter struct {
+	// OrgScope is the organisation of the user the list is for (0: every
+	// organisation); no case of another organisation is ever listed.
+	OrgScope int64
+	// Status is open, claimed or resolved; empty for open and claimed.
+	Status string
+	// Priority, when set, lists only cases of that priority.
+	Priority ohcontact.Priority
+	// OrganisationID, when not 0, lists only that organisation's cases.
+	OrganisationID int64
+	// Channel, when set, lists only the cases of conversations on that
+	// channel, or, when it is NoChannel, the cases without a conversation.
+	Channel ohcontact.Channel
+	// ClaimedBy, when not 0, lists only cases claimed by that user;
+	// Unclaimed only cases nobody holds.
+	ClaimedBy int64
+	Unclaimed bool
+	// Search, when not empty, lists only the cases it finds.
+	Search CaseSearch
+	// After, when not 0, lists the page that follows case After in the
+	// list's order; Before, when not 0 (and After is 0), the page before
+	// case Before. A case that is not in the list (of another
+	// organisation, or gone) gives an empty page.
+	After, Before int64
+	// Limit is the most cases a page holds.
+	Limit int
+}
+
+// NoChannel is CaseFilter.Channel for the cases that came from no
+// conversation.
+const NoChannel ohcontact.Channel = "none"
+
+// CaseSearch is what to look a case up by. When more than one is set, a
+// case found by any of them is listed.
+type CaseSearch struct {
+	// CaseID is a case number.
+	CaseID int64
+	// Assignment is the start of a member of staff's assignment number,
+	// in any case.
+	Assignment string
+	// Words are the words of a name: each must be the start of a word of
+	// the person's first or last name, accents and case aside
+	// (search_fold).
+	Words []string
+}
+
+// Kind names what s searches by, for the audit log: "case",
+// "assignment", "case_or_assignment", "name", or "" when s is empty.
+func (s CaseSearch) Kind() string {
+	switch {
+	case s.CaseID != 0 && s.Assignment != "":
+		return "case_or_assignment"
+	case s.CaseID != 0:
+		return "case"
+	case s.Assignment != "":
+		return "assignment"
+	case len(s.Words) > 0:
+		return "name"
 	}
-	return collectQueue(rows)
+	return ""
 }
 
-const queueQuery = `
-	SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
-	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at
+// CaseList is one page of a list of cases.
+type CaseList struct {
+	Cases []QueueCase
+	// Total is how many cases the whole list has, on every page.
+	Total int
+	// HasPrevious and HasNext say whether there are pages before and
+	// after this one.
+	HasPrevious, HasNext bool
+}
+
+// IDs returns the ids of the cases of l's page, in order.
+func (l CaseList) IDs() []int64 {
+	ids := make([]int64, len(l.Cases))
+	for i, k := range l.Cases {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
+// FindCases returns the page of the cases f chooses, with the number of
+// cases on every page. Unresolved cases come urgent first, then high,
+// then routine, and the oldest first within a priority; resolved cases
+// the most recently resolved first.
+func FindCases(ctx context.Context, tx pgx.Tx, f CaseFilter) (CaseList, error) {
+	var b pgx.Batch
+	var list CaseList
+	queueFindCases(&b, f, &list)
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return CaseList{}, fmt.Errorf("list cases: %w", err)
+	}
+	return list, nil
+}
+
+// queueFindCases queues on b the queries of FindCases(f), which fill in
+// list.
+func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
+	where, args := caseListWhere(f)
+	backwards := f.After == 0 && f.Before != 0
+	// key is the list's order; the page after a case follows its key,
+	// the page before it precedes it.
+	key, follows, order := `(-priority_rank(c.priority), c.created_at, c.id)`, ">", "ASC"
+	if f.Status == CaseResolved {
+		key, follows, order = `(c.resolved_at, c.id)`, "<", "DESC"
+	}
+	page := where
+	if cursor := max(f.After, f.Before); cursor != 0 {
+		cmp := follows
+		if backwards {
+			cmp = map[string]string{">": "<", "<": ">"}[follows]
+		}
+		args = append(args, cursor)
+		page += fmt.Sprintf(` AND %s %s (SELECT %s FROM cases c WHERE c.id = $%d AND ($1::bigint = 0 OR c.organisation_id = $1))`,
+			key, cmp, strings.Trim(key, "()"), len(args))
+	}
+	if backwards {
+		order = map[string]string{"ASC": "DESC", "DESC": "ASC"}[order]
+	}
+	limit := max(f.Limit, 1)
+	orderBy := strings.ReplaceAll(strings.Trim(key, "()"), ",", " "+order+",") + " " + order
+	b.Queue(`SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
+	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
+	       coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.assignment_number, ''),
+	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at
 	FROM cases c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN conversations v ON v.id = c.conversation_id
 	LEFT JOIN users u ON u.id = c.claimed_by
-	WHERE c.status <> 'resolved' AND ($1::bigint = 0 OR c.organisation_id = $1)
-	ORDER BY priority_rank(c.priority) DESC, c.created_at, c.id`
-
-// collectQueue reads the rows of queueQuery.
-func collectQueue(rows pgx.Rows) ([]QueueCase, error) {
-	cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
-		var c QueueCase
-		var claimedAt *time.Time
-		err := row.Scan(&c.ID, &c.OrganisationName, &c.Priority, &c.Category, &c.UnknownSender, &c.Channel, &c.Status,
-			&c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt)
-		c.ClaimedAt = deref(claimedAt)
-		return c, err
+	LEFT JOIN users ru ON ru.id = c.resolved_by
+	LEFT JOIN staff s ON s.id = c.staff_id
+	WHERE `+page+` ORDER BY `+orderBy+fmt.Sprintf(` LIMIT %d`, limit+1), args...).Query(func(rows pgx.Rows) error {
+		cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
+			var c QueueCase
+			var claimedAt, resolvedAt *time.Time
+			err := row.Scan(&c.ID, &c.OrganisationName, &c.Priority, &c.Category, &c.UnknownSender, &c.Channel, &c.Status,
+				&c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
+				&c.FirstName, &c.LastName, &c.AssignmentNumber, &c.Outcome, &c.ResolvedByName, &resolvedAt)
+			c.ClaimedAt, c.ResolvedAt = deref(claimedAt), deref(resolvedAt)
+			return c, err
+		})
+		if err != nil {
+			return fmt.Errorf("list cases: %w", err)
+		}
+		more := len(cases) > limit
+		cases = cases[:min(len(cases), limit)]
+		if backwards {
+			slices.Reverse(cases)
+			list.HasPrevious, list.HasNext = more, true
+		} else {
+			list.HasPrevious, list.HasNext = f.After != 0, more
+		}
+		list.Cases = cases
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("load case queue: %w", err)
+	b.Queue(`SELECT count(*) FROM cases c WHERE `+where, args[:len(args)-btoi(f.After != 0 || f.Before != 0)]...).
+		QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&list.Total); err != nil {
+				return fmt.Errorf("count cases: %w", err)
+			}
+			return nil
+		})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
 	}
-	return cases, nil
+	return 0
+}
+
+// caseListWhere returns the condition on cases c that f sets, and its
+// arguments, the first of which is f.OrgScope.
+func caseListWhere(f CaseFilter) (string, []any) {
+	args := []any{f.OrgScope}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	conds := []string{`($1::bigint = 0 OR c.organisation_id = $1)`}
+	if f.Status == "" {
+		conds = append(conds, `c.status <> 'resolved'`)
+	} else {
+		conds = append(conds, `c.status = `+arg(f.Status))
+	}
+	if f.Priority != "" {
+		conds = append(conds, `c.priority = `+arg(string(f.Priority)))
+	}
+	if f.OrganisationID != 0 {
+		conds = append(conds, `c.organisation_id = `+arg(f.OrganisationID))
+	}
+	switch f.Channel {
+	case "":
+	case NoChannel:
+		conds = append(conds, `c.conversation_id IS NULL`)
+	default:
+		conds = append(conds, `c.conversation_id IN (SELECT id FROM conversations WHERE channel = `+arg(string(f.Channel))+`)`)
+	}
+	if f.ClaimedBy != 0 {
+		conds = append(conds, `c.claimed_by = `+arg(f.ClaimedBy))
+	}
+	if f.Unclaimed {
+		conds = append(conds, `c.claimed_by IS NULL`)
+	}
+	// Each way of searching is a set of case ids, so that each can use
+	// its own index.
+	var found []string
+	if f.Search.CaseID != 0 {
+		found = append(found, `SELECT `+arg(f.Search.CaseID)+`::bigint`)
+	}
+	var staff []string
+	if p := strings.ToLower(f.Search.Assignment); p != "" {
+		// The range of assignment numbers starting with p, in byte order
+		// (text_pattern_ops), is an index range scan however the
+		// statement is planned.
+		end := p[:len(p)-1] + string(rune(p[len(p)-1]+1))
+		staff = append(staff, `lower(assignment_number) ~>=~ `+arg(p)+` AND lower(assignment_number) ~<~ `+arg(end))
+	}
+	if len(f.Search.Words) > 0 {
+		var like []string
+		for _, w := range f.Search.Words {
+			like = append(like, `' ' || search_fold(first_name || ' ' || last_name) LIKE '% ' || search_fold(`+arg(likeEscaper.Replace(w))+`) || '%'`)
+		}
+		staff = append(staff, strings.Join(like, " AND "))
+	}
+	for _, cond := range staff {
+		found = append(found, `SELECT k.id FROM cases k WHERE k.staff_id IN (SELECT id FROM staff WHERE ($1::bigint = 0 OR organisation_id = $1) AND `+cond+`)`)
+	}
+	if len(found) > 0 {
+		conds = append(conds, `c.id IN (`+strings.Join(found, " UNION ALL ")+`)`)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// likeEscaper makes text match itself in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// RecordCaseList writes the audit event case.list for userID having seen
+// a list of cases (with names): ids lists those shown, search is what
+// was searched by (CaseSearch.Kind, never the text searched for) and
+// filters the filters' codes.
+func RecordCaseList(ctx context.Context, q Querier, orgScope, userID int64, ids []int64, search string, filters map[string]string) error {
+	details := map[string]any{"case_ids": ids}
+	if search != "" {
+		details["search"] = search
+	}
+	if len(filters) > 0 {
+		details["filters"] = filters
+	}
+	return Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "case.list", RecordType: "case", OrganisationID: orgScope, Details: details})
 }
 
 // Case is a case with everything the console's case page shows about it

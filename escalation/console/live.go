@@ -59,11 +59,24 @@ func (c *Console) wakeLive() {
 }
 
 // serveLive handles GET /console/live: the websocket that keeps the queue
-// page current.
+// page current. It takes the queue page's query parameters, and keeps
+// that page of that list current; parameters that are not valid are
+// refused (422) before any upgrade.
 func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) {
 	if !sameOrigin(r) {
 		c.log.Warn("console: live connection from another origin refused", "user_id", s.user.ID)
 		c.forbidden(w, r, s, "The live queue opens only from this site's own pages.")
+		return
+	}
+	orgs, claimants, err := c.queueChoices(r.Context(), c.db.Pool, s)
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	q, bad := parseQueueQuery(r.URL.Query(), s, orgs, claimants)
+	if len(bad) > 0 {
+		c.errorPage(w, r, s, http.StatusUnprocessableEntity, "Not a valid list of cases",
+			"The live queue's search or filters are not valid. Go back to the case queue and search again.")
 		return
 	}
 	// The server's read and write timeouts bound a request; a websocket
@@ -80,7 +93,7 @@ func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	defer ws.Close()
 	ws.SetReadLimit(liveReadLimit)
-	lc := &liveConn{ws: ws, s: s, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	lc := &liveConn{ws: ws, s: s, q: q, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	// Registered before the first snapshot is read, so that no change
 	// committed after that read can go without a wake-up.
 	c.liveMu.Lock()
@@ -118,12 +131,16 @@ func sameOrigin(r *http.Request) bool {
 // liveConn is one browser's live connection. Only writeLive writes
 // messages to ws.
 type liveConn struct {
-	ws   *websocket.Conn
-	s    *session
-	wake chan struct{} // holds a wake-up not yet answered
-	stop chan struct{} // closed, once code is set, to end the connection
-	once sync.Once
-	code int // the close code to send
+	ws *websocket.Conn
+	s  *session
+	q  queueQuery // the list and page shown
+	// shown are the ids of the cases of the last snapshot; only the
+	// writer uses it.
+	shown []int64
+	wake  chan struct{} // holds a wake-up not yet answered
+	stop  chan struct{} // closed, once code is set, to end the connection
+	once  sync.Once
+	code  int // the close code to send
 }
 
 // poke asks for a snapshot; wake-ups not yet answered merge into one.
@@ -174,7 +191,7 @@ func (c *Console) writeLive(ctx context.Context, lc *liveConn) {
 	for {
 		select {
 		case <-next.C:
-			frame, err := c.snapshot(ctx, lc.s)
+			frame, err := c.snapshot(ctx, lc)
 			switch {
 			case errors.Is(err, postgres.ErrNotFound):
 				c.log.Info("console: live connection closed: the session has ended", "user_id", lc.s.user.ID)
@@ -212,12 +229,14 @@ func (c *Console) writeLive(ctx context.Context, lc *liveConn) {
 
 // liveSnapshot is the frame GET /console/live sends.
 type liveSnapshot struct {
-	Type   string      `json:"type"` // queue
-	Rows   string      `json:"rows"`
-	Cases  []liveCase  `json:"cases"`
-	Alerts []liveAlert `json:"alerts"`
-	At     string      `json:"at"`
-	AtText string      `json:"at_text"`
+	Type    string      `json:"type"` // queue
+	Rows    string      `json:"rows"`
+	Cases   []liveCase  `json:"cases"`
+	Total   int         `json:"total"`
+	Caption string      `json:"caption"`
+	Alerts  []liveAlert `json:"alerts"`
+	At      string      `json:"at"`
+	AtText  string      `json:"at_text"`
 }
 
 type liveCase struct {
@@ -236,24 +255,29 @@ type liveAlert struct {
 	HTML   string `json:"html"`
 }
 
-// snapshot reads and encodes what the queue page shows s now. It returns
-// ErrNotFound when s's session has ended.
-func (c *Console) snapshot(ctx context.Context, s *session) ([]byte, error) {
+// snapshot reads and encodes what the queue page lc shows its user now,
+// and records the cases shown. It returns ErrNotFound when the user's
+// session has ended.
+func (c *Console) snapshot(ctx context.Context, lc *liveConn) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, liveQueryWait)
 	defer cancel()
-	now := c.now()
-	lq, err := c.db.LiveQueue(ctx, hashToken(s.token), now, s.user.ID, s.scope())
+	now, s := c.now(), lc.s
+	lq, err := c.db.LiveQueue(ctx, hashToken(s.token), now, s.user.ID, lc.q.filter, lc.shown, lc.q.filter.Search.Kind(), lc.q.audited())
 	if err != nil {
 		return nil, err
 	}
-	v := queueView{AllOrganisations: s.scope() == 0, Rows: c.queueRows(lq.Cases)}
+	lc.shown = lq.Cases.IDs()
+	resolved := lc.q.filter.Status == postgres.CaseResolved
+	v := queueView{AllOrganisations: s.scope() == 0, Rows: c.queueRows(lq.Cases.Cases), Filtered: lc.q.form != (queueForm{}),
+		Resolved: resolved, Columns: queueColumns(s.scope() == 0, resolved)}
 	var buf bytes.Buffer
 	if err := c.pages["queue"].ExecuteTemplate(&buf, "queue_rows", v); err != nil {
 		return nil, fmt.Errorf("render queue rows: %w", err)
 	}
-	f := liveSnapshot{Type: "queue", Rows: buf.String(), Cases: make([]liveCase, 0, len(lq.Cases)),
+	f := liveSnapshot{Type: "queue", Rows: buf.String(), Cases: make([]liveCase, 0, len(lq.Cases.Cases)),
+		Total: lq.Cases.Total, Caption: queueCaption(lq.Cases.Total, lc.q.filter),
 		Alerts: make([]liveAlert, 0, len(lq.Alerts)), At: now.UTC().Format(time.RFC3339), AtText: c.at(now).Text}
-	for i, k := range lq.Cases {
+	for i, k := range lq.Cases.Cases {
 		f.Cases = append(f.Cases, liveCase{ID: k.ID, Priority: k.Priority, Status: k.Status, Breached: v.Rows[i].SLA.Breached})
 	}
 	for _, a := range lq.Alerts {

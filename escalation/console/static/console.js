@@ -1,6 +1,7 @@
 // console.js: the case queue's live updates. The queue page opens
-// GET /console/live and shows each snapshot the server sends: the rows,
-// their count, when they were read, and the user's alerts (see "Live
+// GET /console/live with its own query string (its search, filters and
+// page) and shows each snapshot the server sends: the rows, their count,
+// when they were read, and the user's alerts (see "Live
 // updates" in escalation/console's package doc). Without this script the
 // page is the same, refreshed by hand.
 (() => {
@@ -79,8 +80,7 @@
 
   function show(snapshot) {
     showRows(snapshot.rows);
-    const n = snapshot.cases.length;
-    setText(count, `${n} unresolved ${n === 1 ? "case" : "cases"}`);
+    setText(count, snapshot.caption);
     if (shown) {
       shown.dateTime = snapshot.at;
       setText(shown, snapshot.at_text);
@@ -90,7 +90,7 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${scheme}//${location.host}/console/live`);
+    const ws = new WebSocket(`${scheme}//${location.host}/console/live${location.search}`);
     ws.addEventListener("message", (e) => {
       let snapshot;
       try {

@@ -1,0 +1,27 @@
+-- 0016: finding work in the console (postgres.FindCases): the queue and
+-- the resolved cases a page at a time, filtered, and searched by case
+-- number, assignment number or name.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+-- search_fold is text as a search compares it: accents taken off (the Latin
+-- letters of Welsh, Polish, Irish and western European names), lower case,
+-- a hyphen a space and apostrophes dropped, so that "Zoë Lloyd-Hughes" is
+-- found by "zoe hughes" and "O'Brien" by "obrien". It needs no collation or
+-- extension, so it is immutable and can be indexed.
+CREATE FUNCTION search_fold(name text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT lower(translate(name,
+        'ÀÁÂÃÄÅĀĂĄàáâãäåāăąÇĆĈĊČçćĉċčĎĐďđÈÉÊËĒĔĖĘĚèéêëēĕėęěĜĞĠĢĝğġģĤĦĥħÌÍÎÏĨĪĬĮİìíîïĩīĭįıĴĵĶķĹĻĽĿŁĺļľŀłÑŃŅŇñńņňÒÓÔÕÖØŌŎŐòóôõöøōŏőŔŖŘŕŗřŚŜŞŠśŝşšŢŤŦţťŧÙÚÛÜŨŪŬŮŰŲùúûüũūŭůűųŴẀẂẄŵẁẃẅÝŶŸỲýÿŷỳŹŻŽźżž-''’',
+        'AAAAAAAAAaaaaaaaaaCCCCCcccccDDddEEEEEEEEEeeeeeeeeeGGGGggggHHhhIIIIIIIIIiiiiiiiiiJjKkLLLLLlllllNNNNnnnnOOOOOOOOOoooooooooRRRrrrSSSSssssTTTtttUUUUUUUUUUuuuuuuuuuuWWWWwwwwYYYYyyyyZZZzzz '))
+$$;
+
+-- A name search matches each word searched for against the start of a word
+-- of ' ' || search_fold(first_name || ' ' || last_name), with LIKE '% word%'.
+CREATE INDEX staff_name_search_idx ON staff USING gin ((' ' || search_fold(first_name || ' ' || last_name)) gin_trgm_ops);
+-- An assignment number search is a range of lower(assignment_number), in
+-- byte order.
+CREATE INDEX staff_assignment_search_idx ON staff (lower(assignment_number) text_pattern_ops);
+CREATE INDEX cases_staff_idx ON cases (staff_id) WHERE staff_id IS NOT NULL;
+-- The resolved cases, newest resolved first, of one organisation or all.
+CREATE INDEX cases_resolved_idx ON cases (organisation_id, resolved_at DESC, id DESC) WHERE status = 'resolved';
+CREATE INDEX cases_resolved_all_idx ON cases (resolved_at DESC, id DESC) WHERE status = 'resolved';
