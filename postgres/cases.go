@@ -300,8 +300,8 @@ func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
 			cmp = map[string]string{">": "<", "<": ">"}[follows]
 		}
 		args = append(args, cursor)
-		page += fmt.Sprintf(` AND %s %s (SELECT %s FROM cases c WHERE c.id = $%d AND ($1::bigint = 0 OR c.organisation_id = $1))`,
-			key, cmp, strings.Trim(key, "()"), len(args))
+		page += fmt.Sprintf(` AND %s %s (SELECT %s FROM cases c WHERE c.id = $%d AND %s)`,
+			key, cmp, strings.Trim(key, "()"), len(args), scopeCondition(f.OrgScope, "c"))
 	}
 	if backwards {
 		order = map[string]string{"ASC": "DESC", "DESC": "ASC"}[order]
@@ -358,17 +358,39 @@ func btoi(b bool) int {
 	return 0
 }
 
+// scopeCondition is the condition on table alias t (of a table with an
+// organisation_id) for organisation orgScope, passed as $1. It is written
+// out for one organisation or every one, rather than as
+// ($1 = 0 OR organisation_id = $1), so that a generic plan of the
+// statement uses the index on organisation_id.
+func scopeCondition(orgScope int64, t string) string {
+	if orgScope == 0 {
+		return `$1::bigint = 0`
+	}
+	return t + `.organisation_id = $1`
+}
+
+// caseStatusConditions are the conditions on cases c of the statuses
+// CaseFilter.Status takes. They are written out, not passed as
+// parameters, so that every plan of a statement can use the partial
+// indexes on unresolved and on resolved cases.
+var caseStatusConditions = map[string]string{
+	"":           `c.status <> 'resolved'`,
+	CaseOpen:     `c.status = 'open'`,
+	CaseClaimed:  `c.status = 'claimed'`,
+	CaseResolved: `c.status = 'resolved'`,
+}
+
 // caseListWhere returns the condition on cases c that f sets, and its
 // arguments, the first of which is f.OrgScope.
 func caseListWhere(f CaseFilter) (string, []any) {
 	args := []any{f.OrgScope}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	conds := []string{`($1::bigint = 0 OR c.organisation_id = $1)`}
-	if f.Status == "" {
-		conds = append(conds, `c.status <> 'resolved'`)
-	} else {
-		conds = append(conds, `c.status = `+arg(f.Status))
+	status, ok := caseStatusConditions[f.Status]
+	if !ok {
+		status = `false`
 	}
+	conds := []string{scopeCondition(f.OrgScope, "c"), status}
 	if f.Priority != "" {
 		conds = append(conds, `c.priority = `+arg(string(f.Priority)))
 	}
@@ -388,12 +410,9 @@ func caseListWhere(f CaseFilter) (string, []any) {
 	if f.Unclaimed {
 		conds = append(conds, `c.claimed_by IS NULL`)
 	}
-	// Each way of searching is a set of case ids, so that each can use
-	// its own index.
-	var found []string
-	if f.Search.CaseID != 0 {
-		found = append(found, `SELECT `+arg(f.Search.CaseID)+`::bigint`)
-	}
+	// A search finds the members of staff first: = ANY (ARRAY(…)) makes
+	// their cases an index scan of cases_staff_idx, and, with a case
+	// number, a bitmap OR with the primary key's.
 	var staff []string
 	if p := strings.ToLower(f.Search.Assignment); p != "" {
 		// The range of assignment numbers starting with p, in byte order
@@ -409,11 +428,15 @@ func caseListWhere(f CaseFilter) (string, []any) {
 		}
 		staff = append(staff, strings.Join(like, " AND "))
 	}
+	var found []string
+	if f.Search.CaseID != 0 {
+		found = append(found, `c.id = `+arg(f.Search.CaseID))
+	}
 	for _, cond := range staff {
-		found = append(found, `SELECT k.id FROM cases k WHERE k.staff_id IN (SELECT id FROM staff WHERE ($1::bigint = 0 OR organisation_id = $1) AND `+cond+`)`)
+		found = append(found, `c.staff_id = ANY (ARRAY(SELECT id FROM staff s WHERE `+scopeCondition(f.OrgScope, "s")+` AND `+cond+`))`)
 	}
 	if len(found) > 0 {
-		conds = append(conds, `c.id IN (`+strings.Join(found, " UNION ALL ")+`)`)
+		conds = append(conds, `(`+strings.Join(found, " OR ")+`)`)
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -25,3 +25,10 @@ CREATE INDEX cases_staff_idx ON cases (staff_id) WHERE staff_id IS NOT NULL;
 -- The resolved cases, newest resolved first, of one organisation or all.
 CREATE INDEX cases_resolved_idx ON cases (organisation_id, resolved_at DESC, id DESC) WHERE status = 'resolved';
 CREATE INDEX cases_resolved_all_idx ON cases (resolved_at DESC, id DESC) WHERE status = 'resolved';
+-- The unresolved cases in the queue's order (urgent first, then the
+-- oldest), of one organisation or all: a page is an index range, never a
+-- sort of the whole queue.
+CREATE INDEX cases_unresolved_order_idx ON cases (organisation_id, (-priority_rank(priority)), created_at, id)
+    WHERE status <> 'resolved';
+CREATE INDEX cases_unresolved_order_all_idx ON cases ((-priority_rank(priority)), created_at, id)
+    WHERE status <> 'resolved';
