@@ -57,6 +57,7 @@ var categoryLabels = map[string]string{
 	"screen_positive":         "Stress check-in: asked to talk to OH",
 	"msk_red_flags":           "Muscle or joint problem with warning signs",
 	"could_not_understand":    "The service could not understand the replies",
+	"opted_out_when_asked":    "Opted out when asked whether they are safe",
 	"physio_declined":         "Physio referral declined: OH to call",
 	"referral_unknown_person": "Asked for a physio referral, not on the staff record",
 }
