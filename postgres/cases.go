@@ -307,18 +307,20 @@ func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
 		order = map[string]string{"ASC": "DESC", "DESC": "ASC"}[order]
 	}
 	limit := max(f.Limit, 1)
+	// The page is chosen from cases alone, so that the joins are made for
+	// its rows only.
 	orderBy := strings.ReplaceAll(strings.Trim(key, "()"), ",", " "+order+",") + " " + order
 	b.Queue(`SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
 	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
 	       coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.assignment_number, ''),
 	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at
-	FROM cases c
+	FROM (SELECT * FROM cases c WHERE `+page+` ORDER BY `+orderBy+fmt.Sprintf(` LIMIT %d`, limit+1)+`) c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN conversations v ON v.id = c.conversation_id
 	LEFT JOIN users u ON u.id = c.claimed_by
 	LEFT JOIN users ru ON ru.id = c.resolved_by
 	LEFT JOIN staff s ON s.id = c.staff_id
-	WHERE `+page+` ORDER BY `+orderBy+fmt.Sprintf(` LIMIT %d`, limit+1), args...).Query(func(rows pgx.Rows) error {
+	ORDER BY `+orderBy, args...).Query(func(rows pgx.Rows) error {
 		cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
 			var c QueueCase
 			var claimedAt, resolvedAt *time.Time
