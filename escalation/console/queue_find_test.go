@@ -177,6 +177,11 @@ func TestQueueFilters(t *testing.T) {
 			}
 		}
 	}
+	// An alert shows on every filtered page, even one without its case.
+	f.alert(nurse, urgent.id)
+	if _, page := b.find(url.Values{"priority": {"routine"}}); !strings.Contains(page, fmt.Sprintf("Case %d was not claimed within its SLA", urgent.id)) {
+		t.Error("a filtered page hides the alert about an urgent case")
+	}
 	// Only a user who sees every organisation chooses one.
 	if _, page := b.find(nil); strings.Contains(page, `id="organisation"`) {
 		t.Error("a user of one organisation is offered a choice of organisation")
