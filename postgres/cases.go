@@ -229,7 +229,7 @@ type CaseSearch struct {
 	Assignment string
 	// Words are the words of a name: each must be the start of a word of
 	// the person's first or last name, accents and case aside
-	// (search_fold).
+	// (search_fold; staff.search_name).
 	Words []string
 }
 
@@ -426,7 +426,7 @@ func caseListWhere(f CaseFilter) (string, []any) {
 	if len(f.Search.Words) > 0 {
 		var like []string
 		for _, w := range f.Search.Words {
-			like = append(like, `' ' || search_fold(first_name || ' ' || last_name) LIKE '% ' || search_fold(`+arg(likeEscaper.Replace(w))+`) || '%'`)
+			like = append(like, `search_name LIKE '% ' || search_fold(`+arg(likeEscaper.Replace(w))+`) || '%'`)
 		}
 		staff = append(staff, strings.Join(like, " AND "))
 	}

@@ -16,8 +16,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 
 -- A name search matches each word searched for against the start of a word
--- of ' ' || search_fold(first_name || ' ' || last_name), with LIKE '% word%'.
-CREATE INDEX staff_name_search_idx ON staff USING gin ((' ' || search_fold(first_name || ' ' || last_name)) gin_trgm_ops);
+-- of search_name, with LIKE '% word%'. The folded name is stored, so that
+-- the index's recheck of each candidate compares text rather than folding
+-- the name again (which took a search of 800 candidates from 0.4 to 25 ms).
+ALTER TABLE staff ADD COLUMN search_name text NOT NULL
+    GENERATED ALWAYS AS (' ' || search_fold(first_name || ' ' || last_name)) STORED;
+CREATE INDEX staff_name_search_idx ON staff USING gin (search_name gin_trgm_ops);
 -- An assignment number search is a range of lower(assignment_number), in
 -- byte order.
 CREATE INDEX staff_assignment_search_idx ON staff (lower(assignment_number) text_pattern_ops);
