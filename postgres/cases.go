@@ -225,7 +225,8 @@ type CaseSearch struct {
 	// CaseID is a case number.
 	CaseID int64
 	// Assignment is the start of a member of staff's assignment number,
-	// in any case.
+	// in any case: ASCII letters, digits and hyphens, as assignment
+	// numbers are.
 	Assignment string
 	// Words are the words of a name: each must be the start of a word of
 	// the person's first or last name, accents and case aside
