@@ -34,7 +34,10 @@ type queueView struct {
 	// cases, no search) is asked for; Resolved when the resolved cases
 	// are.
 	Filtered, Resolved bool
-	Rows               []queueRow
+	// Invalid is set when a query parameter is not valid: the page then
+	// lists no cases.
+	Invalid bool
+	Rows    []queueRow
 	// Columns is how many columns the table has.
 	Columns int
 	// Caption counts the cases on every page: "12 unresolved cases".
@@ -146,7 +149,7 @@ func (c *Console) renderQueue(w http.ResponseWriter, r *http.Request, s *session
 			v.Title = "Resolved cases"
 		}
 		if len(bad) > 0 {
-			errs, status = append(errs, bad...), http.StatusUnprocessableEntity
+			v.Invalid, errs, status = true, append(errs, bad...), http.StatusUnprocessableEntity
 			return nil
 		}
 		list, err := postgres.FindCases(ctx, tx, q.filter)
