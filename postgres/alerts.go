@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -108,30 +109,32 @@ func MarkCaseAlertsSeen(ctx context.Context, tx pgx.Tx, caseID, userID int64) er
 
 // LiveQueue is what the console's live queue shows one user at one moment.
 type LiveQueue struct {
-	Cases  []QueueCase // as Queue returns them
-	Alerts []Alert     // as UnseenAlerts returns them
+	Cases  CaseList // as FindCases returns it
+	Alerts []Alert  // as UnseenAlerts returns them
 }
 
 // LiveQueue reads, in one round trip, what the console's live queue shows
 // user userID, signed in with the session stored under tokenHash, who sees
-// the cases of organisation orgScope (0: every one). It returns
-// ErrNotFound when that session has ended by now, the account has been
-// disabled, or the user no longer sees orgScope: whatever shows the queue
-// should then stop.
-func (db *DB) LiveQueue(ctx context.Context, tokenHash []byte, now time.Time, userID, orgScope int64) (LiveQueue, error) {
+// the cases of organisation f.OrgScope (0: every one): the page of cases f
+// chooses, and the user's unseen alerts. It returns ErrNotFound when that
+// session has ended by now, the account has been disabled, or the user no
+// longer sees f.OrgScope: whatever shows the queue should then stop.
+// Otherwise, when the page's cases are not those of shown (ids, in any
+// order), it writes their case.list audit event (RecordCaseList, with
+// search and filters) before it returns them; only then does it take a
+// second round trip.
+func (db *DB) LiveQueue(ctx context.Context, tokenHash []byte, now time.Time, userID int64, f CaseFilter, shown []int64,
+	search string, filters map[string]string) (LiveQueue, error) {
 	var lq LiveQueue
 	var signedIn bool
 	var b pgx.Batch
 	b.Queue(`
 		SELECT EXISTS (SELECT 1 FROM user_sessions s JOIN users u ON u.id = s.user_id
 		               WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.id = $3 AND u.disabled_at IS NULL
-		                 AND coalesce(u.organisation_id, 0) = $4)`, tokenHash, now, userID, orgScope).
+		                 AND coalesce(u.organisation_id, 0) = $4)`, tokenHash, now, userID, f.OrgScope).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&signedIn) })
-	b.Queue(queueQuery, orgScope).Query(func(rows pgx.Rows) (err error) {
-		lq.Cases, err = collectQueue(rows)
-		return err
-	})
-	b.Queue(unseenAlertsQuery, orgScope, userID).Query(func(rows pgx.Rows) (err error) {
+	queueFindCases(&b, f, &lq.Cases)
+	b.Queue(unseenAlertsQuery, f.OrgScope, userID).Query(func(rows pgx.Rows) (err error) {
 		lq.Alerts, err = collectAlerts(rows)
 		return err
 	})
@@ -140,6 +143,12 @@ func (db *DB) LiveQueue(ctx context.Context, tokenHash []byte, now time.Time, us
 	}
 	if !signedIn {
 		return LiveQueue{}, ErrNotFound
+	}
+	ids := lq.Cases.IDs()
+	if !slices.Equal(slices.Sorted(slices.Values(ids)), slices.Sorted(slices.Values(shown))) {
+		if err := RecordCaseList(ctx, db.Pool, f.OrgScope, userID, ids, search, filters); err != nil {
+			return LiveQueue{}, fmt.Errorf("load live queue of user %d: %w", userID, err)
+		}
 	}
 	return lq, nil
 }

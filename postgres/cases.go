@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -165,7 +167,7 @@ type ClaimedError struct {
 
 func (e *ClaimedError) Error() string { return "case is already " + e.Status }
 
-// QueueCase is an unresolved case as the console's queue lists it.
+// QueueCase is a case as the console's lists show it.
 type QueueCase struct {
 	ID               int64
 	OrganisationName string
@@ -173,48 +175,293 @@ type QueueCase struct {
 	Category         string
 	UnknownSender    bool
 	Channel          ohcontact.Channel // empty when the case has no conversation
-	Status           string            // open or claimed
+	Status           string            // open, claimed or resolved
 	ClaimedByName    string
 	ClaimedAt        time.Time
 	SLADue           time.Time
 	CreatedAt        time.Time
+	// The member of staff, when known (empty otherwise).
+	FirstName, LastName, AssignmentNumber string
+	// Set once resolved.
+	Outcome        string
+	ResolvedByName string
+	ResolvedAt     time.Time
 }
 
-// Queue returns the unresolved cases of organisation orgScope (of every
-// organisation when it is 0): urgent first, then high, then routine, and
-// the oldest first within a priority.
-func Queue(ctx context.Context, q Querier, orgScope int64) ([]QueueCase, error) {
-	rows, err := q.Query(ctx, queueQuery, orgScope)
-	if err != nil {
-		return nil, fmt.Errorf("load case queue: %w", err)
+// CaseFilter chooses the cases FindCases lists, and the page of them.
+type CaseFilter struct {
+	// OrgScope is the organisation of the user the list is for (0: every
+	// organisation); no case of another organisation is ever listed.
+	OrgScope int64
+	// Status is open, claimed or resolved; empty for open and claimed.
+	Status string
+	// Priority, when set, lists only cases of that priority.
+	Priority ohcontact.Priority
+	// OrganisationID, when not 0, lists only that organisation's cases.
+	OrganisationID int64
+	// Channel, when set, lists only the cases of conversations on that
+	// channel, or, when it is NoChannel, the cases without a conversation.
+	Channel ohcontact.Channel
+	// ClaimedBy, when not 0, lists only cases claimed by that user;
+	// Unclaimed only cases nobody holds.
+	ClaimedBy int64
+	Unclaimed bool
+	// Search, when not empty, lists only the cases it finds.
+	Search CaseSearch
+	// After, when not 0, lists the page that follows case After in the
+	// list's order; Before, when not 0 (and After is 0), the page before
+	// case Before. A case that is not in the list (of another
+	// organisation, or gone) gives an empty page.
+	After, Before int64
+	// Limit is the most cases a page holds.
+	Limit int
+}
+
+// NoChannel is CaseFilter.Channel for the cases that came from no
+// conversation.
+const NoChannel ohcontact.Channel = "none"
+
+// CaseSearch is what to look a case up by. When more than one is set, a
+// case found by any of them is listed.
+type CaseSearch struct {
+	// CaseID is a case number.
+	CaseID int64
+	// Assignment is the start of a member of staff's assignment number,
+	// in any case: ASCII letters, digits and hyphens, as assignment
+	// numbers are.
+	Assignment string
+	// Words are the words of a name: each must be the start of a word of
+	// the person's first or last name, accents and case aside
+	// (search_fold; staff.search_name).
+	Words []string
+}
+
+// Kind names what s searches by, for the audit log: "case",
+// "assignment", "case_or_assignment", "name", or "" when s is empty.
+func (s CaseSearch) Kind() string {
+	switch {
+	case s.CaseID != 0 && s.Assignment != "":
+		return "case_or_assignment"
+	case s.CaseID != 0:
+		return "case"
+	case s.Assignment != "":
+		return "assignment"
+	case len(s.Words) > 0:
+		return "name"
 	}
-	return collectQueue(rows)
+	return ""
 }
 
-const queueQuery = `
-	SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
-	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at
-	FROM cases c
+// CaseList is one page of a list of cases.
+type CaseList struct {
+	Cases []QueueCase
+	// Total is how many cases the whole list has, on every page.
+	Total int
+	// HasPrevious and HasNext say whether there are pages before and
+	// after this one.
+	HasPrevious, HasNext bool
+}
+
+// IDs returns the ids of the cases of l's page, in order.
+func (l CaseList) IDs() []int64 {
+	ids := make([]int64, len(l.Cases))
+	for i, k := range l.Cases {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
+// FindCases returns the page of the cases f chooses, with the number of
+// cases on every page. Unresolved cases come urgent first, then high,
+// then routine, and the oldest first within a priority; resolved cases
+// the most recently resolved first.
+func FindCases(ctx context.Context, tx pgx.Tx, f CaseFilter) (CaseList, error) {
+	var b pgx.Batch
+	var list CaseList
+	queueFindCases(&b, f, &list)
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return CaseList{}, fmt.Errorf("list cases: %w", err)
+	}
+	return list, nil
+}
+
+// queueFindCases queues on b the queries of FindCases(f), which fill in
+// list.
+func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
+	where, args := caseListWhere(f)
+	backwards := f.After == 0 && f.Before != 0
+	// key is the list's order; the page after a case follows its key,
+	// the page before it precedes it.
+	key, follows, order := `(-priority_rank(c.priority), c.created_at, c.id)`, ">", "ASC"
+	if f.Status == CaseResolved {
+		key, follows, order = `(c.resolved_at, c.id)`, "<", "DESC"
+	}
+	page := where
+	if cursor := max(f.After, f.Before); cursor != 0 {
+		cmp := follows
+		if backwards {
+			cmp = map[string]string{">": "<", "<": ">"}[follows]
+		}
+		args = append(args, cursor)
+		page += fmt.Sprintf(` AND %s %s (SELECT %s FROM cases c WHERE c.id = $%d AND %s)`,
+			key, cmp, strings.Trim(key, "()"), len(args), scopeCondition(f.OrgScope, "c"))
+	}
+	if backwards {
+		order = map[string]string{"ASC": "DESC", "DESC": "ASC"}[order]
+	}
+	limit := max(f.Limit, 1)
+	// The page is chosen from cases alone, so that the joins are made for
+	// its rows only.
+	orderBy := strings.ReplaceAll(strings.Trim(key, "()"), ",", " "+order+",") + " " + order
+	b.Queue(`SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
+	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
+	       coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.assignment_number, ''),
+	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at
+	FROM (SELECT * FROM cases c WHERE `+page+` ORDER BY `+orderBy+fmt.Sprintf(` LIMIT %d`, limit+1)+`) c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN conversations v ON v.id = c.conversation_id
 	LEFT JOIN users u ON u.id = c.claimed_by
-	WHERE c.status <> 'resolved' AND ($1::bigint = 0 OR c.organisation_id = $1)
-	ORDER BY priority_rank(c.priority) DESC, c.created_at, c.id`
-
-// collectQueue reads the rows of queueQuery.
-func collectQueue(rows pgx.Rows) ([]QueueCase, error) {
-	cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
-		var c QueueCase
-		var claimedAt *time.Time
-		err := row.Scan(&c.ID, &c.OrganisationName, &c.Priority, &c.Category, &c.UnknownSender, &c.Channel, &c.Status,
-			&c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt)
-		c.ClaimedAt = deref(claimedAt)
-		return c, err
+	LEFT JOIN users ru ON ru.id = c.resolved_by
+	LEFT JOIN staff s ON s.id = c.staff_id
+	ORDER BY `+orderBy, args...).Query(func(rows pgx.Rows) error {
+		cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (QueueCase, error) {
+			var c QueueCase
+			var claimedAt, resolvedAt *time.Time
+			err := row.Scan(&c.ID, &c.OrganisationName, &c.Priority, &c.Category, &c.UnknownSender, &c.Channel, &c.Status,
+				&c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
+				&c.FirstName, &c.LastName, &c.AssignmentNumber, &c.Outcome, &c.ResolvedByName, &resolvedAt)
+			c.ClaimedAt, c.ResolvedAt = deref(claimedAt), deref(resolvedAt)
+			return c, err
+		})
+		if err != nil {
+			return fmt.Errorf("list cases: %w", err)
+		}
+		more := len(cases) > limit
+		cases = cases[:min(len(cases), limit)]
+		if backwards {
+			slices.Reverse(cases)
+			list.HasPrevious, list.HasNext = more, true
+		} else {
+			list.HasPrevious, list.HasNext = f.After != 0, more
+		}
+		list.Cases = cases
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("load case queue: %w", err)
+	b.Queue(`SELECT count(*) FROM cases c WHERE `+where, args[:len(args)-btoi(f.After != 0 || f.Before != 0)]...).
+		QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&list.Total); err != nil {
+				return fmt.Errorf("count cases: %w", err)
+			}
+			return nil
+		})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
 	}
-	return cases, nil
+	return 0
+}
+
+// scopeCondition is the condition on table alias t (of a table with an
+// organisation_id) for organisation orgScope, passed as $1. It is written
+// out for one organisation or every one, rather than as
+// ($1 = 0 OR organisation_id = $1), so that a generic plan of the
+// statement uses the index on organisation_id.
+func scopeCondition(orgScope int64, t string) string {
+	if orgScope == 0 {
+		return `$1::bigint = 0`
+	}
+	return t + `.organisation_id = $1`
+}
+
+// caseStatusConditions are the conditions on cases c of the statuses
+// CaseFilter.Status takes. They are written out, not passed as
+// parameters, so that every plan of a statement can use the partial
+// indexes on unresolved and on resolved cases.
+var caseStatusConditions = map[string]string{
+	"":           `c.status <> 'resolved'`,
+	CaseOpen:     `c.status = 'open'`,
+	CaseClaimed:  `c.status = 'claimed'`,
+	CaseResolved: `c.status = 'resolved'`,
+}
+
+// caseListWhere returns the condition on cases c that f sets, and its
+// arguments, the first of which is f.OrgScope.
+func caseListWhere(f CaseFilter) (string, []any) {
+	args := []any{f.OrgScope}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	status, ok := caseStatusConditions[f.Status]
+	if !ok {
+		status = `false`
+	}
+	conds := []string{scopeCondition(f.OrgScope, "c"), status}
+	if f.Priority != "" {
+		conds = append(conds, `c.priority = `+arg(string(f.Priority)))
+	}
+	if f.OrganisationID != 0 {
+		conds = append(conds, `c.organisation_id = `+arg(f.OrganisationID))
+	}
+	switch f.Channel {
+	case "":
+	case NoChannel:
+		conds = append(conds, `c.conversation_id IS NULL`)
+	default:
+		conds = append(conds, `c.conversation_id IN (SELECT id FROM conversations WHERE channel = `+arg(string(f.Channel))+`)`)
+	}
+	if f.ClaimedBy != 0 {
+		conds = append(conds, `c.claimed_by = `+arg(f.ClaimedBy))
+	}
+	if f.Unclaimed {
+		conds = append(conds, `c.claimed_by IS NULL`)
+	}
+	// A search finds the members of staff first: = ANY (ARRAY(…)) makes
+	// their cases an index scan of cases_staff_idx, and, with a case
+	// number, a bitmap OR with the primary key's.
+	var staff []string
+	if p := strings.ToLower(f.Search.Assignment); p != "" {
+		// The range of assignment numbers starting with p, in byte order
+		// (text_pattern_ops), is an index range scan however the
+		// statement is planned.
+		end := p[:len(p)-1] + string(rune(p[len(p)-1]+1))
+		staff = append(staff, `lower(assignment_number) ~>=~ `+arg(p)+` AND lower(assignment_number) ~<~ `+arg(end))
+	}
+	if len(f.Search.Words) > 0 {
+		var like []string
+		for _, w := range f.Search.Words {
+			like = append(like, `search_name LIKE '% ' || search_fold(`+arg(likeEscaper.Replace(w))+`) || '%'`)
+		}
+		staff = append(staff, strings.Join(like, " AND "))
+	}
+	var found []string
+	if f.Search.CaseID != 0 {
+		found = append(found, `c.id = `+arg(f.Search.CaseID))
+	}
+	for _, cond := range staff {
+		found = append(found, `c.staff_id = ANY (ARRAY(SELECT id FROM staff s WHERE `+scopeCondition(f.OrgScope, "s")+` AND `+cond+`))`)
+	}
+	if len(found) > 0 {
+		conds = append(conds, `(`+strings.Join(found, " OR ")+`)`)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// likeEscaper makes text match itself in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// RecordCaseList writes the audit event case.list for userID having seen
+// a list of cases (with names): ids lists those shown, search is what
+// was searched by (CaseSearch.Kind, never the text searched for) and
+// filters the filters' codes.
+func RecordCaseList(ctx context.Context, q Querier, orgScope, userID int64, ids []int64, search string, filters map[string]string) error {
+	details := map[string]any{"case_ids": ids}
+	if search != "" {
+		details["search"] = search
+	}
+	if len(filters) > 0 {
+		details["filters"] = filters
+	}
+	return Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "case.list", RecordType: "case", OrganisationID: orgScope, Details: details})
 }
 
 // Case is a case with everything the console's case page shows about it

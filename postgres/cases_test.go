@@ -120,15 +120,7 @@ func TestQueue(t *testing.T) {
 
 	ids := func(scope int64) []int64 {
 		t.Helper()
-		cases, err := postgres.Queue(ctx, db.Pool, scope)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, c := range cases {
-			ids = append(ids, c.ID)
-		}
-		return ids
+		return findCases(t, db, postgres.CaseFilter{OrgScope: scope, Limit: 50}).IDs()
 	}
 	if got, want := ids(0), []int64{urgentOld, elsewhere, urgentNew, high, routine}; !slices.Equal(got, want) {
 		t.Errorf("queue of every organisation = %v, want %v", got, want)
@@ -136,12 +128,82 @@ func TestQueue(t *testing.T) {
 	if got, want := ids(f.org), []int64{urgentOld, urgentNew, high, routine}; !slices.Equal(got, want) {
 		t.Errorf("queue of Test Trust = %v, want %v", got, want)
 	}
-	cases, _ := postgres.Queue(ctx, db.Pool, f.org)
+	cases := findCases(t, db, postgres.CaseFilter{OrgScope: f.org, Limit: 50}).Cases
 	if c := cases[1]; c.Channel != ohcontact.ChannelSMS || c.OrganisationName != "Test Trust" || c.Status != "open" || c.Priority != ohcontact.PriorityUrgent {
 		t.Errorf("queue entry %+v", c)
 	}
 	if c := cases[0]; c.Channel != "" {
 		t.Errorf("a case without a conversation has channel %q", c.Channel)
+	}
+}
+
+// findCases returns FindCases(f).
+func findCases(t *testing.T, db *postgres.DB, f postgres.CaseFilter) postgres.CaseList {
+	t.Helper()
+	var list postgres.CaseList
+	err := db.InTx(t.Context(), func(tx pgx.Tx) (err error) {
+		list, err = postgres.FindCases(t.Context(), tx, f)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("FindCases(%+v): %v", f, err)
+	}
+	return list
+}
+
+// TestFindCasesPages checks that paging through a list, forwards and
+// back, shows every case once, in order, and says which pages exist.
+func TestFindCasesPages(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	var resolved []int64
+	for i := range 7 {
+		p := []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine}[i%3]
+		openCase(t, db, f.org, 0, p, time.Duration(i)*time.Minute)
+		id := openCase(t, db, f.org, 0, p, time.Hour)
+		if _, err := db.Pool.Exec(ctx, `UPDATE cases SET status = 'resolved', outcome = 'no_risk_found',
+			resolved_at = now() - $2::integer * interval '1 minute' WHERE id = $1`, id, i); err != nil {
+			t.Fatal(err)
+		}
+		resolved = append(resolved, id)
+	}
+	all := findCases(t, db, postgres.CaseFilter{OrgScope: f.org, Limit: 50}).IDs()
+	for _, tt := range []struct {
+		name   string
+		status string
+		want   []int64
+	}{
+		{"unresolved", "", all},
+		{"resolved, newest first", postgres.CaseResolved, resolved},
+	} {
+		var got []int64
+		filter := postgres.CaseFilter{OrgScope: f.org, Status: tt.status, Limit: 3}
+		var pages []postgres.CaseList
+		for {
+			page := findCases(t, db, filter)
+			if page.Total != 7 {
+				t.Errorf("%s: total %d, want 7", tt.name, page.Total)
+			}
+			if page.HasPrevious != (len(pages) > 0) {
+				t.Errorf("%s: page %d has previous %v", tt.name, len(pages)+1, page.HasPrevious)
+			}
+			pages = append(pages, page)
+			got = append(got, page.IDs()...)
+			if !page.HasNext {
+				break
+			}
+			filter.After = page.Cases[len(page.Cases)-1].ID
+		}
+		if !slices.Equal(got, tt.want) || len(pages) != 3 {
+			t.Errorf("%s: pages of 3 gave %v in %d pages, want %v in 3", tt.name, got, len(pages), tt.want)
+		}
+		// Back from the last page comes the second.
+		back := findCases(t, db, postgres.CaseFilter{OrgScope: f.org, Status: tt.status, Limit: 3, Before: pages[2].Cases[0].ID})
+		if !slices.Equal(back.IDs(), pages[1].IDs()) || !back.HasPrevious || !back.HasNext {
+			t.Errorf("%s: the page before the last = %+v, want %v with pages either side", tt.name, back.IDs(), pages[1].IDs())
+		}
 	}
 }
 

@@ -86,9 +86,9 @@ type caseForm struct {
 	NoTell bool
 	// ShowContact asks for the person's contact details
 	// (revealContact): read and audited with the page.
-	ShowContact bool
-	FollowUpDate, FollowUpTime        string
-	FollowUpNote                      string
+	ShowContact                bool
+	FollowUpDate, FollowUpTime string
+	FollowUpNote               string
 }
 
 // showCase handles GET /console/cases/{id}. Every view is audited.

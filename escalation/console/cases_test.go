@@ -62,7 +62,7 @@ func TestQueueOrderAndScope(t *testing.T) {
 
 	_, page := everyOrg.get("/console/")
 	row := text(regexp.MustCompile(fmt.Sprintf(`(?s)<tr data-case-id="%d">.*?</tr>`, high.id)).FindString(page))
-	for _, want := range []string{"Case " + strconv.FormatInt(high.id, 10), "High", "Suicide risk", "Test Trust", "2 h", "Open", "Staff member", "SMS"} {
+	for _, want := range []string{"Case " + strconv.FormatInt(high.id, 10), "High", "Suicide risk", "Test Trust", "2 h", "Open", "Ann Example", "assignment 1000", "SMS"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("queue row %q lacks %q", row, want)
 		}

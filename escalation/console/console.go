@@ -27,6 +27,44 @@
 // UPDATE, so of two clinicians pressing "Claim" together exactly one wins
 // and the other is told who holds the case and since when.
 //
+// # Finding work
+//
+// The queue page, GET /console/, is also where cases are found: a GET
+// form above its table (queue_show.go) takes these query parameters, each
+// optional, and keeps them in the form:
+//
+//   - q, a search: "#1234" finds case 1234; "1234" case 1234 or the
+//     assignment numbers starting 1234; text with a digit and only the
+//     characters of assignment numbers, the assignment numbers starting
+//     with it (case aside); anything else, up to five words of letters
+//     (apostrophes and hyphens allowed), the people each of whose words
+//     starts a word of their first or last name, accents, case,
+//     apostrophes and hyphens aside ("zoe hughes" finds Zoë Lloyd-Hughes;
+//     postgres search_fold).
+//   - status: unresolved (the default: open or claimed), open, claimed or
+//     resolved.
+//   - priority: urgent, high or routine.
+//   - organisation: an organisation's id, offered only to users who see
+//     every organisation; anyone else giving one is refused.
+//   - channel: sms, webchat, or none (cases from no conversation).
+//   - claimant: me, unclaimed, or the id of a clinician or admin who can
+//     work the user's cases.
+//   - after or before: a case id, for the page after or before that case
+//     in the list's order (keyset pagination: the links "Next page" and
+//     "Previous page" carry them, with the filters).
+//
+// A page shows at most 50 cases, with the number on every page in the
+// table's caption ("12 unresolved cases"). Unresolved cases come urgent
+// first, then high, then routine, the longest waiting first within each;
+// resolved cases (titled "Resolved cases") the most recently resolved
+// first, each with its outcome in words, who resolved it and when. Every
+// row names the person (and their assignment number) when known. A value
+// that is not valid is shown next to its field (or, for organisation and
+// the page, in the error summary) with status 422, and no cases. Reasons
+// and outcomes are always shown in words (categoryLabels, outcomes),
+// never as codes. The organisation scope applies in every query, searches
+// included: another organisation's case or person is never found.
+//
 // # Physio worklist
 //
 // Users with the physio role (RolePhysio) work their organisation's
@@ -171,11 +209,15 @@
 // /console/cases/{id}/live), once, in the transaction that reads its first
 // frame: the frames that follow on that connection are part of that view,
 // as a page left open is, and are not audited again (each would otherwise
-// add an event per wake-up); every reveal of contact details writes a
-// contact.reveal event and every view of a person page a person.view event
-// (Contact and the person page); every view and export of the pilot
-// dashboard (aggregates only: dashboard_show.go) writes a dashboard.view or
-// dashboard.export event; and
+// add an event per wake-up). Every view of the queue page (it names
+// people) writes a case.list event with the ids of the cases shown, what
+// the search was by (search: case, assignment, case_or_assignment or name)
+// and the filters' codes, in the transaction that reads them: never the
+// text searched for, which may be a name, and which no log line carries
+// either. Every reveal of contact details writes a contact.reveal event and
+// every view of a person page a person.view event (Contact and the person
+// page); every view and export of the pilot dashboard (aggregates only:
+// dashboard_show.go) writes a dashboard.view or dashboard.export event; and
 // every change (claim, release, reassign, note, reply, hand back, resolve,
 // and account changes) writes its audit event in the transaction that
 // makes the change. Logs carry ids only: never names,
@@ -196,8 +238,10 @@
 // # Live updates
 //
 // The queue page keeps itself current through a websocket, GET
-// /console/live, opened by static/console.js; without JavaScript the page
-// is the same, refreshed by hand. The handshake needs the session cookie
+// /console/live, opened by static/console.js with the page's own query
+// string, so that it keeps the same search, filters and page current
+// (parameters that are not valid are refused with 422 before any
+// upgrade); without JavaScript the page is the same, refreshed by hand. The handshake needs the session cookie
 // (otherwise it is redirected to the sign-in page, like any page) and must
 // come from this site's own pages: an Origin other than the request's own
 // host, or a Sec-Fetch-Site other than same-origin, is refused with 403
@@ -207,13 +251,14 @@
 // page shows the user, scoped to their organisation exactly as the page is:
 //
 //	{"type":"queue","rows":"<tr …>…","cases":[{"id":12,"priority":"urgent","status":"open","breached":true}],
-//	 "alerts":[{"id":3,"case_id":12,"kind":"sla_breached","status":"Urgent, open","at":"…","html":"<div …>…"}],
+//	 "total":1,"caption":"1 unresolved case","alerts":[{"id":3,"case_id":12,"kind":"sla_breached","status":"Urgent, open","at":"…","html":"<div …>…"}],
 //	 "at":"2026-03-02T14:02:00Z","at_text":"14:02"}
 //
 // rows is the template "queue_rows" (the body of the table that carries
 // data-console-queue, its rows data-case-id); cases are those rows in
-// order; alerts are the user's unseen alerts (kind sla_breached or
-// follow_up_due), oldest first, each with its
+// order; total counts the cases on every page of the list, and caption
+// says so in the table caption's words; alerts are the user's unseen
+// alerts (kind sla_breached or follow_up_due), oldest first, each with its
 // banner (the template "alert", carrying data-alert-id); at is when the
 // snapshot was read. The browser sends nothing but the protocol's control
 // frames (reads are limited to 512 bytes).
@@ -233,10 +278,12 @@
 // follows 50 ms after that one, and every wake-up meanwhile is answered by
 // it. So a connection costs at most one database round trip per 50 ms
 // however many cases change, and a change is never shown more than 50 ms
-// (plus the query) after the wake-up. The round trip batches three
+// (plus the query) after the wake-up. The round trip batches four
 // queries: the session is still valid (a connection whose session has
 // ended, by sign-out, expiry or a disabled account, is closed with 1008),
-// the queue, and the user's alerts. Snapshots are not shared between
+// the page of cases, their count, and the user's alerts. A snapshot whose
+// cases are not those of the connection's last one is audited (case.list,
+// as the page is) before it is sent, which takes a second round trip. Snapshots are not shared between
 // connections: the queue query reads only unresolved cases, and sharing
 // would save little for the state it would need. Each connection has
 // exactly one writer goroutine; it pings every 25 seconds and the

@@ -58,13 +58,17 @@ func TestDuty(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var resp *http.Response
+			var page string
 			if tt.csrf {
-				resp, _ = tt.b.post("/console/duty", tt.form)
+				resp, page = tt.b.post("/console/duty", tt.form)
 			} else {
-				resp, _ = tt.b.send(http.MethodPost, "/console/duty", tt.form, nil)
+				resp, page = tt.b.send(http.MethodPost, "/console/duty", tt.form, nil)
 			}
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status == http.StatusUnprocessableEntity && !strings.Contains(page, "data-console-queue") {
+				t.Error("the queue page refusing the duty form lists no cases")
 			}
 			if n := f.count(`SELECT count(*) FROM users WHERE on_duty`); n != 0 {
 				t.Fatal("a refused form changed someone's duty")

@@ -61,9 +61,25 @@ func (c *Console) wakeLive() {
 }
 
 // serveLive handles GET /console/live: the websocket that keeps the queue
-// page current.
+// page current. It takes the queue page's query parameters, and keeps
+// that page of that list current; parameters that are not valid are
+// refused (422) before any upgrade.
 func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) {
-	snapshot := func(ctx context.Context) ([]byte, error) { return c.snapshot(ctx, s) }
+	orgs, claimants, err := c.queueChoices(r.Context(), c.db.Pool, s)
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	q, bad := parseQueueQuery(r.URL.Query(), s, orgs, claimants)
+	if len(bad) > 0 {
+		c.errorPage(w, r, s, http.StatusUnprocessableEntity, "Not a valid list of cases",
+			"The live queue's search or filters are not valid. Go back to the case queue and search again.")
+		return
+	}
+	// The ids of the cases of the last snapshot: only one frame is read at
+	// a time (the first, then the writer's).
+	var shown []int64
+	snapshot := func(ctx context.Context) ([]byte, error) { return c.snapshot(ctx, s, q, &shown) }
 	c.runLive(w, r, s, snapshot, snapshot)
 }
 
@@ -243,12 +259,14 @@ func (c *Console) writeLive(ctx context.Context, lc *liveConn, first []byte) {
 
 // liveSnapshot is the frame GET /console/live sends.
 type liveSnapshot struct {
-	Type   string      `json:"type"` // queue
-	Rows   string      `json:"rows"`
-	Cases  []liveCase  `json:"cases"`
-	Alerts []liveAlert `json:"alerts"`
-	At     string      `json:"at"`
-	AtText string      `json:"at_text"`
+	Type    string      `json:"type"` // queue
+	Rows    string      `json:"rows"`
+	Cases   []liveCase  `json:"cases"`
+	Total   int         `json:"total"`
+	Caption string      `json:"caption"`
+	Alerts  []liveAlert `json:"alerts"`
+	At      string      `json:"at"`
+	AtText  string      `json:"at_text"`
 }
 
 type liveCase struct {
@@ -267,24 +285,30 @@ type liveAlert struct {
 	HTML   string `json:"html"`
 }
 
-// snapshot reads and encodes what the queue page shows s now. It returns
-// ErrNotFound when s's session has ended.
-func (c *Console) snapshot(ctx context.Context, s *session) ([]byte, error) {
+// snapshot reads and encodes what the queue page of list and page q
+// shows s's user now, and records in shown the cases shown (a change to
+// them is audited, with shown the ones before). It returns ErrNotFound
+// when the user's session has ended.
+func (c *Console) snapshot(ctx context.Context, s *session, q queueQuery, shown *[]int64) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, liveQueryWait)
 	defer cancel()
 	now := c.now()
-	lq, err := c.db.LiveQueue(ctx, hashToken(s.token), now, s.user.ID, s.scope())
+	lq, err := c.db.LiveQueue(ctx, hashToken(s.token), now, s.user.ID, q.filter, *shown, q.filter.Search.Kind(), q.audited())
 	if err != nil {
 		return nil, err
 	}
-	v := queueView{AllOrganisations: s.scope() == 0, Rows: c.queueRows(lq.Cases)}
+	*shown = lq.Cases.IDs()
+	resolved := q.filter.Status == postgres.CaseResolved
+	v := queueView{AllOrganisations: s.scope() == 0, Rows: c.queueRows(lq.Cases.Cases), Filtered: q.form != (queueForm{}),
+		Resolved: resolved, Columns: queueColumns(s.scope() == 0, resolved)}
 	var buf bytes.Buffer
 	if err := c.pages["queue"].ExecuteTemplate(&buf, "queue_rows", v); err != nil {
 		return nil, fmt.Errorf("render queue rows: %w", err)
 	}
-	f := liveSnapshot{Type: "queue", Rows: buf.String(), Cases: make([]liveCase, 0, len(lq.Cases)),
+	f := liveSnapshot{Type: "queue", Rows: buf.String(), Cases: make([]liveCase, 0, len(lq.Cases.Cases)),
+		Total: lq.Cases.Total, Caption: queueCaption(lq.Cases.Total, q.filter),
 		Alerts: make([]liveAlert, 0, len(lq.Alerts)), At: now.UTC().Format(time.RFC3339), AtText: c.at(now).Text}
-	for i, k := range lq.Cases {
+	for i, k := range lq.Cases.Cases {
 		f.Cases = append(f.Cases, liveCase{ID: k.ID, Priority: k.Priority, Status: k.Status, Breached: v.Rows[i].SLA.Breached})
 	}
 	for _, a := range lq.Alerts {

@@ -23,12 +23,14 @@ import (
 
 // liveFrame is a frame of GET /console/live as the browser reads it.
 type liveFrame struct {
-	Type   string       `json:"type"`
-	Rows   string       `json:"rows"`
-	Cases  []frameCase  `json:"cases"`
-	Alerts []frameAlert `json:"alerts"`
-	At     string       `json:"at"`
-	AtText string       `json:"at_text"`
+	Type    string       `json:"type"`
+	Rows    string       `json:"rows"`
+	Cases   []frameCase  `json:"cases"`
+	Total   int          `json:"total"`
+	Caption string       `json:"caption"`
+	Alerts  []frameAlert `json:"alerts"`
+	At      string       `json:"at"`
+	AtText  string       `json:"at_text"`
 
 	raw     string
 	arrived time.Time
@@ -83,6 +85,12 @@ func (f *fixture) listen() {
 // dialLive opens GET /console/live with b's cookies, sending header
 // (Origin: the server's own, unless header says otherwise).
 func (b *browser) dialLive(header http.Header) (*websocket.Conn, *http.Response, error) {
+	return b.dialLiveQuery("", header)
+}
+
+// dialLiveQuery is dialLive with query, the queue page's query string
+// ("?priority=urgent"), as the page's script sends it.
+func (b *browser) dialLiveQuery(query string, header http.Header) (*websocket.Conn, *http.Response, error) {
 	h := http.Header{"Origin": {b.f.srv.URL}}
 	for k, v := range header {
 		h[k] = v
@@ -91,7 +99,7 @@ func (b *browser) dialLive(header http.Header) (*websocket.Conn, *http.Response,
 		}
 	}
 	d := websocket.Dialer{Jar: b.client.Jar, HandshakeTimeout: 5 * time.Second}
-	return d.DialContext(b.t.Context(), "ws"+strings.TrimPrefix(b.f.srv.URL, "http")+"/console/live", h)
+	return d.DialContext(b.t.Context(), "ws"+strings.TrimPrefix(b.f.srv.URL, "http")+"/console/live"+query, h)
 }
 
 // liveClient is an open live connection whose frames a goroutine reads.
@@ -106,7 +114,13 @@ type liveClient struct {
 // openLive opens b's live connection, failing the test unless it opens.
 func (b *browser) openLive() *liveClient {
 	b.t.Helper()
-	ws, resp, err := b.dialLive(nil)
+	return b.openLiveQuery("")
+}
+
+// openLiveQuery is openLive for the queue page with query string query.
+func (b *browser) openLiveQuery(query string) *liveClient {
+	b.t.Helper()
+	ws, resp, err := b.dialLiveQuery(query, nil)
 	if err != nil {
 		status := 0
 		if resp != nil {

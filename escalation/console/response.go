@@ -78,7 +78,7 @@ var pageNames = []string{"login", "queue", "case", "users", "dashboard", "referr
 func parsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
-		pages[name] = template.Must(template.New("base.html").Funcs(template.FuncMap{"number": number}).ParseFS(files, "templates/base.html", "templates/"+name+".html"))
+		pages[name] = template.Must(template.New("base.html").Funcs(template.FuncMap{"number": number, "choice": newChoice}).ParseFS(files, "templates/base.html", "templates/"+name+".html"))
 	}
 	return pages
 }

@@ -36,18 +36,37 @@ var priorityOptions = []outcome{
 	{string(ohcontact.PriorityRoutine), "Routine"},
 }
 
-// requestLabels name the categories of cases a person asked for, or a
-// promise opened, in plain words.
-var requestLabels = map[string]string{
+// categoryLabels name, in plain words, why cases are opened: the risk
+// screen's categories (escalation/risk) and the requests and promises of
+// the flows (dialogs.RequestClinician's reasons).
+var categoryLabels = map[string]string{
+	"suicide_risk":            "Suicide risk",
+	"self_harm":               "Self-harm",
+	"past_attempt":            "Suicide attempt in the past",
+	"bereavement_by_suicide":  "Bereaved by suicide",
+	"hopelessness":            "Hopelessness or not coping",
+	"safeguarding":            "Safeguarding: domestic abuse",
+	"harm_to_others":          "Thoughts of harming others",
+	"low_mood":                "Low mood",
+	"anxiety":                 "Anxiety",
+	"possible_risk":           "Possible risk",
+	"asked_to_talk":           "Asked to talk to someone",
 	"callback_requested":      "Asked for a call back",
 	"appointment_requested":   "Asked for an appointment with OH",
+	"long_term_talk":          "On long-term absence: asked to talk to OH",
+	"screen_positive":         "Stress check-in: asked to talk to OH",
+	"msk_red_flags":           "Muscle or joint problem with warning signs",
+	"could_not_understand":    "The service could not understand the replies",
+	"opted_out_when_asked":    "Opted out when asked whether they are safe",
 	"physio_declined":         "Physio referral declined: OH to call",
 	"referral_unknown_person": "Asked for a physio referral, not on the staff record",
 }
 
-// categoryLabel turns a case category such as suicide_risk into words.
+// categoryLabel turns a case category such as suicide_risk into words;
+// one not in categoryLabels has its underscores made spaces, never shown
+// as a code.
 func categoryLabel(category string) string {
-	if l, ok := requestLabels[category]; ok {
+	if l, ok := categoryLabels[category]; ok {
 		return l
 	}
 	s := strings.ReplaceAll(category, "_", " ")
@@ -180,15 +199,15 @@ var outcomes = []outcome{
 	{"no_risk_found", "Reviewed – no risk found"},
 }
 
-// outcomeLabel returns the words for an outcome code (the code itself for
-// one no longer offered).
+// outcomeLabel returns the words for an outcome code; one no longer
+// offered has its underscores made spaces, never shown as a code.
 func outcomeLabel(code string) string {
 	for _, o := range outcomes {
 		if o.Code == code {
 			return o.Label
 		}
 	}
-	return code
+	return categoryLabel(code)
 }
 
 // eventView is one line of a case's timeline.

@@ -1,6 +1,10 @@
 package console
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +70,49 @@ func TestViewSLAAndTimes(t *testing.T) {
 		if v.Text != tt.want || v.Due.Text != tt.wantDue || v.Overdue != tt.wantOverdue {
 			t.Errorf("%s: %+v, want %q due %q overdue=%v", tt.name, v, tt.want, tt.wantDue, tt.wantOverdue)
 		}
+	}
+}
+
+// TestEveryCaseReasonHasWords checks that every reason a case is opened
+// for (the risk screen's categories, the flows' requests for a clinician
+// and the cases the escalation package opens) is shown in words of its
+// own, never as its code made readable.
+func TestEveryCaseReasonHasWords(t *testing.T) {
+	t.Parallel()
+	sources := map[string]*regexp.Regexp{
+		"../risk/risk.go":    regexp.MustCompile(`Category\w+\s*=\s*"([a-z_]+)"`),
+		"../../dialogs/*.go": regexp.MustCompile(`RequestClinician\{[^}]*Reason: "([a-z_]+)"`),
+		"../*.go":            regexp.MustCompile(`Category: "([a-z_]+)"`),
+	}
+	found := 0
+	for glob, pattern := range sources {
+		files, err := filepath.Glob(glob)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: %v", glob, err)
+		}
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range pattern.FindAllStringSubmatch(string(src), -1) {
+				found++
+				if _, ok := categoryLabels[m[1]]; !ok {
+					t.Errorf("%s: cases opened for %q have no words in categoryLabels", file, m[1])
+				}
+			}
+		}
+	}
+	if found < 15 {
+		t.Errorf("found only %d reasons: has the code that opens cases moved?", found)
+	}
+	if got := outcomeLabel("safeguarding_referral"); got != "Safeguarding referral made" {
+		t.Errorf("outcomeLabel = %q", got)
+	}
+	if got := outcomeLabel("no_longer_offered"); got != "No longer offered" {
+		t.Errorf("an outcome no longer offered is shown as %q, want words", got)
 	}
 }

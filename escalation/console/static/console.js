@@ -1,6 +1,7 @@
 // console.js: live updates of the case queue and of a case page. The
-// queue page opens GET /console/live and shows each snapshot the server
-// sends: the rows, their count, when they were read, and the user's alerts.
+// queue page opens GET /console/live with its own query string (its
+// search, filters and page) and shows each snapshot the server sends:
+// the rows, their count, when they were read, and the user's alerts.
 // A case page opens GET /console/cases/{id}/live and swaps in the
 // transcript, timeline and summary each frame carries, says when a new
 // message from the person has come, and when the case's status or claim
@@ -115,10 +116,10 @@
       }
     }
 
-    openLive("/console/live", "queue", (snapshot) => {
+    // The page's own query string: its search, filters and page.
+    openLive(`/console/live${location.search}`, "queue", (snapshot) => {
       showRows(snapshot.rows);
-      const n = snapshot.cases.length;
-      setText(count, `${n} unresolved ${n === 1 ? "case" : "cases"}`);
+      setText(count, snapshot.caption);
       if (shown) {
         shown.dateTime = snapshot.at;
         setText(shown, snapshot.at_text);
