@@ -24,6 +24,13 @@ func signInAsClinician(t *testing.T, ctx context.Context, base string) {
 		`location.pathname === "/console/"`)
 }
 
+// openCase goes from the page the browser is on to the case page at path,
+// as a click on a link would.
+func openCase(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	submitAndWait(t, ctx, `location.assign("`+path+`")`, `location.pathname === "`+path+`" && document.querySelector("h1") !== null`)
+}
+
 // TestPriorityInBrowser is H18's control in the browser: the clinician
 // holding an urgent case lowers it only with a written reason (the form
 // says so next to the field, and keeps the choice), then raises it again;
@@ -36,7 +43,7 @@ func TestPriorityInBrowser(t *testing.T) {
 	id := textRisk(t, base, db)
 	path := "/console/cases/" + strconv.FormatInt(id, 10)
 	signInAsClinician(t, ctx, base)
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+path), drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	openCase(t, ctx, path)
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
 		`document.body.textContent.includes("You have claimed this case.")`)
 
@@ -86,7 +93,7 @@ func TestReplyAfterHandBackInBrowser(t *testing.T) {
 	id := textRisk(t, base, db)
 	path := "/console/cases/" + strconv.FormatInt(id, 10)
 	signInAsClinician(t, ctx, base)
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+path), drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	openCase(t, ctx, path)
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
 		`document.querySelector("form[action$='/reply']") !== null`)
 	submitAndWait(t, ctx, `document.querySelector("#reply").value = "Can I call you on Monday at 9am?";
@@ -112,7 +119,7 @@ func TestReplyAfterHandBackInBrowser(t *testing.T) {
 			t.Fatal("the person's answer after the hand-back raised no new-message cue on the case")
 		}
 	}
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+path), drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	openCase(t, ctx, path)
 	poll(t, ctx, 10*time.Second, `document.body.textContent.includes("New message from the person")
 		&& document.querySelector(".transcript-break") !== null
 		&& document.querySelector(".transcript").textContent.includes("yes Monday 9am is fine")`)
