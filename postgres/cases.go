@@ -186,6 +186,9 @@ type QueueCase struct {
 	Outcome        string
 	ResolvedByName string
 	ResolvedAt     time.Time
+	// NewMessage is set while the case's new-message cue is raised
+	// (Case.NewMessageAt).
+	NewMessage bool
 }
 
 // CaseFilter chooses the cases FindCases lists, and the page of them.
@@ -316,7 +319,7 @@ func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
 	b.Queue(`SELECT c.id, o.name, c.priority, c.category, c.unknown_sender, coalesce(v.channel, ''), c.status,
 	       coalesce(u.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
 	       coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.assignment_number, ''),
-	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at
+	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at, c.new_message_at IS NOT NULL
 	FROM (SELECT * FROM cases c WHERE `+page+` ORDER BY `+orderBy+fmt.Sprintf(` LIMIT %d`, limit+1)+`) c
 	JOIN organisations o ON o.id = c.organisation_id
 	LEFT JOIN conversations v ON v.id = c.conversation_id
@@ -329,7 +332,7 @@ func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
 			var claimedAt, resolvedAt *time.Time
 			err := row.Scan(&c.ID, &c.OrganisationName, &c.Priority, &c.Category, &c.UnknownSender, &c.Channel, &c.Status,
 				&c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
-				&c.FirstName, &c.LastName, &c.AssignmentNumber, &c.Outcome, &c.ResolvedByName, &resolvedAt)
+				&c.FirstName, &c.LastName, &c.AssignmentNumber, &c.Outcome, &c.ResolvedByName, &resolvedAt, &c.NewMessage)
 			c.ClaimedAt, c.ResolvedAt = deref(claimedAt), deref(resolvedAt)
 			return c, err
 		})

@@ -65,6 +65,9 @@ type queueRow struct {
 	SLA           slaView
 	Status        string
 	UnknownSender bool
+	// NewMessage says the person has written since the clinician holding
+	// the case last opened it.
+	NewMessage bool
 	// Person is the member of staff's name and Assignment their
 	// assignment number; both empty when the case has no known person.
 	Person, Assignment string
@@ -407,7 +410,7 @@ func (c *Console) queueRows(cases []postgres.QueueCase) []queueRow {
 			SLA:    c.viewSLA(k.Status, k.SLADue, k.ClaimedAt, k.ResolvedAt),
 			Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), UnknownSender: k.UnknownSender,
 			Person: strings.TrimSpace(k.FirstName + " " + k.LastName), Assignment: k.AssignmentNumber,
-			Channel: channelLabel(k.Channel),
+			Channel: channelLabel(k.Channel), NewMessage: k.NewMessage,
 		}
 		if k.Status == postgres.CaseResolved {
 			row.Outcome, row.ResolvedBy, row.Resolved = outcomeLabel(k.Outcome), k.ResolvedByName, c.at(k.ResolvedAt)

@@ -80,6 +80,9 @@ func TestHandBackKeepsTheThread(t *testing.T) {
 	if later == tc.conversation {
 		t.Fatal("the reply after the hand-back went into the closed conversation")
 	}
+	if _, queue := sam.get("/console/"); !strings.Contains(queue, "New message</strong>") {
+		t.Error("the queue does not mark the case as having a new message")
+	}
 	_, page := lee.get(path)
 	if !strings.Contains(page, "yes Monday 9am is fine") || !strings.Contains(text(page), "The person wrote again after the conversation was handed back") {
 		t.Fatal("the case page does not show the reply written after the hand-back, after its marker")
@@ -96,6 +99,9 @@ func TestHandBackKeepsTheThread(t *testing.T) {
 	}
 	if _, page = sam.get(path); strings.Contains(page, newMessageCue) {
 		t.Error("the cue stayed after the clinician holding the case had opened it")
+	}
+	if _, queue := sam.get("/console/"); strings.Contains(queue, "New message</strong>") {
+		t.Error("the queue still marks the case after the clinician holding it had opened it")
 	}
 	if !strings.Contains(page, `id="reply"`) {
 		t.Fatal("the clinician cannot reply to the conversation that followed the hand-back")
