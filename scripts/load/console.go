@@ -91,20 +91,22 @@ type probeResult struct {
 // probeConsole texts riskyText from one probe sender after another, each a
 // person with no case yet, until ctx ends, and measures each time from
 // sending the text to its new case arriving on the console's live
-// websocket.
+// websocket: in the snapshot's first page of the queue, or, once that page
+// is full of older urgent cases (the queue is paged, urgent and oldest
+// first), in the snapshot's count of unresolved cases.
 func probeConsole(ctx context.Context, client *http.Client, base string, probes []*sender) (probeResult, error) {
 	conn, err := consoleSession(base)
 	if err != nil {
 		return probeResult{}, err
 	}
 	defer conn.Close()
-	seen := map[int64]bool{}
-	snapshots := make(chan []int64, 64)
+	snapshots := make(chan queueSnapshot, 64)
 	go func() {
 		defer close(snapshots)
 		for {
 			var frame struct {
 				Type  string `json:"type"`
+				Total int    `json:"total"`
 				Cases []struct {
 					ID int64 `json:"id"`
 				} `json:"cases"`
@@ -112,19 +114,22 @@ func probeConsole(ctx context.Context, client *http.Client, base string, probes 
 			if err := conn.ReadJSON(&frame); err != nil {
 				return
 			}
-			ids := make([]int64, 0, len(frame.Cases))
+			q := queueSnapshot{total: frame.Total, ids: make([]int64, 0, len(frame.Cases))}
 			for _, c := range frame.Cases {
-				ids = append(ids, c.ID)
+				q.ids = append(q.ids, c.ID)
 			}
-			snapshots <- ids
+			snapshots <- q
 		}
 	}()
 	// The first snapshot is the queue as it stands.
+	seen := map[int64]bool{}
+	var total int
 	select {
-	case ids := <-snapshots:
-		for _, id := range ids {
+	case q := <-snapshots:
+		for _, id := range q.ids {
 			seen[id] = true
 		}
+		total = q.total
 	case <-time.After(5 * time.Second):
 		return probeResult{}, fmt.Errorf("no first snapshot from the console")
 	}
@@ -133,7 +138,7 @@ func probeConsole(ctx context.Context, client *http.Client, base string, probes 
 		sent := time.Now()
 		errc := make(chan error, 1)
 		go func() { errc <- probes[i].postText(client, base, riskyText) }()
-		arrived, err := awaitNewCase(snapshots, seen, 5*time.Second)
+		arrived, err := awaitNewCase(snapshots, seen, &total, 5*time.Second)
 		if err != nil {
 			return r, err
 		}
@@ -151,19 +156,28 @@ func probeConsole(ctx context.Context, client *http.Client, base string, probes 
 	return r, nil
 }
 
-// awaitNewCase reads snapshots until one holds a case not in seen, and
-// returns when it arrived; the zero time when none did within timeout.
-func awaitNewCase(snapshots <-chan []int64, seen map[int64]bool, timeout time.Duration) (time.Time, error) {
+// queueSnapshot is what the probe reads of a live queue frame: the ids of
+// the cases on its page and how many cases the queue holds.
+type queueSnapshot struct {
+	ids   []int64
+	total int
+}
+
+// awaitNewCase reads snapshots until one holds a case not in seen, or
+// counts more cases than *total, and returns when it arrived; the zero
+// time when none did within timeout.
+func awaitNewCase(snapshots <-chan queueSnapshot, seen map[int64]bool, total *int, timeout time.Duration) (time.Time, error) {
 	deadline := time.After(timeout)
 	for {
 		select {
-		case ids, ok := <-snapshots:
+		case q, ok := <-snapshots:
 			if !ok {
 				return time.Time{}, fmt.Errorf("console websocket closed")
 			}
 			arrived := time.Now()
-			fresh := false
-			for _, id := range ids {
+			fresh := q.total > *total
+			*total = q.total
+			for _, id := range q.ids {
 				if !seen[id] {
 					seen[id], fresh = true, true
 				}
