@@ -217,6 +217,25 @@ func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disable
 	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: action, RecordType: "user", RecordID: id, OrganisationID: orgID})
 }
 
+// SetUserJobTitle sets the job title account id's signed replies carry
+// (empty: its role's default), writing a user.job_title_changed audit
+// event for the user actorID. It returns ErrNotFound when there is no such
+// account in organisation orgScope (0: any).
+func SetUserJobTitle(ctx context.Context, tx pgx.Tx, orgScope, id int64, title string, actorID int64) error {
+	var orgID int64
+	err := tx.QueryRow(ctx, `UPDATE users SET job_title = nullif($3, ''), updated_at = now()
+		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
+		RETURNING coalesce(organisation_id, 0)`, id, orgScope, title).Scan(&orgID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("set the job title of user %d: %w", id, err)
+	}
+	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: "user.job_title_changed", RecordType: "user", RecordID: id,
+		OrganisationID: orgID, Details: map[string]any{"job_title": title}})
+}
+
 // UnlockUser ends account id's lockout after failed sign-ins, if it has
 // one, and starts its count of failures again, writing a user.unlocked
 // audit event for the user actorID. It returns ErrNotFound when there is

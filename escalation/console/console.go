@@ -154,7 +154,10 @@
 // (escalation.Cases.Signature: by default "From Sam Jones, OH nurse", in
 // the person's language, the job title being the account's, or its role's
 // default); the reply form says how, and the signature counts towards the
-// reply's length (422 when the two together are too long).
+// reply's length (422 when the two together are too long). Admins set or
+// clear an account's job title on the users page (POST
+// /console/admin/users/{id}/title, user_title.go; audited as
+// user.job_title_changed).
 //
 // # Follow-ups
 //
@@ -466,6 +469,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("POST /console/admin/users/{id}/disable", c.signedIn(isAdmin, c.disableUser))
 	handle("POST /console/admin/users/{id}/enable", c.signedIn(isAdmin, c.enableUser))
 	handle("POST /console/admin/users/{id}/unlock", c.signedIn(isAdmin, c.unlockUser))
+	handle("POST /console/admin/users/{id}/title", c.signedIn(isAdmin, c.setUserTitle))
 
 	// Anything else under /console/ gets the console's own 404 page.
 	handle("/console/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r, nil) })

@@ -46,6 +46,10 @@ type userRow struct {
 	Disabled     bool
 	Locked       bool
 	Self         bool
+	// JobTitle is the title its signed replies carry, empty for its role's
+	// default; Replies is set for the roles that reply.
+	JobTitle string
+	Replies  bool
 }
 
 type roleOption struct{ Value, Label, Hint string }
@@ -111,7 +115,8 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 	v.Errors, v.Done = errs, userDoneMessages[r.URL.Query().Get("done")]
 	for _, u := range users {
 		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role) + jobTitleLabel(u), Organisation: "Every organisation",
-			Status: "Active", Disabled: u.Disabled, Self: u.ID == s.user.ID}
+			Status: "Active", Disabled: u.Disabled, Self: u.ID == s.user.ID, JobTitle: u.JobTitle,
+			Replies: u.Role == RoleClinician || u.Role == RoleAdmin}
 		if u.OrganisationName != "" {
 			row.Organisation = u.OrganisationName
 		}
@@ -146,6 +151,7 @@ var userDoneMessages = map[string]string{
 	"disabled": "The account has been disabled and its sessions ended.",
 	"enabled":  "The account has been enabled.",
 	"unlocked": "The account has been unlocked: its owner can sign in again now.",
+	"title":    "The job title has been saved: the account's replies are signed with it from now on.",
 }
 
 // jobTitleLabel says what a clinician's or admin's signed replies call

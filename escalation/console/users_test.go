@@ -241,3 +241,48 @@ func TestAdminUnlocksAccount(t *testing.T) {
 		t.Fatalf("the unlocked account signing in: status %d, want 303", resp.StatusCode)
 	}
 }
+
+// TestAdminSetsJobTitle: an admin changes the job title an existing
+// account's replies are signed with, or clears it back to the role's
+// default; a title too long or on two lines is refused next to its field;
+// another organisation's account is not found; each change is audited.
+func TestAdminSetsJobTitle(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, f.org)
+	nurse := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	other := f.user("other@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
+	b := f.signIn("admin@example.nhs.uk")
+	path := fmt.Sprintf("/console/admin/users/%d/title", nurse)
+
+	if _, page := b.get("/console/admin/users"); !strings.Contains(page, `action="`+path+`"`) {
+		t.Fatal("the users page offers no job title form for a clinician")
+	}
+	if resp, _ := b.post(path, url.Values{"job_title": {"  OH nurse  "}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set job title: status %d, want 303", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE id = $1 AND job_title = 'OH nurse'`, nurse); n != 1 {
+		t.Error("the job title was not saved, trimmed")
+	}
+	if _, page := b.get("/console/admin/users?done=title"); !strings.Contains(text(page), "Sam Jones") || !strings.Contains(page, `value="OH nurse"`) {
+		t.Error("the users page does not show the saved job title")
+	}
+	for _, bad := range []string{strings.Repeat("x", 61), "OH\nnurse"} {
+		resp, page := b.post(path, url.Values{"job_title": {bad}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errorSummary(page), fmt.Sprintf(`href="#job-title-%d"`, nurse)) {
+			t.Errorf("job title %q: status %d, want 422 with the error linked to the field", bad, resp.StatusCode)
+		}
+	}
+	if resp, _ := b.post(path, url.Values{"job_title": {""}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clear job title: status %d, want 303", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE id = $1 AND job_title IS NULL`, nurse); n != 1 {
+		t.Error("clearing the job title did not go back to the role's default")
+	}
+	if resp, _ := b.post(fmt.Sprintf("/console/admin/users/%d/title", other), url.Values{"job_title": {"Nurse"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("setting another organisation's account's title: status %d, want 404", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE action = 'user.job_title_changed' AND record_id = $1 AND actor_id = $2`, nurse, admin); n != 2 {
+		t.Errorf("%d user.job_title_changed audit events, want 2", n)
+	}
+}
