@@ -63,17 +63,15 @@ type Cases struct {
 	// Outboxes deliver clinicians' replies, by conversation channel. A
 	// conversation on a channel with no outbox cannot be replied to.
 	Outboxes map[ohcontact.Channel]Outbox
-	// Engine words the closing message a resolved case's person may be
-	// sent; nil offers none.
+	// Engine words what the service adds to what clinicians send: the
+	// signature of a reply (dialogs.Engine.ReplySignature) and the closing
+	// message a resolved case's person may be sent (CaseClosed). Without
+	// one, replies go unsigned and no closing message is offered.
 	Engine *dialogs.Engine
 	// Signing is how each organisation's replies are signed, by
 	// organisation id; an organisation not in it signs with
 	// SignNameAndTitle.
 	Signing map[int64]ReplySigning
-	// SignatureText renders a reply's signature in the person's language
-	// lang, naming signer ("From Sam Jones, OH nurse":
-	// dialogs.Engine.ReplySignature). When nil, replies are not signed.
-	SignatureText func(lang, signer string) string
 	// Now is the clock a released case's SLA clock restarts from, and
 	// that follow-ups must be after; time.Now when nil.
 	Now func() time.Time

@@ -257,7 +257,7 @@ func TestRepliesSigned(t *testing.T) {
 			t.Parallel()
 			f := newSLAFixture(t, false)
 			f.cases.Signing = map[int64]escalation.ReplySigning{f.org: tc.signing}
-			f.cases.SignatureText = engine.ReplySignature
+			f.cases.Engine = engine
 			f.cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: f.cases.Jobs}}
 			if _, err := f.db.Pool.Exec(t.Context(), `UPDATE users SET job_title = nullif($1, '') WHERE email = 'on@test.example'`, tc.title); err != nil {
 				t.Fatal(err)

@@ -123,19 +123,19 @@ func (e ReplyTooLongError) Error() string {
 
 // Signature returns what user userID's replies in organisation orgID's
 // conversations in language lang end with: "" when the organisation does
-// not sign replies (or Cases has no SignatureText), and otherwise a blank
+// not sign replies (or Cases has no Engine), and otherwise a blank
 // line and the signature in lang ("From Sam Jones, OH nurse"). It is
 // counted in the reply's length.
 func (cs *Cases) Signature(ctx context.Context, q postgres.Querier, userID, orgID int64, lang string) (string, error) {
 	s := cs.Signing[orgID]
-	if s.Unsigned || cs.SignatureText == nil {
+	if s.Unsigned || cs.Engine == nil {
 		return "", nil
 	}
 	u, err := postgres.UserByID(ctx, q, userID)
 	if err != nil {
 		return "", fmt.Errorf("sign reply: %w", err)
 	}
-	return "\n\n" + cs.SignatureText(lang, signer(s.Style, u)), nil
+	return "\n\n" + cs.Engine.ReplySignature(lang, signer(s.Style, u)), nil
 }
 
 // MaxReply returns the most characters a reply signed with signature may

@@ -105,7 +105,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		return nil, nil, err
 	}
 	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Engine: engine, Now: time.Now,
-		Signing: signing, SignatureText: engine.ReplySignature}
+		Signing: signing}
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}

@@ -98,7 +98,9 @@ func newFixtureWith(t *testing.T, secure bool, configure func(*console.Config)) 
 		t.Fatal(err)
 	}
 	cases := &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
-		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Engine: engine, Now: f.now}
+		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Engine: engine, Now: f.now,
+		// Replies go as written unless a test asks for them signed.
+		Signing: map[int64]escalation.ReplySigning{f.org: {Unsigned: true}, f.otherOrg: {Unsigned: true}}}
 	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}
 	cfg := console.Config{
 		DB:            f.db,

@@ -135,7 +135,7 @@ func TestFollowUps(t *testing.T) {
 func TestReplyShowsSignature(t *testing.T) {
 	t.Parallel()
 	f := newFixtureWith(t, false, func(cfg *console.Config) {
-		cfg.Cases.SignatureText = func(_, signer string) string { return "From " + signer }
+		cfg.Cases.Signing = nil // each organisation signs, as by default
 	})
 	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityHigh, 0)
