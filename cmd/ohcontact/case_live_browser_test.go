@@ -23,12 +23,7 @@ func TestLiveCasePageInBrowser(t *testing.T) {
 	id := textRisk(t, base, db)
 	caseID := strconv.FormatInt(id, 10)
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
 	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/cases/"+caseID),
 		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,

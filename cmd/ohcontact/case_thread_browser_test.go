@@ -13,17 +13,6 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// signInAsClinician signs the demo clinician in, in the browser.
-func signInAsClinician(t *testing.T, ctx context.Context, base string) {
-	t.Helper()
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/"`)
-}
-
 // openCase goes from the page the browser is on to the case page at path,
 // as a click on a link would.
 func openCase(t *testing.T, ctx context.Context, path string) {
@@ -42,7 +31,7 @@ func TestPriorityInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	id := textRisk(t, base, db)
 	path := "/console/cases/" + strconv.FormatInt(id, 10)
-	signInAsClinician(t, ctx, base)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
 	openCase(t, ctx, path)
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
 		`document.body.textContent.includes("You have claimed this case.")`)
@@ -92,7 +81,7 @@ func TestReplyAfterHandBackInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	id := textRisk(t, base, db)
 	path := "/console/cases/" + strconv.FormatInt(id, 10)
-	signInAsClinician(t, ctx, base)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
 	openCase(t, ctx, path)
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
 		`document.querySelector("form[action$='/reply']") !== null`)

@@ -43,6 +43,17 @@ func awaitNewPage(t *testing.T, ctx context.Context, what, predicate string) {
 	t.Fatalf("%s\nthe page never showed %s", what, predicate)
 }
 
+// signInToConsole signs email in with password on the console's sign-in
+// page and waits until the page it leads to shows predicate.
+func signInToConsole(t *testing.T, ctx context.Context, base, email, password, predicate string) {
+	t.Helper()
+	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
+		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
+	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+email+`";
+		document.querySelector("#password").value = "`+password+`";
+		document.querySelector("form[action='/console/login']").requestSubmit()`, predicate)
+}
+
 // TestRiskyTextToResolvedCaseInBrowser is the clinician's path end to end:
 // a risky text on the demo phone brings crisis contacts to the phone and an
 // urgent case to the console queue; a clinician signs in, opens the case,
@@ -162,12 +173,7 @@ func TestPhysioReferralInBrowser(t *testing.T) {
 		t.Fatalf("make referrals: %v", err)
 	}
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoPhysioEmail("DEMO")+`";
-		document.querySelector("#password").value = "`+demoPhysioPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/referrals" && document.body.textContent.includes("1 referral is past its SLA")`)
+	signInToConsole(t, ctx, base, demoPhysioEmail("DEMO"), demoPhysioPassword, `location.pathname === "/console/referrals" && document.body.textContent.includes("1 referral is past its SLA")`)
 	checkAxe(t, ctx, axe, "referrals")
 
 	submitAndWait(t, ctx, fmt.Sprintf(`document.querySelector("tbody a[href='/console/referrals/%d']").click()`, id),

@@ -64,12 +64,7 @@ func TestLiveQueueInBrowser(t *testing.T) {
 	ctx, axe := browser(t)
 	base, db := startConsoleDemo(t)
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/" && document.querySelector("#live-status").textContent === "Live"`)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/" && document.querySelector("#live-status").textContent === "Live"`)
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#queue-rows").textContent`)); err != nil ||
 		!strings.Contains(got, "No unresolved cases.") {
 		t.Fatalf("the queue is not empty to begin with: %q (%v)", got, err)

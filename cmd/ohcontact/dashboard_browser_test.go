@@ -35,12 +35,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	base := "http://" + addr
 	startDemoAt(t, dbURL, addr, base)
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoLeadEmail+`";
-		document.querySelector("#password").value = "`+demoLeadPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demoLeadEmail, demoLeadPassword, `location.pathname === "/console/"`)
 	const charts = 14
 	drawn := `location.pathname === "/console/dashboard" && document.querySelectorAll("figure > svg[role=img]").length === ` + strconv.Itoa(charts)
 	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/dashboard']").click()`, drawn)

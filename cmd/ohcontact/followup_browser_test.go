@@ -27,12 +27,7 @@ func TestFollowUpAlertInBrowser(t *testing.T) {
 	id := textRisk(t, base, db)
 	caseID := strconv.FormatInt(id, 10)
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/" && document.querySelector("form[action='/console/duty']") !== null`)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/" && document.querySelector("form[action='/console/duty']") !== null`)
 	submitAndWait(t, ctx, `document.querySelector("form[action='/console/duty']").requestSubmit()`,
 		`document.body.textContent.includes("You are on duty")`)
 

@@ -54,12 +54,7 @@ func TestContactAndPersonPageInBrowser(t *testing.T) {
 		t.Fatalf("open Ann's web chat case: %v", err)
 	}
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
 	within(t, ctx, 20*time.Second, chromedp.Navigate(fmt.Sprintf("%s/console/cases/%d", base, smsCase)),
 		drop(chromedp.Poll[bool](`document.readyState === "complete" && document.querySelector("form[action$='/contact']") !== null`)))
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("a[href^='tel:']").length`)); err != nil || n != 0 {

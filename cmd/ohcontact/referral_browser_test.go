@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -89,12 +88,7 @@ func TestMSKReferralBookedInBrowser(t *testing.T) {
 		t.Fatalf("referral answers %v, want neck, 2 to 6 weeks, a morning phone call", answers)
 	}
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoPhysioEmail(signposting.DemoCode)+`";
-		document.querySelector("#password").value = "`+demoPhysioPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		fmt.Sprintf(`location.pathname === "/console/referrals" && document.querySelector("a[href='/console/referrals/%d']") !== null`, id))
+	signInToConsole(t, ctx, base, demoPhysioEmail(signposting.DemoCode), demoPhysioPassword, fmt.Sprintf(`location.pathname === "/console/referrals" && document.querySelector("a[href='/console/referrals/%d']") !== null`, id))
 	submitAndWait(t, ctx, fmt.Sprintf(`document.querySelector("a[href='/console/referrals/%d']").click()`, id),
 		`document.querySelector("form[action$='/book']") !== null && document.body.textContent.includes("Neck")`)
 	checkAxe(t, ctx, axe, "referral from the MSK check-in")

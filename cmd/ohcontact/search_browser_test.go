@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -45,12 +44,7 @@ func TestFindWorkInBrowser(t *testing.T) {
 	}
 	row := func(id int64) string { return fmt.Sprintf(`document.querySelector('tr[data-case-id="%d"]')`, id) }
 
-	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
-		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
-		document.querySelector("form[action='/console/login']").requestSubmit()`,
-		`location.pathname === "/console/" && `+row(routine)+` !== null`)
+	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/" && `+row(routine)+` !== null`)
 
 	// A name, typed as people type it.
 	submitAndWait(t, ctx, `document.querySelector("#q").value = "zoe lloyd";
