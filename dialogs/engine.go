@@ -166,6 +166,7 @@ type StartInfo struct {
 	// AfterClosing is true when the person's last conversation on this
 	// channel was closed by clinicians resolving their case lately
 	// (ClosingGrace): a thank-you then is answered, not met with the menu.
+	// It changes nothing else, so the runner looks only for a thank-you.
 	AfterClosing bool
 }
 

@@ -366,13 +366,20 @@ func (r *Runner) lock(ctx context.Context, tx pgx.Tx, items []*item) error {
 func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	starts := make([]Result, len(items))
 	convs := make([]ohcontact.Conversation, len(items))
-	keys := make([]postgres.ConversationKey, len(items))
-	for i, it := range items {
-		keys[i] = it.key()
+	// Only a thank-you asks whether clinicians closed the last one: other
+	// first messages cost no look-up.
+	var thanking []postgres.ConversationKey
+	for _, it := range items {
+		if isThanks(normalize(it.in.Text)) {
+			thanking = append(thanking, it.key())
+		}
 	}
-	closing, err := postgres.ClosedByClinicians(ctx, tx, keys, r.Now().Add(-ClosingGrace))
-	if err != nil {
-		return err
+	var closing map[postgres.ConversationKey]bool
+	if len(thanking) > 0 {
+		var err error
+		if closing, err = postgres.ClosedByClinicians(ctx, tx, thanking, r.Now().Add(-ClosingGrace)); err != nil {
+			return err
+		}
 	}
 	for i, it := range items {
 		in, who := it.in, it.who
@@ -417,7 +424,7 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	if len(raced) == 0 {
 		return nil
 	}
-	keys = make([]postgres.ConversationKey, len(raced))
+	keys := make([]postgres.ConversationKey, len(raced))
 	for i, it := range raced {
 		keys[i] = it.key()
 	}

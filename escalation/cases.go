@@ -305,21 +305,18 @@ func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note s
 
 // Tellable returns nil when the person in case k's thread can be sent the
 // closing message as it is resolved, and otherwise a *ConflictError saying
-// why not.
+// why not: whatever refuses a reply (ReplyAllowed) refuses it too, except
+// that a closed conversation can still be written to, unless its number
+// has been deleted.
 func (cs *Cases) Tellable(k postgres.Case) *ConflictError {
 	switch {
 	case cs.Engine == nil:
 		return &ConflictError{"Closing messages are not available."}
-	case k.ConversationID == 0:
-		return &ConflictError{"This case did not come from a conversation, so there is no one to send a closing message to."}
-	case k.StaffOptedOut:
-		return &ConflictError{"This person has opted out of messages from the service, so no closing message can be sent."}
-	case k.Channel == ohcontact.ChannelSMS && k.NumberEnding == "":
-		return &ConflictError{"The conversation's number has been deleted, so no closing message can be sent."}
-	case cs.Outboxes[k.Channel] == nil:
-		return &ConflictError{fmt.Sprintf("Messages by %s are not available.", k.Channel.Label())}
+	case k.Channel == ohcontact.ChannelSMS && k.ConversationID != 0 && k.NumberEnding == "":
+		return &ConflictError{"The conversation's number has been deleted, so no message can be sent."}
 	}
-	return nil
+	k.ConversationClosed = false
+	return cs.ReplyAllowed(k)
 }
 
 // MaxPriorityReason is the longest reason for lowering a case's priority,
