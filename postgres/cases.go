@@ -489,8 +489,6 @@ type Case struct {
 	// NewMessageAt is when the person last wrote on the case's thread, if
 	// the clinician holding it has not opened it since (zero otherwise).
 	NewMessageAt time.Time
-	// HandedBack is set once its conversation has been handed back.
-	HandedBack bool
 
 	// The member of staff, when known (StaffID 0 otherwise). Their
 	// mobile and email are not here: RevealContact reads them.
@@ -526,7 +524,7 @@ type Case struct {
 const caseQuery = `
 	SELECT c.id, c.organisation_id, o.name, c.priority, c.category, c.evidence, c.unknown_sender, c.status,
 	       coalesce(c.claimed_by, 0), coalesce(cu.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
-	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at, c.new_message_at, c.handed_back_at IS NOT NULL,
+	       coalesce(c.outcome, ''), coalesce(ru.display_name, ''), c.resolved_at, c.new_message_at,
 	       coalesce(s.first_name, ''), coalesce(s.assignment_number, ''), coalesce(s.consent = 'opted_out', false),
 	       coalesce(c.conversation_id, 0), coalesce(v.id, 0), o.code, coalesce(v.language, ''),
 	       coalesce(v.channel, ''), coalesce(v.owner, ''), coalesce(v.status = 'closed', false),
@@ -549,7 +547,7 @@ func scanCase(row pgx.Row) (Case, error) {
 	var claimedAt, resolvedAt, newMessageAt *time.Time
 	err := row.Scan(&c.ID, &c.OrganisationID, &c.OrganisationName, &c.Priority, &c.Category, &evidence, &c.UnknownSender, &c.Status,
 		&c.ClaimedBy, &c.ClaimedByName, &claimedAt, &c.SLADue, &c.CreatedAt,
-		&c.Outcome, &c.ResolvedByName, &resolvedAt, &newMessageAt, &c.HandedBack,
+		&c.Outcome, &c.ResolvedByName, &resolvedAt, &newMessageAt,
 		&c.StaffFirstName, &c.AssignmentNumber, &c.StaffOptedOut,
 		&c.ConversationID, &c.CurrentConversationID, &c.OrganisationCode, &c.Language,
 		&c.Channel, &c.Owner, &c.ConversationClosed, &c.Verified, &c.NumberEnding,
