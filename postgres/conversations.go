@@ -155,6 +155,20 @@ func Transcript(ctx context.Context, q Querier, conversationID int64) ([]Transcr
 	return msgs, nil
 }
 
+// Transcripts returns the messages of each of conversations ids, in order,
+// by conversation, in one query.
+func Transcripts(ctx context.Context, q Querier, ids []int64) (map[int64][]TranscriptMessage, error) {
+	msgs, err := transcript(ctx, q, `m.conversation_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load transcripts of %d conversations: %w", len(ids), err)
+	}
+	byConv := make(map[int64][]TranscriptMessage, len(ids))
+	for _, m := range msgs {
+		byConv[m.ConversationID] = append(byConv[m.ConversationID], m)
+	}
+	return byConv, nil
+}
+
 // CaseTranscript returns the messages of case caseID's thread, oldest
 // first: those of its conversation (convID, 0 when it has none), then those
 // of the conversations the person started after a clinician handed it back

@@ -102,13 +102,15 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, s *session)
 		}
 		for _, conv := range convs {
 			shown.Conversations = append(shown.Conversations, conv.ID)
-			msgs, err := postgres.Transcript(ctx, tx, conv.ID)
-			if err != nil {
-				return err
-			}
+		}
+		transcripts, err := postgres.Transcripts(ctx, tx, shown.Conversations)
+		if err != nil {
+			return err
+		}
+		for _, conv := range convs {
 			cv := personConversationView{ID: conv.ID, Channel: channelLabel(conv.Channel), Flow: flowLabel(conv.Flow),
 				Status: conversationStatus(conv), Started: c.at(conv.CreatedAt)}
-			for _, m := range msgs {
+			for _, m := range transcripts[conv.ID] {
 				cv.Messages = append(cv.Messages, c.viewMessage(m, p.FirstName))
 			}
 			v.Conversations = append(v.Conversations, cv)
