@@ -17,6 +17,10 @@ type Organisation struct {
 	ID   int64
 	Code string
 	Name string
+	// GoLive is the first day of the organisation's pilot (a date; zero if
+	// not said). The pilot dashboard compares the figures from then on
+	// with a baseline period just before it.
+	GoLive time.Time
 }
 
 // Channel is how a conversation reaches a member of staff.

@@ -4,19 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
 )
 
-// EnsureOrganisation creates the organisation with org.Code, or updates its
-// name when it exists.
+// EnsureOrganisation creates the organisation with org.Code, or brings its
+// name and go-live day up to date when it exists. A zero org.GoLive keeps
+// the go-live day the organisation has (the demo's is set when its pilot
+// history is seeded): a go-live day is moved, never removed.
 func (db *DB) EnsureOrganisation(ctx context.Context, org ohcontact.Organisation) error {
+	var goLive *string
+	if !org.GoLive.IsZero() {
+		d := org.GoLive.Format(time.DateOnly)
+		goLive = &d
+	}
 	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO organisations (code, name) VALUES ($1, $2)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, updated_at = now()
-		WHERE organisations.name <> excluded.name`, org.Code, org.Name)
+		INSERT INTO organisations (code, name, go_live_on) VALUES ($1, $2, $3::date)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, go_live_on = coalesce(excluded.go_live_on, organisations.go_live_on), updated_at = now()
+		WHERE (organisations.name, organisations.go_live_on) IS DISTINCT FROM (excluded.name, coalesce(excluded.go_live_on, organisations.go_live_on))`,
+		org.Code, org.Name, goLive)
 	if err != nil {
 		return fmt.Errorf("ensure organisation %s: %w", org.Code, err)
 	}

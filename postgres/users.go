@@ -257,13 +257,17 @@ func UnlockUser(ctx context.Context, tx pgx.Tx, orgScope, id, actorID int64) err
 
 // Organisations lists every organisation, by name.
 func Organisations(ctx context.Context, q Querier) ([]ohcontact.Organisation, error) {
-	rows, err := q.Query(ctx, `SELECT id, code, name FROM organisations ORDER BY name, id`)
+	rows, err := q.Query(ctx, `SELECT id, code, name, go_live_on FROM organisations ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list organisations: %w", err)
 	}
 	orgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Organisation, error) {
 		var o ohcontact.Organisation
-		err := row.Scan(&o.ID, &o.Code, &o.Name)
+		var goLive *time.Time
+		err := row.Scan(&o.ID, &o.Code, &o.Name, &goLive)
+		if goLive != nil {
+			o.GoLive = *goLive
+		}
 		return o, err
 	})
 	if err != nil {

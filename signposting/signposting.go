@@ -14,6 +14,7 @@
 //	code    = "RTD"                               # as in the organisations table: letters, digits, _ and -
 //	name    = "Example NHS Foundation Trust"
 //	oh_name = "Example Trust Occupational Health" # how texts name the OH service; short, GSM-7
+//	go_live = 2026-05-01                          # optional TOML date: the pilot's first day (the dashboard compares before and after)
 //
 //	  [[organisations.services]]
 //	  key          = "samaritans"      # stable id: a-z, 0-9, _ (recorded in signposts)
@@ -105,7 +106,11 @@ type Organisation struct {
 	Code string `toml:"code"`
 	Name string `toml:"name"`
 	// OHName is how texts name the OH service ("This is OHName").
-	OHName   string    `toml:"oh_name"`
+	OHName string `toml:"oh_name"`
+	// GoLive is the first day of the organisation's pilot (a TOML date,
+	// go_live = 2026-05-01), read by the pilot dashboard's before-and-after
+	// comparison; zero when not said.
+	GoLive   time.Time `toml:"go_live"`
 	Services []Service `toml:"services"`
 }
 

@@ -52,6 +52,9 @@ func TestLoadExample(t *testing.T) {
 	if got := s.ReviewBy.Format(time.DateOnly); got != "2027-06-30" {
 		t.Errorf("review_by = %s", got)
 	}
+	if got := o.GoLive.Format(time.DateOnly); got != "2026-05-01" {
+		t.Errorf("go_live = %s, want 2026-05-01", got)
+	}
 	if _, ok := d.Organisation("NOPE"); ok {
 		t.Error("found an organisation that is not there")
 	}

@@ -106,7 +106,7 @@ func addPilotTrusts(ctx context.Context, db *postgres.DB, cfg Config, dir *signp
 		if _, ok := dir.Organisation(o.Code); ok {
 			continue
 		}
-		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name})
+		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name, GoLive: o.GoLive})
 		if err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func ensureOrganisations(ctx context.Context, db *postgres.DB, cfg Config) (*sig
 	}
 	ids := map[string]int64{}
 	for _, o := range dir.Organisations {
-		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name})
+		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name, GoLive: o.GoLive})
 		if err != nil {
 			return nil, nil, err
 		}
