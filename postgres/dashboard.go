@@ -240,6 +240,11 @@ type Dashboard struct {
 	// Conversations counts the conversations started in the period, by
 	// language and channel, every combination.
 	Conversations []LanguageChannel
+	// Organisations are, when the dashboard counts every organisation
+	// (Filter.OrganisationID 0), each organisation's own dashboard over the
+	// same period, by name, read in the same snapshot: the trusts side by
+	// side. Their own Organisations are empty.
+	Organisations []Dashboard
 }
 
 // ErrBadPeriod is returned by Dashboard for a period that ends before it
@@ -249,7 +254,9 @@ var ErrBadPeriod = errors.New("the period ends before it begins")
 // Dashboard returns the dashboard for f, seen by a user of organisation
 // orgScope (0: every organisation). A user with an organisation is shown
 // their own whatever f asks for; one who asks for another's gets
-// ErrNotFound. Every figure comes from one snapshot of the database.
+// ErrNotFound. A dashboard of every organisation holds each one's own as
+// well (Dashboard.Organisations). Every figure comes from one snapshot of
+// the database.
 func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) (Dashboard, error) {
 	if orgScope != 0 {
 		if f.OrganisationID != 0 && f.OrganisationID != orgScope {
@@ -263,7 +270,7 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 	}
 	d := Dashboard{Filter: f}
 	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		q := &dashboardQuery{tx: tx, org: f.OrganisationID}
+		q := &dashboardQuery{tx: tx}
 		err := tx.QueryRow(ctx, `
 			SELECT $1::date::timestamp AT TIME ZONE 'Europe/London', ($2::date + 1)::timestamp AT TIME ZONE 'Europe/London',
 			       array(SELECT generate_series(date_trunc('week', $1::date), $2::date, interval '1 week')::date)`,
@@ -275,12 +282,24 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		for i, w := range d.Weeks {
 			q.weeks[w.Format(time.DateOnly)] = i
 		}
-		for _, step := range []func(context.Context, *Dashboard) error{
-			q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations,
-		} {
-			if err := step(ctx, &d); err != nil {
-				return err
+		if err := q.read(ctx, &d); err != nil || f.OrganisationID != 0 {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM organisations ORDER BY name, id`)
+		if err != nil {
+			return err
+		}
+		orgs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, id := range orgs {
+			od := Dashboard{Filter: f, Weeks: d.Weeks}
+			od.Filter.OrganisationID = id
+			if err := q.read(ctx, &od); err != nil {
+				return fmt.Errorf("organisation %d: %w", id, err)
 			}
+			d.Organisations = append(d.Organisations, od)
 		}
 		return nil
 	})
@@ -290,13 +309,27 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 	return d, nil
 }
 
-// dashboardQuery reads one dashboard's figures in tx: those of
-// organisation org (0: all) from start (inclusive) to end.
+// dashboardQuery reads dashboards' figures in tx: those of organisation
+// org (0: all) from start (inclusive) to end.
 type dashboardQuery struct {
 	tx         pgx.Tx
 	org        int64
 	start, end time.Time
 	weeks      map[string]int // index in Dashboard.Weeks by Monday (YYYY-MM-DD)
+}
+
+// read fills d's figures, those of d.Filter.OrganisationID, one step a
+// kind of figure.
+func (q *dashboardQuery) read(ctx context.Context, d *Dashboard) error {
+	q.org = d.Filter.OrganisationID
+	for _, step := range []func(context.Context, *Dashboard) error{
+		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations,
+	} {
+		if err := step(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // week returns the index in Dashboard.Weeks of the week beginning monday.

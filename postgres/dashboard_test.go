@@ -580,6 +580,21 @@ func TestDashboard(t *testing.T) {
 	check("all urgent 90th percentile", d.Cases[0].P90Claim, n(51)) // 30 + 0.3 × (100 − 30)
 	check("all urgent breached", d.Cases[0].Breached, small)
 
+	// The dashboard of every organisation holds each one's own, the same
+	// as asking for it alone; one organisation's holds no others.
+	if len(d.Organisations) != 3 {
+		t.Fatalf("every organisation's dashboard has %d organisations' own, want 3", len(d.Organisations))
+	}
+	for _, od := range d.Organisations {
+		alone := get(0, od.Filter.OrganisationID)
+		if len(alone.Organisations) != 0 {
+			t.Errorf("organisation %d's dashboard holds %d others", od.Filter.OrganisationID, len(alone.Organisations))
+		}
+		if fmt.Sprintf("%+v", od) != fmt.Sprintf("%+v", alone) {
+			t.Errorf("organisation %d side by side:\n%+v\nalone:\n%+v", od.Filter.OrganisationID, od, alone)
+		}
+	}
+
 	// A user of organisation A sees A's figures whatever they ask for,
 	// and another organisation's never.
 	mine := get(a, 0)

@@ -33,6 +33,9 @@ type chart struct {
 	OwnScale bool
 	// Percent runs the axis from 0 to 100.
 	Percent bool
+	// TableOnly shows the table without a chart, open: for figures of
+	// different units side by side.
+	TableOnly bool
 }
 
 // series is one kind of bar (or, when not Drawn, a column of the table

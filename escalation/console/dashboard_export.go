@@ -5,20 +5,28 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // exportDashboard handles GET /console/dashboard.csv: every chart's
 // figures, with the page's filters, as CSV (RFC 4180, UTF-8). The header
-// is chart,series,label,value, and each line after it is one figure of
-// the page's tables: chart is the chart's id (contacts_by_week,
-// response_rate, first_contact, signposts_by_category,
+// is organisation,chart,series,label,value, and each line after it is one
+// figure of the page's tables: organisation is the code of the
+// organisation counted, or "all" for every organisation the user sees
+// together; chart is the chart's id (trusts_side_by_side,
+// contacts_by_week, response_rate, first_contact, signposts_by_category,
 // signposts_by_service, physio_referrals, physio_time_to_booking,
 // cases_by_priority, time_to_claim, callbacks_by_week,
 // callback_time_to_claim, callbacks_by_kind, opt_outs, conversations),
 // series the table's column, label its row, and value the figure as the
 // page shows it without thousands separators: a number, "<5",
 // "suppressed" or "n/a". Both read dashboardCharts, so the export always
-// matches the page.
+// matches the page. The export of every organisation has the "all" lines
+// (the page's, trusts_side_by_side among them) and then, for each
+// organisation, the lines of that organisation's own page, so that a
+// spreadsheet can set any figure side by side.
 //
 // The referral and call-back charts' lines: physio_referrals has, for each
 // week made (label "Week of …"), the series Made, Accepted, Booked,
@@ -50,15 +58,18 @@ func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	var buf bytes.Buffer
 	out := newCSVWriter(&buf)
-	_ = out.Write([]string{"chart", "series", "label", "value"}) // errors come out of Flush
-	for _, ch := range dashboardCharts(d) {
-		for _, row := range ch.Rows {
-			for i, sr := range ch.Series {
-				_ = out.Write([]string{ch.ID, sr.Name, row.Label, row.Cells[i].CSV()})
+	_ = out.Write([]string{"organisation", "chart", "series", "label", "value"}) // errors come out of Flush
+	for _, od := range append([]postgres.Dashboard{d}, d.Organisations...) {
+		who := organisationCode(od.Filter.OrganisationID, orgs)
+		for _, ch := range dashboardCharts(od, orgs) {
+			for _, row := range ch.Rows {
+				for i, sr := range ch.Series {
+					_ = out.Write([]string{who, ch.ID, sr.Name, row.Label, row.Cells[i].CSV()})
+				}
 			}
-		}
-		for _, fact := range ch.Facts {
-			_ = out.Write([]string{ch.ID, fact.Series, fact.Label, fact.Cell.CSV()})
+			for _, fact := range ch.Facts {
+				_ = out.Write([]string{who, ch.ID, fact.Series, fact.Label, fact.Cell.CSV()})
+			}
 		}
 	}
 	out.Flush()
@@ -66,14 +77,20 @@ func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *ses
 		c.serverError(w, r, s, fmt.Errorf("write dashboard CSV: %w", err))
 		return
 	}
-	who := "all"
-	for _, o := range orgs {
-		if o.ID == d.Filter.OrganisationID {
-			who = o.Code
-		}
-	}
+	who := organisationCode(d.Filter.OrganisationID, orgs)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ohcontact-dashboard-%s-%s-to-%s.csv"`,
 		who, f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)))
 	_, _ = buf.WriteTo(w)
+}
+
+// organisationCode is the export's name of organisation id among orgs:
+// its code, or "all" for 0 (every organisation).
+func organisationCode(id int64, orgs []ohcontact.Organisation) string {
+	for _, o := range orgs {
+		if o.ID == id {
+			return o.Code
+		}
+	}
+	return "all"
 }

@@ -127,7 +127,7 @@ func (c *Console) showDashboard(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	v.Period = periodLabel(d.Filter, orgs)
 	v.Query = form.query()
-	v.Charts = dashboardCharts(d)
+	v.Charts = dashboardCharts(d, orgs)
 	c.render(w, r, http.StatusOK, "dashboard", v)
 }
 
@@ -158,10 +158,8 @@ func (c *Console) loadDashboard(w http.ResponseWriter, r *http.Request, s *sessi
 // to 19 April 2026, all organisations".
 func periodLabel(f postgres.DashboardFilter, orgs []ohcontact.Organisation) string {
 	who := "all organisations"
-	for _, o := range orgs {
-		if o.ID == f.OrganisationID {
-			who = o.Name
-		}
+	if f.OrganisationID != 0 {
+		who = organisationName(f.OrganisationID, orgs)
 	}
 	from := f.From.Format("2 January 2006")
 	if f.From.Year() == f.To.Year() {
@@ -318,8 +316,9 @@ func claimRow(label string, p ohcontact.Priority, k postgres.CaseFigures) chartR
 }
 
 // dashboardCharts turns the dashboard's figures into its charts, in the
-// order the page shows them.
-func dashboardCharts(d postgres.Dashboard) []chart {
+// order the page shows them: the organisations side by side first when d
+// counts every organisation (orgs names them).
+func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []chart {
 	weekly := func(id, title, caption, name string, figures []postgres.Figure) chart {
 		ch := chart{ID: id, Title: title, Caption: caption, RowHeader: "Week", Series: []series{{name, true}}}
 		for i, w := range d.Weeks {
@@ -463,6 +462,10 @@ func dashboardCharts(d postgres.Dashboard) []chart {
 		conversations.Rows[i].Cells[column] = countCell(lc.Conversations)
 	}
 
-	return []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
+	charts := []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations}
+	if side, ok := compareChart(d, orgs); ok {
+		charts = append([]chart{side}, charts...)
+	}
+	return charts
 }

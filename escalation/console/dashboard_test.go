@@ -70,19 +70,23 @@ func pageFigures(page string) map[figureKey]string {
 	return got
 }
 
-// csvFigures reads the export.
-func csvFigures(t *testing.T, body string) map[figureKey]string {
+// csvFigures reads the export: its figures by organisation code ("all"
+// for every organisation together).
+func csvFigures(t *testing.T, body string) map[string]map[figureKey]string {
 	t.Helper()
 	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil {
 		t.Fatalf("export is not CSV: %v\n%s", err, body)
 	}
-	if len(records) < 2 || strings.Join(records[0], ",") != "chart,series,label,value" {
-		t.Fatalf("export header %v, want chart,series,label,value and figures", records[0])
+	if len(records) < 2 || strings.Join(records[0], ",") != "organisation,chart,series,label,value" {
+		t.Fatalf("export header %v, want organisation,chart,series,label,value and figures", records[0])
 	}
-	got := map[figureKey]string{}
+	got := map[string]map[figureKey]string{}
 	for _, r := range records[1:] {
-		got[figureKey{r[0], r[1], r[2]}] = r[3]
+		if got[r[0]] == nil {
+			got[r[0]] = map[figureKey]string{}
+		}
+		got[r[0]][figureKey{r[1], r[2], r[3]}] = r[4]
 	}
 	return got
 }
@@ -172,8 +176,11 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 		t.Errorf("a lead exporting another organisation: status %d, want 404", resp.StatusCode)
 	}
 	resp, body := b.get("/console/dashboard.csv")
-	if got := csvFigures(t, body); fmt.Sprint(got) != fmt.Sprint(figures) {
-		t.Errorf("the lead's export differs from their page:\nexport %v\npage   %v", got, figures)
+	if got := csvFigures(t, body); len(got) != 1 || fmt.Sprint(got["RX1"]) != fmt.Sprint(figures) {
+		t.Errorf("the lead's export is not their page, under their organisation's code:\nexport %v\npage   %v", got, figures)
+	}
+	if strings.Contains(page, "trusts_side_by_side") {
+		t.Error("a lead of one organisation is shown organisations side by side")
 	}
 	if !strings.Contains(resp.Header.Get("Content-Disposition"), `filename="ohcontact-dashboard-RX1-`) {
 		t.Errorf("export named %q, want the organisation's code in it", resp.Header.Get("Content-Disposition"))
@@ -182,11 +189,13 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 	// An admin of every organisation sees both, together or one at a time,
 	// and the export matches the page figure for figure.
 	a := f.signIn("admin@example.nhs.uk")
+	ownPages := map[string]map[figureKey]string{}
 	for _, tt := range []struct {
-		query, reports, referrals, callBacks string
+		query, code, reports, referrals, callBacks string
 	}{
-		{"", "15", "10", "7"},
-		{fmt.Sprintf("?organisation=%d", f.otherOrg), "9", "7", "5"},
+		{"", "all", "15", "10", "7"},
+		{fmt.Sprintf("?organisation=%d", f.otherOrg), "RX2", "9", "7", "5"},
+		{fmt.Sprintf("?organisation=%d", f.org), "RX1", "6", "0 and 1 <5", "0 and 1 <5"},
 	} {
 		_, page := a.get("/console/dashboard" + tt.query)
 		figures := pageFigures(page)
@@ -202,7 +211,7 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 		if got := sumWeeks(t, figures, "callbacks_by_week", "Opened"); got != tt.callBacks {
 			t.Errorf("admin%s: %s OH call-back cases, want %s", tt.query, got, tt.callBacks)
 		}
-		if got := figures[figureKey{"callbacks_by_kind", "Opened", "Asked for a call back (stress check-in)"}]; got != tt.callBacks {
+		if got := figures[figureKey{"callbacks_by_kind", "Opened", "Asked for a call back (stress check-in)"}]; tt.code != "RX1" && got != tt.callBacks {
 			t.Errorf("admin%s: %s call backs asked for, want %s", tt.query, got, tt.callBacks)
 		}
 		for _, k := range []figureKey{
@@ -225,8 +234,34 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 			t.Errorf("admin%s: only %d figures on the page", tt.query, len(figures))
 		}
 		_, body := a.get("/console/dashboard.csv" + tt.query)
-		if got := csvFigures(t, body); fmt.Sprint(got) != fmt.Sprint(figures) {
-			t.Errorf("admin%s: the export differs from the page:\nexport %v\npage   %v", tt.query, got, figures)
+		export := csvFigures(t, body)
+		if fmt.Sprint(export[tt.code]) != fmt.Sprint(figures) {
+			t.Errorf("admin%s: the export differs from the page:\nexport %v\npage   %v", tt.query, export[tt.code], figures)
+		}
+		ownPages[tt.code] = figures
+		if tt.code == "all" {
+			for _, code := range []string{"RX1", "RX2"} {
+				if len(export[code]) < 50 {
+					t.Errorf("the export of every organisation has %d figures of %s, want its whole page", len(export[code]), code)
+				}
+			}
+			defer func() {
+				for _, code := range []string{"RX1", "RX2"} {
+					if fmt.Sprint(export[code]) != fmt.Sprint(ownPages[code]) {
+						t.Errorf("the export of every organisation has other figures for %s than its own page:\nexport %v\npage   %v",
+							code, export[code], ownPages[code])
+					}
+				}
+			}()
+			// Side by side: all together, then each organisation by name,
+			// each with its own page's figure.
+			for series, want := range map[string]string{"All organisations": "7", "Test Trust": "<5", "Other Trust": "5"} {
+				if got := figures[figureKey{"trusts_side_by_side", series, "Routine cases opened"}]; got != want {
+					t.Errorf("side by side, %s opened %q routine cases, want %q", series, got, want)
+				}
+			}
+		} else if _, ok := figures[figureKey{"trusts_side_by_side", "All organisations", "Routine cases opened"}]; ok {
+			t.Errorf("admin%s: one organisation's page sets organisations side by side", tt.query)
 		}
 		for _, name := range []string{"Ann", "Example", "2000"} {
 			if strings.Contains(body, name) {
@@ -250,10 +285,10 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 	}
 	views = f.count(`SELECT count(*) FROM audit_events WHERE action = 'dashboard.view' AND actor_id = $1`, admin)
 	exports = f.count(`SELECT count(*) FROM audit_events WHERE action = 'dashboard.export' AND actor_id = $1`, admin)
-	if views != 2 || exports != 2 {
-		t.Errorf("admin: %d views and %d exports audited, want 2 each", views, exports)
+	if views != 3 || exports != 3 {
+		t.Errorf("admin: %d views and %d exports audited, want 3 each", views, exports)
 	}
-	if n := f.count(`SELECT count(*) FROM audit_events WHERE action LIKE 'dashboard.%' AND details ? 'from' AND details ? 'to'`); n != 6 {
-		t.Errorf("%d dashboard audit events carry their period, want all 6", n)
+	if n := f.count(`SELECT count(*) FROM audit_events WHERE action LIKE 'dashboard.%' AND details ? 'from' AND details ? 'to'`); n != 8 {
+		t.Errorf("%d dashboard audit events carry their period, want all 8", n)
 	}
 }
