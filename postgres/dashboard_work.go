@@ -95,7 +95,7 @@ func (q *dashboardQuery) caseOutcomes(ctx context.Context, w *WorkOutcomes) erro
 	rows, err := q.tx.Query(ctx, `
 		SELECT priority, coalesce(outcome, ''), count(*) FROM cases
 		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY 1, 2 ORDER BY 2`, q.org, q.start, q.end)
+		GROUP BY 1, 2 ORDER BY coalesce(outcome, '') = '', coalesce(outcome, '')`, q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("case outcomes: %w", err)
 	}
