@@ -51,7 +51,9 @@ func (f *dashFixture) reachConv(org, staff, contact int64, channel, closed strin
 // the Lost reason (or goes all the way: "supported_…") named.
 func (f *dashFixture) reachScenario(org int64, trigger, scenario string, due time.Time) {
 	f.t.Helper()
-	contact := func(state, reason string) (int64, int64) { return f.reachContact(org, trigger, state, reason, due, true) }
+	contact := func(state, reason string) (int64, int64) {
+		return f.reachContact(org, trigger, state, reason, due, true)
+	}
 	answered := func() (int64, int64) {
 		s, k := contact("responded", "")
 		return s, f.reachConv(org, s, k, "sms", "completed", "delivered", "inbound")
