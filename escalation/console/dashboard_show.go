@@ -463,6 +463,8 @@ func dashboardCharts(d postgres.Dashboard) []chart {
 		conversations.Rows[i].Cells[column] = countCell(lc.Conversations)
 	}
 
-	return []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
+	charts := []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations}
+	charts = append(charts, reachCharts(d)...)
+	return append(charts, workCharts(d)...)
 }
