@@ -22,6 +22,23 @@ import (
 //
 // and scheduled → cancelled, skipped or failed.
 
+// Why a contact was cancelled or failed, as contacts.state_reason records
+// it (the triggers package writes them; the dashboard's reach funnel reads
+// them). A contact skipped because it fell due too long before its absence
+// was recorded has a sentence naming the due time instead.
+const (
+	// ReasonNotApplicable: the absence's reason or dates changed, and the
+	// trigger no longer applies to it.
+	ReasonNotApplicable = "no longer applies: the absence's reason or dates changed"
+	ReasonNoSendTime    = "no send time: the send window and the person's quiet hours leave none"
+	ReasonOptedOut      = "the person has opted out of messages"
+	ReasonClinician     = "a clinician already has an open conversation with the person"
+	// ReasonReturned begins the reason of a contact cancelled because the
+	// person was back at work before it was sent; the day the absence
+	// ended follows it.
+	ReasonReturned = "returned to work before it was sent"
+)
+
 // QuietHours are a person's quiet hours in minutes after local midnight.
 type QuietHours struct {
 	From, Until int

@@ -240,6 +240,11 @@ type Dashboard struct {
 	// Conversations counts the conversations started in the period, by
 	// language and channel, every combination.
 	Conversations []LanguageChannel
+	// Reach is the reach funnel of the check-ins that fell due in the
+	// period, by check-in trigger and then all together.
+	Reach []ReachFunnel
+	// Work is what became of the cases and referrals of the period.
+	Work WorkOutcomes
 	// Organisations are, when the dashboard counts every organisation
 	// (Filter.OrganisationID 0), each organisation's own dashboard over the
 	// same period, by name, read in the same snapshot: the trusts side by
@@ -323,7 +328,7 @@ type dashboardQuery struct {
 func (q *dashboardQuery) read(ctx context.Context, d *Dashboard) error {
 	q.org = d.Filter.OrganisationID
 	for _, step := range []func(context.Context, *Dashboard) error{
-		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations,
+		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations, q.reach, q.work,
 	} {
 		if err := step(ctx, d); err != nil {
 			return err
@@ -509,37 +514,61 @@ func workingDays(from, to string) string {
 		WHERE extract(isodow FROM d) < 6)`
 }
 
+// madeReferrals is the SQL of the physiotherapy referrals of organisation
+// $1 (0: all) made from $2 to $3, each with its week, status, breach
+// count, whether it was ever accepted, and the working days to its first
+// booking (its first "booked" event, else booked_at; NULL when never
+// booked).
+var madeReferrals = `
+	WITH r AS (
+		SELECT ` + weekOf("r.created_at") + ` AS week, r.status, r.breach_count, r.created_at,
+		       r.status IN ('accepted', 'booked', 'attended', 'did_not_attend')
+		           OR EXISTS (SELECT FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'accepted') AS accepted,
+		       coalesce((SELECT min(e.created_at) FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'booked'),
+		                r.booked_at) AS booked_at
+		FROM referrals r
+		WHERE r.created_at >= $2 AND r.created_at < $3 AND ($1::bigint = 0 OR r.organisation_id = $1))
+	SELECT *, CASE WHEN booked_at IS NOT NULL THEN ` + workingDays("created_at", "booked_at") + ` END AS to_booking FROM r`
+
+// referralAggregates is the SQL select list of a ReferralWeek over rows of
+// madeReferrals, scanned by referralTally.
+const referralAggregates = `
+	count(*), count(*) FILTER (WHERE accepted),
+	count(*) FILTER (WHERE status IN ('booked', 'attended', 'did_not_attend')),
+	count(*) FILTER (WHERE status = 'attended'), count(*) FILTER (WHERE status = 'did_not_attend'),
+	count(*) FILTER (WHERE status = 'declined'), count(*) FILTER (WHERE status = 'new'),
+	count(*) FILTER (WHERE breach_count > 0), count(to_booking),
+	coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY to_booking), 0),
+	coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY to_booking), 0)`
+
+// referralTally is one row of referralAggregates.
+type referralTally struct {
+	made, accepted, booked, attended, missed, declined, waiting, past, timed int64
+	median, p90                                                              float64
+}
+
+// dest returns where to scan referralAggregates' columns into t.
+func (t *referralTally) dest() []any {
+	return []any{&t.made, &t.accepted, &t.booked, &t.attended, &t.missed, &t.declined, &t.waiting, &t.past, &t.timed, &t.median, &t.p90}
+}
+
+// figures publishes the tally.
+func (t referralTally) figures() ReferralWeek {
+	return ReferralWeek{Made: count(t.made), Accepted: count(t.accepted), Booked: count(t.booked),
+		Attended: count(t.attended), DidNotAttend: count(t.missed), Declined: count(t.declined), New: count(t.waiting),
+		PastSLA: count(t.past), MedianToBooking: statistic(t.timed, t.median), P90ToBooking: statistic(t.timed, t.p90)}
+}
+
 func (q *dashboardQuery) referrals(ctx context.Context, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `
-		WITH r AS (
-			SELECT `+weekOf("r.created_at")+` AS week, r.status, r.breach_count, r.created_at,
-			       r.status IN ('accepted', 'booked', 'attended', 'did_not_attend')
-			           OR EXISTS (SELECT FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'accepted') AS accepted,
-			       coalesce((SELECT min(e.created_at) FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'booked'),
-			                r.booked_at) AS booked_at
-			FROM referrals r
-			WHERE r.created_at >= $2 AND r.created_at < $3 AND ($1::bigint = 0 OR r.organisation_id = $1)),
-		b AS (SELECT *, CASE WHEN booked_at IS NOT NULL THEN `+workingDays("created_at", "booked_at")+` END AS to_booking FROM r)
-		SELECT week, count(*), count(*) FILTER (WHERE accepted),
-		       count(*) FILTER (WHERE status IN ('booked', 'attended', 'did_not_attend')),
-		       count(*) FILTER (WHERE status = 'attended'), count(*) FILTER (WHERE status = 'did_not_attend'),
-		       count(*) FILTER (WHERE status = 'declined'), count(*) FILTER (WHERE status = 'new'),
-		       count(*) FILTER (WHERE breach_count > 0), count(to_booking),
-		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY to_booking), 0),
-		       coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY to_booking), 0)
-		FROM b GROUP BY week`, q.org, q.start, q.end)
+	rows, err := q.tx.Query(ctx, `WITH b AS (`+madeReferrals+`) SELECT week, `+referralAggregates+` FROM b GROUP BY week`,
+		q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals: %w", err)
 	}
-	type tally struct {
-		made, accepted, booked, attended, missed, declined, waiting, past, timed int64
-		median, p90                                                              float64
-	}
-	byWeek := make([]tally, len(q.weeks))
+	byWeek := make([]referralTally, len(q.weeks))
 	var week time.Time
-	var t tally
-	_, err = pgx.ForEachRow(rows, []any{&week, &t.made, &t.accepted, &t.booked, &t.attended, &t.missed, &t.declined, &t.waiting,
-		&t.past, &t.timed, &t.median, &t.p90}, func() error {
+	var t referralTally
+	_, err = pgx.ForEachRow(rows, append([]any{&week}, t.dest()...), func() error {
 		i, err := q.week(week)
 		byWeek[i] = t
 		return err
@@ -548,9 +577,7 @@ func (q *dashboardQuery) referrals(ctx context.Context, d *Dashboard) error {
 		return fmt.Errorf("physiotherapy referrals: %w", err)
 	}
 	for _, t := range byWeek {
-		d.Referrals = append(d.Referrals, ReferralWeek{Made: count(t.made), Accepted: count(t.accepted), Booked: count(t.booked),
-			Attended: count(t.attended), DidNotAttend: count(t.missed), Declined: count(t.declined), New: count(t.waiting),
-			PastSLA: count(t.past), MedianToBooking: statistic(t.timed, t.median), P90ToBooking: statistic(t.timed, t.p90)})
+		d.Referrals = append(d.Referrals, t.figures())
 	}
 	return nil
 }

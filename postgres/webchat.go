@@ -101,13 +101,19 @@ func (db *DB) MarkWebChatDelivered(ctx context.Context, id int64, seq int) error
 	return nil
 }
 
+// reachedMessage is the SQL condition on a row of messages that shows its
+// conversation reached the person: an outbound message delivered (to a
+// phone, or for web chat to a browser: MarkWebChatDelivered), or any
+// message the person wrote.
+const reachedMessage = `(direction = 'inbound' OR delivery_status = 'delivered')`
+
 // WebChatSeen reports whether web chat conversation id has been seen: a
 // browser has received one of its messages (MarkWebChatDelivered), or the
 // person has written in it.
 func WebChatSeen(ctx context.Context, q Querier, id int64) (bool, error) {
 	var seen bool
 	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1
-		AND (direction = 'inbound' OR delivery_status = 'delivered'))`, id).Scan(&seen)
+		AND `+reachedMessage+`)`, id).Scan(&seen)
 	if err != nil {
 		return false, fmt.Errorf("web chat %d seen: %w", id, err)
 	}

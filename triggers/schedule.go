@@ -30,16 +30,16 @@ const (
 
 // Reasons recorded in contacts.state_reason.
 const (
-	reasonNotApplicable = "no longer applies: the absence's reason or dates changed"
-	reasonNoSendTime    = "no send time: the send window and the person's quiet hours leave none"
-	reasonOptedOut      = "the person has opted out of messages"
-	reasonClinician     = "a clinician already has an open conversation with the person"
+	reasonNotApplicable = postgres.ReasonNotApplicable
+	reasonNoSendTime    = postgres.ReasonNoSendTime
+	reasonOptedOut      = postgres.ReasonOptedOut
+	reasonClinician     = postgres.ReasonClinician
 )
 
 // returnedReason is the state_reason of a contact cancelled because the
 // person is back at work: their absence ended on last.
 func returnedReason(last Date) string {
-	return fmt.Sprintf("returned to work before it was sent (the absence ended %s)", last)
+	return fmt.Sprintf("%s (the absence ended %s)", postgres.ReasonReturned, last)
 }
 
 // recentlyEnded is how far back ScheduleAll looks for ended episodes: an

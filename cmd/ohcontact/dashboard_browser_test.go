@@ -42,7 +42,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	startDemoAt(t, dbURL, addr, base)
 
 	signInToConsole(t, ctx, base, demoLeadEmail, demoLeadPassword, `location.pathname === "/console/"`)
-	const charts = 14
+	const charts = 20
 	drawn := `location.pathname === "/console/dashboard" && document.querySelectorAll("figure > svg[role=img]").length === ` + strconv.Itoa(charts)
 	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/dashboard']").click()`, drawn)
 	checkAxe(t, ctx, axe, "dashboard")

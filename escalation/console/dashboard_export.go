@@ -19,7 +19,9 @@ import (
 // contacts_by_week, response_rate, first_contact, signposts_by_category,
 // signposts_by_service, physio_referrals, physio_time_to_booking,
 // cases_by_priority, time_to_claim, callbacks_by_week,
-// callback_time_to_claim, callbacks_by_kind, opt_outs, conversations),
+// callback_time_to_claim, callbacks_by_kind, opt_outs, conversations,
+// reach_funnel, reach_lost, case_outcomes, physio_referral_outcomes,
+// callback_resolution, disclosure_to_contact),
 // series the table's column, label its row, and value the figure as the
 // page shows it without thousands separators: a number, "<5",
 // "suppressed" or "n/a". Both read dashboardCharts, so the export always

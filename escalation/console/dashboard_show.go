@@ -464,6 +464,8 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 
 	charts := []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations}
+	charts = append(charts, reachCharts(d)...)
+	charts = append(charts, workCharts(d)...)
 	if side, ok := compareChart(d, orgs); ok {
 		charts = append([]chart{side}, charts...)
 	}
