@@ -82,6 +82,16 @@ func percent(part, whole int64) Figure {
 	return Figure{Value: 100 * float64(part) / float64(whole)}
 }
 
+// Share publishes part of whole, two published counts, as a percentage by
+// percent's rule: suppressed when either is, or when what whole leaves of
+// part is from 1 to MinShown-1; Empty when whole is 0.
+func Share(part, whole Figure) Figure {
+	if part.Suppressed || whole.Suppressed {
+		return Figure{Suppressed: true}
+	}
+	return percent(int64(part.Value), int64(whole.Value))
+}
+
 // statistic publishes v, a statistic (a median, a percentile) of n
 // measurements.
 func statistic(n int64, v float64) Figure {

@@ -617,3 +617,28 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("a period ending before it begins: %v, want ErrBadPeriod", err)
 	}
 }
+
+// TestShare checks the rate of two published counts keeps the MinShown
+// rule: nothing suppressed can be worked back out of it.
+func TestShare(t *testing.T) {
+	t.Parallel()
+	n := func(v float64) postgres.Figure { return postgres.Figure{Value: v} }
+	small := postgres.Figure{Suppressed: true}
+	for _, tt := range []struct {
+		name        string
+		part, whole postgres.Figure
+		want        postgres.Figure
+	}{
+		{"half", n(5), n(10), n(50)},
+		{"all", n(12), n(12), n(100)},
+		{"none of some", n(0), n(8), n(0)},
+		{"nothing to measure", n(0), n(0), postgres.Figure{Empty: true}},
+		{"a small part", small, n(10), small},
+		{"a small whole", n(0), small, small},
+		{"a small remainder", n(7), n(10), small},
+	} {
+		if got := postgres.Share(tt.part, tt.whole); got != tt.want {
+			t.Errorf("%s: Share(%+v, %+v) = %+v, want %+v", tt.name, tt.part, tt.whole, got, tt.want)
+		}
+	}
+}

@@ -34,6 +34,45 @@ var headlines = []headline{
 	}},
 	{"High-priority cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityHigh).Opened) }},
 	{"Routine cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityRoutine).Opened) }},
+	{"Check-ins that reached the person (% of eligible)", func(d postgres.Dashboard) cell {
+		return percentCell(postgres.Share(reachStep(d, postgres.ReachDelivered), reachStep(d, postgres.ReachEligible)))
+	}},
+	{"Check-ins that led to support (% of eligible)", func(d postgres.Dashboard) cell {
+		return percentCell(postgres.Share(reachStep(d, postgres.ReachSupported), reachStep(d, postgres.ReachEligible)))
+	}},
+	{"Minutes from an urgent disclosure to a clinician's first message (median)", func(d postgres.Dashboard) cell {
+		for _, k := range d.Work.Disclosures {
+			if k.Priority == ohcontact.PriorityUrgent {
+				return minutesCell(k.Median)
+			}
+		}
+		return minutesCell(postgres.Figure{Empty: true})
+	}},
+	{"OH call-backs resolved within SLA (%)", func(d postgres.Dashboard) cell {
+		for _, k := range d.Work.CallBacks {
+			if k.Category == "" {
+				return percentCell(k.InTimeRate)
+			}
+		}
+		return percentCell(postgres.Figure{Empty: true})
+	}},
+	{"Physiotherapy referrals made", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Made) }},
+	{"Physiotherapy referrals attended", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Attended) }},
+}
+
+// reachStep is how many of d's check-ins of every trigger got to step.
+func reachStep(d postgres.Dashboard, step string) postgres.Figure {
+	for _, f := range d.Reach {
+		if f.Trigger != "" {
+			continue
+		}
+		for _, s := range f.Steps {
+			if s.Step == step {
+				return s.Contacts
+			}
+		}
+	}
+	return postgres.Figure{}
 }
 
 // allCheckIns is d's check-ins of every trigger together.
