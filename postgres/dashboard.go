@@ -95,7 +95,7 @@ func statistic(n int64, v float64) Figure {
 }
 
 // Series is a row of figures under a key, one for each week of
-// Dashboard.Weeks.
+// Dashboard.Weeks (or month of AbsenceFigures.Months).
 type Series struct {
 	Key     string
 	Figures []Figure
@@ -240,6 +240,8 @@ type Dashboard struct {
 	// Conversations counts the conversations started in the period, by
 	// language and channel, every combination.
 	Conversations []LanguageChannel
+	// Absence are the absence outcomes, and before and after go-live.
+	Absence AbsenceFigures
 }
 
 // ErrBadPeriod is returned by Dashboard for a period that ends before it
@@ -277,6 +279,7 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		}
 		for _, step := range []func(context.Context, *Dashboard) error{
 			q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations,
+			q.absence,
 		} {
 			if err := step(ctx, &d); err != nil {
 				return err
