@@ -302,8 +302,9 @@ func TestDashboardBeforeAfter(t *testing.T) {
 	// April, skipped (not contacted; back) and its MSK one due 5 April,
 	// after a2 ended (not counted); b6's stress check-in due 1 April,
 	// sent 3 days later (not contacted; back); a1's MSK check-in due and
-	// sent 1 April (contacted; back); a4's MSK check-in due 10 April
-	// (follow-up incomplete: not counted).
+	// sent 1 April (contacted; back); a3's MSK check-in due 4 April
+	// (follow-up incomplete, 4 April + 27 days is after 30 April: not
+	// counted).
 	//
 	// Stress: contacted 5, back 0 (0%); not contacted 10, back 10 (100%):
 	// -100 (-100 to -48.4443). MSK and long-term: 5 contacted, all back,
@@ -333,8 +334,7 @@ func TestDashboardBeforeAfter(t *testing.T) {
 			case 2:
 				f.contact(p, s, pilot, "stress", "responded", at(4, 2, 10, 0), at(4, 2, 10, 5))
 				f.contact(p, s, pilot, "long_term", "responded", at(4, 3, 9, 0), at(4, 5, 9, 0))
-			case 3:
-				f.contact(p, s, pilot, "msk", "responded", at(4, 10, 9, 0), at(4, 10, 9, 0))
+				f.contact(p, s, pilot, "msk", "responded", at(4, 4, 9, 0), at(4, 4, 9, 0))
 			case 5:
 				f.contact(p, s, base, "stress", "responded", at(4, 1, 9, 0), at(4, 4, 9, 1))
 			}
