@@ -14,7 +14,10 @@ import (
 // response_rate, first_contact, signposts_by_category,
 // signposts_by_service, physio_referrals, physio_time_to_booking,
 // cases_by_priority, time_to_claim, callbacks_by_week,
-// callback_time_to_claim, callbacks_by_kind, opt_outs, conversations),
+// callback_time_to_claim, callbacks_by_kind, opt_outs, conversations,
+// absence_days_lost, absence_days_lost_by_month, absence_length,
+// absence_returns, before_after_all, before_after_s10, before_after_msk,
+// contacted_vs_not),
 // series the table's column, label its row, and value the figure as the
 // page shows it without thousands separators: a number, "<5",
 // "suppressed" or "n/a". Both read dashboardCharts, so the export always
@@ -31,7 +34,10 @@ import (
 // and callbacks_by_kind, for each kind of call-back (label: why the case
 // was opened), all five of those counts and times. A cell that a
 // spreadsheet would take for a formula (starting with =, +, -, @, a tab or
-// a carriage return) is written with a leading apostrophe (csvCell).
+// a carriage return) is written with a leading apostrophe (csvCell). The
+// before_after_* and contacted_vs_not charts' "Difference (95% interval)"
+// cells are text, "−15.0 (−38.7 to 12.5)" or "−4.0 (no interval)", their
+// negative numbers with a minus sign (U+2212).
 func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	f, _, errs := c.readDashboardFilter(r)
 	if len(errs) > 0 {
