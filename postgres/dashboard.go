@@ -105,7 +105,7 @@ func statistic(n int64, v float64) Figure {
 }
 
 // Series is a row of figures under a key, one for each week of
-// Dashboard.Weeks.
+// Dashboard.Weeks (or month of AbsenceFigures.Months).
 type Series struct {
 	Key     string
 	Figures []Figure
@@ -250,6 +250,8 @@ type Dashboard struct {
 	// Conversations counts the conversations started in the period, by
 	// language and channel, every combination.
 	Conversations []LanguageChannel
+	// Absence are the absence outcomes, and before and after go-live.
+	Absence AbsenceFigures
 	// Reach is the reach funnel of the check-ins that fell due in the
 	// period, by check-in trigger and then all together.
 	Reach []ReachFunnel
@@ -338,7 +340,7 @@ type dashboardQuery struct {
 func (q *dashboardQuery) read(ctx context.Context, d *Dashboard) error {
 	q.org = d.Filter.OrganisationID
 	for _, step := range []func(context.Context, *Dashboard) error{
-		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations, q.reach, q.work,
+		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations, q.reach, q.work, q.absence,
 	} {
 		if err := step(ctx, d); err != nil {
 			return err

@@ -22,6 +22,23 @@ type headline struct {
 
 // headlines are the comparison's rows, in the order the page lists them.
 var headlines = []headline{
+	{"Days lost to sickness per 100 staff a month", func(d postgres.Dashboard) cell {
+		return daysCell(absenceOutcomes(d).DaysLost)
+	}},
+	{"Absence length in days (median)", func(d postgres.Dashboard) cell {
+		o := absenceOutcomes(d)
+		return lengthCell(o.MedianLength, o.Started)
+	}},
+	{"Absences back within 28 days (%)", func(d postgres.Dashboard) cell { return percentCell(absenceOutcomes(d).Within28) }},
+	{"Absences reaching 28 days (%)", func(d postgres.Dashboard) cell { return percentCell(absenceOutcomes(d).Reached28) }},
+	{"Change in days lost per 100 staff a month since go-live (95% interval)", func(d postgres.Dashboard) cell {
+		for _, g := range d.Absence.BeforeAfter.Groups {
+			if g.Group == postgres.AbsenceAll {
+				return differenceCell(g.DaysLost)
+			}
+		}
+		return cell{Text: "n/a", Bar: "n/a"}
+	}},
 	{"Check-ins made", func(d postgres.Dashboard) cell { return countCell(allCheckIns(d).Made) }},
 	{"Check-ins answered (%)", func(d postgres.Dashboard) cell { return percentCell(allCheckIns(d).Rate) }},
 	{"Days from absence start to first check-in (median)", func(d postgres.Dashboard) cell { return daysCell(d.FirstContactMedian) }},
@@ -73,6 +90,16 @@ func reachStep(d postgres.Dashboard, step string) postgres.Figure {
 		}
 	}
 	return postgres.Figure{}
+}
+
+// absenceOutcomes is d's absence figures of every reason together.
+func absenceOutcomes(d postgres.Dashboard) postgres.AbsenceOutcomes {
+	for _, o := range d.Absence.Outcomes {
+		if o.Group == postgres.AbsenceAll {
+			return o
+		}
+	}
+	return postgres.AbsenceOutcomes{}
 }
 
 // allCheckIns is d's check-ins of every trigger together.

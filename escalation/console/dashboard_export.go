@@ -15,13 +15,16 @@ import (
 // is organisation,chart,series,label,value, and each line after it is one
 // figure of the page's tables: organisation is the code of the
 // organisation counted, or "all" for every organisation the user sees
-// together; chart is the chart's id (trusts_side_by_side,
+// together; chart is the chart's id, in the page's order
+// (trusts_side_by_side, absence_days_lost, absence_days_lost_by_month,
+// absence_length, absence_returns, before_after_all, before_after_s10,
+// before_after_msk, contacted_vs_not, reach_funnel, reach_lost,
 // contacts_by_week, response_rate, first_contact, signposts_by_category,
 // signposts_by_service, physio_referrals, physio_time_to_booking,
 // cases_by_priority, time_to_claim, callbacks_by_week,
 // callback_time_to_claim, callbacks_by_kind, opt_outs, conversations,
-// reach_funnel, reach_lost, case_outcomes, physio_referral_outcomes,
-// callback_resolution, disclosure_to_contact),
+// case_outcomes, physio_referral_outcomes, callback_resolution,
+// disclosure_to_contact),
 // series the table's column, label its row, and value the figure as the
 // page shows it without thousands separators: a number, "<5",
 // "suppressed" or "n/a". Both read dashboardCharts, so the export always
@@ -41,7 +44,10 @@ import (
 // and callbacks_by_kind, for each kind of call-back (label: why the case
 // was opened), all five of those counts and times. A cell that a
 // spreadsheet would take for a formula (starting with =, +, -, @, a tab or
-// a carriage return) is written with a leading apostrophe (csvCell).
+// a carriage return) is written with a leading apostrophe (csvCell). The
+// before_after_* and contacted_vs_not charts' "Difference (95% interval)"
+// cells are text, "−15.0 (−38.7 to 12.5)" or "−4.0 (no interval)", their
+// negative numbers with a minus sign (U+2212).
 func (c *Console) exportDashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	f, _, errs := c.readDashboardFilter(r)
 	if len(errs) > 0 {

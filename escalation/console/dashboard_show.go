@@ -462,12 +462,15 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 		conversations.Rows[i].Cells[column] = countCell(lc.Conversations)
 	}
 
-	charts := []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
-		callBacks, callBackClaims, callBackKinds, optOuts, conversations}
-	charts = append(charts, reachCharts(d)...)
-	charts = append(charts, workCharts(d)...)
+	// Whether the pilot worked first: absences and their comparison, then
+	// whom the service reached, then what it did and what came of it.
+	var charts []chart
 	if side, ok := compareChart(d, orgs); ok {
-		charts = append([]chart{side}, charts...)
+		charts = append(charts, side)
 	}
-	return charts
+	charts = append(charts, absenceCharts(d)...)
+	charts = append(charts, reachCharts(d)...)
+	charts = append(charts, contacts, responses, first, categories, services, referrals, booking, cases, claims,
+		callBacks, callBackClaims, callBackKinds, optOuts, conversations)
+	return append(charts, workCharts(d)...)
 }
