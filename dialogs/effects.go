@@ -188,8 +188,8 @@ func (e AskDirectly) String() string {
 	}
 	return fmt.Sprintf("ask_directly(%s, %s)", e.Risk.Priority, e.Risk.Category)
 }
-func (AskFeedback) String() string       { return "ask_feedback" }
-func (e RateFeedback) String() string   { return fmt.Sprintf("rate_feedback(%d)", e.Rating) }
+func (AskFeedback) String() string    { return "ask_feedback" }
+func (e RateFeedback) String() string { return fmt.Sprintf("rate_feedback(%d)", e.Rating) }
 func (e CommentFeedback) String() string {
 	return fmt.Sprintf("comment_feedback(%d characters)", len([]rune(e.Text)))
 }
