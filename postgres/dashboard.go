@@ -240,6 +240,10 @@ type Dashboard struct {
 	// Conversations counts the conversations started in the period, by
 	// language and channel, every combination.
 	Conversations []LanguageChannel
+	// Feedback is what staff said when asked how helpful a conversation
+	// was, for the questions asked in the period: by flow, then all
+	// together.
+	Feedback []FeedbackFlow
 }
 
 // ErrBadPeriod is returned by Dashboard for a period that ends before it
@@ -277,6 +281,7 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		}
 		for _, step := range []func(context.Context, *Dashboard) error{
 			q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations,
+			q.feedback,
 		} {
 			if err := step(ctx, &d); err != nil {
 				return err
