@@ -463,6 +463,7 @@ func dashboardCharts(d postgres.Dashboard) []chart {
 		conversations.Rows[i].Cells[column] = countCell(lc.Conversations)
 	}
 
-	return []chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
-		callBacks, callBackClaims, callBackKinds, optOuts, conversations}
+	return append([]chart{contacts, responses, first, categories, services, referrals, booking, cases, claims,
+		callBacks, callBackClaims, callBackKinds, optOuts, conversations},
+		feedbackCharts(d)...)
 }
