@@ -52,7 +52,7 @@ func (e *Engine) Ask(state State, r ohcontact.RiskResult, now time.Time) (Result
 		return Result{}, err
 	}
 	at := now.UTC().Truncate(time.Millisecond)
-	s.st.AskedAt = &at
+	s.st.AskedAt, s.st.AskedDirectly = &at, true
 	s.say("risk_ask", nil, false)
 	s.effect(AskDirectly{Risk: r, At: at})
 	return s.result()

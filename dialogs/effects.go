@@ -104,6 +104,28 @@ type AskDirectly struct {
 	At   time.Time
 }
 
+// AskFeedback says that the flow has ended normally and may be followed by
+// the feedback question (feedback.go); the runner asks it if the person
+// may be asked.
+type AskFeedback struct{}
+
+// RateFeedback stores Rating (1 to 5) as the answer to feedback question
+// ID (postgres.RateFeedback).
+type RateFeedback struct {
+	ID     int64
+	Rating int
+}
+
+// CommentFeedback stores Text as the comment on feedback question ID
+// (postgres.CommentFeedback).
+type CommentFeedback struct {
+	ID   int64
+	Text string
+}
+
+func (AskFeedback) effect()       {}
+func (RateFeedback) effect()      {}
+func (CommentFeedback) effect()   {}
 func (AskDirectly) effect()       {}
 func (RecordAnswer) effect()      {}
 func (IdentityConfirmed) effect() {}
@@ -165,6 +187,11 @@ func (e AskDirectly) String() string {
 		return "ask_directly"
 	}
 	return fmt.Sprintf("ask_directly(%s, %s)", e.Risk.Priority, e.Risk.Category)
+}
+func (AskFeedback) String() string    { return "ask_feedback" }
+func (e RateFeedback) String() string { return fmt.Sprintf("rate_feedback(%d)", e.Rating) }
+func (e CommentFeedback) String() string {
+	return fmt.Sprintf("comment_feedback(%d characters)", len([]rune(e.Text)))
 }
 func (OptOut) String() string           { return "opt_out" }
 func (OptIn) String() string            { return "opt_in" }

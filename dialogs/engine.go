@@ -143,6 +143,15 @@ type State struct {
 	// AskedAt is when the bot asked directly about thoughts of ending
 	// their life and is waiting for the answer (ask.go); nil otherwise.
 	AskedAt *time.Time `json:"asked_at,omitempty"`
+	// AskedDirectly is set once the bot has asked directly about thoughts
+	// of ending their life in this conversation: its ending is not
+	// followed by the feedback question.
+	AskedDirectly bool `json:"asked_directly,omitempty"`
+	// FeedbackID is the feedback question a rating in this conversation
+	// answered, and RatedAt when, while it waits for a comment
+	// (feedback.go).
+	FeedbackID int64      `json:"feedback_id,omitempty"`
+	RatedAt    *time.Time `json:"rated_at,omitempty"`
 	// HeldAt is when the bot last held the line in a conversation waiting
 	// for a clinician (Runner.holdingLine); nil before.
 	HeldAt *time.Time `json:"held_at,omitempty"`
@@ -168,6 +177,10 @@ type StartInfo struct {
 	// (ClosingGrace): a thank-you then is answered, not met with the menu.
 	// It changes nothing else, so the runner looks only for a thank-you.
 	AfterClosing bool
+	// Feedback is the feedback question the person was asked lately and
+	// has not answered (FeedbackGrace), 0 when none: a rating answers it.
+	// It changes nothing else, so the runner looks only for a rating.
+	Feedback int64
 }
 
 // ClosingGrace is how long after clinicians close a person's conversation
@@ -313,6 +326,9 @@ func (e *Engine) Step(state State, in Input) (Result, error) {
 	if s.flow.terminal(s.st.Step) {
 		return Result{}, ErrFinished
 	}
+	if s.st.Step == stateFeedbackComment && s.commentIsInput(in.Text) {
+		return e.inboundAfterFeedback(s.st, in)
+	}
 	n, ok := s.flow.nodes[s.st.Step]
 	if !ok {
 		return Result{}, fmt.Errorf("%w %s: %q", ErrUnknownState, s.st.Flow, s.st.Step)
@@ -383,6 +399,9 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 	case KeywordTalk:
 		return e.inboundTalk(st, in)
 	case KeywordNone:
+		if n, ok := parseRating(in.Text); ok && st.Feedback != 0 {
+			return e.rated(st, in, n)
+		}
 		if st.AfterClosing && isThanks(normalize(in.Text)) {
 			state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
 			s, err := e.session(state, in)
@@ -873,7 +892,7 @@ func (s *session) switchFlow(flow string) error {
 	s.st = State{
 		Flow: flow, Step: f.initial, Lang: s.st.Lang, Org: s.st.Org, Channel: s.st.Channel,
 		Verified: s.st.Verified, Known: s.st.Known, FirstName: s.st.FirstName,
-		Signposted: s.st.Signposted, Told: s.st.Told,
+		Signposted: s.st.Signposted, Told: s.st.Told, AskedDirectly: s.st.AskedDirectly,
 	}
 	s.flow = f
 	f.start(s)
@@ -1039,6 +1058,9 @@ func (f *flowDef) build() {
 // and Close.
 func closing(s *session) {
 	defer s.effect(Close{Reason: "completed"})
+	if s.asksFeedback() {
+		defer s.effect(AskFeedback{})
+	}
 	if s.skipClosing {
 		return
 	}

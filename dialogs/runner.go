@@ -361,7 +361,8 @@ func (r *Runner) lock(ctx context.Context, tx pgx.Tx, items []*item) error {
 
 // open starts a conversation for each of items, which arrived with none
 // open; a thank-you soon after clinicians closed the person's last one
-// answers their closing message (StartInfo.AfterClosing). One that another transaction opened a moment earlier is locked
+// answers their closing message (StartInfo.AfterClosing), and a rating
+// soon after the feedback question answers it (StartInfo.Feedback). One that another transaction opened a moment earlier is locked
 // instead, and its message is a step in it.
 func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	starts := make([]Result, len(items))
@@ -383,9 +384,18 @@ func (r *Runner) open(ctx context.Context, tx pgx.Tx, items []*item) error {
 	}
 	for i, it := range items {
 		in, who := it.in, it.who
+		// Only a rating asks whether a feedback question awaits one.
+		var feedback int64
+		if _, ok := parseRating(in.Text); ok && who.staff.ID != 0 {
+			var err error
+			if feedback, err = postgres.FeedbackAwaiting(ctx, tx, who.staff.ID, in.Channel, r.Now().Add(-FeedbackGrace)); err != nil {
+				return err
+			}
+		}
 		res, err := r.Engine.Inbound(StartInfo{
 			Org: who.org.Code, Channel: in.Channel, Lang: cmp.Or(who.staff.Language, in.Lang),
 			Known: who.staff.ID != 0, FirstName: who.staff.FirstName, AfterClosing: closing[it.key()],
+			Feedback: feedback,
 		}, Input{Text: in.Text, Now: in.ReceivedAt.In(r.Location)})
 		if err != nil {
 			return fmt.Errorf("start conversation: %w", err)
@@ -779,12 +789,36 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 			}
 		case Close:
 			st.closedReason = e.Reason
+		case AskFeedback:
+			err = r.askFeedback(ctx, tx, st, who, now)
+		case RateFeedback:
+			err = postgres.RateFeedback(ctx, tx, e.ID, conv.ID, e.Rating, now)
+		case CommentFeedback:
+			err = postgres.CommentFeedback(ctx, tx, e.ID, conv.ID, e.Text, now)
 		}
 		if err != nil {
 			return fmt.Errorf("apply %s: %w", e, err)
 		}
 	}
 	return nil
+}
+
+// askFeedback adds the feedback question to st's replies, at the end of a
+// flow that may be followed by it (AskFeedback), when the person may be
+// asked: a member of staff on record, in a conversation the bot still has,
+// and as postgres.AskFeedback allows (once in 30 days, not opted out, no
+// case on the conversation and none of theirs unresolved or lately
+// opened).
+func (r *Runner) askFeedback(ctx context.Context, tx pgx.Tx, st *step, who sender, now time.Time) error {
+	if who.staff.ID == 0 || who.staff.OptedOut || st.conv.Owner != ohcontact.OwnerBot {
+		return nil
+	}
+	asked, err := postgres.AskFeedback(ctx, tx, postgres.FeedbackAsk{ConversationID: st.conv.ID, OrganisationID: st.conv.OrganisationID,
+		StaffID: who.staff.ID, Flow: st.state.Flow, Channel: st.conv.Channel, Language: st.state.Lang}, now)
+	if err == nil && asked {
+		st.replies = append(st.replies, r.Engine.FeedbackQuestion(st.state.Lang, st.conv.Channel))
+	}
+	return err
 }
 
 // recordAbsence stores the absence e that staff member staffID reported

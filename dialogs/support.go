@@ -41,6 +41,8 @@ func support() *flowDef {
 			{Name: "finished", Src: []string{supportMenuState}, Dst: StateClosed},
 			{Name: evUnsure, Src: []string{supportMenuState}, Dst: supportAskAbsence},
 			{Name: evNo, Src: []string{supportAskAbsence}, Dst: supportMenuState},
+			{Name: evRated, Src: []string{supportMenuState}, Dst: stateFeedbackComment},
+			{Name: evComment, Src: []string{stateFeedbackComment}, Dst: StateClosed},
 		},
 		nodes: map[string]*node{},
 	}
@@ -84,6 +86,7 @@ func support() *flowDef {
 		return ""
 	})
 	f.nodes[supportMenuState].askAbsence = true
+	f.nodes[stateFeedbackComment] = feedbackComment()
 	return f
 }
 

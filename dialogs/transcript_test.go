@@ -31,7 +31,10 @@ type script struct {
 	channel ohcontact.Channel // default SMS
 	unknown bool              // no staff record
 	signed  bool              // web chat signed in through the intranet
-	inputs  []string
+	// feedback: the feedback question was asked lately and awaits an
+	// answer (StartInfo.Feedback).
+	feedback bool
+	inputs   []string
 }
 
 var scripts = []script{
@@ -154,6 +157,13 @@ var scripts = []script{
 	{name: "intent_ask-absence-no-pl", lang: "pl", inputs: []string{"mam gorączkę", "nie", "5"}},
 	{name: "intent_ask-absence-keyword-pl", lang: "pl", inputs: []string{"jestem w domu", "STOP"}},
 	{name: "intent_ask-absence-at-menu", flow: FlowSupport, inputs: []string{"under the weather today", "no", "5"}},
+	// staff feedback: the answer to the question after a conversation ended
+	{name: "feedback_rating-comment", feedback: true, inputs: []string{"4", "Quick and easy, thanks"}},
+	{name: "feedback_rating-comment-cy", lang: "cy", feedback: true, inputs: []string{"5", "Roedd yn ddefnyddiol iawn"}},
+	{name: "feedback_rating-comment-pl", lang: "pl", feedback: true, inputs: []string{"2", "Odpowiedzi były za długie"}},
+	{name: "feedback_comment-is-absence", feedback: true, inputs: []string{"4/5", "I'm off sick today with flu", "Sam"}},
+	{name: "feedback_comment-keyword", feedback: true, inputs: []string{"3", "HELP", "5"}},
+	{name: "feedback_not-a-rating", feedback: true, inputs: []string{"6"}},
 	{name: "intent_stress-menu", flow: FlowStressCheckin, inputs: []string{"yes", "1", "0", "0", "0", "0", "I'm worried about money", "off sick today with a migraine"}},
 }
 
@@ -234,6 +244,9 @@ func scriptStart(sc script) (StartInfo, ohcontact.Channel) {
 	if !sc.unknown {
 		info.FirstName = "Sam"
 	}
+	if sc.feedback {
+		info.Feedback = 1
+	}
 	return info, ch
 }
 
@@ -257,6 +270,9 @@ func runScript(t *testing.T, e *Engine, sc script) string {
 		who += ", signed in"
 	}
 	fmt.Fprintf(&b, "# channel: %s  language: %s  %s\n", ch, lang, who)
+	if sc.feedback {
+		b.WriteString("# asked lately \"How helpful was this? Reply 1 to 5\" at the end of a conversation\n")
+	}
 
 	inputs := sc.inputs
 	var res Result

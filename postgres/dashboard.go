@@ -257,6 +257,10 @@ type Dashboard struct {
 	Reach []ReachFunnel
 	// Work is what became of the cases and referrals of the period.
 	Work WorkOutcomes
+	// Feedback is what staff said when asked how helpful a conversation
+	// was, for the questions asked in the period: by flow, then all
+	// together.
+	Feedback []FeedbackFlow
 	// Organisations are, when the dashboard counts every organisation
 	// (Filter.OrganisationID 0), each organisation's own dashboard over the
 	// same period, by name, read in the same snapshot: the trusts side by
@@ -340,7 +344,7 @@ type dashboardQuery struct {
 func (q *dashboardQuery) read(ctx context.Context, d *Dashboard) error {
 	q.org = d.Filter.OrganisationID
 	for _, step := range []func(context.Context, *Dashboard) error{
-		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations, q.reach, q.work, q.absence,
+		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations, q.reach, q.work, q.absence, q.feedback,
 	} {
 		if err := step(ctx, d); err != nil {
 			return err

@@ -41,25 +41,26 @@ type RetentionCutoffs struct {
 
 // Purged counts what a retention purge deleted or cleared.
 type Purged struct {
-	Conversations   int64 // conversations whose transcripts were removed
-	Messages        int64
-	Answers         int64
-	Referrals       int64 // referrals whose answers were cleared
-	StaffCleared    int64 // staff records kept with their personal fields emptied
-	StaffDeleted    int64
-	Cases           int64
-	CaseEvents      int64
-	ClinicianAlerts int64
-	FollowUps       int64 // case_follow_ups
-	OnCallTexts     int64
-	AuditEvents     int64
+	Conversations    int64 // conversations whose transcripts were removed
+	Messages         int64
+	Answers          int64
+	Referrals        int64 // referrals whose answers were cleared
+	FeedbackComments int64 // feedback comments cleared
+	StaffCleared     int64 // staff records kept with their personal fields emptied
+	StaffDeleted     int64
+	Cases            int64
+	CaseEvents       int64
+	ClinicianAlerts  int64
+	FollowUps        int64 // case_follow_ups
+	OnCallTexts      int64
+	AuditEvents      int64
 }
 
 // Add returns the sum of p and q.
 func (p Purged) Add(q Purged) Purged {
 	return Purged{
 		Conversations: p.Conversations + q.Conversations, Messages: p.Messages + q.Messages,
-		Answers: p.Answers + q.Answers, Referrals: p.Referrals + q.Referrals,
+		Answers: p.Answers + q.Answers, Referrals: p.Referrals + q.Referrals, FeedbackComments: p.FeedbackComments + q.FeedbackComments,
 		StaffCleared: p.StaffCleared + q.StaffCleared, StaffDeleted: p.StaffDeleted + q.StaffDeleted,
 		Cases: p.Cases + q.Cases, CaseEvents: p.CaseEvents + q.CaseEvents,
 		ClinicianAlerts: p.ClinicianAlerts + q.ClinicianAlerts, FollowUps: p.FollowUps + q.FollowUps,
@@ -72,7 +73,8 @@ func (p Purged) Add(q Purged) Purged {
 func (p Purged) details() map[string]any {
 	return map[string]any{
 		"conversations": p.Conversations, "messages": p.Messages, "answers": p.Answers, "referrals": p.Referrals,
-		"staff_cleared": p.StaffCleared, "staff_deleted": p.StaffDeleted,
+		"feedback_comments": p.FeedbackComments,
+		"staff_cleared":     p.StaffCleared, "staff_deleted": p.StaffDeleted,
 		"cases": p.Cases, "case_events": p.CaseEvents, "clinician_alerts": p.ClinicianAlerts, "on_call_texts": p.OnCallTexts,
 		"case_follow_ups": p.FollowUps, "audit_events": p.AuditEvents,
 	}
@@ -88,7 +90,8 @@ func (p Purged) details() map[string]any {
 //   - A conversation closed before cut.PersonalData loses its messages and
 //     answers; its saved flow state (which holds the answers and the first
 //     name) is emptied, its address (a phone number or widget session)
-//     becomes PurgedAddress, its web chat client key is cleared, and its referrals' answers are cleared. The
+//     becomes PurgedAddress, its web chat client key is cleared, its referrals' answers are cleared, and so is
+//     the comment of feedback asked at its end or answered in it (the rating stays). The
 //     row stays, with its organisation, channel, flow, language, outcome
 //     and times, as do its signposts (service and category only): the
 //     pilot's evidence, with no personal data. A conversation with an
@@ -181,6 +184,10 @@ func purgeTranscripts(ctx context.Context, tx pgx.Tx, before time.Time, limit in
 	if p.Referrals, err = exec(ctx, tx, `UPDATE referrals SET answers = '{}', decline_note = NULL,
 		updated_at = now() WHERE conversation_id = ANY($1) AND answers <> '{}'`, ids); err != nil {
 		return 0, fmt.Errorf("clear referral answers: %w", err)
+	}
+	if p.FeedbackComments, err = exec(ctx, tx, `UPDATE feedback SET comment = NULL
+		WHERE (conversation_id = ANY($1) OR answer_conversation_id = ANY($1)) AND comment IS NOT NULL`, ids); err != nil {
+		return 0, fmt.Errorf("clear feedback comments: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET address = $2, data = '{}', client_key = NULL WHERE id = ANY($1)`, ids, PurgedAddress); err != nil {
 		return 0, fmt.Errorf("clear conversations: %w", err)

@@ -9,7 +9,8 @@
 // back over a year's contacts and an episode that recurs, no longer. What
 // goes: a conversation's messages and answers, its saved flow state (the
 // flow's answers and the first name), its address (the phone number or
-// widget session) and its referrals' answers; and a member of staff's
+// widget session), its referrals' answers and the comment of staff feedback
+// asked at its end or written in it (the rating stays); and a member of staff's
 // names, mobile and email. What stays: the conversation row (organisation,
 // channel, flow, language, outcome, times) and its signposts (service and
 // category), which are the pilot's evidence and carry no personal data;
@@ -124,7 +125,7 @@ func (p *Purger) Purge(ctx context.Context) (postgres.Purged, error) {
 	}
 	p.Log.Info("retention: purged",
 		"conversations", total.Conversations, "messages", total.Messages, "answers", total.Answers,
-		"referrals", total.Referrals, "staff_cleared", total.StaffCleared, "staff_deleted", total.StaffDeleted,
+		"referrals", total.Referrals, "feedback_comments", total.FeedbackComments, "staff_cleared", total.StaffCleared, "staff_deleted", total.StaffDeleted,
 		"cases", total.Cases, "case_events", total.CaseEvents, "clinician_alerts", total.ClinicianAlerts,
 		"on_call_texts", total.OnCallTexts, "audit_events", total.AuditEvents)
 	return total, nil

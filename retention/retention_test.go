@@ -455,3 +455,29 @@ func TestRetentionNightlySchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestRetentionFeedbackComments: a feedback comment is the person's own
+// words, and goes with the transcripts of the conversation whose end asked
+// for it or the one it was written in; its rating stays for the dashboard.
+func TestRetentionFeedbackComments(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ann := f.staff(f.now)
+	feedback := func(asked, answered int64) int64 {
+		return f.id(`INSERT INTO feedback (organisation_id, staff_id, conversation_id, flow, channel, language, asked_at,
+				rating, rated_at, answer_conversation_id, comment, commented_at)
+			VALUES ($1, $2, $3, 'support', 'sms', 'en-GB', $5, 4, $5, $4, 'the physio was great', $5) RETURNING id`,
+			f.org, ann, asked, answered, f.months(24, 0))
+	}
+	expired := feedback(f.conversation(ann, f.months(18, 1)), f.conversation(ann, f.months(18, 1)))
+	kept := feedback(f.conversation(ann, f.months(18, -1)), f.conversation(ann, f.months(18, -1)))
+	if got := f.purge(); got.FeedbackComments != 1 {
+		t.Errorf("Purge = %+v, want one feedback comment cleared", got)
+	}
+	if n := f.count(`SELECT count(*) FROM feedback WHERE id = $1 AND comment IS NULL AND rating = 4`, expired); n != 1 {
+		t.Error("the expired conversations' feedback kept its comment, or lost its rating")
+	}
+	if n := f.count(`SELECT count(*) FROM feedback WHERE id = $1 AND comment IS NOT NULL`, kept); n != 1 {
+		t.Error("the kept conversations' feedback lost its comment")
+	}
+}

@@ -461,6 +461,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))
 	handle("POST /console/referrals/{id}/{action}", c.signedIn(worksReferrals, c.actOnReferral))
 
+	handle("GET /console/feedback", c.signedIn(seesCases, c.showFeedback))
+
 	handle("GET /console/dashboard", c.signedIn(seesDashboard, c.showDashboard))
 	handle("GET /console/dashboard.csv", c.signedIn(seesDashboard, c.exportDashboard))
 

@@ -463,7 +463,8 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 	}
 
 	// Whether the pilot worked first: absences and their comparison, then
-	// whom the service reached, then what it did and what came of it.
+	// whom the service reached, then what it did, what came of it and what
+	// staff said.
 	var charts []chart
 	if side, ok := compareChart(d, orgs); ok {
 		charts = append(charts, side)
@@ -472,5 +473,6 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 	charts = append(charts, reachCharts(d)...)
 	charts = append(charts, contacts, responses, first, categories, services, referrals, booking, cases, claims,
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations)
-	return append(charts, workCharts(d)...)
+	charts = append(charts, workCharts(d)...)
+	return append(charts, feedbackCharts(d)...)
 }

@@ -73,7 +73,7 @@ func newLayout(title string, s *session) layout {
 	return l
 }
 
-var pageNames = []string{"login", "queue", "case", "users", "dashboard", "referrals", "referral", "person", "error"}
+var pageNames = []string{"login", "queue", "case", "users", "dashboard", "referrals", "referral", "person", "feedback", "error"}
 
 func parsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))
