@@ -38,11 +38,22 @@ func TestSeedDemoPilot(t *testing.T) {
 	ctx := t.Context()
 	db := pgtest.New(t)
 	dir := signposting.DemoPilot()
-	for _, o := range dir.Organisations {
-		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
-			t.Fatal(err)
+	// The last organisation's configuration gives it a go-live day of its
+	// own, which the seed keeps.
+	configured := time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)
+	ensure := func(goLive time.Time) {
+		t.Helper()
+		for i, o := range dir.Organisations {
+			org := ohcontact.Organisation{Code: o.Code, Name: o.Name}
+			if i == len(dir.Organisations)-1 {
+				org.GoLive = goLive
+			}
+			if err := db.EnsureOrganisation(ctx, org); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	ensure(configured)
 	if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +84,9 @@ func TestSeedDemoPilot(t *testing.T) {
 		return got
 	}
 	first := counts()
+	// A restart: the organisations ensured again, with no go-live day
+	// (zero keeps the one they have), then the seed again.
+	ensure(time.Time{})
 	if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), now.Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +135,12 @@ func TestSeedDemoPilot(t *testing.T) {
 	// pilot's first day, in every organisation, with the usual mix but
 	// longer; the service was not live, so nothing else.
 	goLive := today.AddDate(0, 0, -30)
-	var liveOrgs, baseline, notFromFeed, overlapping, before int
+	var liveOrgs, configuredOrgs, baseline, notFromFeed, overlapping, before int
 	var firstDay, lastDay time.Time
 	var baseS10Days, baseMSK, baseMean, baseReached28 float64
 	err = db.Pool.QueryRow(ctx, `
 		WITH b AS (SELECT * FROM absence_episodes WHERE starts_on < $1 AND ends_on < $1)
-		SELECT (SELECT count(*) FROM organisations WHERE go_live_on = $1),
+		SELECT (SELECT count(*) FROM organisations WHERE go_live_on = $1), (SELECT count(*) FROM organisations WHERE go_live_on = $3),
 		       count(*), count(*) FILTER (WHERE source <> 'hr_feed'), min(starts_on), max(ends_on),
 		       sum((ends_on - starts_on + 1) * (reason_code = 'S10')::int)::float8 / sum(ends_on - starts_on + 1),
 		       avg((reason_code IN ('S11', 'S12'))::int), avg(ends_on - starts_on + 1), avg((ends_on - starts_on + 1 >= 28)::int),
@@ -135,15 +149,16 @@ func TestSeedDemoPilot(t *testing.T) {
 		       (SELECT count(*) FROM contacts k JOIN b ON b.id = k.episode_id)
 		       + (SELECT count(*) FROM conversations WHERE created_at < $2)
 		       + (SELECT count(*) FROM cases WHERE created_at < $2)
-		FROM b`, goLive, goLive).Scan(&liveOrgs, &baseline, &notFromFeed, &firstDay, &lastDay, &baseS10Days, &baseMSK,
+		FROM b`, goLive, goLive, configured).Scan(&liveOrgs, &configuredOrgs, &baseline, &notFromFeed, &firstDay, &lastDay, &baseS10Days, &baseMSK,
 		&baseMean, &baseReached28, &overlapping, &before)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("baseline: %d episodes from %s to %s, S10 %.0f%% of days, MSK %.0f%%, %.1f days on average, %.0f%% reaching 28 days",
 		baseline, firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly), 100*baseS10Days, 100*baseMSK, baseMean, 100*baseReached28)
-	if liveOrgs != 4 {
-		t.Errorf("%d organisations go live on %s, want the 4 of the pilot", liveOrgs, goLive.Format(time.DateOnly))
+	if liveOrgs != 3 || configuredOrgs != 1 {
+		t.Errorf("%d organisations go live on %s and %d on %s; want 3 on the pilot's first day, and the one configured on its own",
+			liveOrgs, goLive.Format(time.DateOnly), configuredOrgs, configured.Format(time.DateOnly))
 	}
 	if baseline < 5000 || notFromFeed != 0 || firstDay.Format(time.DateOnly) > goLive.AddDate(0, 0, -365).Format(time.DateOnly) ||
 		lastDay.Format(time.DateOnly) != goLive.AddDate(0, 0, -1).Format(time.DateOnly) {
