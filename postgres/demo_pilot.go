@@ -9,7 +9,12 @@ import (
 )
 
 // The demo's pilot month: a month of fictional history, so that the pilot
-// dashboard has something realistic to show from the first `make run`.
+// dashboard has something realistic to show from the first `make run`,
+// and before it a fictional baseline year of HR-feed absence history, so
+// that its before-and-after figures have something to compare. The
+// baseline's episodes are drawn a little longer than the pilot's: the
+// improvement the demo shows is made up, and says nothing about the
+// service.
 //
 // Seeded people have neither a mobile number nor an email address: nothing
 // can ever be sent to them, the demo phone lists only the five demo staff,
@@ -45,7 +50,12 @@ const pilotMarker = "91100001-1"
 // day-1 absence reports and support chats, signposting and fast-track
 // physiotherapy referrals, a few opt-outs, and about 140 cases, of every
 // priority and some of them OH call-backs, a few of which breached their
-// SLA. It takes about 0.2 s.
+// SLA. Each organisation goes live on the month's first day (go_live_on,
+// unless it has its own already), and has a baseline before it: the 368
+// days to the day before go-live hold about 7,500 ended HR-feed episodes
+// (no contacts, conversations or cases: the service was not live), with
+// the same mix of reasons but about 10 days long on average rather than
+// 8.5, and 11% rather than 8% reaching 28 days. It takes about 0.4 s.
 func (db *DB) SeedDemoPilot(ctx context.Context, orgCodes []string, now time.Time) error {
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pilotSeedLock)); err != nil {
@@ -148,7 +158,7 @@ WITH names AS (
                 WHEN lr < 0.085 THEN pl_last[1 + floor(sr * 8)::int]
                 ELSE en_last[1 + floor(sr * 30)::int] END,
            CASE WHEN lr < 0.04 THEN 'cy' WHEN lr < 0.085 THEN 'pl' ELSE 'en-GB' END,
-           pg_temp.pilot_at(p.pilot_from - 90, '06:00'), pg_temp.pilot_at(p.pilot_from - 90, '06:00')
+           pg_temp.pilot_at(p.pilot_from - 400, '06:00'), pg_temp.pilot_at(p.pilot_from - 400, '06:00')
     FROM people CROSS JOIN names CROSS JOIN pilot_params p
     ORDER BY ord, n
     RETURNING id, organisation_id, language
@@ -502,10 +512,50 @@ ORDER BY v.responded_at;
 UPDATE staff s SET consent = 'opted_out', consent_changed_at = v.responded_at, updated_at = v.responded_at
 FROM pilot_conv v WHERE v.stop AND v.staff_id = s.id;
 
+-- The baseline: the HR feed's history of the 368 days before go-live
+-- (pilot_from), for the dashboard's before-and-after comparison. The
+-- service was not live, so it has no contacts, conversations or cases:
+-- only ended absence episodes, with the pilot's mix of reasons but lengths
+-- drawn longer (a lower skew and a tenth more), so that more reach 28 days
+-- and the pilot shows a modest improvement. Each person has at most one
+-- episode in each of four 92-day spans (the last ending the day before
+-- go-live), placed inside its span and before the person's pilot episode,
+-- so that no two of a person's episodes overlap. It is drawn last, so that
+-- the pilot month's draws are those it had before the baseline was added.
+CREATE TEMP TABLE pilot_baseline ON COMMIT DROP AS
+WITH drawn AS (
+    SELECT s.id AS staff_id, k, random() AS absent, random() AS rr, random() AS lr, random() AS dr
+    FROM pilot_staff s CROSS JOIN generate_series(1, 4) k
+    ORDER BY s.id, k
+), spans AS (
+    SELECT d.*, r.code, least(92, r.min_days + floor(power(d.lr, r.skew * 0.8) * (r.max_days - r.min_days + 1) * 1.1)::int) AS days,
+           p.pilot_from - 368 + (d.k - 1) * 92 AS span_from,
+           least(p.pilot_from - 369 + d.k * 92, e.starts_on - 1) AS span_to
+    FROM drawn d
+    JOIN pilot_reason r ON d.rr >= r.lo AND d.rr < r.hi
+    CROSS JOIN pilot_params p
+    LEFT JOIN pilot_episode e ON e.staff_id = d.staff_id
+    WHERE d.absent < 0.39
+)
+SELECT staff_id, code AS reason, span_from + floor(dr * (span_to - span_from + 2 - days))::int AS starts_on, days
+FROM spans
+WHERE days <= span_to - span_from + 1;
+
+INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source, created_at, updated_at)
+SELECT staff_id, starts_on, starts_on + days - 1, reason, 'hr_feed',
+       pg_temp.pilot_at(starts_on, '10:00'), pg_temp.pilot_at(starts_on + days, '10:00')
+FROM pilot_baseline ORDER BY staff_id, starts_on;
+
+-- Go-live is the pilot's first day, unless the organisation has its own
+-- (from OHCONTACT_CONFIG's go_live).
+UPDATE organisations o SET go_live_on = p.pilot_from, updated_at = now()
+FROM pilot_org g CROSS JOIN pilot_params p
+WHERE o.id = g.id AND o.go_live_on IS NULL;
+
 INSERT INTO audit_events (actor_kind, action, record_type, details)
 SELECT 'system', 'demo.pilot_seeded', 'demo', jsonb_build_object(
     'organisations', (SELECT count(*) FROM pilot_org), 'staff', (SELECT count(*) FROM pilot_staff),
-    'episodes', (SELECT count(*) FROM pilot_episode), 'contacts', (SELECT count(*) FROM pilot_contact),
+    'episodes', (SELECT count(*) FROM pilot_episode), 'baseline_episodes', (SELECT count(*) FROM pilot_baseline), 'contacts', (SELECT count(*) FROM pilot_contact),
     'conversations', (SELECT count(*) FROM pilot_conv), 'cases', (SELECT count(*) FROM pilot_case));
 
 DROP FUNCTION pg_temp.pilot_at(date, interval);

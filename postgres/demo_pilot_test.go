@@ -38,11 +38,22 @@ func TestSeedDemoPilot(t *testing.T) {
 	ctx := t.Context()
 	db := pgtest.New(t)
 	dir := signposting.DemoPilot()
-	for _, o := range dir.Organisations {
-		if err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name}); err != nil {
-			t.Fatal(err)
+	// The last organisation's configuration gives it a go-live day of its
+	// own, which the seed keeps.
+	configured := time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)
+	ensure := func(goLive time.Time) {
+		t.Helper()
+		for i, o := range dir.Organisations {
+			org := ohcontact.Organisation{Code: o.Code, Name: o.Name}
+			if i == len(dir.Organisations)-1 {
+				org.GoLive = goLive
+			}
+			if err := db.EnsureOrganisation(ctx, org); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	ensure(configured)
 	if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +84,9 @@ func TestSeedDemoPilot(t *testing.T) {
 		return got
 	}
 	first := counts()
+	// A restart: the organisations ensured again, with no go-live day
+	// (zero keeps the one they have), then the seed again.
+	ensure(time.Time{})
 	if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), now.Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +117,7 @@ func TestSeedDemoPilot(t *testing.T) {
 	var s10Episodes, s10Days, mskEpisodes, coldEpisodes, unknownEpisodes float64
 	err = db.Pool.QueryRow(ctx, `
 		WITH d AS (SELECT reason_code, greatest(starts_on, $1::date - 30) AS f, least(coalesce(ends_on, $1::date - 1), $1::date - 1) AS l
-		           FROM absence_episodes)
+		           FROM absence_episodes WHERE ends_on IS NULL OR ends_on >= $1::date - 30)
 		SELECT count(*), avg((reason_code = 'S10')::int), sum((l - f + 1) * (reason_code = 'S10')::int)::float8 / sum(l - f + 1),
 		       avg((reason_code IN ('S11', 'S12'))::int), avg((reason_code = 'S13')::int), avg((reason_code IN ('S98', 'S99'))::int)
 		FROM d`, today).Scan(&episodes, &s10Episodes, &s10Days, &mskEpisodes, &coldEpisodes, &unknownEpisodes)
@@ -115,6 +129,47 @@ func TestSeedDemoPilot(t *testing.T) {
 	if episodes < 300 || s10Episodes < 0.15 || s10Episodes > 0.35 || s10Days < 0.2 || s10Days > 0.35 ||
 		mskEpisodes < 0.1 || coldEpisodes < 0.1 || unknownEpisodes < 0.03 {
 		t.Error("the reasons' mix is not the usual one")
+	}
+
+	// The baseline: a year of ended HR-feed episodes before go-live, the
+	// pilot's first day, in every organisation, with the usual mix but
+	// longer; the service was not live, so nothing else.
+	goLive := today.AddDate(0, 0, -30)
+	var liveOrgs, configuredOrgs, baseline, notFromFeed, overlapping, before int
+	var firstDay, lastDay time.Time
+	var baseS10Days, baseMSK, baseMean, baseReached28 float64
+	err = db.Pool.QueryRow(ctx, `
+		WITH b AS (SELECT * FROM absence_episodes WHERE starts_on < $1 AND ends_on < $1)
+		SELECT (SELECT count(*) FROM organisations WHERE go_live_on = $1), (SELECT count(*) FROM organisations WHERE go_live_on = $3),
+		       count(*), count(*) FILTER (WHERE source <> 'hr_feed'), min(starts_on), max(ends_on),
+		       sum((ends_on - starts_on + 1) * (reason_code = 'S10')::int)::float8 / sum(ends_on - starts_on + 1),
+		       avg((reason_code IN ('S11', 'S12'))::int), avg(ends_on - starts_on + 1), avg((ends_on - starts_on + 1 >= 28)::int),
+		       (SELECT count(*) FROM absence_episodes x JOIN absence_episodes y ON x.staff_id = y.staff_id AND x.id < y.id
+		        AND daterange(x.starts_on, x.ends_on, '[]') && daterange(y.starts_on, coalesce(y.ends_on, 'infinity'), '[]')),
+		       (SELECT count(*) FROM contacts k JOIN b ON b.id = k.episode_id)
+		       + (SELECT count(*) FROM conversations WHERE created_at < $2)
+		       + (SELECT count(*) FROM cases WHERE created_at < $2)
+		FROM b`, goLive, goLive, configured).Scan(&liveOrgs, &configuredOrgs, &baseline, &notFromFeed, &firstDay, &lastDay, &baseS10Days, &baseMSK,
+		&baseMean, &baseReached28, &overlapping, &before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("baseline: %d episodes from %s to %s, S10 %.0f%% of days, MSK %.0f%%, %.1f days on average, %.0f%% reaching 28 days",
+		baseline, firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly), 100*baseS10Days, 100*baseMSK, baseMean, 100*baseReached28)
+	if liveOrgs != 3 || configuredOrgs != 1 {
+		t.Errorf("%d organisations go live on %s and %d on %s; want 3 on the pilot's first day, and the one configured on its own",
+			liveOrgs, goLive.Format(time.DateOnly), configuredOrgs, configured.Format(time.DateOnly))
+	}
+	if baseline < 5000 || notFromFeed != 0 || firstDay.Format(time.DateOnly) > goLive.AddDate(0, 0, -365).Format(time.DateOnly) ||
+		lastDay.Format(time.DateOnly) != goLive.AddDate(0, 0, -1).Format(time.DateOnly) {
+		t.Errorf("baseline of %d episodes (%d not from the HR feed) from %s to %s; want thousands, all from the feed, from a year before go-live to the day before it",
+			baseline, notFromFeed, firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly))
+	}
+	if baseS10Days < 0.2 || baseS10Days > 0.35 || baseMSK < 0.1 || baseReached28 < 0.08 || baseReached28 > 0.25 {
+		t.Error("the baseline's mix is not the usual one")
+	}
+	if overlapping != 0 || before != 0 {
+		t.Errorf("%d pairs of one person's episodes overlap, %d contacts, conversations and cases before go-live; want none, none", overlapping, before)
 	}
 
 	d, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -30), To: today.AddDate(0, 0, -1)})

@@ -86,19 +86,27 @@ func benchCases(b *testing.B) (*http.Client, string) {
 		b.Fatal(err)
 	}
 
-	c := console.New(console.Config{DB: db, Location: time.UTC})
-	mux := http.NewServeMux()
-	c.Register(mux)
-	srv := httptest.NewServer(mux)
-	b.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var email string
 	if err := db.InTx(ctx, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT email FROM users ORDER BY id LIMIT 1`).Scan(&email)
 	}); err != nil {
 		b.Fatal(err)
 	}
+	return benchSignIn(b, console.Config{DB: db, Location: time.UTC}, email)
+}
+
+// benchSignIn serves the console with cfg and returns a client signed in
+// as the user with email (whose password is password) and the console's
+// URL.
+func benchSignIn(b *testing.B, cfg console.Config, email string) (*http.Client, string) {
+	b.Helper()
+	c := console.New(cfg)
+	mux := http.NewServeMux()
+	c.Register(mux)
+	srv := httptest.NewServer(mux)
+	b.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	page := benchGet(b, client, srv.URL+"/console/login", http.StatusOK)
 	token := csrfPattern.FindStringSubmatch(page)
 	if token == nil {
