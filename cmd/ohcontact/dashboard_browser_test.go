@@ -42,7 +42,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	startDemoAt(t, dbURL, addr, base)
 
 	signInToConsole(t, ctx, base, demoLeadEmail, demoLeadPassword, `location.pathname === "/console/"`)
-	const charts = 20
+	const charts = 30
 	drawn := `location.pathname === "/console/dashboard" && document.querySelectorAll("figure > svg[role=img]").length === ` + strconv.Itoa(charts)
 	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/dashboard']").click()`, drawn)
 	checkAxe(t, ctx, axe, "dashboard")
@@ -76,6 +76,23 @@ func TestDashboardInBrowser(t *testing.T) {
 		if sums[series] < 10 {
 			t.Errorf("%s adds up to %v in the demo's pilot month, want more", series, sums[series])
 		}
+	}
+	// The demo's baseline year before go-live gives a comparison: both
+	// periods' days lost, and their difference with an interval.
+	compared := 0
+	for _, f := range figures {
+		if f[0] != "before_after_all" || f[2] != "Days lost per 100 staff a month" {
+			continue
+		}
+		if v, err := strconv.ParseFloat(f[3], 64); (f[1] == "Baseline" || f[1] == "Pilot") && err == nil && v > 0 {
+			compared++
+		}
+		if f[1] == "Difference (95% interval)" && regexp.MustCompile(`^−?[0-9.]+ \(−?[0-9.]+ to −?[0-9.]+\)$`).MatchString(f[3]) {
+			compared++
+		}
+	}
+	if compared != 3 {
+		t.Errorf("the demo's dashboard does not compare days lost before and after go-live: %d of baseline, pilot and difference", compared)
 	}
 	for _, f := range figures {
 		if f[0] == "response_rate" && f[1] == "Answered (%)" && f[2] == "All check-ins" {
