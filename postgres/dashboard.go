@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -312,28 +313,78 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		if err := q.read(ctx, &d); err != nil || f.OrganisationID != 0 {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id FROM organisations ORDER BY name, id`)
-		if err != nil {
-			return err
-		}
-		orgs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return err
-		}
-		for _, id := range orgs {
-			od := Dashboard{Filter: f, Weeks: d.Weeks}
-			od.Filter.OrganisationID = id
-			if err := q.read(ctx, &od); err != nil {
-				return fmt.Errorf("organisation %d: %w", id, err)
-			}
-			d.Organisations = append(d.Organisations, od)
-		}
-		return nil
+		return db.readOrganisations(ctx, q, &d)
 	})
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard %s to %s: %w", from, to, err)
 	}
 	return d, nil
+}
+
+// dashboardParallel is how many organisations' own dashboards are read at
+// once, each on a connection of its own in the snapshot of the dashboard
+// of every organisation, besides that one's connection.
+const dashboardParallel = 2
+
+// readOrganisations reads each organisation's own dashboard over d's
+// period into d.Organisations, by name, in the snapshot of q's
+// transaction (exported to the other connections), reusing what q has
+// read for every organisation at once.
+func (db *DB) readOrganisations(ctx context.Context, q *dashboardQuery, d *Dashboard) error {
+	rows, err := q.tx.Query(ctx, `SELECT id FROM organisations ORDER BY name, id`)
+	if err != nil {
+		return err
+	}
+	orgs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	d.Organisations = make([]Dashboard, len(orgs))
+	for i, id := range orgs {
+		d.Organisations[i] = Dashboard{Filter: d.Filter, Weeks: d.Weeks}
+		d.Organisations[i].Filter.OrganisationID = id
+	}
+	// The pool keeps a connection for others: a pool too small for that
+	// reads the organisations one at a time in q's own transaction.
+	parallel := min(dashboardParallel, int(db.Pool.Config().MaxConns)-2)
+	if parallel < 1 {
+		for i := range d.Organisations {
+			if err := q.read(ctx, &d.Organisations[i]); err != nil {
+				return fmt.Errorf("organisation %d: %w", orgs[i], err)
+			}
+		}
+		return nil
+	}
+	var snapshot string
+	if err := q.tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+		return err
+	}
+	errs := make([]error, len(orgs))
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, id := range orgs {
+		od := &d.Organisations[i]
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, `SET TRANSACTION SNAPSHOT '`+snapshot+`'`); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+					return err
+				}
+				oq := *q
+				oq.tx = tx
+				return oq.read(ctx, od)
+			})
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("organisation %d: %w", id, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // dashboardQuery reads dashboards' figures in tx: those of organisation
@@ -343,6 +394,12 @@ type dashboardQuery struct {
 	org        int64
 	start, end time.Time
 	weeks      map[string]int // index in Dashboard.Weeks by Monday (YYYY-MM-DD)
+	// absenceData is every organisation's absence counts, read by the
+	// first dashboard's absence step for the others too.
+	absenceData *absenceData
+	// reachCounts is every organisation's check-ins, read likewise by the
+	// first dashboard's reach step.
+	reachCounts reachCounts
 }
 
 // read fills d's figures, those of d.Filter.OrganisationID, one step a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -147,17 +148,10 @@ type AbsenceFigures struct {
 	BeforeAfter     BeforeAfter
 }
 
-// absencePeriod is the days from from to end (dates, inclusive) of an
-// organisation.
-type absencePeriod struct {
-	org       int64
-	from, end time.Time
-}
-
 // absenceTally is one group's counts over a set of periods.
 type absenceTally struct {
-	// lost is, over the staff with days lost, the sum and sum of squares of
-	// their days lost × 100 × daysPerMonth / their period's days.
+	// lost is, over the staff, the sum and sum of squares of their days
+	// lost × 100 × daysPerMonth / their period's days.
 	lost                                 sample
 	lossEpisodes, started                int64
 	survival                             []survivalRow
@@ -201,106 +195,273 @@ func daysLost(sum float64, episodes, headcount int64) Figure {
 	return Figure{Value: sum / float64(headcount)}
 }
 
-// absenceEpisodes is the SQL of the episodes of the groups ($4 keys, $5
-// reason codes, "" for any) with a day in the periods ($1 organisations,
-// $2 first days, $3 last days): grp, staff_id, starts_on, ended_on (the
-// last day when it was on or before the period's end, else NULL), first_day
-// and last_day (the episode clipped to the period), from_on, end_on and
-// period_days.
-const absenceEpisodes = `
-	WITH p AS (SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[]) AS p(organisation_id, from_on, end_on)),
-	g AS (SELECT * FROM unnest($4::text[], $5::text[]) AS g(grp, reason)),
-	e AS (
-		SELECT g.grp, e.staff_id, e.starts_on, CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
-		       greatest(e.starts_on, p.from_on) AS first_day, least(e.ends_on, p.end_on) AS last_day,
-		       p.from_on, p.end_on, p.end_on - p.from_on + 1 AS period_days
-		FROM p JOIN staff s ON s.organisation_id = p.organisation_id
-		JOIN absence_episodes e ON e.staff_id = s.id
-		JOIN g ON g.reason = '' OR g.reason = e.reason_code
-		WHERE e.starts_on <= p.end_on AND (e.ends_on IS NULL OR e.ends_on >= p.from_on))`
+// The absence figures are read once a dashboard, for every organisation it
+// covers at once (absenceData), and each organisation's counts kept
+// apart: a dashboard of every organisation and each organisation's own
+// (Dashboard.Organisations) add up the same counts, so that the episodes
+// are scanned once however many organisations are set side by side.
 
-// absenceArgs are absenceEpisodes' parameters for periods.
-func absenceArgs(periods []absencePeriod) []any {
-	var orgs []int64
-	var from, end, keys, reasons []string
-	for _, p := range periods {
-		orgs = append(orgs, p.org)
-		from = append(from, p.from.Format(time.DateOnly))
-		end = append(end, p.end.Format(time.DateOnly))
-	}
-	for _, g := range absenceGroups {
-		if len(g.reasons) == 0 {
-			keys, reasons = append(keys, g.key), append(reasons, "")
-		}
-		for _, r := range g.reasons {
-			keys, reasons = append(keys, g.key), append(reasons, r)
-		}
-	}
-	return []any{orgs, from, end, keys, reasons}
+// Kinds of absence period: the dashboard's period, and the baseline and
+// pilot periods of the before-and-after comparison.
+const (
+	periodShown    = "period"
+	periodBaseline = "baseline"
+	periodPilot    = "pilot"
+)
+
+// absencePeriod is the days from from to end (dates, inclusive) of an
+// organisation, of a kind.
+type absencePeriod struct {
+	kind      string
+	org       int64
+	from, end time.Time
 }
 
-// absenceTallies counts each group's absences over periods, and the
-// headcount of their organisations.
-func (q *dashboardQuery) absenceTallies(ctx context.Context, periods []absencePeriod) (map[string]*absenceTally, int64, error) {
-	tallies := map[string]*absenceTally{}
+// absenceData is every organisation's absence counts over its periods.
+type absenceData struct {
+	headcount map[int64]int64
+	// tallies are by kind, organisation and group.
+	tallies map[string]map[int64]map[string]*absenceTally
+	// months are the period's days lost and episodes by organisation,
+	// group and month.
+	months map[int64]map[monthKey]monthTally
+	// contacted are the pilot period's check-ins by organisation.
+	contacted map[int64]map[contactedKey]int64
+}
+
+type monthKey struct {
+	grp   string
+	month time.Time
+}
+
+type monthTally struct{ episodes, days int64 }
+
+// contactedKey is a kind of check-in of contacted: its trigger, whether
+// it was the absence's first in the period, whether it reached the person
+// within 2 days, and whether they were back within 28 days.
+type contactedKey struct {
+	trigger                 string
+	first, contacted, back bool
+}
+
+// tally returns the tally of group over the periods of kind of the
+// organisations orgs, adding up theirs, over their headcount (every member
+// of staff is in the sample of days lost, most with none).
+func (a *absenceData) tally(kind, group string, orgs []int64) absenceTally {
+	t := absenceTally{lost: sample{N: a.headcountOf(orgs)}}
+	for _, org := range orgs {
+		if o := a.tallies[kind][org][group]; o != nil {
+			t.add(*o)
+		}
+	}
+	return t
+}
+
+// add adds o's counts to t's.
+func (t *absenceTally) add(o absenceTally) {
+	t.lost.Sum += o.lost.Sum
+	t.lost.SumSq += o.lost.SumSq
+	t.lossEpisodes += o.lossEpisodes
+	t.started += o.started
+	t.survival = append(t.survival, o.survival...)
+	t.followed7 += o.followed7
+	t.back7 += o.back7
+	t.followed28 += o.followed28
+	t.back28 += o.back28
+}
+
+// headcountOf is the staff of orgs today.
+func (a *absenceData) headcountOf(orgs []int64) int64 {
+	var n int64
+	for _, org := range orgs {
+		n += a.headcount[org]
+	}
+	return n
+}
+
+// absenceEpisodes is the SQL of the episodes with a day in the periods
+// ($1 kinds, $2 organisations, $3 first days, $4 last days): kind,
+// organisation_id, staff_id, reason_code, starts_on, ended_on (the last
+// day when it was on or before the period's end, else NULL), days (those
+// of the episode in the period), started (in the period), end_on, and
+// period_days.
+const absenceEpisodes = `
+	WITH p AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::date[]) AS p(kind, organisation_id, from_on, end_on)),
+	e AS (
+		SELECT p.kind, p.organisation_id, e.staff_id, e.reason_code, e.starts_on,
+		       CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
+		       least(e.ends_on, p.end_on) - greatest(e.starts_on, p.from_on) + 1 AS days,
+		       greatest(e.starts_on, p.from_on) AS first_day, least(e.ends_on, p.end_on) AS last_day,
+		       e.starts_on >= p.from_on AS started, p.end_on, p.end_on - p.from_on + 1 AS period_days
+		FROM p JOIN staff s ON s.organisation_id = p.organisation_id
+		JOIN absence_episodes e ON e.staff_id = s.id
+		WHERE e.starts_on <= p.end_on AND (e.ends_on IS NULL OR e.ends_on >= p.from_on))`
+
+// absenceGroupSQL returns the SQL condition on reason_code of each group
+// (true for every reason), with its reasons as parameters from $5 on, and
+// the parameters.
+func absenceGroupSQL() (conds []string, args []any) {
 	for _, g := range absenceGroups {
-		tallies[g.key] = &absenceTally{}
+		if len(g.reasons) == 0 {
+			conds = append(conds, "true")
+			continue
+		}
+		args = append(args, g.reasons)
+		conds = append(conds, fmt.Sprintf("reason_code = ANY($%d::text[])", 4+len(args)))
 	}
-	args := absenceArgs(periods)
-	var headcount int64
-	if err := q.tx.QueryRow(ctx, `SELECT count(*) FROM staff WHERE organisation_id = ANY($1)`, args[0]).Scan(&headcount); err != nil {
-		return nil, 0, fmt.Errorf("headcount: %w", err)
+	return conds, args
+}
+
+// readAbsence reads every organisation's absence counts over periods.
+func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePeriod) (*absenceData, error) {
+	a := &absenceData{headcount: map[int64]int64{}, tallies: map[string]map[int64]map[string]*absenceTally{},
+		months: map[int64]map[monthKey]monthTally{}, contacted: map[int64]map[contactedKey]int64{}}
+	var kinds, from, end []string
+	var orgs []int64
+	periodDays := map[[2]any]int64{}
+	for _, p := range periods {
+		kinds, orgs = append(kinds, p.kind), append(orgs, p.org)
+		from, end = append(from, p.from.Format(time.DateOnly)), append(end, p.end.Format(time.DateOnly))
+		periodDays[[2]any{p.kind, p.org}] = int64(daysFrom(p.from, p.end) + 1)
 	}
-	rows, err := q.tx.Query(ctx, absenceEpisodes+`,
-		x AS (SELECT grp, count(*) AS episodes, sum(last_day - first_day + 1) * 100 * `+fmt.Sprint(daysPerMonth)+` / min(period_days) AS x
-		      FROM e GROUP BY grp, staff_id)
-		SELECT grp, sum(episodes), count(*), sum(x)::float8, sum(x * x)::float8 FROM x GROUP BY grp`, args...)
+	tally := func(kind string, org int64, grp string) *absenceTally {
+		if a.tallies[kind] == nil {
+			a.tallies[kind] = map[int64]map[string]*absenceTally{}
+		}
+		if a.tallies[kind][org] == nil {
+			a.tallies[kind][org] = map[string]*absenceTally{}
+		}
+		if a.tallies[kind][org][grp] == nil {
+			a.tallies[kind][org][grp] = &absenceTally{}
+		}
+		return a.tallies[kind][org][grp]
+	}
+
+	rows, err := q.tx.Query(ctx, `SELECT organisation_id, count(*) FROM staff WHERE organisation_id = ANY($1) GROUP BY 1`, orgs)
 	if err != nil {
-		return nil, 0, fmt.Errorf("days lost: %w", err)
+		return nil, fmt.Errorf("headcount: %w", err)
 	}
-	var grp string
-	var episodes int64
-	var lost sample
-	if _, err := pgx.ForEachRow(rows, []any{&grp, &episodes, &lost.N, &lost.Sum, &lost.SumSq}, func() error {
-		tallies[grp].lost, tallies[grp].lossEpisodes = lost, episodes
+	var org, n int64
+	if _, err := pgx.ForEachRow(rows, []any{&org, &n}, func() error { a.headcount[org] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("headcount: %w", err)
+	}
+
+	// Days lost: each member of staff's days in each group, summed and
+	// squared for the difference of means (sample), scaled in Go to days
+	// per 100 staff per month of their organisation's period. Only the
+	// comparison's periods need each one's square: the dashboard's own
+	// period is summed whole, and its sum of squares is not used.
+	conds, groupArgs := absenceGroupSQL()
+	args := append([]any{kinds, orgs, from, end}, groupArgs...)
+	var perStaff, sums []string
+	for i, c := range conds {
+		perStaff = append(perStaff, fmt.Sprintf("count(*) FILTER (WHERE %s) AS n%d, sum(days) FILTER (WHERE %s) AS d%d", c, i, c, i))
+		sums = append(sums, fmt.Sprintf("coalesce(sum(n%d), 0), coalesce(sum(d%d), 0), coalesce(sum(d%d * d%d), 0)", i, i, i, i))
+	}
+	rows, err = q.tx.Query(ctx, absenceEpisodes+`,
+		x AS (SELECT kind, organisation_id, `+strings.Join(perStaff, ", ")+` FROM e
+		      GROUP BY kind, organisation_id, CASE WHEN kind = '`+periodShown+`' THEN 0 ELSE staff_id END)
+		SELECT kind, organisation_id, `+strings.Join(sums, ", ")+` FROM x GROUP BY 1, 2`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("days lost: %w", err)
+	}
+	var kind string
+	counts := make([]int64, 3*len(absenceGroups))
+	dest := []any{&kind, &org}
+	for i := range counts {
+		dest = append(dest, &counts[i])
+	}
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
+		k := 100 * daysPerMonth / float64(periodDays[[2]any{kind, org}])
+		for i, g := range absenceGroups {
+			t := tally(kind, org, g.key)
+			t.lossEpisodes += counts[3*i]
+			t.lost.Sum += k * float64(counts[3*i+1])
+			t.lost.SumSq += k * k * float64(counts[3*i+2])
+		}
 		return nil
 	}); err != nil {
-		return nil, 0, fmt.Errorf("days lost: %w", err)
+		return nil, fmt.Errorf("days lost: %w", err)
+	}
+
+	// Lengths and returns of the episodes starting in each period, and the
+	// period's days lost month by month, counted for every group at once.
+	var starts, months []string
+	for _, c := range conds {
+		starts = append(starts, fmt.Sprintf("count(*) FILTER (WHERE %s)", c))
+		months = append(months, fmt.Sprintf("count(*) FILTER (WHERE %s), coalesce(sum(month_days) FILTER (WHERE %s), 0)", c, c))
+	}
+	rows, err = q.tx.Query(ctx, absenceEpisodes+`
+		SELECT kind, organisation_id, coalesce(ended_on, end_on) - starts_on + 1, ended_on IS NOT NULL,
+		       starts_on + 7 <= end_on, starts_on + 27 <= end_on, `+strings.Join(starts, ", ")+`
+		FROM e WHERE started GROUP BY 1, 2, 3, 4, 5, 6`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("episode lengths: %w", err)
+	}
+	var days int
+	var ended, followed7, followed28 bool
+	dest = []any{&kind, &org, &days, &ended, &followed7, &followed28}
+	for i := range absenceGroups {
+		dest = append(dest, &counts[i])
+	}
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
+		for i, g := range absenceGroups {
+			n := counts[i]
+			if n == 0 {
+				continue
+			}
+			t := tally(kind, org, g.key)
+			t.survival = append(t.survival, survivalRow{Days: days, Ended: ended, N: n})
+			t.started += n
+			if followed7 {
+				t.followed7 += n
+				if ended && days <= 7 {
+					t.back7 += n
+				}
+			}
+			if followed28 {
+				t.followed28 += n
+				if ended && days < 28 {
+					t.back28 += n
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("episode lengths: %w", err)
 	}
 
 	rows, err = q.tx.Query(ctx, absenceEpisodes+`
-		SELECT grp, coalesce(ended_on, end_on) - starts_on + 1, ended_on IS NOT NULL,
-		       starts_on + 7 <= end_on, starts_on + 27 <= end_on, count(*)
-		FROM e WHERE starts_on >= from_on GROUP BY 1, 2, 3, 4, 5`, args...)
+		SELECT organisation_id, m, `+strings.Join(months, ", ")+`
+		FROM e CROSS JOIN LATERAL (
+			SELECT m::date, least(last_day, (m + interval '1 month')::date - 1) - greatest(first_day, m::date) + 1 AS month_days
+			FROM generate_series(date_trunc('month', first_day::timestamp), last_day::timestamp, interval '1 month') m) m
+		WHERE kind = '`+periodShown+`'
+		GROUP BY 1, 2`, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("episode lengths: %w", err)
+		return nil, fmt.Errorf("days lost by month: %w", err)
 	}
-	var r survivalRow
-	var followed7, followed28 bool
-	if _, err := pgx.ForEachRow(rows, []any{&grp, &r.Days, &r.Ended, &followed7, &followed28, &r.N}, func() error {
-		t := tallies[grp]
-		t.survival = append(t.survival, r)
-		t.started += r.N
-		if followed7 {
-			t.followed7 += r.N
-			if r.Ended && r.Days <= 7 {
-				t.back7 += r.N
-			}
+	var month time.Time
+	dest = []any{&org, &month}
+	for i := range 2 * len(absenceGroups) {
+		dest = append(dest, &counts[i])
+	}
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
+		if a.months[org] == nil {
+			a.months[org] = map[monthKey]monthTally{}
 		}
-		if followed28 {
-			t.followed28 += r.N
-			if r.Ended && r.Days < 28 {
-				t.back28 += r.N
-			}
+		for i, g := range absenceGroups {
+			a.months[org][monthKey{g.key, month}] = monthTally{episodes: counts[2*i], days: counts[2*i+1]}
 		}
 		return nil
 	}); err != nil {
-		return nil, 0, fmt.Errorf("episode lengths: %w", err)
+		return nil, fmt.Errorf("days lost by month: %w", err)
 	}
-	for _, t := range tallies {
-		t.lost.N = headcount
+
+	if err := q.readContacted(ctx, a, periods); err != nil {
+		return nil, fmt.Errorf("contacted and not contacted: %w", err)
 	}
-	return tallies, headcount, nil
+	return a, nil
 }
 
 // dayOf is t's date as a UTC midnight.
@@ -333,14 +494,16 @@ func (q *dashboardQuery) absence(ctx context.Context, d *Dashboard) error {
 	if err != nil {
 		return fmt.Errorf("absence: %w", err)
 	}
-	var periods, baselines, pilots []absencePeriod
+	var periods []absencePeriod
+	var shown, compared []int64
 	ba := &d.Absence.BeforeAfter
 	for _, o := range orgs {
 		if q.org != 0 && o.ID != q.org {
 			continue
 		}
+		shown = append(shown, o.ID)
 		if !end.Before(from) {
-			periods = append(periods, absencePeriod{o.ID, from, end})
+			periods = append(periods, absencePeriod{periodShown, o.ID, from, end})
 		}
 		if o.GoLive.IsZero() || o.GoLive.After(end) || from.After(end) {
 			ba.LeftOut = append(ba.LeftOut, ComparedOrganisation{Organisation: o})
@@ -351,72 +514,46 @@ func (q *dashboardQuery) absence(ctx context.Context, d *Dashboard) error {
 		c := ComparedOrganisation{Organisation: o, PilotFrom: pilotFrom, PilotTo: end,
 			BaselineFrom: goLive.AddDate(0, 0, -daysFrom(pilotFrom, end)-1)}
 		ba.Organisations = append(ba.Organisations, c)
-		baselines = append(baselines, absencePeriod{o.ID, c.BaselineFrom, goLive.AddDate(0, 0, -1)})
-		pilots = append(pilots, absencePeriod{o.ID, pilotFrom, end})
+		compared = append(compared, o.ID)
+		periods = append(periods, absencePeriod{periodBaseline, o.ID, c.BaselineFrom, goLive.AddDate(0, 0, -1)},
+			absencePeriod{periodPilot, o.ID, pilotFrom, end})
 	}
+	// The first dashboard read covers every organisation of the others
+	// (Dashboard reads every organisation's own after the one asked for).
+	if q.absenceData == nil {
+		if q.absenceData, err = q.readAbsence(ctx, periods); err != nil {
+			return fmt.Errorf("absence: %w", err)
+		}
+	}
+	a := q.absenceData
 
-	tallies, headcount, err := q.absenceTallies(ctx, periods)
-	if err != nil {
-		return fmt.Errorf("absence outcomes: %w", err)
-	}
+	headcount := a.headcountOf(shown)
 	d.Absence.Headcount = count(headcount)
 	for _, g := range absenceGroups {
-		d.Absence.Outcomes = append(d.Absence.Outcomes, tallies[g.key].outcomes(g.key, headcount))
+		t := a.tally(periodShown, g.key, shown)
+		d.Absence.Outcomes = append(d.Absence.Outcomes, t.outcomes(g.key, headcount))
 	}
-	if err := q.absenceByMonth(ctx, d, periods, from, end, headcount); err != nil {
-		return fmt.Errorf("absence by month: %w", err)
-	}
+	absenceByMonth(d, a, shown, from, end, headcount)
 
-	baseline, headcount, err := q.absenceTallies(ctx, baselines)
-	if err != nil {
-		return fmt.Errorf("absence before go-live: %w", err)
-	}
-	pilot, _, err := q.absenceTallies(ctx, pilots)
-	if err != nil {
-		return fmt.Errorf("absence after go-live: %w", err)
-	}
+	headcount = a.headcountOf(compared)
 	ba.Headcount = count(headcount)
 	for _, g := range absenceGroups {
-		ba.Groups = append(ba.Groups, compareGroups(g.key, *baseline[g.key], *pilot[g.key], headcount))
+		ba.Groups = append(ba.Groups, compareGroups(g.key, a.tally(periodBaseline, g.key, compared), a.tally(periodPilot, g.key, compared), headcount))
 	}
-	if err := q.contacted(ctx, ba, pilots); err != nil {
-		return fmt.Errorf("contacted and not contacted: %w", err)
-	}
+	contacted(ba, a, compared)
 	return nil
 }
 
 // absenceByMonth fills in the Months and DaysLostByMonth of the period
-// from to end (of periods, the same days in every organisation).
-func (q *dashboardQuery) absenceByMonth(ctx context.Context, d *Dashboard, periods []absencePeriod, from, end time.Time, headcount int64) error {
-	a := &d.Absence
+// from to end of organisations orgs.
+func absenceByMonth(d *Dashboard, a *absenceData, orgs []int64, from, end time.Time, headcount int64) {
 	to := dayOf(d.Filter.To)
 	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(to); m = m.AddDate(0, 1, 0) {
-		a.Months = append(a.Months, m)
-	}
-	type key struct {
-		grp   string
-		month time.Time
-	}
-	type tally struct{ episodes, days int64 }
-	tallies := map[key]tally{}
-	rows, err := q.tx.Query(ctx, absenceEpisodes+`
-		SELECT grp, m::date, count(*), sum(least(last_day, (m + interval '1 month')::date - 1) - greatest(first_day, m::date) + 1)
-		FROM e CROSS JOIN generate_series(date_trunc('month', first_day::timestamp), last_day::timestamp, interval '1 month') m
-		GROUP BY 1, 2`, absenceArgs(periods)...)
-	if err != nil {
-		return err
-	}
-	var k key
-	var t tally
-	if _, err := pgx.ForEachRow(rows, []any{&k.grp, &k.month, &t.episodes, &t.days}, func() error {
-		tallies[k] = t
-		return nil
-	}); err != nil {
-		return err
+		d.Absence.Months = append(d.Absence.Months, m)
 	}
 	for _, g := range absenceGroups {
 		s := Series{Key: g.key}
-		for _, m := range a.Months {
+		for _, m := range d.Absence.Months {
 			first, last := later(m, from), m.AddDate(0, 1, -1)
 			if end.Before(last) {
 				last = end
@@ -425,13 +562,17 @@ func (q *dashboardQuery) absenceByMonth(ctx context.Context, d *Dashboard, perio
 				s.Figures = append(s.Figures, Figure{Empty: true})
 				continue
 			}
-			t := tallies[key{g.key, m}]
+			var t monthTally
+			for _, org := range orgs {
+				o := a.months[org][monthKey{g.key, m}]
+				t.episodes += o.episodes
+				t.days += o.days
+			}
 			s.Figures = append(s.Figures,
 				daysLost(float64(t.days)*100*daysPerMonth/float64(daysFrom(first, last)+1), t.episodes, headcount))
 		}
-		a.DaysLostByMonth = append(a.DaysLostByMonth, s)
+		d.Absence.DaysLostByMonth = append(d.Absence.DaysLostByMonth, s)
 	}
-	return nil
 }
 
 // compareGroups compares a group's baseline and pilot tallies over the
@@ -490,14 +631,22 @@ func statisticDifference(before, after Figure) Difference {
 	return Difference{Value: Figure{Value: after.Value - before.Value}, Low: Figure{Empty: true}, High: Figure{Empty: true}}
 }
 
-// contacted fills in ba.Contacted over the pilot periods.
-func (q *dashboardQuery) contacted(ctx context.Context, ba *BeforeAfter, pilots []absencePeriod) error {
-	args := absenceArgs(pilots)
+// readContacted reads into a the check-ins of the pilot periods of
+// periods, by organisation (see contactedKey).
+func (q *dashboardQuery) readContacted(ctx context.Context, a *absenceData, periods []absencePeriod) error {
+	var orgs []int64
+	var from, end []string
+	for _, p := range periods {
+		if p.kind == periodPilot {
+			orgs = append(orgs, p.org)
+			from, end = append(from, p.from.Format(time.DateOnly)), append(end, p.end.Format(time.DateOnly))
+		}
+	}
 	rows, err := q.tx.Query(ctx, `
 		WITH p AS (SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[]) AS p(organisation_id, from_on, end_on)),
 		f AS (`+firstConversations+`),
 		k AS (
-			SELECT k.trigger, d.day, p.end_on, f.at IS NOT NULL AND f.at <= k.due_at + interval '2 days' AS contacted,
+			SELECT p.organisation_id, k.trigger, d.day, p.end_on, f.at IS NOT NULL AND f.at <= k.due_at + interval '2 days' AS contacted,
 			       CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
 			       row_number() OVER (PARTITION BY k.episode_id ORDER BY k.due_at, k.id) = 1 AS first
 			FROM p JOIN staff s ON s.organisation_id = p.organisation_id
@@ -506,36 +655,46 @@ func (q *dashboardQuery) contacted(ctx context.Context, ba *BeforeAfter, pilots 
 			CROSS JOIN LATERAL (SELECT (k.due_at AT TIME ZONE 'Europe/London')::date AS day) d
 			LEFT JOIN f ON f.contact_id = k.id
 			WHERE d.day BETWEEN p.from_on AND p.end_on AND (e.ends_on IS NULL OR e.ends_on >= d.day))
-		SELECT trigger, first, contacted, ended_on IS NOT NULL AND ended_on <= day + 27, count(*)
-		FROM k WHERE day + 27 <= end_on GROUP BY 1, 2, 3, 4`, args[:3]...)
+		SELECT organisation_id, trigger, first, contacted, ended_on IS NOT NULL AND ended_on <= day + 27, count(*)
+		FROM k WHERE day + 27 <= end_on GROUP BY 1, 2, 3, 4, 5`, orgs, from, end)
 	if err != nil {
 		return err
 	}
+	var org, n int64
+	var k contactedKey
+	_, err = pgx.ForEachRow(rows, []any{&org, &k.trigger, &k.first, &k.contacted, &k.back, &n}, func() error {
+		if a.contacted[org] == nil {
+			a.contacted[org] = map[contactedKey]int64{}
+		}
+		a.contacted[org][k] += n
+		return nil
+	})
+	return err
+}
+
+// contacted fills in ba.Contacted from the check-ins of organisations orgs.
+func contacted(ba *BeforeAfter, a *absenceData, orgs []int64) {
 	type tally struct{ contacted, back [2]int64 } // [0]: not contacted, [1]: contacted
 	tallies := map[string]*tally{"": {}}
 	for _, t := range checkIns {
 		tallies[t] = &tally{}
 	}
-	var trigger string
-	var first, contacted, back bool
-	var n int64
-	if _, err := pgx.ForEachRow(rows, []any{&trigger, &first, &contacted, &back, &n}, func() error {
-		i := 0
-		if contacted {
-			i = 1
-		}
-		for _, t := range []string{trigger, ""} {
-			if t == "" && !first {
-				continue
+	for _, org := range orgs {
+		for k, n := range a.contacted[org] {
+			i := 0
+			if k.contacted {
+				i = 1
 			}
-			tallies[t].contacted[i] += n
-			if back {
-				tallies[t].back[i] += n
+			for _, t := range []string{k.trigger, ""} {
+				if t == "" && !k.first || tallies[t] == nil {
+					continue
+				}
+				tallies[t].contacted[i] += n
+				if k.back {
+					tallies[t].back[i] += n
+				}
 			}
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
 	for _, t := range append(slices.Clone(checkIns), "") {
 		k := tallies[t]
@@ -544,5 +703,4 @@ func (q *dashboardQuery) contacted(ctx context.Context, ba *BeforeAfter, pilots 
 			ContactedBack: percent(k.back[1], k.contacted[1]), NotContactedBack: percent(k.back[0], k.contacted[0]),
 			Difference: proportionDifference(k.back[1], k.contacted[1], k.back[0], k.contacted[0])})
 	}
-	return nil
 }

@@ -103,7 +103,7 @@ type ReachFunnel struct {
 // ReasonClinician, $8 ReasonNoSendTime.
 const reachOutcome = `
 	WITH k AS (
-		SELECT k.id, k.trigger, k.state, coalesce(k.state_reason, '') AS reason, s.mobile IS NOT NULL AS has_mobile
+		SELECT k.id, s.organisation_id, k.trigger, k.state, coalesce(k.state_reason, '') AS reason, s.mobile IS NOT NULL AS has_mobile
 		FROM contacts k JOIN absence_episodes e ON e.id = k.episode_id JOIN staff s ON s.id = e.staff_id
 		WHERE k.due_at >= $2 AND k.due_at < $3 AND ($1::bigint = 0 OR s.organisation_id = $1)
 		  AND NOT (k.state = 'cancelled' AND k.state_reason IS NOT DISTINCT FROM $4)),
@@ -123,7 +123,7 @@ const reachOutcome = `
 		                    OR EXISTS (SELECT FROM referrals r WHERE r.conversation_id = v.id)
 		                    OR EXISTS (SELECT FROM cases x WHERE x.conversation_id = v.id))) AS supported
 		FROM k)
-	SELECT trigger, CASE
+	SELECT organisation_id, trigger, CASE
 		WHEN state = 'skipped' THEN 'late'
 		WHEN state = 'scheduled' THEN 'not_yet_sent'
 		WHEN state = 'cancelled' AND starts_with(reason, $5) THEN 'returned'
@@ -146,31 +146,56 @@ const reachOutcome = `
 		ELSE 'no_support' END AS outcome
 	FROM c`
 
+// reachCounts are the check-ins of each organisation by trigger and where
+// they stopped (a Lost reason, or ReachSupported).
+type reachCounts map[int64]map[string]map[string]int64
+
 func (q *dashboardQuery) reach(ctx context.Context, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `SELECT trigger, outcome, count(*) FROM (`+reachOutcome+`) o GROUP BY 1, 2`,
-		q.org, q.start, q.end, ReasonNotApplicable, ReasonReturned, ReasonOptedOut, ReasonClinician, ReasonNoSendTime)
-	if err != nil {
-		return fmt.Errorf("reach: %w", err)
+	// The first dashboard read counts every organisation of the others
+	// (Dashboard reads every organisation's own after the one asked for).
+	if q.reachCounts == nil {
+		rows, err := q.tx.Query(ctx, `SELECT organisation_id, trigger, outcome, count(*) FROM (`+reachOutcome+`) o GROUP BY 1, 2, 3`,
+			q.org, q.start, q.end, ReasonNotApplicable, ReasonReturned, ReasonOptedOut, ReasonClinician, ReasonNoSendTime)
+		if err != nil {
+			return fmt.Errorf("reach: %w", err)
+		}
+		q.reachCounts = reachCounts{}
+		var org, n int64
+		var trigger, outcome string
+		_, err = pgx.ForEachRow(rows, []any{&org, &trigger, &outcome, &n}, func() error {
+			if !slices.Contains(checkIns, trigger) {
+				return fmt.Errorf("unknown trigger %q", trigger)
+			}
+			if outcome != ReachSupported && !slices.ContainsFunc(reachSteps, func(s reachStep) bool { return slices.Contains(s.lost, outcome) }) {
+				return fmt.Errorf("unknown reach outcome %q", outcome)
+			}
+			if q.reachCounts[org] == nil {
+				q.reachCounts[org] = map[string]map[string]int64{}
+			}
+			if q.reachCounts[org][trigger] == nil {
+				q.reachCounts[org][trigger] = map[string]int64{}
+			}
+			q.reachCounts[org][trigger][outcome] += n
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("reach: %w", err)
+		}
 	}
 	counts := map[string]map[string]int64{"": {}} // trigger → outcome → check-ins
 	for _, t := range checkIns {
 		counts[t] = map[string]int64{}
 	}
-	var trigger, outcome string
-	var n int64
-	_, err = pgx.ForEachRow(rows, []any{&trigger, &outcome, &n}, func() error {
-		if counts[trigger] == nil {
-			return fmt.Errorf("unknown trigger %q", trigger)
+	for org, byTrigger := range q.reachCounts {
+		if q.org != 0 && org != q.org {
+			continue
 		}
-		if outcome != ReachSupported && !slices.ContainsFunc(reachSteps, func(s reachStep) bool { return slices.Contains(s.lost, outcome) }) {
-			return fmt.Errorf("unknown reach outcome %q", outcome)
+		for trigger, byOutcome := range byTrigger {
+			for outcome, n := range byOutcome {
+				counts[trigger][outcome] += n
+				counts[""][outcome] += n
+			}
 		}
-		counts[trigger][outcome] += n
-		counts[""][outcome] += n
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("reach: %w", err)
 	}
 	for _, t := range append(slices.Clone(checkIns), "") {
 		d.Reach = append(d.Reach, reachFunnel(t, counts[t]))

@@ -580,6 +580,17 @@ func TestDashboard(t *testing.T) {
 	check("all urgent 90th percentile", d.Cases[0].P90Claim, n(51)) // 30 + 0.3 × (100 − 30)
 	check("all urgent breached", d.Cases[0].Breached, small)
 
+	// A pool too small to read organisations side by side on connections
+	// of their own reads them one at a time, to the same figures.
+	narrow, err := postgres.Open(ctx, postgres.Config{URL: db.Pool.Config().ConnString(), MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer narrow.Close()
+	if alone, err := narrow.Dashboard(ctx, 0, period); err != nil || fmt.Sprintf("%+v", alone) != fmt.Sprintf("%+v", d) {
+		t.Errorf("with a pool of 2 (%v):\n%+v\nwith 8:\n%+v", err, alone, d)
+	}
+
 	// The dashboard of every organisation holds each one's own, the same
 	// as asking for it alone; one organisation's holds no others.
 	if len(d.Organisations) != 3 {
