@@ -240,7 +240,7 @@ type monthTally struct{ episodes, days int64 }
 // it was the absence's first in the period, whether it reached the person
 // within 2 days, and whether they were back within 28 days.
 type contactedKey struct {
-	trigger                 string
+	trigger                string
 	first, contacted, back bool
 }
 
