@@ -112,6 +112,11 @@ func TestDashboardInBrowser(t *testing.T) {
 		drawn+` && location.search.includes("organisation=") && document.querySelector("main p strong").textContent.includes("Tees Moorland")`)
 	exportMatchesPage(t, ctx, "Tees Moorland", "DEMO-TEES")
 
+	// Staff feedback's comments page, from the navigation, is accessible too.
+	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/feedback']").click()`,
+		`location.pathname === "/console/feedback" && document.querySelector("h1") !== null`)
+	checkAxe(t, ctx, axe, "staff feedback")
+
 	db := openDB(t, dbURL)
 	var views, exports int
 	err = db.Pool.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE action = 'dashboard.view'), count(*) FILTER (WHERE action = 'dashboard.export')
