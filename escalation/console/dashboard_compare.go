@@ -42,6 +42,12 @@ var headlines = []headline{
 	{"Check-ins made", func(d postgres.Dashboard) cell { return countCell(allCheckIns(d).Made) }},
 	{"Check-ins answered (%)", func(d postgres.Dashboard) cell { return percentCell(allCheckIns(d).Rate) }},
 	{"Days from absence start to first check-in (median)", func(d postgres.Dashboard) cell { return daysCell(d.FirstContactMedian) }},
+	{"Check-ins that reached the person (% of eligible)", func(d postgres.Dashboard) cell {
+		return percentCell(postgres.Share(reachStep(d, postgres.ReachDelivered), reachStep(d, postgres.ReachEligible)))
+	}},
+	{"Check-ins that led to support (% of eligible)", func(d postgres.Dashboard) cell {
+		return percentCell(postgres.Share(reachStep(d, postgres.ReachSupported), reachStep(d, postgres.ReachEligible)))
+	}},
 	{"Urgent cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityUrgent).Opened) }},
 	{"Urgent cases claimed within SLA", func(d postgres.Dashboard) cell {
 		return countCell(priorityCases(d, ohcontact.PriorityUrgent).WithinSLA)
@@ -51,12 +57,6 @@ var headlines = []headline{
 	}},
 	{"High-priority cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityHigh).Opened) }},
 	{"Routine cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityRoutine).Opened) }},
-	{"Check-ins that reached the person (% of eligible)", func(d postgres.Dashboard) cell {
-		return percentCell(postgres.Share(reachStep(d, postgres.ReachDelivered), reachStep(d, postgres.ReachEligible)))
-	}},
-	{"Check-ins that led to support (% of eligible)", func(d postgres.Dashboard) cell {
-		return percentCell(postgres.Share(reachStep(d, postgres.ReachSupported), reachStep(d, postgres.ReachEligible)))
-	}},
 	{"Minutes from an urgent disclosure to a clinician's first message (median)", func(d postgres.Dashboard) cell {
 		for _, k := range d.Work.Disclosures {
 			if k.Priority == ohcontact.PriorityUrgent {
@@ -75,6 +75,8 @@ var headlines = []headline{
 	}},
 	{"Physiotherapy referrals made", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Made) }},
 	{"Physiotherapy referrals attended", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Attended) }},
+	{"Staff feedback questions answered (%)", func(d postgres.Dashboard) cell { return percentCell(allFeedback(d).Rate) }},
+	{"How helpful staff found it (mean rating of 5)", func(d postgres.Dashboard) cell { return meanRatingCell(allFeedback(d).Mean) }},
 }
 
 // reachStep is how many of d's check-ins of every trigger got to step.

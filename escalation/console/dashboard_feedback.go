@@ -30,8 +30,23 @@ func feedbackCharts(d postgres.Dashboard) []chart {
 		for _, r := range f.Ratings {
 			row.Cells = append(row.Cells, countCell(r))
 		}
-		row.Cells = append(row.Cells, derivedCell(f.Mean, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " of 5" }))
+		row.Cells = append(row.Cells, meanRatingCell(f.Mean))
 		ratings.Rows = append(ratings.Rows, row)
 	}
 	return []chart{answered, ratings}
+}
+
+// meanRatingCell is a mean rating: "4.2 of 5".
+func meanRatingCell(f postgres.Figure) cell {
+	return derivedCell(f, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " of 5" })
+}
+
+// allFeedback is d's staff feedback of every flow together.
+func allFeedback(d postgres.Dashboard) postgres.FeedbackFlow {
+	for _, f := range d.Feedback {
+		if f.Flow == "" {
+			return f
+		}
+	}
+	return postgres.FeedbackFlow{}
 }
