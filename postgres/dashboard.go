@@ -105,8 +105,8 @@ func statistic(n int64, v float64) Figure {
 	return Figure{Value: v}
 }
 
-// Series is a row of figures under a key, one for each week of
-// Dashboard.Weeks (or month of AbsenceFigures.Months).
+// Series is a row of figures under a key, one for each bucket of
+// Dashboard.Buckets (or month of AbsenceFigures.Months).
 type Series struct {
 	Key     string
 	Figures []Figure
@@ -172,7 +172,8 @@ type CategoryCases struct {
 }
 
 // ReferralWeek is what became of the fast-track physiotherapy referrals
-// made in one week. The week is a cohort: each referral is counted under
+// made in one week (one bucket of Dashboard.Buckets: a calendar month when
+// Monthly). The week is a cohort: each referral is counted under
 // the week it was made, at the furthest status it has reached when the
 // dashboard is read, so that each week is a funnel (Made ≥ Accepted ≥
 // Booked ≥ Attended + DidNotAttend) whose recent weeks still grow as the
@@ -211,11 +212,18 @@ type LanguageChannel struct {
 // aggregate, published by the MinShown rule.
 type Dashboard struct {
 	Filter DashboardFilter // as counted: OrganisationID is the user's own when they have one
-	// Weeks are the Mondays of the ISO weeks (Europe/London) the period
-	// touches, oldest first. The first and last may be partly outside the
-	// period: only the period's days are counted.
-	Weeks []time.Time
-	// ContactsByWeek counts contacts made each week, by trigger: a
+	// Buckets are the first days of the spans the period's figures over
+	// time are counted in (ContactsByWeek, Referrals, CallBacks, OptOuts),
+	// oldest first: the ISO weeks (Europe/London) the period touches, their
+	// Mondays, or, when Monthly, the calendar months, their first days.
+	// The first and last may be partly outside the period: only the
+	// period's days are counted.
+	Buckets []time.Time
+	// Monthly is set for a period longer than MonthlyAfter: its figures
+	// over time are by calendar month, not by week, so that a year is 12
+	// rows and not 53.
+	Monthly bool
+	// ContactsByWeek counts contacts made each bucket, by trigger: a
 	// check-in when its first message went, and a day-1 absence report
 	// when the person started it. Keys: TriggerAbsenceReport, then the
 	// check-in triggers.
@@ -234,18 +242,18 @@ type Dashboard struct {
 	// was given, most first.
 	SignpostsByCategory []Tally
 	SignpostsByService  []Tally
-	// Referrals are the fast-track physiotherapy referrals made each week,
+	// Referrals are the fast-track physiotherapy referrals made each bucket,
 	// and what became of them.
 	Referrals []ReferralWeek
 	// Cases are the cases opened in the period, urgent, high, then
 	// routine.
 	Cases []PriorityCases
 	// CallBacks are the OH call-back cases (CallBackCategories) opened
-	// each week; CallBacksByCategory those opened in the period, by
+	// each bucket; CallBacksByCategory those opened in the period, by
 	// category in CallBackCategories' order.
 	CallBacks           []CaseFigures
 	CallBacksByCategory []CategoryCases
-	// OptOuts counts the people who opted out each week and are still
+	// OptOuts counts the people who opted out each bucket and are still
 	// opted out.
 	OptOuts []Figure
 	// Conversations counts the conversations started in the period, by
@@ -290,9 +298,12 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 	if to < from {
 		return Dashboard{}, ErrBadPeriod
 	}
-	d := Dashboard{Filter: f}
+	d := Dashboard{Filter: f, Monthly: f.To.Sub(f.From) >= MonthlyAfter}
 	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		q := &dashboardQuery{tx: tx}
+		q := &dashboardQuery{tx: tx, unit: "week"}
+		if d.Monthly {
+			q.unit = "month"
+		}
 		// Compiling these plans (JIT) takes longer than running them: over
 		// a year of 100,000 staff, 0.8 s of the referrals' 0.9 s
 		// (BenchmarkDashboard).
@@ -301,14 +312,14 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		}
 		err := tx.QueryRow(ctx, `
 			SELECT $1::date::timestamp AT TIME ZONE 'Europe/London', ($2::date + 1)::timestamp AT TIME ZONE 'Europe/London',
-			       array(SELECT generate_series(date_trunc('week', $1::date), $2::date, interval '1 week')::date)`,
-			from, to).Scan(&q.start, &q.end, &d.Weeks)
+			       array(SELECT generate_series(date_trunc($3, $1::date), $2::date, ('1 ' || $3)::interval)::date)`,
+			from, to, q.unit).Scan(&q.start, &q.end, &d.Buckets)
 		if err != nil {
 			return err
 		}
-		q.weeks = make(map[string]int, len(d.Weeks))
-		for i, w := range d.Weeks {
-			q.weeks[w.Format(time.DateOnly)] = i
+		q.buckets = make(map[string]int, len(d.Buckets))
+		for i, b := range d.Buckets {
+			q.buckets[b.Format(time.DateOnly)] = i
 		}
 		if err := q.read(ctx, &d); err != nil || f.OrganisationID != 0 {
 			return err
@@ -341,7 +352,7 @@ func (db *DB) readOrganisations(ctx context.Context, q *dashboardQuery, d *Dashb
 	}
 	d.Organisations = make([]Dashboard, len(orgs))
 	for i, id := range orgs {
-		d.Organisations[i] = Dashboard{Filter: d.Filter, Weeks: d.Weeks}
+		d.Organisations[i] = Dashboard{Filter: d.Filter, Buckets: d.Buckets, Monthly: d.Monthly}
 		d.Organisations[i].Filter.OrganisationID = id
 	}
 	// The pool keeps a connection for others: a pool too small for that
@@ -393,7 +404,8 @@ type dashboardQuery struct {
 	tx         pgx.Tx
 	org        int64
 	start, end time.Time
-	weeks      map[string]int // index in Dashboard.Weeks by Monday (YYYY-MM-DD)
+	unit       string         // of Dashboard.Buckets: "week" or "month"
+	buckets    map[string]int // index in Dashboard.Buckets by first day (YYYY-MM-DD)
 	// absenceData is every organisation's absence counts, read by the
 	// first dashboard's absence step for the others too.
 	absenceData *absenceData
@@ -416,25 +428,31 @@ func (q *dashboardQuery) read(ctx context.Context, d *Dashboard) error {
 	return nil
 }
 
-// week returns the index in Dashboard.Weeks of the week beginning monday.
-func (q *dashboardQuery) week(monday time.Time) (int, error) {
-	i, ok := q.weeks[monday.Format(time.DateOnly)]
+// MonthlyAfter is how long a period may be and still be counted week by
+// week (Dashboard.Monthly): 13 weeks, a quarter.
+const MonthlyAfter = 13 * 7 * 24 * time.Hour
+
+// bucket returns the index in Dashboard.Buckets of the bucket beginning on
+// first.
+func (q *dashboardQuery) bucket(first time.Time) (int, error) {
+	i, ok := q.buckets[first.Format(time.DateOnly)]
 	if !ok {
-		return 0, fmt.Errorf("week of %s is outside the period", monday.Format(time.DateOnly))
+		return 0, fmt.Errorf("%s of %s is outside the period", q.unit, first.Format(time.DateOnly))
 	}
 	return i, nil
 }
 
-// weekOf is the SQL for the Monday of the Europe/London ISO week of the
-// timestamptz expression ts.
-func weekOf(ts string) string {
-	return "date_trunc('week', " + ts + " AT TIME ZONE 'Europe/London')::date"
+// bucketOf is the SQL for the first day of the Europe/London bucket (ISO
+// week or calendar month) of the timestamptz expression ts.
+func (q *dashboardQuery) bucketOf(ts string) string {
+	return "date_trunc('" + q.unit + "', " + ts + " AT TIME ZONE 'Europe/London')::date"
 }
 
-// weekly runs sql, whose rows are (Monday, count) and whose parameters are
-// the organisation, start and end, and returns a figure for each week.
-func (q *dashboardQuery) weekly(ctx context.Context, sql string) ([]Figure, error) {
-	counts := make([]int64, len(q.weeks))
+// bucketed runs sql, whose rows are (a bucket's first day, count) and whose
+// parameters are the organisation, start and end, and returns a figure for
+// each bucket.
+func (q *dashboardQuery) bucketed(ctx context.Context, sql string) ([]Figure, error) {
+	counts := make([]int64, len(q.buckets))
 	rows, err := q.tx.Query(ctx, sql, q.org, q.start, q.end)
 	if err != nil {
 		return nil, err
@@ -442,7 +460,7 @@ func (q *dashboardQuery) weekly(ctx context.Context, sql string) ([]Figure, erro
 	var week time.Time
 	var n int64
 	_, err = pgx.ForEachRow(rows, []any{&week, &n}, func() error {
-		i, err := q.week(week)
+		i, err := q.bucket(week)
 		counts[i] += n
 		return err
 	})
@@ -464,8 +482,8 @@ const firstConversations = `
 	FROM conversations WHERE contact_id IS NOT NULL GROUP BY contact_id`
 
 func (q *dashboardQuery) contacts(ctx context.Context, d *Dashboard) error {
-	reports, err := q.weekly(ctx, `
-		SELECT `+weekOf("created_at")+`, count(*) FROM conversations
+	reports, err := q.bucketed(ctx, `
+		SELECT `+q.bucketOf("created_at")+`, count(*) FROM conversations
 		WHERE flow = 'absence-report' AND created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
 		GROUP BY 1`)
 	if err != nil {
@@ -475,7 +493,7 @@ func (q *dashboardQuery) contacts(ctx context.Context, d *Dashboard) error {
 
 	rows, err := q.tx.Query(ctx, `
 		WITH f AS (`+firstConversations+`)
-		SELECT k.trigger, `+weekOf("f.at")+`, count(*), count(*) FILTER (WHERE k.state = 'responded')
+		SELECT k.trigger, `+q.bucketOf("f.at")+`, count(*), count(*) FILTER (WHERE k.state = 'responded')
 		FROM f JOIN contacts k ON k.id = f.contact_id
 		WHERE f.at >= $2 AND f.at < $3 AND ($1::bigint = 0 OR f.organisation_id = $1)
 		GROUP BY 1, 2`, q.org, q.start, q.end)
@@ -485,13 +503,13 @@ func (q *dashboardQuery) contacts(ctx context.Context, d *Dashboard) error {
 	byWeek := map[string][]int64{}
 	made, responded := map[string]int64{}, map[string]int64{}
 	for _, t := range checkIns {
-		byWeek[t] = make([]int64, len(q.weeks))
+		byWeek[t] = make([]int64, len(q.buckets))
 	}
 	var trigger string
 	var week time.Time
 	var n, answered int64
 	_, err = pgx.ForEachRow(rows, []any{&trigger, &week, &n, &answered}, func() error {
-		i, err := q.week(week)
+		i, err := q.bucket(week)
 		if err != nil {
 			return err
 		}
@@ -594,13 +612,14 @@ func workingDays(from, to string) string {
 }
 
 // madeReferrals is the SQL of the physiotherapy referrals of organisation
-// $1 (0: all) made from $2 to $3, each with its week, status, breach
+// $1 (0: all) made from $2 to $3, each with its bucket (week), status, breach
 // count, whether it was ever accepted, and the working days to its first
 // booking (its first "booked" event, else booked_at; NULL when never
 // booked).
-var madeReferrals = `
+func (q *dashboardQuery) madeReferrals() string {
+	return `
 	WITH r AS (
-		SELECT ` + weekOf("r.created_at") + ` AS week, r.status, r.breach_count, r.created_at,
+		SELECT ` + q.bucketOf("r.created_at") + ` AS week, r.status, r.breach_count, r.created_at,
 		       r.status IN ('accepted', 'booked', 'attended', 'did_not_attend')
 		           OR EXISTS (SELECT FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'accepted') AS accepted,
 		       coalesce((SELECT min(e.created_at) FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'booked'),
@@ -608,6 +627,7 @@ var madeReferrals = `
 		FROM referrals r
 		WHERE r.created_at >= $2 AND r.created_at < $3 AND ($1::bigint = 0 OR r.organisation_id = $1))
 	SELECT *, CASE WHEN booked_at IS NOT NULL THEN ` + workingDays("created_at", "booked_at") + ` END AS to_booking FROM r`
+}
 
 // referralAggregates is the SQL select list of a ReferralWeek over rows of
 // madeReferrals, scanned by referralTally.
@@ -639,16 +659,16 @@ func (t referralTally) figures() ReferralWeek {
 }
 
 func (q *dashboardQuery) referrals(ctx context.Context, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `WITH b AS (`+madeReferrals+`) SELECT week, `+referralAggregates+` FROM b GROUP BY week`,
+	rows, err := q.tx.Query(ctx, `WITH b AS (`+q.madeReferrals()+`) SELECT week, `+referralAggregates+` FROM b GROUP BY week`,
 		q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals: %w", err)
 	}
-	byWeek := make([]referralTally, len(q.weeks))
+	byWeek := make([]referralTally, len(q.buckets))
 	var week time.Time
 	var t referralTally
 	_, err = pgx.ForEachRow(rows, append([]any{&week}, t.dest()...), func() error {
-		i, err := q.week(week)
+		i, err := q.bucket(week)
 		byWeek[i] = t
 		return err
 	})
@@ -725,13 +745,13 @@ func (q *dashboardQuery) cases(ctx context.Context, d *Dashboard) error {
 func (q *dashboardQuery) callBacks(ctx context.Context, d *Dashboard) error {
 	rows, err := q.tx.Query(ctx, `
 		WITH k AS (`+openedCases+`)
-		SELECT `+weekOf("created_at")+` AS week, category, `+caseAggregates+`
+		SELECT `+q.bucketOf("created_at")+` AS week, category, `+caseAggregates+`
 		FROM k WHERE category = ANY($4)
 		GROUP BY GROUPING SETS ((week), (category))`, q.org, q.start, q.end, CallBackCategories)
 	if err != nil {
 		return fmt.Errorf("call-back cases: %w", err)
 	}
-	byWeek := make([]caseTally, len(q.weeks))
+	byWeek := make([]caseTally, len(q.buckets))
 	byCategory := map[string]caseTally{}
 	var week *time.Time
 	var category *string
@@ -741,7 +761,7 @@ func (q *dashboardQuery) callBacks(ctx context.Context, d *Dashboard) error {
 			byCategory[*category] = t
 			return nil
 		}
-		i, err := q.week(*week)
+		i, err := q.bucket(*week)
 		byWeek[i] = t
 		return err
 	})
@@ -759,8 +779,8 @@ func (q *dashboardQuery) callBacks(ctx context.Context, d *Dashboard) error {
 
 func (q *dashboardQuery) optOuts(ctx context.Context, d *Dashboard) error {
 	var err error
-	d.OptOuts, err = q.weekly(ctx, `
-		SELECT `+weekOf("consent_changed_at")+`, count(*) FROM staff
+	d.OptOuts, err = q.bucketed(ctx, `
+		SELECT `+q.bucketOf("consent_changed_at")+`, count(*) FROM staff
 		WHERE consent = 'opted_out' AND consent_changed_at >= $2 AND consent_changed_at < $3
 		  AND ($1::bigint = 0 OR organisation_id = $1)
 		GROUP BY 1`)

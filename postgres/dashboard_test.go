@@ -465,8 +465,8 @@ func TestDashboard(t *testing.T) {
 	}
 
 	d := get(0, a)
-	if len(d.Weeks) != 2 || d.Weeks[0].Format(time.DateOnly) != "2026-03-23" || d.Weeks[1].Format(time.DateOnly) != "2026-03-30" {
-		t.Fatalf("weeks = %v, want those of 23 and 30 March", d.Weeks)
+	if len(d.Buckets) != 2 || d.Buckets[0].Format(time.DateOnly) != "2026-03-23" || d.Buckets[1].Format(time.DateOnly) != "2026-03-30" {
+		t.Fatalf("weeks = %v, want those of 23 and 30 March", d.Buckets)
 	}
 	wantContacts := map[string][]postgres.Figure{
 		postgres.TriggerAbsenceReport: {n(5), n(0)},
@@ -575,6 +575,25 @@ func TestDashboard(t *testing.T) {
 
 	d = get(0, 0)
 	check("all stress week 1", d.ContactsByWeek[1].Figures[0], n(13))
+
+	// A period longer than 13 weeks is counted by calendar month: the
+	// same check-ins, in the months they fell in.
+	long, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
+		To: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var months []string
+	for _, b := range long.Buckets {
+		months = append(months, b.Format(time.DateOnly))
+	}
+	if !long.Monthly || strings.Join(months, " ") != "2026-01-01 2026-02-01 2026-03-01 2026-04-01 2026-05-01 2026-06-01" || d.Monthly {
+		t.Errorf("buckets of January to June: monthly %v, %v; of a fortnight: monthly %v", long.Monthly, months, d.Monthly)
+	}
+	// Stress check-ins by month: March has A's ten of the fortnight, the
+	// one sent on 20 March and B's seven; April the one sent just after
+	// the fortnight (<5).
+	checkAll("stress by month", long.ContactsByWeek[1].Figures, []postgres.Figure{n(0), n(0), n(18), small, n(0), n(0)})
 	check("all median days", d.FirstContactMedian, n(2)) // ten 1s, five 2s, seven 3s
 	check("all urgent median", d.Cases[0].MedianClaim, n(7))
 	check("all urgent 90th percentile", d.Cases[0].P90Claim, n(51)) // 30 + 0.3 × (100 − 30)

@@ -122,7 +122,7 @@ func (q *dashboardQuery) caseOutcomes(ctx context.Context, w *WorkOutcomes) erro
 
 func (q *dashboardQuery) referralTotals(ctx context.Context, w *WorkOutcomes) error {
 	var t referralTally
-	err := q.tx.QueryRow(ctx, `WITH b AS (`+madeReferrals+`) SELECT `+referralAggregates+` FROM b`, q.org, q.start, q.end).Scan(t.dest()...)
+	err := q.tx.QueryRow(ctx, `WITH b AS (`+q.madeReferrals()+`) SELECT `+referralAggregates+` FROM b`, q.org, q.start, q.end).Scan(t.dest()...)
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals of the period: %w", err)
 	}

@@ -283,7 +283,36 @@ func languageLabel(lang string) string {
 	return lang
 }
 
-func weekLabel(monday time.Time) string { return "Week of " + monday.Format("2 Jan 2006") }
+// span is what a dashboard's figures over time are counted by: a week,
+// or, for a long period, a calendar month (postgres.Dashboard.Monthly).
+type span struct {
+	monthly bool
+}
+
+// Word is the span in a sentence: "week" or "month".
+func (s span) Word() string {
+	if s.monthly {
+		return "month"
+	}
+	return "week"
+}
+
+// Header is the span as a column header: "Week" or "Month".
+func (s span) Header() string {
+	if s.monthly {
+		return "Month"
+	}
+	return "Week"
+}
+
+// Label is the row label of the span starting on first: "Week of 2 Mar
+// 2026" or "March 2026".
+func (s span) Label(first time.Time) string {
+	if s.monthly {
+		return first.Format("January 2006")
+	}
+	return "Week of " + first.Format("2 Jan 2006")
+}
 
 // slaLabel says a priority's SLA (escalation.DefaultSLA, the service's),
 // and returns it in minutes, a routine case's working days counted as whole
@@ -319,23 +348,24 @@ func claimRow(label string, p ohcontact.Priority, k postgres.CaseFigures) chartR
 // order the page shows them: the organisations side by side first when d
 // counts every organisation (orgs names them).
 func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []chart {
-	weekly := func(id, title, caption, name string, figures []postgres.Figure) chart {
-		ch := chart{ID: id, Title: title, Caption: caption, RowHeader: "Week", Series: []series{{name, true}}}
-		for i, w := range d.Weeks {
-			ch.Rows = append(ch.Rows, chartRow{Label: weekLabel(w), Cells: []cell{countCell(figures[i])}})
+	by := span{d.Monthly}
+	overTime := func(id, title, caption, name string, figures []postgres.Figure) chart {
+		ch := chart{ID: id, Title: title, Caption: caption, RowHeader: by.Header(), Series: []series{{name, true}}}
+		for i, w := range d.Buckets {
+			ch.Rows = append(ch.Rows, chartRow{Label: by.Label(w), Cells: []cell{countCell(figures[i])}})
 		}
 		return ch
 	}
 
-	contacts := chart{ID: "contacts_by_week", Title: "Contacts made, by trigger and week", RowHeader: "Week",
+	contacts := chart{ID: "contacts_by_week", Title: "Contacts made, by trigger and " + by.Word(), RowHeader: by.Header(),
 		Caption: "Day-1 absence reports are conversations the person started to report an absence. Check-ins are the service's own " +
 			"contacts: stress (S10) on the next working day, MSK on day 2, long-term on day 28 of an absence, counted when their first message went. " +
-			"The first and last weeks may be partly outside the period: only its days are counted."}
+			"The first and last " + by.Word() + "s may be partly outside the period: only its days are counted."}
 	for _, s := range d.ContactsByWeek {
 		contacts.Series = append(contacts.Series, series{triggerLabel(s.Key), true})
 	}
-	for i, w := range d.Weeks {
-		row := chartRow{Label: weekLabel(w)}
+	for i, w := range d.Buckets {
+		row := chartRow{Label: by.Label(w)}
 		for _, s := range d.ContactsByWeek {
 			row.Cells = append(row.Cells, countCell(s.Figures[i]))
 		}
@@ -384,22 +414,22 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 		services.Rows = append(services.Rows, chartRow{Label: serviceLabel(t.Key), Cells: []cell{countCell(t.Count)}})
 	}
 
-	referrals := chart{ID: "physio_referrals", Title: "Fast-track physiotherapy referrals, by week made", RowHeader: "Week made",
+	referrals := chart{ID: "physio_referrals", Title: "Fast-track physiotherapy referrals, by " + by.Word() + " made", RowHeader: by.Header() + " made",
 		Caption: "Referrals to fast-track staff physiotherapy the MSK check-in made, with the person's consent, and what has become of them " +
-			"so far. Each referral is counted in the week it was made: accepted and booked count those that ever were, including those " +
+			"so far. Each referral is counted in the " + by.Word() + " it was made: accepted and booked count those that ever were, including those " +
 			"attended, not attended or declined since; attended, did not attend, declined and still new are where they are now. " +
-			"Past SLA counts those not accepted, booked or declined by their deadline. Recent weeks grow as the physio team works them.",
+			"Past SLA counts those not accepted, booked or declined by their deadline. Recent " + by.Word() + "s grow as the physio team works them.",
 		Series: []series{{"Made", true}, {"Accepted", true}, {"Booked", true}, {"Attended", true},
 			{"Did not attend", false}, {"Declined", false}, {"Still new", false}, {"Past SLA", false}}}
-	booking := chart{ID: "physio_time_to_booking", Title: "Working days from referral to booking, by week made", RowHeader: "Week made",
+	booking := chart{ID: "physio_time_to_booking", Title: "Working days from referral to booking, by " + by.Word() + " made", RowHeader: by.Header() + " made",
 		Caption: "The median and 90th percentile of the working days (Monday to Friday) from a referral being made to its first " +
-			"appointment being booked, for the referrals made each week that have been booked.",
+			"appointment being booked, for the referrals made each " + by.Word() + " that have been booked.",
 		Series: []series{{"Median (working days)", true}, {"90th percentile (working days)", true}}}
-	for i, w := range d.Weeks {
+	for i, w := range d.Buckets {
 		r := d.Referrals[i]
-		referrals.Rows = append(referrals.Rows, chartRow{Label: weekLabel(w), Cells: []cell{countCell(r.Made), countCell(r.Accepted),
+		referrals.Rows = append(referrals.Rows, chartRow{Label: by.Label(w), Cells: []cell{countCell(r.Made), countCell(r.Accepted),
 			countCell(r.Booked), countCell(r.Attended), countCell(r.DidNotAttend), countCell(r.Declined), countCell(r.New), countCell(r.PastSLA)}})
-		booking.Rows = append(booking.Rows, chartRow{Label: weekLabel(w),
+		booking.Rows = append(booking.Rows, chartRow{Label: by.Label(w),
 			Cells: []cell{workingDaysCell(r.MedianToBooking), workingDaysCell(r.P90ToBooking)}})
 	}
 
@@ -419,18 +449,18 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 	}
 
 	routineSLA, _ := slaLabel(ohcontact.PriorityRoutine)
-	callBacks := chart{ID: "callbacks_by_week", Title: "OH call-back cases and their SLA, by week", RowHeader: "Week",
+	callBacks := chart{ID: "callbacks_by_week", Title: "OH call-back cases and their SLA, by " + by.Word(), RowHeader: by.Header(),
 		Caption: "Cases opened because a person asked OH to call them back (stress check-in) or asked for an appointment with OH " +
 			"(28-day check-in), or because the physio team declined a referral and asked OH to call. They are routine cases (" +
 			routineSLA + ").",
 		Series: []series{{"Opened", true}, {"Claimed within SLA", true}, {"SLA breached", true}}}
-	callBackClaims := chart{ID: "callback_time_to_claim", Title: "Time to claim an OH call-back case, by week", RowHeader: "Week", OwnScale: true,
-		Caption: "Minutes from an OH call-back case opening to a clinician first claiming it, for the cases opened each week, drawn " +
+	callBackClaims := chart{ID: "callback_time_to_claim", Title: "Time to claim an OH call-back case, by " + by.Word(), RowHeader: by.Header(), OwnScale: true,
+		Caption: "Minutes from an OH call-back case opening to a clinician first claiming it, for the cases opened each " + by.Word() + ", drawn " +
 			"against the routine SLA (" + routineSLA + ", drawn as whole days), the dashed line.",
 		Series: []series{{"Median (minutes)", true}, {"90th percentile (minutes)", true}}}
-	for i, w := range d.Weeks {
-		callBacks.Rows = append(callBacks.Rows, chartRow{Label: weekLabel(w), Cells: slaCells(d.CallBacks[i])})
-		callBackClaims.Rows = append(callBackClaims.Rows, claimRow(weekLabel(w), ohcontact.PriorityRoutine, d.CallBacks[i]))
+	for i, w := range d.Buckets {
+		callBacks.Rows = append(callBacks.Rows, chartRow{Label: by.Label(w), Cells: slaCells(d.CallBacks[i])})
+		callBackClaims.Rows = append(callBackClaims.Rows, claimRow(by.Label(w), ohcontact.PriorityRoutine, d.CallBacks[i]))
 	}
 	callBackKinds := chart{ID: "callbacks_by_kind", Title: "OH call-back cases, by why they were opened", RowHeader: "Opened because",
 		Caption: "The OH call-back cases opened in the period, by what asked for the call, with the minutes to a clinician's first claim.",
@@ -441,8 +471,8 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 			Cells: append(slaCells(k.CaseFigures), minutesCell(k.MedianClaim), minutesCell(k.P90Claim))})
 	}
 
-	optOuts := weekly("opt_outs", "Opt-outs, by week",
-		"People who replied STOP (or opted out another way) in each week and have not opted back in.", "People", d.OptOuts)
+	optOuts := overTime("opt_outs", "Opt-outs, by "+by.Word(),
+		"People who replied STOP (or opted out another way) in each "+by.Word()+" and have not opted back in.", "People", d.OptOuts)
 
 	conversations := chart{ID: "conversations", Title: "Conversations, by language and channel", RowHeader: "Language",
 		Caption: "Every conversation started in the period: check-ins, absence reports and support chats, signed in or anonymous.",

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ohcontact/ohcontact/escalation/console"
 )
@@ -290,5 +291,37 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 	}
 	if n := f.count(`SELECT count(*) FROM audit_events WHERE action LIKE 'dashboard.%' AND details ? 'from' AND details ? 'to'`); n != 8 {
 		t.Errorf("%d dashboard audit events carry their period, want all 8", n)
+	}
+}
+
+// TestDashboardLongPeriodByMonth checks that a period longer than 13 weeks
+// is charted by calendar month, in words and rows, and a shorter one by
+// week.
+func TestDashboardLongPeriodByMonth(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	b := f.signIn("lead@example.nhs.uk")
+	today := time.Now().UTC() // the fixture console's time zone
+	for _, tt := range []struct {
+		days         int
+		header, word string
+		row          string
+	}{
+		{200, "Month", "month", today.Format("January 2006")},
+		{28, "Week", "week", "Week of "},
+	} {
+		from := today.AddDate(0, 0, -tt.days).Format(time.DateOnly)
+		resp, page := b.get("/console/dashboard?from=" + from + "&to=" + today.Format(time.DateOnly))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%d days: status %d", tt.days, resp.StatusCode)
+		}
+		text := html.UnescapeString(page)
+		for _, want := range []string{"Contacts made, by trigger and " + tt.word, `<th scope="col">` + tt.header + `</th>`,
+			"Opt-outs, by " + tt.word, `data-label="` + tt.row} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%d days: the page does not have %q", tt.days, want)
+			}
+		}
 	}
 }
