@@ -25,7 +25,7 @@ func TestChatRunsAFlow(t *testing.T) {
 		"< Hello, this is Demo Trust Occupational Health.",
 		"# state: stress-checkin/ask_mood  effects: answer(consent=yes), identity_confirmed(reply_yes)",
 		"bothered by little interest or pleasure in doing things?",
-		"# state: stress-checkin/closed  effects: answer(support.5=chosen), close(completed)",
+		"# state: stress-checkin/closed  effects: answer(support.5=chosen), ask_feedback, close(completed)",
 		"# finished",
 	} {
 		if !strings.Contains(out.String(), want) {
