@@ -55,7 +55,10 @@ const pilotMarker = "91100001-1"
 // days to the day before go-live hold about 7,500 ended HR-feed episodes
 // (no contacts, conversations or cases: the service was not live), with
 // the same mix of reasons but about 10 days long on average rather than
-// 8.5, and 11% rather than 8% reaching 28 days. It takes about 0.4 s.
+// 8.5, and 11% rather than 8% reaching 28 days. Staff were asked the
+// feedback question after about three in five of the conversations that
+// ended normally (once a person), and about half answered, a few with a
+// short fictional comment. It takes about 0.4 s.
 func (db *DB) SeedDemoPilot(ctx context.Context, orgCodes []string, now time.Time) error {
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pilotSeedLock)); err != nil {
@@ -546,6 +549,48 @@ SELECT staff_id, starts_on, starts_on + days - 1, reason, 'hr_feed',
        pg_temp.pilot_at(starts_on, '10:00'), pg_temp.pilot_at(starts_on + days, '10:00')
 FROM pilot_baseline ORDER BY staff_id, starts_on;
 
+-- Staff feedback, drawn after the baseline for the same reason: the first
+-- conversation of a member of staff that ended normally with no case (so at
+-- most one question a person, as the 30-day rule allows) was followed by
+-- the question three times in five; about half of those were answered,
+-- mostly 4 or 5, a fifth of the answers with a short comment. Each answer
+-- has its own closed support conversation, as a live one does.
+CREATE TEMP TABLE pilot_feedback ON COMMIT DROP AS
+SELECT DISTINCT ON (v.staff_id) v.id AS conversation_id, v.org, v.staff_id, v.flow, v.channel, v.lang, v.closed_at,
+       random() AS asked, random() AS answered, random() AS rated, random() AS said
+FROM pilot_conv v
+WHERE v.closed_reason = 'completed' AND v.owner = 'bot' AND v.staff_id IS NOT NULL
+  AND NOT EXISTS (SELECT FROM cases k WHERE k.conversation_id = v.id)
+ORDER BY v.staff_id, v.closed_at, v.n;
+
+CREATE TEMP TABLE pilot_rating ON COMMIT DROP AS
+SELECT f.conversation_id, f.org, f.staff_id, f.channel, f.lang, f.closed_at, f.said, NULL::bigint AS answer_id,
+       row_number() OVER (ORDER BY f.conversation_id) AS n,
+       CASE WHEN f.rated < 0.04 THEN 1 WHEN f.rated < 0.10 THEN 2 WHEN f.rated < 0.25 THEN 3 WHEN f.rated < 0.55 THEN 4 ELSE 5 END AS rating
+FROM pilot_feedback f
+WHERE f.asked < 0.6 AND f.answered < 0.55;
+
+WITH ins AS (
+    INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, language, owner,
+                               status, closed_reason, last_activity_at, created_at, closed_at)
+    SELECT org, staff_id, channel, 'pilot-feedback-' || n, 'support', 'closed', lang, 'bot',
+           'closed', 'completed', closed_at + interval '20 minutes', closed_at + interval '10 minutes', closed_at + interval '20 minutes'
+    FROM pilot_rating ORDER BY n
+    RETURNING id, address
+)
+UPDATE pilot_rating r SET answer_id = ins.id FROM ins WHERE ins.address = 'pilot-feedback-' || r.n;
+
+INSERT INTO feedback (organisation_id, staff_id, conversation_id, flow, channel, language, asked_at,
+                      rating, rated_at, answer_conversation_id, comment, commented_at)
+SELECT f.org, f.staff_id, f.conversation_id, f.flow, f.channel, f.lang, f.closed_at,
+       r.rating, CASE WHEN r.rating IS NOT NULL THEN f.closed_at + interval '10 minutes' END, r.answer_id,
+       CASE WHEN r.said < 0.2 THEN (ARRAY['Quick and easy, thank you.', 'Nice to know someone checked in.',
+           'The physio link was useful.', 'I would rather have had a phone call.', 'Too many questions while I was unwell.'])[1 + floor(r.said * 25)::int] END,
+       CASE WHEN r.said < 0.2 THEN f.closed_at + interval '15 minutes' END
+FROM pilot_feedback f LEFT JOIN pilot_rating r ON r.conversation_id = f.conversation_id
+WHERE f.asked < 0.6
+ORDER BY f.conversation_id;
+
 -- Go-live is the pilot's first day, unless the organisation has its own
 -- (from OHCONTACT_CONFIG's go_live).
 UPDATE organisations o SET go_live_on = p.pilot_from, updated_at = now()
@@ -556,7 +601,8 @@ INSERT INTO audit_events (actor_kind, action, record_type, details)
 SELECT 'system', 'demo.pilot_seeded', 'demo', jsonb_build_object(
     'organisations', (SELECT count(*) FROM pilot_org), 'staff', (SELECT count(*) FROM pilot_staff),
     'episodes', (SELECT count(*) FROM pilot_episode), 'baseline_episodes', (SELECT count(*) FROM pilot_baseline), 'contacts', (SELECT count(*) FROM pilot_contact),
-    'conversations', (SELECT count(*) FROM pilot_conv), 'cases', (SELECT count(*) FROM pilot_case));
+    'conversations', (SELECT count(*) FROM pilot_conv), 'cases', (SELECT count(*) FROM pilot_case),
+    'feedback', (SELECT count(*) FROM pilot_feedback WHERE asked < 0.6));
 
 DROP FUNCTION pg_temp.pilot_at(date, interval);
 `

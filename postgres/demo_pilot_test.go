@@ -207,6 +207,19 @@ func TestSeedDemoPilot(t *testing.T) {
 	if booked < 0.5*physio || attended > booked {
 		t.Errorf("%v physiotherapy referrals, %v booked, %v attended; want most booked, and no more attended than booked", physio, booked, attended)
 	}
+	// Staff feedback: asked at most once a person, never of a conversation
+	// with a case; answered about half the time, mostly 4 or 5.
+	all5 := d.Feedback[len(d.Feedback)-1]
+	if all5.Flow != "" || all5.Asked.Value < 100 || all5.Rate.Value < 40 || all5.Rate.Value > 70 || all5.Mean.Value < 3.8 || all5.Mean.Value > 4.6 {
+		t.Errorf("feedback %+v; want hundreds asked, about half answered, a mean of about 4.2", all5)
+	}
+	var twice, afterCase, unclosed int
+	db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) - count(DISTINCT staff_id) FROM feedback),
+		(SELECT count(*) FROM feedback f JOIN cases k ON k.conversation_id = f.conversation_id),
+		(SELECT count(*) FROM feedback f JOIN conversations v ON v.id = f.answer_conversation_id WHERE v.status <> 'closed')`).Scan(&twice, &afterCase, &unclosed)
+	if twice != 0 || afterCase != 0 || unclosed != 0 {
+		t.Errorf("feedback: %d people asked twice, %d asked after a case, %d answers left open; want none", twice, afterCase, unclosed)
+	}
 	var optOuts int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM staff WHERE consent = 'opted_out'`).Scan(&optOuts)
 	if physio < 10 || optOuts < 1 || optOuts > 30 {
