@@ -283,8 +283,8 @@ func (a *absenceData) headcountOf(orgs []int64) int64 {
 // ($1 kinds, $2 organisations, $3 first days, $4 last days): kind,
 // organisation_id, staff_id, reason_code, starts_on, ended_on (the last
 // day when it was on or before the period's end, else NULL), days (those
-// of the episode in the period), started (in the period), end_on, and
-// period_days.
+// of the episode in the period), first_day and last_day (the episode
+// clipped to the period), started (in the period) and end_on.
 const absenceEpisodes = `
 	WITH p AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::date[]) AS p(kind, organisation_id, from_on, end_on)),
 	e AS (
@@ -292,7 +292,7 @@ const absenceEpisodes = `
 		       CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
 		       least(e.ends_on, p.end_on) - greatest(e.starts_on, p.from_on) + 1 AS days,
 		       greatest(e.starts_on, p.from_on) AS first_day, least(e.ends_on, p.end_on) AS last_day,
-		       e.starts_on >= p.from_on AS started, p.end_on, p.end_on - p.from_on + 1 AS period_days
+		       e.starts_on >= p.from_on AS started, p.end_on
 		FROM p JOIN staff s ON s.organisation_id = p.organisation_id
 		JOIN absence_episodes e ON e.staff_id = s.id
 		WHERE e.starts_on <= p.end_on AND (e.ends_on IS NULL OR e.ends_on >= p.from_on))`
@@ -318,11 +318,15 @@ func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePerio
 		months: map[int64]map[monthKey]monthTally{}, contacted: map[int64]map[contactedKey]int64{}}
 	var kinds, from, end []string
 	var orgs []int64
-	periodDays := map[[2]any]int64{}
+	type periodKey struct {
+		kind string
+		org  int64
+	}
+	periodDays := map[periodKey]int64{}
 	for _, p := range periods {
 		kinds, orgs = append(kinds, p.kind), append(orgs, p.org)
 		from, end = append(from, p.from.Format(time.DateOnly)), append(end, p.end.Format(time.DateOnly))
-		periodDays[[2]any{p.kind, p.org}] = int64(daysFrom(p.from, p.end) + 1)
+		periodDays[periodKey{p.kind, p.org}] = int64(daysFrom(p.from, p.end) + 1)
 	}
 	tally := func(kind string, org int64, grp string) *absenceTally {
 		if a.tallies[kind] == nil {
@@ -372,7 +376,7 @@ func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePerio
 		dest = append(dest, &counts[i])
 	}
 	if _, err := pgx.ForEachRow(rows, dest, func() error {
-		k := 100 * daysPerMonth / float64(periodDays[[2]any{kind, org}])
+		k := 100 * daysPerMonth / float64(periodDays[periodKey{kind, org}])
 		for i, g := range absenceGroups {
 			t := tally(kind, org, g.key)
 			t.lossEpisodes += counts[3*i]
