@@ -1,6 +1,8 @@
 package console
 
 import (
+	"slices"
+
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -21,23 +23,20 @@ type headline struct {
 }
 
 // headlines are the comparison's rows, in the order the page lists them.
+// A dashboard always has every group, trigger, priority and category these
+// look up (postgres.Dashboard), so a lookup never falls back to a zero.
 var headlines = []headline{
 	{"Days lost to sickness per 100 staff a month", func(d postgres.Dashboard) cell {
-		return daysCell(absenceOutcomes(d).DaysLost)
+		return daysCell(absenceAll(d).DaysLost)
 	}},
 	{"Absence length in days (median)", func(d postgres.Dashboard) cell {
-		o := absenceOutcomes(d)
+		o := absenceAll(d)
 		return lengthCell(o.MedianLength, o.Started)
 	}},
-	{"Absences back within 28 days (%)", func(d postgres.Dashboard) cell { return percentCell(absenceOutcomes(d).Within28) }},
-	{"Absences reaching 28 days (%)", func(d postgres.Dashboard) cell { return percentCell(absenceOutcomes(d).Reached28) }},
+	{"Absences back within 28 days (%)", func(d postgres.Dashboard) cell { return percentCell(absenceAll(d).Within28) }},
+	{"Absences reaching 28 days (%)", func(d postgres.Dashboard) cell { return percentCell(absenceAll(d).Reached28) }},
 	{"Change in days lost per 100 staff a month since go-live (95% interval)", func(d postgres.Dashboard) cell {
-		for _, g := range d.Absence.BeforeAfter.Groups {
-			if g.Group == postgres.AbsenceAll {
-				return differenceCell(g.DaysLost)
-			}
-		}
-		return cell{Text: "n/a", Bar: "n/a"}
+		return differenceCell(find(d.Absence.BeforeAfter.Groups, func(g postgres.GroupComparison) bool { return g.Group == postgres.AbsenceAll }).DaysLost)
 	}},
 	{"Check-ins made", func(d postgres.Dashboard) cell { return countCell(allCheckIns(d).Made) }},
 	{"Check-ins answered (%)", func(d postgres.Dashboard) cell { return percentCell(allCheckIns(d).Rate) }},
@@ -58,20 +57,10 @@ var headlines = []headline{
 	{"High-priority cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityHigh).Opened) }},
 	{"Routine cases opened", func(d postgres.Dashboard) cell { return countCell(priorityCases(d, ohcontact.PriorityRoutine).Opened) }},
 	{"Minutes from an urgent disclosure to a clinician's first message (median)", func(d postgres.Dashboard) cell {
-		for _, k := range d.Work.Disclosures {
-			if k.Priority == ohcontact.PriorityUrgent {
-				return minutesCell(k.Median)
-			}
-		}
-		return minutesCell(postgres.Figure{Empty: true})
+		return minutesCell(find(d.Work.Disclosures, func(k postgres.DisclosureContact) bool { return k.Priority == ohcontact.PriorityUrgent }).Median)
 	}},
 	{"OH call-backs resolved within SLA (%)", func(d postgres.Dashboard) cell {
-		for _, k := range d.Work.CallBacks {
-			if k.Category == "" {
-				return percentCell(k.InTimeRate)
-			}
-		}
-		return percentCell(postgres.Figure{Empty: true})
+		return percentCell(find(d.Work.CallBacks, func(k postgres.CallBackResolution) bool { return k.Category == "" }).InTimeRate)
 	}},
 	{"Physiotherapy referrals made", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Made) }},
 	{"Physiotherapy referrals attended", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Attended) }},
@@ -79,49 +68,39 @@ var headlines = []headline{
 	{"How helpful staff found it (mean rating of 5)", func(d postgres.Dashboard) cell { return meanRatingCell(allFeedback(d).Mean) }},
 }
 
-// reachStep is how many of d's check-ins of every trigger got to step.
-func reachStep(d postgres.Dashboard, step string) postgres.Figure {
-	for _, f := range d.Reach {
-		if f.Trigger != "" {
-			continue
-		}
-		for _, s := range f.Steps {
-			if s.Step == step {
-				return s.Contacts
-			}
-		}
+// find returns the first of xs that matches, or a zero T.
+func find[T any](xs []T, match func(T) bool) T {
+	if i := slices.IndexFunc(xs, match); i >= 0 {
+		return xs[i]
 	}
-	return postgres.Figure{}
+	var zero T
+	return zero
 }
 
-// absenceOutcomes is d's absence figures of every reason together.
-func absenceOutcomes(d postgres.Dashboard) postgres.AbsenceOutcomes {
-	for _, o := range d.Absence.Outcomes {
-		if o.Group == postgres.AbsenceAll {
-			return o
-		}
-	}
-	return postgres.AbsenceOutcomes{}
+// reachStep is how many of d's check-ins of every trigger got to step.
+func reachStep(d postgres.Dashboard, step string) postgres.Figure {
+	all := find(d.Reach, func(f postgres.ReachFunnel) bool { return f.Trigger == "" })
+	return find(all.Steps, func(s postgres.ReachStep) bool { return s.Step == step }).Contacts
+}
+
+// absenceAll is d's absence figures of every reason together.
+func absenceAll(d postgres.Dashboard) postgres.AbsenceOutcomes {
+	return find(d.Absence.Outcomes, func(o postgres.AbsenceOutcomes) bool { return o.Group == postgres.AbsenceAll })
 }
 
 // allCheckIns is d's check-ins of every trigger together.
 func allCheckIns(d postgres.Dashboard) postgres.Responses {
-	for _, r := range d.Responses {
-		if r.Trigger == "" {
-			return r
-		}
-	}
-	return postgres.Responses{}
+	return find(d.Responses, func(r postgres.Responses) bool { return r.Trigger == "" })
 }
 
 // priorityCases is d's cases of priority p.
 func priorityCases(d postgres.Dashboard, p ohcontact.Priority) postgres.CaseFigures {
-	for _, k := range d.Cases {
-		if k.Priority == p {
-			return k.CaseFigures
-		}
-	}
-	return postgres.CaseFigures{}
+	return find(d.Cases, func(k postgres.PriorityCases) bool { return k.Priority == p }).CaseFigures
+}
+
+// allFeedback is d's staff feedback of every flow together.
+func allFeedback(d postgres.Dashboard) postgres.FeedbackFlow {
+	return find(d.Feedback, func(f postgres.FeedbackFlow) bool { return f.Flow == "" })
 }
 
 // compareChart is the side-by-side table of d, a dashboard of every

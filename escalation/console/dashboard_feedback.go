@@ -40,13 +40,3 @@ func feedbackCharts(d postgres.Dashboard) []chart {
 func meanRatingCell(f postgres.Figure) cell {
 	return derivedCell(f, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " of 5" })
 }
-
-// allFeedback is d's staff feedback of every flow together.
-func allFeedback(d postgres.Dashboard) postgres.FeedbackFlow {
-	for _, f := range d.Feedback {
-		if f.Flow == "" {
-			return f
-		}
-	}
-	return postgres.FeedbackFlow{}
-}
