@@ -35,6 +35,9 @@ const (
 // the dashboard lists them.
 var checkIns = []string{TriggerStress, TriggerMSK, TriggerLongTerm}
 
+// casePriorities are the priorities in the order the dashboard lists them.
+var casePriorities = []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine}
+
 // dashboardLanguages and dashboardChannels are every conversation language
 // and channel, in the order the dashboard lists them.
 var (
@@ -736,7 +739,7 @@ func (q *dashboardQuery) cases(ctx context.Context, d *Dashboard) error {
 	if err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}
-	for _, p := range []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine} {
+	for _, p := range casePriorities {
 		d.Cases = append(d.Cases, PriorityCases{Priority: p, CaseFigures: byPriority[p].figures()})
 	}
 	return nil

@@ -20,9 +20,6 @@ import (
 var DisclosureCategories = []string{"suicide_risk", "self_harm", "past_attempt", "bereavement_by_suicide", "hopelessness",
 	"safeguarding", "harm_to_others", "low_mood", "anxiety", "possible_risk"}
 
-// casePriorities are the priorities in the order the dashboard lists them.
-var casePriorities = []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine}
-
 // PriorityOutcomes counts the cases of one priority opened in the period by
 // the outcome a clinician chose when resolving them.
 type PriorityOutcomes struct {
