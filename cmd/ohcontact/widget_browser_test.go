@@ -24,7 +24,7 @@ func sendInWidget(t *testing.T, ctx context.Context, text string) {
 // and waits until the widget has forgotten it.
 func endAndClear(t *testing.T, ctx context.Context) {
 	t.Helper()
-	within(t, ctx, 10*time.Second,
+	within(t, ctx, 20*time.Second,
 		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.end").click()`))),
 		drop(chromedp.Evaluate[any](widgetJS(`r.querySelector("button.btn-warning").click()`))),
 		drop(chromedp.Poll[bool](widgetJS(`r.querySelector(".status").textContent === "Chat ended and cleared." &&
