@@ -281,35 +281,48 @@ func (a *absenceData) headcountOf(orgs []int64) int64 {
 
 // absenceEpisodes is the SQL of the episodes with a day in the periods
 // ($1 kinds, $2 organisations, $3 first days, $4 last days): kind,
-// organisation_id, staff_id, reason_code, starts_on, ended_on (the last
-// day when it was on or before the period's end, else NULL), days (those
-// of the episode in the period), first_day and last_day (the episode
-// clipped to the period), started (in the period) and end_on.
-const absenceEpisodes = `
+// organisation_id, staff_id, starts_on, ended_on (the last day when it
+// was on or before the period's end, else NULL), days (those of the
+// episode in the period), first_day and last_day (the episode clipped to
+// the period), started (in the period), end_on, and in g0, g1, … whether
+// it is in each group (absenceGroups' order; their reasons from $5 on:
+// absenceGroupArgs). It is materialised, so that the statement reading it
+// three times scans the episodes once, and tells each episode's groups
+// once.
+func absenceEpisodes() string {
+	var groups []string
+	var param int
+	for i, g := range absenceGroups {
+		if len(g.reasons) == 0 {
+			groups = append(groups, fmt.Sprintf("true AS g%d", i))
+			continue
+		}
+		param++
+		groups = append(groups, fmt.Sprintf("e.reason_code = ANY($%d::text[]) AS g%d", 4+param, i))
+	}
+	return `
 	WITH p AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::date[]) AS p(kind, organisation_id, from_on, end_on)),
-	e AS (
-		SELECT p.kind, p.organisation_id, e.staff_id, e.reason_code, e.starts_on,
+	e AS MATERIALIZED (
+		SELECT p.kind, p.organisation_id, e.staff_id, e.starts_on,
 		       CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
 		       least(e.ends_on, p.end_on) - greatest(e.starts_on, p.from_on) + 1 AS days,
 		       greatest(e.starts_on, p.from_on) AS first_day, least(e.ends_on, p.end_on) AS last_day,
-		       e.starts_on >= p.from_on AS started, p.end_on
+		       e.starts_on >= p.from_on AS started, p.end_on, ` + strings.Join(groups, ", ") + `
 		FROM p JOIN staff s ON s.organisation_id = p.organisation_id
 		JOIN absence_episodes e ON e.staff_id = s.id
 		WHERE e.starts_on <= p.end_on AND (e.ends_on IS NULL OR e.ends_on >= p.from_on))`
+}
 
-// absenceGroupSQL returns the SQL condition on reason_code of each group
-// (true for every reason), with its reasons as parameters from $5 on, and
-// the parameters.
-func absenceGroupSQL() (conds []string, args []any) {
+// absenceGroupArgs are absenceEpisodes' parameters from $5 on: the reasons
+// of each group that has them.
+func absenceGroupArgs() []any {
+	var args []any
 	for _, g := range absenceGroups {
-		if len(g.reasons) == 0 {
-			conds = append(conds, "true")
-			continue
+		if len(g.reasons) > 0 {
+			args = append(args, g.reasons)
 		}
-		args = append(args, g.reasons)
-		conds = append(conds, fmt.Sprintf("reason_code = ANY($%d::text[])", 4+len(args)))
 	}
-	return conds, args
+	return args
 }
 
 // readAbsence reads every organisation's absence counts over periods.
@@ -350,116 +363,106 @@ func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePerio
 		return nil, fmt.Errorf("headcount: %w", err)
 	}
 
-	// Days lost: each member of staff's days in each group, summed and
-	// squared for the difference of means (sample), scaled in Go to days
-	// per 100 staff per month of their organisation's period. Only the
-	// comparison's periods need each one's square: the dashboard's own
-	// period is summed whole, and its sum of squares is not used.
-	conds, groupArgs := absenceGroupSQL()
-	args := append([]any{kinds, orgs, from, end}, groupArgs...)
-	var perStaff, sums []string
-	for i, c := range conds {
+	// One statement counts every figure from one scan of the episodes (e,
+	// materialised), in rows of three parts told apart by the first column
+	// and padded to the same columns (part, kind, organisation, length,
+	// ended, followed 7 days, followed 28 days, month, then counts):
+	//   - "lost": a period's days lost, for each group its episodes, days,
+	//     and each member of staff's days squared and summed (for the
+	//     difference of means); scaled in Go to days per 100 staff per month
+	//     of the organisation's period. Only the comparison's periods need
+	//     the squares: the dashboard's own period is summed whole.
+	//   - "length": the episodes starting in a period by length, whether
+	//     ended, and whether followed up 7 and 28 days, for each group.
+	//   - "month": the dashboard's period by month, for each group its
+	//     episodes and days in the month.
+	args := append([]any{kinds, orgs, from, end}, absenceGroupArgs()...)
+	width := 3 * len(absenceGroups)
+	var perStaff, lost, length, byMonth []string
+	for i := range absenceGroups {
+		c := fmt.Sprintf("g%d", i)
 		perStaff = append(perStaff, fmt.Sprintf("count(*) FILTER (WHERE %s) AS n%d, sum(days) FILTER (WHERE %s) AS d%d", c, i, c, i))
-		sums = append(sums, fmt.Sprintf("coalesce(sum(n%d), 0), coalesce(sum(d%d), 0), coalesce(sum(d%d * d%d), 0)", i, i, i, i))
+		lost = append(lost, fmt.Sprintf("coalesce(sum(n%d), 0)", i), fmt.Sprintf("coalesce(sum(d%d), 0)", i), fmt.Sprintf("coalesce(sum(d%d * d%d), 0)", i, i))
+		length = append(length, fmt.Sprintf("count(*) FILTER (WHERE %s)", c))
+		byMonth = append(byMonth, fmt.Sprintf("count(*) FILTER (WHERE %s)", c), fmt.Sprintf("coalesce(sum(month_days) FILTER (WHERE %s), 0)", c))
 	}
-	rows, err = q.tx.Query(ctx, absenceEpisodes+`,
+	pad := func(cols []string) string {
+		for len(cols) < width {
+			cols = append(cols, "0")
+		}
+		return strings.Join(cols, ", ")
+	}
+	rows, err = q.tx.Query(ctx, absenceEpisodes()+`,
 		x AS (SELECT kind, organisation_id, `+strings.Join(perStaff, ", ")+` FROM e
 		      GROUP BY kind, organisation_id, CASE WHEN kind = '`+periodShown+`' THEN 0 ELSE staff_id END)
-		SELECT kind, organisation_id, `+strings.Join(sums, ", ")+` FROM x GROUP BY 1, 2`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("days lost: %w", err)
-	}
-	var kind string
-	counts := make([]int64, 3*len(absenceGroups))
-	dest := []any{&kind, &org}
-	for i := range counts {
-		dest = append(dest, &counts[i])
-	}
-	if _, err := pgx.ForEachRow(rows, dest, func() error {
-		k := 100 * daysPerMonth / float64(periodDays[periodKey{kind, org}])
-		for i, g := range absenceGroups {
-			t := tally(kind, org, g.key)
-			t.lossEpisodes += counts[3*i]
-			t.lost.Sum += k * float64(counts[3*i+1])
-			t.lost.SumSq += k * k * float64(counts[3*i+2])
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("days lost: %w", err)
-	}
-
-	// Lengths and returns of the episodes starting in each period, and the
-	// period's days lost month by month, counted for every group at once.
-	var starts, months []string
-	for _, c := range conds {
-		starts = append(starts, fmt.Sprintf("count(*) FILTER (WHERE %s)", c))
-		months = append(months, fmt.Sprintf("count(*) FILTER (WHERE %s), coalesce(sum(month_days) FILTER (WHERE %s), 0)", c, c))
-	}
-	rows, err = q.tx.Query(ctx, absenceEpisodes+`
-		SELECT kind, organisation_id, coalesce(ended_on, end_on) - starts_on + 1, ended_on IS NOT NULL,
-		       starts_on + 7 <= end_on, starts_on + 27 <= end_on, `+strings.Join(starts, ", ")+`
-		FROM e WHERE started GROUP BY 1, 2, 3, 4, 5, 6`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("episode lengths: %w", err)
-	}
-	var days int
-	var ended, followed7, followed28 bool
-	dest = []any{&kind, &org, &days, &ended, &followed7, &followed28}
-	for i := range absenceGroups {
-		dest = append(dest, &counts[i])
-	}
-	if _, err := pgx.ForEachRow(rows, dest, func() error {
-		for i, g := range absenceGroups {
-			n := counts[i]
-			if n == 0 {
-				continue
-			}
-			t := tally(kind, org, g.key)
-			t.survival = append(t.survival, survivalRow{Days: days, Ended: ended, N: n})
-			t.started += n
-			if followed7 {
-				t.followed7 += n
-				if ended && days <= 7 {
-					t.back7 += n
-				}
-			}
-			if followed28 {
-				t.followed28 += n
-				if ended && days < 28 {
-					t.back28 += n
-				}
-			}
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("episode lengths: %w", err)
-	}
-
-	rows, err = q.tx.Query(ctx, absenceEpisodes+`
-		SELECT organisation_id, m, `+strings.Join(months, ", ")+`
+		SELECT 'lost', kind, organisation_id, NULL::int, NULL::bool, NULL::bool, NULL::bool, NULL::date, `+pad(lost)+`
+		FROM x GROUP BY 2, 3
+		UNION ALL
+		SELECT 'length', kind, organisation_id, coalesce(ended_on, end_on) - starts_on + 1, ended_on IS NOT NULL,
+		       starts_on + 7 <= end_on, starts_on + 27 <= end_on, NULL, `+pad(length)+`
+		FROM e WHERE started GROUP BY 2, 3, 4, 5, 6, 7
+		UNION ALL
+		SELECT 'month', kind, organisation_id, NULL, NULL, NULL, NULL, m, `+pad(byMonth)+`
 		FROM e CROSS JOIN LATERAL (
 			SELECT m::date, least(last_day, (m + interval '1 month')::date - 1) - greatest(first_day, m::date) + 1 AS month_days
 			FROM generate_series(date_trunc('month', first_day::timestamp), last_day::timestamp, interval '1 month') m) m
 		WHERE kind = '`+periodShown+`'
-		GROUP BY 1, 2`, args...)
+		GROUP BY 2, 3, 8`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("days lost by month: %w", err)
+		return nil, fmt.Errorf("absence episodes: %w", err)
 	}
-	var month time.Time
-	dest = []any{&org, &month}
-	for i := range 2 * len(absenceGroups) {
+	var part, kind string
+	var days *int
+	var ended, followed7, followed28 *bool
+	var month *time.Time
+	counts := make([]int64, width)
+	dest := []any{&part, &kind, &org, &days, &ended, &followed7, &followed28, &month}
+	for i := range counts {
 		dest = append(dest, &counts[i])
 	}
 	if _, err := pgx.ForEachRow(rows, dest, func() error {
-		if a.months[org] == nil {
-			a.months[org] = map[monthKey]monthTally{}
-		}
-		for i, g := range absenceGroups {
-			a.months[org][monthKey{g.key, month}] = monthTally{episodes: counts[2*i], days: counts[2*i+1]}
+		switch part {
+		case "lost":
+			k := 100 * daysPerMonth / float64(periodDays[periodKey{kind, org}])
+			for i, g := range absenceGroups {
+				t := tally(kind, org, g.key)
+				t.lossEpisodes += counts[3*i]
+				t.lost.Sum += k * float64(counts[3*i+1])
+				t.lost.SumSq += k * k * float64(counts[3*i+2])
+			}
+		case "length":
+			for i, g := range absenceGroups {
+				n := counts[i]
+				if n == 0 {
+					continue
+				}
+				t := tally(kind, org, g.key)
+				t.survival = append(t.survival, survivalRow{Days: *days, Ended: *ended, N: n})
+				t.started += n
+				if *followed7 {
+					t.followed7 += n
+					if *ended && *days <= 7 {
+						t.back7 += n
+					}
+				}
+				if *followed28 {
+					t.followed28 += n
+					if *ended && *days < 28 {
+						t.back28 += n
+					}
+				}
+			}
+		case "month":
+			if a.months[org] == nil {
+				a.months[org] = map[monthKey]monthTally{}
+			}
+			for i, g := range absenceGroups {
+				a.months[org][monthKey{g.key, *month}] = monthTally{episodes: counts[2*i], days: counts[2*i+1]}
+			}
 		}
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("days lost by month: %w", err)
+		return nil, fmt.Errorf("absence episodes: %w", err)
 	}
 
 	if err := q.readContacted(ctx, a, periods); err != nil {
