@@ -302,15 +302,12 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		return Dashboard{}, ErrBadPeriod
 	}
 	d := Dashboard{Filter: f, Monthly: f.To.Sub(f.From) >= MonthlyAfter}
-	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		q := &dashboardQuery{tx: tx, unit: "week"}
+	err := pgx.BeginTxFunc(ctx, db.Pool, dashboardTx, func(tx pgx.Tx) error {
+		q := &dashboardQuery{tx: tx, org: f.OrganisationID, unit: "week"}
 		if d.Monthly {
 			q.unit = "month"
 		}
-		// Compiling these plans (JIT) takes longer than running them: over
-		// a year of 100,000 staff, 0.8 s of the referrals' 0.9 s
-		// (BenchmarkDashboard).
-		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		if _, err := tx.Exec(ctx, dashboardSettings); err != nil {
 			return err
 		}
 		err := tx.QueryRow(ctx, `
@@ -324,10 +321,27 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 		for i, b := range d.Buckets {
 			q.buckets[b.Format(time.DateOnly)] = i
 		}
-		if err := q.read(ctx, &d); err != nil || f.OrganisationID != 0 {
-			return err
+		q.dashboards = []*Dashboard{&d}
+		if f.OrganisationID == 0 {
+			rows, err := tx.Query(ctx, `SELECT id FROM organisations ORDER BY name, id`)
+			if err != nil {
+				return err
+			}
+			orgs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return err
+			}
+			d.Organisations = make([]Dashboard, len(orgs))
+			q.byOrg = make(map[int64]*Dashboard, len(orgs))
+			for i, id := range orgs {
+				od := &d.Organisations[i]
+				*od = Dashboard{Filter: f, Buckets: d.Buckets, Monthly: d.Monthly}
+				od.Filter.OrganisationID = id
+				q.dashboards = append(q.dashboards, od)
+				q.byOrg[id] = od
+			}
 		}
-		return db.readOrganisations(ctx, q, &d)
+		return db.readDashboards(ctx, q)
 	})
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard %s to %s: %w", from, to, err)
@@ -335,36 +349,35 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 	return d, nil
 }
 
-// dashboardParallel is how many organisations' own dashboards are read at
-// once, each on a connection of its own in the snapshot of the dashboard
-// of every organisation, besides that one's connection.
-const dashboardParallel = 2
+// dashboardTx is the transaction every dashboard read runs in: one
+// snapshot, read only.
+var dashboardTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 
-// readOrganisations reads each organisation's own dashboard over d's
-// period into d.Organisations, by name, in the snapshot of q's
-// transaction (exported to the other connections), reusing what q has
-// read for every organisation at once.
-func (db *DB) readOrganisations(ctx context.Context, q *dashboardQuery, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `SELECT id FROM organisations ORDER BY name, id`)
-	if err != nil {
-		return err
-	}
-	orgs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return err
-	}
-	d.Organisations = make([]Dashboard, len(orgs))
-	for i, id := range orgs {
-		d.Organisations[i] = Dashboard{Filter: d.Filter, Buckets: d.Buckets, Monthly: d.Monthly}
-		d.Organisations[i].Filter.OrganisationID = id
-	}
-	// The pool keeps a connection for others: a pool too small for that
-	// reads the organisations one at a time in q's own transaction.
-	parallel := min(dashboardParallel, int(db.Pool.Config().MaxConns)-2)
-	if parallel < 1 {
-		for i := range d.Organisations {
-			if err := q.read(ctx, &d.Organisations[i]); err != nil {
-				return fmt.Errorf("organisation %d: %w", orgs[i], err)
+// dashboardSettings are set in each dashboard transaction. Compiling the
+// plans (JIT) takes longer than running them: over a year of 100,000
+// staff, 0.8 s of the referrals' 0.9 s (BenchmarkDashboard).
+const dashboardSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0`
+
+// dashboardLanes are the dashboard's steps, one kind of figure each, in
+// two lanes of about the same cost over a year of 100,000 staff
+// (BenchmarkDashboard): the absence outcomes, and everything else.
+var dashboardLanes = [][]func(*dashboardQuery, context.Context) error{
+	{(*dashboardQuery).absence},
+	{(*dashboardQuery).reach, (*dashboardQuery).contacts, (*dashboardQuery).firstContact, (*dashboardQuery).signposts,
+		(*dashboardQuery).referrals, (*dashboardQuery).cases, (*dashboardQuery).callBacks, (*dashboardQuery).optOuts,
+		(*dashboardQuery).conversations, (*dashboardQuery).work, (*dashboardQuery).feedback},
+}
+
+// readDashboards runs every step of dashboardLanes for q's dashboards: the
+// first lane in q's transaction, each other on a connection of its own in
+// q's snapshot (exported), at the same time. A pool too small to leave a
+// connection for others (fewer than 3) runs them one after the other in
+// q's transaction.
+func (db *DB) readDashboards(ctx context.Context, q *dashboardQuery) error {
+	if db.Pool.Config().MaxConns < 3 {
+		for _, lane := range dashboardLanes {
+			if err := q.run(ctx, lane); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -373,62 +386,80 @@ func (db *DB) readOrganisations(ctx context.Context, q *dashboardQuery, d *Dashb
 	if err := q.tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
 		return err
 	}
-	errs := make([]error, len(orgs))
-	slots := make(chan struct{}, parallel)
+	errs := make([]error, len(dashboardLanes))
 	var wg sync.WaitGroup
-	for i, id := range orgs {
-		od := &d.Organisations[i]
+	for i, lane := range dashboardLanes[1:] {
 		wg.Go(func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			errs[i] = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			errs[i+1] = pgx.BeginTxFunc(ctx, db.Pool, dashboardTx, func(tx pgx.Tx) error {
 				if _, err := tx.Exec(ctx, `SET TRANSACTION SNAPSHOT '`+snapshot+`'`); err != nil {
 					return err
 				}
-				if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+				if _, err := tx.Exec(ctx, dashboardSettings); err != nil {
 					return err
 				}
-				oq := *q
-				oq.tx = tx
-				return oq.read(ctx, od)
+				lq := *q
+				lq.tx = tx
+				return lq.run(ctx, lane)
 			})
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("organisation %d: %w", id, errs[i])
-			}
 		})
 	}
+	errs[0] = q.run(ctx, dashboardLanes[0])
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
+// run runs the steps of a lane in order.
+func (q *dashboardQuery) run(ctx context.Context, lane []func(*dashboardQuery, context.Context) error) error {
+	for _, step := range lane {
+		if err := step(q, ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // dashboardQuery reads dashboards' figures in tx: those of organisation
-// org (0: all) from start (inclusive) to end.
+// org (0: all) from start (inclusive) to end, into each of dashboards.
 type dashboardQuery struct {
 	tx         pgx.Tx
 	org        int64
 	start, end time.Time
 	unit       string         // of Dashboard.Buckets: "week" or "month"
 	buckets    map[string]int // index in Dashboard.Buckets by first day (YYYY-MM-DD)
-	// absenceData is every organisation's absence counts, read by the
-	// first dashboard's absence step for the others too.
-	absenceData *absenceData
-	// reachCounts is every organisation's check-ins, read likewise by the
-	// first dashboard's reach step.
-	reachCounts reachCounts
+	// dashboards are the dashboard asked for, then, when it counts every
+	// organisation, each organisation's own (byOrg, by organisation).
+	dashboards []*Dashboard
+	byOrg      map[int64]*Dashboard
 }
 
-// read fills d's figures, those of d.Filter.OrganisationID, one step a
-// kind of figure.
-func (q *dashboardQuery) read(ctx context.Context, d *Dashboard) error {
-	q.org = d.Filter.OrganisationID
-	for _, step := range []func(context.Context, *Dashboard) error{
-		q.contacts, q.firstContact, q.signposts, q.referrals, q.cases, q.callBacks, q.optOuts, q.conversations, q.reach, q.work, q.absence, q.feedback,
-	} {
-		if err := step(ctx, d); err != nil {
-			return err
-		}
+// byOrganisation is the SQL of a GROUP BY clause that groups by keys (a
+// comma-separated list, "" for none) twice: with the organisation
+// expression org, for each organisation's own dashboard, and without it,
+// for the dashboard asked for, whose rows have org NULL (see of).
+func byOrganisation(org, keys string) string {
+	if keys == "" {
+		return "GROUPING SETS ((" + org + "), ())"
 	}
-	return nil
+	return "GROUPING SETS ((" + org + ", " + keys + "), (" + keys + "))"
+}
+
+// of returns the dashboard a row of byOrganisation counts for: the one
+// asked for when org is nil, else that organisation's own; nil when it
+// is not shown (the dashboard asked for is of one organisation).
+func (q *dashboardQuery) of(org *int64) *Dashboard {
+	if org == nil {
+		return q.dashboards[0]
+	}
+	return q.byOrg[*org]
+}
+
+// perDashboard returns a new value of newT for each of q's dashboards.
+func perDashboard[T any](q *dashboardQuery, newT func() T) map[*Dashboard]T {
+	m := make(map[*Dashboard]T, len(q.dashboards))
+	for _, d := range q.dashboards {
+		m[d] = newT()
+	}
+	return m
 }
 
 // MonthlyAfter is how long a period may be and still be counted week by
@@ -451,23 +482,34 @@ func (q *dashboardQuery) bucketOf(ts string) string {
 	return "date_trunc('" + q.unit + "', " + ts + " AT TIME ZONE 'Europe/London')::date"
 }
 
-// bucketed runs sql, whose rows are (a bucket's first day, count) and whose
-// parameters are the organisation, start and end, and returns a figure for
+// bucketed runs sql, whose rows are (organisation, a bucket's first day,
+// count) grouped by byOrganisation, and whose parameters are the
+// organisation, start and end, and returns each dashboard's figure for
 // each bucket.
-func (q *dashboardQuery) bucketed(ctx context.Context, sql string) ([]Figure, error) {
-	counts := make([]int64, len(q.buckets))
+func (q *dashboardQuery) bucketed(ctx context.Context, sql string) (map[*Dashboard][]Figure, error) {
+	counts := perDashboard(q, func() []int64 { return make([]int64, len(q.buckets)) })
 	rows, err := q.tx.Query(ctx, sql, q.org, q.start, q.end)
 	if err != nil {
 		return nil, err
 	}
+	var org *int64
 	var week time.Time
 	var n int64
-	_, err = pgx.ForEachRow(rows, []any{&week, &n}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&org, &week, &n}, func() error {
 		i, err := q.bucket(week)
-		counts[i] += n
+		if d := q.of(org); d != nil {
+			counts[d][i] += n
+		}
 		return err
 	})
-	return figures(counts), err
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[*Dashboard][]Figure, len(counts))
+	for d, c := range counts {
+		out[d] = figures(c)
+	}
+	return out, nil
 }
 
 func figures(counts []int64) []Figure {
@@ -484,113 +526,154 @@ const firstConversations = `
 	SELECT contact_id, min(created_at) AS at, min(organisation_id) AS organisation_id
 	FROM conversations WHERE contact_id IS NOT NULL GROUP BY contact_id`
 
-func (q *dashboardQuery) contacts(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) contacts(ctx context.Context) error {
 	reports, err := q.bucketed(ctx, `
-		SELECT `+q.bucketOf("created_at")+`, count(*) FROM conversations
+		SELECT organisation_id, `+q.bucketOf("created_at")+` AS week, count(*) FROM conversations
 		WHERE flow = 'absence-report' AND created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY 1`)
+		GROUP BY `+byOrganisation("organisation_id", "week"))
 	if err != nil {
 		return fmt.Errorf("absence reports: %w", err)
 	}
-	d.ContactsByWeek = append(d.ContactsByWeek, Series{Key: TriggerAbsenceReport, Figures: reports})
+	for _, d := range q.dashboards {
+		d.ContactsByWeek = append(d.ContactsByWeek, Series{Key: TriggerAbsenceReport, Figures: reports[d]})
+	}
 
 	rows, err := q.tx.Query(ctx, `
 		WITH f AS (`+firstConversations+`)
-		SELECT k.trigger, `+q.bucketOf("f.at")+`, count(*), count(*) FILTER (WHERE k.state = 'responded')
+		SELECT f.organisation_id, k.trigger, `+q.bucketOf("f.at")+` AS week, count(*), count(*) FILTER (WHERE k.state = 'responded')
 		FROM f JOIN contacts k ON k.id = f.contact_id
 		WHERE f.at >= $2 AND f.at < $3 AND ($1::bigint = 0 OR f.organisation_id = $1)
-		GROUP BY 1, 2`, q.org, q.start, q.end)
+		GROUP BY `+byOrganisation("f.organisation_id", "k.trigger, week"), q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("contacts: %w", err)
 	}
-	byWeek := map[string][]int64{}
-	made, responded := map[string]int64{}, map[string]int64{}
-	for _, t := range checkIns {
-		byWeek[t] = make([]int64, len(q.buckets))
+	type tally struct {
+		byWeek          map[string][]int64
+		made, responded map[string]int64
 	}
+	tallies := perDashboard(q, func() *tally {
+		t := &tally{byWeek: map[string][]int64{}, made: map[string]int64{}, responded: map[string]int64{}}
+		for _, trigger := range checkIns {
+			t.byWeek[trigger] = make([]int64, len(q.buckets))
+		}
+		return t
+	})
+	var org *int64
 	var trigger string
 	var week time.Time
 	var n, answered int64
-	_, err = pgx.ForEachRow(rows, []any{&trigger, &week, &n, &answered}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&org, &trigger, &week, &n, &answered}, func() error {
 		i, err := q.bucket(week)
 		if err != nil {
 			return err
 		}
-		if byWeek[trigger] == nil {
+		d := q.of(org)
+		if d == nil {
+			return nil
+		}
+		t := tallies[d]
+		if t.byWeek[trigger] == nil {
 			return fmt.Errorf("unknown trigger %q", trigger)
 		}
-		byWeek[trigger][i] += n
-		made[trigger] += n
-		responded[trigger] += answered
-		made[""] += n
-		responded[""] += answered
+		t.byWeek[trigger][i] += n
+		t.made[trigger] += n
+		t.responded[trigger] += answered
+		t.made[""] += n
+		t.responded[""] += answered
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("contacts: %w", err)
 	}
-	for _, t := range append(slices.Clone(checkIns), "") {
-		if t != "" {
-			d.ContactsByWeek = append(d.ContactsByWeek, Series{Key: t, Figures: figures(byWeek[t])})
+	for d, t := range tallies {
+		for _, trigger := range append(slices.Clone(checkIns), "") {
+			if trigger != "" {
+				d.ContactsByWeek = append(d.ContactsByWeek, Series{Key: trigger, Figures: figures(t.byWeek[trigger])})
+			}
+			d.Responses = append(d.Responses, Responses{Trigger: trigger, Made: count(t.made[trigger]), Responded: count(t.responded[trigger]),
+				Rate: percent(t.responded[trigger], t.made[trigger])})
 		}
-		d.Responses = append(d.Responses, Responses{Trigger: t, Made: count(made[t]), Responded: count(responded[t]),
-			Rate: percent(responded[t], made[t])})
 	}
 	return nil
 }
 
-func (q *dashboardQuery) firstContact(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) firstContact(ctx context.Context) error {
+	// The rows of each organisation, and of the one asked for, are the
+	// episodes by days (GROUPING(days) 0), then their median (1).
 	rows, err := q.tx.Query(ctx, `
 		WITH f AS (`+firstConversations+`),
 		d AS (
-			SELECT (min(f.at) AT TIME ZONE 'Europe/London')::date - e.starts_on AS days
+			SELECT min(f.organisation_id) AS organisation_id, (min(f.at) AT TIME ZONE 'Europe/London')::date - e.starts_on AS days
 			FROM f JOIN contacts k ON k.id = f.contact_id JOIN absence_episodes e ON e.id = k.episode_id
 			GROUP BY e.id, e.starts_on
 			HAVING min(f.at) >= $2 AND min(f.at) < $3 AND ($1::bigint = 0 OR min(f.organisation_id) = $1))
-		SELECT days, count(*), (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM d)
-		FROM d GROUP BY days`, q.org, q.start, q.end)
+		SELECT organisation_id, GROUPING(days) = 1, coalesce(days, 0), count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY days)
+		FROM d GROUP BY GROUPING SETS ((organisation_id, days), (days), (organisation_id), ())`, q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("first contacts: %w", err)
 	}
-	counts := make([]int64, len(dayBuckets))
+	type tally struct {
+		counts []int64
+		total  int64
+		median float64
+	}
+	tallies := perDashboard(q, func() *tally { return &tally{counts: make([]int64, len(dayBuckets))} })
+	var org *int64
+	var all bool
 	var days int
-	var n, total int64
-	var median float64
-	_, err = pgx.ForEachRow(rows, []any{&days, &n, &median}, func() error {
+	var n int64
+	var median *float64
+	_, err = pgx.ForEachRow(rows, []any{&org, &all, &days, &n, &median}, func() error {
+		d := q.of(org)
+		if d == nil {
+			return nil
+		}
+		t := tallies[d]
+		if all {
+			if median != nil { // nil: no episodes
+				t.total, t.median = n, *median
+			}
+			return nil
+		}
 		for i, b := range dayBuckets {
 			if days >= b[0] && (b[1] < 0 || days <= b[1]) {
-				counts[i] += n
+				t.counts[i] += n
 			}
 		}
-		total += n
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("first contacts: %w", err)
 	}
-	for i, b := range dayBuckets {
-		d.FirstContact = append(d.FirstContact, DayBucket{From: b[0], To: b[1], Episodes: count(counts[i])})
+	for d, t := range tallies {
+		for i, b := range dayBuckets {
+			d.FirstContact = append(d.FirstContact, DayBucket{From: b[0], To: b[1], Episodes: count(t.counts[i])})
+		}
+		d.FirstContactMedian = statistic(t.total, t.median)
 	}
-	d.FirstContactMedian = statistic(total, median)
 	return nil
 }
 
-func (q *dashboardQuery) signposts(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) signposts(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
-		SELECT category, coalesce(service, ''), count(DISTINCT conversation_id)
+		SELECT organisation_id, category, coalesce(service, ''), count(DISTINCT conversation_id)
 		FROM signposts
 		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY GROUPING SETS ((category), (category, service))
-		ORDER BY 3 DESC, 1, 2`, q.org, q.start, q.end)
+		GROUP BY GROUPING SETS ((organisation_id, category), (organisation_id, category, service), (category), (category, service))
+		ORDER BY 4 DESC, 2, 3`, q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("signposts: %w", err)
 	}
+	var org *int64
 	var category, service string
 	var n int64
-	_, err = pgx.ForEachRow(rows, []any{&category, &service, &n}, func() error {
-		if service == "" {
+	_, err = pgx.ForEachRow(rows, []any{&org, &category, &service, &n}, func() error {
+		d := q.of(org)
+		switch {
+		case d == nil:
+		case service == "":
 			d.SignpostsByCategory = append(d.SignpostsByCategory, Tally{Key: category, Count: count(n)})
-		} else {
+		default:
 			d.SignpostsByService = append(d.SignpostsByService, Tally{Key: service, Count: count(n)})
 		}
 		return nil
@@ -615,14 +698,14 @@ func workingDays(from, to string) string {
 }
 
 // madeReferrals is the SQL of the physiotherapy referrals of organisation
-// $1 (0: all) made from $2 to $3, each with its bucket (week), status, breach
-// count, whether it was ever accepted, and the working days to its first
-// booking (its first "booked" event, else booked_at; NULL when never
-// booked).
+// $1 (0: all) made from $2 to $3, each with its organisation_id, bucket
+// (week), status, breach count, whether it was ever accepted, and the
+// working days to its first booking (its first "booked" event, else
+// booked_at; NULL when never booked).
 func (q *dashboardQuery) madeReferrals() string {
 	return `
 	WITH r AS (
-		SELECT ` + q.bucketOf("r.created_at") + ` AS week, r.status, r.breach_count, r.created_at,
+		SELECT r.organisation_id, ` + q.bucketOf("r.created_at") + ` AS week, r.status, r.breach_count, r.created_at,
 		       r.status IN ('accepted', 'booked', 'attended', 'did_not_attend')
 		           OR EXISTS (SELECT FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'accepted') AS accepted,
 		       coalesce((SELECT min(e.created_at) FROM referral_events e WHERE e.referral_id = r.id AND e.kind = 'booked'),
@@ -661,25 +744,31 @@ func (t referralTally) figures() ReferralWeek {
 		PastSLA: count(t.past), MedianToBooking: statistic(t.timed, t.median), P90ToBooking: statistic(t.timed, t.p90)}
 }
 
-func (q *dashboardQuery) referrals(ctx context.Context, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `WITH b AS (`+q.madeReferrals()+`) SELECT week, `+referralAggregates+` FROM b GROUP BY week`,
+func (q *dashboardQuery) referrals(ctx context.Context) error {
+	rows, err := q.tx.Query(ctx, `WITH b AS (`+q.madeReferrals()+`)
+		SELECT organisation_id, week, `+referralAggregates+` FROM b GROUP BY `+byOrganisation("organisation_id", "week"),
 		q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals: %w", err)
 	}
-	byWeek := make([]referralTally, len(q.buckets))
+	byWeek := perDashboard(q, func() []referralTally { return make([]referralTally, len(q.buckets)) })
+	var org *int64
 	var week time.Time
 	var t referralTally
-	_, err = pgx.ForEachRow(rows, append([]any{&week}, t.dest()...), func() error {
+	_, err = pgx.ForEachRow(rows, append([]any{&org, &week}, t.dest()...), func() error {
 		i, err := q.bucket(week)
-		byWeek[i] = t
+		if d := q.of(org); d != nil {
+			byWeek[d][i] = t
+		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals: %w", err)
 	}
-	for _, t := range byWeek {
-		d.Referrals = append(d.Referrals, t.figures())
+	for d, weeks := range byWeek {
+		for _, t := range weeks {
+			d.Referrals = append(d.Referrals, t.figures())
+		}
 	}
 	return nil
 }
@@ -690,7 +779,7 @@ func (q *dashboardQuery) referrals(ctx context.Context, d *Dashboard) error {
 // select list, so that it is looked up once a case however many
 // aggregates read picked_up.
 const openedCases = `
-	SELECT c.priority, c.category, c.created_at, c.sla_due_at, c.breach_count,
+	SELECT c.organisation_id, c.priority, c.category, c.created_at, c.sla_due_at, c.breach_count,
 	       coalesce(e.claimed_at, c.claimed_at, c.resolved_at) AS picked_up
 	FROM cases c
 	LEFT JOIN LATERAL (SELECT min(e.created_at) AS claimed_at FROM case_events e WHERE e.case_id = c.id AND e.kind = 'claimed') e ON true
@@ -723,81 +812,102 @@ func (t caseTally) figures() CaseFigures {
 		WithinSLA: count(t.within), Breached: count(t.breached)}
 }
 
-func (q *dashboardQuery) cases(ctx context.Context, d *Dashboard) error {
-	rows, err := q.tx.Query(ctx, `WITH k AS (`+openedCases+`) SELECT priority, `+caseAggregates+` FROM k GROUP BY priority`,
+func (q *dashboardQuery) cases(ctx context.Context) error {
+	rows, err := q.tx.Query(ctx, `WITH k AS (`+openedCases+`)
+		SELECT organisation_id, priority, `+caseAggregates+` FROM k GROUP BY `+byOrganisation("organisation_id", "priority"),
 		q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}
-	byPriority := map[ohcontact.Priority]caseTally{}
+	byPriority := perDashboard(q, func() map[ohcontact.Priority]caseTally { return map[ohcontact.Priority]caseTally{} })
+	var org *int64
 	var p ohcontact.Priority
 	var t caseTally
-	_, err = pgx.ForEachRow(rows, append([]any{&p}, t.dest()...), func() error {
-		byPriority[p] = t
+	_, err = pgx.ForEachRow(rows, append([]any{&org, &p}, t.dest()...), func() error {
+		if d := q.of(org); d != nil {
+			byPriority[d][p] = t
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}
-	for _, p := range casePriorities {
-		d.Cases = append(d.Cases, PriorityCases{Priority: p, CaseFigures: byPriority[p].figures()})
+	for d, tallies := range byPriority {
+		for _, p := range casePriorities {
+			d.Cases = append(d.Cases, PriorityCases{Priority: p, CaseFigures: tallies[p].figures()})
+		}
 	}
 	return nil
 }
 
-func (q *dashboardQuery) callBacks(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) callBacks(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
 		WITH k AS (`+openedCases+`)
-		SELECT `+q.bucketOf("created_at")+` AS week, category, `+caseAggregates+`
+		SELECT organisation_id, `+q.bucketOf("created_at")+` AS week, category, `+caseAggregates+`
 		FROM k WHERE category = ANY($4)
-		GROUP BY GROUPING SETS ((week), (category))`, q.org, q.start, q.end, CallBackCategories)
+		GROUP BY GROUPING SETS ((organisation_id, week), (organisation_id, category), (week), (category))`,
+		q.org, q.start, q.end, CallBackCategories)
 	if err != nil {
 		return fmt.Errorf("call-back cases: %w", err)
 	}
-	byWeek := make([]caseTally, len(q.buckets))
-	byCategory := map[string]caseTally{}
+	type tally struct {
+		byWeek     []caseTally
+		byCategory map[string]caseTally
+	}
+	tallies := perDashboard(q, func() *tally {
+		return &tally{byWeek: make([]caseTally, len(q.buckets)), byCategory: map[string]caseTally{}}
+	})
+	var org *int64
 	var week *time.Time
 	var category *string
 	var t caseTally
-	_, err = pgx.ForEachRow(rows, append([]any{&week, &category}, t.dest()...), func() error {
-		if category != nil {
-			byCategory[*category] = t
-			return nil
+	_, err = pgx.ForEachRow(rows, append([]any{&org, &week, &category}, t.dest()...), func() error {
+		d := q.of(org)
+		switch {
+		case d == nil:
+		case category != nil:
+			tallies[d].byCategory[*category] = t
+		default:
+			i, err := q.bucket(*week)
+			tallies[d].byWeek[i] = t
+			return err
 		}
-		i, err := q.bucket(*week)
-		byWeek[i] = t
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("call-back cases: %w", err)
 	}
-	for _, t := range byWeek {
-		d.CallBacks = append(d.CallBacks, t.figures())
-	}
-	for _, c := range CallBackCategories {
-		d.CallBacksByCategory = append(d.CallBacksByCategory, CategoryCases{Category: c, CaseFigures: byCategory[c].figures()})
+	for d, tally := range tallies {
+		for _, t := range tally.byWeek {
+			d.CallBacks = append(d.CallBacks, t.figures())
+		}
+		for _, c := range CallBackCategories {
+			d.CallBacksByCategory = append(d.CallBacksByCategory, CategoryCases{Category: c, CaseFigures: tally.byCategory[c].figures()})
+		}
 	}
 	return nil
 }
 
-func (q *dashboardQuery) optOuts(ctx context.Context, d *Dashboard) error {
-	var err error
-	d.OptOuts, err = q.bucketed(ctx, `
-		SELECT `+q.bucketOf("consent_changed_at")+`, count(*) FROM staff
+func (q *dashboardQuery) optOuts(ctx context.Context) error {
+	optOuts, err := q.bucketed(ctx, `
+		SELECT organisation_id, `+q.bucketOf("consent_changed_at")+` AS week, count(*) FROM staff
 		WHERE consent = 'opted_out' AND consent_changed_at >= $2 AND consent_changed_at < $3
 		  AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY 1`)
+		GROUP BY `+byOrganisation("organisation_id", "week"))
 	if err != nil {
 		return fmt.Errorf("opt-outs: %w", err)
 	}
+	for d, f := range optOuts {
+		d.OptOuts = f
+	}
 	return nil
 }
 
-func (q *dashboardQuery) conversations(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) conversations(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
-		SELECT language, channel, count(*) FROM conversations
+		SELECT organisation_id, language, channel, count(*) FROM conversations
 		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY 1, 2`, q.org, q.start, q.end)
+		GROUP BY `+byOrganisation("organisation_id", "language, channel"), q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("conversations: %w", err)
 	}
@@ -805,19 +915,24 @@ func (q *dashboardQuery) conversations(ctx context.Context, d *Dashboard) error 
 		lang    string
 		channel ohcontact.Channel
 	}
-	counts := map[key]int64{}
+	counts := perDashboard(q, func() map[key]int64 { return map[key]int64{} })
+	var org *int64
 	var k key
 	var n int64
-	if _, err := pgx.ForEachRow(rows, []any{&k.lang, &k.channel, &n}, func() error {
-		counts[k] = n
+	if _, err := pgx.ForEachRow(rows, []any{&org, &k.lang, &k.channel, &n}, func() error {
+		if d := q.of(org); d != nil {
+			counts[d][k] = n
+		}
 		return nil
 	}); err != nil {
 		return fmt.Errorf("conversations: %w", err)
 	}
-	for _, lang := range dashboardLanguages {
-		for _, ch := range dashboardChannels {
-			d.Conversations = append(d.Conversations, LanguageChannel{Language: lang, Channel: ch,
-				Conversations: count(counts[key{lang, ch}])})
+	for d, c := range counts {
+		for _, lang := range dashboardLanguages {
+			for _, ch := range dashboardChannels {
+				d.Conversations = append(d.Conversations, LanguageChannel{Language: lang, Channel: ch,
+					Conversations: count(c[key{lang, ch}])})
+			}
 		}
 	}
 	return nil

@@ -487,12 +487,13 @@ func later(a, b time.Time) time.Time {
 // daysFrom is the number of days from a to b (dates).
 func daysFrom(a, b time.Time) int { return int(b.Sub(a).Hours()/24 + 0.5) }
 
-func (q *dashboardQuery) absence(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) absence(ctx context.Context) error {
 	var today time.Time
 	if err := q.tx.QueryRow(ctx, `SELECT (now() AT TIME ZONE 'Europe/London')::date`).Scan(&today); err != nil {
 		return fmt.Errorf("absence: %w", err)
 	}
-	from, to := dayOf(d.Filter.From), dayOf(d.Filter.To)
+	filter := q.dashboards[0].Filter
+	from, to := dayOf(filter.From), dayOf(filter.To)
 	end := to
 	if today.Before(end) {
 		end = dayOf(today)
@@ -501,53 +502,68 @@ func (q *dashboardQuery) absence(ctx context.Context, d *Dashboard) error {
 	if err != nil {
 		return fmt.Errorf("absence: %w", err)
 	}
+	// Every organisation counted, with its periods: read once for all of
+	// q's dashboards, each adding up the counts of the organisations it
+	// covers.
+	type counted struct {
+		ohcontact.Organisation
+		compared *ComparedOrganisation // nil: left out of the comparison
+	}
+	var all []counted
 	var periods []absencePeriod
-	var shown, compared []int64
-	ba := &d.Absence.BeforeAfter
 	for _, o := range orgs {
 		if q.org != 0 && o.ID != q.org {
 			continue
 		}
-		shown = append(shown, o.ID)
+		c := counted{Organisation: o}
 		if !end.Before(from) {
 			periods = append(periods, absencePeriod{periodShown, o.ID, from, end})
 		}
-		if o.GoLive.IsZero() || o.GoLive.After(end) || from.After(end) {
-			ba.LeftOut = append(ba.LeftOut, ComparedOrganisation{Organisation: o})
-			continue
+		if !o.GoLive.IsZero() && !o.GoLive.After(end) && !from.After(end) {
+			goLive := dayOf(o.GoLive)
+			pilotFrom := later(from, goLive)
+			c.compared = &ComparedOrganisation{Organisation: o, PilotFrom: pilotFrom, PilotTo: end,
+				BaselineFrom: goLive.AddDate(0, 0, -daysFrom(pilotFrom, end)-1)}
+			periods = append(periods, absencePeriod{periodBaseline, o.ID, c.compared.BaselineFrom, goLive.AddDate(0, 0, -1)},
+				absencePeriod{periodPilot, o.ID, pilotFrom, end})
 		}
-		goLive := dayOf(o.GoLive)
-		pilotFrom := later(from, goLive)
-		c := ComparedOrganisation{Organisation: o, PilotFrom: pilotFrom, PilotTo: end,
-			BaselineFrom: goLive.AddDate(0, 0, -daysFrom(pilotFrom, end)-1)}
-		ba.Organisations = append(ba.Organisations, c)
-		compared = append(compared, o.ID)
-		periods = append(periods, absencePeriod{periodBaseline, o.ID, c.BaselineFrom, goLive.AddDate(0, 0, -1)},
-			absencePeriod{periodPilot, o.ID, pilotFrom, end})
+		all = append(all, c)
 	}
-	// The first dashboard read covers every organisation of the others
-	// (Dashboard reads every organisation's own after the one asked for).
-	if q.absenceData == nil {
-		if q.absenceData, err = q.readAbsence(ctx, periods); err != nil {
-			return fmt.Errorf("absence: %w", err)
+	a, err := q.readAbsence(ctx, periods)
+	if err != nil {
+		return fmt.Errorf("absence: %w", err)
+	}
+
+	for _, d := range q.dashboards {
+		var shown, compared []int64
+		ba := &d.Absence.BeforeAfter
+		for _, o := range all {
+			if d.Filter.OrganisationID != 0 && o.ID != d.Filter.OrganisationID {
+				continue
+			}
+			shown = append(shown, o.ID)
+			if o.compared == nil {
+				ba.LeftOut = append(ba.LeftOut, ComparedOrganisation{Organisation: o.Organisation})
+				continue
+			}
+			ba.Organisations = append(ba.Organisations, *o.compared)
+			compared = append(compared, o.ID)
 		}
-	}
-	a := q.absenceData
+		headcount := a.headcountOf(shown)
+		d.Absence.Headcount = count(headcount)
+		for _, g := range absenceGroups {
+			t := a.tally(periodShown, g.key, shown)
+			d.Absence.Outcomes = append(d.Absence.Outcomes, t.outcomes(g.key, headcount))
+		}
+		absenceByMonth(d, a, shown, from, end, headcount)
 
-	headcount := a.headcountOf(shown)
-	d.Absence.Headcount = count(headcount)
-	for _, g := range absenceGroups {
-		t := a.tally(periodShown, g.key, shown)
-		d.Absence.Outcomes = append(d.Absence.Outcomes, t.outcomes(g.key, headcount))
+		headcount = a.headcountOf(compared)
+		ba.Headcount = count(headcount)
+		for _, g := range absenceGroups {
+			ba.Groups = append(ba.Groups, compareGroups(g.key, a.tally(periodBaseline, g.key, compared), a.tally(periodPilot, g.key, compared), headcount))
+		}
+		contacted(ba, a, compared)
 	}
-	absenceByMonth(d, a, shown, from, end, headcount)
-
-	headcount = a.headcountOf(compared)
-	ba.Headcount = count(headcount)
-	for _, g := range absenceGroups {
-		ba.Groups = append(ba.Groups, compareGroups(g.key, a.tally(periodBaseline, g.key, compared), a.tally(periodPilot, g.key, compared), headcount))
-	}
-	contacted(ba, a, compared)
 	return nil
 }
 

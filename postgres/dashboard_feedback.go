@@ -30,14 +30,15 @@ type FeedbackFlow struct {
 
 // feedback is the dashboard step of Dashboard.Feedback: the questions
 // asked from q.start to q.end, by flow and all together.
-func (q *dashboardQuery) feedback(ctx context.Context, d *Dashboard) error {
+func (q *dashboardQuery) feedback(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
-		SELECT flow, count(*), count(rating), coalesce(sum(rating), 0),
+		SELECT organisation_id, flow, count(*), count(rating), coalesce(sum(rating), 0),
 		       count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2), count(*) FILTER (WHERE rating = 3),
 		       count(*) FILTER (WHERE rating = 4), count(*) FILTER (WHERE rating = 5)
 		FROM feedback
 		WHERE asked_at >= $2 AND asked_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY flow`, q.org, q.start, q.end)
+		GROUP BY `+byOrganisation("organisation_id", "flow")+`
+		ORDER BY flow`, q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("feedback: %w", err)
 	}
@@ -46,20 +47,32 @@ func (q *dashboardQuery) feedback(ctx context.Context, d *Dashboard) error {
 		sum             int64 // of the ratings
 		ratings         [5]int64
 	}
-	byFlow := map[string]*tally{"": {}}
-	flows := slices.Clone(feedbackFlows)
-	for _, f := range flows {
-		byFlow[f] = &tally{}
+	type tallies struct {
+		flows  []string
+		byFlow map[string]*tally
 	}
+	all := perDashboard(q, func() *tallies {
+		t := &tallies{flows: slices.Clone(feedbackFlows), byFlow: map[string]*tally{"": {}}}
+		for _, f := range t.flows {
+			t.byFlow[f] = &tally{}
+		}
+		return t
+	})
+	var org *int64
 	var flow string
 	var t tally
-	_, err = pgx.ForEachRow(rows, []any{&flow, &t.asked, &t.answered, &t.sum,
+	_, err = pgx.ForEachRow(rows, []any{&org, &flow, &t.asked, &t.answered, &t.sum,
 		&t.ratings[0], &t.ratings[1], &t.ratings[2], &t.ratings[3], &t.ratings[4]}, func() error {
-		if byFlow[flow] == nil {
-			byFlow[flow] = &tally{}
-			flows = append(flows, flow) // a flow this list does not know yet: shown after the others
+		d := q.of(org)
+		if d == nil {
+			return nil
 		}
-		for _, into := range []*tally{byFlow[flow], byFlow[""]} {
+		ts := all[d]
+		if ts.byFlow[flow] == nil {
+			ts.byFlow[flow] = &tally{}
+			ts.flows = append(ts.flows, flow) // a flow this list does not know yet: shown after the others
+		}
+		for _, into := range []*tally{ts.byFlow[flow], ts.byFlow[""]} {
 			into.asked += t.asked
 			into.answered += t.answered
 			into.sum += t.sum
@@ -72,15 +85,17 @@ func (q *dashboardQuery) feedback(ctx context.Context, d *Dashboard) error {
 	if err != nil {
 		return fmt.Errorf("feedback: %w", err)
 	}
-	for _, f := range append(flows, "") {
-		t := byFlow[f]
-		ff := FeedbackFlow{Flow: f, Asked: count(t.asked), Answered: count(t.answered), Rate: percent(t.answered, t.asked)}
-		ff.Mean = statistic(t.answered, 0)
-		if t.answered > 0 {
-			ff.Mean = statistic(t.answered, float64(t.sum)/float64(t.answered))
+	for d, ts := range all {
+		for _, f := range append(ts.flows, "") {
+			t := ts.byFlow[f]
+			ff := FeedbackFlow{Flow: f, Asked: count(t.asked), Answered: count(t.answered), Rate: percent(t.answered, t.asked)}
+			ff.Mean = statistic(t.answered, 0)
+			if t.answered > 0 {
+				ff.Mean = statistic(t.answered, float64(t.sum)/float64(t.answered))
+			}
+			ff.Ratings = distribution(t.ratings)
+			d.Feedback = append(d.Feedback, ff)
 		}
-		ff.Ratings = distribution(t.ratings)
-		d.Feedback = append(d.Feedback, ff)
 	}
 	return nil
 }

@@ -146,59 +146,45 @@ const reachOutcome = `
 		ELSE 'no_support' END AS outcome
 	FROM c`
 
-// reachCounts are the check-ins of each organisation by trigger and where
-// they stopped (a Lost reason, or ReachSupported).
-type reachCounts map[int64]map[string]map[string]int64
-
-func (q *dashboardQuery) reach(ctx context.Context, d *Dashboard) error {
-	// The first dashboard read counts every organisation of the others
-	// (Dashboard reads every organisation's own after the one asked for).
-	if q.reachCounts == nil {
-		rows, err := q.tx.Query(ctx, `SELECT organisation_id, trigger, outcome, count(*) FROM (`+reachOutcome+`) o GROUP BY 1, 2, 3`,
-			q.org, q.start, q.end, ReasonNotApplicable, ReasonReturned, ReasonOptedOut, ReasonClinician, ReasonNoSendTime)
-		if err != nil {
-			return fmt.Errorf("reach: %w", err)
-		}
-		q.reachCounts = reachCounts{}
-		var org, n int64
-		var trigger, outcome string
-		_, err = pgx.ForEachRow(rows, []any{&org, &trigger, &outcome, &n}, func() error {
-			if !slices.Contains(checkIns, trigger) {
-				return fmt.Errorf("unknown trigger %q", trigger)
-			}
-			if outcome != ReachSupported && !slices.ContainsFunc(reachSteps, func(s reachStep) bool { return slices.Contains(s.lost, outcome) }) {
-				return fmt.Errorf("unknown reach outcome %q", outcome)
-			}
-			if q.reachCounts[org] == nil {
-				q.reachCounts[org] = map[string]map[string]int64{}
-			}
-			if q.reachCounts[org][trigger] == nil {
-				q.reachCounts[org][trigger] = map[string]int64{}
-			}
-			q.reachCounts[org][trigger][outcome] += n
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("reach: %w", err)
-		}
+func (q *dashboardQuery) reach(ctx context.Context) error {
+	rows, err := q.tx.Query(ctx, `SELECT organisation_id, trigger, outcome, count(*) FROM (`+reachOutcome+`) o
+		GROUP BY `+byOrganisation("organisation_id", "trigger, outcome"),
+		q.org, q.start, q.end, ReasonNotApplicable, ReasonReturned, ReasonOptedOut, ReasonClinician, ReasonNoSendTime)
+	if err != nil {
+		return fmt.Errorf("reach: %w", err)
 	}
-	counts := map[string]map[string]int64{"": {}} // trigger → outcome → check-ins
-	for _, t := range checkIns {
-		counts[t] = map[string]int64{}
-	}
-	for org, byTrigger := range q.reachCounts {
-		if q.org != 0 && org != q.org {
-			continue
+	// counts are each dashboard's check-ins by trigger ("": all) and where
+	// they stopped.
+	counts := perDashboard(q, func() map[string]map[string]int64 {
+		c := map[string]map[string]int64{"": {}}
+		for _, t := range checkIns {
+			c[t] = map[string]int64{}
 		}
-		for trigger, byOutcome := range byTrigger {
-			for outcome, n := range byOutcome {
-				counts[trigger][outcome] += n
-				counts[""][outcome] += n
-			}
+		return c
+	})
+	var org *int64
+	var n int64
+	var trigger, outcome string
+	_, err = pgx.ForEachRow(rows, []any{&org, &trigger, &outcome, &n}, func() error {
+		if !slices.Contains(checkIns, trigger) {
+			return fmt.Errorf("unknown trigger %q", trigger)
 		}
+		if outcome != ReachSupported && !slices.ContainsFunc(reachSteps, func(s reachStep) bool { return slices.Contains(s.lost, outcome) }) {
+			return fmt.Errorf("unknown reach outcome %q", outcome)
+		}
+		if d := q.of(org); d != nil {
+			counts[d][trigger][outcome] += n
+			counts[d][""][outcome] += n
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reach: %w", err)
 	}
-	for _, t := range append(slices.Clone(checkIns), "") {
-		d.Reach = append(d.Reach, reachFunnel(t, counts[t]))
+	for d, c := range counts {
+		for _, t := range append(slices.Clone(checkIns), "") {
+			d.Reach = append(d.Reach, reachFunnel(t, c[t]))
+		}
 	}
 	return nil
 }

@@ -599,8 +599,8 @@ func TestDashboard(t *testing.T) {
 	check("all urgent 90th percentile", d.Cases[0].P90Claim, n(51)) // 30 + 0.3 × (100 − 30)
 	check("all urgent breached", d.Cases[0].Breached, small)
 
-	// A pool too small to read organisations side by side on connections
-	// of their own reads them one at a time, to the same figures.
+	// A pool too small to read the steps on connections of their own reads
+	// them one after the other, to the same figures.
 	narrow, err := postgres.Open(ctx, postgres.Config{URL: db.Pool.Config().ConnString(), MaxConns: 2})
 	if err != nil {
 		t.Fatal(err)

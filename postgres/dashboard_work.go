@@ -79,100 +79,126 @@ type WorkOutcomes struct {
 	Disclosures []DisclosureContact
 }
 
-func (q *dashboardQuery) work(ctx context.Context, d *Dashboard) error {
-	for _, step := range []func(context.Context, *WorkOutcomes) error{q.caseOutcomes, q.referralTotals, q.callBackResolution, q.disclosures} {
-		if err := step(ctx, &d.Work); err != nil {
+func (q *dashboardQuery) work(ctx context.Context) error {
+	for _, step := range []func(context.Context) error{q.caseOutcomes, q.referralTotals, q.callBackResolution, q.disclosures} {
+		if err := step(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (q *dashboardQuery) caseOutcomes(ctx context.Context, w *WorkOutcomes) error {
+func (q *dashboardQuery) caseOutcomes(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
-		SELECT priority, coalesce(outcome, ''), count(*) FROM cases
+		SELECT organisation_id, priority, coalesce(outcome, '') AS outcome, count(*) FROM cases
 		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1)
-		GROUP BY 1, 2 ORDER BY coalesce(outcome, '') = '', coalesce(outcome, '')`, q.org, q.start, q.end)
+		GROUP BY `+byOrganisation("organisation_id", "priority, outcome")+`
+		ORDER BY coalesce(outcome, '') = '', coalesce(outcome, '')`, q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("case outcomes: %w", err)
 	}
-	byPriority := map[ohcontact.Priority][]Tally{}
+	byPriority := perDashboard(q, func() map[ohcontact.Priority][]Tally { return map[ohcontact.Priority][]Tally{} })
+	var org *int64
 	var p ohcontact.Priority
 	var outcome string
 	var n int64
-	_, err = pgx.ForEachRow(rows, []any{&p, &outcome, &n}, func() error {
-		byPriority[p] = append(byPriority[p], Tally{Key: outcome, Count: count(n)})
+	_, err = pgx.ForEachRow(rows, []any{&org, &p, &outcome, &n}, func() error {
+		if d := q.of(org); d != nil {
+			byPriority[d][p] = append(byPriority[d][p], Tally{Key: outcome, Count: count(n)})
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("case outcomes: %w", err)
 	}
-	for _, p := range casePriorities {
-		tallies := byPriority[p]
-		if !slices.ContainsFunc(tallies, func(t Tally) bool { return t.Key == "" }) {
-			tallies = append(tallies, Tally{})
+	for d, tallies := range byPriority {
+		for _, p := range casePriorities {
+			t := tallies[p]
+			if !slices.ContainsFunc(t, func(t Tally) bool { return t.Key == "" }) {
+				t = append(t, Tally{})
+			}
+			d.Work.CaseOutcomes = append(d.Work.CaseOutcomes, PriorityOutcomes{Priority: p, Outcomes: t})
 		}
-		w.CaseOutcomes = append(w.CaseOutcomes, PriorityOutcomes{Priority: p, Outcomes: tallies})
 	}
 	return nil
 }
 
-func (q *dashboardQuery) referralTotals(ctx context.Context, w *WorkOutcomes) error {
-	var t referralTally
-	err := q.tx.QueryRow(ctx, `WITH b AS (`+q.madeReferrals()+`) SELECT `+referralAggregates+` FROM b`, q.org, q.start, q.end).Scan(t.dest()...)
+func (q *dashboardQuery) referralTotals(ctx context.Context) error {
+	rows, err := q.tx.Query(ctx, `WITH b AS (`+q.madeReferrals()+`)
+		SELECT organisation_id, `+referralAggregates+` FROM b GROUP BY `+byOrganisation("organisation_id", ""),
+		q.org, q.start, q.end)
 	if err != nil {
 		return fmt.Errorf("physiotherapy referrals of the period: %w", err)
 	}
-	w.Referrals = t.figures()
+	totals := perDashboard(q, func() referralTally { return referralTally{} })
+	var org *int64
+	var t referralTally
+	_, err = pgx.ForEachRow(rows, append([]any{&org}, t.dest()...), func() error {
+		if d := q.of(org); d != nil {
+			totals[d] = t
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("physiotherapy referrals of the period: %w", err)
+	}
+	for d, t := range totals {
+		d.Work.Referrals = t.figures()
+	}
 	return nil
 }
 
-func (q *dashboardQuery) callBackResolution(ctx context.Context, w *WorkOutcomes) error {
+func (q *dashboardQuery) callBackResolution(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
-		SELECT coalesce(category, ''), count(*), count(*) FILTER (WHERE resolved_at <= sla_due_at),
+		SELECT organisation_id, coalesce(category, ''), count(*), count(*) FILTER (WHERE resolved_at <= sla_due_at),
 		       count(*) FILTER (WHERE resolved_at > sla_due_at), count(*) FILTER (WHERE resolved_at IS NULL)
 		FROM cases
 		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1) AND category = ANY($4)
-		GROUP BY ROLLUP (category)`, q.org, q.start, q.end, CallBackCategories)
+		GROUP BY GROUPING SETS ((organisation_id, category), (organisation_id), (category), ())`, q.org, q.start, q.end, CallBackCategories)
 	if err != nil {
 		return fmt.Errorf("call-back resolution: %w", err)
 	}
 	type tally struct{ opened, inTime, late, open int64 }
-	byCategory := map[string]tally{}
+	byCategory := perDashboard(q, func() map[string]tally { return map[string]tally{} })
+	var org *int64
 	var category string
 	var t tally
-	_, err = pgx.ForEachRow(rows, []any{&category, &t.opened, &t.inTime, &t.late, &t.open}, func() error {
-		byCategory[category] = t
+	_, err = pgx.ForEachRow(rows, []any{&org, &category, &t.opened, &t.inTime, &t.late, &t.open}, func() error {
+		if d := q.of(org); d != nil {
+			byCategory[d][category] = t
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("call-back resolution: %w", err)
 	}
-	for _, c := range append(slices.Clone(CallBackCategories), "") {
-		t := byCategory[c]
-		w.CallBacks = append(w.CallBacks, CallBackResolution{Category: c, Opened: count(t.opened),
-			ResolvedInTime: count(t.inTime), ResolvedLate: count(t.late), Unresolved: count(t.open),
-			InTimeRate: percent(t.inTime, t.opened)})
+	for d, tallies := range byCategory {
+		for _, c := range append(slices.Clone(CallBackCategories), "") {
+			t := tallies[c]
+			d.Work.CallBacks = append(d.Work.CallBacks, CallBackResolution{Category: c, Opened: count(t.opened),
+				ResolvedInTime: count(t.inTime), ResolvedLate: count(t.late), Unresolved: count(t.open),
+				InTimeRate: percent(t.inTime, t.opened)})
+		}
 	}
 	return nil
 }
 
-func (q *dashboardQuery) disclosures(ctx context.Context, w *WorkOutcomes) error {
+func (q *dashboardQuery) disclosures(ctx context.Context) error {
 	rows, err := q.tx.Query(ctx, `
 		WITH k AS (
-			SELECT c.priority, c.created_at, c.sla_due_at, c.resolved_at,
+			SELECT c.organisation_id, c.priority, c.created_at, c.sla_due_at, c.resolved_at,
 			       (SELECT min(m.created_at) FROM conversations v JOIN messages m ON m.conversation_id = v.id
 			        WHERE (v.id = c.conversation_id OR v.follows_case_id = c.id)
 			          AND m.author = 'clinician' AND m.created_at >= c.created_at) AS contacted_at
 			FROM cases c
 			WHERE c.created_at >= $2 AND c.created_at < $3 AND ($1::bigint = 0 OR c.organisation_id = $1) AND c.category = ANY($4))
-		SELECT priority, count(*), count(contacted_at),
+		SELECT organisation_id, priority, count(*), count(contacted_at),
 		       count(*) FILTER (WHERE contacted_at IS NULL AND resolved_at IS NOT NULL),
 		       count(*) FILTER (WHERE contacted_at IS NULL AND resolved_at IS NULL),
 		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM contacted_at - created_at)) / 60, 0),
 		       coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM contacted_at - created_at)) / 60, 0),
 		       count(*) FILTER (WHERE contacted_at <= sla_due_at)
-		FROM k GROUP BY priority`, q.org, q.start, q.end, DisclosureCategories)
+		FROM k GROUP BY `+byOrganisation("organisation_id", "priority"), q.org, q.start, q.end, DisclosureCategories)
 	if err != nil {
 		return fmt.Errorf("disclosures: %w", err)
 	}
@@ -181,21 +207,26 @@ func (q *dashboardQuery) disclosures(ctx context.Context, w *WorkOutcomes) error
 		median, p90                        float64
 		within                             int64
 	}
-	byPriority := map[ohcontact.Priority]tally{}
+	byPriority := perDashboard(q, func() map[ohcontact.Priority]tally { return map[ohcontact.Priority]tally{} })
+	var org *int64
 	var p ohcontact.Priority
 	var t tally
-	_, err = pgx.ForEachRow(rows, []any{&p, &t.opened, &t.messaged, &t.without, &t.waiting, &t.median, &t.p90, &t.within}, func() error {
-		byPriority[p] = t
+	_, err = pgx.ForEachRow(rows, []any{&org, &p, &t.opened, &t.messaged, &t.without, &t.waiting, &t.median, &t.p90, &t.within}, func() error {
+		if d := q.of(org); d != nil {
+			byPriority[d][p] = t
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("disclosures: %w", err)
 	}
-	for _, p := range casePriorities {
-		t := byPriority[p]
-		w.Disclosures = append(w.Disclosures, DisclosureContact{Priority: p, Opened: count(t.opened), Messaged: count(t.messaged),
-			ResolvedWithout: count(t.without), Waiting: count(t.waiting),
-			Median: statistic(t.messaged, t.median), P90: statistic(t.messaged, t.p90), WithinSLA: count(t.within)})
+	for d, tallies := range byPriority {
+		for _, p := range casePriorities {
+			t := tallies[p]
+			d.Work.Disclosures = append(d.Work.Disclosures, DisclosureContact{Priority: p, Opened: count(t.opened), Messaged: count(t.messaged),
+				ResolvedWithout: count(t.without), Waiting: count(t.waiting),
+				Median: statistic(t.messaged, t.median), P90: statistic(t.messaged, t.p90), WithinSLA: count(t.within)})
+		}
 	}
 	return nil
 }
