@@ -375,7 +375,9 @@ func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePerio
 	//   - "length": the episodes starting in a period by length, whether
 	//     ended, and whether followed up 7 and 28 days, for each group.
 	//   - "month": the dashboard's period by month, for each group its
-	//     episodes and days in the month.
+	//     episodes and days in the month. Each episode's months come from
+	//     generate_series in a select list: as a FROM item it would store
+	//     every episode's months in a tuplestore of their own first.
 	args := append([]any{kinds, orgs, from, end}, absenceGroupArgs()...)
 	width := 3 * len(absenceGroups)
 	var perStaff, lost, length, byMonth []string
@@ -403,10 +405,9 @@ func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePerio
 		FROM e WHERE started GROUP BY 2, 3, 4, 5, 6, 7
 		UNION ALL
 		SELECT 'month', kind, organisation_id, NULL, NULL, NULL, NULL, m, `+pad(byMonth)+`
-		FROM e CROSS JOIN LATERAL (
-			SELECT m::date, least(last_day, (m + interval '1 month')::date - 1) - greatest(first_day, m::date) + 1 AS month_days
-			FROM generate_series(date_trunc('month', first_day::timestamp), last_day::timestamp, interval '1 month') m) m
-		WHERE kind = '`+periodShown+`'
+		FROM (SELECT *, least(last_day, (m + interval '1 month')::date - 1) - greatest(first_day, m) + 1 AS month_days
+		      FROM (SELECT *, generate_series(date_trunc('month', first_day::timestamp), last_day::timestamp, interval '1 month')::date AS m
+		            FROM e WHERE kind = '`+periodShown+`') m) m
 		GROUP BY 2, 3, 8`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("absence episodes: %w", err)
@@ -655,7 +656,10 @@ func statisticDifference(before, after Figure) Difference {
 }
 
 // readContacted reads into a the check-ins of the pilot periods of
-// periods, by organisation (see contactedKey).
+// periods, by organisation (see contactedKey). Every check-in is joined to
+// its organisation first (c, materialised) and only then to the periods:
+// joined the other way, PostgreSQL looked each one's staff up again for
+// every period.
 func (q *dashboardQuery) readContacted(ctx context.Context, a *absenceData, periods []absencePeriod) error {
 	var orgs []int64
 	var from, end []string
@@ -668,16 +672,16 @@ func (q *dashboardQuery) readContacted(ctx context.Context, a *absenceData, peri
 	rows, err := q.tx.Query(ctx, `
 		WITH p AS (SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[]) AS p(organisation_id, from_on, end_on)),
 		f AS (`+firstConversations+`),
+		c AS MATERIALIZED (
+			SELECT s.organisation_id, k.id, k.episode_id, k.trigger, k.due_at, (k.due_at AT TIME ZONE 'Europe/London')::date AS day, e.ends_on
+			FROM contacts k JOIN absence_episodes e ON e.id = k.episode_id JOIN staff s ON s.id = e.staff_id),
 		k AS (
-			SELECT p.organisation_id, k.trigger, d.day, p.end_on, f.at IS NOT NULL AND f.at <= k.due_at + interval '2 days' AS contacted,
-			       CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
-			       row_number() OVER (PARTITION BY k.episode_id ORDER BY k.due_at, k.id) = 1 AS first
-			FROM p JOIN staff s ON s.organisation_id = p.organisation_id
-			JOIN absence_episodes e ON e.staff_id = s.id
-			JOIN contacts k ON k.episode_id = e.id
-			CROSS JOIN LATERAL (SELECT (k.due_at AT TIME ZONE 'Europe/London')::date AS day) d
-			LEFT JOIN f ON f.contact_id = k.id
-			WHERE d.day BETWEEN p.from_on AND p.end_on AND (e.ends_on IS NULL OR e.ends_on >= d.day))
+			SELECT p.organisation_id, c.trigger, c.day, p.end_on, f.at IS NOT NULL AND f.at <= c.due_at + interval '2 days' AS contacted,
+			       CASE WHEN c.ends_on <= p.end_on THEN c.ends_on END AS ended_on,
+			       row_number() OVER (PARTITION BY c.episode_id ORDER BY c.due_at, c.id) = 1 AS first
+			FROM p JOIN c ON c.organisation_id = p.organisation_id
+			LEFT JOIN f ON f.contact_id = c.id
+			WHERE c.day BETWEEN p.from_on AND p.end_on AND (c.ends_on IS NULL OR c.ends_on >= c.day))
 		SELECT organisation_id, trigger, first, contacted, ended_on IS NOT NULL AND ended_on <= day + 27, count(*)
 		FROM k WHERE day + 27 <= end_on GROUP BY 1, 2, 3, 4, 5`, orgs, from, end)
 	if err != nil {
