@@ -308,8 +308,7 @@ func absenceEpisodes() string {
 		       least(e.ends_on, p.end_on) - greatest(e.starts_on, p.from_on) + 1 AS days,
 		       greatest(e.starts_on, p.from_on) AS first_day, least(e.ends_on, p.end_on) AS last_day,
 		       e.starts_on >= p.from_on AS started, p.end_on, ` + strings.Join(groups, ", ") + `
-		FROM p JOIN staff s ON s.organisation_id = p.organisation_id
-		JOIN absence_episodes e ON e.staff_id = s.id
+		FROM p JOIN absence_episodes e ON e.organisation_id = p.organisation_id
 		WHERE e.starts_on <= p.end_on AND (e.ends_on IS NULL OR e.ends_on >= p.from_on))`
 }
 
@@ -657,9 +656,8 @@ func statisticDifference(before, after Figure) Difference {
 
 // readContacted reads into a the check-ins of the pilot periods of
 // periods, by organisation (see contactedKey). Every check-in is joined to
-// its organisation first (c, materialised) and only then to the periods:
-// joined the other way, PostgreSQL looked each one's staff up again for
-// every period.
+// its episode first (c, materialised) and only then to the periods:
+// joined the other way, PostgreSQL joined them again for every period.
 func (q *dashboardQuery) readContacted(ctx context.Context, a *absenceData, periods []absencePeriod) error {
 	var orgs []int64
 	var from, end []string
@@ -673,8 +671,8 @@ func (q *dashboardQuery) readContacted(ctx context.Context, a *absenceData, peri
 		WITH p AS (SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[]) AS p(organisation_id, from_on, end_on)),
 		f AS (`+firstConversations+`),
 		c AS MATERIALIZED (
-			SELECT s.organisation_id, k.id, k.episode_id, k.trigger, k.due_at, (k.due_at AT TIME ZONE 'Europe/London')::date AS day, e.ends_on
-			FROM contacts k JOIN absence_episodes e ON e.id = k.episode_id JOIN staff s ON s.id = e.staff_id),
+			SELECT e.organisation_id, k.id, k.episode_id, k.trigger, k.due_at, (k.due_at AT TIME ZONE 'Europe/London')::date AS day, e.ends_on
+			FROM contacts k JOIN absence_episodes e ON e.id = k.episode_id),
 		k AS (
 			SELECT p.organisation_id, c.trigger, c.day, p.end_on, f.at IS NOT NULL AND f.at <= c.due_at + interval '2 days' AS contacted,
 			       CASE WHEN c.ends_on <= p.end_on THEN c.ends_on END AS ended_on,

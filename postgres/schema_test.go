@@ -154,3 +154,24 @@ func TestAuditEventsAreAppendOnly(t *testing.T) {
 		t.Fatal("an audit event was changed after it was written")
 	}
 }
+
+// TestAbsenceEpisodeOrganisation checks an episode carries its member of
+// staff's organisation, which the dashboard counts it under, whatever
+// code writes it.
+func TestAbsenceEpisodeOrganisation(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := pgtest.New(t)
+	f := newFixture(t, ctx, db)
+	var other, org int64
+	if err := db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT organisation_id FROM absence_episodes WHERE id = $1`, f.episode).Scan(&org); err != nil || org != f.org {
+		t.Fatalf("new episode's organisation %d (%v), want its staff's %d", org, err, f.org)
+	}
+	if err := db.Pool.QueryRow(ctx, `UPDATE absence_episodes SET organisation_id = $2 WHERE id = $1 RETURNING organisation_id`,
+		f.episode, other).Scan(&org); err != nil || org != f.org {
+		t.Errorf("episode moved to another organisation: %d (%v), want its staff's %d", org, err, f.org)
+	}
+}

@@ -18,7 +18,8 @@ import (
 // (its whole HTTP response, through the real handlers), as an admin, over
 // a year of history of 100,000 staff in 4 organisations
 // (benchDashboardSQL): of every organisation, of one, and as CSV.
-// Target: 1 s per response.
+// Target: 1 s per response in the steady state; the first request, on
+// cold connections, is reported apart (first-ms).
 func BenchmarkDashboard(b *testing.B) {
 	ctx := b.Context()
 	db := pgtest.New(b)
@@ -83,13 +84,23 @@ func BenchmarkDashboard(b *testing.B) {
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			u := base + bb.path + "?" + bb.query.Encode()
-			for b.Loop() {
+			get := func() {
 				page := benchGet(b, client, u, http.StatusOK)
 				if !strings.Contains(page, bb.want) || strings.Contains(page, "There is a problem") {
 					b.Fatalf("GET %s: no figures\n%.2000s", u, page)
 				}
 			}
+			// The first request, on connections that have not read these
+			// tables or prepared these statements yet, is reported on its
+			// own (first-ms) and left out of ms/op, the steady state.
+			start := time.Now()
+			get()
+			first := time.Since(start)
+			for b.Loop() {
+				get()
+			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+			b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
 		})
 	}
 }
