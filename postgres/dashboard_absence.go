@@ -286,9 +286,11 @@ func (a *absenceData) headcountOf(orgs []int64) int64 {
 // episode in the period), first_day and last_day (the episode clipped to
 // the period), started (in the period), end_on, and in g0, g1, … whether
 // it is in each group (absenceGroups' order; their reasons from $5 on:
-// absenceGroupArgs). It is materialised, so that the statement reading it
-// three times scans the episodes once, and tells each episode's groups
-// once.
+// absenceGroupArgs). It is not materialised: each part of the statement
+// reading it scans the episodes again, computing only the columns it
+// reads, which costs less than computing every column of every episode
+// once into a store (a year of 100,000 staff: 40 ms a scan, 150 ms the
+// store).
 func absenceEpisodes() string {
 	var groups []string
 	var param int
@@ -302,7 +304,7 @@ func absenceEpisodes() string {
 	}
 	return `
 	WITH p AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[], $4::date[]) AS p(kind, organisation_id, from_on, end_on)),
-	e AS MATERIALIZED (
+	e AS NOT MATERIALIZED (
 		SELECT p.kind, p.organisation_id, e.staff_id, e.starts_on,
 		       CASE WHEN e.ends_on <= p.end_on THEN e.ends_on END AS ended_on,
 		       least(e.ends_on, p.end_on) - greatest(e.starts_on, p.from_on) + 1 AS days,
@@ -362,10 +364,10 @@ func (q *dashboardQuery) readAbsence(ctx context.Context, periods []absencePerio
 		return nil, fmt.Errorf("headcount: %w", err)
 	}
 
-	// One statement counts every figure from one scan of the episodes (e,
-	// materialised), in rows of three parts told apart by the first column
-	// and padded to the same columns (part, kind, organisation, length,
-	// ended, followed 7 days, followed 28 days, month, then counts):
+	// One statement counts every figure from the episodes (e), in rows of
+	// three parts told apart by the first column and padded to the same
+	// columns (part, kind, organisation, length, ended, followed 7 days,
+	// followed 28 days, month, then counts):
 	//   - "lost": a period's days lost, for each group its episodes, days,
 	//     and each member of staff's days squared and summed (for the
 	//     difference of means); scaled in Go to days per 100 staff per month
