@@ -356,7 +356,9 @@ var dashboardTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.Re
 
 // dashboardSettings are set in each dashboard transaction. Compiling the
 // plans (JIT) takes longer than running them: over a year of 100,000
-// staff, 0.8 s of the referrals' 0.9 s (BenchmarkDashboard).
+// staff, 0.8 s of the referrals' 0.9 s (BenchmarkDashboard). PostgreSQL's
+// own parallel workers only add work: the dashboard's connections
+// (dashboardConnections) already keep the cores busy.
 const dashboardSettings = `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0`
 
 // dashboardSteps are the dashboard's steps, one kind of figure each, the
