@@ -18,10 +18,7 @@ import (
 func ensureOrganisations(ctx context.Context, db *postgres.DB, cfg Config) (*signposting.Directory, map[string]int64, error) {
 	dir := signposting.Demo()
 	if cfg.ConfigFile != "" {
-		var err error
-		if dir, err = signposting.Load(cfg.ConfigFile); err != nil {
-			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
+		dir = cfg.File.Directory
 	}
 	ids := map[string]int64{}
 	for _, o := range dir.Organisations {
