@@ -126,8 +126,8 @@ func each(prefix string, err error) []error {
 // unknownKeys returns a problem for each key of the file no part owns
 // (md.Undecoded), outermost first: an unknown table is one problem, not one
 // for each of its keys. Each names the key's line (keyLines: the library
-// keeps keys' positions to itself), its organisation, and the keys the
-// table it is in does have.
+// keeps keys' positions to itself), its organisation, and the keys known
+// in the table it is in.
 func unknownKeys(md toml.MetaData, text, name string, orgs []organisationTOML) []error {
 	undecoded := map[string]bool{}
 	for _, k := range md.Undecoded() {
@@ -157,11 +157,7 @@ func unknownKeys(md toml.MetaData, text, name string, orgs []organisationTOML) [
 			msg += " in " + organisationName(orgs, org)
 		}
 		if known := knownKeys(reflect.TypeFor[fileTOML](), k[:len(k)-1]); len(known) > 0 {
-			table := "the file"
-			if len(k) > 1 {
-				table = k[len(k)-2]
-			}
-			msg += fmt.Sprintf(" (%s has %s)", table, strings.Join(known, ", "))
+			msg += " (known here: " + strings.Join(known, ", ") + ")"
 		}
 		problems = append(problems, errors.New(where+msg))
 	}
