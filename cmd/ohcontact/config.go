@@ -20,8 +20,9 @@ import (
 	"github.com/ohcontact/ohcontact/retention"
 )
 
-// Config is the service's configuration, read from the environment once in
-// main and passed down. README.md has the table of variables.
+// Config is the service's configuration, read from the environment, and
+// the file OHCONTACT_CONFIG names, once in main and passed down. README.md
+// has the table of variables.
 type Config struct {
 	DatabaseURL      string // DATABASE_URL
 	DatabaseMaxConns int32  // DATABASE_MAX_CONNS
@@ -87,8 +88,9 @@ var (
 	retentionPeriod = regexp.MustCompile(`^([1-9][0-9]{0,3})(mo|y)$`)
 )
 
-// loadConfig reads the configuration from getenv and validates it. Every
-// problem is reported at once, each naming its variable.
+// loadConfig reads the configuration from getenv, and the file
+// OHCONTACT_CONFIG names (readConfigFile), and validates it. Every problem
+// is reported at once, each naming its variable or its place in the file.
 func loadConfig(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		DatabaseURL:   getenv("DATABASE_URL"),
