@@ -124,8 +124,8 @@ func each(prefix string, err error) []error {
 }
 
 // unknownKeys returns a problem for each key of the file no part owns
-// (md.Undecoded), outermost first: an unknown table is one problem, not one
-// for each of its keys. Each names the key's line (keyLines: the library
+// (md.Undecoded), in file order: an unknown table is one problem, not one
+// for each of its keys, and the same typo in two organisations is two. Each names the key's line (keyLines: the library
 // keeps keys' positions to itself), its organisation, and the keys known
 // in the table it is in.
 func unknownKeys(md toml.MetaData, text, name string, orgs []organisationTOML) []error {
@@ -143,6 +143,7 @@ func unknownKeys(md toml.MetaData, text, name string, orgs []organisationTOML) [
 	for i, k := range md.Keys() {
 		if len(k) == 1 && k[0] == "organisations" {
 			org++ // a [[organisations]] header: keys after it are its
+			reported = reported[:0]
 		}
 		if !undecoded[k.String()] || slices.ContainsFunc(reported, func(r toml.Key) bool { return isUnder(k, r) }) {
 			continue

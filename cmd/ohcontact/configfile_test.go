@@ -110,6 +110,12 @@ func TestConfigFileRefusesUnknownKeys(t *testing.T) {
 				"cfg.toml: line 26: unknown key organisations.triggers.long_term_dayz in organisation T2 " + triggersKeys,
 				"cfg.toml: line 28: unknown key organisations.send_window.form in organisation T2 (known here: days, from, until)",
 			}},
+		{"the same typo in two organisations", minimalFile + "[organisations.on_call]\nmobil = \"+447700900900\"\n" +
+			secondOrganisation + "[organisations.on_call]\nmobil = \"+447700900901\"\n",
+			[]string{
+				"cfg.toml: line 13: unknown key organisations.on_call.mobil in organisation T1 (known here: mobile)",
+				"cfg.toml: line 26: unknown key organisations.on_call.mobil in organisation T2 (known here: mobile)",
+			}},
 		{"an unknown table is one problem", minimalFile + "[organisations.widgets]\nallowed_origins = [\"https://intranet.example.nhs.uk\"]\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.widgets in organisation T1 (known here: code, name, oh_name, go_live, services, " +
 				"time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
