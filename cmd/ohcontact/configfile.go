@@ -17,17 +17,15 @@ import (
 	"github.com/ohcontact/ohcontact/triggers"
 )
 
-// The configuration file (OHCONTACT_CONFIG) is decoded here, once, for every
-// package: each package owns the keys of its part of an [[organisations]]
-// table (a TOML-shaped struct) and what they mean (a constructor that
-// checks them), and this decoder composes the parts, refuses any key no
-// part owns, and hands each package its typed result. It lives in cmd
-// because only cmd wires packages together: the feature packages import
-// nothing of each other's configuration, and dependencies stay one-way.
-
-// configFile is the decoded configuration file, each part checked by the
-// package that owns it. Its zero value is no file: no directory, and no
-// organisation with settings of its own.
+// configFile is the configuration file (OHCONTACT_CONFIG), decoded once for
+// every package by parseConfigFile. Each package owns the keys of its part
+// of an [[organisations]] table (a TOML-shaped struct) and what they mean
+// (a constructor that checks them); the decoder composes the parts, refuses
+// any key no part owns, and keeps each package's typed result here. It
+// lives in cmd because only cmd wires packages together: no feature
+// package imports another's configuration, and dependencies stay one-way.
+// The zero configFile is no file: no directory, and no organisation with
+// settings of its own.
 type configFile struct {
 	// Directory is every organisation and its signposting directory, in
 	// the file's order.

@@ -9,7 +9,7 @@ import (
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
-// ensureOrganisations reads the organisations and their signposting
+// ensureOrganisations takes the organisations and their signposting
 // directory (OHCONTACT_CONFIG's, or the demo organisation's), creates them
 // in the database or brings their names up to date, and returns the
 // directory and their ids by code. serve calls it, and so do the commands
