@@ -71,7 +71,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	london, _ := time.LoadLocation("Europe/London")
 	f := &runnerFixture{db: db, engine: engine, jobs: jobs, orgID: orgID, at: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
 	now := func() time.Time { return f.at }
-	policy, err := triggers.LoadPolicy("")
+	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,8 @@
 package escalation
 
 import (
+	"errors"
 	"fmt"
-	"os"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/ohcontact/ohcontact/phone"
 )
@@ -25,8 +23,9 @@ type Routes struct {
 	ReferralWorkingDays int
 }
 
-// LoadRoutes reads each organisation's Routes, keyed by organisation code,
-// from the service's configuration file (OHCONTACT_CONFIG):
+// OnCallConfig is an organisation's [organisations.on_call] table in the
+// service's configuration file (OHCONTACT_CONFIG), and MSKConfig its
+// [organisations.msk] table:
 //
 //	[[organisations]]
 //	code = "RTD"
@@ -36,65 +35,43 @@ type Routes struct {
 //	  on_call_mobile = "+447700900998"
 //	  referral_sla_working_days = 2
 //
-// Each number must be a mobile (phone.Mobile), written in any form it
-// reads, and is returned in E.164 form. An unknown key in on_call or msk
-// is an error (a misspelt key would silently leave an organisation without
-// its route), as is an SLA outside 1 to 10 working days.
-func LoadRoutes(path string) (map[string]Routes, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Organisations []struct {
-			Code   string `toml:"code"`
-			OnCall struct {
-				Mobile string `toml:"mobile"`
-			} `toml:"on_call"`
-			MSK struct {
-				OnCallMobile string `toml:"on_call_mobile"`
-				WorkingDays  *int   `toml:"referral_sla_working_days"`
-			} `toml:"msk"`
-		} `toml:"organisations"`
-	}
-	md, err := toml.Decode(string(data), &file)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, k := range md.Undecoded() {
-		switch {
-		case len(k) >= 2 && k[0] == "organisations" && k[1] == "on_call":
-			return nil, fmt.Errorf("%s: unknown key %s (on_call has only mobile)", path, k)
-		case len(k) >= 2 && k[0] == "organisations" && k[1] == "msk":
-			return nil, fmt.Errorf("%s: unknown key %s (msk has on_call_mobile and referral_sla_working_days)", path, k)
-		}
-	}
-	mobile := func(code, key, v string) (string, error) {
+// Both tables are optional; NewRoutes reads them.
+type OnCallConfig struct {
+	Mobile string `toml:"mobile"`
+}
+
+// MSKConfig is an organisation's [organisations.msk] table; see
+// OnCallConfig.
+type MSKConfig struct {
+	OnCallMobile string `toml:"on_call_mobile"`
+	WorkingDays  *int   `toml:"referral_sla_working_days"`
+}
+
+// NewRoutes returns the Routes an organisation's on_call and msk tables
+// give. Each number must be a mobile (phone.Mobile), written in any form it
+// reads, and is returned in E.164 form; the SLA must be 1 to 10 working
+// days. Every problem is reported (errors.Join), each naming its key.
+func NewRoutes(onCall OnCallConfig, msk MSKConfig) (Routes, error) {
+	var problems []error
+	mobile := func(key, v string) string {
 		if v == "" {
-			return "", nil
+			return ""
 		}
 		m, err := phone.Mobile(v)
 		if err != nil {
-			return "", fmt.Errorf("%s: organisation %s: %s is %w; write it like +447700900999", path, code, key, err)
+			problems = append(problems, fmt.Errorf("%s is %w; write it like +447700900999", key, err))
 		}
-		return m, nil
+		return m
 	}
-	out := map[string]Routes{}
-	for _, o := range file.Organisations {
-		var r Routes
-		if r.OnCall, err = mobile(o.Code, "on_call.mobile", o.OnCall.Mobile); err != nil {
-			return nil, err
+	r := Routes{OnCall: mobile("on_call.mobile", onCall.Mobile), MSKOnCall: mobile("msk.on_call_mobile", msk.OnCallMobile)}
+	if d := msk.WorkingDays; d != nil {
+		if *d < 1 || *d > 10 {
+			problems = append(problems, errors.New("msk.referral_sla_working_days must be 1 to 10"))
 		}
-		if r.MSKOnCall, err = mobile(o.Code, "msk.on_call_mobile", o.MSK.OnCallMobile); err != nil {
-			return nil, err
-		}
-		if d := o.MSK.WorkingDays; d != nil {
-			if *d < 1 || *d > 10 {
-				return nil, fmt.Errorf("%s: organisation %s: msk.referral_sla_working_days must be 1 to 10", path, o.Code)
-			}
-			r.ReferralWorkingDays = *d
-		}
-		out[o.Code] = r
+		r.ReferralWorkingDays = *d
 	}
-	return out, nil
+	if err := errors.Join(problems...); err != nil {
+		return Routes{}, err
+	}
+	return r, nil
 }

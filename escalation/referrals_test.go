@@ -93,7 +93,7 @@ func newReferralFixture(t *testing.T) *referralFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, err := triggers.LoadPolicy("")
+	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,8 @@ package escalation
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -41,9 +38,8 @@ type ReplySigning struct {
 	Style string
 }
 
-// LoadReplySigning reads each organisation's ReplySigning, keyed by
-// organisation code, from the service's configuration file
-// (OHCONTACT_CONFIG):
+// RepliesConfig is an organisation's [organisations.replies] table in the
+// service's configuration file (OHCONTACT_CONFIG):
 //
 //	[[organisations]]
 //	code = "RTD"
@@ -51,44 +47,23 @@ type ReplySigning struct {
 //	  signed = true                 # the default
 //	  signature = "name_and_title"  # or "first_name_and_title", "title"
 //
-// An organisation that says nothing signs with SignNameAndTitle. An
-// unknown key in replies, or an unknown style, is an error.
-func LoadReplySigning(path string) (map[string]ReplySigning, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+// An organisation that says nothing signs with SignNameAndTitle.
+type RepliesConfig struct {
+	Signed    *bool  `toml:"signed"`
+	Signature string `toml:"signature"`
+}
+
+// Signing returns how the organisation signs its clinicians' replies, or an
+// error when the style is not one of the Sign* styles.
+func (c RepliesConfig) Signing() (ReplySigning, error) {
+	r := ReplySigning{Style: c.Signature}
+	switch r.Style {
+	case "", SignNameAndTitle, SignFirstNameAndTitle, SignTitle:
+	default:
+		return ReplySigning{}, fmt.Errorf("replies.signature must be %q, %q or %q", SignNameAndTitle, SignFirstNameAndTitle, SignTitle)
 	}
-	var file struct {
-		Organisations []struct {
-			Code    string `toml:"code"`
-			Replies struct {
-				Signed    *bool  `toml:"signed"`
-				Signature string `toml:"signature"`
-			} `toml:"replies"`
-		} `toml:"organisations"`
-	}
-	md, err := toml.Decode(string(data), &file)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, k := range md.Undecoded() {
-		if len(k) >= 2 && k[0] == "organisations" && k[1] == "replies" {
-			return nil, fmt.Errorf("%s: unknown key %s (replies has signed and signature)", path, k)
-		}
-	}
-	out := map[string]ReplySigning{}
-	for _, o := range file.Organisations {
-		r := ReplySigning{Style: o.Replies.Signature}
-		switch r.Style {
-		case "", SignNameAndTitle, SignFirstNameAndTitle, SignTitle:
-		default:
-			return nil, fmt.Errorf("%s: organisation %s: replies.signature must be %q, %q or %q", path, o.Code,
-				SignNameAndTitle, SignFirstNameAndTitle, SignTitle)
-		}
-		r.Unsigned = o.Replies.Signed != nil && !*o.Replies.Signed
-		out[o.Code] = r
-	}
-	return out, nil
+	r.Unsigned = c.Signed != nil && !*c.Signed
+	return r, nil
 }
 
 // signer says who wrote a reply in style: user u's name and job title

@@ -282,7 +282,7 @@ func TestSeedDemoPilot(t *testing.T) {
 
 	// The daily planning run finds every contact the rules make already
 	// there.
-	policy, err := triggers.LoadPolicy("")
+	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

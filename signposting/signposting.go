@@ -5,10 +5,11 @@
 //
 // # Configuration file
 //
-// The directory is read from the TOML file named by OHCONTACT_CONFIG. The file
-// holds one [[organisations]] table per organisation; this package reads the
-// keys below and ignores keys it does not own, so that send windows and
-// trigger rules (owned by other packages) live in the same table:
+// The directory is part of the TOML file named by OHCONTACT_CONFIG, which is
+// decoded once, for every package, by cmd/ohcontact (it refuses unknown
+// keys). The file holds one [[organisations]] table per organisation; these
+// are the keys of Organisation and Service, which this package owns and
+// checks (Directory.Validate):
 //
 //	[[organisations]]
 //	code    = "RTD"                               # as in the organisations table: letters, digits, _ and -
@@ -30,7 +31,7 @@
 //	  owner        = "OH clinical lead" # who keeps the entry correct
 //	  review_by    = 2027-06-30         # TOML date; warned about once past
 //
-//	  # later work adds, in the same organisation table, e.g.
+//	  # the same organisation table holds other packages' parts, e.g.
 //	  # [organisations.send_window] and [organisations.triggers] (see package triggers)
 //
 // Every organisation must have the four crisis entries the crisis message is
@@ -42,17 +43,13 @@
 package signposting
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // Category is the kind of help a service gives. The values are stored in
@@ -101,7 +98,8 @@ type Service struct {
 	ReviewBy time.Time `toml:"review_by"`
 }
 
-// Organisation is one organisation's name and directory.
+// Organisation is one organisation's name and directory: the keys of an
+// [[organisations]] table this package owns.
 type Organisation struct {
 	Code string `toml:"code"`
 	Name string `toml:"name"`
@@ -114,7 +112,8 @@ type Organisation struct {
 	Services []Service `toml:"services"`
 }
 
-// Directory is the signposting directory of every organisation.
+// Directory is the signposting directory of every organisation. It is
+// valid once Validate says so.
 type Directory struct {
 	Organisations []Organisation `toml:"organisations"`
 }
@@ -151,40 +150,6 @@ func (o *Organisation) ByCategory(c Category) []Service {
 		}
 	}
 	return out
-}
-
-// Load reads and validates the directory in the TOML file at path.
-func Load(path string) (*Directory, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("signposting: %w", err)
-	}
-	return Parse(data, path)
-}
-
-// Parse decodes and validates a directory from TOML data; name (usually the
-// file's path) prefixes error messages. Unknown keys inside a service entry
-// are errors (they are usually typos); unknown keys elsewhere belong to other
-// parts of the configuration and are ignored.
-func Parse(data []byte, name string) (*Directory, error) {
-	var d Directory
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&d)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	var problems []error
-	for _, k := range md.Undecoded() {
-		if len(k) >= 3 && k[0] == "organisations" && k[1] == "services" {
-			problems = append(problems, fmt.Errorf("%s: unknown key %q in a service entry", name, k.String()))
-		}
-	}
-	if err := d.Validate(); err != nil {
-		problems = append(problems, fmt.Errorf("%s: %w", name, err))
-	}
-	if err := errors.Join(problems...); err != nil {
-		return nil, err
-	}
-	return &d, nil
 }
 
 var (

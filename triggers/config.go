@@ -1,15 +1,11 @@
 package triggers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // Settings are one organisation's trigger rules and send window, and how
@@ -44,29 +40,15 @@ func defaultSettings(loc *time.Location) Settings {
 	return Settings{Rules: defaultRules(loc), Window: defaultWindow(loc), TeamHours: defaultTeamHours(loc)}
 }
 
-// Load reads the settings of every organisation in the TOML file at path
-// (OHCONTACT_CONFIG); see Parse.
-func Load(path string) (map[string]Settings, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("triggers: %w", err)
-	}
-	return Parse(data, path)
-}
-
-// configFile is the part of the configuration file this package owns.
-type configFile struct {
-	Organisations []orgConfig `toml:"organisations"`
-}
-
-// orgConfig is one [[organisations]] table. Optional numbers are pointers,
-// and optional lists nil, so that "not given" (the default applies) differs
+// Config is the part of an [[organisations]] table this package owns, as
+// written in the configuration file (OHCONTACT_CONFIG; the package
+// documentation lists the keys). Optional numbers are pointers, and
+// optional lists nil, so that "not given" (the default applies) differs
 // from zero or empty.
-type orgConfig struct {
-	Code       string       `toml:"code"`
+type Config struct {
 	TimeZone   string       `toml:"time_zone"`
-	SendWindow windowConfig `toml:"send_window"`
-	OHHours    windowConfig `toml:"oh_hours"`
+	SendWindow WindowConfig `toml:"send_window"`
+	OHHours    WindowConfig `toml:"oh_hours"`
 	Triggers   struct {
 		StressAfterWorkingDays *int     `toml:"stress_after_working_days"`
 		MSKAfterDays           *int     `toml:"msk_after_days"`
@@ -86,84 +68,30 @@ type orgConfig struct {
 	} `toml:"webchat"`
 }
 
-// Parse reads the settings of every organisation in TOML data, keyed by
-// organisation code; name (usually the file's path) starts every error
-// message. Keys this package does not own are ignored, except inside
-// send_window, triggers, sms and webchat, where an unknown key is an error
-// (usually a typo that would otherwise leave a default in force silently). All
-// problems are reported at once, each naming its organisation and key.
-func Parse(data []byte, name string) (map[string]Settings, error) {
-	var f configFile
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
+// Settings returns the defaults overridden by the keys c gives. It reports
+// every bad value at once (errors.Join), each naming its key
+// ("triggers.grace: …"); the caller names the organisation.
+func (c Config) Settings() (Settings, error) {
 	var problems []error
-	orgName := func(i int) string {
-		if code := f.Organisations[i].Code; code != "" {
-			return code
-		}
-		return fmt.Sprintf("#%d", i+1)
-	}
-	// problemsOf returns a function that records a problem of organisation i.
-	problemsOf := func(i int) func(format string, args ...any) {
-		return func(format string, args ...any) {
-			problems = append(problems, fmt.Errorf("%s: organisation %s: %s", name, orgName(i), fmt.Sprintf(format, args...)))
-		}
-	}
-
-	settings := map[string]Settings{}
-	for i, o := range f.Organisations {
-		problem := problemsOf(i)
-		switch _, seen := settings[o.Code]; {
-		case o.Code == "":
-			problem("code is empty")
-		case seen:
-			problem("code is used twice")
-		}
-		settings[o.Code] = o.settings(problem)
-	}
-
-	// Unknown keys in the tables this package owns. md.Keys lists keys in
-	// file order, with "organisations" at the start of each organisation.
-	undecoded := map[string]bool{}
-	for _, k := range md.Undecoded() {
-		undecoded[k.String()] = true
-	}
-	org := -1
-	for _, k := range md.Keys() {
-		switch {
-		case len(k) == 1 && k[0] == "organisations":
-			org++
-		case len(k) >= 3 && k[0] == "organisations" && ownTables[k[1]] && undecoded[k.String()]:
-			problemsOf(org)("unknown key %s", strings.Join(k[1:], "."))
-		}
-	}
-
-	if err := errors.Join(problems...); err != nil {
-		return nil, err
-	}
-	return settings, nil
+	s := c.settings(func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) })
+	return s, errors.Join(problems...)
 }
 
-// ownTables are the tables of an organisation this package reads.
-var ownTables = map[string]bool{"send_window": true, "oh_hours": true, "triggers": true, "sms": true, "webchat": true}
-
-// settings returns the defaults overridden by the keys o gives, reporting
+// settings returns the defaults overridden by the keys c gives, reporting
 // each bad value to problem.
-func (o orgConfig) settings(problem func(format string, args ...any)) Settings {
-	loc, err := timeZone(o.TimeZone)
+func (c Config) settings(problem func(format string, args ...any)) Settings {
+	loc, err := timeZone(c.TimeZone)
 	if err != nil {
 		problem("time_zone %v", err)
 		loc = time.UTC // go on, to report the other problems too
 	}
 	s := defaultSettings(loc)
 
-	o.SendWindow.read(&s.Window, "send_window", problem)
-	o.OHHours.read(&s.TeamHours, "oh_hours", problem)
+	c.SendWindow.read(&s.Window, "send_window", problem)
+	c.OHHours.read(&s.TeamHours, "oh_hours", problem)
 	s.Rules.DueTime = s.Window.From
 
-	t := o.Triggers
+	t := c.Triggers
 	readInt(t.StressAfterWorkingDays, &s.Rules.StressAfterWorkingDays, 0, 10, "triggers.stress_after_working_days", problem)
 	readInt(t.MSKAfterDays, &s.Rules.MSKAfterDays, 0, 28, "triggers.msk_after_days", problem)
 	readInt(t.LongTermDays, &s.Rules.LongTermDays, 1, 366, "triggers.long_term_days", problem)
@@ -199,10 +127,10 @@ func (o orgConfig) settings(problem func(format string, args ...any)) Settings {
 			s.Rules.BankHolidays = append(s.Rules.BankHolidays, d)
 		}
 	}
-	if o.SMS.FoldDiacritics != nil {
-		s.FoldDiacritics = *o.SMS.FoldDiacritics
+	if c.SMS.FoldDiacritics != nil {
+		s.FoldDiacritics = *c.SMS.FoldDiacritics
 	}
-	switch v := o.WebChat.SMSFallbackAfter; v {
+	switch v := c.WebChat.SMSFallbackAfter; v {
 	case "":
 	case "0", "off":
 		s.Rules.SMSFallbackAfter = 0
@@ -235,9 +163,9 @@ func timeZone(name string) (*time.Location, error) {
 // The read helpers below set *dst from an optional value, leaving the
 // default when it is not given, and report a problem naming key.
 
-// windowConfig is a [organisations.send_window] or [organisations.oh_hours]
+// WindowConfig is a [organisations.send_window] or [organisations.oh_hours]
 // table.
-type windowConfig struct {
+type WindowConfig struct {
 	Days  []string `toml:"days"`
 	From  string   `toml:"from"`
 	Until string   `toml:"until"`
@@ -245,7 +173,7 @@ type windowConfig struct {
 
 // read sets dst's days and hours from the keys w has, reporting problems
 // under key.
-func (w windowConfig) read(dst *Window, key string, problem func(string, ...any)) {
+func (w WindowConfig) read(dst *Window, key string, problem func(string, ...any)) {
 	if w.Days != nil {
 		dst.Days = nil
 		for _, d := range w.Days {

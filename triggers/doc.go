@@ -10,8 +10,8 @@
 //     absence was recorded too late for it.
 //   - Send windows: Window.Next moves a due moment to the next time a
 //     non-urgent message may be sent, honouring the person's QuietHours.
-//   - Configuration: Load and Parse read each organisation's Rules and
-//     Window from the service's TOML file; LoadPolicy gives every
+//   - Configuration: Config is an organisation's part of the service's TOML
+//     file and Config.Settings its Rules and Windows; NewPolicy gives every
 //     organisation its Settings.
 //
 // Around the core, the rest connects it to PostgreSQL and River jobs:
@@ -41,9 +41,10 @@
 //
 // The file named by OHCONTACT_CONFIG holds one [[organisations]] table per
 // organisation, keyed by code (format and other keys: the signposting
-// package). This package reads the keys below and ignores keys it does not
-// own. Every key but code is optional; the values shown are the defaults,
-// except for bank_holidays.
+// package). It is decoded once, for every package, by cmd/ohcontact, which
+// refuses unknown keys; this package owns the keys below (Config). Every
+// key is optional; the values shown are the defaults, except for
+// bank_holidays.
 //
 //	[[organisations]]
 //	code      = "RTD"

@@ -64,7 +64,7 @@ func newFixture(t testing.TB, now time.Time) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, err := LoadPolicy("")
+	policy, err := NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

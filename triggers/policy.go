@@ -1,7 +1,6 @@
 package triggers
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -13,21 +12,16 @@ type Policy struct {
 	Default        Settings
 }
 
-// LoadPolicy reads the organisations' settings from the configuration file
-// at path (OHCONTACT_CONFIG; see Load); with path empty every organisation
-// has the defaults.
-func LoadPolicy(path string) (Policy, error) {
+// NewPolicy returns the Policy of organisations with the settings
+// byOrganisation gives, by code (Config.Settings), and the defaults for
+// every other; with none every organisation has the defaults. It fails only
+// when Defaults does.
+func NewPolicy(byOrganisation map[string]Settings) (Policy, error) {
 	def, err := Defaults()
 	if err != nil {
 		return Policy{}, err
 	}
-	p := Policy{Default: def}
-	if path != "" {
-		if p.ByOrganisation, err = Load(path); err != nil {
-			return Policy{}, fmt.Errorf("load trigger settings: %w", err)
-		}
-	}
-	return p, nil
+	return Policy{ByOrganisation: byOrganisation, Default: def}, nil
 }
 
 // For returns the settings of the organisation with code.

@@ -72,7 +72,8 @@ func PlainReason(code int) string {
 	return fmt.Sprintf("Twilio error %d", code)
 }
 
-// TwilioConfig is what the Twilio sender needs.
+// TwilioConfig is how texts go through Twilio. With no AccountSID they go
+// to the phone simulator instead (Simulated).
 type TwilioConfig struct {
 	AccountSID, AuthToken string
 	// From or MessagingServiceSID: exactly one is set.
@@ -80,7 +81,14 @@ type TwilioConfig struct {
 	// APIBaseURL replaces https://api.twilio.com when set (egress proxies,
 	// tests).
 	APIBaseURL string
+	// SendRate is the most texts a second that all instances together send
+	// (Throttle.PerSecond); the simulator keeps to it too. NewTwilio does
+	// not read it.
+	SendRate float64
 }
+
+// Simulated reports whether texts go to the phone simulator.
+func (c TwilioConfig) Simulated() bool { return c.AccountSID == "" }
 
 // Twilio sends texts through Twilio's Programmable Messaging REST API.
 type Twilio struct {

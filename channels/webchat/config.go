@@ -3,15 +3,12 @@ package webchat
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 )
 
-// LoadOrigins reads, from the service's configuration file
-// (OHCONTACT_CONFIG), the intranet origins each organisation allows to open
-// the chat, keyed by organisation code:
+// WidgetConfig is an organisation's [organisations.widget] table in the
+// service's configuration file (OHCONTACT_CONFIG): the intranet origins
+// allowed to open its chat.
 //
 //	[[organisations]]
 //	code = "RTD"
@@ -21,31 +18,20 @@ import (
 // The secret that signs identity tokens is not in the file: it comes from
 // the environment (OHCONTACT_WIDGET_SECRETS). An organisation with no
 // origins or no secret has no web chat.
-func LoadOrigins(path string) (map[string][]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Organisations []struct {
-			Code   string `toml:"code"`
-			Widget struct {
-				AllowedOrigins []string `toml:"allowed_origins"`
-			} `toml:"widget"`
-		} `toml:"organisations"`
-	}
-	if _, err := toml.Decode(string(data), &file); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	out := map[string][]string{}
-	for _, o := range file.Organisations {
-		for _, origin := range o.Widget.AllowedOrigins {
-			clean, err := Origin(origin)
-			if err != nil {
-				return nil, fmt.Errorf("%s: organisation %s: widget.allowed_origins: %w", path, o.Code, err)
-			}
-			out[o.Code] = append(out[o.Code], clean)
+type WidgetConfig struct {
+	AllowedOrigins []string `toml:"allowed_origins"`
+}
+
+// Origins returns the allowed origins, each as Origin gives it, or an error
+// naming the key and the first that is not an http(s) origin.
+func (c WidgetConfig) Origins() ([]string, error) {
+	var out []string
+	for _, origin := range c.AllowedOrigins {
+		clean, err := Origin(origin)
+		if err != nil {
+			return nil, fmt.Errorf("widget.allowed_origins: %w", err)
 		}
+		out = append(out, clean)
 	}
 	return out, nil
 }

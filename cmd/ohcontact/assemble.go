@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -86,33 +85,23 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	authToken := sms.NewSimulatorToken()
 	if !cfg.Twilio.Simulated() {
 		authToken = cfg.Twilio.AuthToken
-		if sender, err = sms.NewTwilio(sms.TwilioConfig{
-			AccountSID: cfg.Twilio.AccountSID, AuthToken: cfg.Twilio.AuthToken, From: cfg.Twilio.From,
-			MessagingServiceSID: cfg.Twilio.MessagingServiceSID, APIBaseURL: cfg.Twilio.APIBaseURL,
-		}); err != nil {
+		if sender, err = sms.NewTwilio(cfg.Twilio); err != nil {
 			return nil, nil, err
 		}
 	}
-	policy, err := triggers.LoadPolicy(cfg.ConfigFile)
+	policy, err := triggers.NewPolicy(cfg.File.Triggers)
 	if err != nil {
-		return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		return nil, nil, err
 	}
 	// Every case (a risk disclosure, a request to talk, an unanswered
 	// check-in) is opened, and then worked in the console, through one
 	// Cases.
-	signing, err := replySigning(cfg, dir, orgIDs)
-	if err != nil {
-		return nil, nil, err
-	}
 	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Engine: engine, Now: time.Now,
-		Signing: signing}
+		Signing: replySigning(cfg, dir, orgIDs)}
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
-	byCode, err := routes(cfg, demo)
-	if err != nil {
-		return nil, nil, err
-	}
+	byCode := routes(cfg, demo)
 	onCall := onCallRoutes(byCode, dir, orgIDs, log)
 	referralDays, mskOnCall := mskSettings(byCode, dir, orgIDs)
 	// Every physio referral a flow promises is made, and worked, here.

@@ -3,24 +3,26 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/metrics"
 	"github.com/ohcontact/ohcontact/phone"
 	"github.com/ohcontact/ohcontact/retention"
 )
 
-// Config is the service's configuration, read from the environment once in
-// main and passed down. README.md has the table of variables.
+// Config is the service's configuration, read from the environment, and
+// the file OHCONTACT_CONFIG names, once in main and passed down. README.md
+// has the table of variables.
 type Config struct {
 	DatabaseURL      string // DATABASE_URL
 	DatabaseMaxConns int32  // DATABASE_MAX_CONNS
@@ -32,7 +34,10 @@ type Config struct {
 	// once (INBOUND_BATCHES); 0 means one per CPU (dialogs.Runner.Batches).
 	InboundBatches int
 
-	Twilio TwilioConfig
+	// Twilio is how texts are sent (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+	// TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_BASE_URL,
+	// TWILIO_SEND_RATE).
+	Twilio sms.TwilioConfig
 
 	// WidgetSecrets are the per-organisation secrets that sign web chat
 	// identity tokens and sessions, by organisation code
@@ -43,6 +48,8 @@ type Config struct {
 	// rules file (OHCONTACT_CONFIG); empty means the built-in demo
 	// organisation.
 	ConfigFile string
+	// File is ConfigFile decoded, once, here; its zero value without one.
+	File configFile
 
 	// Metrics says who may read GET /metrics: the networks in METRICS_ALLOW
 	// and holders of METRICS_TOKEN.
@@ -64,25 +71,9 @@ type Config struct {
 	TrustedProxyHeader string
 }
 
-// TwilioConfig is how to send SMS through Twilio. When AccountSID is empty,
-// SMS goes to the built-in phone simulator instead.
-type TwilioConfig struct {
-	AccountSID          string // TWILIO_ACCOUNT_SID
-	AuthToken           string // TWILIO_AUTH_TOKEN
-	From                string // TWILIO_FROM
-	MessagingServiceSID string // TWILIO_MESSAGING_SERVICE_SID
-	APIBaseURL          string // TWILIO_API_BASE_URL
-	// SendRate is the most texts a second that all instances together send
-	// (TWILIO_SEND_RATE); the simulator keeps to it too.
-	SendRate float64
-}
-
 // defaultSendRate is Twilio's usual rate for a UK long code; a Messaging
 // Service with several numbers or a short code allows more.
 const defaultSendRate = 10
-
-// Simulated reports whether SMS goes to the phone simulator.
-func (t TwilioConfig) Simulated() bool { return t.AccountSID == "" }
 
 // defaultMetricsAllow is who may read /metrics unless METRICS_ALLOW says
 // otherwise: this machine only.
@@ -97,15 +88,16 @@ var (
 	retentionPeriod = regexp.MustCompile(`^([1-9][0-9]{0,3})(mo|y)$`)
 )
 
-// loadConfig reads the configuration from getenv and validates it. Every
-// problem is reported at once, each naming its variable.
+// loadConfig reads the configuration from getenv, and the file
+// OHCONTACT_CONFIG names (readConfigFile), and validates it. Every problem
+// is reported at once, each naming its variable or its place in the file.
 func loadConfig(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		DatabaseURL:   getenv("DATABASE_URL"),
 		HTTPAddr:      or(getenv("HTTP_ADDR"), "127.0.0.1:8080"),
 		PublicBaseURL: strings.TrimSuffix(getenv("PUBLIC_BASE_URL"), "/"),
 		ConfigFile:    getenv("OHCONTACT_CONFIG"),
-		Twilio: TwilioConfig{
+		Twilio: sms.TwilioConfig{
 			AccountSID:          getenv("TWILIO_ACCOUNT_SID"),
 			AuthToken:           getenv("TWILIO_AUTH_TOKEN"),
 			From:                getenv("TWILIO_FROM"),
@@ -168,8 +160,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	if cfg.ConfigFile != "" {
-		if _, err := os.Stat(cfg.ConfigFile); err != nil {
+		var err error
+		var unreadable *fs.PathError
+		if cfg.File, err = readConfigFile(cfg.ConfigFile); errors.As(err, &unreadable) {
 			bad("OHCONTACT_CONFIG=%q cannot be read: %v", cfg.ConfigFile, err)
+		} else {
+			problems = append(problems, each("OHCONTACT_CONFIG: ", err)...)
 		}
 	}
 	for _, network := range strings.Split(or(getenv("METRICS_ALLOW"), defaultMetricsAllow), ",") {

@@ -148,9 +148,9 @@ func openInput(path string, stdin io.Reader) (io.ReadCloser, int64, error) {
 // newScheduler returns a Scheduler with the organisations' trigger settings
 // and an insert-only job client: the jobs it schedules are worked by serve.
 func newScheduler(cfg Config, db *postgres.DB) (*triggers.Scheduler, error) {
-	policy, err := triggers.LoadPolicy(cfg.ConfigFile)
+	policy, err := triggers.NewPolicy(cfg.File.Triggers)
 	if err != nil {
-		return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		return nil, err
 	}
 	jobs, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
 	if err != nil {

@@ -13,22 +13,19 @@ import (
 // 901, 902 and 903 for the other pilot trusts.
 const demoOnCallMobiles = "+4477009009%02d"
 
-// routes reads each organisation's routes and referral SLA once from
-// OHCONTACT_CONFIG (escalation.LoadRoutes), or, in demo mode with no file,
-// gives the demo organisations their on-call numbers.
-func routes(cfg Config, demo bool) (map[string]escalation.Routes, error) {
+// routes returns each organisation's routes and referral SLA, by code:
+// OHCONTACT_CONFIG's (escalation.NewRoutes), or, in demo mode with no file,
+// the demo organisations' on-call numbers.
+func routes(cfg Config, demo bool) map[string]escalation.Routes {
 	byCode := map[string]escalation.Routes{}
 	if cfg.ConfigFile != "" {
-		var err error
-		if byCode, err = escalation.LoadRoutes(cfg.ConfigFile); err != nil {
-			return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
+		byCode = cfg.File.Routes
 	} else if demo {
 		for i, code := range signposting.DemoCodes() {
 			byCode[code] = escalation.Routes{OnCall: fmt.Sprintf(demoOnCallMobiles, i)}
 		}
 	}
-	return byCode, nil
+	return byCode
 }
 
 // onCallRoutes returns each organisation's on-call route for cases by

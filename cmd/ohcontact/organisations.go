@@ -9,7 +9,7 @@ import (
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
-// ensureOrganisations reads the organisations and their signposting
+// ensureOrganisations takes the organisations and their signposting
 // directory (OHCONTACT_CONFIG's, or the demo organisation's), creates them
 // in the database or brings their names up to date, and returns the
 // directory and their ids by code. serve calls it, and so do the commands
@@ -18,10 +18,7 @@ import (
 func ensureOrganisations(ctx context.Context, db *postgres.DB, cfg Config) (*signposting.Directory, map[string]int64, error) {
 	dir := signposting.Demo()
 	if cfg.ConfigFile != "" {
-		var err error
-		if dir, err = signposting.Load(cfg.ConfigFile); err != nil {
-			return nil, nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
+		dir = cfg.File.Directory
 	}
 	ids := map[string]int64{}
 	for _, o := range dir.Organisations {

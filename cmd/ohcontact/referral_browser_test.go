@@ -150,7 +150,7 @@ func tellAtTenOnAWeekday(t *testing.T, db *postgres.DB, id int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, err := triggers.LoadPolicy("")
+	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

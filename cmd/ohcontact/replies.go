@@ -1,28 +1,19 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
-// replySigning reads how each organisation signs its clinicians' replies
-// from OHCONTACT_CONFIG (escalation.LoadReplySigning), by organisation id.
-// With no file every organisation signs with its default style.
-func replySigning(cfg Config, dir *signposting.Directory, orgIDs map[string]int64) (map[int64]escalation.ReplySigning, error) {
+// replySigning returns how each organisation signs its clinicians' replies
+// (OHCONTACT_CONFIG's [organisations.replies]), by organisation id. With no
+// file every organisation signs with its default style.
+func replySigning(cfg Config, dir *signposting.Directory, orgIDs map[string]int64) map[int64]escalation.ReplySigning {
 	out := map[int64]escalation.ReplySigning{}
-	if cfg.ConfigFile == "" {
-		return out, nil
-	}
-	byCode, err := escalation.LoadReplySigning(cfg.ConfigFile)
-	if err != nil {
-		return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-	}
 	for _, o := range dir.Organisations {
-		if s, ok := byCode[o.Code]; ok {
+		if s, ok := cfg.File.Replies[o.Code]; ok {
 			out[orgIDs[o.Code]] = s
 		}
 	}
-	return out, nil
+	return out
 }

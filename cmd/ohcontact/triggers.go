@@ -59,9 +59,9 @@ func runTriggers(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	policy, err := triggers.LoadPolicy(cfg.ConfigFile)
+	policy, err := triggers.NewPolicy(cfg.File.Triggers)
 	if err != nil {
-		return fmt.Errorf("OHCONTACT_CONFIG: %w", err)
+		return err
 	}
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {

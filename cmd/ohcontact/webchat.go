@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/rand"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,16 +22,9 @@ import (
 // (OHCONTACT_WIDGET_SECRETS). In demo mode the demo organisation always has
 // one, on this server's own origin, with a secret made up for the run.
 func webChatOrganisations(cfg Config, dir *signposting.Directory, ids map[string]int64, demo bool) (map[string]webchat.Organisation, error) {
-	origins := map[string][]string{}
-	if cfg.ConfigFile != "" {
-		var err error
-		if origins, err = webchat.LoadOrigins(cfg.ConfigFile); err != nil {
-			return nil, fmt.Errorf("OHCONTACT_CONFIG: %w", err)
-		}
-	}
 	orgs := map[string]webchat.Organisation{}
 	for _, o := range dir.Organisations {
-		secret, allowed := cfg.WidgetSecrets[o.Code], origins[o.Code]
+		secret, allowed := cfg.WidgetSecrets[o.Code], cfg.File.Origins[o.Code]
 		if demo && o.Code == signposting.DemoCode {
 			own, err := webchat.Origin(cfg.PublicBaseURL)
 			if err != nil {
