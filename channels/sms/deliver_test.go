@@ -365,7 +365,7 @@ func TestCrisisTextOvertakesBacklog(t *testing.T) {
 	if err := client.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { client.Stop(context.Background()) }) //nolint:errcheck // the test is over
+	t.Cleanup(func() { _ = client.Stop(context.Background()) }) // the test is over
 	started := time.Now()
 	for f.message(t, crisis.ID).status == "queued" || f.message(t, crisis.ID).status == "sending" {
 		if time.Since(started) > 5*time.Second {
