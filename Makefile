@@ -1,6 +1,7 @@
 # ohcontact — two commands on a fresh machine:
 #   make run    start a local PostgreSQL (unless DATABASE_URL is set) and serve the demo
-#   make test   gofmt check, go vet, the whole test suite under the race detector
+#   make test   gofmt check, go vet, staticcheck (make lint), the whole test suite
+#               under the race detector
 #               (browser tests included: Debian's chromium and axe-core from npm are
 #               installed first when missing, by scripts/browser-deps.sh), then each
 #               fuzz target for FUZZTIME (see make fuzz)
@@ -18,7 +19,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # database URL for the named database: DATABASE_URL when set, else the local cluster's.
 db_url = $${DATABASE_URL:-$$(scripts/localpg.sh $(1))}
 
-.PHONY: build run test fuzz vet fmt-check bench db-stop clean
+.PHONY: build run test fuzz vet lint fmt-check bench db-stop clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ohcontact ./cmd/ohcontact
@@ -26,7 +27,7 @@ build:
 run: build
 	url=$(call db_url,ohcontact); DATABASE_URL="$$url" bin/ohcontact serve --demo
 
-test: fmt-check vet
+test: fmt-check vet lint
 	deps=$$(scripts/browser-deps.sh); url=$(call db_url,postgres); \
 	env $$deps DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz
@@ -46,6 +47,16 @@ fuzz:
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck at a pinned version, run with go run pkg@version: the module
+# proxy and checksum database pin it as go.mod would, and its own
+# dependencies stay out of the service's module graph (a tool directive in
+# go.mod would add them to go.mod and go.sum, where they could move the
+# versions the service builds with). The first run downloads and builds it.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.pgdata/*' -not -path '*/node_modules/*')); \

@@ -46,7 +46,6 @@ type runnerFixture struct {
 
 func newRunnerFixture(t *testing.T) *runnerFixture {
 	t.Helper()
-	ctx := t.Context()
 	db := pgtest.New(t)
 	bundle, err := locales.Bundle()
 	if err != nil {
@@ -60,14 +59,8 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var orgID int64
-	err = db.Pool.QueryRow(ctx, `
-		WITH o AS (INSERT INTO organisations (code, name) VALUES ('DEMO', 'Demo Trust') RETURNING id)
-		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		SELECT id, '100', 'Ann', 'Example', $1 FROM o RETURNING organisation_id`, annMobile).Scan(&orgID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orgID := pgtest.Organisation(t, db.Pool, "DEMO", "Demo Trust")
+	pgtest.Staff(t, db.Pool, pgtest.StaffRow{Organisation: orgID, Number: "100", First: "Ann", Last: "Example", Mobile: annMobile})
 	london, _ := time.LoadLocation("Europe/London")
 	f := &runnerFixture{db: db, engine: engine, jobs: jobs, orgID: orgID, at: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
 	now := func() time.Time { return f.at }

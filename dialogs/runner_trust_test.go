@@ -17,6 +17,7 @@ import (
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
 )
@@ -90,9 +91,7 @@ func newTrustFixture(t *testing.T, register func(*testing.T, *runnerFixture, int
 	}
 	f.runner.Engine = f.engine
 	ctx := t.Context()
-	if err := f.db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('DEMO-TEES', 'Tees Moorland NHS Foundation Trust') RETURNING id`).Scan(&f.orgA); err != nil {
-		t.Fatal(err)
-	}
+	f.orgA = pgtest.Organisation(t, f.db.Pool, "DEMO-TEES", "Tees Moorland NHS Foundation Trust")
 	if err := f.db.Pool.QueryRow(ctx, `SELECT id FROM staff WHERE mobile = $1 AND organisation_id = $2`, annMobile, f.orgID).Scan(&f.ann); err != nil {
 		t.Fatal(err)
 	}

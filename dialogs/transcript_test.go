@@ -344,11 +344,11 @@ func checkResult(t *testing.T, before State, r Result) {
 	if r.Done {
 		closed := false
 		for _, eff := range r.Effects {
-			switch eff.(type) {
+			switch eff := eff.(type) {
 			case Close, RiskPathway:
 				closed = true
 			case RequestClinician:
-				closed = closed || eff.(RequestClinician).Handover
+				closed = closed || eff.Handover
 			}
 		}
 		if !closed && before.Step != "" {

@@ -42,14 +42,8 @@ func newSLAFixture(t *testing.T, onCall bool) *slaFixture {
 		t.Fatal(err)
 	}
 	f := &slaFixture{db: db, now: time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)}
-	var other int64
-	err = db.Pool.QueryRow(t.Context(), `
-		WITH a AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id),
-		     b AS (INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id)
-		SELECT (SELECT id FROM a), (SELECT id FROM b)`).Scan(&f.org, &other)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.org = pgtest.Organisation(t, db.Pool, "RX1", "Test Trust")
+	other := pgtest.Organisation(t, db.Pool, "RX2", "Other Trust")
 	// Who should be alerted: the on-duty clinician and the on-duty admin of
 	// every organisation. Who should not: a clinician off duty, one on duty
 	// elsewhere, a disabled one, and a lead.
@@ -318,12 +312,8 @@ func TestBreachWithoutOnCallNumberStillAlertsClinicians(t *testing.T) {
 func conversation(t *testing.T, db *postgres.DB, org int64) ohcontact.Conversation {
 	t.Helper()
 	var conv ohcontact.Conversation
-	err := db.Pool.QueryRow(t.Context(), `
-		INSERT INTO conversations (organisation_id, channel, address, flow, fsm_state)
-		VALUES ($1, 'sms', '+447700900555', 'support', 'start') RETURNING id`, org).Scan(&conv.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conv.ID = pgtest.Conversation(t, db.Pool, pgtest.ConversationRow{Organisation: org, Channel: "sms", Address: "+447700900555",
+		Flow: "support", State: "start"})
 	conv.OrganisationID = org
 	return conv
 }

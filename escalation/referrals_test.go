@@ -63,22 +63,16 @@ func newReferralFixture(t *testing.T) *referralFixture {
 	}
 	// Friday 4 December 2026, 16:00 in London (GMT).
 	f := &referralFixture{db: db, now: time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)}
-	err = db.Pool.QueryRow(ctx, `
-		WITH o AS (INSERT INTO organisations (code, name) VALUES ($1, 'Demo Trust') RETURNING id),
-		     s AS (INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		           SELECT id, 'A1001', 'Sam', 'Jones', '+447700900123' FROM o RETURNING id),
-		     u AS (INSERT INTO users (organisation_id, email, display_name, role, password_hash)
-		           SELECT id, 'physio@test.example', 'Pat Physio', 'physio', 'x' FROM o RETURNING id)
-		SELECT (SELECT id FROM o), (SELECT id FROM s), (SELECT id FROM u)`, signposting.DemoCode).Scan(&f.org, &f.staff, &f.physio)
+	f.org = pgtest.Organisation(t, db.Pool, signposting.DemoCode, "Demo Trust")
+	f.staff = pgtest.Staff(t, db.Pool, pgtest.StaffRow{Organisation: f.org, Number: "A1001", First: "Sam", Last: "Jones",
+		Mobile: "+447700900123"})
+	err = db.Pool.QueryRow(ctx, `INSERT INTO users (organisation_id, email, display_name, role, password_hash)
+		VALUES ($1, 'physio@test.example', 'Pat Physio', 'physio', 'x') RETURNING id`, f.org).Scan(&f.physio)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Pool.QueryRow(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, language)
-		VALUES ($1, $2, 'sms', '+447700900123', 'msk-checkin', 'closed', 'en-GB') RETURNING id`, f.org, f.staff).Scan(&f.conv.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.conv.ID = pgtest.Conversation(t, db.Pool, pgtest.ConversationRow{Organisation: f.org, Staff: f.staff, Channel: "sms",
+		Address: "+447700900123", Flow: "msk-checkin", State: "closed"}) // language en-GB, the default
 	f.conv.OrganisationID, f.conv.StaffID, f.conv.Channel, f.conv.Language = f.org, f.staff, ohcontact.ChannelSMS, "en-GB"
 	cases := &escalation.Cases{DB: db, SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	f.referrals = &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: f.clock}

@@ -15,7 +15,7 @@ func TestUpsertStaffWritesOnlyWhatChanged(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	upsert := func(records ...postgres.StaffRecord) []postgres.Upserted {
 		t.Helper()
 		var changed []postgres.Upserted
@@ -62,7 +62,7 @@ func TestUpsertAbsences(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	day := func(s string) time.Time {
 		d, err := time.Parse("2006-01-02", s)
 		if err != nil {
@@ -116,7 +116,7 @@ func TestAPIKeyByHash(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	live, revoked := make([]byte, 32), make([]byte, 32)
 	live[0], revoked[0] = 1, 2
 	var id int64

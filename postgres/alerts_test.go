@@ -17,11 +17,8 @@ func TestAlerts(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
-	var other int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other); err != nil {
-		t.Fatal(err)
-	}
+	f := newFixture(t, db)
+	other := pgtest.Organisation(t, db.Pool, "RX2", "Other Trust")
 	nurse := createUser(t, db, "nurse@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	colleague := createUser(t, db, "other@example.nhs.uk", "Alex Smith", "clinician", f.org)
 	first := openCase(t, db, f.org, 0, ohcontact.PriorityUrgent, time.Hour)
@@ -101,7 +98,7 @@ func TestLiveQueue(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	nurse := createUser(t, db, "nurse@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	id := openCase(t, db, f.org, 0, ohcontact.PriorityUrgent, time.Hour)
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO clinician_alerts (user_id, case_id, kind) VALUES ($1, $2, 'sla_breached')`, nurse, id); err != nil {
@@ -144,7 +141,7 @@ func TestSetOnDuty(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	nurse := createUser(t, db, "nurse@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	set := func(on bool) {
 		t.Helper()

@@ -19,7 +19,7 @@ func TestOpenOrRaiseCase(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
 	open := func(p ohcontact.Priority, category, evidence string, due time.Time) (int64, bool) {
@@ -106,9 +106,8 @@ func TestQueue(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
-	var other int64
-	db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other)
+	f := newFixture(t, db)
+	other := pgtest.Organisation(t, db.Pool, "RX2", "Other Trust")
 
 	routine := openCase(t, db, f.org, 0, ohcontact.PriorityRoutine, 5*time.Hour)
 	high := openCase(t, db, f.org, 0, ohcontact.PriorityHigh, time.Hour)
@@ -157,7 +156,7 @@ func TestFindCasesPages(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	var resolved []int64
 	for i := range 7 {
 		p := []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine}[i%3]
@@ -211,7 +210,7 @@ func TestCaseScopeAndClaim(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	if _, err := db.Pool.Exec(ctx, `UPDATE conversations SET data = '{"verified": true}' WHERE id = $1`, f.conversation); err != nil {
 		t.Fatal(err)
 	}
@@ -280,9 +279,8 @@ func TestReassignCase(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
-	var other int64
-	db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other)
+	f := newFixture(t, db)
+	other := pgtest.Organisation(t, db.Pool, "RX2", "Other Trust")
 	sam := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	everyOrg := createUser(t, db, "ada@example.nhs.uk", "Ada Admin", "admin", 0)
 	lead := createUser(t, db, "lee@example.nhs.uk", "Lee Lead", "lead", f.org)
@@ -356,7 +354,7 @@ func TestOpenOrRaiseCaseOneClient(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	now := time.Now()
 
 	anonymous := func(client string) int64 {

@@ -15,7 +15,7 @@ func TestContactStates(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	due := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
 	inTx := func(fn func(tx pgx.Tx) error) {
 		t.Helper()

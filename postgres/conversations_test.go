@@ -36,7 +36,7 @@ func TestConcurrentOpenersShareOneConversation(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	if _, err := db.Pool.Exec(ctx, `UPDATE conversations SET status = 'closed', closed_at = now(), closed_reason = 'completed'`); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestSaveSteps(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	var contact, unknown int64
 	err := db.Pool.QueryRow(ctx, `
 		WITH c AS (INSERT INTO contacts (episode_id, trigger, flow, channel, due_at, state)
@@ -106,11 +106,8 @@ func TestSaveSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Pool.QueryRow(ctx, `INSERT INTO conversations (organisation_id, channel, address, flow, fsm_state)
-		VALUES ($1, 'sms', '+447700900777', 'support', 'start') RETURNING id`, f.org).Scan(&unknown)
-	if err != nil {
-		t.Fatal(err)
-	}
+	unknown = pgtest.Conversation(t, db.Pool, pgtest.ConversationRow{Organisation: f.org, Channel: "sms", Address: "+447700900777",
+		Flow: "support", State: "start"})
 	ann := postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS}
 	stranger := postgres.ConversationKey{Channel: ohcontact.ChannelSMS, Address: "+447700900777"}
 	inbound := func(sid string) *ohcontact.Message {
@@ -176,7 +173,7 @@ func TestSaveStepsAnswersAndSignposts(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	key := postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS}
 	save := func(s postgres.Step) {
 		t.Helper()
@@ -211,7 +208,7 @@ func TestSaveConversationConflict(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		c := lockOpen(t, tx, postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS})
 		c.Version--
@@ -230,7 +227,7 @@ func TestStaffForInbound(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	insert := func(org int64, number, mobile, since string) int64 {
 		t.Helper()
 		var id int64
@@ -241,10 +238,7 @@ func TestStaffForInbound(t *testing.T) {
 		}
 		return id
 	}
-	var other int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other); err != nil {
-		t.Fatal(err)
-	}
+	other := pgtest.Organisation(t, db.Pool, "RX2", "Other Trust")
 	// The fixture's member of staff has an open conversation with the
 	// number; the newcomer was updated later and (here) even claims to
 	// have had the number first.
@@ -291,10 +285,8 @@ func TestStaffForInbound(t *testing.T) {
 	}
 	// The second holder's organisation texts the number: its record
 	// answers from then on.
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state)
-		VALUES ($1, $2, 'sms', '+447700900002', 'support', 'start')`, other, second); err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Conversation(t, db.Pool, pgtest.ConversationRow{Organisation: other, Staff: second, Channel: "sms",
+		Address: "+447700900002", Flow: "support", State: "start"})
 	_, byMobile = lookup()
 	if m := byMobile["+447700900001"]; m.Staff.ID != f.staff || m.By != postgres.MatchLastConversation {
 		t.Errorf("number with a closed conversation = %+v, want staff %d by its last conversation", m, f.staff)
@@ -308,7 +300,7 @@ func TestTranscript(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	sam := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		conv := lockOpen(t, tx, postgres.ConversationKey{StaffID: f.staff, Channel: ohcontact.ChannelSMS})

@@ -14,8 +14,7 @@ import (
 // (YYYY-MM-DD; "" for still open) and returns the episode.
 func (f *dashFixture) absent(staff int64, reason, starts, ends string) int64 {
 	f.t.Helper()
-	return f.id(`INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source) VALUES ($1, $2, nullif($3, '')::date, $4, 'hr_feed')
-		RETURNING id`, staff, starts, ends, reason)
+	return pgtest.Absence(f.t, f.db.Pool, pgtest.AbsenceRow{Staff: staff, StartsOn: starts, EndsOn: ends, Reason: reason})
 }
 
 // contact schedules a check-in of trigger about episode of staff, due at

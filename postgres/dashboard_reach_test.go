@@ -19,7 +19,7 @@ func (f *dashFixture) reachContact(org int64, trigger, state, reason string, due
 	if mobile {
 		f.exec(`UPDATE staff SET mobile = $2 WHERE id = $1`, staff, fmt.Sprintf("+4477009%05d", staff))
 	}
-	episode := f.id(`INSERT INTO absence_episodes (staff_id, starts_on, reason_code, source) VALUES ($1, '2026-03-01', 'S10', 'hr_feed') RETURNING id`, staff)
+	episode := f.absent(staff, "S10", "2026-03-01", "")
 	contact = f.id(`INSERT INTO contacts (episode_id, trigger, flow, channel, state, state_reason, due_at)
 		VALUES ($1, $2, 'stress-checkin', 'sms', $3, nullif($4, ''), $5) RETURNING id`, episode, trigger, state, reason, due)
 	return staff, contact

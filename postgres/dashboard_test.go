@@ -41,13 +41,12 @@ func (f *dashFixture) exec(sql string, args ...any) {
 }
 
 func (f *dashFixture) org(code string) int64 {
-	return f.id(`INSERT INTO organisations (code, name) VALUES ($1, $1 || ' Trust') RETURNING id`, code)
+	return pgtest.Organisation(f.t, f.db.Pool, code, code+" Trust")
 }
 
 func (f *dashFixture) staff(org int64) int64 {
 	f.n++
-	return f.id(`INSERT INTO staff (organisation_id, assignment_number, first_name, last_name) VALUES ($1, $2, 'Ann', 'Example') RETURNING id`,
-		org, fmt.Sprintf("D%07d", f.n))
+	return pgtest.Staff(f.t, f.db.Pool, pgtest.StaffRow{Organisation: org, Number: fmt.Sprintf("D%07d", f.n), First: "Ann", Last: "Example"})
 }
 
 // checkIn is a person absent since startsOn whose check-in of trigger was
@@ -56,8 +55,7 @@ func (f *dashFixture) staff(org int64) int64 {
 func (f *dashFixture) checkIn(org int64, trigger, state, startsOn string, first time.Time) (staff, conv int64) {
 	f.t.Helper()
 	staff = f.staff(org)
-	episode := f.id(`INSERT INTO absence_episodes (staff_id, starts_on, reason_code, source) VALUES ($1, $2, 'S10', 'hr_feed') RETURNING id`,
-		staff, startsOn)
+	episode := f.absent(staff, "S10", startsOn, "")
 	contact := f.id(`INSERT INTO contacts (episode_id, trigger, flow, channel, state, due_at) VALUES ($1, $2, replace($2, '_', '-') || '-checkin', 'sms', $3, $4) RETURNING id`,
 		episode, trigger, state, first)
 	if !first.IsZero() {

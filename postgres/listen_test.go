@@ -79,7 +79,7 @@ func TestCaseChangesNotify(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	user := createUser(t, db, "nurse@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig)
 	if err != nil {

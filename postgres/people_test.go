@@ -21,7 +21,7 @@ func TestRevealContact(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	if _, err := db.Pool.Exec(ctx, `UPDATE staff SET email = 'ann@example.nhs.uk', job_title = 'Porter' WHERE id = $1`, f.staff); err != nil {
 		t.Fatal(err)
 	}
@@ -33,11 +33,8 @@ func TestRevealContact(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		var conv int64
-		if err := tx.QueryRow(ctx, `INSERT INTO conversations (organisation_id, channel, address, flow, fsm_state)
-			VALUES ($1, 'sms', '+447700900999', 'support', 'start') RETURNING id`, f.org).Scan(&conv); err != nil {
-			return err
-		}
+		conv := pgtest.Conversation(t, tx, pgtest.ConversationRow{Organisation: f.org, Channel: "sms", Address: "+447700900999",
+			Flow: "support", State: "start"})
 		unknown, _, err = postgres.OpenOrRaiseCase(ctx, tx, postgres.NewCase{OrganisationID: f.org, ConversationID: conv,
 			Priority: ohcontact.PriorityUrgent, Category: "suicide_risk", UnknownSender: true, SLADue: time.Now()})
 		return err
@@ -96,7 +93,7 @@ func TestPersonHistory(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	var chat, smsCase, chatCase int64
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, created_at)

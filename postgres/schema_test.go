@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -17,22 +16,15 @@ type fixture struct {
 	org, staff, episode, conversation int64
 }
 
-func newFixture(t *testing.T, ctx context.Context, db *postgres.DB) fixture {
+func newFixture(t *testing.T, db *postgres.DB) fixture {
 	t.Helper()
 	var f fixture
-	err := db.Pool.QueryRow(ctx, `
-		WITH o AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id),
-		     s AS (INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		           SELECT id, '12345678-1', 'Ann', 'Example', '+447700900001' FROM o RETURNING id, organisation_id),
-		     e AS (INSERT INTO absence_episodes (staff_id, starts_on, reason_code, source)
-		           SELECT id, '2026-11-02', 'S10', 'hr_feed' FROM s RETURNING id),
-		     c AS (INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state)
-		           SELECT organisation_id, id, 'sms', '+447700900001', 'support', 'start' FROM s RETURNING id)
-		SELECT (SELECT id FROM o), (SELECT id FROM s), (SELECT id FROM e), (SELECT id FROM c)`).
-		Scan(&f.org, &f.staff, &f.episode, &f.conversation)
-	if err != nil {
-		t.Fatalf("insert fixture: %v", err)
-	}
+	f.org = pgtest.Organisation(t, db.Pool, "RX1", "Test Trust")
+	f.staff = pgtest.Staff(t, db.Pool, pgtest.StaffRow{Organisation: f.org, Number: "12345678-1", First: "Ann", Last: "Example",
+		Mobile: "+447700900001"})
+	f.episode = pgtest.Absence(t, db.Pool, pgtest.AbsenceRow{Staff: f.staff, StartsOn: "2026-11-02", Reason: "S10"})
+	f.conversation = pgtest.Conversation(t, db.Pool, pgtest.ConversationRow{Organisation: f.org, Staff: f.staff, Channel: "sms",
+		Address: "+447700900001", Flow: "support", State: "start"})
 	return f
 }
 
@@ -42,7 +34,7 @@ func TestSchemaConstraints(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 
 	if _, err := db.Pool.Exec(ctx, `
 		INSERT INTO messages (conversation_id, seq, direction, channel, author, body, external_id, delivery_status)
@@ -162,11 +154,9 @@ func TestAbsenceEpisodeOrganisation(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
-	var other, org int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).Scan(&other); err != nil {
-		t.Fatal(err)
-	}
+	f := newFixture(t, db)
+	other := pgtest.Organisation(t, db.Pool, "RX2", "Other Trust")
+	var org int64
 	if err := db.Pool.QueryRow(ctx, `SELECT organisation_id FROM absence_episodes WHERE id = $1`, f.episode).Scan(&org); err != nil || org != f.org {
 		t.Fatalf("new episode's organisation %d (%v), want its staff's %d", org, err, f.org)
 	}

@@ -31,7 +31,7 @@ func TestCreateUser(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	id := createUser(t, db, "Sam.Jones@example.nhs.uk", "Sam Jones", "clinician", f.org)
 
 	u, err := postgres.UserByEmail(ctx, db.Pool, "sam.jones@EXAMPLE.nhs.uk")
@@ -70,7 +70,7 @@ func TestSessions(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	id := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	token := make([]byte, 32)
@@ -133,7 +133,7 @@ func TestRecordLoginFailure(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	f := newFixture(t, ctx, db)
+	f := newFixture(t, db)
 	id := createUser(t, db, "sam@example.nhs.uk", "Sam Jones", "clinician", f.org)
 	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	for i := 1; i <= 4; i++ {

@@ -31,11 +31,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := pgtest.New(t)
 	f := &fixture{t: t, db: db, now: time.Now().UTC().Truncate(time.Second)}
-	err := db.Pool.QueryRow(t.Context(), `INSERT INTO organisations (code, name) VALUES ('RX1', 'Example Trust') RETURNING id`).Scan(&f.org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Pool.QueryRow(t.Context(), `INSERT INTO users (email, display_name, role, password_hash)
+	f.org = pgtest.Organisation(t, db.Pool, "RX1", "Example Trust")
+	err := db.Pool.QueryRow(t.Context(), `INSERT INTO users (email, display_name, role, password_hash)
 		VALUES ('nurse@example.nhs.uk', 'Nurse', 'clinician', 'x') RETURNING id`).Scan(&f.user)
 	if err != nil {
 		t.Fatal(err)

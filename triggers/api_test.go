@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // apiFixture is the HR API on a fixture's database, with a key for the
@@ -29,10 +30,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
 	f := &apiFixture{fixture: newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t))), mux: http.NewServeMux()}
 	(&API{DB: f.db, Scheduler: f.scheduler, Log: slog.New(slog.DiscardHandler)}).Register(f.mux)
-	if err := f.db.Pool.QueryRow(t.Context(), `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).
-		Scan(&f.otherOrg); err != nil {
-		t.Fatal(err)
-	}
+	f.otherOrg = pgtest.Organisation(t, f.db.Pool, "RX2", "Other Trust")
 	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
 		var hash []byte
 		var err error

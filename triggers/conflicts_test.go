@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // staffRow is a staff record as the one-trust tests look at it.
@@ -132,11 +133,7 @@ func TestAPIKeyChangesItsOwnOrganisationOnly(t *testing.T) {
 func TestImportChangesTheOrganisationsItNames(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
-	var other int64
-	if err := f.db.Pool.QueryRow(t.Context(), `INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id`).
-		Scan(&other); err != nil {
-		t.Fatal(err)
-	}
+	other := pgtest.Organisation(t, f.db.Pool, "RX2", "Other Trust")
 	const header = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel\n"
 	sum := f.importCSV(t, "staff", header+"200,Bea,Other,07700900123,,RX2,,\n")
 	if sum.New != 1 || sum.MobileConflicts != 0 {

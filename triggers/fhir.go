@@ -58,7 +58,7 @@ const snomed = "http://snomed.info/sct"
 func writeFHIR(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", fhirMediaType)
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+	_ = json.NewEncoder(w).Encode(v) // an error means the client went away
 }
 
 type fhirCoding struct {

@@ -81,10 +81,7 @@ func newFixture(t testing.TB, now time.Time) *fixture {
 	f.contacts = &Contacts{DB: db, Scheduler: f.scheduler, Engine: engine,
 		Outboxes: map[ohcontact.Channel]Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
 		Cases:    &escalation.Cases{SLA: escalation.DefaultSLA, Location: f.loc, Jobs: jobs}, Log: slog.New(slog.DiscardHandler)}
-	err = db.Pool.QueryRow(t.Context(), `INSERT INTO organisations (code, name) VALUES ($1, 'Demo Trust') RETURNING id`, testOrg).Scan(&f.orgID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.orgID = pgtest.Organisation(t, db.Pool, testOrg, "Demo Trust")
 	return f
 }
 

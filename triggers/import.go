@@ -291,7 +291,7 @@ func (r *importRun[T]) run(ctx context.Context, orgID int64) (ImportSummary, err
 	if err != nil {
 		return r.sum, fmt.Errorf("import %s: %w", r.kind, err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // after Commit it is a no-op
 	if err := r.read(ctx, func(fn func(tx pgx.Tx) error) error { return fn(tx) }); err != nil {
 		return r.sum, err
 	}

@@ -500,7 +500,7 @@ func TestScheduleFollowUpDoesNotWaitForTheContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer job.Rollback(t.Context()) //nolint:errcheck // a test's cleanup
+	defer func() { _ = job.Rollback(t.Context()) }() // a test's cleanup
 	if _, err := postgres.LockContact(t.Context(), job, c.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // referralFixture is the API with its referral routes on a fixture's
@@ -50,11 +51,8 @@ func newReferralFixture(t *testing.T) *referralFixture {
 		t.Fatal(err)
 	}
 	f.staffID = f.addStaff(t, "100", "07700900001", "")
-	if err := f.db.Pool.QueryRow(t.Context(), `
-		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		VALUES ($1, '200', 'Bea', 'Other', '+447700900002') RETURNING id`, f.otherOrg).Scan(&f.otherStaff); err != nil {
-		t.Fatal(err)
-	}
+	f.otherStaff = pgtest.Staff(t, f.db.Pool, pgtest.StaffRow{Organisation: f.otherOrg, Number: "200", First: "Bea", Last: "Other",
+		Mobile: "+447700900002"})
 	return f
 }
 
@@ -68,13 +66,8 @@ func (f *referralFixture) makeReferral(t *testing.T, orgID, staffID int64, mobil
 	t.Helper()
 	var id int64
 	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
-		var convID int64
-		if err := tx.QueryRow(t.Context(), `
-			INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, status, closed_reason, closed_at)
-			VALUES ($1, $2, 'sms', $3, 'msk-checkin', 'closed', 'closed', 'completed', now()) RETURNING id`,
-			orgID, staffID, mobile).Scan(&convID); err != nil {
-			return err
-		}
+		convID := pgtest.Conversation(t, tx, pgtest.ConversationRow{Organisation: orgID, Staff: staffID, Channel: "sms", Address: mobile,
+			Flow: "msk-checkin", State: "closed", Closed: true})
 		conv, err := postgres.ConversationByID(t.Context(), tx, convID)
 		if err != nil {
 			return err

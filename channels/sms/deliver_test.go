@@ -41,13 +41,9 @@ func newDeliveryFixture(t *testing.T) *deliveryFixture {
 	}
 	f := &deliveryFixture{db: db, twilio: srv,
 		d: &Deliverer{DB: db, Sender: tw, StatusCallback: statusURL, Log: slog.New(slog.DiscardHandler), Now: time.Now}}
-	err = db.Pool.QueryRow(t.Context(), `
-		WITH o AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id)
-		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		SELECT id, '100', 'Ann', 'Example', '+447700900001' FROM o RETURNING id`).Scan(&f.staffID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	org := pgtest.Organisation(t, db.Pool, "RX1", "Test Trust")
+	f.staffID = pgtest.Staff(t, db.Pool, pgtest.StaffRow{Organisation: org, Number: "100", First: "Ann", Last: "Example",
+		Mobile: "+447700900001"})
 	return f
 }
 
@@ -365,7 +361,7 @@ func TestCrisisTextOvertakesBacklog(t *testing.T) {
 	if err := client.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { client.Stop(context.Background()) }) //nolint:errcheck // the test is over
+	t.Cleanup(func() { _ = client.Stop(context.Background()) }) // the test is over
 	started := time.Now()
 	for f.message(t, crisis.ID).status == "queued" || f.message(t, crisis.ID).status == "sending" {
 		if time.Since(started) > 5*time.Second {

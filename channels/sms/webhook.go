@@ -147,7 +147,7 @@ func parseInbound(form url.Values, now time.Time) (ohcontact.Inbound, error) {
 	case !messageSID.MatchString(sid):
 		return ohcontact.Inbound{}, errors.New("MessageSid is missing or malformed")
 	case !phone.IsE164(from):
-		return ohcontact.Inbound{}, errors.New("From is missing or not a phone number in E.164")
+		return ohcontact.Inbound{}, errors.New("form field From is missing or not a phone number in E.164")
 	}
 	text, err := channels.Normalise(form.Get("Body"))
 	if errors.Is(err, channels.ErrEmptyText) && form.Get("NumMedia") != "" && form.Get("NumMedia") != "0" {
@@ -155,7 +155,7 @@ func parseInbound(form url.Values, now time.Time) (ohcontact.Inbound, error) {
 		text, err = "[picture]", nil
 	}
 	if err != nil {
-		return ohcontact.Inbound{}, fmt.Errorf("Body: %w", err)
+		return ohcontact.Inbound{}, fmt.Errorf("form field Body: %w", err)
 	}
 	in := ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: from, Text: text, ExternalID: sid, ReceivedAt: now}
 	in.ProviderOptOut, in.ProviderOptIn = TwilioKeyword(text)

@@ -118,11 +118,11 @@ func TestServerKilledMidRequestLosesNothing(t *testing.T) {
 	}
 	defer db.Close()
 	const people = 30
+	org := pgtest.Organisation(t, db.Pool, "DEMO", "Demo Trust")
 	_, err = db.Pool.Exec(t.Context(), `
-		WITH o AS (INSERT INTO organisations (code, name) VALUES ('DEMO', 'Demo Trust') RETURNING id)
 		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		SELECT o.id, 'D' || n, 'Person', 'Example', '+4477009002' || lpad(n::text, 2, '0')
-		FROM o, generate_series(1, $1) n`, people)
+		SELECT $1, 'D' || n, 'Person', 'Example', '+4477009002' || lpad(n::text, 2, '0')
+		FROM generate_series(1, $2) n`, org, people)
 	if err != nil {
 		t.Fatal(err)
 	}

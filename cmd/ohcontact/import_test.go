@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // writeFile writes content to a file in a temporary directory and returns
@@ -161,9 +163,7 @@ func TestImportUsage(t *testing.T) {
 func TestImportAbsencesNeedsAnOrganisation(t *testing.T) {
 	t.Parallel()
 	vars, db := commandDB(t)
-	if _, err := db.Pool.Exec(t.Context(), `INSERT INTO organisations (code, name) VALUES ('RX1', 'Trust one')`); err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Organisation(t, db.Pool, "RX1", "Trust one")
 	path := writeFile(t, "absences.csv", "assignment_number,absence_start,absence_end,reason_code,related_reason\n100,2026-05-04,,S10,\n")
 	_, errOut, err := runCommand(t, vars, importArgs("absences", path))
 	if !errors.Is(err, errUsage) || !strings.Contains(errOut, "--org") {

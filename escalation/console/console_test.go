@@ -78,13 +78,8 @@ func newFixture(t *testing.T, secure bool) *fixture {
 func newFixtureWith(t *testing.T, secure bool, configure func(*console.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: pgtest.New(t), sms: &fakeOutbox{}}
-	err := f.db.Pool.QueryRow(t.Context(), `
-		WITH a AS (INSERT INTO organisations (code, name) VALUES ('RX1', 'Test Trust') RETURNING id),
-		     b AS (INSERT INTO organisations (code, name) VALUES ('RX2', 'Other Trust') RETURNING id)
-		SELECT (SELECT id FROM a), (SELECT id FROM b)`).Scan(&f.org, &f.otherOrg)
-	if err != nil {
-		t.Fatalf("insert organisations: %v", err)
-	}
+	f.org = pgtest.Organisation(t, f.db.Pool, "RX1", "Test Trust")
+	f.otherOrg = pgtest.Organisation(t, f.db.Pool, "RX2", "Other Trust")
 	jobs, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{}) // insert-only
 	if err != nil {
 		t.Fatal(err)
@@ -159,11 +154,8 @@ func (f *fixture) newCase(org int64, p ohcontact.Priority, age time.Duration) te
 	n := f.seq.Add(1)
 	tc := testCase{mobile: fmt.Sprintf("+4477009%05d", n)}
 	err := f.db.InTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-			VALUES ($1, $2, 'Ann', 'Example', $3) RETURNING id`, org, fmt.Sprintf("1000%04d-1", n), tc.mobile).Scan(&tc.staff)
-		if err != nil {
-			return err
-		}
+		tc.staff = pgtest.Staff(f.t, tx, pgtest.StaffRow{Organisation: org, Number: fmt.Sprintf("1000%04d-1", n), First: "Ann", Last: "Example",
+			Mobile: tc.mobile})
 		opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: org, StaffID: tc.staff,
 			Channel: ohcontact.ChannelSMS, Address: tc.mobile, Flow: "support", State: "risk_pathway", Language: "en-GB"}})
 		if err != nil {

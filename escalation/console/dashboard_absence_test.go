@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // TestDashboardAbsence reads the absence charts off the page and the
@@ -33,9 +34,8 @@ func TestDashboardAbsence(t *testing.T) {
 		default:
 			start, end = day(1), day(3)
 		}
-		f.exec(`WITH s AS (INSERT INTO staff (organisation_id, assignment_number, first_name, last_name) VALUES ($1, $2, 'Ann', 'Example') RETURNING id)
-			INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source) SELECT id, $3, $4, 'S10', 'hr_feed' FROM s`,
-			f.org, fmt.Sprintf("3000%04d-1", i), start, end)
+		staff := pgtest.Staff(t, f.db.Pool, pgtest.StaffRow{Organisation: f.org, Number: fmt.Sprintf("3000%04d-1", i), First: "Ann", Last: "Example"})
+		pgtest.Absence(t, f.db.Pool, pgtest.AbsenceRow{Staff: staff, StartsOn: start, EndsOn: end, Reason: "S10"})
 	}
 
 	a := f.signIn("admin@example.nhs.uk")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // feedbackComment stores, in org, a feedback question answered with rating
@@ -15,18 +16,18 @@ import (
 func (f *fixture) feedbackComment(org int64, rating int, comment string) int64 {
 	f.t.Helper()
 	n := f.seq.Add(1)
+	staff := pgtest.Staff(f.t, f.db.Pool, pgtest.StaffRow{Organisation: org, Number: fmt.Sprintf("3000%04d-1", n), First: "Zelda", Last: "Quill",
+		Mobile: "+447700900555"})
+	closed := pgtest.ConversationRow{Organisation: org, Staff: staff, Channel: "sms", Address: "+447700900555", State: "closed", Closed: true}
+	asked, answered := closed, closed
+	asked.Flow, answered.Flow = "msk-checkin", "support"
+	askedID, answeredID := pgtest.Conversation(f.t, f.db.Pool, asked), pgtest.Conversation(f.t, f.db.Pool, answered)
 	var id int64
 	err := f.db.Pool.QueryRow(f.t.Context(), `
-		WITH s AS (INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		           VALUES ($1, $2, 'Zelda', 'Quill', '+447700900555') RETURNING id),
-		     c AS (INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, status, closed_reason, closed_at)
-		           SELECT $1, id, 'sms', '+447700900555', 'msk-checkin', 'closed', 'closed', 'completed', now() FROM s RETURNING id, staff_id),
-		     a AS (INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, status, closed_reason, closed_at)
-		           SELECT $1, staff_id, 'sms', '+447700900555', 'support', 'closed', 'closed', 'completed', now() FROM c RETURNING id)
 		INSERT INTO feedback (organisation_id, staff_id, conversation_id, flow, channel, language, asked_at, rating, rated_at,
 			answer_conversation_id, comment, commented_at)
-		SELECT $1, c.staff_id, c.id, 'msk-checkin', 'sms', 'cy', now(), $3, now(), a.id, $4, now() FROM c, a RETURNING id`,
-		org, fmt.Sprintf("3000%04d-1", n), rating, comment).Scan(&id)
+		VALUES ($1, $2, $3, 'msk-checkin', 'sms', 'cy', now(), $4, now(), $5, $6, now()) RETURNING id`,
+		org, staff, askedID, rating, answeredID, comment).Scan(&id)
 	if err != nil {
 		f.t.Fatal(err)
 	}

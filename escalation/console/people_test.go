@@ -15,6 +15,7 @@ import (
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // chatCase opens a web chat conversation of staff (0: an anonymous chat)
@@ -186,8 +187,8 @@ func TestPersonPage(t *testing.T) {
 	sms := f.newCase(f.org, ohcontact.PriorityHigh, time.Hour)
 	f.exec(`UPDATE staff SET job_title = 'Porter', department = 'Estates' WHERE id = $1`, sms.staff)
 	chat, chatConv := f.chatCase(f.org, sms.staff)
-	f.exec(`INSERT INTO absence_episodes (staff_id, starts_on, ends_on, reason_code, source) VALUES
-		($1, '2026-01-05', '2026-01-09', 'S11', 'hr_feed'), ($1, '2026-03-02', NULL, 'S10', 'hr_feed')`, sms.staff)
+	pgtest.Absence(t, f.db.Pool, pgtest.AbsenceRow{Staff: sms.staff, StartsOn: "2026-01-05", EndsOn: "2026-01-09", Reason: "S11"})
+	pgtest.Absence(t, f.db.Pool, pgtest.AbsenceRow{Staff: sms.staff, StartsOn: "2026-03-02", Reason: "S10"})
 	other := f.newCase(f.org, ohcontact.PriorityUrgent, 0) // another person: not shown
 
 	path := fmt.Sprintf("/console/people/%d", sms.staff)

@@ -17,6 +17,7 @@ import (
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 // backPain are the answers of a referral for a back problem without red
@@ -35,12 +36,8 @@ func (f *fixture) newReferral(org int64, first string, answers map[string]string
 	mobile := fmt.Sprintf("+4477008%05d", n)
 	var id int64
 	err := f.db.InTx(ctx, func(tx pgx.Tx) error {
-		var staff int64
-		err := tx.QueryRow(ctx, `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-			VALUES ($1, $2, $3, 'Example', $4) RETURNING id`, org, fmt.Sprintf("2000%04d-1", n), first, mobile).Scan(&staff)
-		if err != nil {
-			return err
-		}
+		staff := pgtest.Staff(f.t, tx, pgtest.StaffRow{Organisation: org, Number: fmt.Sprintf("2000%04d-1", n), First: first, Last: "Example",
+			Mobile: mobile})
 		opened, err := postgres.OpenConversations(ctx, tx, []ohcontact.Conversation{{OrganisationID: org, StaffID: staff,
 			Channel: ohcontact.ChannelSMS, Address: mobile, Flow: "msk-checkin", State: "offer_self_care", Language: "en-GB"}})
 		if err != nil {

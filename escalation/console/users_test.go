@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 func TestAdminPageIsForAdmins(t *testing.T) {
@@ -167,10 +168,12 @@ func TestUsersPageListsMobileConflicts(t *testing.T) {
 	if strings.Contains(page, `id="mobile-conflicts"`) {
 		t.Fatal("a conflict banner with no conflicts")
 	}
-	if _, err := f.db.Pool.Exec(t.Context(), `INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile)
-		VALUES ($1, 'B-200', 'Bea', 'Other', '+447700900123'), ($2, 'A-200', 'Mallory', 'Example', '+447700900123'),
-		       ($2, 'A-300', 'Ann', 'Example', '+447700900300')`, f.otherOrg, f.org); err != nil {
-		t.Fatal(err)
+	for _, s := range []pgtest.StaffRow{
+		{Organisation: f.otherOrg, Number: "B-200", First: "Bea", Last: "Other", Mobile: "+447700900123"},
+		{Organisation: f.org, Number: "A-200", First: "Mallory", Last: "Example", Mobile: "+447700900123"},
+		{Organisation: f.org, Number: "A-300", First: "Ann", Last: "Example", Mobile: "+447700900300"},
+	} {
+		pgtest.Staff(t, f.db.Pool, s)
 	}
 
 	_, page = f.signIn("admin@example.nhs.uk").get("/console/admin/users")

@@ -121,7 +121,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLockID); err != nil {
 		return "", err
 	}
-	defer conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", templateLockID) //nolint:errcheck // the session ends anyway
+	defer func() { _, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", templateLockID) }() // the session ends anyway
 
 	var ready bool
 	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", name).Scan(&ready)
