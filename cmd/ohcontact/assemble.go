@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
@@ -154,24 +155,19 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		}
 	}
 	// Every outbound message is counted as it is queued.
-	outSMS, outChat := m.Outbox(ohcontact.ChannelSMS, smsOutbox), m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{})
-	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
-		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
+	outboxes := channels.Outboxes{
+		ohcontact.ChannelSMS:     m.Outbox(ohcontact.ChannelSMS, smsOutbox),
+		ohcontact.ChannelWebChat: m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{}),
 	}
-	cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{
-		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
-	}
-	notices.Outboxes = cases.Outboxes
+	contacts.Outboxes, cases.Outboxes, notices.Outboxes = outboxes, outboxes, outboxes
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 	jobs.PeriodicJobs().Add(retention.Nightly(london))
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: risk.New(),
-		Cases:     cases,
-		Referrals: referrals,
-		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
-			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
-		},
+		Cases:               cases,
+		Referrals:           referrals,
+		Outboxes:            outboxes,
 		FollowUps:           contacts,
 		Absences:            scheduler,
 		Asks:                asks,
