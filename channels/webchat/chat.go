@@ -88,6 +88,7 @@ import (
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
+	widget "github.com/ohcontact/ohcontact/web-widget"
 )
 
 // Organisation is an organisation whose intranet embeds the widget.
@@ -179,6 +180,20 @@ type frame struct {
 
 	// last closes the connection once the frame is written.
 	last bool
+}
+
+// Register adds the web chat to mux: GET /ws/chat (the websocket) and GET
+// /widget.js (the widget that opens it, its words in every language, with
+// Notice's crisis line for no organisation). It fails when the widget
+// cannot be built.
+func (h *Handler) Register(mux *http.ServeMux) error {
+	script, err := widget.Script(func(lang string) string { return h.Notice(lang, "") })
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /ws/chat", h)
+	mux.Handle("GET /widget.js", widget.Handler(script))
+	return nil
 }
 
 // errorFrame is an error frame with code; its message, in the

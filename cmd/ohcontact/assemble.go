@@ -25,7 +25,6 @@ import (
 	"github.com/ohcontact/ohcontact/retention"
 	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
-	widget "github.com/ohcontact/ohcontact/web-widget"
 )
 
 // assemble builds the service from its parts: the signposting directory and
@@ -121,7 +120,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	smsOutbox := &sms.Outbox{}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
-	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
+	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + sms.StatusPath,
 		Throttle:       &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate},
 		FoldDiacritics: func(org string) bool { return policy.For(org).FoldDiacritics },
 		Log:            log.With("component", "sms"), Now: time.Now}
@@ -181,7 +180,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	asks.Runner = runner // an unanswered question takes the runner's own pathway
 	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
-		Log: log.With("component", "sms"), Now: time.Now}
+		Timed: m.Webhook, Log: log.With("component", "sms"), Now: time.Now}
 
 	s := newServer(db, log)
 	con := console.New(console.Config{
@@ -197,17 +196,13 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	con.Register(s.mux)
 	// The live queue's listener: wakes this instance's /console/live connections.
 	s.background = append(s.background, con.Run)
-	s.mux.HandleFunc("POST /sms/twilio/inbound", m.Webhook("/sms/twilio/inbound", hooks.Inbound))
-	s.mux.HandleFunc("POST /sms/twilio/status", m.Webhook("/sms/twilio/status", hooks.Status))
+	hooks.Register(s.mux)
 	s.mux.Handle("GET /metrics", m.Handler(cfg.Metrics, log.With("component", "metrics")))
 	(&triggers.API{DB: db, Scheduler: scheduler, Referrals: referrals, Log: log.With("component", "api")}).Register(s.mux)
 	chat, hub := newWebChat(db, runner, engine, bundle, chatOrgs, cfg.WebChat, log)
-	s.mux.Handle("GET /ws/chat", chat)
-	script, err := widget.Script(func(lang string) string { return engine.WidgetNotice(lang, "") })
-	if err != nil {
+	if err := chat.Register(s.mux); err != nil {
 		return nil, nil, err
 	}
-	s.mux.Handle("GET /widget.js", widget.Handler(script))
 	s.background = append(s.background, hub.Run)
 	s.onShutdown = append(s.onShutdown, hub.CloseAll)
 	if demo {
@@ -216,8 +211,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		phone := &sms.Phone{DB: db, Network: network, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
 			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london,
 			Numbers: postgres.DemoMobiles()}
-		s.mux.HandleFunc("GET /demo/phone", phone.Show)
-		s.mux.HandleFunc("POST /demo/phone", phone.Reply)
+		phone.Register(s.mux)
 	}
 	return s, jobs, nil
 }
