@@ -595,7 +595,7 @@ func TestLiveLeavesNoGoroutines(t *testing.T) {
 	}
 }
 
-var liveFrames = regexp.MustCompile(`console\.\(\*Console\)\.(serveLive|runLive|writeLive)|postgres\.\(\*Listener\)\.Run`)
+var liveFrames = regexp.MustCompile(`console\.\(\*Console\)\.(serveLive|runLive)|wsconn\.\(\*Conn\)\.(Run|write)|postgres\.\(\*Listener\)\.Run`)
 
 // liveGoroutines counts the goroutines serving live connections or
 // listening for their wake-ups.
