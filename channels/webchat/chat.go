@@ -452,7 +452,7 @@ func (c *conn) read(ctx context.Context, data []byte) bool {
 
 // receive hands a message the person sent to the runner; the echo comes
 // back through the database, like every other message.
-func (c *conn) receive(ctx context.Context, f frame) {
+func (c *conn) receive(connCtx context.Context, f frame) {
 	if !clientID.MatchString(f.ID) {
 		c.send(errorFrame("bad_request"))
 		return
@@ -470,7 +470,7 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		c.send(errorFrame("bad_request"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(connCtx, 10*time.Second)
 	defer cancel()
 	// Another connection with the same session (a copied token) may have
 	// ended it: then this one ends too.
@@ -509,8 +509,9 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		c.send(errorFrame("unavailable"))
 		return
 	}
-	// The echo and the replies, even when the conversation is closed.
-	c.ws.Do(func() error { return c.catchUp(ctx, conv) })
+	// The echo and the replies, even when the conversation is closed, with
+	// the connection's context: this message's is over by then.
+	c.ws.Do(func() error { return c.catchUp(connCtx, conv) })
 }
 
 // mayChat reports whether text may go to the runner as far as the

