@@ -54,6 +54,7 @@ type Conn struct {
 	wake chan struct{}     // holds a wake-up not yet answered
 	do   chan func() error // work for the writer
 	stop chan struct{}     // closed, once code and reason are set, to end the connection
+	read chan struct{}     // closed when Run's reader has stopped
 	once sync.Once
 	// code and reason are the close frame's, set before stop is closed.
 	code   int
@@ -62,7 +63,8 @@ type Conn struct {
 
 // New returns a connection not yet upgraded.
 func New(o Options) *Conn {
-	return &Conn{opts: o, wake: make(chan struct{}, 1), do: make(chan func() error, 8), stop: make(chan struct{})}
+	return &Conn{opts: o, wake: make(chan struct{}, 1), do: make(chan func() error, 8), stop: make(chan struct{}),
+		read: make(chan struct{})}
 }
 
 // Upgrade upgrades the request r to a websocket, with the server's read
@@ -129,8 +131,9 @@ func (c *Conn) Do(f func() error) bool {
 }
 
 // End asks the writer to send a close frame with code and reason and end
-// the connection; only the first call counts. The writer writes nothing
-// more once it has seen it.
+// the connection once the peer has answered it (the reader then stops) or
+// WriteWait has passed; only the first call counts. The writer writes
+// nothing more once it has seen it.
 func (c *Conn) End(code int, reason string) {
 	c.once.Do(func() { c.code, c.reason = code, reason; close(c.stop) })
 }
@@ -155,19 +158,21 @@ func (c *Conn) Close() error { return c.ws.Close() }
 // each Poke (as Options.Coalesce and Refresh say), runs what Do gives it,
 // pings every PingPeriod, and sends the close frame at the end (End's;
 // 1000, normal closure, when the peer closed or read stopped). An error
-// from wake, from work given to Do or from a ping ends the connection with
-// 1011 (internal error). Run returns once both goroutines have ended.
+// from wake, from work given to Do or from a ping ends the connection at
+// once, with 1011 (internal error). Run returns once both goroutines have
+// ended.
 func (c *Conn) Run(read func(data []byte) bool, wake func() error) error {
 	written := make(chan error, 1)
 	go func() { written <- c.write(wake) }()
-	c.read(read)
+	c.readAll(read)
+	close(c.read)
 	c.End(websocket.CloseNormalClosure, "")
 	return <-written
 }
 
-// read reads until read returns false, the peer closes the connection or a
-// pong is overdue. A close frame is answered by the writer, not here.
-func (c *Conn) read(read func([]byte) bool) {
+// readAll reads until read returns false, the peer closes the connection
+// or a pong is overdue. A close frame is answered by the writer, not here.
+func (c *Conn) readAll(read func([]byte) bool) {
 	c.ws.SetCloseHandler(func(int, string) error { return nil })
 	_ = c.ws.SetReadDeadline(time.Now().Add(PongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(PongWait)) })
@@ -208,7 +213,16 @@ func (c *Conn) write(wake func() error) error {
 	for {
 		select {
 		case <-c.stop:
-			c.HangUp(c.code, c.reason)
+			// The peer answers the close frame with its own, which ends
+			// the reader; one that does not is not waited for long.
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, c.reason), time.Now().Add(WriteWait))
+			wait := time.NewTimer(WriteWait)
+			defer wait.Stop()
+			select {
+			case <-c.read:
+			case <-wait.C:
+			}
+			_ = c.ws.Close()
 			return nil
 		default:
 		}
