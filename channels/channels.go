@@ -1,5 +1,7 @@
 // Package channels holds what every channel (SMS, web chat) does to inbound
-// text before anything else sees it.
+// text before anything else sees it, and the one outbound path: the
+// contract each channel's outbox meets (Outbox) and the storing and
+// queueing of messages to people through it (Outboxes).
 package channels
 
 import (

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -56,11 +57,6 @@ type AskScheduler interface {
 	ScheduleAskTimeout(ctx context.Context, tx pgx.Tx, conversationID int64, askedAt time.Time) error
 }
 
-// Outbox queues the delivery of stored outbound messages in tx.
-type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
-}
-
 // Meter counts what the runner did with an inbound message, once its
 // transaction has committed (metrics.Metrics).
 type Meter interface {
@@ -83,7 +79,7 @@ type Runner struct {
 	// Referrals makes the referrals flows promise.
 	Referrals Referrer
 	// Outboxes deliver replies, by channel.
-	Outboxes  map[ohcontact.Channel]Outbox
+	Outboxes  channels.Outboxes
 	FollowUps FollowUps
 	Absences  AbsencePlanner
 	// Asks brings a person in when a direct question goes unanswered.
@@ -703,27 +699,17 @@ func pathwayPriority(effects []Effect) ohcontact.Priority {
 	return ohcontact.PriorityNone
 }
 
-// queueReplies queues the delivery of the saved steps' replies in tx, one
-// call per channel.
+// queueReplies queues the delivery of the saved steps' replies in tx.
 func (r *Runner) queueReplies(ctx context.Context, tx pgx.Tx, steps []postgres.Step) error {
-	byChannel := make(map[ohcontact.Channel][]ohcontact.Message)
+	var replies []ohcontact.Message
 	for _, s := range steps {
 		for _, m := range s.Messages {
 			if m.Direction == ohcontact.DirectionOutbound {
-				byChannel[m.Channel] = append(byChannel[m.Channel], *m)
+				replies = append(replies, *m)
 			}
 		}
 	}
-	for channel, ms := range byChannel {
-		outbox, ok := r.Outboxes[channel]
-		if !ok {
-			return fmt.Errorf("no outbox for channel %q", channel)
-		}
-		if err := outbox.Queue(ctx, tx, ms...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.Outboxes.Queue(ctx, tx, replies)
 }
 
 // apply carries out a step's effects in tx, leaving answers and signposts

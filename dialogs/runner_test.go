@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
@@ -71,7 +72,7 @@ func newRunnerFixture(t *testing.T) *runnerFixture {
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: now}
 	screen := risk.New()
 	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
-	outboxes := map[ohcontact.Channel]dialogs.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
+	outboxes := channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
 	referrals := &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: now}
 	f.asks = &dialogs.AskTimeouts{Jobs: jobs}
 	// Each call is another instance of the service on the same database.

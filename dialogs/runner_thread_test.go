@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/escalation"
 )
@@ -84,7 +85,7 @@ func TestHandBackKeepsTheThread(t *testing.T) {
 	// Resolved with the closing message: it ends the conversation that
 	// followed, so the person's next message is a fresh start.
 	cases.Engine = f.engine
-	cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: f.jobs}}
+	cases.Outboxes = channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: f.jobs}}
 	if err := cases.Resolve(ctx, escalation.Actor{UserID: nurse}, caseID, "support_arranged", "", true); err != nil {
 		t.Fatalf("resolve: %v", err)
 	}

@@ -30,15 +30,10 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 )
-
-// Outbox queues the delivery of a stored outbound message in tx, so it is
-// sent if and only if tx commits.
-type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
-}
 
 // Cases opens cases when a person must be brought in (Escalate) and
 // changes them as clinicians work them. Every case open and unclaimed has
@@ -62,7 +57,7 @@ type Cases struct {
 	Jobs *river.Client[pgx.Tx]
 	// Outboxes deliver clinicians' replies, by conversation channel. A
 	// conversation on a channel with no outbox cannot be replied to.
-	Outboxes map[ohcontact.Channel]Outbox
+	Outboxes channels.Outboxes
 	// Engine words what the service adds to what clinicians send: the
 	// signature of a reply (dialogs.Engine.ReplySignature) and the closing
 	// message a resolved case's person may be sent (CaseClosed). Without
@@ -228,19 +223,15 @@ func (cs *Cases) Reply(ctx context.Context, a Actor, id int64, body string) erro
 		if n, max := utf8.RuneCountInString(body), MaxReply(sig); n > max {
 			return ReplyTooLongError{Max: max, Length: n}
 		}
-		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorClinician,
-			AuthorUserID: a.UserID, Body: body + sig, Urgent: true}
-		if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
-			return err
-		}
-		if err := cs.Outboxes[conv.Channel].Queue(ctx, tx, m); err != nil {
+		ms := []ohcontact.Message{{Author: ohcontact.AuthorClinician, AuthorUserID: a.UserID, Body: body + sig, Urgent: true}}
+		if err := cs.Outboxes.Send(ctx, tx, conv, ms); err != nil {
 			return err
 		}
 		conv.Owner = ohcontact.OwnerClinician
 		if err := postgres.SaveConversation(ctx, tx, conv, ""); err != nil {
 			return err
 		}
-		return postgres.RecordReply(ctx, tx, k, m.ID, a.UserID)
+		return postgres.RecordReply(ctx, tx, k, ms[0].ID, a.UserID)
 	})
 }
 
@@ -279,11 +270,8 @@ func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note s
 			if err != nil {
 				return err
 			}
-			m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: text}
-			if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
-				return err
-			}
-			if err := cs.Outboxes[conv.Channel].Queue(ctx, tx, m); err != nil {
+			ms := []ohcontact.Message{{Author: ohcontact.AuthorBot, Body: text}}
+			if err := cs.Outboxes.Send(ctx, tx, conv, ms); err != nil {
 				return err
 			}
 		}

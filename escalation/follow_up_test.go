@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
@@ -258,7 +259,7 @@ func TestRepliesSigned(t *testing.T) {
 			f := newSLAFixture(t, false)
 			f.cases.Signing = map[int64]escalation.ReplySigning{f.org: tc.signing}
 			f.cases.Engine = engine
-			f.cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: f.cases.Jobs}}
+			f.cases.Outboxes = channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: f.cases.Jobs}}
 			if _, err := f.db.Pool.Exec(t.Context(), `UPDATE users SET job_title = nullif($1, '') WHERE email = 'on@test.example'`, tc.title); err != nil {
 				t.Fatal(err)
 			}

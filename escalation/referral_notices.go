@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -48,7 +49,7 @@ type ReferralNotices struct {
 	DB       *postgres.DB
 	Engine   *dialogs.Engine
 	Times    SendTimes
-	Outboxes map[ohcontact.Channel]Outbox
+	Outboxes channels.Outboxes
 	Location *time.Location
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -89,7 +90,7 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 		if err != nil {
 			return err
 		}
-		outbox, ok := w.Outboxes[conv.Channel]
+		_, ok := w.Outboxes[conv.Channel]
 		if conv.Address == postgres.PurgedAddress || !ok {
 			return postgres.RecordReferralNotice(ctx, tx, ref.ID, ref.OrganisationID, false,
 				"Not told: the conversation they were referred in no longer exists. Tell them another way.")
@@ -102,11 +103,8 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 		if err != nil {
 			return err
 		}
-		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: text}
-		if err := postgres.AppendMessage(ctx, tx, &conv, &m); err != nil {
-			return err
-		}
-		if err := outbox.Queue(ctx, tx, m); err != nil {
+		ms := []ohcontact.Message{{Author: ohcontact.AuthorBot, Body: text}}
+		if err := w.Outboxes.Send(ctx, tx, &conv, ms); err != nil {
 			return err
 		}
 		if err := postgres.SaveMessageSeq(ctx, tx, &conv); err != nil {
@@ -116,7 +114,7 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 		if conv.Channel == ohcontact.ChannelWebChat {
 			how = "Told in their web chat."
 		}
-		w.Log.Info("referral notice queued", "referral_id", ref.ID, "message_id", m.ID)
+		w.Log.Info("referral notice queued", "referral_id", ref.ID, "message_id", ms[0].ID)
 		return postgres.RecordReferralNotice(ctx, tx, ref.ID, ref.OrganisationID, true, how)
 	})
 	if err != nil {

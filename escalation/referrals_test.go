@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
@@ -92,7 +93,7 @@ func newReferralFixture(t *testing.T) *referralFixture {
 		t.Fatal(err)
 	}
 	f.notices = &escalation.ReferralNotices{DB: db, Engine: engine, Times: &triggers.Scheduler{Policy: policy},
-		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+		Outboxes: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
 		Location: london, Log: slog.New(slog.DiscardHandler), Now: f.clock}
 	return f
 }

@@ -67,6 +67,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -204,15 +205,9 @@ func channelLabel(c ohcontact.Channel) string {
 	return other
 }
 
-// Outbox queues the delivery of stored outbound messages in tx
-// (sms.Outbox, webchat.Outbox).
-type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, msgs ...ohcontact.Message) error
-}
-
 // Outbox returns next counting each message it queues as an outbound
 // message on channel; on a nil *Metrics it returns next itself.
-func (m *Metrics) Outbox(channel ohcontact.Channel, next Outbox) Outbox {
+func (m *Metrics) Outbox(channel ohcontact.Channel, next channels.Outbox) channels.Outbox {
 	if m == nil {
 		return next
 	}
@@ -220,7 +215,7 @@ func (m *Metrics) Outbox(channel ohcontact.Channel, next Outbox) Outbox {
 }
 
 type countingOutbox struct {
-	next    Outbox
+	next    channels.Outbox
 	m       *Metrics
 	channel ohcontact.Channel
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/metrics"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -230,7 +231,7 @@ func TestMetricsNil(t *testing.T) {
 	if !called {
 		t.Error("a nil Metrics's Webhook did not call the handler")
 	}
-	if o := (outbox{}); m.Outbox(ohcontact.ChannelSMS, o) != metrics.Outbox(o) {
+	if o := (outbox{}); m.Outbox(ohcontact.ChannelSMS, o) != channels.Outbox(o) {
 		t.Error("a nil Metrics's Outbox wrapped the outbox")
 	}
 }

@@ -101,7 +101,7 @@ func languageTag(s string) (string, error) {
 	return tag, nil
 }
 
-var channels = map[string]string{
+var channelNames = map[string]string{
 	"": "", "sms": "sms",
 	"webchat": "webchat", "web chat": "webchat", "web-chat": "webchat", "chat": "webchat", "widget": "webchat",
 }
@@ -109,7 +109,7 @@ var channels = map[string]string{
 // preferredChannel reads a preferred channel: "sms", "webchat" or "" (no
 // preference).
 func preferredChannel(s string) (string, error) {
-	c, ok := channels[strings.ToLower(s)]
+	c, ok := channelNames[strings.ToLower(s)]
 	if !ok {
 		return "", errors.New("is not sms or webchat")
 	}

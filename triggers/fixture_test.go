@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
@@ -79,7 +80,7 @@ func newFixture(t testing.TB, now time.Time) *fixture {
 	f := &fixture{db: db, clock: &clock{t: now}, loc: london(t)}
 	f.scheduler = &Scheduler{Policy: policy, Jobs: jobs, Now: f.clock.Now}
 	f.contacts = &Contacts{DB: db, Scheduler: f.scheduler, Engine: engine,
-		Outboxes: map[ohcontact.Channel]Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
+		Outboxes: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
 		Cases:    &escalation.Cases{SLA: escalation.DefaultSLA, Location: f.loc, Jobs: jobs}, Log: slog.New(slog.DiscardHandler)}
 	f.orgID = pgtest.Organisation(t, db.Pool, testOrg, "Demo Trust")
 	return f

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -88,12 +89,6 @@ func (contactJob) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAtt
 // the idle conversation is closed (as no_response) to make way.
 const busyFor = time.Hour
 
-// Outbox queues the delivery of a stored outbound message in tx
-// (sms.Outbox, webchat.Outbox).
-type Outbox interface {
-	Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error
-}
-
 // Starter starts a flow and returns its opening messages (dialogs.Engine).
 type Starter interface {
 	Start(flow string, st dialogs.StartInfo) (dialogs.Result, error)
@@ -146,7 +141,7 @@ type Contacts struct {
 	Engine    Starter
 	// Outboxes queue messages by channel. They may be set after the
 	// Contacts is made, but before its jobs run.
-	Outboxes map[ohcontact.Channel]Outbox
+	Outboxes channels.Outboxes
 	// Cases opens the routine case for an unanswered contact
 	// (escalation.Cases, as the runner's).
 	Cases dialogs.Escalator
@@ -487,20 +482,11 @@ func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebCh
 // them inside the send window); only a crisis reply would be, and first
 // contacts carry none.
 func (c *Contacts) send(ctx context.Context, tx pgx.Tx, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
-	outbox, ok := c.Outboxes[conv.Channel]
-	if !ok {
-		return fmt.Errorf("no outbox for channel %q", conv.Channel)
+	ms := make([]ohcontact.Message, len(replies))
+	for i, r := range replies {
+		ms[i] = ohcontact.Message{Author: ohcontact.AuthorBot, Body: r.Text, Urgent: r.Crisis}
 	}
-	for _, r := range replies {
-		m := ohcontact.Message{Direction: ohcontact.DirectionOutbound, Author: ohcontact.AuthorBot, Body: r.Text, Urgent: r.Crisis}
-		if err := postgres.AppendMessage(ctx, tx, conv, &m); err != nil {
-			return err
-		}
-		if err := outbox.Queue(ctx, tx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.Outboxes.Send(ctx, tx, conv, ms)
 }
 
 // unanswered locks the conversation contact id opened, then the contact

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 )
@@ -49,7 +50,7 @@ func TestWorkersRunOnRiver(t *testing.T) {
 	}
 	client.PeriodicJobs().Add(DailySchedule(time.UTC))
 	f.scheduler.Jobs = client
-	f.contacts.Outboxes = map[ohcontact.Channel]Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: client}, ohcontact.ChannelWebChat: webchat.Outbox{}}
+	f.contacts.Outboxes = channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: client}, ohcontact.ChannelWebChat: webchat.Outbox{}}
 
 	f.addStaff(t, "100", "07700900001", "")
 	f.absence(t, "100", time.Now().UTC().Format("2006-01-02"), "", "S11")

@@ -126,6 +126,13 @@ const (
 	phoneCSRFField = "csrf_token"
 )
 
+// Register adds the phone to mux: GET /demo/phone (Show) and POST
+// /demo/phone (Reply).
+func (p *Phone) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /demo/phone", p.Show)
+	mux.HandleFunc("POST /demo/phone", p.Reply)
+}
+
 // init makes the CSRF key and cross-origin check, once.
 func (p *Phone) init() {
 	p.keyOnce.Do(func() {
@@ -256,7 +263,7 @@ func (p *Phone) Reply(w http.ResponseWriter, r *http.Request) {
 		"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {"AC" + strings.Repeat("0", 32)},
 		"From": {number}, "To": {SimulatorNumber}, "Body": {body}, "NumMedia": {"0"},
 	}
-	inboundURL := p.PublicBaseURL + "/sms/twilio/inbound"
+	inboundURL := p.PublicBaseURL + InboundPath
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, inboundURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		http.Error(w, "bad simulator URL", http.StatusInternalServerError)

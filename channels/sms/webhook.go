@@ -41,8 +41,29 @@ type Webhooks struct {
 	PublicBaseURL string
 	Runner        Runner
 	Statuses      StatusStore
-	Log           *slog.Logger
-	Now           func() time.Time
+	// Timed wraps each webhook, given its route's path, to time it
+	// (metrics.Metrics.Webhook); nil times nothing.
+	Timed func(route string, h http.HandlerFunc) http.HandlerFunc
+	Log   *slog.Logger
+	Now   func() time.Time
+}
+
+// The webhooks' paths, which Twilio is given: InboundPath in the number's
+// or messaging service's settings, StatusPath with each text sent.
+const (
+	InboundPath = "/sms/twilio/inbound"
+	StatusPath  = "/sms/twilio/status"
+)
+
+// Register adds the webhooks to mux: POST InboundPath (Inbound) and POST
+// StatusPath (Status), each wrapped by Timed.
+func (h *Webhooks) Register(mux *http.ServeMux) {
+	timed := h.Timed
+	if timed == nil {
+		timed = func(_ string, h http.HandlerFunc) http.HandlerFunc { return h }
+	}
+	mux.HandleFunc("POST "+InboundPath, timed(InboundPath, h.Inbound))
+	mux.HandleFunc("POST "+StatusPath, timed(StatusPath, h.Status))
 }
 
 // maxWebhookBytes bounds a webhook body: Twilio's are a few kilobytes.
@@ -56,7 +77,7 @@ var (
 	messageSID = regexp.MustCompile(`^(SM|MM)[0-9a-f]{32}$`)
 )
 
-// Inbound handles POST /sms/twilio/inbound. It answers only after the message
+// Inbound handles POST InboundPath. It answers only after the message
 // is committed; a retried delivery (same MessageSid) is acknowledged and not
 // processed again.
 func (h *Webhooks) Inbound(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +103,7 @@ func (h *Webhooks) Inbound(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, emptyTwiML)
 }
 
-// Status handles POST /sms/twilio/status.
+// Status handles POST StatusPath.
 func (h *Webhooks) Status(w http.ResponseWriter, r *http.Request) {
 	form, ok := h.verified(w, r)
 	if !ok {

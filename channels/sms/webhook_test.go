@@ -236,3 +236,33 @@ func FuzzParseInbound(f *testing.F) {
 		}
 	})
 }
+
+// TestRegister checks that Register routes Twilio's two webhooks, POST only,
+// each timed under its own path.
+func TestRegister(t *testing.T) {
+	t.Parallel()
+	runner := &recordingRunner{}
+	h := newWebhooks(runner)
+	var timed []string
+	h.Timed = func(route string, next http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { timed = append(timed, route); next(w, r) }
+	}
+	mux := http.NewServeMux()
+	h.Register(mux)
+
+	if w := post(t, mux.ServeHTTP, publicBase+"/sms/twilio/inbound", inboundForm(), testToken); w.Code != http.StatusOK || len(runner.got) != 1 {
+		t.Fatalf("POST /sms/twilio/inbound: status %d, %d messages to the runner; want 200 and the message", w.Code, len(runner.got))
+	}
+	// An unsigned status callback reaches Status, which refuses it.
+	if w := post(t, mux.ServeHTTP, publicBase+"/sms/twilio/status", url.Values{}, ""); w.Code != http.StatusForbidden {
+		t.Errorf("unsigned POST /sms/twilio/status: status %d, want 403 from the webhook", w.Code)
+	}
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/sms/twilio/inbound", nil))
+	if w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /sms/twilio/inbound: status %d, want 405", w.Code)
+	}
+	if want := []string{"/sms/twilio/inbound", "/sms/twilio/status"}; fmt.Sprint(timed) != fmt.Sprint(want) {
+		t.Errorf("timed %v, want %v", timed, want)
+	}
+}

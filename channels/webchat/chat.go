@@ -78,7 +78,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -86,8 +85,10 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/channels/wsconn"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
+	widget "github.com/ohcontact/ohcontact/web-widget"
 )
 
 // Organisation is an organisation whose intranet embeds the widget.
@@ -145,9 +146,6 @@ const (
 	// maxTextRunes is the widget's own limit on a message.
 	maxTextRunes = 1000
 	helloWait    = 10 * time.Second
-	pongWait     = 60 * time.Second
-	pingPeriod   = 25 * time.Second
-	writeWait    = 10 * time.Second
 	sessionLife  = 12 * time.Hour
 	// A connection may send sendBurst messages at once, then one every
 	// sendRefill.
@@ -179,6 +177,20 @@ type frame struct {
 
 	// last closes the connection once the frame is written.
 	last bool
+}
+
+// Register adds the web chat to mux: GET /ws/chat (the websocket) and GET
+// /widget.js (the widget that opens it, its words in every language, with
+// Notice's crisis line for no organisation). It fails when the widget
+// cannot be built.
+func (h *Handler) Register(mux *http.ServeMux) error {
+	script, err := widget.Script(func(lang string) string { return h.Notice(lang, "") })
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /ws/chat", h)
+	mux.Handle("GET /widget.js", widget.Handler(script))
+	return nil
 }
 
 // errorFrame is an error frame with code; its message, in the
@@ -214,37 +226,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	// The server's read and write timeouts bound a request; a websocket
-	// outlives them and keeps deadlines of its own, so they are lifted
-	// before the upgrade.
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
 	// Origins are checked below, after the upgrade, so the widget can say
 	// why it cannot chat; nothing is read or written for a refused origin.
-	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: func(*http.Request) bool { return true }}
-	ws, err := up.Upgrade(w, r, nil)
-	if err != nil {
+	ws := wsconn.New(wsconn.Options{ReadLimit: maxFrameBytes, ReadBufferSize: 4096, WriteBufferSize: 4096})
+	if ws.Upgrade(w, r) != nil {
 		return // the upgrader has answered
 	}
 	defer ws.Close()
-	ws.SetReadLimit(maxFrameBytes)
 	if !slices.Contains(org.AllowedOrigins, strings.ToLower(r.Header.Get("Origin"))) {
 		h.Log.Warn("web chat: origin not allowed", "org", org.Code)
 		refuse(ws, h.refusal(locales.Default, "origin", org.Code), websocket.ClosePolicyViolation)
 		return
 	}
 
-	ws.SetReadDeadline(time.Now().Add(helloWait))
 	var hello frame
-	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
+	if err := ws.ReadJSON(helloWait, &hello); err != nil || hello.Type != "hello" {
 		refuse(ws, h.refusal(locales.Default, "bad_request", org.Code), websocket.ClosePolicyViolation)
 		return
 	}
 	c := &conn{h: h, ws: ws, org: org, client: client, clientKey: clientKey(org.Secret, client), after: max(hello.After, 0),
-		lang:   locales.Match(hello.Lang),
-		wakeCh: make(chan struct{}, 1), follow: make(chan int64), out: make(chan frame, 8), stop: make(chan struct{}),
-		tokens: sendBurst, refilled: h.Now()}
+		lang: locales.Match(hello.Lang), tokens: sendBurst, refilled: h.Now()}
 	ctx := context.WithoutCancel(r.Context())
 	who, refusal := h.identify(ctx, org, hello)
 	c.chatter = who
@@ -273,15 +274,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.write(ready) != nil {
 		return
 	}
-	c.poke() // the history
 
 	h.Hub.subscribe(c)
 	defer h.Hub.unsubscribe(c)
-	written := make(chan struct{})
-	go func() { defer close(written); c.writeLoop(ctx) }()
-	c.readLoop(ctx)
-	c.shutdownWith(websocket.CloseNormalClosure)
-	<-written
+	// The writer's first wake-up sends the history.
+	if err := ws.Run(func(data []byte) bool { return c.read(ctx, data) }, func() error { return c.catchUp(ctx, 0) }); err != nil {
+		h.Log.Info("web chat: connection closed", "reason", err.Error())
+	}
 }
 
 // chatter is who is chatting: a member of staff (staffID and assignment
@@ -369,29 +368,24 @@ func staffChatter(s ohcontact.Staff) chatter {
 	return chatter{staffID: s.ID, assignment: s.AssignmentNumber, address: StaffAddress(s.ID)}
 }
 
-func refuse(ws *websocket.Conn, f frame, code int) {
-	ws.SetWriteDeadline(time.Now().Add(writeWait))
+// refuse writes f and closes ws with code, before the connection runs.
+func refuse(ws *wsconn.Conn, f frame, code int) {
 	if ws.WriteJSON(f) == nil {
-		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, f.Code), time.Now().Add(writeWait))
+		ws.HangUp(code, f.Code)
 	}
 }
 
-// conn is one browser connection. Only writeLoop writes to ws.
+// conn is one browser connection. Until ws runs, ServeHTTP's goroutine
+// writes to it; then only its writer does (catchUp, and the work read
+// gives it with ws.Do).
 type conn struct {
 	h   *Handler
-	ws  *websocket.Conn
+	ws  *wsconn.Conn
 	org Organisation
 	chatter
 	// client is the Limits key of the peer; clientKey its hash, stored
 	// with anonymous conversations.
 	client, clientKey string
-
-	wakeCh chan struct{} // something new may be in the database
-	follow chan int64    // a conversation the person's message went to
-	out    chan frame    // frames from the reader (errors, ended)
-	stop   chan struct{} // closed to end the connection
-	once   sync.Once
-	code   int // the close code, set before stop is closed
 
 	// Reader only: the send rate limit, and whether the session was
 	// found revoked.
@@ -407,87 +401,58 @@ type conn struct {
 	lang      string
 }
 
-func (c *conn) poke() {
-	select {
-	case c.wakeCh <- struct{}{}:
-	default:
+// poke tells the writer that something new may be in the database.
+func (c *conn) poke() { c.ws.Poke() }
+
+// shutdown ends the connection with 1001, going away.
+func (c *conn) shutdown() { c.ws.End(websocket.CloseGoingAway, "") }
+
+// read handles one message from the browser and reports whether to read
+// on.
+func (c *conn) read(ctx context.Context, data []byte) bool {
+	var f frame
+	if json.Unmarshal(data, &f) != nil {
+		c.send(errorFrame("bad_request"))
+		return true
 	}
-}
-
-func (c *conn) shutdown() { c.shutdownWith(websocket.CloseGoingAway) }
-
-func (c *conn) shutdownWith(code int) {
-	c.once.Do(func() { c.code = code; close(c.stop) })
-}
-
-func (c *conn) readLoop(ctx context.Context) {
-	c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
-	for {
-		var f frame
-		_, data, err := c.ws.ReadMessage()
+	switch f.Type {
+	case "send":
+		c.receive(ctx, f)
+		return !c.stopReading
+	case "end":
+		var kept int64
+		var keptSeq int
+		err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
+		if err == nil {
+			kept, keptSeq, err = c.h.DB.EndWebChat(ctx, c.address)
+		}
 		if err != nil {
-			return
+			c.h.Log.Error("web chat: end", "error", err)
+			c.send(errorFrame("unavailable"))
+			return true
 		}
-		c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		if json.Unmarshal(data, &f) != nil {
-			c.send(errorFrame("bad_request"))
-			continue
+		// The session is over: nothing more is read from this
+		// connection, which closes once "ended" is written. A member of
+		// staff gets a new session for their next conversation: the page
+		// they chat from still says who they are. What was cleared stays
+		// cleared, in a conversation their clinician keeps open too.
+		ended := frame{Type: "ended", last: true}
+		if c.staffID != 0 {
+			ended.Session = MintSession(c.org.Secret, Session{ID: randomHex(16), Org: c.org.Code,
+				AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife),
+				Cleared: kept, ClearedSeq: keptSeq})
 		}
-		switch f.Type {
-		case "send":
-			if c.receive(ctx, f); c.stopReading {
-				c.drain()
-				return
-			}
-		case "end":
-			var kept int64
-			var keptSeq int
-			err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
-			if err == nil {
-				kept, keptSeq, err = c.h.DB.EndWebChat(ctx, c.address)
-			}
-			if err != nil {
-				c.h.Log.Error("web chat: end", "error", err)
-				c.send(errorFrame("unavailable"))
-				continue
-			}
-			// The session is over: nothing more is read from this
-			// connection, which closes once "ended" is written. A member
-			// of staff gets a new session for their next conversation:
-			// the page they chat from still says who they are. What was
-			// cleared stays cleared, in a conversation their clinician
-			// keeps open too.
-			ended := frame{Type: "ended", last: true}
-			if c.staffID != 0 {
-				ended.Session = MintSession(c.org.Secret, Session{ID: randomHex(16), Org: c.org.Code,
-					AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife),
-					Cleared: kept, ClearedSeq: keptSeq})
-			}
-			c.send(ended)
-			c.drain()
-			return
-		default:
-			c.send(errorFrame("bad_request"))
-		}
-	}
-}
-
-// drain reads and ignores what the peer still sends for at most writeWait,
-// until it closes the connection.
-func (c *conn) drain() {
-	c.ws.SetReadDeadline(time.Now().Add(writeWait))
-	c.ws.SetPongHandler(nil)
-	for {
-		if _, _, err := c.ws.ReadMessage(); err != nil {
-			return
-		}
+		c.send(ended)
+		return false
+	default:
+		c.send(errorFrame("bad_request"))
+		return true
 	}
 }
 
 // receive hands a message the person sent to the runner; the echo comes
 // back through the database, like every other message.
-func (c *conn) receive(ctx context.Context, f frame) {
+func (c *conn) receive(connCtx context.Context, f frame) {
 	if !clientID.MatchString(f.ID) {
 		c.send(errorFrame("bad_request"))
 		return
@@ -505,7 +470,7 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		c.send(errorFrame("bad_request"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(connCtx, 10*time.Second)
 	defer cancel()
 	// Another connection with the same session (a copied token) may have
 	// ended it: then this one ends too.
@@ -544,10 +509,9 @@ func (c *conn) receive(ctx context.Context, f frame) {
 		c.send(errorFrame("unavailable"))
 		return
 	}
-	select {
-	case c.follow <- conv:
-	case <-c.stop:
-	}
+	// The echo and the replies, even when the conversation is closed, with
+	// the connection's context: this message's is over by then.
+	c.ws.Do(func() error { return c.catchUp(connCtx, conv) })
 }
 
 // mayChat reports whether text may go to the runner as far as the
@@ -590,46 +554,19 @@ func (c *conn) allowSend() bool {
 	return true
 }
 
+// send gives f to the writer; "ended" stops following the conversation,
+// and a last frame ends the connection once written.
 func (c *conn) send(f frame) {
-	select {
-	case c.out <- f:
-	case <-c.stop:
-	}
-}
-
-func (c *conn) writeLoop(ctx context.Context) {
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	for {
-		var err error
-		select {
-		case <-c.wakeCh:
-			err = c.catchUp(ctx, 0)
-		case id := <-c.follow:
-			err = c.catchUp(ctx, id)
-		case f := <-c.out:
-			if f.Type == "ended" {
-				c.following, c.lastSeq = 0, 0
-			}
-			err = c.write(f)
-			if err == nil && f.last {
-				c.shutdownWith(websocket.CloseNormalClosure)
-				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(writeWait))
-				return
-			}
-		case <-ping.C:
-			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
-		case <-c.stop:
-			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, ""), time.Now().Add(writeWait))
-			return
+	c.ws.Do(func() error {
+		if f.Type == "ended" {
+			c.following, c.lastSeq = 0, 0
 		}
-		if err != nil {
-			c.h.Log.Info("web chat: connection closed", "reason", err.Error())
-			c.shutdownWith(websocket.CloseInternalServerErr)
-			_ = c.ws.Close() // ends the reader
-			return
+		err := c.write(f)
+		if err == nil && f.last {
+			c.ws.End(websocket.CloseNormalClosure, "")
 		}
-	}
+		return err
+	})
 }
 
 // write writes f, an error frame with its message in the connection's
@@ -638,7 +575,6 @@ func (c *conn) write(f frame) error {
 	if f.Type == "error" && f.Message == "" {
 		f = c.h.refusal(c.lang, f.Code, c.org.Code)
 	}
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	return c.ws.WriteJSON(f)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
@@ -23,7 +24,6 @@ import (
 	"github.com/ohcontact/ohcontact/retention"
 	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
-	widget "github.com/ohcontact/ohcontact/web-widget"
 )
 
 // assemble builds the service from its parts: the signposting directory and
@@ -109,7 +109,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	smsOutbox := &sms.Outbox{}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
-	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + "/sms/twilio/status",
+	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + sms.StatusPath,
 		Throttle:       &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate},
 		FoldDiacritics: func(org string) bool { return policy.For(org).FoldDiacritics },
 		Log:            log.With("component", "sms"), Now: time.Now}
@@ -143,24 +143,19 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		}
 	}
 	// Every outbound message is counted as it is queued.
-	outSMS, outChat := m.Outbox(ohcontact.ChannelSMS, smsOutbox), m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{})
-	contacts.Outboxes = map[ohcontact.Channel]triggers.Outbox{
-		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
+	outboxes := channels.Outboxes{
+		ohcontact.ChannelSMS:     m.Outbox(ohcontact.ChannelSMS, smsOutbox),
+		ohcontact.ChannelWebChat: m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{}),
 	}
-	cases.Outboxes = map[ohcontact.Channel]escalation.Outbox{
-		ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
-	}
-	notices.Outboxes = cases.Outboxes
+	contacts.Outboxes, cases.Outboxes, notices.Outboxes = outboxes, outboxes, outboxes
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 	jobs.PeriodicJobs().Add(retention.Nightly(london))
 
 	runner := &dialogs.Runner{
 		DB: db, Engine: engine, Screen: risk.New(),
-		Cases:     cases,
-		Referrals: referrals,
-		Outboxes: map[ohcontact.Channel]dialogs.Outbox{
-			ohcontact.ChannelSMS: outSMS, ohcontact.ChannelWebChat: outChat,
-		},
+		Cases:               cases,
+		Referrals:           referrals,
+		Outboxes:            outboxes,
 		FollowUps:           contacts,
 		Absences:            scheduler,
 		Asks:                asks,
@@ -174,7 +169,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	asks.Runner = runner // an unanswered question takes the runner's own pathway
 	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
-		Log: log.With("component", "sms"), Now: time.Now}
+		Timed: m.Webhook, Log: log.With("component", "sms"), Now: time.Now}
 
 	s := newServer(db, log)
 	con := console.New(console.Config{
@@ -190,17 +185,13 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	con.Register(s.mux)
 	// The live queue's listener: wakes this instance's /console/live connections.
 	s.background = append(s.background, con.Run)
-	s.mux.HandleFunc("POST /sms/twilio/inbound", m.Webhook("/sms/twilio/inbound", hooks.Inbound))
-	s.mux.HandleFunc("POST /sms/twilio/status", m.Webhook("/sms/twilio/status", hooks.Status))
+	hooks.Register(s.mux)
 	s.mux.Handle("GET /metrics", m.Handler(cfg.Metrics, log.With("component", "metrics")))
 	(&triggers.API{DB: db, Scheduler: scheduler, Referrals: referrals, Log: log.With("component", "api")}).Register(s.mux)
 	chat, hub := newWebChat(db, runner, engine, bundle, chatOrgs, cfg.WebChat, log)
-	s.mux.Handle("GET /ws/chat", chat)
-	script, err := widget.Script(func(lang string) string { return engine.WidgetNotice(lang, "") })
-	if err != nil {
+	if err := chat.Register(s.mux); err != nil {
 		return nil, nil, err
 	}
-	s.mux.Handle("GET /widget.js", widget.Handler(script))
 	s.background = append(s.background, hub.Run)
 	s.onShutdown = append(s.onShutdown, hub.CloseAll)
 	if demo {
@@ -209,8 +200,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		phone := &sms.Phone{DB: db, Network: network, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
 			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london,
 			Numbers: postgres.DemoMobiles()}
-		s.mux.HandleFunc("GET /demo/phone", phone.Show)
-		s.mux.HandleFunc("POST /demo/phone", phone.Reply)
+		phone.Register(s.mux)
 	}
 	return s, jobs, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
@@ -159,7 +160,7 @@ func tellAtTenOnAWeekday(t *testing.T, db *postgres.DB, id int64) {
 		t.Fatal(err)
 	}
 	w := &escalation.ReferralNotices{DB: db, Engine: engine, Times: &triggers.Scheduler{Policy: policy},
-		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
+		Outboxes: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}},
 		Location: london, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return at }}
 	if err := w.Work(t.Context(), &river.Job[escalation.ReferralNoticeArgs]{JobRow: &rivertype.JobRow{}, Args: args}); err != nil {
 		t.Fatalf("work the notice: %v", err)

@@ -37,105 +37,27 @@ type caseFrame struct {
 	raw string
 }
 
-// caseLive is an open case page connection whose frames a goroutine
-// reads.
-type caseLive struct {
-	t      *testing.T
-	ws     *websocket.Conn
-	frames chan caseFrame
-	ended  chan error
-}
+func (f caseFrame) kind() string { return f.Type }
+func (f caseFrame) text() string { return f.raw }
+
+// caseLive is an open case page connection.
+type caseLive = liveConn[caseFrame]
 
 // dialCaseLive opens GET /console/cases/{id}/live with b's cookies and
 // the server's own Origin, changed by header.
 func (b *browser) dialCaseLive(id int64, header http.Header) (*websocket.Conn, *http.Response, error) {
-	h := http.Header{"Origin": {b.f.srv.URL}}
-	for k, v := range header {
-		h[k] = v
-		if len(v) == 0 {
-			delete(h, k)
-		}
-	}
-	d := websocket.Dialer{Jar: b.client.Jar, HandshakeTimeout: 5 * time.Second}
-	return d.DialContext(b.t.Context(), fmt.Sprintf("ws%s/console/cases/%d/live", strings.TrimPrefix(b.f.srv.URL, "http"), id), h)
+	return b.dialWS(fmt.Sprintf("/console/cases/%d/live", id), header)
 }
 
 // openCaseLive opens case id's live connection, failing the test unless
 // it opens.
 func (b *browser) openCaseLive(id int64) *caseLive {
 	b.t.Helper()
-	ws, resp, err := b.dialCaseLive(id, nil)
-	if err != nil {
-		b.t.Fatalf("open case %d live: %v (response %v)", id, err, resp)
-	}
-	cl := &caseLive{t: b.t, ws: ws, frames: make(chan caseFrame, 100), ended: make(chan error, 1)}
-	go func() {
-		defer close(cl.frames)
-		for {
-			_, data, err := ws.ReadMessage()
-			if err != nil {
-				cl.ended <- err
-				return
-			}
-			f := caseFrame{raw: string(data)}
-			if err := json.Unmarshal(data, &f); err != nil {
-				cl.ended <- err
-				return
-			}
-			cl.frames <- f
-		}
-	}()
-	b.t.Cleanup(func() { _ = ws.Close() })
-	return cl
-}
-
-// waitFor returns the first frame for which ok holds, failing the test
-// when none comes within 10 seconds.
-func (cl *caseLive) waitFor(what string, ok func(caseFrame) bool) caseFrame {
-	cl.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case f, open := <-cl.frames:
-			if !open {
-				cl.t.Fatalf("waiting for %s, the connection ended: %v", what, <-cl.ended)
-			}
-			if f.Type != "case" {
-				cl.t.Fatalf("frame of type %q, want case: %s", f.Type, f.raw)
-			}
-			if ok(f) {
-				return f
-			}
-		case <-deadline:
-			cl.t.Fatalf("no frame with %s within 10 seconds", what)
-		}
-	}
-}
-
-func (cl *caseLive) next() caseFrame {
-	cl.t.Helper()
-	return cl.waitFor("anything", func(caseFrame) bool { return true })
-}
-
-// endedWith waits until the server closes the connection with code.
-func (cl *caseLive) endedWith(code int) {
-	cl.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case _, open := <-cl.frames:
-			if open {
-				continue
-			}
-			var ce *websocket.CloseError
-			if err := <-cl.ended; !errors.As(err, &ce) || ce.Code != code {
-				cl.t.Fatalf("the connection ended with %v, want close code %d", err, code)
-			}
-			return
-		case <-deadline:
-			cl.t.Fatal("the connection was not closed within 10 seconds")
-		}
-	}
+	return openLiveConn(b, fmt.Sprintf("/console/cases/%d/live", id), "case", func(data []byte) (caseFrame, error) {
+		f := caseFrame{raw: string(data)}
+		err := json.Unmarshal(data, &f)
+		return f, err
+	})
 }
 
 // inbound adds a message from the person to conversation conv, as the

@@ -289,7 +289,7 @@
 // as the page is) before it is sent, which takes a second round trip. Snapshots are not shared between
 // connections: the queue query reads only unresolved cases, and sharing
 // would save little for the state it would need. Each connection has
-// exactly one writer goroutine; it pings every 25 seconds and the
+// exactly one writer goroutine (channels/wsconn); it pings every 25 seconds and the
 // connection ends when no pong comes within 60. When Run ends (at
 // shutdown) every live connection is closed with 1001, going away, so that
 // browsers reconnect to another instance.
@@ -340,6 +340,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ohcontact/ohcontact/channels/wsconn"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -395,7 +396,7 @@ type Console struct {
 	proxyHeader       string
 
 	liveMu sync.Mutex
-	live   map[*liveConn]struct{} // this instance's live connections (runLive)
+	live   map[*wsconn.Conn]struct{} // this instance's live connections (runLive)
 }
 
 //go:embed templates/*.html static/console.css static/console.js
@@ -413,7 +414,7 @@ func New(cfg Config) *Console {
 		clients:     newThrottle(lim.ClientPerMinute, lim.ClientBurst, lim.Keys),
 		accounts:    newThrottle(lim.AccountPerMinute, lim.AccountBurst, lim.Keys),
 		proxyHeader: cfg.TrustedProxyHeader,
-		live:        map[*liveConn]struct{}{},
+		live:        map[*wsconn.Conn]struct{}{},
 	}
 	if c.loc == nil {
 		c.loc = time.UTC

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
@@ -93,7 +94,7 @@ func newFixtureWith(t *testing.T, secure bool, configure func(*console.Config)) 
 		t.Fatal(err)
 	}
 	cases := &escalation.Cases{DB: f.db, SLA: escalation.DefaultSLA, Location: time.UTC, Jobs: jobs,
-		Outboxes: map[ohcontact.Channel]escalation.Outbox{ohcontact.ChannelSMS: f.sms}, Engine: engine, Now: f.now,
+		Outboxes: channels.Outboxes{ohcontact.ChannelSMS: f.sms}, Engine: engine, Now: f.now,
 		// Replies go as written unless a test asks for them signed.
 		Signing: map[int64]escalation.ReplySigning{f.org: {Unsigned: true}, f.otherOrg: {Unsigned: true}}}
 	f.referrals = &escalation.Referrals{DB: f.db, Location: time.UTC, Cases: cases, Jobs: jobs, Now: f.now}

@@ -9,29 +9,29 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/wsconn"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// The timings of live connections, the queue's and case pages' (see "Live
-// updates" in the package doc).
-const (
-	liveReadLimit  = 512 // the browser sends only control frames
-	livePongWait   = 60 * time.Second
-	livePingPeriod = 25 * time.Second
-	liveWriteWait  = 10 * time.Second
-	liveQueryWait  = 10 * time.Second // for a snapshot's queries
-	// liveCoalesce is the least time between two snapshots on one
-	// connection, and the most a wake-up waits for its snapshot.
-	liveCoalesce = 50 * time.Millisecond
-	// liveRefresh is the most time between two snapshots.
-	liveRefresh = 30 * time.Second
-)
+// The limits and timings of live connections, the queue's and case pages'
+// (see "Live updates" in the package doc); the rest are wsconn's.
+var liveOptions = wsconn.Options{
+	ReadLimit:      512, // the browser sends only control frames
+	ReadBufferSize: 1024, WriteBufferSize: 16 << 10,
+	// At least this long between two snapshots on one connection, and at
+	// most this long from a wake-up to its snapshot.
+	Coalesce: 50 * time.Millisecond,
+	// At most this long between two snapshots.
+	Refresh: 30 * time.Second,
+}
+
+// liveQueryWait bounds a snapshot's queries.
+const liveQueryWait = 10 * time.Second
 
 // Run wakes this instance's live connections (GET /console/live and GET
 // /console/cases/{id}/live) whenever a case, its timeline, its
@@ -47,7 +47,7 @@ func (c *Console) Run(ctx context.Context) {
 	c.liveMu.Lock()
 	defer c.liveMu.Unlock()
 	for lc := range c.live {
-		lc.end(websocket.CloseGoingAway)
+		lc.End(websocket.CloseGoingAway, "")
 	}
 }
 
@@ -56,7 +56,7 @@ func (c *Console) wakeLive() {
 	c.liveMu.Lock()
 	defer c.liveMu.Unlock()
 	for lc := range c.live {
-		lc.poke()
+		lc.Poke()
 	}
 }
 
@@ -85,17 +85,17 @@ func (c *Console) serveLive(w http.ResponseWriter, r *http.Request, s *session) 
 
 // runLive serves a live connection for s: it reads the first frame with
 // first, then upgrades and sends it, then a frame read with next after each
-// wake-up (see writeLive), until either side ends the connection. Both
-// return ErrNotFound when what they read is not there for s: from first,
-// that is answered as for a page not found, before any upgrade; from next,
-// it means the session has ended.
+// wake-up and at least every liveOptions.Refresh (see writeLive), until
+// either side ends the connection. Both return ErrNotFound when what they
+// read is not there for s: from first, that is answered as for a page not
+// found, before any upgrade; from next, it means the session has ended.
 func (c *Console) runLive(w http.ResponseWriter, r *http.Request, s *session, first, next func(context.Context) ([]byte, error)) {
 	if !sameOrigin(r) {
 		c.log.Warn("console: live connection from another origin refused", "route", r.Pattern, "user_id", s.user.ID)
 		c.forbidden(w, r, s, "Live updates open only from this site's own pages.")
 		return
 	}
-	lc := &liveConn{s: s, snapshot: next, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	lc := wsconn.New(liveOptions)
 	// Registered before the first snapshot is read, so that no change
 	// committed after that read can go without a wake-up.
 	c.liveMu.Lock()
@@ -116,28 +116,13 @@ func (c *Console) runLive(w http.ResponseWriter, r *http.Request, s *session, fi
 		c.serverError(w, r, s, err)
 		return
 	}
-
-	// The server's read and write timeouts bound a request; a websocket
-	// outlives them and keeps deadlines of its own, so they are lifted
-	// before the upgrade.
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
 	// The origin is checked above, more strictly than the upgrader would.
-	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 10, CheckOrigin: func(*http.Request) bool { return true }}
-	ws, err := up.Upgrade(w, r, nil)
-	if err != nil {
+	if lc.Upgrade(w, r) != nil {
 		return // the upgrader has answered
 	}
-	defer ws.Close()
-	ws.SetReadLimit(liveReadLimit)
-	lc.ws = ws
-
-	written := make(chan struct{})
-	go func() { defer close(written); c.writeLive(ctx, lc, frame) }()
-	lc.read()
-	lc.end(websocket.CloseNormalClosure)
-	<-written
+	_ = lc.Run(func([]byte) bool { return true }, func() error {
+		return c.writeLive(ctx, lc, s, &frame, next)
+	})
 }
 
 // sameOrigin reports whether r, a websocket handshake, comes from one of
@@ -156,105 +141,25 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && (o.Scheme == "http" || o.Scheme == "https") && o.Host != "" && strings.EqualFold(o.Host, r.Host)
 }
 
-// liveConn is one browser's live connection. Only writeLive writes
-// messages to ws.
-type liveConn struct {
-	ws *websocket.Conn
-	s  *session
-	// snapshot reads the frame to send now; ErrNotFound means the session
-	// has ended.
-	snapshot func(context.Context) ([]byte, error)
-	wake     chan struct{} // holds a wake-up not yet answered
-	stop     chan struct{} // closed, once code is set, to end the connection
-	once     sync.Once
-	code     int // the close code to send
-}
-
-// poke asks for a snapshot; wake-ups not yet answered merge into one.
-func (lc *liveConn) poke() {
-	select {
-	case lc.wake <- struct{}{}:
-	default:
+// writeLive writes lc's next frame, on its writer: *first the first time
+// (then it is cleared), then one read with snapshot. A session that has
+// ended closes the connection with 1008 (policy violation, "signed out").
+// What the browser sends is dropped.
+func (c *Console) writeLive(ctx context.Context, lc *wsconn.Conn, s *session, first *[]byte, snapshot func(context.Context) ([]byte, error)) error {
+	frame, err := *first, error(nil)
+	if *first = nil; frame == nil {
+		frame, err = snapshot(ctx)
 	}
-}
-
-// end asks the writer to close the connection with code.
-func (lc *liveConn) end(code int) {
-	lc.once.Do(func() { lc.code = code; close(lc.stop) })
-}
-
-// read reads, and drops, what the browser sends until the connection
-// fails, the browser closes it or a pong is overdue. A close frame is
-// answered by the writer, not here.
-func (lc *liveConn) read() {
-	lc.ws.SetCloseHandler(func(int, string) error { return nil })
-	lc.ws.SetReadDeadline(time.Now().Add(livePongWait))
-	lc.ws.SetPongHandler(func(string) error { return lc.ws.SetReadDeadline(time.Now().Add(livePongWait)) })
-	for {
-		if _, _, err := lc.ws.NextReader(); err != nil {
-			return
-		}
+	switch {
+	case errors.Is(err, postgres.ErrNotFound):
+		c.log.Info("console: live connection closed: the session has ended", "user_id", s.user.ID)
+		lc.End(websocket.ClosePolicyViolation, "signed out")
+		return nil
+	case err != nil:
+		c.log.Error("console: live snapshot", "user_id", s.user.ID, "error", err)
+		return err
 	}
-}
-
-// hangUp sends a close frame with code and reason and closes the
-// connection, which ends the reader.
-func (lc *liveConn) hangUp(code int, reason string) {
-	_ = lc.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(liveWriteWait))
-	_ = lc.ws.Close()
-}
-
-// writeLive is lc's one writer: first at once, then a snapshot after each
-// wake-up (no sooner than liveCoalesce after the one before) and at least
-// every liveRefresh; a ping every livePingPeriod; the close frame at the
-// end.
-func (c *Console) writeLive(ctx context.Context, lc *liveConn, first []byte) {
-	ping := time.NewTicker(livePingPeriod)
-	defer ping.Stop()
-	next := time.NewTimer(0)
-	defer next.Stop()
-	// sent is when the last snapshot was sent, due when the next one is.
-	var sent, due time.Time
-	for {
-		select {
-		case <-next.C:
-			frame, err := first, error(nil)
-			if first = nil; frame == nil {
-				frame, err = lc.snapshot(ctx)
-			}
-			switch {
-			case errors.Is(err, postgres.ErrNotFound):
-				c.log.Info("console: live connection closed: the session has ended", "user_id", lc.s.user.ID)
-				lc.hangUp(websocket.ClosePolicyViolation, "signed out")
-				return
-			case err != nil:
-				c.log.Error("console: live snapshot", "user_id", lc.s.user.ID, "error", err)
-				lc.hangUp(websocket.CloseInternalServerErr, "")
-				return
-			}
-			lc.ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
-			if err := lc.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
-				lc.hangUp(websocket.CloseGoingAway, "")
-				return
-			}
-			sent = time.Now()
-			due = sent.Add(liveRefresh)
-			next.Reset(liveRefresh)
-		case <-lc.wake:
-			if soon := sent.Add(liveCoalesce); soon.Before(due) {
-				due = soon
-				next.Reset(time.Until(soon))
-			}
-		case <-ping.C:
-			if err := lc.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
-				lc.hangUp(websocket.CloseGoingAway, "")
-				return
-			}
-		case <-lc.stop:
-			lc.hangUp(lc.code, "")
-			return
-		}
-	}
+	return lc.WriteText(frame)
 }
 
 // liveSnapshot is the frame GET /console/live sends.

@@ -82,6 +82,12 @@ func (f *fixture) listen() {
 	f.t.Cleanup(func() { cancel(); <-done })
 }
 
+func (f liveFrame) kind() string { return f.Type }
+func (f liveFrame) text() string { return f.raw }
+
+// liveClient is an open GET /console/live connection.
+type liveClient = liveConn[liveFrame]
+
 // dialLive opens GET /console/live with b's cookies, sending header
 // (Origin: the server's own, unless header says otherwise).
 func (b *browser) dialLive(header http.Header) (*websocket.Conn, *http.Response, error) {
@@ -91,24 +97,7 @@ func (b *browser) dialLive(header http.Header) (*websocket.Conn, *http.Response,
 // dialLiveQuery is dialLive with query, the queue page's query string
 // ("?priority=urgent"), as the page's script sends it.
 func (b *browser) dialLiveQuery(query string, header http.Header) (*websocket.Conn, *http.Response, error) {
-	h := http.Header{"Origin": {b.f.srv.URL}}
-	for k, v := range header {
-		h[k] = v
-		if len(v) == 0 {
-			delete(h, k)
-		}
-	}
-	d := websocket.Dialer{Jar: b.client.Jar, HandshakeTimeout: 5 * time.Second}
-	return d.DialContext(b.t.Context(), "ws"+strings.TrimPrefix(b.f.srv.URL, "http")+"/console/live"+query, h)
-}
-
-// liveClient is an open live connection whose frames a goroutine reads.
-type liveClient struct {
-	t      *testing.T
-	ws     *websocket.Conn
-	frames chan liveFrame
-	ended  chan error // the error that ended reading: a *websocket.CloseError when the server closed
-	done   chan struct{}
+	return b.dialWS("/console/live"+query, header)
 }
 
 // openLive opens b's live connection, failing the test unless it opens.
@@ -120,122 +109,11 @@ func (b *browser) openLive() *liveClient {
 // openLiveQuery is openLive for the queue page with query string query.
 func (b *browser) openLiveQuery(query string) *liveClient {
 	b.t.Helper()
-	ws, resp, err := b.dialLiveQuery(query, nil)
-	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		b.t.Fatalf("open /console/live: %v (status %d)", err, status)
-	}
-	lc := &liveClient{t: b.t, ws: ws, frames: make(chan liveFrame), ended: make(chan error, 1), done: make(chan struct{})}
-	go func() {
-		defer close(lc.frames)
-		for {
-			_, data, err := ws.ReadMessage()
-			if err != nil {
-				lc.ended <- err
-				return
-			}
-			f := liveFrame{raw: string(data), arrived: time.Now()}
-			if err := json.Unmarshal(data, &f); err != nil {
-				lc.ended <- err
-				return
-			}
-			select {
-			case lc.frames <- f:
-			case <-lc.done:
-				return
-			}
-		}
-	}()
-	b.t.Cleanup(lc.close)
-	return lc
-}
-
-func (lc *liveClient) close() {
-	select {
-	case <-lc.done:
-	default:
-		close(lc.done)
-		_ = lc.ws.Close()
-	}
-}
-
-// next returns the next snapshot, failing the test after 10 seconds.
-func (lc *liveClient) next() liveFrame {
-	lc.t.Helper()
-	select {
-	case f, ok := <-lc.frames:
-		if !ok {
-			lc.t.Fatalf("the live connection ended: %v", <-lc.ended)
-		}
-		if f.Type != "queue" {
-			lc.t.Fatalf("frame of type %q, want queue: %s", f.Type, f.raw)
-		}
-		return f
-	case <-time.After(10 * time.Second):
-	}
-	lc.t.Fatal("no snapshot within 10 seconds")
-	return liveFrame{}
-}
-
-// waitFor returns the first snapshot for which ok holds, failing the test
-// when none comes within 10 seconds.
-func (lc *liveClient) waitFor(what string, ok func(liveFrame) bool) liveFrame {
-	lc.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case f, open := <-lc.frames:
-			if !open {
-				lc.t.Fatalf("waiting for %s, the live connection ended: %v", what, <-lc.ended)
-			}
-			if ok(f) {
-				return f
-			}
-		case <-deadline:
-			lc.t.Fatalf("no snapshot with %s within 10 seconds", what)
-		}
-	}
-}
-
-// quiet returns the snapshots that arrive within d.
-func (lc *liveClient) quiet(d time.Duration) []liveFrame {
-	var got []liveFrame
-	deadline := time.After(d)
-	for {
-		select {
-		case f, open := <-lc.frames:
-			if !open {
-				return got
-			}
-			got = append(got, f)
-		case <-deadline:
-			return got
-		}
-	}
-}
-
-// endedWith waits until the server closes the connection, failing the test
-// unless it does so with code within 10 seconds.
-func (lc *liveClient) endedWith(code int) {
-	lc.t.Helper()
-	for {
-		select {
-		case _, open := <-lc.frames:
-			if open {
-				continue
-			}
-			var ce *websocket.CloseError
-			if err := <-lc.ended; !errors.As(err, &ce) || ce.Code != code {
-				lc.t.Fatalf("the live connection ended with %v, want close code %d", err, code)
-			}
-			return
-		case <-time.After(10 * time.Second):
-			lc.t.Fatalf("the live connection was not closed within 10 seconds")
-		}
-	}
+	return openLiveConn(b, "/console/live"+query, "queue", func(data []byte) (liveFrame, error) {
+		f := liveFrame{raw: string(data), arrived: time.Now()}
+		err := json.Unmarshal(data, &f)
+		return f, err
+	})
 }
 
 func TestLiveSnapshotOnConnect(t *testing.T) {
@@ -595,7 +473,7 @@ func TestLiveLeavesNoGoroutines(t *testing.T) {
 	}
 }
 
-var liveFrames = regexp.MustCompile(`console\.\(\*Console\)\.(serveLive|runLive|writeLive)|postgres\.\(\*Listener\)\.Run`)
+var liveFrames = regexp.MustCompile(`console\.\(\*Console\)\.(serveLive|runLive)|wsconn\.\(\*Conn\)\.(Run|write)|postgres\.\(\*Listener\)\.Run`)
 
 // liveGoroutines counts the goroutines serving live connections or
 // listening for their wake-ups.
