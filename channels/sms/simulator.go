@@ -110,7 +110,7 @@ type Phone struct {
 	// Location is the time zone texts' times are shown in.
 	Location *time.Location
 	// Numbers are the demo staff's mobiles, in E.164 form
-	// (postgres.DemoMobiles).
+	// (demo.Mobiles).
 	Numbers []string
 
 	keyOnce sync.Once
