@@ -81,12 +81,17 @@ func newTrustFixture(t *testing.T, register func(*testing.T, *runnerFixture, int
 	t.Helper()
 	f := &trustFixture{runnerFixture: newRunnerFixture(t), log: &syncBuffer{}}
 	f.runner.Log = slog.New(slog.NewTextHandler(f.log, nil))
-	// An engine that knows both trusts' signposting.
+	// An engine that knows both trusts' signposting: trust A's directory
+	// is the built-in one's, under trust A's code.
 	bundle, err := locales.Bundle()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.engine, err = dialogs.New(bundle, signposting.DemoPilot()); err != nil {
+	dir := signposting.Demo()
+	trustA := dir.Organisations[0]
+	trustA.Code, trustA.Name = "DEMO-TEES", "Tees Moorland NHS Foundation Trust"
+	dir.Organisations = append(dir.Organisations, trustA)
+	if f.engine, err = dialogs.New(bundle, dir); err != nil {
 		t.Fatal(err)
 	}
 	f.runner.Engine = f.engine

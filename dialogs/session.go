@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -23,19 +24,9 @@ func (e *Engine) session(state State, in Input) (*session, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownOrganisation, state.Org)
 	}
 	state.Lang = locales.Match(state.Lang)
-	if state.Answers != nil {
-		state.Answers = cloneMap(state.Answers)
-	}
+	state.Answers = maps.Clone(state.Answers)
 	state.Signposted = slices.Clone(state.Signposted)
 	return &session{e: e, flow: f, org: o, loc: e.localizer(state.Lang), st: state, now: in.Now, said: in.Text}, nil
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // session is the working state of one Start or Step.

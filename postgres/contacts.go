@@ -356,21 +356,6 @@ func HoldContact(ctx context.Context, tx pgx.Tx, id int64, until time.Time) erro
 	return nil
 }
 
-// MarkContactResponded records that the person replied in conversation
-// conversationID: the contact that opened it (if any, and if sent or
-// reminded) becomes responded, so no reminder or no-response closing
-// follows. The runner calls it for every inbound message, in its
-// transaction; it is a no-op for conversations no contact opened.
-func MarkContactResponded(ctx context.Context, tx pgx.Tx, conversationID int64) error {
-	_, err := tx.Exec(ctx, `
-		UPDATE contacts SET state = 'responded', state_reason = NULL, updated_at = now()
-		WHERE id = (SELECT contact_id FROM conversations WHERE id = $1) AND state IN ('sent', 'reminded')`, conversationID)
-	if err != nil {
-		return fmt.Errorf("mark contact of conversation %d responded: %w", conversationID, err)
-	}
-	return nil
-}
-
 // OpenConversation is an open conversation with when it last saw activity.
 type OpenConversation struct {
 	ohcontact.Conversation

@@ -81,23 +81,4 @@ func TestContactStates(t *testing.T) {
 	if s, m := state(stress), state(msk); s != "sent" || m != "cancelled" {
 		t.Fatalf("states %s and %s, want sent and cancelled", s, m)
 	}
-
-	// A reply in a conversation the contact opened makes it responded; one
-	// in a conversation the person opened changes nothing.
-	inTx(func(tx pgx.Tx) error {
-		if err := postgres.MarkContactResponded(ctx, tx, f.conversation); err != nil {
-			return err
-		}
-		if state(stress) != "sent" {
-			t.Fatal("a reply in the person's own conversation marked the contact")
-		}
-		_, err := tx.Exec(ctx, `UPDATE conversations SET contact_id = $1 WHERE id = $2`, stress, f.conversation)
-		if err != nil {
-			return err
-		}
-		return postgres.MarkContactResponded(ctx, tx, f.conversation)
-	})
-	if s := state(stress); s != "responded" {
-		t.Fatalf("state %s after a reply, want responded", s)
-	}
 }

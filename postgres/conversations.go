@@ -200,3 +200,31 @@ func transcript(ctx context.Context, q Querier, where string, args ...any) ([]Tr
 		return m, err
 	})
 }
+
+// PhoneText is one text on the demo phone simulator's screen.
+type PhoneText struct {
+	Seq      int
+	Inbound  bool // written by the person holding the phone
+	Body     string
+	Status   string
+	SentAt   time.Time
+	ErrorMsg string
+}
+
+// PhoneTexts returns the SMS messages exchanged with mobile, oldest first,
+// across that number's conversations (at most the latest 200).
+func (db *DB) PhoneTexts(ctx context.Context, mobile string) ([]PhoneText, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT seq, direction = 'inbound', body, delivery_status, created_at, coalesce(error_reason, '')
+		FROM (SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		      WHERE c.channel = 'sms' AND c.address = $1 ORDER BY m.id DESC LIMIT 200) latest
+		ORDER BY id`, mobile)
+	if err != nil {
+		return nil, fmt.Errorf("phone texts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PhoneText, error) {
+		var p PhoneText
+		err := r.Scan(&p.Seq, &p.Inbound, &p.Body, &p.Status, &p.SentAt, &p.ErrorMsg)
+		return p, err
+	})
+}

@@ -160,6 +160,27 @@ func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *QuietHou
 	return code, quietHours(from, until), nil
 }
 
+// PhoneOwner is a member of staff whose phone the simulator can show.
+type PhoneOwner struct {
+	Mobile, FirstName, LastName, Organisation string
+}
+
+// PhoneOwners returns the members of staff whose mobile is one of mobiles,
+// those with the most recent texts first.
+func (db *DB) PhoneOwners(ctx context.Context, mobiles []string) ([]PhoneOwner, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT s.mobile, s.first_name, s.last_name, o.name
+		FROM staff s JOIN organisations o ON o.id = s.organisation_id
+		LEFT JOIN LATERAL (SELECT max(last_activity_at) AS last FROM conversations c
+		                   WHERE c.staff_id = s.id AND c.channel = 'sms') a ON true
+		WHERE s.mobile = ANY($1)
+		ORDER BY a.last DESC NULLS LAST, s.last_name, s.first_name`, mobiles)
+	if err != nil {
+		return nil, fmt.Errorf("phone owners: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[PhoneOwner])
+}
+
 // MobileConflict is a mobile held by staff of two organisations, seen from
 // one side: the record StaffID of OrganisationID, and the record
 // OtherStaffID of another organisation with the same number. It names the

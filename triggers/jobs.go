@@ -133,7 +133,7 @@ type Starter interface {
 //     SMS conversation schedules no fallback.
 //
 // A reply at any point makes the contact responded
-// (postgres.MarkContactResponded, called by the runner), which stops the
+// (postgres.SaveSteps, as the runner stores it), which stops the
 // reminder and the closing.
 type Contacts struct {
 	DB        *postgres.DB

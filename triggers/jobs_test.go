@@ -373,7 +373,7 @@ func TestAReplyStopsTheReminder(t *testing.T) {
 		name := map[bool]string{true: "marked by the runner", false: "found by the reminder"}[marked]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f, c, conv := sentStressContact(t)
+			f, c, _ := sentStressContact(t)
 			// The person replies, as the runner stores it.
 			err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
 				locked, _, err := postgres.LockContactConversation(t.Context(), tx, c.ID)
@@ -381,13 +381,10 @@ func TestAReplyStopsTheReminder(t *testing.T) {
 					return err
 				}
 				in := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "yes", ExternalID: "SM1"}
-				if err := postgres.AppendMessage(t.Context(), tx, &locked, &in); err != nil {
-					return err
-				}
 				if marked {
-					return postgres.MarkContactResponded(t.Context(), tx, conv.ID)
+					return postgres.SaveSteps(t.Context(), tx, []postgres.Step{{Conversation: &locked, Messages: []*ohcontact.Message{&in}}})
 				}
-				return nil
+				return postgres.AppendMessage(t.Context(), tx, &locked, &in)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -458,7 +455,7 @@ func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
 	// the window: it is held to Monday 09:00.
 	saturday := f.at(t, "2026-05-09", 20, 0)
 	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
-		if err := postgres.MarkContactResponded(t.Context(), tx, first.ID); err != nil {
+		if _, err := tx.Exec(t.Context(), `UPDATE contacts SET state = 'responded' WHERE id = $1`, c.ID); err != nil {
 			return err
 		}
 		f.exec(t, `UPDATE conversations SET status = 'closed', closed_reason = 'completed', closed_at = now() WHERE id = $1`, first.ID)

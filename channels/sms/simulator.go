@@ -47,7 +47,7 @@ func (s *Simulator) Send(_ context.Context, m Outgoing) (Accepted, error) {
 	if s.blocked[m.To] {
 		return Accepted{}, &SendError{Code: ErrCodeOptedOut, HTTP: http.StatusBadRequest, Permanent: true, Reason: PlainReason(ErrCodeOptedOut)}
 	}
-	return Accepted{SID: "SM" + randomHex(16), Status: "delivered"}, nil
+	return Accepted{SID: NewMessageSID(), Status: "delivered"}, nil
 }
 
 // Receive is a text from number reaching the network at at, before it goes
@@ -110,7 +110,7 @@ type Phone struct {
 	// Location is the time zone texts' times are shown in.
 	Location *time.Location
 	// Numbers are the demo staff's mobiles, in E.164 form
-	// (postgres.DemoMobiles).
+	// (demo.Mobiles).
 	Numbers []string
 
 	keyOnce sync.Once
@@ -122,6 +122,8 @@ const (
 	// phoneCookie holds the random value the phone page's CSRF token is
 	// the HMAC of.
 	phoneCookie = "demo_phone"
+	// phoneCookieLen is the length of that value (rand.Text's).
+	phoneCookieLen = 26
 	// phoneCSRFField is the reply form's CSRF token field.
 	phoneCSRFField = "csrf_token"
 )
@@ -156,10 +158,10 @@ func (p *Phone) csrfToken(v string) string {
 // cookieValue returns the browser's CSRF cookie value, setting a new one
 // on w when it has none.
 func (p *Phone) cookieValue(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(phoneCookie); err == nil && len(c.Value) == 32 {
+	if c, err := r.Cookie(phoneCookie); err == nil && len(c.Value) == phoneCookieLen {
 		return c.Value
 	}
-	v := randomHex(16)
+	v := rand.Text()
 	http.SetCookie(w, &http.Cookie{Name: phoneCookie, Value: v, Path: "/demo/phone", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(p.PublicBaseURL, "https://")})
 	return v
@@ -260,7 +262,7 @@ func (p *Phone) Reply(w http.ResponseWriter, r *http.Request) {
 	p.Network.Receive(number, body, time.Now())
 	back := "/demo/phone?number=" + url.QueryEscape(number)
 	form := url.Values{
-		"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {"AC" + strings.Repeat("0", 32)},
+		"MessageSid": {NewMessageSID()}, "AccountSid": {"AC" + strings.Repeat("0", 32)},
 		"From": {number}, "To": {SimulatorNumber}, "Body": {body}, "NumMedia": {"0"},
 	}
 	inboundURL := p.PublicBaseURL + InboundPath
@@ -287,10 +289,12 @@ func (p *Phone) Reply(w http.ResponseWriter, r *http.Request) {
 
 // NewSimulatorToken returns a random auth token for signing simulated
 // webhooks, so forged posts are refused even in demo mode.
-func NewSimulatorToken() string { return randomHex(16) }
+func NewSimulatorToken() string { return rand.Text() }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+// NewMessageSID returns a new random message SID in Twilio's form: "SM"
+// and 32 lower-case hex digits, the form the webhooks accept.
+func NewMessageSID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "SM" + hex.EncodeToString(b[:])
 }

@@ -70,7 +70,6 @@ package webchat
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -261,7 +260,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		identity = "staff"
 	}
 	if who.sessionID == "" {
-		who.sessionID, who.issuedAt = randomHex(16), h.Now().Truncate(time.Second)
+		who.sessionID, who.issuedAt = rand.Text(), h.Now().Truncate(time.Second)
 		c.chatter = who
 	}
 	// A resumed session keeps its ID and issue time: hellos never extend
@@ -361,7 +360,7 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 			return staffChatter(staff), ""
 		}
 	}
-	return chatter{address: "w_" + randomHex(12)}, refusal
+	return chatter{address: "w_" + rand.Text()}, refusal
 }
 
 func staffChatter(s ohcontact.Staff) chatter {
@@ -438,7 +437,7 @@ func (c *conn) read(ctx context.Context, data []byte) bool {
 		// cleared, in a conversation their clinician keeps open too.
 		ended := frame{Type: "ended", last: true}
 		if c.staffID != 0 {
-			ended.Session = MintSession(c.org.Secret, Session{ID: randomHex(16), Org: c.org.Code,
+			ended.Session = MintSession(c.org.Secret, Session{ID: rand.Text(), Org: c.org.Code,
 				AssignmentNumber: c.assignment, Address: c.address, IssuedAt: c.issuedAt, Expires: c.issuedAt.Add(sessionLife),
 				Cleared: kept, ClearedSeq: keptSeq})
 		}
@@ -651,10 +650,4 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 		return c.write(frame{Type: "ended"})
 	}
 	return nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
@@ -29,8 +30,8 @@ import (
 // assemble builds the service from its parts: the signposting directory and
 // organisations, the dialog engine and runner, the SMS channel, the job
 // queue and every route. Nothing is started.
-func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger, demo bool) (*server, *river.Client[pgx.Tx], error) {
-	if demo {
+func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger, demoMode bool) (*server, *river.Client[pgx.Tx], error) {
+	if demoMode {
 		if err := checkDemoConfig(cfg); err != nil {
 			return nil, nil, err
 		}
@@ -50,22 +51,13 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	// first organisation in the configuration.
 	first := dir.Organisations[0]
 	defaultOrg := ohcontact.Organisation{ID: orgIDs[first.Code], Code: first.Code, Name: first.Name}
-	chatOrgs, err := webChatOrganisations(cfg, dir, orgIDs, demo)
+	chatOrgs, err := webChatOrganisations(cfg, dir, orgIDs, demoMode)
 	if err != nil {
 		return nil, nil, err
 	}
-	if demo {
-		if err := addPilotTrusts(ctx, db, cfg, dir, orgIDs); err != nil {
-			return nil, nil, err
-		}
-		if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
-			return nil, nil, err
-		}
-		if err := seedDemoAccounts(ctx, db, orgIDs); err != nil {
-			return nil, nil, err
-		}
-		// A month of pilot history, once, for the dashboard.
-		if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), time.Now()); err != nil {
+	// Without OHCONTACT_CONFIG, demo mode has the other pilot trusts too.
+	if demoMode && cfg.ConfigFile == "" {
+		if err := demo.AddTrusts(ctx, db, dir, orgIDs); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -101,7 +93,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	scheduler := &triggers.Scheduler{Policy: policy, Now: time.Now}
 	contacts := &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Cases: cases,
 		Log: log.With("component", "triggers")}
-	byCode := routes(cfg, demo)
+	byCode := routes(cfg, demoMode)
 	onCall := onCallRoutes(byCode, dir, orgIDs, log)
 	referralDays, mskOnCall := mskSettings(byCode, dir, orgIDs)
 	// Every physio referral a flow promises is made, and worked, here.
@@ -137,8 +129,10 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	referrals.Jobs = jobs
 	asks.Jobs = jobs
 	smsOutbox.Jobs = jobs
-	if demo {
-		if err := seedDemoContacts(ctx, db, scheduler, london); err != nil {
+	// The demo's data, once, now that the scheduler can queue each demo
+	// phone's first contact.
+	if demoMode {
+		if err := demo.Seed(ctx, db, orgIDs, scheduler, london); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -194,12 +188,12 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	}
 	s.background = append(s.background, hub.Run)
 	s.onShutdown = append(s.onShutdown, hub.CloseAll)
-	if demo {
+	if demoMode {
 		s.mux.HandleFunc("GET /{$}", demoLanding(cfg.PublicBaseURL, orgIDs, log.With("component", "demo")))
 		s.mux.HandleFunc("GET /demo/intranet", demoIntranet(db, chatOrgs[signposting.DemoCode], log))
 		phone := &sms.Phone{DB: db, Network: network, AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL,
 			Log: log.With("component", "demo-phone"), Client: &http.Client{Timeout: 15 * time.Second}, Location: london,
-			Numbers: postgres.DemoMobiles()}
+			Numbers: demo.Mobiles()}
 		phone.Register(s.mux)
 	}
 	return s, jobs, nil

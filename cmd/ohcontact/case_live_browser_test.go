@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/ohcontact/ohcontact/demo"
 )
 
 // TestLiveCasePageInBrowser: a clinician has a claimed case open and is
@@ -23,7 +25,7 @@ func TestLiveCasePageInBrowser(t *testing.T) {
 	id := textRisk(t, base, db)
 	caseID := strconv.FormatInt(id, 10)
 
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/"`)
 	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/cases/"+caseID),
 		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,

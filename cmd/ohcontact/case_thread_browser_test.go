@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -31,7 +32,7 @@ func TestPriorityInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	id := textRisk(t, base, db)
 	path := "/console/cases/" + strconv.FormatInt(id, 10)
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/"`)
 	openCase(t, ctx, path)
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
 		`document.body.textContent.includes("You have claimed this case.")`)
@@ -81,7 +82,7 @@ func TestReplyAfterHandBackInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	id := textRisk(t, base, db)
 	path := "/console/cases/" + strconv.FormatInt(id, 10)
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/"`)
 	openCase(t, ctx, path)
 	submitAndWait(t, ctx, `document.querySelector("form[action$='/claim']").requestSubmit()`,
 		`document.querySelector("form[action$='/reply']") !== null`)

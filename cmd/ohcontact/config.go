@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -94,7 +95,7 @@ var (
 func loadConfig(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		DatabaseURL:   getenv("DATABASE_URL"),
-		HTTPAddr:      or(getenv("HTTP_ADDR"), "127.0.0.1:8080"),
+		HTTPAddr:      cmp.Or(getenv("HTTP_ADDR"), "127.0.0.1:8080"),
 		PublicBaseURL: strings.TrimSuffix(getenv("PUBLIC_BASE_URL"), "/"),
 		ConfigFile:    getenv("OHCONTACT_CONFIG"),
 		Twilio: sms.TwilioConfig{
@@ -143,7 +144,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		cfg.TrustedProxyHeader = http.CanonicalHeaderKey(v)
 		cfg.WebChat.TrustedProxyHeader = cfg.TrustedProxyHeader
 	}
-	if err := cfg.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
+	if err := cfg.LogLevel.UnmarshalText([]byte(cmp.Or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		bad("LOG_LEVEL=%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
 	}
 	cfg.WidgetSecrets = map[string][]byte{}
@@ -168,7 +169,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, each("OHCONTACT_CONFIG: ", err)...)
 		}
 	}
-	for _, network := range strings.Split(or(getenv("METRICS_ALLOW"), defaultMetricsAllow), ",") {
+	for _, network := range strings.Split(cmp.Or(getenv("METRICS_ALLOW"), defaultMetricsAllow), ",") {
 		network = strings.TrimSpace(network)
 		if network == "" {
 			continue
@@ -281,11 +282,4 @@ func parseMonths(v string) (int, bool) {
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-func or(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -85,8 +86,8 @@ func TestRiskyTextToResolvedCaseInBrowser(t *testing.T) {
 	within(t, ctx, 20*time.Second, chromedp.Navigate(base+"/console/login"),
 		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
 	checkAxe(t, ctx, axe, "login")
-	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demoClinicianEmail+`";
-		document.querySelector("#password").value = "`+demoClinicianPassword+`";
+	submitAndWait(t, ctx, `document.querySelector("#email").value = "`+demo.ClinicianEmail+`";
+		document.querySelector("#password").value = "`+demo.ClinicianPassword+`";
 		document.querySelector("form[action='/console/login']").requestSubmit()`,
 		`location.pathname === "/console/" && document.body.textContent.toLowerCase().includes("urgent")`)
 	checkAxe(t, ctx, axe, "queue")
@@ -131,7 +132,7 @@ func TestPhysioReferralInBrowser(t *testing.T) {
 	// Two referrals in the demo organisation, as a flow makes them: one
 	// past its SLA with the red flags question unanswered, one new. They
 	// are the first two demo staff's, whose own check-ins make way.
-	for _, mobile := range postgres.DemoMobiles()[:2] {
+	for _, mobile := range demo.Mobiles()[:2] {
 		quietDemoPhone(t, db, mobile)
 	}
 	var id int64
@@ -173,7 +174,7 @@ func TestPhysioReferralInBrowser(t *testing.T) {
 		t.Fatalf("make referrals: %v", err)
 	}
 
-	signInToConsole(t, ctx, base, demoPhysioEmail("DEMO"), demoPhysioPassword, `location.pathname === "/console/referrals" && document.body.textContent.includes("1 referral is past its SLA")`)
+	signInToConsole(t, ctx, base, demo.PhysioEmail("DEMO"), demo.PhysioPassword, `location.pathname === "/console/referrals" && document.body.textContent.includes("1 referral is past its SLA")`)
 	checkAxe(t, ctx, axe, "referrals")
 
 	submitAndWait(t, ctx, fmt.Sprintf(`document.querySelector("tbody a[href='/console/referrals/%d']").click()`, id),

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -64,7 +65,7 @@ func TestLiveQueueInBrowser(t *testing.T) {
 	ctx, axe := browser(t)
 	base, db := startConsoleDemo(t)
 
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/" && document.querySelector("#live-status").textContent === "Live"`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/" && document.querySelector("#live-status").textContent === "Live"`)
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#queue-rows").textContent`)); err != nil ||
 		!strings.Contains(got, "No unresolved cases.") {
 		t.Fatalf("the queue is not empty to begin with: %q (%v)", got, err)
@@ -83,7 +84,7 @@ func TestLiveQueueInBrowser(t *testing.T) {
 
 	// The SLA job alerts the clinician.
 	if _, err := db.Pool.Exec(t.Context(), `INSERT INTO clinician_alerts (user_id, case_id, kind)
-		SELECT id, $2, 'sla_breached' FROM users WHERE email = $1`, demoClinicianEmail, id); err != nil {
+		SELECT id, $2, 'sla_breached' FROM users WHERE email = $1`, demo.ClinicianEmail, id); err != nil {
 		t.Fatal(err)
 	}
 	banner := `document.querySelector("[data-console-alerts] [role='alert']")`
@@ -113,9 +114,9 @@ func TestConsoleKeyboardOnly(t *testing.T) {
 		drop(chromedp.Poll[bool](`document.readyState === "complete"`)))
 	tabTo(t, ctx, "a.skip-link")
 	tabTo(t, ctx, "#email")
-	within(t, ctx, 10*time.Second, chromedp.KeyEvent(demoClinicianEmail))
+	within(t, ctx, 10*time.Second, chromedp.KeyEvent(demo.ClinicianEmail))
 	tabTo(t, ctx, "#password")
-	within(t, ctx, 10*time.Second, chromedp.KeyEvent(demoClinicianPassword))
+	within(t, ctx, 10*time.Second, chromedp.KeyEvent(demo.ClinicianPassword))
 	tabTo(t, ctx, "form[action='/console/login'] button[type=submit]")
 	pressAndWait(t, ctx, kb.Enter, `location.pathname === "/console/"`)
 

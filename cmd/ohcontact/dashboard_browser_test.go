@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -41,7 +42,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	base := "http://" + addr
 	startDemoAt(t, dbURL, addr, base)
 
-	signInToConsole(t, ctx, base, demoLeadEmail, demoLeadPassword, `location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demo.LeadEmail, demo.LeadPassword, `location.pathname === "/console/"`)
 	const charts = 30
 	drawn := `location.pathname === "/console/dashboard" && document.querySelectorAll("figure > svg[role=img]").length === ` + strconv.Itoa(charts)
 	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/dashboard']").click()`, drawn)
@@ -120,7 +121,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	db := openDB(t, dbURL)
 	var views, exports int
 	err = db.Pool.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE action = 'dashboard.view'), count(*) FILTER (WHERE action = 'dashboard.export')
-		FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE u.email = $1`, demoLeadEmail).Scan(&views, &exports)
+		FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE u.email = $1`, demo.LeadEmail).Scan(&views, &exports)
 	if err != nil || views != 2 || exports != 2 {
 		t.Errorf("%d views and %d exports of the dashboard audited (%v), want 2 each", views, exports, err)
 	}

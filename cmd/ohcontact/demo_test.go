@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -185,8 +186,8 @@ func TestDemoLandingPage(t *testing.T) {
 			t.Errorf("GET %s (following redirects) = %d, want 200", link, status)
 		}
 	}
-	for _, s := range []string{demoClinicianEmail, demoClinicianPassword, demoLeadEmail, demoLeadPassword,
-		demoPhysioEmail("DEMO"), demoPhysioPassword, "<ol class=\"tour\">"} {
+	for _, s := range []string{demo.ClinicianEmail, demo.ClinicianPassword, demo.LeadEmail, demo.LeadPassword,
+		demo.PhysioEmail("DEMO"), demo.PhysioPassword, "<ol class=\"tour\">"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("the landing page does not show %q", s)
 		}
@@ -217,7 +218,7 @@ func TestDemoStaffHaveAFirstContact(t *testing.T) {
 	if err != nil {
 		t.Fatalf("triggers plan: %v (%s)", err, errOut)
 	}
-	for _, mobile := range postgres.DemoMobiles() {
+	for _, mobile := range demo.Mobiles() {
 		var assignment string
 		if err := db.Pool.QueryRow(t.Context(), `SELECT assignment_number FROM staff WHERE mobile = $1`, mobile).Scan(&assignment); err != nil {
 			t.Fatal(err)
@@ -232,14 +233,14 @@ func TestDemoStaffHaveAFirstContact(t *testing.T) {
 		t.Helper()
 		err := db.Pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM absence_episodes e JOIN staff s ON s.id = e.staff_id
 			WHERE s.mobile = ANY($1)), (SELECT count(*) FROM contacts k JOIN absence_episodes e ON e.id = k.episode_id
-			JOIN staff s ON s.id = e.staff_id WHERE s.mobile = ANY($1))`, postgres.DemoMobiles()).Scan(&episodes, &contacts)
+			JOIN staff s ON s.id = e.staff_id WHERE s.mobile = ANY($1))`, demo.Mobiles()).Scan(&episodes, &contacts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return episodes, contacts
 	}
 	episodes, contacts := count()
-	if episodes != len(postgres.DemoMobiles()) || contacts < episodes {
+	if episodes != len(demo.Mobiles()) || contacts < episodes {
 		t.Fatalf("%d demo absences and %d contacts, want one absence each and a contact for each", episodes, contacts)
 	}
 	second := freeAddr(t)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/http"
@@ -149,7 +147,7 @@ func TestServerKilledMidRequestLosesNothing(t *testing.T) {
 		from := fmt.Sprintf("+4477009002%02d", i)
 		wg.Go(func() {
 			for n := 0; ; n++ {
-				w := inboundWebhook{sid: "SM" + randomHex32(), from: from, body: bodies[n%len(bodies)]}
+				w := inboundWebhook{sid: sms.NewMessageSID(), from: from, body: bodies[n%len(bodies)]}
 				err := w.post(client, base)
 				mu.Lock()
 				if err == nil {
@@ -244,10 +242,4 @@ func TestServerKilledMidRequestLosesNothing(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func randomHex32() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/escalation"
 )
 
@@ -27,7 +28,7 @@ func TestFollowUpAlertInBrowser(t *testing.T) {
 	id := textRisk(t, base, db)
 	caseID := strconv.FormatInt(id, 10)
 
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/" && document.querySelector("form[action='/console/duty']") !== null`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/" && document.querySelector("form[action='/console/duty']") !== null`)
 	submitAndWait(t, ctx, `document.querySelector("form[action='/console/duty']").requestSubmit()`,
 		`document.body.textContent.includes("You are on duty")`)
 

@@ -1,28 +1,23 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/signposting"
 )
 
-// demoOnCallMobiles numbers the demo organisations' on-call phones, in
-// Ofcom's drama range like the demo staff: +447700900900 for DEMO, then
-// 901, 902 and 903 for the other pilot trusts.
-const demoOnCallMobiles = "+4477009009%02d"
-
 // routes returns each organisation's routes and referral SLA, by code:
 // OHCONTACT_CONFIG's (escalation.NewRoutes), or, in demo mode with no file,
 // the demo organisations' on-call numbers.
-func routes(cfg Config, demo bool) map[string]escalation.Routes {
+func routes(cfg Config, demoMode bool) map[string]escalation.Routes {
 	byCode := map[string]escalation.Routes{}
 	if cfg.ConfigFile != "" {
 		byCode = cfg.File.Routes
-	} else if demo {
-		for i, code := range signposting.DemoCodes() {
-			byCode[code] = escalation.Routes{OnCall: fmt.Sprintf(demoOnCallMobiles, i)}
+	} else if demoMode {
+		for code, mobile := range demo.OnCallMobiles() {
+			byCode[code] = escalation.Routes{OnCall: mobile}
 		}
 	}
 	return byCode

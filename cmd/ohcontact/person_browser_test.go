@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -54,7 +55,7 @@ func TestContactAndPersonPageInBrowser(t *testing.T) {
 		t.Fatalf("open Ann's web chat case: %v", err)
 	}
 
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/"`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/"`)
 	within(t, ctx, 20*time.Second, chromedp.Navigate(fmt.Sprintf("%s/console/cases/%d", base, smsCase)),
 		drop(chromedp.Poll[bool](`document.readyState === "complete" && document.querySelector("form[action$='/contact']") !== null`)))
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("a[href^='tel:']").length`)); err != nil || n != 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -89,7 +90,7 @@ func TestMSKReferralBookedInBrowser(t *testing.T) {
 		t.Fatalf("referral answers %v, want neck, 2 to 6 weeks, a morning phone call", answers)
 	}
 
-	signInToConsole(t, ctx, base, demoPhysioEmail(signposting.DemoCode), demoPhysioPassword, fmt.Sprintf(`location.pathname === "/console/referrals" && document.querySelector("a[href='/console/referrals/%d']") !== null`, id))
+	signInToConsole(t, ctx, base, demo.PhysioEmail(signposting.DemoCode), demo.PhysioPassword, fmt.Sprintf(`location.pathname === "/console/referrals" && document.querySelector("a[href='/console/referrals/%d']") !== null`, id))
 	submitAndWait(t, ctx, fmt.Sprintf(`document.querySelector("a[href='/console/referrals/%d']").click()`, id),
 		`document.querySelector("form[action$='/book']") !== null && document.body.textContent.includes("Neck")`)
 	checkAxe(t, ctx, axe, "referral from the MSK check-in")

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/ohcontact/ohcontact/demo"
 )
 
 // TestFindWorkInBrowser is a clinician finding work in the console: they
@@ -38,13 +40,13 @@ func TestFindWorkInBrowser(t *testing.T) {
 		        FROM s ORDER BY n
 		        RETURNING id, priority, status)
 		SELECT (SELECT id FROM c WHERE priority = 'urgent'), (SELECT id FROM c WHERE priority = 'routine' AND status = 'open'),
-		       (SELECT id FROM c WHERE status = 'resolved')`, demoClinicianEmail).Scan(&zoe, &routine, &resolved)
+		       (SELECT id FROM c WHERE status = 'resolved')`, demo.ClinicianEmail).Scan(&zoe, &routine, &resolved)
 	if err != nil {
 		t.Fatal(err)
 	}
 	row := func(id int64) string { return fmt.Sprintf(`document.querySelector('tr[data-case-id="%d"]')`, id) }
 
-	signInToConsole(t, ctx, base, demoClinicianEmail, demoClinicianPassword, `location.pathname === "/console/" && `+row(routine)+` !== null`)
+	signInToConsole(t, ctx, base, demo.ClinicianEmail, demo.ClinicianPassword, `location.pathname === "/console/" && `+row(routine)+` !== null`)
 
 	// A name, typed as people type it.
 	submitAndWait(t, ctx, `document.querySelector("#q").value = "zoe lloyd";

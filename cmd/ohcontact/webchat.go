@@ -10,6 +10,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -21,11 +22,11 @@ import (
 // with allowed origins (OHCONTACT_CONFIG) and a secret
 // (OHCONTACT_WIDGET_SECRETS). In demo mode the demo organisation always has
 // one, on this server's own origin, with a secret made up for the run.
-func webChatOrganisations(cfg Config, dir *signposting.Directory, ids map[string]int64, demo bool) (map[string]webchat.Organisation, error) {
+func webChatOrganisations(cfg Config, dir *signposting.Directory, ids map[string]int64, demoMode bool) (map[string]webchat.Organisation, error) {
 	orgs := map[string]webchat.Organisation{}
 	for _, o := range dir.Organisations {
 		secret, allowed := cfg.WidgetSecrets[o.Code], cfg.File.Origins[o.Code]
-		if demo && o.Code == signposting.DemoCode {
+		if demoMode && o.Code == signposting.DemoCode {
 			own, err := webchat.Origin(cfg.PublicBaseURL)
 			if err != nil {
 				return nil, err
@@ -68,7 +69,7 @@ func demoIntranet(db *postgres.DB, org webchat.Organisation, log *slog.Logger) h
 			data.Lang = locales.Match(l)
 		}
 		if r.URL.Query().Get("as") != "anonymous" {
-			staff, err := postgres.StaffByAssignment(r.Context(), db.Pool, org.ID, postgres.DemoSignedIn)
+			staff, err := postgres.StaffByAssignment(r.Context(), db.Pool, org.ID, demo.SignedIn)
 			if err != nil {
 				log.Error("demo intranet: demo staff", "error", err)
 				http.Error(w, "the demo staff are missing", http.StatusInternalServerError)

@@ -11,7 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/ohcontact/ohcontact/channels/webchat"
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 	"github.com/ohcontact/ohcontact/triggers"
 )
@@ -124,7 +124,7 @@ func say(t *testing.T, ws *websocket.Conn, text string) string {
 
 func demoToken(t *testing.T) string {
 	t.Helper()
-	tok, err := webchat.MintToken([]byte(chatSecret), webchat.Claims{AssignmentNumber: postgres.DemoSignedIn, Org: "DEMO",
+	tok, err := webchat.MintToken([]byte(chatSecret), webchat.Claims{AssignmentNumber: demo.SignedIn, Org: "DEMO",
 		Expires: time.Now().Add(5 * time.Minute), Nonce: rand.Text()})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -93,7 +93,7 @@ func TestWidgetEndChatKeepsIdentityInBrowser(t *testing.T) {
 	db := openDB(t, dbURL)
 	var n int
 	if err := db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM conversations c JOIN staff s ON s.id = c.staff_id
-		WHERE c.channel = 'webchat' AND s.assignment_number = $1`, postgres.DemoSignedIn).Scan(&n); err != nil || n != 2 {
+		WHERE c.channel = 'webchat' AND s.assignment_number = $1`, demo.SignedIn).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("%d web chats of the signed-in member of staff (%v), want 2", n, err)
 	}
 }

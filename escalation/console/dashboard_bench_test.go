@@ -108,7 +108,7 @@ func BenchmarkDashboard(b *testing.B) {
 // benchDashboardSQL seeds, in the caller's transaction, a year of history
 // to yesterday (Europe/London) for 100,000 staff spread evenly over the
 // organisations (there must be 4), each of which went live 183 days ago,
-// shaped like the demo's pilot month (postgres.SeedDemoPilot) with a
+// shaped like the demo's pilot month (demo/pilot.go) with a
 // fixed random seed. Before go-live: absence episodes only. The year: about
 // 1.5 absence episodes a person (the ESR reasons' usual mix; some still
 // open, some self-reported from go-live on); from go-live, the contacts the
@@ -286,7 +286,7 @@ CROSS JOIN LATERAL (
           FROM generate_series(1, v.messages) seq) s
 ) m;
 
--- Cases, as the service opens them (see SeedDemoPilot): resolved, but
+-- Cases, as the service opens them (see demo/pilot.go): resolved, but
 -- those of the last 3 days open or claimed.
 CREATE TEMP TABLE bench_case ON COMMIT DROP AS
 SELECT k.*,

@@ -10,11 +10,11 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -67,7 +67,7 @@ func NewEmptyURL(t testing.TB) string {
 func create(t testing.TB, clause string) string {
 	t.Helper()
 	admin := adminURL(t)
-	name := "ohcontact_test_" + randomHex(6)
+	name := "ohcontact_test_" + strings.ToLower(rand.Text())
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
@@ -177,10 +177,4 @@ func withDatabase(u, name string) string {
 	}
 	parsed.Path = "/" + name
 	return parsed.String()
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

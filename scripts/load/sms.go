@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -107,7 +105,7 @@ func (s *sender) post(client *http.Client, base string) error {
 
 // postText sends body as the sender's next text.
 func (s *sender) postText(client *http.Client, base, body string) error {
-	form := url.Values{"MessageSid": {"SM" + randomHex(16)}, "AccountSid": {account}, "From": {s.from},
+	form := url.Values{"MessageSid": {sms.NewMessageSID()}, "AccountSid": {account}, "From": {s.from},
 		"To": {"+447700900999"}, "Body": {body}, "NumMedia": {"0"}}
 	endpoint := base + "/sms/twilio/inbound"
 	req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(form.Encode()))
@@ -484,10 +482,4 @@ func parseLevels(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

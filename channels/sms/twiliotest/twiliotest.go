@@ -156,7 +156,11 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		twilioError(w, http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.")
 		return
 	}
-	sid := "SM" + randomHex(16)
+	// Twilio's form of a message SID, modelled apart from the service's
+	// (sms.NewMessageSID), which this fake tests.
+	var b [16]byte
+	rand.Read(b[:])
+	sid := "SM" + hex.EncodeToString(b[:])
 	s.mu.Lock()
 	s.messages = append(s.messages, r.PostForm)
 	onMessage := s.onMessage
@@ -189,10 +193,4 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -1,29 +1,33 @@
-package signposting
+package demo
 
-import "testing"
+import (
+	"testing"
 
-// TestDemoPilotIsValid checks demo mode's directory: DEMO first, exactly as
+	"github.com/ohcontact/ohcontact/signposting"
+)
+
+// TestDirectoryIsValid checks demo mode's directory: DEMO first, exactly as
 // the built-in one, then three more trusts with every category, their own
 // local numbers, and the North East and North Cumbria's Shout keyword.
-func TestDemoPilotIsValid(t *testing.T) {
-	d := DemoPilot()
+func TestDirectoryIsValid(t *testing.T) {
+	d := Directory()
 	if err := d.Validate(); err != nil {
 		t.Fatalf("demo pilot directory: %v", err)
 	}
-	if len(d.Organisations) != 4 || d.Organisations[0].Code != DemoCode {
+	if len(d.Organisations) != 4 || d.Organisations[0].Code != signposting.DemoCode {
 		t.Fatalf("%d organisations, first %s; want 4, DEMO first", len(d.Organisations), d.Organisations[0].Code)
 	}
-	if got, want := len(d.Organisations[0].Services), len(Demo().Organisations[0].Services); got != want {
+	if got, want := len(d.Organisations[0].Services), len(signposting.Demo().Organisations[0].Services); got != want {
 		t.Errorf("DEMO has %d services in demo mode, %d in the built-in directory", got, want)
 	}
 	phones := map[string]string{}
 	for _, o := range d.Organisations[1:] {
-		for _, c := range Categories {
+		for _, c := range signposting.Categories {
 			if len(o.ByCategory(c)) == 0 {
 				t.Errorf("%s has no %s entry", o.Code, c)
 			}
 		}
-		if s, _ := o.Service(KeyShout); s.SMSKeyword != "CALMER" {
+		if s, _ := o.Service(signposting.KeyShout); s.SMSKeyword != "CALMER" {
 			t.Errorf("%s: Shout keyword %q, want CALMER", o.Code, s.SMSKeyword)
 		}
 		for _, key := range []string{"wellbeing_hub", "financial_wellbeing", "msk_physio", "oh_callback"} {
@@ -34,7 +38,7 @@ func TestDemoPilotIsValid(t *testing.T) {
 			phones[s.Phone] = o.Code
 		}
 	}
-	if codes := DemoCodes(); len(codes) != 4 || codes[0] != DemoCode {
-		t.Errorf("DemoCodes() = %v", codes)
+	if got := codes(); len(got) != 4 || got[0] != signposting.DemoCode {
+		t.Errorf("codes() = %v", got)
 	}
 }

@@ -1,4 +1,4 @@
-package postgres_test
+package demo
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
-	"github.com/ohcontact/ohcontact/signposting"
 	"github.com/ohcontact/ohcontact/triggers"
 )
 
@@ -31,13 +30,13 @@ func (j *countingJobs) InsertManyFastTx(_ context.Context, _ pgx.Tx, params []ri
 	return len(params), nil
 }
 
-// TestSeedDemoPilot seeds the pilot month the day after the early May bank
+// TestSeedPilot seeds the pilot month the day after the early May bank
 // holiday and checks that it is plausible, finished, quiet and seeded once.
-func TestSeedDemoPilot(t *testing.T) {
+func TestSeedPilot(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := pgtest.New(t)
-	dir := signposting.DemoPilot()
+	dir := Directory()
 	// The last organisation's configuration gives it a go-live day of its
 	// own, which the seed keeps.
 	configured := time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)
@@ -54,7 +53,7 @@ func TestSeedDemoPilot(t *testing.T) {
 		}
 	}
 	ensure(configured)
-	if err := db.SeedDemoStaff(ctx, signposting.DemoCode); err != nil {
+	if err := seedStaff(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	london, err := time.LoadLocation("Europe/London")
@@ -65,7 +64,7 @@ func TestSeedDemoPilot(t *testing.T) {
 	today := time.Date(2026, 5, 5, 0, 0, 0, 0, london)
 
 	start := time.Now()
-	if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), now); err != nil {
+	if err := seedPilot(ctx, db, codes(), now); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("seeded in %s", time.Since(start).Round(time.Millisecond))
@@ -87,7 +86,7 @@ func TestSeedDemoPilot(t *testing.T) {
 	// A restart: the organisations ensured again, with no go-live day
 	// (zero keeps the one they have), then the seed again.
 	ensure(time.Time{})
-	if err := db.SeedDemoPilot(ctx, signposting.DemoCodes(), now.Add(72*time.Hour)); err != nil {
+	if err := seedPilot(ctx, db, codes(), now.Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if again := counts(); len(again) != len(first) {

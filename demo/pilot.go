@@ -1,4 +1,4 @@
-package postgres
+package demo
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // The demo's pilot month: a month of fictional history, so that the pilot
@@ -39,8 +41,8 @@ const pilotSeedLock = 0x6f6870696c6f74
 // pilot month adds: its presence means the month is there.
 const pilotMarker = "91100001-1"
 
-// SeedDemoPilot adds the pilot month to the organisations with orgCodes
-// (the first four of them that exist, in that order), unless it is there
+// seedPilot adds the pilot month to the organisations with orgCodes (the
+// first four of them that exist, in that order), unless it is there
 // already: a second call adds nothing. The month ends yesterday, on the
 // Europe/London calendar of now. The history is made by pilotSQL with a
 // fixed random seed, so it has the same shape every time: about 4,800
@@ -59,7 +61,7 @@ const pilotMarker = "91100001-1"
 // feedback question after about three in five of the conversations that
 // ended normally (once a person), and about half answered, a few with a
 // short fictional comment. It takes about 0.4 s.
-func (db *DB) SeedDemoPilot(ctx context.Context, orgCodes []string, now time.Time) error {
+func seedPilot(ctx context.Context, db *postgres.DB, orgCodes []string, now time.Time) error {
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pilotSeedLock)); err != nil {
 			return err
