@@ -187,6 +187,24 @@ func (s *keyScanner) multiline(delim string) {
 	}
 }
 
+// items reads the items of an array or inline table up to close, each by
+// item, separated by commas; a character no item takes is stepped over.
+func (s *keyScanner) items(close string, item func()) {
+	for {
+		s.space(true)
+		if s.eof() || s.skip(close) {
+			return
+		}
+		start := s.i
+		item()
+		s.space(true)
+		s.skip(",")
+		if s.i == start {
+			s.i++
+		}
+	}
+}
+
 // value reads the value of key k, emitting the keys of any inline tables in
 // it as the library does: k.key, for tables in arrays too.
 func (s *keyScanner) value(k toml.Key) {
@@ -201,33 +219,9 @@ func (s *keyScanner) value(k toml.Key) {
 	case s.skip("'"):
 		s.literal()
 	case s.skip("["):
-		for {
-			s.space(true)
-			if s.eof() || s.skip("]") {
-				return
-			}
-			start := s.i
-			s.value(k)
-			s.space(true)
-			s.skip(",")
-			if s.i == start {
-				s.i++
-			}
-		}
+		s.items("]", func() { s.value(k) })
 	case s.skip("{"):
-		for {
-			s.space(true)
-			if s.eof() || s.skip("}") {
-				return
-			}
-			start := s.i
-			s.keyValue(k)
-			s.space(true)
-			s.skip(",")
-			if s.i == start {
-				s.i++
-			}
-		}
+		s.items("}", func() { s.keyValue(k) })
 	default: // a number, boolean or date: up to what ends it
 		for !s.eof() && !strings.ContainsRune(",]}#\n", rune(s.text[s.i])) {
 			s.i++
