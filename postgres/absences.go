@@ -16,111 +16,6 @@ import (
 // write, so a row that brings nothing new is not touched (its updated_at
 // stays), and re-sending the same data changes nothing.
 
-// StaffRecord is a member of staff as an HR system sends them. Empty
-// Mobile, Email and PreferredChannel mean none; an empty JobTitle or
-// Department means unknown.
-type StaffRecord struct {
-	OrganisationID   int64
-	AssignmentNumber string
-	FirstName        string
-	LastName         string
-	Mobile           string // E.164
-	Email            string
-	Language         string // en-GB, cy or pl
-	PreferredChannel string // sms, webchat or empty
-	JobTitle         string // at most 100 characters
-	Department       string // at most 100 characters
-}
-
-// Upserted is a row an upsert inserted or changed.
-type Upserted struct {
-	ID  int64
-	New bool // inserted, not updated
-}
-
-// UpsertStaff inserts or updates staff by organisation and assignment
-// number, and returns the rows it inserted or changed (in no particular
-// order); the others were already as given. Language is written only when
-// the record is new: after that it is the person's own choice (they can
-// change it by text), which the HR feed must not undo. Each organisation
-// and assignment number may appear once in records.
-func UpsertStaff(ctx context.Context, tx pgx.Tx, records []StaffRecord) ([]Upserted, error) {
-	n := len(records)
-	orgs, numbers, first, last := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
-	mobiles, emails, langs, channels := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	jobs, departments := make([]string, n), make([]string, n)
-	for i, r := range records {
-		orgs[i], numbers[i], first[i], last[i] = r.OrganisationID, r.AssignmentNumber, r.FirstName, r.LastName
-		mobiles[i], emails[i], langs[i], channels[i] = r.Mobile, r.Email, r.Language, r.PreferredChannel
-		jobs[i], departments[i] = r.JobTitle, r.Department
-	}
-	rows, err := tx.Query(ctx, `
-		INSERT INTO staff AS s (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel,
-		                        job_title, department)
-		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, '')
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-		            $9::text[], $10::text[])
-		     AS i(o, a, f, l, m, e, g, p, j, d)
-		ON CONFLICT (organisation_id, assignment_number) DO UPDATE SET
-			first_name = excluded.first_name, last_name = excluded.last_name, mobile = excluded.mobile,
-			email = excluded.email, preferred_channel = excluded.preferred_channel,
-			job_title = excluded.job_title, department = excluded.department, updated_at = now()
-		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department)
-		      IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.mobile, excluded.email, excluded.preferred_channel,
-		                        excluded.job_title, excluded.department)
-		RETURNING s.id, s.xmax = 0`,
-		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments)
-	if err != nil {
-		return nil, fmt.Errorf("upsert staff: %w", err)
-	}
-	return collectUpserted(rows, "upsert staff")
-}
-
-// collectUpserted reads the (id, inserted) rows of an upsert. A row whose
-// xmax is 0 was inserted; an updated one carries the updating transaction's
-// id.
-func collectUpserted(rows pgx.Rows, what string) ([]Upserted, error) {
-	changed, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Upserted, error) {
-		var u Upserted
-		err := r.Scan(&u.ID, &u.New)
-		return u, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return changed, nil
-}
-
-// StaffKey names a member of staff as HR systems do.
-type StaffKey struct {
-	OrganisationID   int64
-	AssignmentNumber string
-}
-
-// StaffIDs returns the ids of the members of staff named by keys; keys
-// with no member of staff are missing from the map.
-func StaffIDs(ctx context.Context, q Querier, keys []StaffKey) (map[StaffKey]int64, error) {
-	orgs, numbers := make([]int64, len(keys)), make([]string, len(keys))
-	for i, k := range keys {
-		orgs[i], numbers[i] = k.OrganisationID, k.AssignmentNumber
-	}
-	rows, err := q.Query(ctx, `
-		SELECT s.organisation_id, s.assignment_number, s.id
-		FROM unnest($1::bigint[], $2::text[]) AS k(o, a)
-		JOIN staff s ON s.organisation_id = k.o AND s.assignment_number = k.a`, orgs, numbers)
-	if err != nil {
-		return nil, fmt.Errorf("find staff: %w", err)
-	}
-	ids := make(map[StaffKey]int64, len(keys))
-	var k StaffKey
-	var id int64
-	_, err = pgx.ForEachRow(rows, []any{&k.OrganisationID, &k.AssignmentNumber, &id}, func() error { ids[k] = id; return nil })
-	if err != nil {
-		return nil, fmt.Errorf("find staff: %w", err)
-	}
-	return ids, nil
-}
-
 // AbsenceRecord is an absence episode as an HR system (or the person)
 // reports it. Dates are calendar days at midnight UTC; EndsOn is zero while
 // the absence is open.
@@ -364,4 +259,119 @@ func AbsenceIDByStart(ctx context.Context, q Querier, staffID int64, startsOn ti
 		return 0, fmt.Errorf("find absence: %w", err)
 	}
 	return id, nil
+}
+
+// ExistingContact is a contact already recorded for an episode.
+type ExistingContact struct {
+	ID      int64
+	Trigger string
+	State   string
+}
+
+// EpisodeToPlan is an absence episode with what planning its contacts
+// needs: the person's organisation, quiet hours and channels, and the
+// contacts it already has.
+type EpisodeToPlan struct {
+	ID               int64
+	OrganisationCode string
+	StartsOn         time.Time // a calendar day at midnight UTC
+	EndsOn           time.Time // zero while the absence is open
+	ReasonCode       string
+	Quiet            *QuietHours // nil when the person has none
+	HasMobile        bool
+	PreferredChannel string // sms, webchat or empty
+	Contacts         []ExistingContact
+}
+
+// EpisodesToPlan calls fn with each of the episodes ids, in id order. fn
+// must not keep its argument, which is reused.
+func EpisodesToPlan(ctx context.Context, q Querier, ids []int64, fn func(*EpisodeToPlan) error) error {
+	rows, err := q.Query(ctx, `
+		SELECT `+episodeToPlanColumns+`
+		FROM absence_episodes e
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		LEFT JOIN LATERAL (
+			SELECT array_agg(id) AS ids, array_agg(trigger) AS triggers, array_agg(state) AS states
+			FROM contacts WHERE episode_id = e.id) c ON true
+		WHERE e.id = ANY($1)
+		ORDER BY e.id`, ids)
+	if err != nil {
+		return fmt.Errorf("load episodes to plan: %w", err)
+	}
+	return forEachEpisodeToPlan(rows, fn)
+}
+
+// RecentEpisodeIDs returns the ids of staff member staffID's episodes that
+// are open or ended on or after endedSince (a calendar day).
+func RecentEpisodeIDs(ctx context.Context, q Querier, staffID int64, endedSince time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM absence_episodes WHERE staff_id = $1 AND (ends_on IS NULL OR ends_on >= $2) ORDER BY id`,
+		staffID, pgtype.Date{Time: endedSince, Valid: true})
+	if err != nil {
+		return nil, fmt.Errorf("find episodes of staff %d: %w", staffID, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("find episodes of staff %d: %w", staffID, err)
+	}
+	return ids, nil
+}
+
+// EpisodeIDRange returns the lowest and highest episode ids, both 0 when
+// there are none.
+func EpisodeIDRange(ctx context.Context, q Querier) (lowest, highest int64, err error) {
+	err = q.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM absence_episodes`).Scan(&lowest, &highest)
+	if err != nil {
+		return 0, 0, fmt.Errorf("episode id range: %w", err)
+	}
+	return lowest, highest, nil
+}
+
+// AllEpisodesToPlan calls fn with every episode with an id from fromID to
+// toID that is open or ended on or after endedSince (a calendar day), in id
+// order. It reads them in one pass, joining each to its contacts by hash
+// rather than by index, so planning every episode costs one scan of each
+// table. fn must not keep its argument, which is reused.
+func AllEpisodesToPlan(ctx context.Context, q Querier, endedSince time.Time, fromID, toID int64, fn func(*EpisodeToPlan) error) error {
+	rows, err := q.Query(ctx, `
+		SELECT `+episodeToPlanColumns+`
+		FROM absence_episodes e
+		JOIN staff s ON s.id = e.staff_id
+		JOIN organisations o ON o.id = s.organisation_id
+		LEFT JOIN (
+			SELECT episode_id, array_agg(id) AS ids, array_agg(trigger) AS triggers, array_agg(state) AS states
+			FROM contacts WHERE episode_id BETWEEN $2 AND $3 GROUP BY episode_id) c ON c.episode_id = e.id
+		WHERE (e.ends_on IS NULL OR e.ends_on >= $1) AND e.id BETWEEN $2 AND $3
+		ORDER BY e.id`, pgtype.Date{Time: endedSince, Valid: true}, fromID, toID)
+	if err != nil {
+		return fmt.Errorf("load episodes to plan: %w", err)
+	}
+	return forEachEpisodeToPlan(rows, fn)
+}
+
+func forEachEpisodeToPlan(rows pgx.Rows, fn func(*EpisodeToPlan) error) error {
+	var (
+		ep                  EpisodeToPlan
+		ends                pgtype.Date
+		quietFrom, quietTil pgtype.Time
+		ids                 []int64
+		triggers, states    []string
+	)
+	_, err := pgx.ForEachRow(rows, []any{&ep.ID, &ep.OrganisationCode, &ep.StartsOn, &ends, &ep.ReasonCode,
+		&quietFrom, &quietTil, &ep.HasMobile, &ep.PreferredChannel, &ids, &triggers, &states}, func() error {
+		ep.EndsOn = time.Time{}
+		if ends.Valid {
+			ep.EndsOn = ends.Time
+		}
+		ep.Quiet = quietHours(quietFrom, quietTil)
+		ep.Contacts = ep.Contacts[:0]
+		for i := range ids {
+			ep.Contacts = append(ep.Contacts, ExistingContact{ID: ids[i], Trigger: triggers[i], State: states[i]})
+		}
+		return fn(&ep)
+	})
+	if err != nil {
+		return fmt.Errorf("plan episodes: %w", err)
+	}
+	return nil
 }

@@ -844,3 +844,75 @@ func RecordSLABreach(ctx context.Context, tx pgx.Tx, c CaseSLA) (alerted int, er
 		"breach": c.BreachCount + 1, "priority": string(c.Priority), "clinicians_alerted": alerted})
 	return alerted, err
 }
+
+// PersonCase is one of a person's cases, as the person page lists it.
+type PersonCase struct {
+	ID             int64
+	Priority       ohcontact.Priority
+	Category       string
+	Status         string // open, claimed or resolved
+	ClaimedByName  string
+	ResolvedByName string
+	Outcome        string
+	Channel        ohcontact.Channel // empty when the case has no conversation
+	ConversationID int64             // 0 when none
+	CreatedAt      time.Time
+	ResolvedAt     time.Time // zero unless resolved
+}
+
+// PersonCases returns the cases about member of staff staffID (a case of
+// a conversation of theirs carries their id: escalation.Cases.Escalate)
+// in organisation orgScope (0: any), newest first.
+func PersonCases(ctx context.Context, q Querier, orgScope, staffID int64) ([]PersonCase, error) {
+	rows, err := q.Query(ctx, `
+		SELECT c.id, c.priority, c.category, c.status, coalesce(cu.display_name, ''), coalesce(ru.display_name, ''),
+		       coalesce(c.outcome, ''), coalesce(v.channel, ''), coalesce(v.id, 0), c.created_at, c.resolved_at
+		FROM cases c
+		LEFT JOIN conversations v ON v.id = c.conversation_id
+		LEFT JOIN users cu ON cu.id = c.claimed_by
+		LEFT JOIN users ru ON ru.id = c.resolved_by
+		WHERE c.staff_id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)
+		ORDER BY c.created_at DESC, c.id DESC`, staffID, orgScope)
+	if err != nil {
+		return nil, fmt.Errorf("load cases of staff %d: %w", staffID, err)
+	}
+	cases, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PersonCase, error) {
+		var c PersonCase
+		var resolved *time.Time
+		err := row.Scan(&c.ID, &c.Priority, &c.Category, &c.Status, &c.ClaimedByName, &c.ResolvedByName, &c.Outcome,
+			&c.Channel, &c.ConversationID, &c.CreatedAt, &resolved)
+		c.ResolvedAt = deref(resolved)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load cases of staff %d: %w", staffID, err)
+	}
+	return cases, nil
+}
+
+// CaseEventCounts returns how many case events of each of kinds
+// (case_events.kind) have ever been recorded, by kind. Events the
+// retention purge has deleted with their cases still count: each
+// retention.purge audit event carries the running total it deleted
+// (PurgeRetention), so the numbers only ever grow, as a Prometheus counter
+// must, and agree on every instance.
+func (db *DB) CaseEventCounts(ctx context.Context, kinds []string) (map[string]int64, error) {
+	rows, err := db.Pool.Query(ctx, `
+		WITH held AS (
+			SELECT kind, count(*) AS n FROM case_events WHERE kind = ANY($1) GROUP BY kind
+		), purged AS (`+lastPurgeTotals+`)
+		SELECT k.kind, coalesce(held.n, 0) + coalesce((purged.totals ->> k.kind)::bigint, 0)
+		FROM unnest($1::text[]) AS k(kind)
+		LEFT JOIN held ON held.kind = k.kind
+		LEFT JOIN purged ON true`, kinds)
+	if err != nil {
+		return nil, fmt.Errorf("count case events: %w", err)
+	}
+	counts := make(map[string]int64, len(kinds))
+	var kind string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error { counts[kind] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("count case events: %w", err)
+	}
+	return counts, nil
+}

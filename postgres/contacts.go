@@ -39,142 +39,12 @@ const (
 	ReasonReturned = "returned to work before it was sent"
 )
 
-// QuietHours are a person's quiet hours in minutes after local midnight.
-type QuietHours struct {
-	From, Until int
-}
-
-// ExistingContact is a contact already recorded for an episode.
-type ExistingContact struct {
-	ID      int64
-	Trigger string
-	State   string
-}
-
-// EpisodeToPlan is an absence episode with what planning its contacts
-// needs: the person's organisation, quiet hours and channels, and the
-// contacts it already has.
-type EpisodeToPlan struct {
-	ID               int64
-	OrganisationCode string
-	StartsOn         time.Time // a calendar day at midnight UTC
-	EndsOn           time.Time // zero while the absence is open
-	ReasonCode       string
-	Quiet            *QuietHours // nil when the person has none
-	HasMobile        bool
-	PreferredChannel string // sms, webchat or empty
-	Contacts         []ExistingContact
-}
-
 // episodeToPlanColumns are what scanEpisodeToPlan reads, from
 // absence_episodes e, staff s, organisations o and the arrays of the
 // episode's contacts c (ids, triggers, states).
 const episodeToPlanColumns = `e.id, o.code, e.starts_on, e.ends_on, e.reason_code,
 	s.quiet_from, s.quiet_until, s.mobile IS NOT NULL, coalesce(s.preferred_channel, ''),
 	coalesce(c.ids, '{}'), coalesce(c.triggers, '{}'), coalesce(c.states, '{}')`
-
-// EpisodesToPlan calls fn with each of the episodes ids, in id order. fn
-// must not keep its argument, which is reused.
-func EpisodesToPlan(ctx context.Context, q Querier, ids []int64, fn func(*EpisodeToPlan) error) error {
-	rows, err := q.Query(ctx, `
-		SELECT `+episodeToPlanColumns+`
-		FROM absence_episodes e
-		JOIN staff s ON s.id = e.staff_id
-		JOIN organisations o ON o.id = s.organisation_id
-		LEFT JOIN LATERAL (
-			SELECT array_agg(id) AS ids, array_agg(trigger) AS triggers, array_agg(state) AS states
-			FROM contacts WHERE episode_id = e.id) c ON true
-		WHERE e.id = ANY($1)
-		ORDER BY e.id`, ids)
-	if err != nil {
-		return fmt.Errorf("load episodes to plan: %w", err)
-	}
-	return forEachEpisodeToPlan(rows, fn)
-}
-
-// RecentEpisodeIDs returns the ids of staff member staffID's episodes that
-// are open or ended on or after endedSince (a calendar day).
-func RecentEpisodeIDs(ctx context.Context, q Querier, staffID int64, endedSince time.Time) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM absence_episodes WHERE staff_id = $1 AND (ends_on IS NULL OR ends_on >= $2) ORDER BY id`,
-		staffID, pgtype.Date{Time: endedSince, Valid: true})
-	if err != nil {
-		return nil, fmt.Errorf("find episodes of staff %d: %w", staffID, err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("find episodes of staff %d: %w", staffID, err)
-	}
-	return ids, nil
-}
-
-// EpisodeIDRange returns the lowest and highest episode ids, both 0 when
-// there are none.
-func EpisodeIDRange(ctx context.Context, q Querier) (lowest, highest int64, err error) {
-	err = q.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM absence_episodes`).Scan(&lowest, &highest)
-	if err != nil {
-		return 0, 0, fmt.Errorf("episode id range: %w", err)
-	}
-	return lowest, highest, nil
-}
-
-// AllEpisodesToPlan calls fn with every episode with an id from fromID to
-// toID that is open or ended on or after endedSince (a calendar day), in id
-// order. It reads them in one pass, joining each to its contacts by hash
-// rather than by index, so planning every episode costs one scan of each
-// table. fn must not keep its argument, which is reused.
-func AllEpisodesToPlan(ctx context.Context, q Querier, endedSince time.Time, fromID, toID int64, fn func(*EpisodeToPlan) error) error {
-	rows, err := q.Query(ctx, `
-		SELECT `+episodeToPlanColumns+`
-		FROM absence_episodes e
-		JOIN staff s ON s.id = e.staff_id
-		JOIN organisations o ON o.id = s.organisation_id
-		LEFT JOIN (
-			SELECT episode_id, array_agg(id) AS ids, array_agg(trigger) AS triggers, array_agg(state) AS states
-			FROM contacts WHERE episode_id BETWEEN $2 AND $3 GROUP BY episode_id) c ON c.episode_id = e.id
-		WHERE (e.ends_on IS NULL OR e.ends_on >= $1) AND e.id BETWEEN $2 AND $3
-		ORDER BY e.id`, pgtype.Date{Time: endedSince, Valid: true}, fromID, toID)
-	if err != nil {
-		return fmt.Errorf("load episodes to plan: %w", err)
-	}
-	return forEachEpisodeToPlan(rows, fn)
-}
-
-func forEachEpisodeToPlan(rows pgx.Rows, fn func(*EpisodeToPlan) error) error {
-	var (
-		ep                  EpisodeToPlan
-		ends                pgtype.Date
-		quietFrom, quietTil pgtype.Time
-		ids                 []int64
-		triggers, states    []string
-	)
-	_, err := pgx.ForEachRow(rows, []any{&ep.ID, &ep.OrganisationCode, &ep.StartsOn, &ends, &ep.ReasonCode,
-		&quietFrom, &quietTil, &ep.HasMobile, &ep.PreferredChannel, &ids, &triggers, &states}, func() error {
-		ep.EndsOn = time.Time{}
-		if ends.Valid {
-			ep.EndsOn = ends.Time
-		}
-		ep.Quiet = quietHours(quietFrom, quietTil)
-		ep.Contacts = ep.Contacts[:0]
-		for i := range ids {
-			ep.Contacts = append(ep.Contacts, ExistingContact{ID: ids[i], Trigger: triggers[i], State: states[i]})
-		}
-		return fn(&ep)
-	})
-	if err != nil {
-		return fmt.Errorf("plan episodes: %w", err)
-	}
-	return nil
-}
-
-// quietHours converts staff.quiet_from and quiet_until (both set or both
-// NULL) to minutes after midnight.
-func quietHours(from, until pgtype.Time) *QuietHours {
-	if !from.Valid || !until.Valid {
-		return nil
-	}
-	const usPerMinute = 60 * 1_000_000
-	return &QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
-}
 
 // NewContact is a contact to record.
 type NewContact struct {
@@ -235,21 +105,6 @@ func CancelContacts(ctx context.Context, tx pgx.Tx, ids []int64, reasons []strin
 		WHERE k.id = c.id AND k.state = 'scheduled'`, ids, reasons)
 	if err != nil {
 		return 0, fmt.Errorf("cancel contacts: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
-}
-
-// CloseContactConversations closes, as returned_to_work, the open
-// bot-owned conversations that the contacts ids opened, and returns how
-// many it closed. A conversation a clinician owns stays open: they close
-// it.
-func CloseContactConversations(ctx context.Context, tx pgx.Tx, contactIDs []int64) (int, error) {
-	tag, err := tx.Exec(ctx, `
-		UPDATE conversations SET status = 'closed', closed_reason = 'returned_to_work', closed_at = now(),
-			version = version + 1
-		WHERE status = 'open' AND owner = 'bot' AND contact_id = ANY($1)`, contactIDs)
-	if err != nil {
-		return 0, fmt.Errorf("close conversations of contacts: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
 }
@@ -354,65 +209,6 @@ func HoldContact(ctx context.Context, tx pgx.Tx, id int64, until time.Time) erro
 		return fmt.Errorf("hold contact %d: %w", id, err)
 	}
 	return nil
-}
-
-// OpenConversation is an open conversation with when it last saw activity.
-type OpenConversation struct {
-	ohcontact.Conversation
-	LastActivity time.Time
-}
-
-// LockOpenConversations returns every open conversation of staff member
-// staffID, on any channel, and locks their rows until tx ends.
-func LockOpenConversations(ctx context.Context, tx pgx.Tx, staffID int64) ([]OpenConversation, error) {
-	rows, err := tx.Query(ctx, `SELECT `+conversationColumns+`, last_activity_at FROM conversations
-		WHERE staff_id = $1 AND status = 'open' ORDER BY id FOR UPDATE`, staffID)
-	if err != nil {
-		return nil, fmt.Errorf("lock open conversations: %w", err)
-	}
-	open, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OpenConversation, error) {
-		var o OpenConversation
-		var err error
-		o.Conversation, err = scanConversation(r, &o.LastActivity)
-		return o, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("lock open conversations: %w", err)
-	}
-	return open, nil
-}
-
-// OpenContactConversation opens conversation c (flow state, language,
-// address) for contact contactID, owned by the bot. The caller has made
-// sure the person has no open conversation on c's channel.
-func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation, contactID int64) (ohcontact.Conversation, error) {
-	opened, err := scanConversation(tx.QueryRow(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, contact_id, channel, address, flow, fsm_state, data, language, owner)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'bot')
-		RETURNING `+conversationColumns,
-		c.OrganisationID, c.StaffID, contactID, c.Channel, c.Address, c.Flow, c.State, c.Data, c.Language))
-	if err != nil {
-		return opened, fmt.Errorf("open conversation for contact %d: %w", contactID, err)
-	}
-	return opened, nil
-}
-
-// LockContactConversation returns the latest conversation contact
-// contactID opened, locked until tx ends, and whether the person has
-// written in it. It returns ErrNotFound when the contact opened none.
-func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (ohcontact.Conversation, bool, error) {
-	var replied bool
-	c, err := scanConversation(tx.QueryRow(ctx, `
-		SELECT `+conversationColumns+`,
-		       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound')
-		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID), &replied)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ErrNotFound)
-	}
-	if err != nil {
-		return c, false, fmt.Errorf("lock conversation of contact %d: %w", contactID, err)
-	}
-	return c, replied, nil
 }
 
 // ConversationContact returns the contact that opened conversation id, or

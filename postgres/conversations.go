@@ -1,19 +1,18 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ohcontact/ohcontact"
 )
-
-// ErrDuplicate is returned for an inbound message already stored (the same
-// channel and external id): a retried delivery.
-var ErrDuplicate = errors.New("duplicate message")
 
 // ErrConflict is returned by SaveConversation when the conversation changed
 // since it was loaded.
@@ -70,37 +69,6 @@ func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conve
 	return c, nil
 }
 
-// AppendMessage stores m as the next message of c (whose row tx must hold
-// locked), setting m.ID, m.Seq and m.CreatedAt and advancing
-// c.LastMessageSeq. An inbound message whose channel and external id are
-// already stored returns ErrDuplicate and changes nothing.
-func AppendMessage(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation, m *ohcontact.Message) error {
-	status := "queued"
-	if m.Direction == ohcontact.DirectionInbound {
-		status = "received"
-	}
-	var userID *int64
-	if m.AuthorUserID != 0 {
-		userID = &m.AuthorUserID
-	}
-	seq := c.LastMessageSeq + 1
-	err := tx.QueryRow(ctx, `
-		INSERT INTO messages (conversation_id, seq, direction, channel, author, author_user_id, body, external_id, urgent, delivery_status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9, $10)
-		ON CONFLICT (channel, external_id) DO NOTHING
-		RETURNING id, created_at`,
-		c.ID, seq, m.Direction, c.Channel, m.Author, userID, m.Body, m.ExternalID, m.Urgent, status).Scan(&m.ID, &m.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrDuplicate
-	}
-	if err != nil {
-		return fmt.Errorf("append message to conversation %d: %w", c.ID, err)
-	}
-	m.ConversationID, m.Seq, m.Channel = c.ID, seq, c.Channel
-	c.LastMessageSeq = seq
-	return nil
-}
-
 // SaveConversation writes c's flow state, owner, language, status and
 // message count, and increments its version. It returns ErrConflict when
 // the row's version is no longer c.Version.
@@ -131,100 +99,557 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-// TranscriptMessage is one message of a conversation as a clinician reads
+// CloseContactConversations closes, as returned_to_work, the open
+// bot-owned conversations that the contacts ids opened, and returns how
+// many it closed. A conversation a clinician owns stays open: they close
 // it.
-type TranscriptMessage struct {
-	ID             int64
-	ConversationID int64
-	Seq            int
-	Direction      ohcontact.Direction
-	Author         ohcontact.Author
-	AuthorName     string // the clinician's name, for their messages
-	Body           string
-	DeliveryStatus string // received for inbound messages
-	ErrorReason    string // why an outbound message was not delivered
-	At             time.Time
-}
-
-// Transcript returns conversation id's messages in order.
-func Transcript(ctx context.Context, q Querier, conversationID int64) ([]TranscriptMessage, error) {
-	msgs, err := transcript(ctx, q, `m.conversation_id = $1`, conversationID)
+func CloseContactConversations(ctx context.Context, tx pgx.Tx, contactIDs []int64) (int, error) {
+	tag, err := tx.Exec(ctx, `
+		UPDATE conversations SET status = 'closed', closed_reason = 'returned_to_work', closed_at = now(),
+			version = version + 1
+		WHERE status = 'open' AND owner = 'bot' AND contact_id = ANY($1)`, contactIDs)
 	if err != nil {
-		return nil, fmt.Errorf("load transcript of conversation %d: %w", conversationID, err)
+		return 0, fmt.Errorf("close conversations of contacts: %w", err)
 	}
-	return msgs, nil
+	return int(tag.RowsAffected()), nil
 }
 
-// Transcripts returns the messages of each of conversations ids, in order,
-// by conversation, in one query.
-func Transcripts(ctx context.Context, q Querier, ids []int64) (map[int64][]TranscriptMessage, error) {
-	msgs, err := transcript(ctx, q, `m.conversation_id = ANY($1)`, ids)
+// OpenConversation is an open conversation with when it last saw activity.
+type OpenConversation struct {
+	ohcontact.Conversation
+	LastActivity time.Time
+}
+
+// LockOpenConversations returns every open conversation of staff member
+// staffID, on any channel, and locks their rows until tx ends.
+func LockOpenConversations(ctx context.Context, tx pgx.Tx, staffID int64) ([]OpenConversation, error) {
+	rows, err := tx.Query(ctx, `SELECT `+conversationColumns+`, last_activity_at FROM conversations
+		WHERE staff_id = $1 AND status = 'open' ORDER BY id FOR UPDATE`, staffID)
 	if err != nil {
-		return nil, fmt.Errorf("load transcripts of %d conversations: %w", len(ids), err)
+		return nil, fmt.Errorf("lock open conversations: %w", err)
 	}
-	byConv := make(map[int64][]TranscriptMessage, len(ids))
-	for _, m := range msgs {
-		byConv[m.ConversationID] = append(byConv[m.ConversationID], m)
-	}
-	return byConv, nil
-}
-
-// CaseTranscript returns the messages of case caseID's thread, oldest
-// first: those of its conversation (convID, 0 when it has none), then those
-// of the conversations the person started after a clinician handed it back
-// (ohcontact.Conversation.FollowsCaseID), in the order they were written.
-func CaseTranscript(ctx context.Context, q Querier, caseID, convID int64) ([]TranscriptMessage, error) {
-	msgs, err := transcript(ctx, q, `m.conversation_id = $1 OR m.conversation_id IN
-		(SELECT id FROM conversations WHERE follows_case_id = $2)`, convID, caseID)
+	open, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OpenConversation, error) {
+		var o OpenConversation
+		var err error
+		o.Conversation, err = scanConversation(r, &o.LastActivity)
+		return o, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("load transcript of case %d: %w", caseID, err)
+		return nil, fmt.Errorf("lock open conversations: %w", err)
 	}
-	return msgs, nil
+	return open, nil
 }
 
-// transcript returns the messages matching where, by conversation, then
-// in each in order: conversations in the order they were opened.
-func transcript(ctx context.Context, q Querier, where string, args ...any) ([]TranscriptMessage, error) {
+// OpenContactConversation opens conversation c (flow state, language,
+// address) for contact contactID, owned by the bot. The caller has made
+// sure the person has no open conversation on c's channel.
+func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation, contactID int64) (ohcontact.Conversation, error) {
+	opened, err := scanConversation(tx.QueryRow(ctx, `
+		INSERT INTO conversations (organisation_id, staff_id, contact_id, channel, address, flow, fsm_state, data, language, owner)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'bot')
+		RETURNING `+conversationColumns,
+		c.OrganisationID, c.StaffID, contactID, c.Channel, c.Address, c.Flow, c.State, c.Data, c.Language))
+	if err != nil {
+		return opened, fmt.Errorf("open conversation for contact %d: %w", contactID, err)
+	}
+	return opened, nil
+}
+
+// LockContactConversation returns the latest conversation contact
+// contactID opened, locked until tx ends, and whether the person has
+// written in it. It returns ErrNotFound when the contact opened none.
+func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (ohcontact.Conversation, bool, error) {
+	var replied bool
+	c, err := scanConversation(tx.QueryRow(ctx, `
+		SELECT `+conversationColumns+`,
+		       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound')
+		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID), &replied)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ErrNotFound)
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("lock conversation of contact %d: %w", contactID, err)
+	}
+	return c, replied, nil
+}
+
+// PersonConversation is one of a person's conversations with the service.
+type PersonConversation struct {
+	ID           int64
+	Channel      ohcontact.Channel
+	Flow         string
+	Owner        ohcontact.Owner
+	Status       string // open or closed
+	ClosedReason string // completed, opted_out, no_response, returned_to_work, resolved or purged; empty while open
+	CreatedAt    time.Time
+	LastActivity time.Time
+}
+
+// PersonConversations returns member of staff staffID's conversations on
+// every channel in organisation orgScope (0: any), newest first.
+func PersonConversations(ctx context.Context, q Querier, orgScope, staffID int64) ([]PersonConversation, error) {
 	rows, err := q.Query(ctx, `
-		SELECT m.id, m.conversation_id, m.seq, m.direction, m.author, coalesce(u.display_name, ''), m.body, m.delivery_status,
-		       coalesce(m.error_reason, ''), m.created_at
-		FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
-		WHERE `+where+` ORDER BY m.conversation_id, m.seq`, args...)
+		SELECT id, channel, flow, owner, status, coalesce(closed_reason, ''), created_at, last_activity_at
+		FROM conversations
+		WHERE staff_id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
+		ORDER BY created_at DESC, id DESC`, staffID, orgScope)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load conversations of staff %d: %w", staffID, err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (TranscriptMessage, error) {
-		var m TranscriptMessage
-		err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.Direction, &m.Author, &m.AuthorName, &m.Body, &m.DeliveryStatus,
-			&m.ErrorReason, &m.At)
-		return m, err
+	convs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PersonConversation, error) {
+		var c PersonConversation
+		err := row.Scan(&c.ID, &c.Channel, &c.Flow, &c.Owner, &c.Status, &c.ClosedReason, &c.CreatedAt, &c.LastActivity)
+		return c, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("load conversations of staff %d: %w", staffID, err)
+	}
+	return convs, nil
 }
 
-// PhoneText is one text on the demo phone simulator's screen.
-type PhoneText struct {
-	Seq      int
-	Inbound  bool // written by the person holding the phone
-	Body     string
-	Status   string
-	SentAt   time.Time
-	ErrorMsg string
+// orEmpty is ids, or an empty list (not null) when there are none.
+func orEmpty(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }
 
-// PhoneTexts returns the SMS messages exchanged with mobile, oldest first,
-// across that number's conversations (at most the latest 200).
-func (db *DB) PhoneTexts(ctx context.Context, mobile string) ([]PhoneText, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT seq, direction = 'inbound', body, delivery_status, created_at, coalesce(error_reason, '')
-		FROM (SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		      WHERE c.channel = 'sms' AND c.address = $1 ORDER BY m.id DESC LIMIT 200) latest
-		ORDER BY id`, mobile)
-	if err != nil {
-		return nil, fmt.Errorf("phone texts: %w", err)
+// OpenWebChat returns the id of the open web chat conversation at address,
+// or ErrNotFound.
+func (db *DB) OpenWebChat(ctx context.Context, address string) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT id FROM conversations
+		WHERE channel = 'webchat' AND address = $1 AND status = 'open'
+		ORDER BY id DESC LIMIT 1`, address).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PhoneText, error) {
-		var p PhoneText
-		err := r.Scan(&p.Seq, &p.Inbound, &p.Body, &p.Status, &p.SentAt, &p.ErrorMsg)
-		return p, err
-	})
+	if err != nil {
+		return 0, fmt.Errorf("find open web chat: %w", err)
+	}
+	return id, nil
+}
+
+// WebChatConversationOf returns the id of the web chat conversation at
+// address that holds the message the widget sent with externalID, open or
+// closed, or ErrNotFound.
+func (db *DB) WebChatConversationOf(ctx context.Context, address, externalID string) (int64, error) {
+	var id int64
+	err := db.Pool.QueryRow(ctx, `SELECT c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.channel = 'webchat' AND m.external_id = $2 AND c.channel = 'webchat' AND c.address = $1`,
+		address, externalID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the web chat of a message: %w", err)
+	}
+	return id, nil
+}
+
+// EndWebChat closes the open web chat at address with reason "ended",
+// when the bot has it. A conversation a clinician has stays open, so the
+// clinician can still answer; the widget forgets it all the same. It
+// returns the id and last message number of a conversation left open (0 and
+// 0 when none is).
+func (db *DB) EndWebChat(ctx context.Context, address string) (kept int64, seq int, err error) {
+	_, err = db.Pool.Exec(ctx, `UPDATE conversations
+		SET status = 'closed', closed_reason = 'ended', closed_at = now(), version = version + 1
+		WHERE channel = 'webchat' AND address = $1 AND status = 'open' AND owner = 'bot'`, address)
+	if err == nil {
+		err = db.Pool.QueryRow(ctx, `SELECT id, last_message_seq FROM conversations
+			WHERE channel = 'webchat' AND address = $1 AND status = 'open'`, address).Scan(&kept, &seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, 0, nil
+		}
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("end web chat: %w", err)
+	}
+	return kept, seq, nil
+}
+
+// Conversations of many inbound messages are locked (LockForInbound) and
+// saved (SaveSteps) together, one round trip each in one transaction, so
+// that a busy service spends its database's time on the work rather than on
+// round trips and commits.
+
+// ConversationKey names an open conversation: a member of staff's on a
+// channel or, when StaffID is 0, an address's (an unknown number, an
+// anonymous chat). Each has at most one open conversation.
+type ConversationKey struct {
+	StaffID int64
+	Channel ohcontact.Channel
+	Address string // empty when StaffID is set
+}
+
+// KeyFor returns the key of the conversation of staffID (or, when that is
+// 0, of address) on channel.
+func KeyFor(staffID int64, channel ohcontact.Channel, address string) ConversationKey {
+	if staffID != 0 {
+		return ConversationKey{StaffID: staffID, Channel: channel}
+	}
+	return ConversationKey{Channel: channel, Address: address}
+}
+
+// KeyOf returns the key of c's person (or address) and channel.
+func KeyOf(c ohcontact.Conversation) ConversationKey { return KeyFor(c.StaffID, c.Channel, c.Address) }
+
+// compareKeys orders keys for locking. Transactions that lock (or open)
+// the same conversations in the same order cannot deadlock.
+func compareKeys(a, b ConversationKey) int {
+	return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Address, b.Address))
+}
+
+// MessageKey names an inbound message by its channel's id for it.
+type MessageKey struct {
+	Channel    ohcontact.Channel
+	ExternalID string
+}
+
+// LockForInbound locks the open conversations of keys until tx ends and
+// finds which of the messages are already stored, in one round trip. Keys
+// with no open conversation are missing from the map.
+func LockForInbound(ctx context.Context, tx pgx.Tx, keys []ConversationKey, messages []MessageKey) (map[ConversationKey]ohcontact.Conversation, map[MessageKey]bool, error) {
+	keys = slices.SortedFunc(slices.Values(keys), compareKeys)
+	var staffIDs []int64
+	var staffChannels, addrChannels, addrs []string
+	for _, k := range keys {
+		if k.StaffID != 0 {
+			staffIDs, staffChannels = append(staffIDs, k.StaffID), append(staffChannels, string(k.Channel))
+		} else {
+			addrChannels, addrs = append(addrChannels, string(k.Channel)), append(addrs, k.Address)
+		}
+	}
+	convs := make(map[ConversationKey]ohcontact.Conversation, len(keys))
+	stored := make(map[MessageKey]bool)
+	scanConversations := func(rows pgx.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanConversation(rows)
+			if err != nil {
+				return err
+			}
+			convs[KeyOf(c)] = c
+		}
+		return rows.Err()
+	}
+
+	// One index look-up per key, in order, whatever the planner believes of
+	// how many conversations are open.
+	b := &pgx.Batch{}
+	if len(staffIDs) > 0 {
+		b.Queue(`SELECT c.* FROM unnest($1::bigint[], $2::text[]) AS k (staff_id, channel)
+			CROSS JOIN LATERAL (SELECT `+conversationColumns+` FROM conversations
+				WHERE staff_id = k.staff_id AND channel = k.channel AND status = 'open' LIMIT 1 FOR UPDATE) c`,
+			staffIDs, staffChannels).Query(scanConversations)
+	}
+	if len(addrs) > 0 {
+		b.Queue(`SELECT c.* FROM unnest($1::text[], $2::text[]) AS k (channel, address)
+			CROSS JOIN LATERAL (SELECT `+conversationColumns+` FROM conversations
+				WHERE staff_id IS NULL AND channel = k.channel AND address = k.address AND status = 'open' LIMIT 1 FOR UPDATE) c`,
+			addrChannels, addrs).Query(scanConversations)
+	}
+	if len(messages) > 0 {
+		channels, ids := make([]string, len(messages)), make([]string, len(messages))
+		for i, m := range messages {
+			channels[i], ids[i] = string(m.Channel), m.ExternalID
+		}
+		b.Queue(`SELECT channel, external_id FROM messages
+			JOIN unnest($1::text[], $2::text[]) AS k (channel, external_id) USING (channel, external_id)`, channels, ids).
+			Query(func(rows pgx.Rows) error {
+				defer rows.Close()
+				for rows.Next() {
+					var k MessageKey
+					if err := rows.Scan(&k.Channel, &k.ExternalID); err != nil {
+						return err
+					}
+					stored[k] = true
+				}
+				return rows.Err()
+			})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, fmt.Errorf("lock conversations: %w", err)
+	}
+	return convs, stored, nil
+}
+
+// OpenConversations opens each of cs, the first open conversation for its
+// key. One that another transaction opened first is missing from the
+// result; the caller locks it (LockForInbound waits for the other's commit).
+// An anonymous conversation (StaffID 0) keeps its ClientKey; a member of
+// staff's never has one. A conversation opened while the same person (the
+// member of staff; else the same anonymous web chat client, or the same
+// unknown number) has an unresolved case of the organisation whose
+// conversation a clinician handed back follows the newest such case
+// (FollowsCaseID).
+func OpenConversations(ctx context.Context, tx pgx.Tx, cs []ohcontact.Conversation) (map[ConversationKey]ohcontact.Conversation, error) {
+	cs = slices.SortedFunc(slices.Values(cs), func(a, b ohcontact.Conversation) int { return compareKeys(KeyOf(a), KeyOf(b)) })
+	n := len(cs)
+	orgs, staff := make([]int64, n), make([]int64, n)
+	channels, addrs, flows, states, data, langs, clients := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, c := range cs {
+		orgs[i], staff[i], channels[i], addrs[i] = c.OrganisationID, c.StaffID, string(c.Channel), c.Address
+		if c.StaffID == 0 {
+			clients[i] = c.ClientKey
+		}
+		flows[i], states[i], data[i], langs[i] = c.Flow, c.State, string(c.Data), c.Language
+		if c.Data == nil {
+			data[i] = "{}"
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO conversations (organisation_id, staff_id, channel, address, flow, fsm_state, data, language, owner, client_key,
+			follows_case_id)
+		SELECT org, nullif(staff, 0), channel, address, flow, state, data::jsonb, lang, 'bot', nullif(client, ''),
+			(SELECT k.id FROM cases k JOIN conversations kv ON kv.id = k.conversation_id
+			 WHERE k.status <> 'resolved' AND k.handed_back_at IS NOT NULL AND k.organisation_id = org
+			   AND CASE WHEN staff <> 0 THEN k.staff_id = staff
+			            WHEN client <> '' THEN kv.client_key = client
+			            ELSE kv.staff_id IS NULL AND kv.channel = v.channel AND kv.address = v.address END
+			 ORDER BY k.handed_back_at DESC, k.id DESC LIMIT 1)
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+			AS v (org, staff, channel, address, flow, state, data, lang, client)
+		ON CONFLICT DO NOTHING
+		RETURNING `+conversationColumns, orgs, staff, channels, addrs, flows, states, data, langs, clients)
+	if err != nil {
+		return nil, fmt.Errorf("open conversations: %w", err)
+	}
+	opened, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Conversation, error) { return scanConversation(row) })
+	if err != nil {
+		return nil, fmt.Errorf("open conversations: %w", err)
+	}
+	byKey := make(map[ConversationKey]ohcontact.Conversation, len(opened))
+	for _, c := range opened {
+		byKey[KeyOf(c)] = c
+	}
+	return byKey, nil
+}
+
+// ClosedByClinicians returns which of keys had a conversation closed
+// since since by clinicians resolving its case (closed_reason resolved).
+func ClosedByClinicians(ctx context.Context, q Querier, keys []ConversationKey, since time.Time) (map[ConversationKey]bool, error) {
+	n := len(keys)
+	staff, channels, addrs := make([]int64, n), make([]string, n), make([]string, n)
+	for i, k := range keys {
+		staff[i], channels[i], addrs[i] = k.StaffID, string(k.Channel), k.Address
+	}
+	rows, err := q.Query(ctx, `
+		SELECT k.staff_id, k.channel, k.address FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k (staff_id, channel, address)
+		WHERE (k.staff_id <> 0 AND EXISTS (SELECT 1 FROM conversations c WHERE c.closed_reason = 'resolved'
+				AND c.staff_id = k.staff_id AND c.channel = k.channel AND c.closed_at > $4))
+		   OR (k.staff_id = 0 AND EXISTS (SELECT 1 FROM conversations c WHERE c.closed_reason = 'resolved'
+				AND c.staff_id IS NULL AND c.channel = k.channel AND c.address = k.address AND c.closed_at > $4))`,
+		staff, channels, addrs, since)
+	if err != nil {
+		return nil, fmt.Errorf("conversations closed by clinicians: %w", err)
+	}
+	closed := map[ConversationKey]bool{}
+	for rows.Next() {
+		var k ConversationKey
+		if err := rows.Scan(&k.StaffID, &k.Channel, &k.Address); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("conversations closed by clinicians: %w", err)
+		}
+		closed[k] = true
+	}
+	return closed, rows.Err()
+}
+
+// Step is one conversation's part in SaveSteps: its new state, the
+// messages the step added, in order, and what the flow recorded.
+type Step struct {
+	Conversation *ohcontact.Conversation
+	ClosedReason string // closes the conversation when set
+	Messages     []*ohcontact.Message
+	// Answers replace earlier answers to the same questions.
+	Answers []Answer
+	// Signposts are the services the step gave, for the pilot's evidence.
+	Signposts []Signpost
+}
+
+// Answer is the answer to a flow's question (a screening item, a choice).
+type Answer struct{ Question, Value string }
+
+// Signpost is a service given, with its category.
+type Signpost struct{ Service, Category string }
+
+// SaveSteps stores each step's messages (setting their ID, Seq and
+// CreatedAt), answers and signposts, marks responded the contact that
+// opened a conversation an inbound message arrived in (so no reminder
+// follows), and saves the conversations, incrementing their versions, in
+// one round trip. tx must hold the conversations locked.
+//
+// It returns ErrDuplicate when an inbound message's channel and external
+// id are already stored, and ErrConflict when a conversation's version has
+// moved on; the caller rolls back.
+func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
+	var (
+		m                                                 messageColumns
+		inbound                                           int
+		contacts                                          []int64
+		ids, versions, lastSeqs                           []int64
+		flows, states, data, langs, owners, closedReasons []string
+		closed                                            []bool
+	)
+	type msgKey struct {
+		conversation int64
+		seq          int
+	}
+	byKey := make(map[msgKey]*ohcontact.Message)
+	for _, s := range steps {
+		c := s.Conversation
+		responded := false
+		for _, msg := range s.Messages {
+			c.LastMessageSeq++
+			msg.ConversationID, msg.Seq, msg.Channel = c.ID, c.LastMessageSeq, c.Channel
+			m.add(msg)
+			byKey[msgKey{c.ID, msg.Seq}] = msg
+			if msg.Direction == ohcontact.DirectionInbound {
+				inbound++
+				responded = true
+			}
+		}
+		if responded && c.ContactID != 0 {
+			contacts = append(contacts, c.ContactID)
+		}
+		c.Closed = s.ClosedReason != ""
+		ids, versions, lastSeqs = append(ids, c.ID), append(versions, int64(c.Version)), append(lastSeqs, int64(c.LastMessageSeq))
+		flows, states, data = append(flows, c.Flow), append(states, c.State), append(data, string(c.Data))
+		langs, owners = append(langs, c.Language), append(owners, string(c.Owner))
+		closed, closedReasons = append(closed, c.Closed), append(closedReasons, s.ClosedReason)
+	}
+
+	b := &pgx.Batch{}
+	var insertedInbound int
+	b.Queue(`
+		INSERT INTO messages (conversation_id, seq, direction, channel, author, body, external_id, urgent, delivery_status)
+		SELECT conversation_id, seq, direction, channel, author, body, nullif(external_id, ''), urgent,
+			CASE direction WHEN 'inbound' THEN 'received' ELSE 'queued' END
+		FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[])
+			AS v (conversation_id, seq, direction, channel, author, body, external_id, urgent)
+		ON CONFLICT (channel, external_id) DO NOTHING
+		RETURNING conversation_id, seq, id, created_at, direction = 'inbound'`,
+		m.conversations, m.seqs, m.directions, m.channels, m.authors, m.bodies, m.externalIDs, m.urgent).
+		Query(func(rows pgx.Rows) error {
+			defer rows.Close()
+			for rows.Next() {
+				var k msgKey
+				var id int64
+				var created time.Time
+				var in bool
+				if err := rows.Scan(&k.conversation, &k.seq, &id, &created, &in); err != nil {
+					return err
+				}
+				byKey[k].ID, byKey[k].CreatedAt = id, created
+				if in {
+					insertedInbound++
+				}
+			}
+			return rows.Err()
+		})
+	queueAnswers(b, steps)
+	queueSignposts(b, steps)
+	if len(contacts) > 0 {
+		b.Queue(`UPDATE contacts SET state = 'responded', state_reason = NULL, updated_at = now()
+			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, contacts)
+	}
+	var saved int64
+	b.Queue(`
+		UPDATE conversations c SET
+			flow = v.flow, fsm_state = v.state, data = v.data::jsonb, language = v.lang, owner = v.owner,
+			last_message_seq = v.last_seq, last_activity_at = now(), version = c.version + 1,
+			status = CASE WHEN v.closed THEN 'closed' ELSE 'open' END,
+			closed_reason = CASE WHEN v.closed THEN v.closed_reason END,
+			closed_at = CASE WHEN v.closed THEN coalesce(c.closed_at, now()) END
+		FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::bool[], $10::text[])
+			AS v (id, version, flow, state, data, lang, owner, last_seq, closed, closed_reason)
+		WHERE c.id = v.id AND c.version = v.version`,
+		ids, versions, flows, states, data, langs, owners, lastSeqs, closed, closedReasons).
+		Exec(func(tag pgconn.CommandTag) error {
+			saved = tag.RowsAffected()
+			return nil
+		})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("save steps: %w", err)
+	}
+	switch {
+	case insertedInbound < inbound:
+		return ErrDuplicate
+	case saved < int64(len(steps)):
+		return fmt.Errorf("save steps: %w", ErrConflict)
+	}
+	for _, s := range steps {
+		s.Conversation.Version++
+	}
+	return nil
+}
+
+// queueAnswers queues the steps' answers on b, the last of a
+// conversation's answers to a question winning.
+func queueAnswers(b *pgx.Batch, steps []Step) {
+	type key struct {
+		conversation int64
+		question     string
+	}
+	latest := make(map[key]string)
+	var order []key
+	for _, s := range steps {
+		for _, a := range s.Answers {
+			k := key{s.Conversation.ID, a.Question}
+			if _, seen := latest[k]; !seen {
+				order = append(order, k)
+			}
+			latest[k] = a.Value
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	conversations, questions, values := make([]int64, len(order)), make([]string, len(order)), make([]string, len(order))
+	for i, k := range order {
+		conversations[i], questions[i], values[i] = k.conversation, k.question, latest[k]
+	}
+	b.Queue(`
+		INSERT INTO answers (conversation_id, question, value)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
+		ON CONFLICT (conversation_id, question) DO UPDATE SET value = excluded.value, answered_at = now()`,
+		conversations, questions, values)
+}
+
+// queueSignposts queues the steps' signposts on b.
+func queueSignposts(b *pgx.Batch, steps []Step) {
+	var orgs, conversations []int64
+	var services, categories []string
+	for _, s := range steps {
+		for _, sp := range s.Signposts {
+			orgs, conversations = append(orgs, s.Conversation.OrganisationID), append(conversations, s.Conversation.ID)
+			services, categories = append(services, sp.Service), append(categories, sp.Category)
+		}
+	}
+	if len(orgs) == 0 {
+		return
+	}
+	b.Queue(`
+		INSERT INTO signposts (organisation_id, conversation_id, service, category)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])`,
+		orgs, conversations, services, categories)
+}
+
+// messageColumns are SaveSteps' messages as one array per column.
+type messageColumns struct {
+	conversations                                      []int64
+	seqs                                               []int64
+	directions, channels, authors, bodies, externalIDs []string
+	urgent                                             []bool
+}
+
+func (m *messageColumns) add(msg *ohcontact.Message) {
+	m.conversations, m.seqs = append(m.conversations, msg.ConversationID), append(m.seqs, int64(msg.Seq))
+	m.directions, m.channels = append(m.directions, string(msg.Direction)), append(m.channels, string(msg.Channel))
+	m.authors, m.bodies = append(m.authors, string(msg.Author)), append(m.bodies, msg.Body)
+	m.externalIDs, m.urgent = append(m.externalIDs, msg.ExternalID), append(m.urgent, msg.Urgent)
 }

@@ -42,3 +42,24 @@ func (db *DB) OrganisationByCode(ctx context.Context, code string) (int64, error
 	}
 	return id, err
 }
+
+// Organisations lists every organisation, by name.
+func Organisations(ctx context.Context, q Querier) ([]ohcontact.Organisation, error) {
+	rows, err := q.Query(ctx, `SELECT id, code, name, go_live_on FROM organisations ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	orgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Organisation, error) {
+		var o ohcontact.Organisation
+		var goLive *time.Time
+		err := row.Scan(&o.ID, &o.Code, &o.Name, &goLive)
+		if goLive != nil {
+			o.GoLive = *goLive
+		}
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	return orgs, nil
+}

@@ -283,3 +283,218 @@ func SetLanguage(ctx context.Context, tx pgx.Tx, staffID int64, lang string) err
 	}
 	return nil
 }
+
+// StaffRecord is a member of staff as an HR system sends them. Empty
+// Mobile, Email and PreferredChannel mean none; an empty JobTitle or
+// Department means unknown.
+type StaffRecord struct {
+	OrganisationID   int64
+	AssignmentNumber string
+	FirstName        string
+	LastName         string
+	Mobile           string // E.164
+	Email            string
+	Language         string // en-GB, cy or pl
+	PreferredChannel string // sms, webchat or empty
+	JobTitle         string // at most 100 characters
+	Department       string // at most 100 characters
+}
+
+// Upserted is a row an upsert inserted or changed.
+type Upserted struct {
+	ID  int64
+	New bool // inserted, not updated
+}
+
+// UpsertStaff inserts or updates staff by organisation and assignment
+// number, and returns the rows it inserted or changed (in no particular
+// order); the others were already as given. Language is written only when
+// the record is new: after that it is the person's own choice (they can
+// change it by text), which the HR feed must not undo. Each organisation
+// and assignment number may appear once in records.
+func UpsertStaff(ctx context.Context, tx pgx.Tx, records []StaffRecord) ([]Upserted, error) {
+	n := len(records)
+	orgs, numbers, first, last := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	mobiles, emails, langs, channels := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	jobs, departments := make([]string, n), make([]string, n)
+	for i, r := range records {
+		orgs[i], numbers[i], first[i], last[i] = r.OrganisationID, r.AssignmentNumber, r.FirstName, r.LastName
+		mobiles[i], emails[i], langs[i], channels[i] = r.Mobile, r.Email, r.Language, r.PreferredChannel
+		jobs[i], departments[i] = r.JobTitle, r.Department
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO staff AS s (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel,
+		                        job_title, department)
+		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, '')
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+		            $9::text[], $10::text[])
+		     AS i(o, a, f, l, m, e, g, p, j, d)
+		ON CONFLICT (organisation_id, assignment_number) DO UPDATE SET
+			first_name = excluded.first_name, last_name = excluded.last_name, mobile = excluded.mobile,
+			email = excluded.email, preferred_channel = excluded.preferred_channel,
+			job_title = excluded.job_title, department = excluded.department, updated_at = now()
+		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department)
+		      IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.mobile, excluded.email, excluded.preferred_channel,
+		                        excluded.job_title, excluded.department)
+		RETURNING s.id, s.xmax = 0`,
+		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments)
+	if err != nil {
+		return nil, fmt.Errorf("upsert staff: %w", err)
+	}
+	return collectUpserted(rows, "upsert staff")
+}
+
+// collectUpserted reads the (id, inserted) rows of an upsert. A row whose
+// xmax is 0 was inserted; an updated one carries the updating transaction's
+// id.
+func collectUpserted(rows pgx.Rows, what string) ([]Upserted, error) {
+	changed, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Upserted, error) {
+		var u Upserted
+		err := r.Scan(&u.ID, &u.New)
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return changed, nil
+}
+
+// StaffKey names a member of staff as HR systems do.
+type StaffKey struct {
+	OrganisationID   int64
+	AssignmentNumber string
+}
+
+// StaffIDs returns the ids of the members of staff named by keys; keys
+// with no member of staff are missing from the map.
+func StaffIDs(ctx context.Context, q Querier, keys []StaffKey) (map[StaffKey]int64, error) {
+	orgs, numbers := make([]int64, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		orgs[i], numbers[i] = k.OrganisationID, k.AssignmentNumber
+	}
+	rows, err := q.Query(ctx, `
+		SELECT s.organisation_id, s.assignment_number, s.id
+		FROM unnest($1::bigint[], $2::text[]) AS k(o, a)
+		JOIN staff s ON s.organisation_id = k.o AND s.assignment_number = k.a`, orgs, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("find staff: %w", err)
+	}
+	ids := make(map[StaffKey]int64, len(keys))
+	var k StaffKey
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&k.OrganisationID, &k.AssignmentNumber, &id}, func() error { ids[k] = id; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("find staff: %w", err)
+	}
+	return ids, nil
+}
+
+// QuietHours are a person's quiet hours in minutes after local midnight.
+type QuietHours struct {
+	From, Until int
+}
+
+// quietHours converts staff.quiet_from and quiet_until (both set or both
+// NULL) to minutes after midnight.
+func quietHours(from, until pgtype.Time) *QuietHours {
+	if !from.Valid || !until.Valid {
+		return nil
+	}
+	const usPerMinute = 60 * 1_000_000
+	return &QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
+}
+
+// A member of staff as the console shows them: how to reach them
+// (RevealContact) and who they are (PersonByID). Every read of contact
+// details or of a person's history is audited in the transaction that reads.
+
+// ContactDetails are how to reach the person a case is about.
+type ContactDetails struct {
+	Mobile string // E.164, from the staff record; empty when not known
+	Email  string // from the staff record; empty when not known
+	// TextedFrom is the number (E.164) an SMS sender not in the staff
+	// directory texted from; empty otherwise.
+	TextedFrom string
+}
+
+// RevealContact returns the contact details of case k's person: the staff
+// record's mobile and email, or, for a text from a number not in the
+// staff directory, that number (nothing for an anonymous web chat). It
+// writes the contact.reveal audit event for userID with q, naming the
+// case, staff record and conversation and which details there were,
+// never the values: call it in the transaction that shows them.
+func RevealContact(ctx context.Context, q Querier, k Case, userID int64) (ContactDetails, error) {
+	var c ContactDetails
+	err := q.QueryRow(ctx, `
+		SELECT coalesce(s.mobile, ''), coalesce(s.email, ''),
+		       CASE WHEN s.id IS NULL AND v.channel = 'sms' AND v.address <> '`+PurgedAddress+`' THEN v.address ELSE '' END
+		FROM cases c LEFT JOIN staff s ON s.id = c.staff_id LEFT JOIN conversations v ON v.id = c.conversation_id
+		WHERE c.id = $1`, k.ID).Scan(&c.Mobile, &c.Email, &c.TextedFrom)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("read contact details of case %d: %w", k.ID, err)
+	}
+	shown := []string{}
+	for _, f := range []struct{ name, v string }{{"mobile", c.Mobile}, {"email", c.Email}, {"texted_from", c.TextedFrom}} {
+		if f.v != "" {
+			shown = append(shown, f.name)
+		}
+	}
+	return c, Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "contact.reveal", RecordType: "case", RecordID: k.ID,
+		OrganisationID: k.OrganisationID,
+		Details:        map[string]any{"staff_id": k.StaffID, "conversation_id": k.ConversationID, "shown": shown}})
+}
+
+// Person is a member of staff as the person page shows them: who they
+// are, not how to reach them (RevealContact).
+type Person struct {
+	ID               int64
+	OrganisationID   int64
+	OrganisationName string
+	AssignmentNumber string
+	FirstName        string
+	LastName         string
+	JobTitle         string // empty when not known
+	Department       string // empty when not known
+	Language         string // en-GB, cy or pl
+	Consent          string // unknown, opted_in or opted_out
+	ConsentChangedAt time.Time
+}
+
+// PersonByID returns member of staff id, or ErrNotFound when there is none
+// in organisation orgScope (0: any).
+func PersonByID(ctx context.Context, q Querier, orgScope, id int64) (Person, error) {
+	var p Person
+	var changed *time.Time
+	err := q.QueryRow(ctx, `
+		SELECT s.id, s.organisation_id, o.name, s.assignment_number, s.first_name, s.last_name,
+		       coalesce(s.job_title, ''), coalesce(s.department, ''), s.language, s.consent, s.consent_changed_at
+		FROM staff s JOIN organisations o ON o.id = s.organisation_id
+		WHERE s.id = $1 AND ($2::bigint = 0 OR s.organisation_id = $2)`, id, orgScope).
+		Scan(&p.ID, &p.OrganisationID, &p.OrganisationName, &p.AssignmentNumber, &p.FirstName, &p.LastName,
+			&p.JobTitle, &p.Department, &p.Language, &p.Consent, &changed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	if err != nil {
+		return p, fmt.Errorf("load staff %d: %w", id, err)
+	}
+	p.ConsentChangedAt = deref(changed)
+	return p, nil
+}
+
+// PersonShown is what a view of the person page showed, by id.
+type PersonShown struct {
+	Cases, Conversations, Referrals, Absences []int64
+}
+
+// RecordPersonView writes the audit event for userID having seen person
+// p's page, which showed shown.
+func RecordPersonView(ctx context.Context, q Querier, p Person, userID int64, shown PersonShown) error {
+	return Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "person.view", RecordType: "staff", RecordID: p.ID,
+		OrganisationID: p.OrganisationID, Details: map[string]any{
+			"case_ids": orEmpty(shown.Cases), "conversation_ids": orEmpty(shown.Conversations),
+			"referral_ids": orEmpty(shown.Referrals), "absence_ids": orEmpty(shown.Absences)}})
+}

@@ -8,8 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/ohcontact/ohcontact"
 )
 
 // ErrEmailTaken is returned by CreateUser when another account has the same
@@ -253,27 +251,6 @@ func UnlockUser(ctx context.Context, tx pgx.Tx, orgScope, id, actorID int64) err
 		return fmt.Errorf("unlock user %d: %w", id, err)
 	}
 	return Audit(ctx, tx, AuditEvent{ActorUserID: actorID, Action: "user.unlocked", RecordType: "user", RecordID: id, OrganisationID: orgID})
-}
-
-// Organisations lists every organisation, by name.
-func Organisations(ctx context.Context, q Querier) ([]ohcontact.Organisation, error) {
-	rows, err := q.Query(ctx, `SELECT id, code, name, go_live_on FROM organisations ORDER BY name, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	orgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.Organisation, error) {
-		var o ohcontact.Organisation
-		var goLive *time.Time
-		err := row.Scan(&o.ID, &o.Code, &o.Name, &goLive)
-		if goLive != nil {
-			o.GoLive = *goLive
-		}
-		return o, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list organisations: %w", err)
-	}
-	return orgs, nil
 }
 
 // Assignee is a user a case can be reassigned to.

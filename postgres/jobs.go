@@ -45,30 +45,3 @@ func (db *DB) JobQueues(ctx context.Context, queues []string) ([]JobQueue, error
 	}
 	return out, nil
 }
-
-// CaseEventCounts returns how many case events of each of kinds
-// (case_events.kind) have ever been recorded, by kind. Events the
-// retention purge has deleted with their cases still count: each
-// retention.purge audit event carries the running total it deleted
-// (PurgeRetention), so the numbers only ever grow, as a Prometheus counter
-// must, and agree on every instance.
-func (db *DB) CaseEventCounts(ctx context.Context, kinds []string) (map[string]int64, error) {
-	rows, err := db.Pool.Query(ctx, `
-		WITH held AS (
-			SELECT kind, count(*) AS n FROM case_events WHERE kind = ANY($1) GROUP BY kind
-		), purged AS (`+lastPurgeTotals+`)
-		SELECT k.kind, coalesce(held.n, 0) + coalesce((purged.totals ->> k.kind)::bigint, 0)
-		FROM unnest($1::text[]) AS k(kind)
-		LEFT JOIN held ON held.kind = k.kind
-		LEFT JOIN purged ON true`, kinds)
-	if err != nil {
-		return nil, fmt.Errorf("count case events: %w", err)
-	}
-	counts := make(map[string]int64, len(kinds))
-	var kind string
-	var n int64
-	if _, err := pgx.ForEachRow(rows, []any{&kind, &n}, func() error { counts[kind] = n; return nil }); err != nil {
-		return nil, fmt.Errorf("count case events: %w", err)
-	}
-	return counts, nil
-}
