@@ -56,11 +56,11 @@ func AddTrusts(ctx context.Context, db *postgres.DB, dir *signposting.Directory,
 		if _, ok := dir.Organisation(o.Code); ok {
 			continue
 		}
-		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name, GoLive: o.GoLive})
+		err := postgres.EnsureOrganisation(ctx, db.Pool, ohcontact.Organisation{Code: o.Code, Name: o.Name, GoLive: o.GoLive})
 		if err != nil {
 			return err
 		}
-		if ids[o.Code], err = db.OrganisationByCode(ctx, o.Code); err != nil {
+		if ids[o.Code], err = postgres.OrganisationByCode(ctx, db.Pool, o.Code); err != nil {
 			return err
 		}
 		dir.Organisations = append(dir.Organisations, o)

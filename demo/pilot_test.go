@@ -47,7 +47,7 @@ func TestSeedPilot(t *testing.T) {
 			if i == len(dir.Organisations)-1 {
 				org.GoLive = goLive
 			}
-			if err := db.EnsureOrganisation(ctx, org); err != nil {
+			if err := postgres.EnsureOrganisation(ctx, db.Pool, org); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -171,7 +171,7 @@ func TestSeedPilot(t *testing.T) {
 		t.Errorf("%d pairs of one person's episodes overlap, %d contacts, conversations and cases before go-live; want none, none", overlapping, before)
 	}
 
-	d, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -30), To: today.AddDate(0, 0, -1)})
+	d, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -30), To: today.AddDate(0, 0, -1)})
 	if err != nil {
 		t.Fatal(err)
 	}

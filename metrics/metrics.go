@@ -77,10 +77,23 @@ const other = "other"
 // scrapeTimeout bounds each database query a scrape makes.
 const scrapeTimeout = 2 * time.Second
 
-// Store is what the scrape-time collectors read (postgres.DB).
+// Store is what the scrape-time collectors read (Postgres).
 type Store interface {
 	JobQueues(ctx context.Context, queues []string) ([]postgres.JobQueue, error)
 	CaseEventCounts(ctx context.Context, kinds []string) (map[string]int64, error)
+}
+
+// Postgres is the Store of the service's database.
+type Postgres struct{ DB *postgres.DB }
+
+// JobQueues runs postgres.JobQueues on the pool.
+func (p Postgres) JobQueues(ctx context.Context, queues []string) ([]postgres.JobQueue, error) {
+	return postgres.JobQueues(ctx, p.DB.Pool, queues)
+}
+
+// CaseEventCounts runs postgres.CaseEventCounts on the pool.
+func (p Postgres) CaseEventCounts(ctx context.Context, kinds []string) (map[string]int64, error) {
+	return postgres.CaseEventCounts(ctx, p.DB.Pool, kinds)
 }
 
 // Config is what New needs to know.

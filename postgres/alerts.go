@@ -113,7 +113,7 @@ type LiveQueue struct {
 	Alerts []Alert  // as UnseenAlerts returns them
 }
 
-// LiveQueue reads, in one round trip, what the console's live queue shows
+// LiveQueueFor reads, in one round trip, what the console's live queue shows
 // user userID, signed in with the session stored under tokenHash, who sees
 // the cases of organisation f.OrgScope (0: every one): the page of cases f
 // chooses, and the user's unseen alerts. It returns ErrNotFound when that
@@ -123,7 +123,7 @@ type LiveQueue struct {
 // order), it writes their case.list audit event (RecordCaseList, with
 // search and filters) before it returns them; only then does it take a
 // second round trip.
-func (db *DB) LiveQueue(ctx context.Context, tokenHash []byte, now time.Time, userID int64, f CaseFilter, shown []int64,
+func LiveQueueFor(ctx context.Context, q Querier, tokenHash []byte, now time.Time, userID int64, f CaseFilter, shown []int64,
 	search string, filters map[string]string) (LiveQueue, error) {
 	var lq LiveQueue
 	var signedIn bool
@@ -138,7 +138,7 @@ func (db *DB) LiveQueue(ctx context.Context, tokenHash []byte, now time.Time, us
 		lq.Alerts, err = collectAlerts(rows)
 		return err
 	})
-	if err := db.Pool.SendBatch(ctx, &b).Close(); err != nil {
+	if err := q.SendBatch(ctx, &b).Close(); err != nil {
 		return LiveQueue{}, fmt.Errorf("load live queue of user %d: %w", userID, err)
 	}
 	if !signedIn {
@@ -146,7 +146,7 @@ func (db *DB) LiveQueue(ctx context.Context, tokenHash []byte, now time.Time, us
 	}
 	ids := lq.Cases.IDs()
 	if !slices.Equal(slices.Sorted(slices.Values(ids)), slices.Sorted(slices.Values(shown))) {
-		if err := RecordCaseList(ctx, db.Pool, f.OrgScope, userID, ids, search, filters); err != nil {
+		if err := RecordCaseList(ctx, q, f.OrgScope, userID, ids, search, filters); err != nil {
 			return LiveQueue{}, fmt.Errorf("load live queue of user %d: %w", userID, err)
 		}
 	}

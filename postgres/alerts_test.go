@@ -111,7 +111,7 @@ func TestLiveQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	lq, err := db.LiveQueue(ctx, token[:], now, nurse, postgres.CaseFilter{OrgScope: f.org, Limit: 50}, nil, "", nil)
+	lq, err := postgres.LiveQueueFor(ctx, db.Pool, token[:], now, nurse, postgres.CaseFilter{OrgScope: f.org, Limit: 50}, nil, "", nil)
 	if err != nil || len(lq.Cases.Cases) != 1 || lq.Cases.Cases[0].ID != id || len(lq.Alerts) != 1 || lq.Alerts[0].CaseID != id {
 		t.Fatalf("LiveQueue = %+v, %v; want the case and its alert", lq, err)
 	}
@@ -125,14 +125,14 @@ func TestLiveQueue(t *testing.T) {
 		{"an expired session", token[:], now.Add(2 * time.Hour), f.org},
 		{"another organisation", token[:], now, 0},
 	} {
-		if _, err := db.LiveQueue(ctx, tt.token, tt.at, nurse, postgres.CaseFilter{OrgScope: tt.scope, Limit: 50}, nil, "", nil); !errors.Is(err, postgres.ErrNotFound) {
+		if _, err := postgres.LiveQueueFor(ctx, db.Pool, tt.token, tt.at, nurse, postgres.CaseFilter{OrgScope: tt.scope, Limit: 50}, nil, "", nil); !errors.Is(err, postgres.ErrNotFound) {
 			t.Errorf("%s: LiveQueue = %v, want ErrNotFound", tt.name, err)
 		}
 	}
 	if _, err := db.Pool.Exec(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1`, nurse); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.LiveQueue(ctx, token[:], now, nurse, postgres.CaseFilter{OrgScope: f.org, Limit: 50}, nil, "", nil); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.LiveQueueFor(ctx, db.Pool, token[:], now, nurse, postgres.CaseFilter{OrgScope: f.org, Limit: 50}, nil, "", nil); !errors.Is(err, postgres.ErrNotFound) {
 		t.Errorf("a disabled account: LiveQueue = %v, want ErrNotFound", err)
 	}
 }

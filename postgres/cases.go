@@ -896,8 +896,8 @@ func PersonCases(ctx context.Context, q Querier, orgScope, staffID int64) ([]Per
 // retention.purge audit event carries the running total it deleted
 // (PurgeRetention), so the numbers only ever grow, as a Prometheus counter
 // must, and agree on every instance.
-func (db *DB) CaseEventCounts(ctx context.Context, kinds []string) (map[string]int64, error) {
-	rows, err := db.Pool.Query(ctx, `
+func CaseEventCounts(ctx context.Context, q Querier, kinds []string) (map[string]int64, error) {
+	rows, err := q.Query(ctx, `
 		WITH held AS (
 			SELECT kind, count(*) AS n FROM case_events WHERE kind = ANY($1) GROUP BY kind
 		), purged AS (`+lastPurgeTotals+`)

@@ -217,9 +217,9 @@ func orEmpty(ids []int64) []int64 {
 
 // OpenWebChat returns the id of the open web chat conversation at address,
 // or ErrNotFound.
-func (db *DB) OpenWebChat(ctx context.Context, address string) (int64, error) {
+func OpenWebChat(ctx context.Context, q Querier, address string) (int64, error) {
 	var id int64
-	err := db.Pool.QueryRow(ctx, `SELECT id FROM conversations
+	err := q.QueryRow(ctx, `SELECT id FROM conversations
 		WHERE channel = 'webchat' AND address = $1 AND status = 'open'
 		ORDER BY id DESC LIMIT 1`, address).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -234,9 +234,9 @@ func (db *DB) OpenWebChat(ctx context.Context, address string) (int64, error) {
 // WebChatConversationOf returns the id of the web chat conversation at
 // address that holds the message the widget sent with externalID, open or
 // closed, or ErrNotFound.
-func (db *DB) WebChatConversationOf(ctx context.Context, address, externalID string) (int64, error) {
+func WebChatConversationOf(ctx context.Context, q Querier, address, externalID string) (int64, error) {
 	var id int64
-	err := db.Pool.QueryRow(ctx, `SELECT c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+	err := q.QueryRow(ctx, `SELECT c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.channel = 'webchat' AND m.external_id = $2 AND c.channel = 'webchat' AND c.address = $1`,
 		address, externalID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -253,12 +253,12 @@ func (db *DB) WebChatConversationOf(ctx context.Context, address, externalID str
 // clinician can still answer; the widget forgets it all the same. It
 // returns the id and last message number of a conversation left open (0 and
 // 0 when none is).
-func (db *DB) EndWebChat(ctx context.Context, address string) (kept int64, seq int, err error) {
-	_, err = db.Pool.Exec(ctx, `UPDATE conversations
+func EndWebChat(ctx context.Context, q Querier, address string) (kept int64, seq int, err error) {
+	_, err = q.Exec(ctx, `UPDATE conversations
 		SET status = 'closed', closed_reason = 'ended', closed_at = now(), version = version + 1
 		WHERE channel = 'webchat' AND address = $1 AND status = 'open' AND owner = 'bot'`, address)
 	if err == nil {
-		err = db.Pool.QueryRow(ctx, `SELECT id, last_message_seq FROM conversations
+		err = q.QueryRow(ctx, `SELECT id, last_message_seq FROM conversations
 			WHERE channel = 'webchat' AND address = $1 AND status = 'open'`, address).Scan(&kept, &seq)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, 0, nil
@@ -268,6 +268,16 @@ func (db *DB) EndWebChat(ctx context.Context, address string) (kept int64, seq i
 		return 0, 0, fmt.Errorf("end web chat: %w", err)
 	}
 	return kept, seq, nil
+}
+
+// NotifyAddresses sends the address of each of conversations ids as a
+// notification on PostgreSQL channel. Listeners get them when q's
+// transaction commits (at once when q is the pool).
+func NotifyAddresses(ctx context.Context, q Querier, channel string, ids []int64) error {
+	if _, err := q.Exec(ctx, `SELECT pg_notify($1, address) FROM conversations WHERE id = ANY($2)`, channel, ids); err != nil {
+		return fmt.Errorf("notify addresses of %d conversations: %w", len(ids), err)
+	}
+	return nil
 }
 
 // Conversations of many inbound messages are locked (LockForInbound) and

@@ -281,17 +281,18 @@ type Dashboard struct {
 	Organisations []Dashboard
 }
 
-// ErrBadPeriod is returned by Dashboard for a period that ends before it
+// ErrBadPeriod is returned by DashboardFor for a period that ends before it
 // begins.
 var ErrBadPeriod = errors.New("the period ends before it begins")
 
-// Dashboard returns the dashboard for f, seen by a user of organisation
+// DashboardFor returns the dashboard for f, seen by a user of organisation
 // orgScope (0: every organisation). A user with an organisation is shown
 // their own whatever f asks for; one who asks for another's gets
 // ErrNotFound. A dashboard of every organisation holds each one's own as
 // well (Dashboard.Organisations). Every figure comes from one snapshot of
-// the database.
-func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) (Dashboard, error) {
+// the database. It takes db, not a Querier, because it reads that snapshot
+// on several of the pool's connections at once (readDashboards).
+func DashboardFor(ctx context.Context, db *DB, orgScope int64, f DashboardFilter) (Dashboard, error) {
 	if orgScope != 0 {
 		if f.OrganisationID != 0 && f.OrganisationID != orgScope {
 			return Dashboard{}, fmt.Errorf("dashboard of organisation %d: %w", f.OrganisationID, ErrNotFound)
@@ -342,7 +343,7 @@ func (db *DB) Dashboard(ctx context.Context, orgScope int64, f DashboardFilter) 
 				q.byOrg[id] = od
 			}
 		}
-		return db.readDashboards(ctx, q)
+		return readDashboards(ctx, db, q)
 	})
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard %s to %s: %w", from, to, err)
@@ -379,7 +380,7 @@ const dashboardConnections = 2
 // costliest, taken first, are spread over them. A pool too small to
 // leave a connection for others (fewer than 3) runs them one after the
 // other in q's transaction.
-func (db *DB) readDashboards(ctx context.Context, q *dashboardQuery) error {
+func readDashboards(ctx context.Context, db *DB, q *dashboardQuery) error {
 	if db.Pool.Config().MaxConns < 3 {
 		for _, step := range dashboardSteps {
 			if err := step(q, ctx); err != nil {

@@ -126,7 +126,7 @@ func TestDashboardAbsenceOutcomes(t *testing.T) {
 	}
 
 	period := postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 14, 0, 0, 0, 0, time.UTC)}
-	d, err := db.Dashboard(ctx, 0, period)
+	d, err := postgres.DashboardFor(ctx, db, 0, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestDashboardAbsenceOutcomes(t *testing.T) {
 	// Organisation B alone: 3 staff and 3 episodes, all suppressed; no
 	// MSK episode, nothing to measure.
 	period.OrganisationID = b
-	if d, err = db.Dashboard(ctx, 0, period); err != nil {
+	if d, err = postgres.DashboardFor(ctx, db, 0, period); err != nil {
 		t.Fatal(err)
 	}
 	checkFigure(t, "B headcount", d.Absence.Headcount, "<5")
@@ -178,7 +178,7 @@ func TestDashboardAbsenceOutcomes(t *testing.T) {
 	// Both together: 103 staff; all (590 + 9 days) 571.0010, S10 (385 + 9)
 	// 375.5833 per 100 staff per month.
 	period.OrganisationID = 0
-	if d, err = db.Dashboard(ctx, 0, period); err != nil {
+	if d, err = postgres.DashboardFor(ctx, db, 0, period); err != nil {
 		t.Fatal(err)
 	}
 	checkFigure(t, "both headcount", d.Absence.Headcount, 103)
@@ -210,7 +210,7 @@ func TestDashboardAbsenceToToday(t *testing.T) {
 	for range 5 {
 		f.absent(f.staff(org), "S10", today.AddDate(0, 0, -9).Format(time.DateOnly), "")
 	}
-	d, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -9), To: today.AddDate(0, 2, 0)})
+	d, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -9), To: today.AddDate(0, 2, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestDashboardBeforeAfter(t *testing.T) {
 	}
 
 	period := postgres.DashboardFilter{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)}
-	d, err := db.Dashboard(ctx, 0, period)
+	d, err := postgres.DashboardFor(ctx, db, 0, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +407,7 @@ func TestDashboardBeforeAfter(t *testing.T) {
 
 	// BN alone has nothing to compare.
 	period.OrganisationID = n
-	if d, err = db.Dashboard(ctx, 0, period); err != nil {
+	if d, err = postgres.DashboardFor(ctx, db, 0, period); err != nil {
 		t.Fatal(err)
 	}
 	ba = d.Absence.BeforeAfter

@@ -67,7 +67,7 @@ func TestDashboardFeedback(t *testing.T) {
 	t.Run("organisation A", func(t *testing.T) {
 		p := period
 		p.OrganisationID = a
-		d, err := db.Dashboard(ctx, 0, p)
+		d, err := postgres.DashboardFor(ctx, db, 0, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestDashboardFeedback(t *testing.T) {
 	t.Run("organisation B", func(t *testing.T) {
 		p := period
 		p.OrganisationID = b
-		d, err := db.Dashboard(ctx, 0, p)
+		d, err := postgres.DashboardFor(ctx, db, 0, p)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -211,7 +211,7 @@ func TestDashboardReferralsAndCallBacks(t *testing.T) {
 	f.callBack(b, "callback_requested", made, due)
 
 	period := postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)}
-	d, err := db.Dashboard(ctx, 0, period)
+	d, err := postgres.DashboardFor(ctx, db, 0, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ func TestDashboardReferralsAndCallBacks(t *testing.T) {
 
 	// Every organisation: B's referral and call-back join week 1.
 	period.OrganisationID = 0
-	if d, err = db.Dashboard(ctx, 0, period); err != nil {
+	if d, err = postgres.DashboardFor(ctx, db, 0, period); err != nil {
 		t.Fatal(err)
 	}
 	check("all: week 1 made", d.Referrals[0].Made, n(13))
@@ -436,7 +436,7 @@ func TestDashboard(t *testing.T) {
 		t.Helper()
 		p := period
 		p.OrganisationID = org
-		d, err := db.Dashboard(ctx, orgScope, p)
+		d, err := postgres.DashboardFor(ctx, db, orgScope, p)
 		if err != nil {
 			t.Fatalf("Dashboard(scope %d, organisation %d): %v", orgScope, org, err)
 		}
@@ -576,7 +576,7 @@ func TestDashboard(t *testing.T) {
 
 	// A period longer than 13 weeks is counted by calendar month: the
 	// same check-ins, in the months they fell in.
-	long, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
+	long, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
 		To: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
@@ -604,7 +604,7 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer narrow.Close()
-	if alone, err := narrow.Dashboard(ctx, 0, period); err != nil || fmt.Sprintf("%+v", alone) != fmt.Sprintf("%+v", d) {
+	if alone, err := postgres.DashboardFor(ctx, narrow, 0, period); err != nil || fmt.Sprintf("%+v", alone) != fmt.Sprintf("%+v", d) {
 		t.Errorf("with a pool of 2 (%v):\n%+v\nwith 8:\n%+v", err, alone, d)
 	}
 
@@ -630,7 +630,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("a user of A was shown organisation %d", mine.Filter.OrganisationID)
 	}
 	check("A's user: stress made", mine.Responses[0].Made, n(10))
-	if _, err := db.Dashboard(ctx, a, postgres.DashboardFilter{OrganisationID: b, From: period.From, To: period.To}); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.DashboardFor(ctx, db, a, postgres.DashboardFilter{OrganisationID: b, From: period.From, To: period.To}); !errors.Is(err, postgres.ErrNotFound) {
 		t.Errorf("a user of A asking for B: %v, want ErrNotFound", err)
 	}
 	// An organisation with nothing: zeros and empty statistics.
@@ -641,7 +641,7 @@ func TestDashboard(t *testing.T) {
 	if len(d.SignpostsByCategory) != 0 {
 		t.Errorf("signposts with nothing: %+v", d.SignpostsByCategory)
 	}
-	if _, err := db.Dashboard(ctx, 0, postgres.DashboardFilter{From: period.To, To: period.From}); !errors.Is(err, postgres.ErrBadPeriod) {
+	if _, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: period.To, To: period.From}); !errors.Is(err, postgres.ErrBadPeriod) {
 		t.Errorf("a period ending before it begins: %v, want ErrBadPeriod", err)
 	}
 }

@@ -149,7 +149,7 @@ func TestDashboardWork(t *testing.T) {
 	april := func(org int64) postgres.DashboardFilter {
 		return postgres.DashboardFilter{OrganisationID: org, From: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)}
 	}
-	d, err := db.Dashboard(ctx, 0, april(a))
+	d, err := postgres.DashboardFor(ctx, db, 0, april(a))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestDashboardWork(t *testing.T) {
 	check("routine median minutes", w.Disclosures[2].Median, none)
 
 	// Every organisation: B's urgent disclosure and call-back join in.
-	d, err = db.Dashboard(ctx, 0, april(0))
+	d, err = postgres.DashboardFor(ctx, db, 0, april(0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,8 +23,8 @@ type JobQueue struct {
 // River's own (state, queue, priority, scheduled_at) index, so it stays
 // cheap while the queues are short, which is when it matters most that it
 // answers.
-func (db *DB) JobQueues(ctx context.Context, queues []string) ([]JobQueue, error) {
-	rows, err := db.Pool.Query(ctx, `
+func JobQueues(ctx context.Context, q Querier, queues []string) ([]JobQueue, error) {
+	rows, err := q.Query(ctx, `
 		SELECT q.name, count(j.id),
 		       coalesce(greatest(extract(epoch FROM now() - min(j.scheduled_at)), 0), 0)::float8
 		FROM unnest($1::text[]) WITH ORDINALITY AS q(name, n)
@@ -36,9 +36,9 @@ func (db *DB) JobQueues(ctx context.Context, queues []string) ([]JobQueue, error
 		return nil, fmt.Errorf("read job queues: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (JobQueue, error) {
-		var q JobQueue
-		err := r.Scan(&q.Name, &q.Depth, &q.OldestSeconds)
-		return q, err
+		var jq JobQueue
+		err := r.Scan(&jq.Name, &jq.Depth, &jq.OldestSeconds)
+		return jq, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read job queues: %w", err)

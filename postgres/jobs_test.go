@@ -38,7 +38,7 @@ func TestMetricsJobQueues(t *testing.T) {
 		}
 	}
 
-	got, err := db.JobQueues(ctx, []string{"sms", "default"})
+	got, err := postgres.JobQueues(ctx, db.Pool, []string{"sms", "default"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,8 +127,8 @@ type PhoneText struct {
 
 // PhoneTexts returns the SMS messages exchanged with mobile, oldest first,
 // across that number's conversations (at most the latest 200).
-func (db *DB) PhoneTexts(ctx context.Context, mobile string) ([]PhoneText, error) {
-	rows, err := db.Pool.Query(ctx, `
+func PhoneTexts(ctx context.Context, q Querier, mobile string) ([]PhoneText, error) {
+	rows, err := q.Query(ctx, `
 		SELECT seq, direction = 'inbound', body, delivery_status, created_at, coalesce(error_reason, '')
 		FROM (SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		      WHERE c.channel = 'sms' AND c.address = $1 ORDER BY m.id DESC LIMIT 200) latest
@@ -155,9 +155,9 @@ type OutboundSMS struct {
 // OutboundForDelivery loads outbound message id for the SMS delivery job.
 // It returns ErrNotFound when there is no such outbound SMS (purged, say).
 // A text queued before its person opted out is already failed (SetConsent).
-func (db *DB) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
+func OutboundForDelivery(ctx context.Context, q Querier, id int64) (OutboundSMS, error) {
 	var m OutboundSMS
-	err := db.Pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		SELECT c.address, m.body, m.delivery_status, o.code
 		FROM messages m
 		JOIN conversations c ON c.id = m.conversation_id
@@ -178,20 +178,20 @@ func (db *DB) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, e
 // between the provider call and RecordAccepted. It reports false, and
 // changes nothing, when the message is no longer queued or sending (an
 // opt-out failed it meanwhile): it must not be sent.
-func (db *DB) MarkSending(ctx context.Context, id int64) (bool, error) {
-	return markSending(ctx, db, "messages", id)
+func MarkSending(ctx context.Context, q Querier, id int64) (bool, error) {
+	return markSending(ctx, q, "messages", id)
 }
 
 // RecordAccepted stores the provider's id for message id and its first
 // status ("queued", "accepted" or "sent" become "sent"; "delivered" stays).
-func (db *DB) RecordAccepted(ctx context.Context, id int64, externalID, status string) error {
-	return recordAccepted(ctx, db, "messages", id, externalID, status)
+func RecordAccepted(ctx context.Context, q Querier, id int64, externalID, status string) error {
+	return recordAccepted(ctx, q, "messages", id, externalID, status)
 }
 
 // markSending and recordAccepted are MarkSending and RecordAccepted for
 // the outbound texts in table, messages or on_call_texts.
-func markSending(ctx context.Context, db *DB, table string, id int64) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `
+func markSending(ctx context.Context, q Querier, table string, id int64) (bool, error) {
+	tag, err := q.Exec(ctx, `
 		UPDATE `+table+` SET delivery_status = 'sending', updated_at = now()
 		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id)
 	if err != nil {
@@ -200,11 +200,11 @@ func markSending(ctx context.Context, db *DB, table string, id int64) (bool, err
 	return tag.RowsAffected() == 1, nil
 }
 
-func recordAccepted(ctx context.Context, db *DB, table string, id int64, externalID, status string) error {
+func recordAccepted(ctx context.Context, q Querier, table string, id int64, externalID, status string) error {
 	if status != "delivered" {
 		status = "sent"
 	}
-	_, err := db.Pool.Exec(ctx, `
+	_, err := q.Exec(ctx, `
 		UPDATE `+table+` SET external_id = $2, delivery_status = $3, updated_at = now()
 		WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, id, externalID, status)
 	if err != nil {
@@ -216,22 +216,20 @@ func recordAccepted(ctx context.Context, db *DB, table string, id int64, externa
 // RecordDeliveryFailure marks message id failed with the provider's error
 // code (0 when none) and a plain reason. When optedOut is true, the person
 // behind the message's conversation is recorded as opted out at now.
-func (db *DB) RecordDeliveryFailure(ctx context.Context, id int64, code int, reason string, optedOut bool, now time.Time) error {
-	return db.InTx(ctx, func(tx pgx.Tx) error {
-		var staffID *int64
-		err := tx.QueryRow(ctx, `
-			UPDATE messages m SET delivery_status = 'failed', error_code = nullif($2, 0), error_reason = left($3, 200), updated_at = now()
-			FROM conversations c
-			WHERE m.id = $1 AND c.id = m.conversation_id
-			RETURNING c.staff_id`, id, code, reason).Scan(&staffID)
-		if err != nil {
-			return fmt.Errorf("record message %d failed: %w", id, err)
-		}
-		if optedOut && staffID != nil {
-			return SetConsent(ctx, tx, *staffID, true, now)
-		}
-		return nil
-	})
+func RecordDeliveryFailure(ctx context.Context, tx pgx.Tx, id int64, code int, reason string, optedOut bool, now time.Time) error {
+	var staffID *int64
+	err := tx.QueryRow(ctx, `
+		UPDATE messages m SET delivery_status = 'failed', error_code = nullif($2, 0), error_reason = left($3, 200), updated_at = now()
+		FROM conversations c
+		WHERE m.id = $1 AND c.id = m.conversation_id
+		RETURNING c.staff_id`, id, code, reason).Scan(&staffID)
+	if err != nil {
+		return fmt.Errorf("record message %d failed: %w", id, err)
+	}
+	if optedOut && staffID != nil {
+		return SetConsent(ctx, tx, *staffID, true, now)
+	}
+	return nil
 }
 
 // UpdateDeliveryStatus moves the outbound message (or on-call text) with
@@ -239,39 +237,70 @@ func (db *DB) RecordDeliveryFailure(ctx context.Context, id int64, code int, rea
 // or failed), and records errorCode when it is not 0. Error 21610 (the
 // person replied STOP to the provider) also opts them out at now. It
 // reports whether the message changed.
-func (db *DB) UpdateDeliveryStatus(ctx context.Context, sid, status string, errorCode int, now time.Time) (bool, error) {
-	var changed bool
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		var staffID *int64
-		err := tx.QueryRow(ctx, `
-			UPDATE messages m
-			SET delivery_status = $2, error_code = coalesce(nullif($3, 0), m.error_code), updated_at = now()
-			FROM conversations c
-			WHERE m.channel = 'sms' AND m.external_id = $1 AND m.direction = 'outbound' AND c.id = m.conversation_id
-			  AND delivery_rank($2) > delivery_rank(m.delivery_status)
-			RETURNING c.staff_id`, sid, status, errorCode).Scan(&staffID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			// Not a staff text: an on-call text, an unknown SID, or an
-			// update that arrived out of order.
-			tag, err := tx.Exec(ctx, `
-				UPDATE on_call_texts SET delivery_status = $2, error_code = coalesce(nullif($3, 0), error_code), updated_at = now()
-				WHERE external_id = $1 AND delivery_rank($2) > delivery_rank(delivery_status)`, sid, status, errorCode)
-			changed = tag.RowsAffected() > 0
-			return err
-		}
+func UpdateDeliveryStatus(ctx context.Context, tx pgx.Tx, sid, status string, errorCode int, now time.Time) (bool, error) {
+	var staffID *int64
+	err := tx.QueryRow(ctx, `
+		UPDATE messages m
+		SET delivery_status = $2, error_code = coalesce(nullif($3, 0), m.error_code), updated_at = now()
+		FROM conversations c
+		WHERE m.channel = 'sms' AND m.external_id = $1 AND m.direction = 'outbound' AND c.id = m.conversation_id
+		  AND delivery_rank($2) > delivery_rank(m.delivery_status)
+		RETURNING c.staff_id`, sid, status, errorCode).Scan(&staffID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Not a staff text: an on-call text, an unknown SID, or an
+		// update that arrived out of order.
+		tag, err := tx.Exec(ctx, `
+			UPDATE on_call_texts SET delivery_status = $2, error_code = coalesce(nullif($3, 0), error_code), updated_at = now()
+			WHERE external_id = $1 AND delivery_rank($2) > delivery_rank(delivery_status)`, sid, status, errorCode)
 		if err != nil {
-			return err
+			return false, fmt.Errorf("update delivery status: %w", err)
 		}
-		changed = true
-		if errorCode == 21610 && staffID != nil {
-			return SetConsent(ctx, tx, *staffID, true, now)
-		}
-		return nil
-	})
+		return tag.RowsAffected() > 0, nil
+	}
+	if err == nil && errorCode == 21610 && staffID != nil {
+		err = SetConsent(ctx, tx, *staffID, true, now)
+	}
 	if err != nil {
 		return false, fmt.Errorf("update delivery status: %w", err)
 	}
-	return changed, nil
+	return true, nil
+}
+
+// Messages is the messages table as the SMS delivery job and Twilio's
+// status callback see it: each method runs its function of the same name
+// on the pool, or in a transaction of its own when that takes a pgx.Tx.
+type Messages struct{ DB *DB }
+
+// OutboundForDelivery runs OutboundForDelivery on the pool.
+func (ms Messages) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
+	return OutboundForDelivery(ctx, ms.DB.Pool, id)
+}
+
+// MarkSending runs MarkSending on the pool.
+func (ms Messages) MarkSending(ctx context.Context, id int64) (bool, error) {
+	return MarkSending(ctx, ms.DB.Pool, id)
+}
+
+// RecordAccepted runs RecordAccepted on the pool.
+func (ms Messages) RecordAccepted(ctx context.Context, id int64, externalID, status string) error {
+	return RecordAccepted(ctx, ms.DB.Pool, id, externalID, status)
+}
+
+// RecordDeliveryFailure runs RecordDeliveryFailure in a transaction.
+func (ms Messages) RecordDeliveryFailure(ctx context.Context, id int64, code int, reason string, optedOut bool, now time.Time) error {
+	return ms.DB.InTx(ctx, func(tx pgx.Tx) error {
+		return RecordDeliveryFailure(ctx, tx, id, code, reason, optedOut, now)
+	})
+}
+
+// UpdateDeliveryStatus runs UpdateDeliveryStatus in a transaction.
+func (ms Messages) UpdateDeliveryStatus(ctx context.Context, sid, status string, errorCode int, now time.Time) (bool, error) {
+	var changed bool
+	err := ms.DB.InTx(ctx, func(tx pgx.Tx) (err error) {
+		changed, err = UpdateDeliveryStatus(ctx, tx, sid, status, errorCode, now)
+		return err
+	})
+	return changed && err == nil, err
 }
 
 // ChatMessage is a message as the web chat widget shows it.
@@ -293,27 +322,24 @@ type ChatPage struct {
 
 // WebChatMessagesAfter returns the messages of web chat conversation id
 // numbered after seq, whether the conversation is closed, and its
-// language. All are read in one snapshot, so a caller that sends the
-// messages and sees Closed has sent the last one.
-func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) (ChatPage, error) {
+// language. In a snapshot (DB.InSnapshot) all are read from the same
+// moment, so a caller that sends the messages and sees Closed has sent the
+// last one.
+func WebChatMessagesAfter(ctx context.Context, tx pgx.Tx, id int64, seq int) (ChatPage, error) {
 	var p ChatPage
-	snapshot := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	err := pgx.BeginTxFunc(ctx, db.Pool, snapshot, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT status = 'closed', language FROM conversations WHERE id = $1`, id).Scan(&p.Closed, &p.Language); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT seq, author, body, created_at, coalesce(external_id, '')
-			FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq`, id, seq)
-		if err != nil {
-			return err
-		}
+	err := tx.QueryRow(ctx, `SELECT status = 'closed', language FROM conversations WHERE id = $1`, id).Scan(&p.Closed, &p.Language)
+	if err != nil {
+		return ChatPage{}, fmt.Errorf("web chat messages of conversation %d: %w", id, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT seq, author, body, created_at, coalesce(external_id, '')
+		FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq`, id, seq)
+	if err == nil {
 		p.Messages, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChatMessage, error) {
 			var m ChatMessage
 			err := r.Scan(&m.Seq, &m.Author, &m.Body, &m.At, &m.ExternalID)
 			return m, err
 		})
-		return err
-	})
+	}
 	if err != nil {
 		return ChatPage{}, fmt.Errorf("web chat messages of conversation %d: %w", id, err)
 	}
@@ -322,8 +348,8 @@ func (db *DB) WebChatMessagesAfter(ctx context.Context, id int64, seq int) (Chat
 
 // MarkWebChatDelivered records that the outbound messages of conversation
 // id up to seq have reached a browser.
-func (db *DB) MarkWebChatDelivered(ctx context.Context, id int64, seq int) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE messages SET delivery_status = 'delivered', updated_at = now()
+func MarkWebChatDelivered(ctx context.Context, q Querier, id int64, seq int) error {
+	_, err := q.Exec(ctx, `UPDATE messages SET delivery_status = 'delivered', updated_at = now()
 		WHERE conversation_id = $1 AND seq <= $2 AND direction = 'outbound' AND delivery_status <> 'delivered'`, id, seq)
 	if err != nil {
 		return fmt.Errorf("mark web chat %d delivered: %w", id, err)

@@ -55,15 +55,15 @@ func (o OnCallTexts) OutboundForDelivery(ctx context.Context, id int64) (Outboun
 }
 
 // MarkSending records that a send attempt for on-call text id is starting,
-// as DB.MarkSending does for a staff text.
+// as MarkSending does for a staff text.
 func (o OnCallTexts) MarkSending(ctx context.Context, id int64) (bool, error) {
-	return markSending(ctx, o.DB, "on_call_texts", id)
+	return markSending(ctx, o.DB.Pool, "on_call_texts", id)
 }
 
 // RecordAccepted stores the provider's id for on-call text id, as
-// DB.RecordAccepted does for a staff text.
+// RecordAccepted does for a staff text.
 func (o OnCallTexts) RecordAccepted(ctx context.Context, id int64, externalID, status string) error {
-	return recordAccepted(ctx, o.DB, "on_call_texts", id, externalID, status)
+	return recordAccepted(ctx, o.DB.Pool, "on_call_texts", id, externalID, status)
 }
 
 // RecordDeliveryFailure marks on-call text id failed with the provider's

@@ -15,13 +15,13 @@ import (
 // name and go-live day up to date when it exists. A zero org.GoLive keeps
 // the go-live day the organisation has (the demo's is set when its pilot
 // history is seeded): a go-live day is moved, never removed.
-func (db *DB) EnsureOrganisation(ctx context.Context, org ohcontact.Organisation) error {
+func EnsureOrganisation(ctx context.Context, q Querier, org ohcontact.Organisation) error {
 	var goLive *string
 	if !org.GoLive.IsZero() {
 		d := org.GoLive.Format(time.DateOnly)
 		goLive = &d
 	}
-	_, err := db.Pool.Exec(ctx, `
+	_, err := q.Exec(ctx, `
 		INSERT INTO organisations (code, name, go_live_on) VALUES ($1, $2, $3::date)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, go_live_on = coalesce(excluded.go_live_on, organisations.go_live_on), updated_at = now()
 		WHERE (organisations.name, organisations.go_live_on) IS DISTINCT FROM (excluded.name, coalesce(excluded.go_live_on, organisations.go_live_on))`,
@@ -34,9 +34,9 @@ func (db *DB) EnsureOrganisation(ctx context.Context, org ohcontact.Organisation
 
 // OrganisationByCode returns the id of the organisation with code, or
 // ErrNotFound.
-func (db *DB) OrganisationByCode(ctx context.Context, code string) (int64, error) {
+func OrganisationByCode(ctx context.Context, q Querier, code string) (int64, error) {
 	var id int64
-	err := db.Pool.QueryRow(ctx, `SELECT id FROM organisations WHERE code = $1`, code).Scan(&id)
+	err := q.QueryRow(ctx, `SELECT id FROM organisations WHERE code = $1`, code).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("organisation %s: %w", code, ErrNotFound)
 	}

@@ -46,7 +46,7 @@ func TestEnsureOrganisationGoLive(t *testing.T) {
 		if step.goLive != "" {
 			org.GoLive, _ = time.Parse(time.DateOnly, step.goLive)
 		}
-		if err := db.EnsureOrganisation(ctx, org); err != nil {
+		if err := postgres.EnsureOrganisation(ctx, db.Pool, org); err != nil {
 			t.Fatal(err)
 		}
 		if got := goLive(); got != step.want {

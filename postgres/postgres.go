@@ -37,9 +37,12 @@ type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// DB is the connection pool shared by every part of the service.
+// DB is the connection pool shared by every part of the service. Its
+// methods own the pool, transactions, migrations and listening; storage
+// functions take the Querier or pgx.Tx they run on.
 type DB struct {
 	Pool *pgxpool.Pool
 }
@@ -92,6 +95,12 @@ func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // setting comes with BEGIN, in the same round trip.
 func (db *DB) InStepTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"}, fn)
+}
+
+// InSnapshot is InTx for a read-only transaction that sees one snapshot of
+// the database (repeatable read) throughout.
+func (db *DB) InSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 
 // deref is *t, or the zero time when t is nil (a NULL column).

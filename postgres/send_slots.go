@@ -17,9 +17,12 @@ import (
 // A slot more than maxWait away is not reserved: reserved is false and wait
 // says when one would be within reach, so the caller can put its job aside
 // instead of holding a worker.
-func (db *DB) ReserveSendSlot(ctx context.Context, name string, spacing, maxWait time.Duration) (wait time.Duration, reserved bool, err error) {
+//
+// q is the pool: a reservation must commit at once, as every sender of
+// every instance waits on the rate's row until it does.
+func ReserveSendSlot(ctx context.Context, q Querier, name string, spacing, maxWait time.Duration) (wait time.Duration, reserved bool, err error) {
 	var micros int64
-	err = db.Pool.QueryRow(ctx, `
+	err = q.QueryRow(ctx, `
 		INSERT INTO send_slots AS s (name, next_slot)
 		VALUES ($1, clock_timestamp() + make_interval(secs => $2))
 		ON CONFLICT (name) DO UPDATE
@@ -28,7 +31,7 @@ func (db *DB) ReserveSendSlot(ctx context.Context, name string, spacing, maxWait
 		RETURNING (extract(epoch FROM s.next_slot - make_interval(secs => $2) - clock_timestamp()) * 1e6)::bigint`,
 		name, spacing.Seconds(), maxWait.Seconds()).Scan(&micros)
 	if errors.Is(err, pgx.ErrNoRows) {
-		err = db.Pool.QueryRow(ctx, `
+		err = q.QueryRow(ctx, `
 			SELECT (extract(epoch FROM next_slot - make_interval(secs => $2) - clock_timestamp()) * 1e6)::bigint
 			FROM send_slots WHERE name = $1`, name, maxWait.Seconds()).Scan(&micros)
 		if err != nil {

@@ -28,7 +28,7 @@ func TestReserveSendSlotSpacesSlotsAndRefusesFarOnes(t *testing.T) {
 		{"third is beyond maxWait", 1, false}, // next free slot is 2h away; within 90m of it in 30m
 	}
 	for _, s := range steps {
-		wait, reserved, err := db.ReserveSendSlot(t.Context(), "sms", hour, 90*time.Minute)
+		wait, reserved, err := postgres.ReserveSendSlot(t.Context(), db.Pool, "sms", hour, 90*time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestReserveSendSlotIsSharedAcrossInstances(t *testing.T) {
 	for _, db := range instances {
 		for range perInstance {
 			wg.Go(func() {
-				wait, reserved, err := db.ReserveSendSlot(t.Context(), "sms", hour, 100*hour)
+				wait, reserved, err := postgres.ReserveSendSlot(t.Context(), db.Pool, "sms", hour, 100*hour)
 				if err != nil || !reserved {
 					t.Errorf("reserve: reserved=%v err=%v", reserved, err)
 					return

@@ -167,8 +167,8 @@ type PhoneOwner struct {
 
 // PhoneOwners returns the members of staff whose mobile is one of mobiles,
 // those with the most recent texts first.
-func (db *DB) PhoneOwners(ctx context.Context, mobiles []string) ([]PhoneOwner, error) {
-	rows, err := db.Pool.Query(ctx, `
+func PhoneOwners(ctx context.Context, q Querier, mobiles []string) ([]PhoneOwner, error) {
+	rows, err := q.Query(ctx, `
 		SELECT s.mobile, s.first_name, s.last_name, o.name
 		FROM staff s JOIN organisations o ON o.id = s.organisation_id
 		LEFT JOIN LATERAL (SELECT max(last_activity_at) AS last FROM conversations c

@@ -285,7 +285,7 @@ func TestRetentionCasesAndAudit(t *testing.T) {
 	unresolved := f.addCase(0, 0, time.Time{}) // opened seven years ago
 	oldAudit := f.audit(f.months(96, 1))
 	keptAudit := f.audit(f.months(96, -1))
-	before, err := f.db.CaseEventCounts(t.Context(), kinds)
+	before, err := postgres.CaseEventCounts(t.Context(), f.db.Pool, kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestRetentionCasesAndAudit(t *testing.T) {
 
 	// The case events deleted still count, on every later purge too.
 	f.purge()
-	after, err := f.db.CaseEventCounts(t.Context(), kinds)
+	after, err := postgres.CaseEventCounts(t.Context(), f.db.Pool, kinds)
 	if err != nil {
 		t.Fatal(err)
 	}

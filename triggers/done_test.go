@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // TestAbsenceToFollowUpCase is issue 6's "done when": an absence imported
@@ -50,7 +51,7 @@ func TestAbsenceToFollowUpCase(t *testing.T) {
 			}
 			f.exec(t, `DELETE FROM river_job WHERE id = $1`, j.ID)
 		}
-		shown, err := f.db.PhoneTexts(t.Context(), "+447700900123")
+		shown, err := postgres.PhoneTexts(t.Context(), f.db.Pool, "+447700900123")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package triggers
 import (
 	"testing"
 	"time"
+
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // sentWebChatContact returns a fixture in which staff member 100 (mobile as
@@ -92,7 +94,7 @@ func TestWebChatFallbackSendsNothing(t *testing.T) {
 		before func(t *testing.T, f *fixture, conv conversationRow)
 	}{
 		{"when the widget received the contact", "07700900001", func(t *testing.T, f *fixture, conv conversationRow) {
-			if err := f.db.MarkWebChatDelivered(t.Context(), conv.ID, 1); err != nil {
+			if err := postgres.MarkWebChatDelivered(t.Context(), f.db.Pool, conv.ID, 1); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -103,7 +105,7 @@ func TestWebChatFallbackSendsNothing(t *testing.T) {
 		}},
 		{"when the person has no mobile", "", nil},
 		{"when the web chat was ended", "07700900001", func(t *testing.T, f *fixture, conv conversationRow) {
-			if _, _, err := f.db.EndWebChat(t.Context(), conv.Address); err != nil {
+			if _, _, err := postgres.EndWebChat(t.Context(), f.db.Pool, conv.Address); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -13,6 +13,7 @@ import (
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // TestWorkersRunOnRiver wires the contact jobs into a real River client, as
@@ -67,7 +68,7 @@ func TestWorkersRunOnRiver(t *testing.T) {
 
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		texts, err := f.db.PhoneTexts(t.Context(), "+447700900001")
+		texts, err := postgres.PhoneTexts(t.Context(), f.db.Pool, "+447700900001")
 		if err != nil {
 			t.Fatal(err)
 		}

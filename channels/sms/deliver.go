@@ -78,11 +78,11 @@ func retryAt(attempt int) time.Time {
 
 // Work sends the message, or records why it was not sent.
 func (d *Deliverer) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	return d.deliver(ctx, d.DB, job.Args.MessageID, job.JobRow)
+	return d.deliver(ctx, postgres.Messages{DB: d.DB}, job.Args.MessageID, job.JobRow)
 }
 
 // textStore is where a delivery job reads its text and records what became
-// of it: staff texts (*postgres.DB) and on-call texts (postgres.OnCallTexts).
+// of it: staff texts (postgres.Messages) and on-call texts (postgres.OnCallTexts).
 type textStore interface {
 	OutboundForDelivery(ctx context.Context, id int64) (postgres.OutboundSMS, error)
 	MarkSending(ctx context.Context, id int64) (bool, error)

@@ -289,10 +289,11 @@ func TestOnCallTextDeliveredOnceAndTracked(t *testing.T) {
 	if status != "sent" || len(sid) != 34 {
 		t.Fatalf("on-call text %s with SID %q, want sent with Twilio's SID", status, sid)
 	}
-	if changed, err := f.db.UpdateDeliveryStatus(t.Context(), sid, "delivered", 0, time.Now()); err != nil || !changed {
+	statuses := postgres.Messages{DB: f.db}
+	if changed, err := statuses.UpdateDeliveryStatus(t.Context(), sid, "delivered", 0, time.Now()); err != nil || !changed {
 		t.Fatalf("status callback: changed=%v err=%v", changed, err)
 	}
-	if changed, _ := f.db.UpdateDeliveryStatus(t.Context(), sid, "sent", 0, time.Now()); changed {
+	if changed, _ := statuses.UpdateDeliveryStatus(t.Context(), sid, "sent", 0, time.Now()); changed {
 		t.Fatal("a late 'sent' moved a delivered on-call text backwards")
 	}
 	if read(); status != "delivered" {

@@ -205,7 +205,7 @@ func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	owners, err := p.DB.PhoneOwners(r.Context(), p.Numbers)
+	owners, err := postgres.PhoneOwners(r.Context(), p.DB.Pool, p.Numbers)
 	if err != nil {
 		p.Log.Error("demo phone", "error", err)
 		http.Error(w, "could not load the demo phone", http.StatusInternalServerError)
@@ -216,7 +216,7 @@ func (p *Phone) Show(w http.ResponseWriter, r *http.Request) {
 		v.Selected = owners[0].Mobile
 	}
 	if v.Selected != "" {
-		texts, err := p.DB.PhoneTexts(r.Context(), v.Selected)
+		texts, err := postgres.PhoneTexts(r.Context(), p.DB.Pool, v.Selected)
 		if err != nil {
 			p.Log.Error("demo phone", "error", err)
 			http.Error(w, "could not load the texts", http.StatusInternalServerError)

@@ -3,6 +3,8 @@ package sms
 import (
 	"net/url"
 	"testing"
+
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 func TestStatusCallbackNeverGoesBackwards(t *testing.T) {
@@ -14,7 +16,7 @@ func TestStatusCallbackNeverGoesBackwards(t *testing.T) {
 	}
 	sid := f.message(t, id).sid
 	h := newWebhooks(nil)
-	h.Statuses = f.db
+	h.Statuses = postgres.Messages{DB: f.db}
 
 	steps := []struct {
 		status, code string
@@ -54,7 +56,7 @@ func TestStatusCallbackOptOutError(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newWebhooks(nil)
-	h.Statuses = f.db
+	h.Statuses = postgres.Messages{DB: f.db}
 	form := url.Values{"MessageSid": {f.message(t, id).sid}, "MessageStatus": {"undelivered"}, "ErrorCode": {"21610"}}
 	if w := post(t, h.Status, publicBase+"/sms/twilio/status", form, testToken); w.Code != 204 {
 		t.Fatalf("HTTP %d, want 204", w.Code)

@@ -31,7 +31,7 @@ type Throttle struct {
 // again when its turn is near, without spending an attempt.
 func (t *Throttle) wait(ctx context.Context, queue string) error {
 	spacing := time.Duration(float64(time.Second) / t.PerSecond)
-	wait, reserved, err := t.DB.ReserveSendSlot(ctx, queue, spacing, maxThrottleWait)
+	wait, reserved, err := postgres.ReserveSendSlot(ctx, t.DB.Pool, queue, spacing, maxThrottleWait)
 	if err != nil {
 		return err
 	}

@@ -81,6 +81,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
@@ -322,7 +323,7 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 		}
 		if err == nil {
 			var revoked bool
-			revoked, err = h.DB.WebChatSessionRevoked(ctx, s.ID)
+			revoked, err = postgres.WebChatSessionRevoked(ctx, h.DB.Pool, s.ID)
 			if err == nil && revoked {
 				err = errSessionRevoked
 			}
@@ -347,7 +348,11 @@ func (h *Handler) identify(ctx context.Context, org Organisation, hello frame) (
 		}
 	}
 	if tokenClaims != nil {
-		fresh, err := h.DB.UseWidgetNonce(ctx, tokenClaims.Nonce, tokenClaims.Expires.Add(ClockSkew))
+		var fresh bool
+		err := h.DB.InTx(ctx, func(tx pgx.Tx) (err error) {
+			fresh, err = postgres.UseWidgetNonce(ctx, tx, tokenClaims.Nonce, tokenClaims.Expires.Add(ClockSkew))
+			return err
+		})
 		staff, serr := postgres.StaffByAssignment(ctx, h.DB.Pool, org.ID, tokenClaims.AssignmentNumber)
 		switch {
 		case err != nil:
@@ -421,9 +426,11 @@ func (c *conn) read(ctx context.Context, data []byte) bool {
 	case "end":
 		var kept int64
 		var keptSeq int
-		err := c.h.DB.RevokeWebChatSession(ctx, c.sessionID, c.issuedAt.Add(sessionLife))
+		err := c.h.DB.InTx(ctx, func(tx pgx.Tx) error {
+			return postgres.RevokeWebChatSession(ctx, tx, c.sessionID, c.issuedAt.Add(sessionLife))
+		})
 		if err == nil {
-			kept, keptSeq, err = c.h.DB.EndWebChat(ctx, c.address)
+			kept, keptSeq, err = postgres.EndWebChat(ctx, c.h.DB.Pool, c.address)
 		}
 		if err != nil {
 			c.h.Log.Error("web chat: end", "error", err)
@@ -473,7 +480,7 @@ func (c *conn) receive(connCtx context.Context, f frame) {
 	defer cancel()
 	// Another connection with the same session (a copied token) may have
 	// ended it: then this one ends too.
-	if revoked, err := c.h.DB.WebChatSessionRevoked(ctx, c.sessionID); err != nil || revoked {
+	if revoked, err := postgres.WebChatSessionRevoked(ctx, c.h.DB.Pool, c.sessionID); err != nil || revoked {
 		if err != nil {
 			c.h.Log.Error("web chat: message not processed", "error", err)
 			c.send(errorFrame("unavailable"))
@@ -501,7 +508,7 @@ func (c *conn) receive(connCtx context.Context, f frame) {
 		// The conversation may be closed already (a flow that ends at its
 		// first reply): the writer follows it all the same, so the
 		// message and its replies are shown.
-		conv, err = c.h.DB.WebChatConversationOf(ctx, c.address, in.ExternalID)
+		conv, err = postgres.WebChatConversationOf(ctx, c.h.DB.Pool, c.address, in.ExternalID)
 	}
 	if err != nil {
 		c.h.Log.Error("web chat: message not processed", "error", err)
@@ -524,7 +531,7 @@ func (c *conn) mayChat(ctx context.Context, text string) bool {
 	if c.staffID != 0 {
 		return true
 	}
-	_, err := c.h.DB.OpenWebChat(ctx, c.address)
+	_, err := postgres.OpenWebChat(ctx, c.h.DB.Pool, c.address)
 	if !errors.Is(err, postgres.ErrNotFound) {
 		return true // open, or unknown: the runner decides
 	}
@@ -597,7 +604,7 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 		id := conv
 		if id == 0 {
 			var err error
-			id, err = c.h.DB.OpenWebChat(ctx, c.address)
+			id, err = postgres.OpenWebChat(ctx, c.h.DB.Pool, c.address)
 			if errors.Is(err, postgres.ErrNotFound) {
 				return nil
 			}
@@ -610,7 +617,11 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 			c.lastSeq = c.clearedSeq
 		}
 	}
-	page, err := c.h.DB.WebChatMessagesAfter(ctx, c.following, c.lastSeq)
+	var page postgres.ChatPage
+	err := c.h.DB.InSnapshot(ctx, func(tx pgx.Tx) (err error) {
+		page, err = postgres.WebChatMessagesAfter(ctx, tx, c.following, c.lastSeq)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -641,7 +652,7 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 		c.lastSeq = m.Seq
 	}
 	if len(msgs) > 0 {
-		if err := c.h.DB.MarkWebChatDelivered(ctx, c.following, c.lastSeq); err != nil {
+		if err := postgres.MarkWebChatDelivered(ctx, c.h.DB.Pool, c.following, c.lastSeq); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
 )
 
 // Outbox delivers stored outbound web chat messages: it wakes, when tx
@@ -25,8 +26,7 @@ func (Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) err
 	for i, m := range ms {
 		ids[i] = m.ConversationID
 	}
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, address) FROM conversations WHERE id = ANY($2)`, notifyChannel, ids)
-	if err != nil {
+	if err := postgres.NotifyAddresses(ctx, tx, notifyChannel, ids); err != nil {
 		return fmt.Errorf("wake web chats: %w", err)
 	}
 	return nil

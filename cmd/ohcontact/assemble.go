@@ -70,7 +70,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
-	m := metrics.New(metrics.Config{Store: db, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue, sms.CrisisQueue}})
+	m := metrics.New(metrics.Config{Store: metrics.Postgres{DB: db}, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue, sms.CrisisQueue}})
 
 	network := &sms.Simulator{}
 	var sender sms.Sender = network
@@ -162,7 +162,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		Batches:             cfg.InboundBatches,
 	}
 	asks.Runner = runner // an unanswered question takes the runner's own pathway
-	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: db,
+	hooks := &sms.Webhooks{AuthToken: authToken, PublicBaseURL: cfg.PublicBaseURL, Runner: runner, Statuses: postgres.Messages{DB: db},
 		Timed: m.Webhook, Log: log.With("component", "sms"), Now: time.Now}
 
 	s := newServer(db, log)

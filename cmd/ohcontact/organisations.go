@@ -22,11 +22,11 @@ func ensureOrganisations(ctx context.Context, db *postgres.DB, cfg Config) (*sig
 	}
 	ids := map[string]int64{}
 	for _, o := range dir.Organisations {
-		err := db.EnsureOrganisation(ctx, ohcontact.Organisation{Code: o.Code, Name: o.Name, GoLive: o.GoLive})
+		err := postgres.EnsureOrganisation(ctx, db.Pool, ohcontact.Organisation{Code: o.Code, Name: o.Name, GoLive: o.GoLive})
 		if err != nil {
 			return nil, nil, err
 		}
-		if ids[o.Code], err = db.OrganisationByCode(ctx, o.Code); err != nil {
+		if ids[o.Code], err = postgres.OrganisationByCode(ctx, db.Pool, o.Code); err != nil {
 			return nil, nil, err
 		}
 	}

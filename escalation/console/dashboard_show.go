@@ -135,7 +135,7 @@ func (c *Console) showDashboard(w http.ResponseWriter, r *http.Request, s *sessi
 // exporting it) in the audit log. When it cannot, it answers the request
 // itself and returns false.
 func (c *Console) loadDashboard(w http.ResponseWriter, r *http.Request, s *session, f postgres.DashboardFilter, action string) (postgres.Dashboard, bool) {
-	d, err := c.db.Dashboard(r.Context(), s.scope(), f)
+	d, err := postgres.DashboardFor(r.Context(), c.db, s.scope(), f)
 	switch {
 	case errors.Is(err, postgres.ErrNotFound):
 		c.notFound(w, r, s)

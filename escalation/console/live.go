@@ -198,7 +198,7 @@ func (c *Console) snapshot(ctx context.Context, s *session, q queueQuery, shown 
 	ctx, cancel := context.WithTimeout(ctx, liveQueryWait)
 	defer cancel()
 	now := c.now()
-	lq, err := c.db.LiveQueue(ctx, hashToken(s.token), now, s.user.ID, q.filter, *shown, q.filter.Search.Kind(), q.audited())
+	lq, err := postgres.LiveQueueFor(ctx, c.db.Pool, hashToken(s.token), now, s.user.ID, q.filter, *shown, q.filter.Search.Kind(), q.audited())
 	if err != nil {
 		return nil, err
 	}
