@@ -41,8 +41,8 @@ type Querier interface {
 }
 
 // DB is the connection pool shared by every part of the service. Its
-// methods own the pool, transactions, migrations and listening; storage
-// functions take the Querier or pgx.Tx they run on.
+// methods own only the pool, transactions and migrations (a Listener
+// listens on it); storage functions take the Querier or pgx.Tx they run on.
 type DB struct {
 	Pool *pgxpool.Pool
 }
