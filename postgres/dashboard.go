@@ -43,7 +43,9 @@ var casePriorities = []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.Pr
 var dashboardChannels = []ohcontact.Channel{ohcontact.ChannelSMS, ohcontact.ChannelWebChat}
 
 // DashboardFilter says what the dashboard counts, and which keys its lists
-// hold in which order. A list left empty counts nothing.
+// hold in which order: the caller's choice. A list field left empty counts
+// nothing, but for FeedbackFlows, after which the flows asked about are
+// listed all the same.
 type DashboardFilter struct {
 	// OrganisationID is the organisation counted; 0 counts every
 	// organisation the user sees.
