@@ -93,6 +93,51 @@ func seedPilot(ctx context.Context, db *postgres.DB, orgCodes []string, now time
 	return nil
 }
 
+// PilotReasons is the pilot history's mix of ESR absence reasons, as the
+// rows of an SQL VALUES list: (code, lo, hi, min_days, max_days, skew), a
+// reason taking the share [lo, hi) of the episodes drawn and lasting from
+// min_days to max_days, short ones more often (the higher skew, the
+// more). S10 is about a sixth of the draws (more of the episodes kept,
+// being long) and over a quarter of the days; MSK (S11, S12) and colds and
+// flu (S13) are common; S98 and S99 are what a code-less absence gets.
+const PilotReasons = `
+    ('S13', 0.00, 0.23, 1, 5, 1.5),   ('S10', 0.23, 0.38, 6, 45, 3.0),  ('S25', 0.38, 0.50, 1, 4, 1.5),
+    ('S12', 0.50, 0.59, 2, 35, 2.0),  ('S11', 0.59, 0.66, 2, 40, 2.0),  ('S16', 0.66, 0.71, 1, 3, 1.5),
+    ('S98', 0.71, 0.77, 1, 15, 2.0),  ('S99', 0.77, 0.81, 1, 10, 2.0),  ('S28', 0.81, 0.84, 3, 50, 2.0),
+    ('S15', 0.84, 0.88, 2, 10, 1.5),  ('S21', 0.88, 0.91, 1, 5, 1.5),   ('S26', 0.91, 0.93, 2, 20, 2.0),
+    ('S30', 0.93, 0.95, 3, 40, 2.0),  ('S27', 0.95, 0.97, 2, 10, 1.5),  ('S17', 0.97, 0.98, 30, 120, 1.0),
+    ('S19', 0.98, 0.99, 5, 60, 1.5),  ('S22', 0.99, 1.00, 1, 3, 1.0)`
+
+// PilotCaseCategory is the pilot history's mix of cases: the SQL
+// expression of the category of the case a finished conversation v opened,
+// NULL for none. It reads v's flow, reason (its absence's ESR code),
+// responded, stop, and r2, r4 and r5, draws uniform on [0, 1).
+const PilotCaseCategory = `
+           CASE WHEN v.flow IN ('stress-checkin', 'long-term-checkin') AND NOT v.responded THEN 'no_response'
+                WHEN NOT v.responded OR v.stop THEN NULL
+                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.03 THEN 'suicide_risk'
+                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.28 THEN 'screen_positive'
+                WHEN v.flow = 'msk-checkin' AND v.reason = 'S11' AND v.r5 < 0.06 THEN 'msk_red_flags'
+                WHEN v.flow = 'stress-checkin' AND v.r4 < 0.10 THEN 'callback_requested'
+                WHEN v.flow = 'long-term-checkin' AND v.r5 < 0.20 THEN 'long_term_talk'
+                WHEN v.flow = 'long-term-checkin' AND v.r2 < 0.25 THEN 'appointment_requested'
+                WHEN v.flow = 'support' AND v.r5 < 0.04 THEN 'suicide_risk'
+                WHEN v.flow = 'support' AND v.r5 < 0.07 THEN 'self_harm'
+                WHEN v.flow = 'support' AND v.r5 < 0.10 THEN 'hopelessness'
+                WHEN v.flow = 'support' AND v.r5 < 0.11 THEN 'safeguarding'
+                WHEN v.flow = 'support' AND v.r5 < 0.12 THEN 'harm_to_others'
+                WHEN v.flow = 'support' AND v.r5 < 0.14 THEN 'past_attempt'
+                WHEN v.flow = 'support' AND v.r5 < 0.21 THEN 'asked_to_talk'
+           END`
+
+// PilotCasePriority is the SQL expression of the priority of a case k of
+// the pilot history, by its category (PilotCaseCategory).
+const PilotCasePriority = `
+       CASE k.category WHEN 'suicide_risk' THEN 'urgent'
+                       WHEN 'self_harm' THEN 'high' WHEN 'safeguarding' THEN 'high'
+                       WHEN 'harm_to_others' THEN 'high' WHEN 'msk_red_flags' THEN 'high'
+                       ELSE 'routine' END`
+
 // pilotSQL writes the pilot month from the parameters in pilot_params
 // (the organisations' ids in order, yesterday, and the month's first day),
 // in the caller's transaction. Temporary tables hold each step's plan, so
@@ -170,19 +215,9 @@ WITH names AS (
 )
 INSERT INTO pilot_staff SELECT id, organisation_id, language FROM ins;
 
--- ESR reasons: each takes the share [lo, hi) of episodes, and lasts from
--- min_days to max_days, short ones more often (the higher skew, the more).
--- S10 is about a sixth of the draws (more of the episodes kept, being long)
--- and over a quarter of the days; MSK (S11, S12) and colds and flu (S13)
--- are common; S98 and S99 are what a code-less absence gets.
+-- ESR reasons (PilotReasons).
 CREATE TEMP TABLE pilot_reason (code text, lo float8, hi float8, min_days int, max_days int, skew float8) ON COMMIT DROP;
-INSERT INTO pilot_reason VALUES
-    ('S13', 0.00, 0.23, 1, 5, 1.5),   ('S10', 0.23, 0.38, 6, 45, 3.0),  ('S25', 0.38, 0.50, 1, 4, 1.5),
-    ('S12', 0.50, 0.59, 2, 35, 2.0),  ('S11', 0.59, 0.66, 2, 40, 2.0),  ('S16', 0.66, 0.71, 1, 3, 1.5),
-    ('S98', 0.71, 0.77, 1, 15, 2.0),  ('S99', 0.77, 0.81, 1, 10, 2.0),  ('S28', 0.81, 0.84, 3, 50, 2.0),
-    ('S15', 0.84, 0.88, 2, 10, 1.5),  ('S21', 0.88, 0.91, 1, 5, 1.5),   ('S26', 0.91, 0.93, 2, 20, 2.0),
-    ('S30', 0.93, 0.95, 3, 40, 2.0),  ('S27', 0.95, 0.97, 2, 10, 1.5),  ('S17', 0.97, 0.98, 30, 120, 1.0),
-    ('S19', 0.98, 0.99, 5, 60, 1.5),  ('S22', 0.99, 1.00, 1, 3, 1.0);
+INSERT INTO pilot_reason VALUES ` + PilotReasons + `;
 
 -- Absence episodes, at most one a person: starts over the 70 days to
 -- yesterday, kept when the absence reached the pilot month. An absence
@@ -340,31 +375,13 @@ FROM pilot_params p;
 -- are resolved, so none waits in the queue.
 CREATE TEMP TABLE pilot_case ON COMMIT DROP AS
 SELECT k.*,
-       CASE k.category WHEN 'suicide_risk' THEN 'urgent'
-                       WHEN 'self_harm' THEN 'high' WHEN 'safeguarding' THEN 'high'
-                       WHEN 'harm_to_others' THEN 'high' WHEN 'msk_red_flags' THEN 'high'
-                       ELSE 'routine' END AS priority,
+       ` + PilotCasePriority + ` AS priority,
        k.category IN ('suicide_risk', 'self_harm', 'hopelessness', 'safeguarding', 'harm_to_others', 'past_attempt', 'asked_to_talk') AS handover,
        NULL::bigint AS id, NULL::timestamptz AS sla_due_at, NULL::timestamptz AS claimed_at, NULL::timestamptz AS resolved_at,
        NULL::bigint AS clinician, random() AS rf, random() AS rb, random() AS rr, random() AS ru, random() AS ro
 FROM (
     SELECT v.n, v.org, v.staff_id, v.flow, p.yesterday,
-           CASE WHEN v.flow IN ('stress-checkin', 'long-term-checkin') AND NOT v.responded THEN 'no_response'
-                WHEN NOT v.responded OR v.stop THEN NULL
-                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.03 THEN 'suicide_risk'
-                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.28 THEN 'screen_positive'
-                WHEN v.flow = 'msk-checkin' AND v.reason = 'S11' AND v.r5 < 0.06 THEN 'msk_red_flags'
-                WHEN v.flow = 'stress-checkin' AND v.r4 < 0.10 THEN 'callback_requested'
-                WHEN v.flow = 'long-term-checkin' AND v.r5 < 0.20 THEN 'long_term_talk'
-                WHEN v.flow = 'long-term-checkin' AND v.r2 < 0.25 THEN 'appointment_requested'
-                WHEN v.flow = 'support' AND v.r5 < 0.04 THEN 'suicide_risk'
-                WHEN v.flow = 'support' AND v.r5 < 0.07 THEN 'self_harm'
-                WHEN v.flow = 'support' AND v.r5 < 0.10 THEN 'hopelessness'
-                WHEN v.flow = 'support' AND v.r5 < 0.11 THEN 'safeguarding'
-                WHEN v.flow = 'support' AND v.r5 < 0.12 THEN 'harm_to_others'
-                WHEN v.flow = 'support' AND v.r5 < 0.14 THEN 'past_attempt'
-                WHEN v.flow = 'support' AND v.r5 < 0.21 THEN 'asked_to_talk'
-           END AS category,
+           ` + PilotCaseCategory + ` AS category,
            CASE WHEN NOT v.responded THEN v.closed_at ELSE v.responded_at + interval '3 minutes' END AS created_at
     FROM pilot_conv v CROSS JOIN pilot_params p
     ORDER BY v.n

@@ -37,8 +37,7 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 	k, lang := ParseKeyword(in.Text)
 	switch k {
 	case KeywordOptOut, KeywordOptIn:
-		state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
-		s, err := e.session(state, in)
+		s, err := e.closedSupport(st, in)
 		if err != nil {
 			return Result{}, err
 		}
@@ -69,18 +68,29 @@ func (e *Engine) Inbound(st StartInfo, in Input) (Result, error) {
 			return e.rated(st, in, n)
 		}
 		if st.AfterClosing && isThanks(normalize(in.Text)) {
-			state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
-			s, err := e.session(state, in)
-			if err != nil {
-				return Result{}, err
-			}
-			s.say("case_closed_thanks", s.ohData(), false)
-			s.effect(Close{Reason: "completed"})
-			return s.result()
+			return e.closeSaying(st, in, "case_closed_thanks")
 		}
 		return e.inboundIntent(st, in)
 	}
 	return e.Start(FlowSupport, st)
+}
+
+// closedSupport returns a session of a support conversation that starts
+// closed: for a message answered once, with the conversation closing.
+func (e *Engine) closedSupport(st StartInfo, in Input) (*session, error) {
+	return e.session(State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}, in)
+}
+
+// closeSaying answers in with message id alone, in a support conversation
+// that closes completed (closedSupport).
+func (e *Engine) closeSaying(st StartInfo, in Input, id string) (Result, error) {
+	s, err := e.closedSupport(st, in)
+	if err != nil {
+		return Result{}, err
+	}
+	s.say(id, s.ohData(), false)
+	s.effect(Close{Reason: "completed"})
+	return s.result()
 }
 
 // inboundIntent is Inbound for a message that is no keyword.
@@ -116,14 +126,7 @@ func (e *Engine) inboundIntent(st StartInfo, in Input) (Result, error) {
 	case intent.BackAtWork:
 		return e.startSupport(st, in, "back_at_work_ack", nil)
 	case intent.Stop:
-		state := State{Flow: FlowSupport, Step: StateClosed, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel}
-		s, err := e.session(state, in)
-		if err != nil {
-			return Result{}, err
-		}
-		s.say("optout_how", s.ohData(), false)
-		s.effect(Close{Reason: "completed"})
-		return s.result()
+		return e.closeSaying(st, in, "optout_how")
 	}
 	return e.Start(FlowSupport, st)
 }

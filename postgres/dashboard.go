@@ -36,17 +36,16 @@ const (
 // the dashboard lists them.
 var checkIns = []string{TriggerStress, TriggerMSK, TriggerLongTerm}
 
-// casePriorities are the priorities in the order the dashboard lists them.
+// casePriorities are the priorities a case can have, most urgent first.
 var casePriorities = []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine}
 
-// dashboardLanguages and dashboardChannels are every conversation language
-// and channel, in the order the dashboard lists them.
-var (
-	dashboardLanguages = []string{"en-GB", "cy", "pl"}
-	dashboardChannels  = []ohcontact.Channel{ohcontact.ChannelSMS, ohcontact.ChannelWebChat}
-)
+// dashboardChannels are every conversation channel.
+var dashboardChannels = []ohcontact.Channel{ohcontact.ChannelSMS, ohcontact.ChannelWebChat}
 
-// DashboardFilter says what the dashboard counts.
+// DashboardFilter says what the dashboard counts, and which keys its lists
+// hold in which order: the caller's choice. A list field left empty counts
+// nothing, but for FeedbackFlows, after which the flows asked about are
+// listed all the same.
 type DashboardFilter struct {
 	// OrganisationID is the organisation counted; 0 counts every
 	// organisation the user sees.
@@ -54,6 +53,23 @@ type DashboardFilter struct {
 	// From and To are the first and last days counted, inclusive, on the
 	// Europe/London calendar; only their dates are read.
 	From, To time.Time
+	// CallBackCategories are the case categories counted as OH call-backs
+	// (Dashboard.CallBacks, CallBacksByCategory and Work.CallBacks), in
+	// the order those list them.
+	CallBackCategories []string
+	// DisclosureCategories are the case categories counted as disclosures
+	// (Work.Disclosures).
+	DisclosureCategories []string
+	// FeedbackFlows are the flows Dashboard.Feedback lists first, in this
+	// order, whether asked about or not; a flow asked about that is not
+	// in it follows them.
+	FeedbackFlows []string
+	// Languages are the conversation languages Dashboard.Conversations
+	// counts, in the order it lists them.
+	Languages []string
+	// FirstContactDays are the ranges of days Dashboard.FirstContact
+	// counts episodes in, in the order it lists them.
+	FirstContactDays []DayRange
 }
 
 // Figure is one number the dashboard publishes.
@@ -131,15 +147,18 @@ type Responses struct {
 	Rate      Figure // Responded as a percentage of Made
 }
 
-// DayBucket counts the episodes first contacted between From and To days
-// (inclusive) after the absence began; To is -1 for "or more".
-type DayBucket struct {
+// DayRange is from From to To days (inclusive) after an absence began; To
+// is -1 for "or more".
+type DayRange struct {
 	From, To int
-	Episodes Figure
 }
 
-// dayBuckets are the ranges Dashboard.FirstContact counts.
-var dayBuckets = [][2]int{{0, 0}, {1, 1}, {2, 2}, {3, 6}, {7, 13}, {14, 27}, {28, -1}}
+// DayBucket counts the episodes first contacted in a range of days after
+// the absence began.
+type DayBucket struct {
+	DayRange
+	Episodes Figure
+}
 
 // CaseFigures is what happened to a set of cases opened in the period. A
 // case is picked up when a clinician first claims it (its first "claimed"
@@ -160,13 +179,6 @@ type PriorityCases struct {
 	Priority ohcontact.Priority
 	CaseFigures
 }
-
-// CallBackCategories are the categories of the cases that are OH
-// call-backs, in the order the dashboard lists them: the person asked for
-// a call back (stress check-in), asked for an appointment with OH
-// (long-term check-in), or the physio team declined their referral and
-// asked OH to call.
-var CallBackCategories = []string{"callback_requested", "appointment_requested", "physio_declined"}
 
 // CategoryCases is what happened to the cases of one category opened in
 // the period.
@@ -236,9 +248,9 @@ type Dashboard struct {
 	// trigger and then all together.
 	Responses []Responses
 	// FirstContact counts absence episodes by the days from the absence's
-	// first day to the service's first check-in about it, for episodes
-	// whose first check-in was made in the period; FirstContactMedian is
-	// the median of those days.
+	// first day to the service's first check-in about it, in the ranges
+	// of Filter.FirstContactDays, for episodes whose first check-in was
+	// made in the period; FirstContactMedian is the median of those days.
 	FirstContact       []DayBucket
 	FirstContactMedian Figure
 	// SignpostsByCategory and SignpostsByService count the conversations
@@ -252,16 +264,16 @@ type Dashboard struct {
 	// Cases are the cases opened in the period, urgent, high, then
 	// routine.
 	Cases []PriorityCases
-	// CallBacks are the OH call-back cases (CallBackCategories) opened
-	// each bucket; CallBacksByCategory those opened in the period, by
-	// category in CallBackCategories' order.
+	// CallBacks are the OH call-back cases (Filter.CallBackCategories)
+	// opened each bucket; CallBacksByCategory those opened in the period,
+	// by category in Filter.CallBackCategories' order.
 	CallBacks           []CaseFigures
 	CallBacksByCategory []CategoryCases
 	// OptOuts counts the people who opted out each bucket and are still
 	// opted out.
 	OptOuts []Figure
 	// Conversations counts the conversations started in the period, by
-	// language and channel, every combination.
+	// language (Filter.Languages) and channel, every combination.
 	Conversations []LanguageChannel
 	// Absence are the absence outcomes, and before and after go-live.
 	Absence AbsenceFigures
@@ -271,8 +283,8 @@ type Dashboard struct {
 	// Work is what became of the cases and referrals of the period.
 	Work WorkOutcomes
 	// Feedback is what staff said when asked how helpful a conversation
-	// was, for the questions asked in the period: by flow, then all
-	// together.
+	// was, for the questions asked in the period: by flow
+	// (Filter.FeedbackFlows, then any other), then all together.
 	Feedback []FeedbackFlow
 	// Organisations are, when the dashboard counts every organisation
 	// (Filter.OrganisationID 0), each organisation's own dashboard over the
@@ -305,7 +317,7 @@ func DashboardFor(ctx context.Context, db *DB, orgScope int64, f DashboardFilter
 	}
 	d := Dashboard{Filter: f, Monthly: f.To.Sub(f.From) >= MonthlyAfter}
 	err := pgx.BeginTxFunc(ctx, db.Pool, dashboardTx, func(tx pgx.Tx) error {
-		q := &dashboardQuery{tx: tx, org: f.OrganisationID, unit: "week"}
+		q := &dashboardQuery{tx: tx, org: f.OrganisationID, lists: f, unit: "week"}
 		if d.Monthly {
 			q.unit = "month"
 		}
@@ -429,6 +441,7 @@ func readDashboards(ctx context.Context, db *DB, q *dashboardQuery) error {
 type dashboardQuery struct {
 	tx         pgx.Tx
 	org        int64
+	lists      DashboardFilter // the keys of the lists asked for (its lists only)
 	start, end time.Time
 	unit       string         // of Dashboard.Buckets: "week" or "month"
 	buckets    map[string]int // index in Dashboard.Buckets by first day (YYYY-MM-DD)
@@ -623,7 +636,8 @@ func (q *dashboardQuery) firstContact(ctx context.Context) error {
 		total  int64
 		median float64
 	}
-	tallies := perDashboard(q, func() *tally { return &tally{counts: make([]int64, len(dayBuckets))} })
+	ranges := q.lists.FirstContactDays
+	tallies := perDashboard(q, func() *tally { return &tally{counts: make([]int64, len(ranges))} })
 	var org *int64
 	var all bool
 	var days int
@@ -641,8 +655,8 @@ func (q *dashboardQuery) firstContact(ctx context.Context) error {
 			}
 			return nil
 		}
-		for i, b := range dayBuckets {
-			if days >= b[0] && (b[1] < 0 || days <= b[1]) {
+		for i, r := range ranges {
+			if days >= r.From && (r.To < 0 || days <= r.To) {
 				t.counts[i] += n
 			}
 		}
@@ -652,8 +666,8 @@ func (q *dashboardQuery) firstContact(ctx context.Context) error {
 		return fmt.Errorf("first contacts: %w", err)
 	}
 	for d, t := range tallies {
-		for i, b := range dayBuckets {
-			d.FirstContact = append(d.FirstContact, DayBucket{From: b[0], To: b[1], Episodes: count(t.counts[i])})
+		for i, r := range ranges {
+			d.FirstContact = append(d.FirstContact, DayBucket{DayRange: r, Episodes: count(t.counts[i])})
 		}
 		d.FirstContactMedian = statistic(t.total, t.median)
 	}
@@ -852,7 +866,7 @@ func (q *dashboardQuery) callBacks(ctx context.Context) error {
 		SELECT organisation_id, `+q.bucketOf("created_at")+` AS week, category, `+caseAggregates+`
 		FROM k WHERE category = ANY($4)
 		GROUP BY GROUPING SETS ((organisation_id, week), (organisation_id, category), (week), (category))`,
-		q.org, q.start, q.end, CallBackCategories)
+		q.org, q.start, q.end, q.lists.CallBackCategories)
 	if err != nil {
 		return fmt.Errorf("call-back cases: %w", err)
 	}
@@ -887,7 +901,7 @@ func (q *dashboardQuery) callBacks(ctx context.Context) error {
 		for _, t := range tally.byWeek {
 			d.CallBacks = append(d.CallBacks, t.figures())
 		}
-		for _, c := range CallBackCategories {
+		for _, c := range q.lists.CallBackCategories {
 			d.CallBacksByCategory = append(d.CallBacksByCategory, CategoryCases{Category: c, CaseFigures: tally.byCategory[c].figures()})
 		}
 	}
@@ -934,7 +948,7 @@ func (q *dashboardQuery) conversations(ctx context.Context) error {
 		return fmt.Errorf("conversations: %w", err)
 	}
 	for d, c := range counts {
-		for _, lang := range dashboardLanguages {
+		for _, lang := range q.lists.Languages {
 			for _, ch := range dashboardChannels {
 				d.Conversations = append(d.Conversations, LanguageChannel{Language: lang, Channel: ch,
 					Conversations: count(c[key{lang, ch}])})

@@ -125,7 +125,7 @@ func TestDashboardAbsenceOutcomes(t *testing.T) {
 		f.absent(f.staff(b), "S10", "2026-03-20", "2026-03-22")
 	}
 
-	period := postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 14, 0, 0, 0, 0, time.UTC)}
+	period := listing(postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 14, 0, 0, 0, 0, time.UTC)})
 	d, err := postgres.DashboardFor(ctx, db, 0, period)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestDashboardAbsenceToToday(t *testing.T) {
 	for range 5 {
 		f.absent(f.staff(org), "S10", today.AddDate(0, 0, -9).Format(time.DateOnly), "")
 	}
-	d, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -9), To: today.AddDate(0, 2, 0)})
+	d, err := postgres.DashboardFor(ctx, db, 0, listing(postgres.DashboardFilter{From: today.AddDate(0, 0, -9), To: today.AddDate(0, 2, 0)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestDashboardBeforeAfter(t *testing.T) {
 		}
 	}
 
-	period := postgres.DashboardFilter{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)}
+	period := listing(postgres.DashboardFilter{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)})
 	d, err := postgres.DashboardFor(ctx, db, 0, period)
 	if err != nil {
 		t.Fatal(err)

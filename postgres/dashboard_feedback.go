@@ -8,10 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// feedbackFlows are the flows whose endings may ask the feedback question,
-// in the order the dashboard lists them (dialogs' flow names).
-var feedbackFlows = []string{"absence-report", "stress-checkin", "msk-checkin", "long-term-checkin", "support"}
-
 // FeedbackFlow is what staff said about the conversations of one flow
 // whose ending asked the feedback question ("How helpful was this? Reply 1
 // to 5") in the period.
@@ -52,7 +48,7 @@ func (q *dashboardQuery) feedback(ctx context.Context) error {
 		byFlow map[string]*tally
 	}
 	all := perDashboard(q, func() *tallies {
-		t := &tallies{flows: slices.Clone(feedbackFlows), byFlow: map[string]*tally{"": {}}}
+		t := &tallies{flows: slices.Clone(q.lists.FeedbackFlows), byFlow: map[string]*tally{"": {}}}
 		for _, f := range t.flows {
 			t.byFlow[f] = &tally{}
 		}

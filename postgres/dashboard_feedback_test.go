@@ -53,7 +53,7 @@ func TestDashboardFeedback(t *testing.T) {
 	f.feedback(a, "support", time.Date(2026, 3, 22, 10, 0, 0, 0, time.UTC), 1)
 	f.feedback(a, "support", time.Date(2026, 4, 5, 23, 30, 0, 0, time.UTC), 1)
 
-	period := postgres.DashboardFilter{From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)}
+	period := listing(postgres.DashboardFilter{From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)})
 	byFlow := func(d postgres.Dashboard) map[string]postgres.FeedbackFlow {
 		out := map[string]postgres.FeedbackFlow{}
 		for _, ff := range d.Feedback {

@@ -199,7 +199,7 @@ func TestDashboardReach(t *testing.T) {
 	}
 
 	april := func(org int64) postgres.DashboardFilter {
-		return postgres.DashboardFilter{OrganisationID: org, From: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)}
+		return listing(postgres.DashboardFilter{OrganisationID: org, From: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)})
 	}
 	d, err := postgres.DashboardFor(ctx, db, 0, april(a))
 	if err != nil {

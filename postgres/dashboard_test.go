@@ -12,9 +12,26 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/escalation/risk"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
+
+// callBacks are the OH call-back categories the tests ask for, in the
+// console's order.
+var callBacks = []string{"callback_requested", "appointment_requested", "physio_declined"}
+
+// listing returns f asking for the lists the console's dashboard shows.
+func listing(f postgres.DashboardFilter) postgres.DashboardFilter {
+	f.CallBackCategories = callBacks
+	f.DisclosureCategories = risk.Categories
+	f.FeedbackFlows = []string{"absence-report", "stress-checkin", "msk-checkin", "long-term-checkin", "support"}
+	f.Languages = locales.Languages
+	f.FirstContactDays = []postgres.DayRange{{From: 0, To: 0}, {From: 1, To: 1}, {From: 2, To: 2}, {From: 3, To: 6},
+		{From: 7, To: 13}, {From: 14, To: 27}, {From: 28, To: -1}}
+	return f
+}
 
 // dashFixture builds dashboard rows by hand, one person each time.
 type dashFixture struct {
@@ -210,7 +227,7 @@ func TestDashboardReferralsAndCallBacks(t *testing.T) {
 	}
 	f.callBack(b, "callback_requested", made, due)
 
-	period := postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)}
+	period := listing(postgres.DashboardFilter{OrganisationID: a, From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)})
 	d, err := postgres.DashboardFor(ctx, db, 0, period)
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +283,7 @@ func TestDashboardReferralsAndCallBacks(t *testing.T) {
 	if len(d.CallBacksByCategory) != 3 {
 		t.Fatalf("call-backs by category: %+v", d.CallBacksByCategory)
 	}
-	for i, want := range postgres.CallBackCategories {
+	for i, want := range callBacks {
 		if d.CallBacksByCategory[i].Category != want {
 			t.Errorf("call-backs by category [%d] is %q, want %q", i, d.CallBacksByCategory[i].Category, want)
 		}
@@ -296,6 +313,23 @@ func TestDashboardReferralsAndCallBacks(t *testing.T) {
 	check("all: week 1 still new", d.Referrals[0].New, small)
 	check("all: week 1 call-backs opened", d.CallBacks[0].Opened, n(10))
 	check("all: week 1 call-backs median minutes", d.CallBacks[0].MedianClaim, n(6*60))
+
+	// The call-backs are the categories asked for, in the order asked:
+	// without A's two appointments, week 1 has 7.
+	period.OrganisationID = a
+	period.CallBackCategories = []string{"physio_declined", "callback_requested"}
+	if d, err = postgres.DashboardFor(ctx, db, 0, period); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.CallBacksByCategory) != 2 || d.CallBacksByCategory[0].Category != "physio_declined" ||
+		d.CallBacksByCategory[1].Category != "callback_requested" {
+		t.Fatalf("call-backs by category, asked for physio declines then call backs: %+v", d.CallBacksByCategory)
+	}
+	check("asked for: physio declines opened", d.CallBacksByCategory[0].Opened, small)
+	check("asked for: call backs opened", d.CallBacksByCategory[1].Opened, n(11))
+	check("asked for: week 1 call-backs opened", d.CallBacks[0].Opened, n(7))
+	check("asked for: week 2 call-backs opened", d.CallBacks[1].Opened, n(5))
+	check("asked for: call-backs resolved or not", d.Work.CallBacks[2].Opened, n(12))
 }
 
 // TestDashboard checks each figure against rows built by hand, around the
@@ -431,7 +465,7 @@ func TestDashboard(t *testing.T) {
 	}
 	f.claim(f.caseOpened(b, ohcontact.PriorityUrgent, week1, 15*time.Minute), user, week1.Add(100*time.Minute))
 
-	period := postgres.DashboardFilter{From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)}
+	period := listing(postgres.DashboardFilter{From: time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)})
 	get := func(orgScope, org int64) postgres.Dashboard {
 		t.Helper()
 		p := period
@@ -576,8 +610,8 @@ func TestDashboard(t *testing.T) {
 
 	// A period longer than 13 weeks is counted by calendar month: the
 	// same check-ins, in the months they fell in.
-	long, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
-		To: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)})
+	long, err := postgres.DashboardFor(ctx, db, 0, listing(postgres.DashboardFilter{From: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
+		To: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,12 +14,6 @@ import (
 // about cases, what became of referrals, whether call-backs were done in
 // time, and how soon a person who disclosed risk heard from a clinician.
 
-// DisclosureCategories are the categories of the cases the risk screen
-// opens (escalation/risk's categories): a disclosure, as opposed to a
-// request (a call back, an appointment) or a check-in nobody answered.
-var DisclosureCategories = []string{"suicide_risk", "self_harm", "past_attempt", "bereavement_by_suicide", "hopelessness",
-	"safeguarding", "harm_to_others", "low_mood", "anxiety", "possible_risk"}
-
 // PriorityOutcomes counts the cases of one priority opened in the period by
 // the outcome a clinician chose when resolving them.
 type PriorityOutcomes struct {
@@ -29,12 +23,13 @@ type PriorityOutcomes struct {
 	Outcomes []Tally
 }
 
-// CallBackResolution is whether the OH call-back cases (CallBackCategories)
+// CallBackResolution is whether the OH call-back cases
+// (DashboardFilter.CallBackCategories)
 // of one category opened in the period were resolved by their SLA deadline
 // (resolved_at ≤ sla_due_at). CaseFigures' SLA is met by a claim; this one
 // only when the case is done.
 type CallBackResolution struct {
-	Category string // one of CallBackCategories, or "" for all of them
+	Category string // one of DashboardFilter.CallBackCategories, or "" for all of them
 	Opened   Figure
 	// ResolvedInTime, ResolvedLate and Unresolved split Opened: resolved
 	// by the deadline, resolved after it, not resolved yet.
@@ -44,7 +39,7 @@ type CallBackResolution struct {
 }
 
 // DisclosureContact is how soon the people whose disclosure opened a case
-// (DisclosureCategories) of one priority, in the period, heard from a
+// (DashboardFilter.DisclosureCategories) of one priority, in the period, heard from a
 // clinician. Their first clinician contact is the first message a
 // clinician sent in the case's conversation or in a conversation
 // following the case (its thread); a phone call is not recorded, so a
@@ -72,7 +67,7 @@ type WorkOutcomes struct {
 	// ReferralWeek of the whole period.
 	Referrals ReferralWeek
 	// CallBacks are the call-back cases opened in the period, by category
-	// in CallBackCategories' order and then all together.
+	// in DashboardFilter.CallBackCategories' order and then all together.
 	CallBacks []CallBackResolution
 	// Disclosures are the disclosure cases opened in the period, urgent,
 	// high, then routine.
@@ -154,7 +149,7 @@ func (q *dashboardQuery) callBackResolution(ctx context.Context) error {
 		       count(*) FILTER (WHERE resolved_at > sla_due_at), count(*) FILTER (WHERE resolved_at IS NULL)
 		FROM cases
 		WHERE created_at >= $2 AND created_at < $3 AND ($1::bigint = 0 OR organisation_id = $1) AND category = ANY($4)
-		GROUP BY GROUPING SETS ((organisation_id, category), (organisation_id), (category), ())`, q.org, q.start, q.end, CallBackCategories)
+		GROUP BY GROUPING SETS ((organisation_id, category), (organisation_id), (category), ())`, q.org, q.start, q.end, q.lists.CallBackCategories)
 	if err != nil {
 		return fmt.Errorf("call-back resolution: %w", err)
 	}
@@ -173,7 +168,7 @@ func (q *dashboardQuery) callBackResolution(ctx context.Context) error {
 		return fmt.Errorf("call-back resolution: %w", err)
 	}
 	for d, tallies := range byCategory {
-		for _, c := range append(slices.Clone(CallBackCategories), "") {
+		for _, c := range append(slices.Clone(q.lists.CallBackCategories), "") {
 			t := tallies[c]
 			d.Work.CallBacks = append(d.Work.CallBacks, CallBackResolution{Category: c, Opened: count(t.opened),
 				ResolvedInTime: count(t.inTime), ResolvedLate: count(t.late), Unresolved: count(t.open),
@@ -198,7 +193,7 @@ func (q *dashboardQuery) disclosures(ctx context.Context) error {
 		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM contacted_at - created_at)) / 60, 0),
 		       coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM contacted_at - created_at)) / 60, 0),
 		       count(*) FILTER (WHERE contacted_at <= sla_due_at)
-		FROM k GROUP BY `+byOrganisation("organisation_id", "priority"), q.org, q.start, q.end, DisclosureCategories)
+		FROM k GROUP BY `+byOrganisation("organisation_id", "priority"), q.org, q.start, q.end, q.lists.DisclosureCategories)
 	if err != nil {
 		return fmt.Errorf("disclosures: %w", err)
 	}

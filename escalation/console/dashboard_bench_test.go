@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact/demo"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -108,8 +109,8 @@ func BenchmarkDashboard(b *testing.B) {
 // benchDashboardSQL seeds, in the caller's transaction, a year of history
 // to yesterday (Europe/London) for 100,000 staff spread evenly over the
 // organisations (there must be 4), each of which went live 183 days ago,
-// shaped like the demo's pilot month (demo/pilot.go) with a
-// fixed random seed. Before go-live: absence episodes only. The year: about
+// shaped like the demo's pilot month (demo/pilot.go: its mix of reasons
+// and of cases) with a fixed random seed. Before go-live: absence episodes only. The year: about
 // 1.5 absence episodes a person (the ESR reasons' usual mix; some still
 // open, some self-reported from go-live on); from go-live, the contacts the
 // trigger rules make (about three in five answered, and some in every
@@ -145,16 +146,9 @@ SELECT o.id, lpad(i::text, 8, '0') || '-1',
        pg_temp.at(p.today - 400, '06:00'), pg_temp.at(p.today - 400, '06:00')
 FROM generate_series(1, 100000) i CROSS JOIN bench_params p JOIN bench_org o ON o.n = i % 4;
 
--- ESR reasons: the share [lo, hi) of episodes, lasting min_days to
--- max_days, short ones more often (the higher skew, the more).
+-- ESR reasons: the demo's mix (demo.PilotReasons).
 CREATE TEMP TABLE bench_reason (code text, lo float8, hi float8, min_days int, max_days int, skew float8) ON COMMIT DROP;
-INSERT INTO bench_reason VALUES
-    ('S13', 0.00, 0.23, 1, 5, 1.5),   ('S10', 0.23, 0.38, 6, 45, 3.0),  ('S25', 0.38, 0.50, 1, 4, 1.5),
-    ('S12', 0.50, 0.59, 2, 35, 2.0),  ('S11', 0.59, 0.66, 2, 40, 2.0),  ('S16', 0.66, 0.71, 1, 3, 1.5),
-    ('S98', 0.71, 0.77, 1, 15, 2.0),  ('S99', 0.77, 0.81, 1, 10, 2.0),  ('S28', 0.81, 0.84, 3, 50, 2.0),
-    ('S15', 0.84, 0.88, 2, 10, 1.5),  ('S21', 0.88, 0.91, 1, 5, 1.5),   ('S26', 0.91, 0.93, 2, 20, 2.0),
-    ('S30', 0.93, 0.95, 3, 40, 2.0),  ('S27', 0.95, 0.97, 2, 10, 1.5),  ('S17', 0.97, 0.98, 30, 120, 1.0),
-    ('S19', 0.98, 0.99, 5, 60, 1.5),  ('S22', 0.99, 1.00, 1, 3, 1.0);
+INSERT INTO bench_reason VALUES ` + demo.PilotReasons + `;
 
 -- Episodes: at most one in each of three 122-day spans of the 366 days to
 -- yesterday, half the time. Those of the first two spans fit inside their
@@ -286,29 +280,14 @@ CROSS JOIN LATERAL (
           FROM generate_series(1, v.messages) seq) s
 ) m;
 
--- Cases, as the service opens them (see demo/pilot.go): resolved, but
--- those of the last 3 days open or claimed.
+-- Cases: the demo's mix (demo.PilotCaseCategory), none of a conversation
+-- still open; resolved, but those of the last 3 days open or claimed.
 CREATE TEMP TABLE bench_case ON COMMIT DROP AS
-SELECT k.*,
-       CASE k.category WHEN 'suicide_risk' THEN 'urgent' WHEN 'self_harm' THEN 'high' WHEN 'safeguarding' THEN 'high'
-                       WHEN 'msk_red_flags' THEN 'high' ELSE 'routine' END AS priority,
+SELECT k.*, ` + demo.PilotCasePriority + ` AS priority,
        random() AS rf, random() AS rb, random() AS rr, random() AS ru, random() AS ro
 FROM (
     SELECT v.n, v.org, v.staff_id, v.id AS conversation_id,
-           CASE WHEN v.flow IN ('stress-checkin', 'long-term-checkin') AND NOT v.responded AND NOT v.open THEN 'no_response'
-                WHEN NOT v.responded OR v.stop THEN NULL
-                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.03 THEN 'suicide_risk'
-                WHEN v.flow = 'stress-checkin' AND v.r5 < 0.28 THEN 'screen_positive'
-                WHEN v.flow = 'msk-checkin' AND v.reason = 'S11' AND v.r5 < 0.06 THEN 'msk_red_flags'
-                WHEN v.flow = 'stress-checkin' AND v.r4 < 0.10 THEN 'callback_requested'
-                WHEN v.flow = 'long-term-checkin' AND v.r5 < 0.20 THEN 'long_term_talk'
-                WHEN v.flow = 'long-term-checkin' AND v.r2 < 0.25 THEN 'appointment_requested'
-                WHEN v.flow = 'support' AND v.r5 < 0.04 THEN 'suicide_risk'
-                WHEN v.flow = 'support' AND v.r5 < 0.07 THEN 'self_harm'
-                WHEN v.flow = 'support' AND v.r5 < 0.10 THEN 'hopelessness'
-                WHEN v.flow = 'support' AND v.r5 < 0.11 THEN 'safeguarding'
-                WHEN v.flow = 'support' AND v.r5 < 0.21 THEN 'asked_to_talk'
-           END AS category,
+           CASE WHEN NOT v.open THEN ` + demo.PilotCaseCategory + ` END AS category,
            CASE WHEN NOT v.responded THEN v.closed_at ELSE v.responded_at + interval '3 minutes' END AS created_at
     FROM bench_conv v
 ) k

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/escalation"
+	"github.com/ohcontact/ohcontact/escalation/risk"
+	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -63,9 +66,27 @@ type dashboardView struct {
 	MinShown      int
 }
 
+// callBackCategories are the case categories the dashboard counts as OH
+// call-backs, in the order it lists them: the person asked for a call
+// back (stress check-in), asked for an appointment with OH (long-term
+// check-in), or the physio team declined their referral and asked OH to
+// call.
+var callBackCategories = []string{"callback_requested", "appointment_requested", "physio_declined"}
+
+// feedbackFlows are the flows the feedback charts list, in this order:
+// every flow, as each may ask the feedback question at its ending.
+var feedbackFlows = []string{dialogs.FlowAbsenceReport, dialogs.FlowStressCheckin, dialogs.FlowMSKCheckin,
+	dialogs.FlowLongTermCheckin, dialogs.FlowSupport}
+
+// firstContactDays are the ranges of days the first-contact chart counts
+// episodes in.
+var firstContactDays = []postgres.DayRange{{From: 0, To: 0}, {From: 1, To: 1}, {From: 2, To: 2}, {From: 3, To: 6},
+	{From: 7, To: 13}, {From: 14, To: 27}, {From: 28, To: -1}}
+
 // readDashboardFilter reads r's filters: the last 28 days (to today, in
 // the console's time zone) of every organisation the user sees unless they
-// say otherwise. It returns the form as given and the problems with it.
+// say otherwise, asking for the lists the charts show. It returns the form
+// as given and the problems with it.
 func (c *Console) readDashboardFilter(r *http.Request) (postgres.DashboardFilter, dashboardForm, []fieldError) {
 	q := r.URL.Query()
 	today := c.now().In(c.loc)
@@ -77,7 +98,8 @@ func (c *Console) readDashboardFilter(r *http.Request) (postgres.DashboardFilter
 	if form.From == "" {
 		form.From = today.AddDate(0, 0, 1-defaultPeriodDays).Format(time.DateOnly)
 	}
-	var f postgres.DashboardFilter
+	f := postgres.DashboardFilter{CallBackCategories: callBackCategories, DisclosureCategories: risk.Categories,
+		FeedbackFlows: feedbackFlows, Languages: locales.Languages, FirstContactDays: firstContactDays}
 	var errs []fieldError
 	if form.Organisation != "" {
 		id, err := strconv.ParseInt(form.Organisation, 10, 64)
@@ -257,8 +279,8 @@ func serviceLabel(key string) string {
 	return strings.Join(words, " ")
 }
 
-// callBackLabel says why an OH call-back case (postgres.CallBackCategories)
-// was opened.
+// callBackLabel says why an OH call-back case (callBackCategories) was
+// opened.
 func callBackLabel(category string) string {
 	switch category {
 	case "callback_requested":

@@ -29,6 +29,12 @@ const (
 	CategoryPossibleRisk = "possible_risk"
 )
 
+// Categories are every risk category, in the order declared above: the
+// categories of the cases the risk screen opens, each a disclosure (as
+// opposed to a request a flow makes, such as a call back).
+var Categories = []string{CategorySuicideRisk, CategorySelfHarm, CategoryPastAttempt, CategoryBereavement, CategoryHopelessness,
+	CategorySafeguarding, CategoryHarmToOthers, CategoryLowMood, CategoryAnxiety, CategoryPossibleRisk}
+
 // riskCategoryOrder breaks ties between hits of equal priority.
 var riskCategoryOrder = map[string]int{
 	CategorySuicideRisk: 0, CategorySelfHarm: 1, CategoryHarmToOthers: 2, CategorySafeguarding: 3,

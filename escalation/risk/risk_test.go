@@ -633,3 +633,24 @@ func BenchmarkScreen(b *testing.B) {
 		})
 	}
 }
+
+// TestCategories checks that Categories, the disclosures the pilot
+// dashboard counts, are every category the risk screen opens cases of.
+func TestCategories(t *testing.T) {
+	want := []string{CategorySuicideRisk, CategorySelfHarm, CategoryPastAttempt, CategoryBereavement,
+		CategoryHopelessness, CategorySafeguarding, CategoryHarmToOthers, CategoryLowMood,
+		CategoryAnxiety, CategoryPossibleRisk}
+	if !slices.Equal(Categories, want) {
+		t.Errorf("Categories = %v, want %v", Categories, want)
+	}
+	for _, g := range signalGroups {
+		if g.category != "" && !slices.Contains(Categories, g.category) {
+			t.Errorf("a signal group's category %q is not in Categories", g.category)
+		}
+	}
+	for c := range riskCategoryOrder {
+		if !slices.Contains(Categories, c) {
+			t.Errorf("ranked category %q is not in Categories", c)
+		}
+	}
+}
