@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/ohcontact/ohcontact"
 )
 
 // These store what HR systems send: the staff directory and absence
@@ -277,7 +278,7 @@ type EpisodeToPlan struct {
 	StartsOn         time.Time // a calendar day at midnight UTC
 	EndsOn           time.Time // zero while the absence is open
 	ReasonCode       string
-	Quiet            *QuietHours // nil when the person has none
+	Quiet            *ohcontact.QuietHours // nil when the person has none
 	HasMobile        bool
 	PreferredChannel string // sms, webchat or empty
 	Contacts         []ExistingContact

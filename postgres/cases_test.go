@@ -175,7 +175,7 @@ func TestFindCasesPages(t *testing.T) {
 		want   []int64
 	}{
 		{"unresolved", "", all},
-		{"resolved, newest first", postgres.CaseResolved, resolved},
+		{"resolved, newest first", ohcontact.CaseResolved, resolved},
 	} {
 		var got []int64
 		filter := postgres.CaseFilter{OrgScope: f.org, Status: tt.status, Limit: 3}
@@ -241,6 +241,9 @@ func TestCaseScopeAndClaim(t *testing.T) {
 	if !ok || claimed.Status != "claimed" || claimed.ByName != "Sam Jones" || claimed.At.IsZero() {
 		t.Fatalf("second claim = %v (%+v), want ClaimedError naming Sam Jones", err, claimed)
 	}
+	if !errors.Is(err, ohcontact.ErrConflict) {
+		t.Errorf("second claim = %v, want it to match ohcontact.ErrConflict", err)
+	}
 
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
 		c, conv, err := postgres.LockCase(ctx, tx, f.org, id)
@@ -303,8 +306,8 @@ func TestReassignCase(t *testing.T) {
 		})
 	}
 	for _, to := range []int64{lead, elsewhere, disabled, 999999} {
-		if err := reassign(to); !errors.Is(err, postgres.ErrNotAssignable) {
-			t.Errorf("reassign to user %d = %v, want ErrNotAssignable", to, err)
+		if err := reassign(to); !errors.Is(err, ohcontact.ErrConflict) {
+			t.Errorf("reassign to user %d = %v, want ohcontact.ErrConflict", to, err)
 		}
 	}
 	if err := reassign(everyOrg); err != nil {

@@ -109,21 +109,6 @@ func CancelContacts(ctx context.Context, tx pgx.Tx, ids []int64, reasons []strin
 	return int(tag.RowsAffected()), nil
 }
 
-// Contact is a contact with what its jobs need to send it: its episode,
-// the person and their organisation.
-type Contact struct {
-	ID               int64
-	Trigger          string
-	Flow             string
-	State            string
-	DueAt            time.Time
-	HeldUntil        time.Time // zero when not held
-	EndsOn           time.Time // the episode's; zero while open
-	Staff            ohcontact.Staff
-	PreferredChannel string // sms, webchat or empty
-	Quiet            *QuietHours
-}
-
 // contactQuery selects contact $1 as scanContact reads it.
 const contactQuery = `
 	SELECT k.id, k.trigger, k.flow, k.state, k.due_at, k.held_until, e.ends_on,
@@ -136,18 +121,18 @@ const contactQuery = `
 
 // LockContact returns contact id and locks its row until tx ends, or
 // returns ErrNotFound.
-func LockContact(ctx context.Context, tx pgx.Tx, id int64) (Contact, error) {
+func LockContact(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Contact, error) {
 	return scanContact(tx.QueryRow(ctx, contactQuery+` FOR UPDATE OF k`, id), id)
 }
 
 // ContactByID returns contact id without locking it, or ErrNotFound.
-func ContactByID(ctx context.Context, q Querier, id int64) (Contact, error) {
+func ContactByID(ctx context.Context, q Querier, id int64) (ohcontact.Contact, error) {
 	return scanContact(q.QueryRow(ctx, contactQuery, id), id)
 }
 
-func scanContact(row pgx.Row, id int64) (Contact, error) {
+func scanContact(row pgx.Row, id int64) (ohcontact.Contact, error) {
 	var (
-		c                   Contact
+		c                   ohcontact.Contact
 		held                pgtype.Timestamptz
 		ends                pgtype.Date
 		quietFrom, quietTil pgtype.Time

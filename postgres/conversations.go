@@ -14,10 +14,6 @@ import (
 	"github.com/ohcontact/ohcontact"
 )
 
-// ErrConflict is returned by SaveConversation when the conversation changed
-// since it was loaded.
-var ErrConflict = errors.New("conversation changed concurrently")
-
 const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
 	language, version, owner, status = 'closed', last_message_seq, coalesce(contact_id, 0), coalesce(client_key, ''),
 	coalesce(follows_case_id, 0)`
@@ -70,8 +66,8 @@ func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conve
 }
 
 // SaveConversation writes c's flow state, owner, language, status and
-// message count, and increments its version. It returns ErrConflict when
-// the row's version is no longer c.Version.
+// message count, and increments its version. It returns
+// ohcontact.ErrConflict when the row's version is no longer c.Version.
 func SaveConversation(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation, closedReason string) error {
 	tag, err := tx.Exec(ctx, `
 		UPDATE conversations SET
@@ -86,7 +82,7 @@ func SaveConversation(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation,
 		return fmt.Errorf("save conversation %d: %w", c.ID, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("save conversation %d: %w", c.ID, ErrConflict)
+		return fmt.Errorf("save conversation %d: changed concurrently: %w", c.ID, ohcontact.ErrConflict)
 	}
 	c.Version++
 	return nil
@@ -484,8 +480,8 @@ type Signpost struct{ Service, Category string }
 // one round trip. tx must hold the conversations locked.
 //
 // It returns ErrDuplicate when an inbound message's channel and external
-// id are already stored, and ErrConflict when a conversation's version has
-// moved on; the caller rolls back.
+// id are already stored, and ohcontact.ErrConflict when a conversation's
+// version has moved on; the caller rolls back.
 func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	var (
 		m                                                 messageColumns
@@ -580,7 +576,7 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	case insertedInbound < inbound:
 		return ErrDuplicate
 	case saved < int64(len(steps)):
-		return fmt.Errorf("save steps: %w", ErrConflict)
+		return fmt.Errorf("save steps: a conversation changed concurrently: %w", ohcontact.ErrConflict)
 	}
 	for _, s := range steps {
 		s.Conversation.Version++

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ohcontact/ohcontact"
 )
 
 // MaxFollowUpNote is the longest follow-up note, in characters
@@ -37,7 +38,7 @@ func (f FollowUp) Pending() bool { return f.CancelledAt.IsZero() && f.AlertedAt.
 // AddFollowUp sets a follow-up on case k (locked in tx: LockCase) for due
 // with note, and writes its follow_up_set case event (with eventNote, which
 // says when it is due in words) and audit event. It returns its id.
-func AddFollowUp(ctx context.Context, tx pgx.Tx, k Case, due time.Time, note, eventNote string, actorID int64) (int64, error) {
+func AddFollowUp(ctx context.Context, tx pgx.Tx, k ohcontact.Case, due time.Time, note, eventNote string, actorID int64) (int64, error) {
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO case_follow_ups (case_id, due_at, note, set_by) VALUES ($1, $2, $3, $4) RETURNING id`,
 		k.ID, due, note, actorID).Scan(&id); err != nil {
@@ -50,7 +51,7 @@ func AddFollowUp(ctx context.Context, tx pgx.Tx, k Case, due time.Time, note, ev
 // CancelFollowUp cancels pending follow-up id of case k (locked in tx),
 // with its follow_up_cancelled case event and audit event. It returns
 // ErrNotFound when k has no such follow-up still pending.
-func CancelFollowUp(ctx context.Context, tx pgx.Tx, k Case, id int64, eventNote string, actorID int64) error {
+func CancelFollowUp(ctx context.Context, tx pgx.Tx, k ohcontact.Case, id int64, eventNote string, actorID int64) error {
 	tag, err := tx.Exec(ctx, `
 		UPDATE case_follow_ups SET cancelled_by = $3, cancelled_at = now()
 		WHERE id = $1 AND case_id = $2 AND cancelled_at IS NULL AND alerted_at IS NULL`, id, k.ID, actorID)

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ohcontact/ohcontact"
 )
 
 // DefaultMaxConns is the pool size used when Config.MaxConns is zero. pgxpool's
@@ -29,8 +30,9 @@ type Config struct {
 	MaxConns int32
 }
 
-// ErrNotFound is returned when the record asked for does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is ohcontact.ErrNotFound, as storage returns it when the
+// record asked for does not exist. Callers test for ohcontact.ErrNotFound.
+var ErrNotFound = ohcontact.ErrNotFound
 
 // Querier is what both a pool and a transaction offer.
 type Querier interface {

@@ -146,7 +146,7 @@ func collectStaff[K comparable](rows pgx.Rows, into map[K]ohcontact.Staff, key f
 // StaffSendTerms returns what decides when staff member id may be sent a
 // message: their organisation's code and their quiet hours (nil when they
 // have none), or ErrNotFound.
-func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *QuietHours, error) {
+func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *ohcontact.QuietHours, error) {
 	var code string
 	var from, until pgtype.Time
 	err := q.QueryRow(ctx, `SELECT o.code, s.quiet_from, s.quiet_until FROM staff s JOIN organisations o ON o.id = s.organisation_id
@@ -389,19 +389,14 @@ func StaffIDs(ctx context.Context, q Querier, keys []StaffKey) (map[StaffKey]int
 	return ids, nil
 }
 
-// QuietHours are a person's quiet hours in minutes after local midnight.
-type QuietHours struct {
-	From, Until int
-}
-
 // quietHours converts staff.quiet_from and quiet_until (both set or both
 // NULL) to minutes after midnight.
-func quietHours(from, until pgtype.Time) *QuietHours {
+func quietHours(from, until pgtype.Time) *ohcontact.QuietHours {
 	if !from.Valid || !until.Valid {
 		return nil
 	}
 	const usPerMinute = 60 * 1_000_000
-	return &QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
+	return &ohcontact.QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
 }
 
 // A member of staff as the console shows them: how to reach them
@@ -423,7 +418,7 @@ type ContactDetails struct {
 // writes the contact.reveal audit event for userID with q, naming the
 // case, staff record and conversation and which details there were,
 // never the values: call it in the transaction that shows them.
-func RevealContact(ctx context.Context, q Querier, k Case, userID int64) (ContactDetails, error) {
+func RevealContact(ctx context.Context, q Querier, k ohcontact.Case, userID int64) (ContactDetails, error) {
 	var c ContactDetails
 	err := q.QueryRow(ctx, `
 		SELECT coalesce(s.mobile, ''), coalesce(s.email, ''),

@@ -42,9 +42,9 @@ func TestRevealContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reveal := func(id int64) (postgres.Case, postgres.ContactDetails) {
+	reveal := func(id int64) (ohcontact.Case, postgres.ContactDetails) {
 		t.Helper()
-		var k postgres.Case
+		var k ohcontact.Case
 		var d postgres.ContactDetails
 		err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
 			if k, err = postgres.CaseByID(ctx, tx, f.org, id); err != nil {

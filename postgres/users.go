@@ -8,31 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/ohcontact/ohcontact"
 )
-
-// ErrEmailTaken is returned by CreateUser when another account has the same
-// email address (compared without regard to case).
-var ErrEmailTaken = errors.New("a user with this email address already exists")
-
-// User is a console account: an OH clinician, lead or administrator.
-type User struct {
-	ID int64
-	// OrganisationID is the organisation whose cases the user works; 0
-	// means every organisation.
-	OrganisationID   int64
-	OrganisationName string // empty when OrganisationID is 0
-	Email            string
-	Name             string
-	Role             string // clinician, lead or admin
-	PasswordHash     string // argon2id, PHC string format
-	// LockedUntil is when a lockout after repeated failed sign-ins ends;
-	// zero when the account was never locked.
-	LockedUntil time.Time
-	Disabled    bool
-	// JobTitle is what the user's signed replies call them ("OH nurse");
-	// empty for their role's default.
-	JobTitle string
-}
 
 // NewUser is what an account is created with.
 type NewUser struct {
@@ -49,8 +26,8 @@ const userColumns = `u.id, coalesce(u.organisation_id, 0), coalesce(o.name, ''),
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
-func scanUser(row pgx.Row) (User, error) {
-	var u User
+func scanUser(row pgx.Row) (ohcontact.User, error) {
+	var u ohcontact.User
 	var locked *time.Time
 	err := row.Scan(&u.ID, &u.OrganisationID, &u.OrganisationName, &u.Email, &u.Name, &u.Role,
 		&u.PasswordHash, &locked, &u.Disabled, &u.JobTitle)
@@ -60,7 +37,8 @@ func scanUser(row pgx.Row) (User, error) {
 
 // CreateUser creates an account and records it in the audit log as done by
 // the user actorID (0: the system, such as the user add command). It
-// returns the new user's id, or ErrEmailTaken.
+// returns the new user's id, or ohcontact.ErrConflict when another account
+// has the same email address (compared without regard to case).
 func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
@@ -68,7 +46,7 @@ func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int6
 		VALUES (nullif($1::bigint, 0), $2, $3, $4, $5, nullif($6, '')) RETURNING id`,
 		nu.OrganisationID, nu.Email, nu.Name, nu.Role, nu.PasswordHash, nu.JobTitle).Scan(&id)
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" && pgErr.ConstraintName == "users_email_key" {
-		return 0, ErrEmailTaken
+		return 0, fmt.Errorf("create user: email address taken: %w", ohcontact.ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("create user: %w", err)
@@ -79,7 +57,7 @@ func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int6
 }
 
 // UserByID returns account id, or ErrNotFound.
-func UserByID(ctx context.Context, q Querier, id int64) (User, error) {
+func UserByID(ctx context.Context, q Querier, id int64) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
@@ -92,7 +70,7 @@ func UserByID(ctx context.Context, q Querier, id int64) (User, error) {
 
 // UserByEmail returns the account with email (compared without regard to
 // case), or ErrNotFound.
-func UserByEmail(ctx context.Context, q Querier, email string) (User, error) {
+func UserByEmail(ctx context.Context, q Querier, email string) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE lower(u.email) = lower($1)`, email))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
@@ -143,7 +121,7 @@ func StartSession(ctx context.Context, tx pgx.Tx, userID int64, tokenHash []byte
 // UserBySession returns the account signed in with the session stored
 // under tokenHash, or ErrNotFound when there is no such session, it ended
 // before now, or the account is disabled.
-func UserBySession(ctx context.Context, q Querier, tokenHash []byte, now time.Time) (User, error) {
+func UserBySession(ctx context.Context, q Querier, tokenHash []byte, now time.Time) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`
 		JOIN user_sessions s ON s.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now))
@@ -172,13 +150,13 @@ func EndSession(ctx context.Context, tx pgx.Tx, tokenHash []byte) error {
 
 // Users lists the accounts of organisation orgScope (every account when
 // orgScope is 0), by name.
-func Users(ctx context.Context, q Querier, orgScope int64) ([]User, error) {
+func Users(ctx context.Context, q Querier, orgScope int64) ([]ohcontact.User, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+userFrom+`
 		WHERE $1::bigint = 0 OR u.organisation_id = $1 ORDER BY lower(u.display_name), u.id`, orgScope)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) { return scanUser(row) })
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.User, error) { return scanUser(row) })
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -48,8 +49,8 @@ func TestCreateUser(t *testing.T) {
 		_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{Email: "SAM.JONES@example.nhs.uk", Name: "Other", Role: "admin", PasswordHash: "x"}, id)
 		return err
 	})
-	if !errors.Is(err, postgres.ErrEmailTaken) {
-		t.Fatalf("a second account with the same address (another case) = %v, want ErrEmailTaken", err)
+	if !errors.Is(err, ohcontact.ErrConflict) {
+		t.Fatalf("a second account with the same address (another case) = %v, want ohcontact.ErrConflict", err)
 	}
 	if _, err := postgres.UserByEmail(ctx, db.Pool, "nobody@example.nhs.uk"); !errors.Is(err, postgres.ErrNotFound) {
 		t.Fatalf("UserByEmail(unknown) = %v, want ErrNotFound", err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -102,7 +103,7 @@ func (a *API) authenticated(scope string, h func(w http.ResponseWriter, r *http.
 		}
 		c, err := postgres.APIKeyByHash(r.Context(), a.DB.Pool, HashAPIKey(key))
 		switch {
-		case errors.Is(err, postgres.ErrNotFound):
+		case errors.Is(err, ohcontact.ErrNotFound):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact API", error="invalid_token"`)
 			writeProblem(w, http.StatusUnauthorized, "The API key is not known, or was revoked.", nil)
 			return
@@ -312,7 +313,7 @@ func (a *API) createAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 	var created bool
 	err := a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
 		staff, err := postgres.StaffByAssignment(r.Context(), tx, c.OrganisationID, number)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return errUnknownStaff
 		}
 		if err != nil {
@@ -363,7 +364,7 @@ func (a *API) updateAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 			return err
 		}
 		if current.OrganisationID != c.OrganisationID {
-			return postgres.ErrNotFound // another organisation's: not ours to show
+			return ohcontact.ErrNotFound // another organisation's: not ours to show
 		}
 		fields := readAbsenceFields(b, DateOf(current.StartsOn))
 		if len(b.errs) > 0 {
@@ -376,7 +377,7 @@ func (a *API) updateAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 		return err
 	})
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "There is no such absence.", nil)
 	case errors.Is(err, errInvalid):
 		writeProblem(w, http.StatusUnprocessableEntity, "The absence has problems: see errors.", b.errs)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -250,7 +251,7 @@ func (a *API) getReferral(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	ref, err := postgres.ReferralByID(r.Context(), a.DB.Pool, c.OrganisationID, id)
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "There is no such referral.", nil)
 		return
 	case err != nil:
@@ -332,7 +333,7 @@ func (a *API) putReferral(w http.ResponseWriter, r *http.Request, c caller) {
 	ref, err := a.Referrals.Act(r.Context(), c.OrganisationID, by, id, change)
 	var refused *escalation.ReferralError
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "There is no such referral.", nil)
 	case errors.As(err, &refused) && refused.Field == "":
 		writeProblem(w, http.StatusConflict, refused.Detail, nil)

@@ -525,7 +525,7 @@ func (c *conn) mayChat(ctx context.Context, text string) bool {
 		return true
 	}
 	_, err := c.h.DB.OpenWebChat(ctx, c.address)
-	if !errors.Is(err, postgres.ErrNotFound) {
+	if !errors.Is(err, ohcontact.ErrNotFound) {
 		return true // open, or unknown: the runner decides
 	}
 	if c.h.clients.newChat(c.client, c.h.Now()) {
@@ -598,7 +598,7 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 		if id == 0 {
 			var err error
 			id, err = c.h.DB.OpenWebChat(ctx, c.address)
-			if errors.Is(err, postgres.ErrNotFound) {
+			if errors.Is(err, ohcontact.ErrNotFound) {
 				return nil
 			}
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -20,7 +21,7 @@ func (c *Console) markAlertSeen(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error { return postgres.MarkAlertSeen(r.Context(), tx, id, s.user.ID) })
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		c.notFound(w, r, s)
 	case err != nil:
 		c.serverError(w, r, s, err)

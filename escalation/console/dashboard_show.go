@@ -25,7 +25,9 @@ import (
 
 // seesDashboard reports whether u may see the pilot dashboard: leads and
 // admins.
-func seesDashboard(u postgres.User) bool { return u.Role == RoleLead || u.Role == RoleAdmin }
+func seesDashboard(u ohcontact.User) bool {
+	return u.Role == ohcontact.RoleLead || u.Role == ohcontact.RoleAdmin
+}
 
 // SeesDashboard reports whether the signed-in user may see the pilot
 // dashboard.
@@ -137,7 +139,7 @@ func (c *Console) showDashboard(w http.ResponseWriter, r *http.Request, s *sessi
 func (c *Console) loadDashboard(w http.ResponseWriter, r *http.Request, s *session, f postgres.DashboardFilter, action string) (postgres.Dashboard, bool) {
 	d, err := c.db.Dashboard(r.Context(), s.scope(), f)
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		c.notFound(w, r, s)
 		return d, false
 	case err != nil:

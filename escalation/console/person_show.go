@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -90,7 +91,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, s *session)
 			shown.Cases = append(shown.Cases, k.ID)
 			cv := personCaseView{ID: k.ID, Category: categoryLabel(k.Category), Priority: viewPriority(k.Priority),
 				Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), Channel: channelLabel(k.Channel), Opened: c.at(k.CreatedAt)}
-			if k.Status == postgres.CaseResolved {
+			if k.Status == ohcontact.CaseResolved {
 				cv.Outcome = outcomeLabel(k.Outcome)
 			}
 			v.Cases = append(v.Cases, cv)
@@ -150,7 +151,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, s *session)
 		}
 		return postgres.RecordPersonView(ctx, tx, p, s.user.ID, shown)
 	})
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		c.notFound(w, r, s)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -80,7 +81,7 @@ func (c *Console) actOnReferral(w http.ResponseWriter, r *http.Request, s *sessi
 		c.renderReferral(w, r, s, id, http.StatusConflict, form, []fieldError{{"", refused.Detail}})
 	case errors.As(err, &refused):
 		c.renderReferral(w, r, s, id, http.StatusUnprocessableEntity, form, []fieldError{{referralFields[refused.Field], refused.Detail}})
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		c.notFound(w, r, s)
 	default:
 		c.serverError(w, r, s, fmt.Errorf("referral %d: %w", id, err))

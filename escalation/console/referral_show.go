@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -72,7 +73,7 @@ func (c *Console) renderReferral(w http.ResponseWriter, r *http.Request, s *sess
 		v = c.viewReferral(s, ref, events)
 		return postgres.RecordReferralView(ctx, tx, ref, postgres.Actor{UserID: s.user.ID})
 	})
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		c.notFound(w, r, s)
 		return
 	}

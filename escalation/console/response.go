@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact"
 )
 
 // The response helpers every handler answers through.
@@ -28,7 +28,7 @@ func (c *Console) secure(h http.HandlerFunc) http.Handler {
 // layout is what every page's template gets besides its own data.
 type layout struct {
 	Title string
-	User  *postgres.User // nil when nobody is signed in
+	User  *ohcontact.User // nil when nobody is signed in
 	CSRF  string
 	// Done confirms what the user has just done.
 	Done string

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -23,7 +24,7 @@ func (c *Console) unlockUser(w http.ResponseWriter, r *http.Request, s *session)
 		return postgres.UnlockUser(r.Context(), tx, s.scope(), id, s.user.ID)
 	})
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		c.notFound(w, r, s)
 	case err != nil:
 		c.serverError(w, r, s, err)
