@@ -136,6 +136,19 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeProblem(w, http.StatusInternalServerError, "Something went wrong on our side; the request was not applied. Try again later.", nil)
 }
 
+// writeError answers a request for the what its path names ("absence",
+// "referral") that err stopped, as its kind of error is answered: 404 for
+// ohcontact.ErrNotFound (no such record, or another organisation's), and
+// otherwise 500 (fail). Refusals a caller can act on are answered before
+// this.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
+		writeProblem(w, http.StatusNotFound, "There is no such "+what+".", nil)
+		return
+	}
+	a.fail(w, r, err)
+}
+
 // problem is an RFC 9457 problem details object. Errors names each field
 // at fault (an extension member).
 type problem struct {
@@ -377,12 +390,10 @@ func (a *API) updateAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 		return err
 	})
 	switch {
-	case errors.Is(err, ohcontact.ErrNotFound):
-		writeProblem(w, http.StatusNotFound, "There is no such absence.", nil)
 	case errors.Is(err, errInvalid):
 		writeProblem(w, http.StatusUnprocessableEntity, "The absence has problems: see errors.", b.errs)
 	case err != nil:
-		a.fail(w, r, err)
+		a.writeError(w, r, "absence", err)
 	default:
 		writeJSON(w, http.StatusOK, toAbsenceJSON(episode))
 	}

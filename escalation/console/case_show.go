@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -105,12 +104,8 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, s *session) {
 // view in the audit log: nobody sees a transcript without a record of it.
 func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session, id int64, status int, form caseForm, errs []fieldError) {
 	v, err := c.loadCase(r.Context(), s, id, true, form.ShowContact)
-	if errors.Is(err, ohcontact.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
 	if err != nil {
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 		return
 	}
 	v.Form, v.Errors, v.Done = form, errs, doneMessages[r.URL.Query().Get("done")]

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -138,12 +137,8 @@ func (c *Console) showDashboard(w http.ResponseWriter, r *http.Request, s *sessi
 // itself and returns false.
 func (c *Console) loadDashboard(w http.ResponseWriter, r *http.Request, s *session, f postgres.DashboardFilter, action string) (postgres.Dashboard, bool) {
 	d, err := c.db.Dashboard(r.Context(), s.scope(), f)
-	switch {
-	case errors.Is(err, ohcontact.ErrNotFound):
-		c.notFound(w, r, s)
-		return d, false
-	case err != nil:
-		c.serverError(w, r, s, err)
+	if err != nil {
+		c.fail(w, r, s, err)
 		return d, false
 	}
 	err = postgres.Audit(r.Context(), c.db.Pool, postgres.AuditEvent{ActorUserID: s.user.ID, Action: action,

@@ -108,12 +108,8 @@ func (c *Console) runLive(w http.ResponseWriter, r *http.Request, s *session, fi
 	}()
 	ctx := context.WithoutCancel(r.Context())
 	frame, err := first(ctx)
-	switch {
-	case errors.Is(err, ohcontact.ErrNotFound):
-		c.notFound(w, r, s)
-		return
-	case err != nil:
-		c.serverError(w, r, s, err)
+	if err != nil {
+		c.fail(w, r, s, err)
 		return
 	}
 	// The origin is checked above, more strictly than the upgrader would.

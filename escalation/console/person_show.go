@@ -2,7 +2,6 @@ package console
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -151,12 +150,8 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, s *session)
 		}
 		return postgres.RecordPersonView(ctx, tx, p, s.user.ID, shown)
 	})
-	if errors.Is(err, ohcontact.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
 	if err != nil {
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 		return
 	}
 	c.render(w, r, http.StatusOK, "person", v)

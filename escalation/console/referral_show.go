@@ -1,13 +1,11 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -73,12 +71,8 @@ func (c *Console) renderReferral(w http.ResponseWriter, r *http.Request, s *sess
 		v = c.viewReferral(s, ref, events)
 		return postgres.RecordReferralView(ctx, tx, ref, postgres.Actor{UserID: s.user.ID})
 	})
-	if errors.Is(err, ohcontact.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
 	if err != nil {
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 		return
 	}
 	v.Form, v.Errors, v.Done = form, errs, referralDone[r.URL.Query().Get("done")]

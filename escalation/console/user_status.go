@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
@@ -37,10 +36,8 @@ func (c *Console) setUserDisabled(w http.ResponseWriter, r *http.Request, s *ses
 		return postgres.SetUserDisabled(r.Context(), tx, s.scope(), id, disabled, s.user.ID)
 	})
 	switch {
-	case errors.Is(err, ohcontact.ErrNotFound):
-		c.notFound(w, r, s)
 	case err != nil:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	case disabled:
 		c.redirect(w, r, "/console/admin/users?done=disabled")
 	default:

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -34,10 +33,8 @@ func (c *Console) setUserTitle(w http.ResponseWriter, r *http.Request, s *sessio
 		return postgres.SetUserJobTitle(r.Context(), tx, s.scope(), id, title, s.user.ID)
 	})
 	switch {
-	case errors.Is(err, ohcontact.ErrNotFound):
-		c.notFound(w, r, s)
 	case err != nil:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	default:
 		c.redirect(w, r, "/console/admin/users?done=title")
 	}
