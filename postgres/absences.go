@@ -254,7 +254,7 @@ func AbsenceIDByStart(ctx context.Context, q Querier, staffID int64, startsOn ti
 	err := q.QueryRow(ctx, `SELECT id FROM absence_episodes WHERE staff_id = $1 AND starts_on = $2`,
 		staffID, pgtype.Date{Time: startsOn, Valid: true}).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
+		return 0, fmt.Errorf("absence of staff %d: %w", staffID, ErrNotFound)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("find absence: %w", err)

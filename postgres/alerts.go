@@ -84,7 +84,7 @@ func MarkAlertSeen(ctx context.Context, tx pgx.Tx, id, userID int64) error {
 		WHERE a.id = $1 AND a.user_id = $2 AND was.id = a.id
 		RETURNING c.organisation_id, a.case_id, was.seen_at IS NULL`, id, userID).Scan(&orgID, &caseID, &first)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("alert %d of user %d: %w", id, userID, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("mark alert %d seen: %w", id, err)

@@ -55,7 +55,7 @@ func APIKeyByHash(ctx context.Context, q Querier, hash []byte) (APIKey, error) {
 		WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organisation_id
 		RETURNING k.id, k.organisation_id, o.code, k.scope`, hash).Scan(&k.ID, &k.OrganisationID, &k.OrganisationCode, &k.Scope)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return k, ErrNotFound
+		return k, fmt.Errorf("api key: %w", ErrNotFound)
 	}
 	if err != nil {
 		return k, fmt.Errorf("find api key: %w", err)

@@ -503,7 +503,7 @@ func scanCase(row pgx.Row) (ohcontact.Case, error) {
 func CaseByID(ctx context.Context, q Querier, orgScope, id int64) (ohcontact.Case, error) {
 	c, err := scanCase(q.QueryRow(ctx, caseQuery, id, orgScope))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("case %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("load case %d: %w", id, err)
@@ -526,7 +526,7 @@ func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (ohcontact.Cas
 		FROM cases c WHERE c.id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)`,
 		id, orgScope).Scan(&convID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ohcontact.Case{}, conv, ErrNotFound
+		return ohcontact.Case{}, conv, fmt.Errorf("case %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return ohcontact.Case{}, conv, fmt.Errorf("lock case %d: %w", id, err)

@@ -32,7 +32,7 @@ func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error)
 func ConversationByID(ctx context.Context, q Querier, id int64) (ohcontact.Conversation, error) {
 	c, err := scanConversation(q.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("load conversation %d: %w", id, err)
@@ -57,7 +57,7 @@ func SaveMessageSeq(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation) e
 func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conversation, error) {
 	c, err := scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR UPDATE`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("lock conversation %d: %w", id, err)

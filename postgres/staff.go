@@ -21,7 +21,7 @@ func scanStaff(row pgx.Row, what string) (ohcontact.Staff, error) {
 	var s ohcontact.Staff
 	err := row.Scan(&s.ID, &s.OrganisationID, &s.OrganisationCode, &s.AssignmentNumber, &s.FirstName, &s.Mobile, &s.Language, &s.OptedOut)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return s, ErrNotFound
+		return s, fmt.Errorf("find staff by %s: %w", what, ErrNotFound)
 	}
 	if err != nil {
 		return s, fmt.Errorf("find staff by %s: %w", what, err)
@@ -152,7 +152,7 @@ func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *ohcontac
 	err := q.QueryRow(ctx, `SELECT o.code, s.quiet_from, s.quiet_until FROM staff s JOIN organisations o ON o.id = s.organisation_id
 		WHERE s.id = $1`, id).Scan(&code, &from, &until)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, ErrNotFound
+		return "", nil, fmt.Errorf("staff %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("load send terms of staff %d: %w", id, err)
@@ -426,7 +426,7 @@ func RevealContact(ctx context.Context, q Querier, k ohcontact.Case, userID int6
 		FROM cases c LEFT JOIN staff s ON s.id = c.staff_id LEFT JOIN conversations v ON v.id = c.conversation_id
 		WHERE c.id = $1`, k.ID).Scan(&c.Mobile, &c.Email, &c.TextedFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("case %d: %w", k.ID, ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("read contact details of case %d: %w", k.ID, err)
@@ -471,7 +471,7 @@ func PersonByID(ctx context.Context, q Querier, orgScope, id int64) (Person, err
 		Scan(&p.ID, &p.OrganisationID, &p.OrganisationName, &p.AssignmentNumber, &p.FirstName, &p.LastName,
 			&p.JobTitle, &p.Department, &p.Language, &p.Consent, &changed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return p, ErrNotFound
+		return p, fmt.Errorf("staff %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return p, fmt.Errorf("load staff %d: %w", id, err)

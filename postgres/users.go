@@ -60,7 +60,7 @@ func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int6
 func UserByID(ctx context.Context, q Querier, id int64) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, fmt.Errorf("user %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("load user %d: %w", id, err)
@@ -73,7 +73,7 @@ func UserByID(ctx context.Context, q Querier, id int64) (ohcontact.User, error) 
 func UserByEmail(ctx context.Context, q Querier, email string) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE lower(u.email) = lower($1)`, email))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, fmt.Errorf("user by email: %w", ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("find user by email: %w", err)
@@ -126,7 +126,7 @@ func UserBySession(ctx context.Context, q Querier, tokenHash []byte, now time.Ti
 		JOIN user_sessions s ON s.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("find session: %w", err)
@@ -178,7 +178,7 @@ func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disable
 		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
 		RETURNING coalesce(organisation_id, 0)`, id, orgScope, disabled).Scan(&orgID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("user %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("set user %d disabled=%v: %w", id, disabled, err)
@@ -203,7 +203,7 @@ func SetUserJobTitle(ctx context.Context, tx pgx.Tx, orgScope, id int64, title s
 		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
 		RETURNING coalesce(organisation_id, 0)`, id, orgScope, title).Scan(&orgID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("user %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("set the job title of user %d: %w", id, err)
@@ -223,7 +223,7 @@ func UnlockUser(ctx context.Context, tx pgx.Tx, orgScope, id, actorID int64) err
 		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
 		RETURNING coalesce(organisation_id, 0)`, id, orgScope).Scan(&orgID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("user %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("unlock user %d: %w", id, err)
