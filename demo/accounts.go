@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -42,13 +43,13 @@ type Account struct {
 // Directory's order.
 func Accounts(orgIDs map[string]int64) []Account {
 	accounts := []Account{
-		{"Clinician (works cases)", ClinicianEmail, ClinicianPassword, "Demo Clinician", console.RoleClinician, 0},
-		{"OH lead (reads cases, pilot dashboard)", LeadEmail, LeadPassword, "Demo OH Lead", console.RoleLead, 0},
+		{"Clinician (works cases)", ClinicianEmail, ClinicianPassword, "Demo Clinician", ohcontact.RoleClinician, 0},
+		{"OH lead (reads cases, pilot dashboard)", LeadEmail, LeadPassword, "Demo OH Lead", ohcontact.RoleLead, 0},
 	}
 	for _, o := range Directory().Organisations {
 		if id, ok := orgIDs[o.Code]; ok {
 			accounts = append(accounts, Account{"Physiotherapist, " + o.Name, PhysioEmail(o.Code), PhysioPassword,
-				"Demo Physio, " + o.Name, console.RolePhysio, id})
+				"Demo Physio, " + o.Name, ohcontact.RolePhysio, id})
 		}
 	}
 	return accounts
@@ -72,7 +73,7 @@ func seedAccounts(ctx context.Context, db *postgres.DB, orgIDs map[string]int64)
 			_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{OrganisationID: a.org, Email: a.Email, Name: a.name, Role: a.role, PasswordHash: hash}, 0)
 			return err
 		})
-		if err != nil && !errors.Is(err, postgres.ErrEmailTaken) {
+		if err != nil && !errors.Is(err, ohcontact.ErrConflict) {
 			return err
 		}
 	}

@@ -65,7 +65,7 @@ func (w *AskTimeouts) Work(ctx context.Context, job *river.Job[AskTimeoutArgs]) 
 	now := r.Now()
 	return r.DB.InTx(ctx, func(tx pgx.Tx) error {
 		conv, err := postgres.LockConversation(ctx, tx, job.Args.ConversationID)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return nil
 		}
 		if err != nil {

@@ -673,7 +673,7 @@ func (r *Runner) holdingLine(ctx context.Context, tx pgx.Tx, st *step, who sende
 	if err != nil {
 		return err
 	}
-	if status != postgres.CaseClaimed || away {
+	if status != ohcontact.CaseClaimed || away {
 		st.replies = append(st.replies, r.Engine.HoldingLine(st.conv.Language, who.org.Code, in.Channel, now, next, r.Location))
 		st.state.HeldAt = &now
 	}

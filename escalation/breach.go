@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -80,7 +81,7 @@ func (w *SLAChecks) Work(ctx context.Context, job *river.Job[SLACheckArgs]) erro
 	var early time.Duration
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		c, err := postgres.LockCaseSLA(ctx, tx, job.Args.CaseID)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return nil // purged
 		}
 		if err != nil {

@@ -47,7 +47,7 @@ import (
 // with its case event and audit event. A change that is not allowed
 // returns a *ConflictError (or, from Reassign, an *AssigneeError) whose
 // Reason tells the user why; a case not found in the actor's organisation
-// returns an error wrapping postgres.ErrNotFound.
+// returns an error wrapping ohcontact.ErrNotFound.
 type Cases struct {
 	DB  *postgres.DB
 	SLA SLA
@@ -158,7 +158,7 @@ func (cs *Cases) Claim(ctx context.Context, a Actor, id int64) error {
 // once when that has passed (the case is back in the queue late, so the
 // on-duty clinicians and the on-call number are told again).
 func (cs *Cases) Release(ctx context.Context, a Actor, id int64) error {
-	return cs.change(ctx, "release", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+	return cs.change(ctx, "release", a, id, func(tx pgx.Tx, k ohcontact.Case, _ *ohcontact.Conversation) error {
 		if k.Status == "open" {
 			return &ConflictError{"This case is not claimed, so there is nothing to release."}
 		}
@@ -176,7 +176,7 @@ func (cs *Cases) Release(ctx context.Context, a Actor, id int64) error {
 // clinician or admin who works for the case's organisation. It returns an
 // *AssigneeError when toUserID already holds the case or cannot work it.
 func (cs *Cases) Reassign(ctx context.Context, a Actor, id, toUserID int64) error {
-	return cs.change(ctx, "reassign", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+	return cs.change(ctx, "reassign", a, id, func(tx pgx.Tx, k ohcontact.Case, _ *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
@@ -184,7 +184,7 @@ func (cs *Cases) Reassign(ctx context.Context, a Actor, id, toUserID int64) erro
 			return &AssigneeError{"The case is already claimed by " + k.ClaimedByName + ": choose someone else"}
 		}
 		err := postgres.ReassignCase(ctx, tx, k, toUserID, a.UserID)
-		if errors.Is(err, postgres.ErrNotAssignable) {
+		if errors.Is(err, ohcontact.ErrConflict) {
 			return &AssigneeError{"Choose a clinician who works for this case's organisation"}
 		}
 		return err
@@ -195,7 +195,7 @@ func (cs *Cases) Reassign(ctx context.Context, a Actor, id, toUserID int64) erro
 // id's timeline. Anyone who works cases may note any case of theirs,
 // resolved or not.
 func (cs *Cases) Note(ctx context.Context, a Actor, id int64, note string) error {
-	return cs.change(ctx, "note", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+	return cs.change(ctx, "note", a, id, func(tx pgx.Tx, k ohcontact.Case, _ *ohcontact.Conversation) error {
 		return postgres.AddCaseNote(ctx, tx, k, note, a.UserID)
 	})
 }
@@ -209,7 +209,7 @@ func (cs *Cases) Note(ctx context.Context, a Actor, id int64, note string) error
 // channel's outbox, and recorded on the case's timeline. A conversation
 // the bot still owns is taken over, so the bot stays silent from then on.
 func (cs *Cases) Reply(ctx context.Context, a Actor, id int64, body string) error {
-	return cs.change(ctx, "reply to", a, id, func(tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
+	return cs.change(ctx, "reply to", a, id, func(tx pgx.Tx, k ohcontact.Case, conv *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
@@ -238,7 +238,7 @@ func (cs *Cases) Reply(ctx context.Context, a Actor, id int64, body string) erro
 // HandBack gives case id's conversation, which is with clinicians, back to
 // the automated service. The case stays as it is, to be resolved.
 func (cs *Cases) HandBack(ctx context.Context, a Actor, id int64) error {
-	return cs.change(ctx, "hand back", a, id, func(tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
+	return cs.change(ctx, "hand back", a, id, func(tx pgx.Tx, k ohcontact.Case, conv *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
@@ -252,13 +252,13 @@ func (cs *Cases) HandBack(ctx context.Context, a Actor, id int64) error {
 // Resolve closes case id with outcome (and note, which may be empty, for
 // the timeline). With tell, the person is sent the closing message
 // (dialogs.Engine.CaseClosed) on the thread's conversation now
-// (postgres.Case.CurrentConversationID), which is closed with it, so that
+// (ohcontact.Case.CurrentConversationID), which is closed with it, so that
 // what they write next starts afresh; Tellable says when that is refused.
 // A conversation still with clinicians is handed back in the same
 // transaction either way: once the case is resolved nobody would read what
 // the person writes next.
 func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note string, tell bool) error {
-	return cs.change(ctx, "resolve", a, id, func(tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error {
+	return cs.change(ctx, "resolve", a, id, func(tx pgx.Tx, k ohcontact.Case, conv *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
@@ -296,7 +296,7 @@ func (cs *Cases) Resolve(ctx context.Context, a Actor, id int64, outcome, note s
 // why not: whatever refuses a reply (ReplyAllowed) refuses it too, except
 // that a closed conversation can still be written to, unless its number
 // has been deleted.
-func (cs *Cases) Tellable(k postgres.Case) *ConflictError {
+func (cs *Cases) Tellable(k ohcontact.Case) *ConflictError {
 	switch {
 	case cs.Engine == nil:
 		return &ConflictError{"Closing messages are not available."}
@@ -328,7 +328,7 @@ func (ReasonRequiredError) Error() string { return "a reason is needed to lower 
 // case, so a check for the old one does nothing early). The timeline
 // says what changed and why.
 func (cs *Cases) SetPriority(ctx context.Context, a Actor, id int64, p ohcontact.Priority, reason string) error {
-	return cs.change(ctx, "set priority of", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+	return cs.change(ctx, "set priority of", a, id, func(tx pgx.Tx, k ohcontact.Case, _ *ohcontact.Conversation) error {
 		now := cs.clock()
 		switch {
 		case k.Status == "resolved":
@@ -373,7 +373,7 @@ func (cs *Cases) clock() time.Time {
 // change runs fn in one transaction on case id of a's organisation, locked
 // with its conversation (postgres.LockCase); what names the change in the
 // error.
-func (cs *Cases) change(ctx context.Context, what string, a Actor, id int64, fn func(tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation) error) error {
+func (cs *Cases) change(ctx context.Context, what string, a Actor, id int64, fn func(tx pgx.Tx, k ohcontact.Case, conv *ohcontact.Conversation) error) error {
 	err := cs.DB.InTx(ctx, func(tx pgx.Tx) error {
 		k, conv, err := postgres.LockCase(ctx, tx, a.OrganisationID, id)
 		if err != nil {
@@ -391,7 +391,7 @@ func (cs *Cases) change(ctx context.Context, what string, a Actor, id int64, fn 
 // automated service by closing it with reason: the flow a clinician took
 // over has ended, so the person's next message starts a new conversation
 // with the bot.
-func handBack(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.Conversation, reason string, actorID int64) error {
+func handBack(ctx context.Context, tx pgx.Tx, k ohcontact.Case, conv *ohcontact.Conversation, reason string, actorID int64) error {
 	conv.Owner, conv.Closed = ohcontact.OwnerBot, true
 	if err := postgres.SaveConversation(ctx, tx, conv, reason); err != nil {
 		return err
@@ -402,7 +402,7 @@ func handBack(ctx context.Context, tx pgx.Tx, k postgres.Case, conv *ohcontact.C
 // MayAct returns nil when a may change case k (release, reassign, reply,
 // hand back, resolve): it is unresolved and the claim is a's, or a is an
 // admin. Otherwise it returns a *ConflictError saying why not.
-func MayAct(a Actor, k postgres.Case) *ConflictError {
+func MayAct(a Actor, k ohcontact.Case) *ConflictError {
 	switch {
 	case k.Status == "resolved":
 		return &ConflictError{"This case has been resolved, so it can no longer be changed."}
@@ -416,7 +416,7 @@ func MayAct(a Actor, k postgres.Case) *ConflictError {
 
 // ReplyAllowed returns nil when case k's conversation can take a reply,
 // and otherwise a *ConflictError saying why not.
-func (cs *Cases) ReplyAllowed(k postgres.Case) *ConflictError {
+func (cs *Cases) ReplyAllowed(k ohcontact.Case) *ConflictError {
 	switch {
 	case k.ConversationID == 0:
 		return &ConflictError{"This case did not come from a conversation, so there is no one to reply to here."}
@@ -433,7 +433,7 @@ func (cs *Cases) ReplyAllowed(k postgres.Case) *ConflictError {
 // HandBackAllowed returns nil when case k's conversation is with
 // clinicians, so it can be handed back to the automated service, and
 // otherwise a *ConflictError saying why not.
-func HandBackAllowed(k postgres.Case) *ConflictError {
+func HandBackAllowed(k ohcontact.Case) *ConflictError {
 	switch {
 	case k.ConversationID == 0:
 		return &ConflictError{"This case did not come from a conversation, so there is nothing to hand back."}

@@ -58,7 +58,7 @@ func (FollowUpArgs) InsertOpts() river.InsertOpts {
 func (cs *Cases) SetFollowUp(ctx context.Context, a Actor, id int64, due time.Time, note string) (int64, error) {
 	note = strings.TrimSpace(note)
 	var fid int64
-	err := cs.change(ctx, "set follow-up on", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+	err := cs.change(ctx, "set follow-up on", a, id, func(tx pgx.Tx, k ohcontact.Case, _ *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
@@ -92,12 +92,12 @@ func (cs *Cases) SetFollowUp(ctx context.Context, a Actor, id int64, due time.Ti
 // (MayAct) may. The job finds it cancelled and does
 // nothing.
 func (cs *Cases) CancelFollowUp(ctx context.Context, a Actor, id, fid int64) error {
-	return cs.change(ctx, "cancel follow-up of", a, id, func(tx pgx.Tx, k postgres.Case, _ *ohcontact.Conversation) error {
+	return cs.change(ctx, "cancel follow-up of", a, id, func(tx pgx.Tx, k ohcontact.Case, _ *ohcontact.Conversation) error {
 		if no := MayAct(a, k); no != nil {
 			return no
 		}
 		err := postgres.CancelFollowUp(ctx, tx, k, fid, "", a.UserID)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return &ConflictError{"This follow-up is no longer pending: it has been cancelled, or it has fallen due."}
 		}
 		return err
@@ -144,7 +144,7 @@ func (w *FollowUpChecks) Work(ctx context.Context, job *river.Job[FollowUpArgs])
 	var early time.Duration
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		f, err := postgres.LockFollowUp(ctx, tx, job.Args.FollowUpID)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return nil // purged
 		}
 		if err != nil {

@@ -61,7 +61,7 @@ func (w *ReferralNotices) Work(ctx context.Context, job *river.Job[ReferralNotic
 	var wait time.Duration
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		ref, err := postgres.LockReferral(ctx, tx, 0, job.Args.ReferralID)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return nil
 		}
 		if err != nil {

@@ -114,7 +114,7 @@ func CanMove(from, to postgres.ReferralStatus) bool { return slices.Contains(nex
 
 // Act makes change c to referral id of organisation orgScope (0: any) on
 // behalf of by, and returns the referral as it then is. It returns
-// postgres.ErrNotFound for no such referral, and a *ReferralError when c
+// ohcontact.ErrNotFound for no such referral, and a *ReferralError when c
 // is incomplete or the referral's status cannot move to c.Status (only
 // forward: see next). Booking needs an appointment in the future (in
 // person with a place, or by phone); declining a reason of
@@ -271,7 +271,7 @@ func (w *ReferralSLAChecks) Work(ctx context.Context, job *river.Job[ReferralSLA
 	err := r.DB.InTx(ctx, func(tx pgx.Tx) error {
 		ref, err := postgres.LockReferralSLA(ctx, tx, job.Args.ReferralID)
 		switch {
-		case errors.Is(err, postgres.ErrNotFound):
+		case errors.Is(err, ohcontact.ErrNotFound):
 			return nil
 		case err != nil:
 			return err

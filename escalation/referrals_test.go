@@ -181,7 +181,7 @@ func TestReferralMovesForwardOnly(t *testing.T) {
 	if e, ok := errors.AsType[*escalation.ReferralError](err); !ok || e.Field != "" || !strings.Contains(e.Detail, "attended") {
 		t.Errorf("declining an attended referral: got %v, want a conflict naming its status", err)
 	}
-	if _, err := f.referrals.Act(ctx, f.org+1, by, id, postgres.ReferralChange{Status: postgres.ReferralAccepted}); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := f.referrals.Act(ctx, f.org+1, by, id, postgres.ReferralChange{Status: postgres.ReferralAccepted}); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Errorf("another organisation's referral: got %v, want not found", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM referral_events WHERE referral_id = $1 AND user_id = $2`, id, f.physio); n != 3 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -68,7 +69,7 @@ func (c RepliesConfig) Signing() (ReplySigning, error) {
 
 // signer says who wrote a reply in style: user u's name and job title
 // (DefaultTitle when u has none).
-func signer(style string, u postgres.User) string {
+func signer(style string, u ohcontact.User) string {
 	title := u.JobTitle
 	if title == "" {
 		title = DefaultTitle(u.Role)

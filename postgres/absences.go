@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/ohcontact/ohcontact"
 )
 
 // These store what HR systems send: the staff directory and absence
@@ -103,11 +104,11 @@ func scanAbsence(row pgx.Row) (Absence, error) {
 	return a, err
 }
 
-// AbsenceByID returns absence episode id, or ErrNotFound.
+// AbsenceByID returns absence episode id, or ohcontact.ErrNotFound.
 func AbsenceByID(ctx context.Context, q Querier, id int64) (Absence, error) {
 	a, err := scanAbsence(q.QueryRow(ctx, `SELECT `+absenceColumns+` WHERE e.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return a, fmt.Errorf("absence %d: %w", id, ErrNotFound)
+		return a, fmt.Errorf("absence %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return a, fmt.Errorf("load absence %d: %w", id, err)
@@ -247,13 +248,13 @@ func recordSelfReport(ctx context.Context, tx pgx.Tx, r SelfReport, ref string) 
 }
 
 // AbsenceIDByStart returns the id of staff member staffID's episode that
-// starts on startsOn (a calendar day), or ErrNotFound.
+// starts on startsOn (a calendar day), or ohcontact.ErrNotFound.
 func AbsenceIDByStart(ctx context.Context, q Querier, staffID int64, startsOn time.Time) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM absence_episodes WHERE staff_id = $1 AND starts_on = $2`,
 		staffID, pgtype.Date{Time: startsOn, Valid: true}).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
+		return 0, fmt.Errorf("absence of staff %d: %w", staffID, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("find absence: %w", err)
@@ -277,7 +278,7 @@ type EpisodeToPlan struct {
 	StartsOn         time.Time // a calendar day at midnight UTC
 	EndsOn           time.Time // zero while the absence is open
 	ReasonCode       string
-	Quiet            *QuietHours // nil when the person has none
+	Quiet            *ohcontact.QuietHours // nil when the person has none
 	HasMobile        bool
 	PreferredChannel string // sms, webchat or empty
 	Contacts         []ExistingContact

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -104,10 +105,10 @@ func TestUpsertAbsences(t *testing.T) {
 	if err != nil || id == 0 {
 		t.Fatalf("AbsenceIDByStart = %d, %v", id, err)
 	}
-	if _, err := postgres.AbsenceIDByStart(ctx, db.Pool, f.staff, day("2026-12-02")); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.AbsenceIDByStart(ctx, db.Pool, f.staff, day("2026-12-02")); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("AbsenceIDByStart of no episode = %v, want ErrNotFound", err)
 	}
-	if _, err := postgres.AbsenceByID(ctx, db.Pool, 0); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.AbsenceByID(ctx, db.Pool, 0); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("AbsenceByID(0) = %v, want ErrNotFound", err)
 	}
 }
@@ -142,7 +143,7 @@ func TestAPIKeyByHash(t *testing.T) {
 	if err := db.Pool.QueryRow(ctx, `SELECT last_used_at IS NOT NULL FROM api_keys WHERE id = $1`, id).Scan(&used); err != nil || !used {
 		t.Fatalf("last_used_at not recorded (%v)", err)
 	}
-	if _, err := postgres.APIKeyByHash(ctx, db.Pool, revoked); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.APIKeyByHash(ctx, db.Pool, revoked); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("a revoked key: %v, want ErrNotFound", err)
 	}
 }

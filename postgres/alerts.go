@@ -73,7 +73,7 @@ func collectAlerts(rows pgx.Rows) ([]Alert, error) {
 }
 
 // MarkAlertSeen marks alert id seen by its user, userID, writing the audit
-// event alert.seen the first time. It returns ErrNotFound when userID has
+// event alert.seen the first time. It returns ohcontact.ErrNotFound when userID has
 // no such alert: another user's alerts are theirs to mark.
 func MarkAlertSeen(ctx context.Context, tx pgx.Tx, id, userID int64) error {
 	var orgID, caseID int64
@@ -84,7 +84,7 @@ func MarkAlertSeen(ctx context.Context, tx pgx.Tx, id, userID int64) error {
 		WHERE a.id = $1 AND a.user_id = $2 AND was.id = a.id
 		RETURNING c.organisation_id, a.case_id, was.seen_at IS NULL`, id, userID).Scan(&orgID, &caseID, &first)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("alert %d of user %d: %w", id, userID, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("mark alert %d seen: %w", id, err)
@@ -116,7 +116,7 @@ type LiveQueue struct {
 // LiveQueueFor reads, in one round trip, what the console's live queue shows
 // user userID, signed in with the session stored under tokenHash, who sees
 // the cases of organisation f.OrgScope (0: every one): the page of cases f
-// chooses, and the user's unseen alerts. It returns ErrNotFound when that
+// chooses, and the user's unseen alerts. It returns ohcontact.ErrNotFound when that
 // session has ended by now, the account has been disabled, or the user no
 // longer sees f.OrgScope: whatever shows the queue should then stop.
 // Otherwise, when the page's cases are not those of shown (ids, in any
@@ -142,7 +142,7 @@ func LiveQueueFor(ctx context.Context, q Querier, tokenHash []byte, now time.Tim
 		return LiveQueue{}, fmt.Errorf("load live queue of user %d: %w", userID, err)
 	}
 	if !signedIn {
-		return LiveQueue{}, ErrNotFound
+		return LiveQueue{}, ohcontact.ErrNotFound
 	}
 	ids := lq.Cases.IDs()
 	if !slices.Equal(slices.Sorted(slices.Values(ids)), slices.Sorted(slices.Values(shown))) {

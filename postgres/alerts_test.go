@@ -61,7 +61,7 @@ func TestAlerts(t *testing.T) {
 	markSeen := func(id, user int64) error {
 		return db.InTx(ctx, func(tx pgx.Tx) error { return postgres.MarkAlertSeen(ctx, tx, id, user) })
 	}
-	if err := markSeen(onFirst, colleague); !errors.Is(err, postgres.ErrNotFound) {
+	if err := markSeen(onFirst, colleague); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("another user marking the alert seen = %v, want ErrNotFound", err)
 	}
 	for range 2 {
@@ -125,14 +125,14 @@ func TestLiveQueue(t *testing.T) {
 		{"an expired session", token[:], now.Add(2 * time.Hour), f.org},
 		{"another organisation", token[:], now, 0},
 	} {
-		if _, err := postgres.LiveQueueFor(ctx, db.Pool, tt.token, tt.at, nurse, postgres.CaseFilter{OrgScope: tt.scope, Limit: 50}, nil, "", nil); !errors.Is(err, postgres.ErrNotFound) {
+		if _, err := postgres.LiveQueueFor(ctx, db.Pool, tt.token, tt.at, nurse, postgres.CaseFilter{OrgScope: tt.scope, Limit: 50}, nil, "", nil); !errors.Is(err, ohcontact.ErrNotFound) {
 			t.Errorf("%s: LiveQueue = %v, want ErrNotFound", tt.name, err)
 		}
 	}
 	if _, err := db.Pool.Exec(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1`, nurse); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.LiveQueueFor(ctx, db.Pool, token[:], now, nurse, postgres.CaseFilter{OrgScope: f.org, Limit: 50}, nil, "", nil); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.LiveQueueFor(ctx, db.Pool, token[:], now, nurse, postgres.CaseFilter{OrgScope: f.org, Limit: 50}, nil, "", nil); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Errorf("a disabled account: LiveQueue = %v, want ErrNotFound", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ohcontact/ohcontact"
 )
 
 // The scopes of an API key: what it may use.
@@ -46,7 +47,7 @@ func CreateAPIKey(ctx context.Context, tx pgx.Tx, orgID int64, name, scope strin
 }
 
 // APIKeyByHash returns the key that is not revoked whose SHA-256 is hash,
-// and records that it was used, or returns ErrNotFound.
+// and records that it was used, or returns ohcontact.ErrNotFound.
 func APIKeyByHash(ctx context.Context, q Querier, hash []byte) (APIKey, error) {
 	var k APIKey
 	err := q.QueryRow(ctx, `
@@ -55,7 +56,7 @@ func APIKeyByHash(ctx context.Context, q Querier, hash []byte) (APIKey, error) {
 		WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organisation_id
 		RETURNING k.id, k.organisation_id, o.code, k.scope`, hash).Scan(&k.ID, &k.OrganisationID, &k.OrganisationCode, &k.Scope)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return k, ErrNotFound
+		return k, fmt.Errorf("api key: %w", ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return k, fmt.Errorf("find api key: %w", err)

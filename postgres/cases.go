@@ -35,15 +35,8 @@ type NewCase struct {
 	ClientKey string
 }
 
-// Case statuses.
-const (
-	CaseOpen     = "open"     // in the queue, waiting for a clinician
-	CaseClaimed  = "claimed"  // a clinician has it
-	CaseResolved = "resolved" // closed with an outcome
-)
-
 // ConversationCaseStatus returns the status of conversation convID's
-// newest unresolved case (CaseOpen or CaseClaimed), or of the case it
+// newest unresolved case (ohcontact.CaseOpen or ohcontact.CaseClaimed), or of the case it
 // follows (ohcontact.Conversation.FollowsCaseID), or "" when it has none.
 func ConversationCaseStatus(ctx context.Context, q Querier, convID int64) (string, error) {
 	var status string
@@ -153,12 +146,9 @@ func raiseCase(ctx context.Context, tx pgx.Tx, where string, nc NewCase, evidenc
 	return id, nil
 }
 
-// ErrNotAssignable is returned by ReassignCase when the user asked for
-// cannot work the case: disabled, a lead, or of another organisation.
-var ErrNotAssignable = errors.New("user cannot be assigned this case")
-
 // ClaimedError is returned by ClaimCase when the case is no longer open:
-// another user claimed it first, or it was resolved.
+// another user claimed it first, or it was resolved. It matches
+// ohcontact.ErrConflict.
 type ClaimedError struct {
 	Status string // claimed or resolved
 	ByName string // who claimed or resolved it
@@ -166,6 +156,9 @@ type ClaimedError struct {
 }
 
 func (e *ClaimedError) Error() string { return "case is already " + e.Status }
+
+// Unwrap returns ohcontact.ErrConflict.
+func (e *ClaimedError) Unwrap() error { return ohcontact.ErrConflict }
 
 // QueueCase is a case as the console's lists show it.
 type QueueCase struct {
@@ -187,7 +180,7 @@ type QueueCase struct {
 	ResolvedByName string
 	ResolvedAt     time.Time
 	// NewMessage is set while the case's new-message cue is raised
-	// (Case.NewMessageAt).
+	// (ohcontact.Case.NewMessageAt).
 	NewMessage bool
 }
 
@@ -296,7 +289,7 @@ func queueFindCases(b *pgx.Batch, f CaseFilter, list *CaseList) {
 	// key is the list's order; the page after a case follows its key,
 	// the page before it precedes it.
 	key, follows, order := `(-priority_rank(c.priority), c.created_at, c.id)`, ">", "ASC"
-	if f.Status == CaseResolved {
+	if f.Status == ohcontact.CaseResolved {
 		key, follows, order = `(c.resolved_at, c.id)`, "<", "DESC"
 	}
 	page := where
@@ -383,10 +376,10 @@ func scopeCondition(orgScope int64, t string) string {
 // parameters, so that every plan of a statement can use the partial
 // indexes on unresolved and on resolved cases.
 var caseStatusConditions = map[string]string{
-	"":           `c.status <> 'resolved'`,
-	CaseOpen:     `c.status = 'open'`,
-	CaseClaimed:  `c.status = 'claimed'`,
-	CaseResolved: `c.status = 'resolved'`,
+	"":                     `c.status <> 'resolved'`,
+	ohcontact.CaseOpen:     `c.status = 'open'`,
+	ohcontact.CaseClaimed:  `c.status = 'claimed'`,
+	ohcontact.CaseResolved: `c.status = 'resolved'`,
 }
 
 // caseListWhere returns the condition on cases c that f sets, and its
@@ -467,60 +460,6 @@ func RecordCaseList(ctx context.Context, q Querier, orgScope, userID int64, ids 
 	return Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "case.list", RecordType: "case", OrganisationID: orgScope, Details: details})
 }
 
-// Case is a case with everything the console's case page shows about it
-// and the person it is about.
-type Case struct {
-	ID               int64
-	OrganisationID   int64
-	OrganisationName string
-	Priority         ohcontact.Priority
-	Category         string
-	Evidence         []string
-	UnknownSender    bool
-	Status           string // open, claimed or resolved
-	ClaimedBy        int64  // 0 when open
-	ClaimedByName    string
-	ClaimedAt        time.Time
-	SLADue           time.Time
-	CreatedAt        time.Time
-	Outcome          string
-	ResolvedByName   string
-	ResolvedAt       time.Time
-	// NewMessageAt is when the person last wrote on the case's thread, if
-	// the clinician holding it has not opened it since (zero otherwise).
-	NewMessageAt time.Time
-
-	// The member of staff, when known (StaffID 0 otherwise). Their
-	// mobile and email are not here: RevealContact reads them.
-	StaffID          int64
-	JobTitle         string // empty when not known
-	Department       string // empty when not known
-	StaffFirstName   string
-	AssignmentNumber string
-	StaffOptedOut    bool
-
-	// The case's conversation, when it came from one (ConversationID 0
-	// otherwise).
-	ConversationID int64
-	// Its thread's conversation now: the newest open one of the case's
-	// conversation and those that followed it after a hand-back
-	// (ohcontact.Conversation.FollowsCaseID), else the case's own. Replies
-	// go to it, and the fields below describe it.
-	CurrentConversationID int64
-	OrganisationCode      string
-	Language              string
-	Channel               ohcontact.Channel
-	Owner                 ohcontact.Owner
-	ConversationClosed    bool
-	// Verified is set once the person has confirmed who they are in the
-	// conversation.
-	Verified bool
-	// NumberEnding is the last three digits of the number an SMS
-	// conversation's replies go to; the whole number never leaves the
-	// database for the console.
-	NumberEnding string
-}
-
 const caseQuery = `
 	SELECT c.id, c.organisation_id, o.name, c.priority, c.category, c.evidence, c.unknown_sender, c.status,
 	       coalesce(c.claimed_by, 0), coalesce(cu.display_name, ''), c.claimed_at, c.sla_due_at, c.created_at,
@@ -541,8 +480,8 @@ const caseQuery = `
 		ORDER BY x.status = 'open' DESC, x.id DESC LIMIT 1) v ON true
 	WHERE c.id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)`
 
-func scanCase(row pgx.Row) (Case, error) {
-	var c Case
+func scanCase(row pgx.Row) (ohcontact.Case, error) {
+	var c ohcontact.Case
 	var evidence []byte
 	var claimedAt, resolvedAt, newMessageAt *time.Time
 	err := row.Scan(&c.ID, &c.OrganisationID, &c.OrganisationName, &c.Priority, &c.Category, &evidence, &c.UnknownSender, &c.Status,
@@ -559,12 +498,12 @@ func scanCase(row pgx.Row) (Case, error) {
 	return c, json.Unmarshal(evidence, &c.Evidence)
 }
 
-// CaseByID returns case id, or ErrNotFound when there is none in
+// CaseByID returns case id, or ohcontact.ErrNotFound when there is none in
 // organisation orgScope (0: any).
-func CaseByID(ctx context.Context, q Querier, orgScope, id int64) (Case, error) {
+func CaseByID(ctx context.Context, q Querier, orgScope, id int64) (ohcontact.Case, error) {
 	c, err := scanCase(q.QueryRow(ctx, caseQuery, id, orgScope))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("case %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("load case %d: %w", id, err)
@@ -573,12 +512,12 @@ func CaseByID(ctx context.Context, q Querier, orgScope, id int64) (Case, error) 
 }
 
 // LockCase is CaseByID for a change: it locks the row of the case's
-// thread's conversation now (Case.CurrentConversationID) and then the
+// thread's conversation now (ohcontact.Case.CurrentConversationID) and then the
 // case's row until tx ends, and returns both (conv.ID is 0 when the case
 // has no conversation). The conversation is locked first because that is
 // the order the conversation runner takes them in, so the two never
 // deadlock.
-func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Case, ohcontact.Conversation, error) {
+func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (ohcontact.Case, ohcontact.Conversation, error) {
 	var conv ohcontact.Conversation
 	var convID int64
 	err := tx.QueryRow(ctx, `SELECT coalesce((SELECT x.id FROM conversations x
@@ -587,15 +526,15 @@ func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Case, ohconta
 		FROM cases c WHERE c.id = $1 AND ($2::bigint = 0 OR c.organisation_id = $2)`,
 		id, orgScope).Scan(&convID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Case{}, conv, ErrNotFound
+		return ohcontact.Case{}, conv, fmt.Errorf("case %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
-		return Case{}, conv, fmt.Errorf("lock case %d: %w", id, err)
+		return ohcontact.Case{}, conv, fmt.Errorf("lock case %d: %w", id, err)
 	}
 	if convID != 0 {
 		conv, err = LockConversation(ctx, tx, convID)
 		if err != nil {
-			return Case{}, conv, fmt.Errorf("case %d: %w", id, err)
+			return ohcontact.Case{}, conv, fmt.Errorf("case %d: %w", id, err)
 		}
 	}
 	c, err := scanCase(tx.QueryRow(ctx, caseQuery+` FOR UPDATE OF c`, id, orgScope))
@@ -608,7 +547,7 @@ func LockCase(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Case, ohconta
 // ClaimCase claims case id for userID if it is open; only one of any number
 // of concurrent claims wins. When the case is no longer open it returns a
 // *ClaimedError saying who holds it (or resolved it) and since when, and
-// ErrNotFound when there is no such case in organisation orgScope (0: any).
+// ohcontact.ErrNotFound when there is no such case in organisation orgScope (0: any).
 func ClaimCase(ctx context.Context, tx pgx.Tx, orgScope, id, userID int64) error {
 	var orgID int64
 	err := tx.QueryRow(ctx, `
@@ -636,7 +575,7 @@ func ClaimCase(ctx context.Context, tx pgx.Tx, orgScope, id, userID int64) error
 // ReleaseCase puts claimed case c back in the queue for anyone to claim.
 // Its claim time goes with the claim: its SLA is then measured by the next
 // claim. The caller holds c locked (LockCase) and has checked that actorID may.
-func ReleaseCase(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
+func ReleaseCase(ctx context.Context, tx pgx.Tx, c ohcontact.Case, actorID int64) error {
 	if _, err := tx.Exec(ctx, `
 		UPDATE cases SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = now()
 		WHERE id = $1 AND status = 'claimed'`, c.ID); err != nil {
@@ -647,10 +586,11 @@ func ReleaseCase(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
 
 // ReassignCase gives unresolved case c to the user toUserID, who must be an
 // enabled clinician or administrator of c's organisation (or of every
-// organisation); ErrNotAssignable otherwise. A claimed case keeps its
+// organisation); otherwise it returns ohcontact.ErrConflict (the user is
+// disabled, a lead or physio, or of another organisation). A claimed case keeps its
 // claim time, which its SLA is measured by: someone picked it up then. The
 // caller holds c locked (LockCase) and has checked that actorID may.
-func ReassignCase(ctx context.Context, tx pgx.Tx, c Case, toUserID, actorID int64) error {
+func ReassignCase(ctx context.Context, tx pgx.Tx, c ohcontact.Case, toUserID, actorID int64) error {
 	var toName string
 	err := tx.QueryRow(ctx, `
 		UPDATE cases SET status = 'claimed', claimed_by = u.id, claimed_at = coalesce(cases.claimed_at, now()), updated_at = now()
@@ -660,7 +600,7 @@ func ReassignCase(ctx context.Context, tx pgx.Tx, c Case, toUserID, actorID int6
 		  AND (u.organisation_id IS NULL OR u.organisation_id = cases.organisation_id)
 		RETURNING u.display_name`, c.ID, toUserID).Scan(&toName)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotAssignable
+		return fmt.Errorf("reassign case %d: user %d cannot work it: %w", c.ID, toUserID, ohcontact.ErrConflict)
 	}
 	if err != nil {
 		return fmt.Errorf("reassign case %d: %w", c.ID, err)
@@ -672,7 +612,7 @@ func ReassignCase(ctx context.Context, tx pgx.Tx, c Case, toUserID, actorID int6
 // SetCasePriority gives case k (locked in tx) priority p and the SLA due
 // time due, with a priority_changed event whose note says what changed
 // (and why: note), and its audit event.
-func SetCasePriority(ctx context.Context, tx pgx.Tx, k Case, p ohcontact.Priority, due time.Time, note string, actorID int64) error {
+func SetCasePriority(ctx context.Context, tx pgx.Tx, k ohcontact.Case, p ohcontact.Priority, due time.Time, note string, actorID int64) error {
 	if _, err := tx.Exec(ctx, `UPDATE cases SET priority = $2, sla_due_at = $3, updated_at = now() WHERE id = $1`,
 		k.ID, p, due); err != nil {
 		return fmt.Errorf("set priority of case %d: %w", k.ID, err)
@@ -682,17 +622,17 @@ func SetCasePriority(ctx context.Context, tx pgx.Tx, k Case, p ohcontact.Priorit
 }
 
 // AddCaseNote adds a note to c's timeline.
-func AddCaseNote(ctx context.Context, tx pgx.Tx, c Case, note string, actorID int64) error {
+func AddCaseNote(ctx context.Context, tx pgx.Tx, c ohcontact.Case, note string, actorID int64) error {
 	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "note", note, nil)
 }
 
 // RecordReply records on c's timeline that actorID replied in its
 // conversation with message messageID.
-func RecordReply(ctx context.Context, tx pgx.Tx, c Case, messageID, actorID int64) error {
+func RecordReply(ctx context.Context, tx pgx.Tx, c ohcontact.Case, messageID, actorID int64) error {
 	return caseEvent(ctx, tx, c.ID, c.OrganisationID, actorID, "replied", "", map[string]any{"message_id": messageID})
 }
 
-// NoteCaseMessage raises the "new message" cue (Case.NewMessageAt) of the
+// NoteCaseMessage raises the "new message" cue (ohcontact.Case.NewMessageAt) of the
 // unresolved case whose thread conv is on: the case of its own
 // conversation, or the case it follows. The caller calls it, in the
 // transaction that stores an inbound message in conv, only for a
@@ -710,7 +650,7 @@ func NoteCaseMessage(ctx context.Context, tx pgx.Tx, conv ohcontact.Conversation
 // SeeCaseMessages lowers case c's "new message" cue, as read with c:
 // someone it is meant for has read the thread. A message written since c
 // was read keeps it raised.
-func SeeCaseMessages(ctx context.Context, q Querier, c Case) error {
+func SeeCaseMessages(ctx context.Context, q Querier, c ohcontact.Case) error {
 	if c.NewMessageAt.IsZero() {
 		return nil
 	}
@@ -725,7 +665,7 @@ func SeeCaseMessages(ctx context.Context, q Querier, c Case) error {
 // conversation back to the automated service, and the first time, when:
 // from then on until c is resolved, a conversation the person starts
 // follows c (OpenConversations).
-func RecordHandBack(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error {
+func RecordHandBack(ctx context.Context, tx pgx.Tx, c ohcontact.Case, actorID int64) error {
 	if _, err := tx.Exec(ctx, `UPDATE cases SET handed_back_at = coalesce(handed_back_at, now()) WHERE id = $1`, c.ID); err != nil {
 		return fmt.Errorf("hand back case %d: %w", c.ID, err)
 	}
@@ -736,7 +676,7 @@ func RecordHandBack(ctx context.Context, tx pgx.Tx, c Case, actorID int64) error
 // for the timeline); told says whether the person was sent the closing
 // message. The caller holds c locked (LockCase) and has checked that
 // actorID may.
-func ResolveCase(ctx context.Context, tx pgx.Tx, c Case, outcome, note string, told bool, actorID int64) error {
+func ResolveCase(ctx context.Context, tx pgx.Tx, c ohcontact.Case, outcome, note string, told bool, actorID int64) error {
 	if _, err := tx.Exec(ctx, `
 		UPDATE cases SET status = 'resolved', outcome = $2, resolved_by = $3, resolved_at = now(), updated_at = now(),
 			new_message_at = NULL
@@ -748,7 +688,7 @@ func ResolveCase(ctx context.Context, tx pgx.Tx, c Case, outcome, note string, t
 
 // RecordCaseView writes the audit event for userID having seen case c and
 // its transcript.
-func RecordCaseView(ctx context.Context, q Querier, c Case, userID int64) error {
+func RecordCaseView(ctx context.Context, q Querier, c ohcontact.Case, userID int64) error {
 	return Audit(ctx, q, AuditEvent{ActorUserID: userID, Action: "case.view", RecordType: "case", RecordID: c.ID,
 		OrganisationID: c.OrganisationID, Details: map[string]any{"conversation_id": c.ConversationID}})
 }
@@ -802,7 +742,7 @@ type CaseSLA struct {
 	BreachCount    int
 }
 
-// LockCaseSLA locks case id and returns its SLA state, or ErrNotFound.
+// LockCaseSLA locks case id and returns its SLA state, or ohcontact.ErrNotFound.
 // It locks the case row only, never its conversation, so it cannot
 // deadlock with a step that holds the conversation and raises the case.
 func LockCaseSLA(ctx context.Context, tx pgx.Tx, id int64) (CaseSLA, error) {
@@ -812,7 +752,7 @@ func LockCaseSLA(ctx context.Context, tx pgx.Tx, id int64) (CaseSLA, error) {
 		FROM cases WHERE id = $1 FOR UPDATE`, id).
 		Scan(&c.OrganisationID, &c.Priority, &c.Status, &c.SLADue, &c.BreachCount)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, fmt.Errorf("case %d: %w", id, ErrNotFound)
+		return c, fmt.Errorf("case %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("lock case %d: %w", id, err)

@@ -175,7 +175,7 @@ func TestFindCasesPages(t *testing.T) {
 		want   []int64
 	}{
 		{"unresolved", "", all},
-		{"resolved, newest first", postgres.CaseResolved, resolved},
+		{"resolved, newest first", ohcontact.CaseResolved, resolved},
 	} {
 		var got []int64
 		filter := postgres.CaseFilter{OrgScope: f.org, Status: tt.status, Limit: 3}
@@ -223,14 +223,14 @@ func TestCaseScopeAndClaim(t *testing.T) {
 		c.NumberEnding != "001" || !c.Verified || c.Status != "open" || !slices.Equal(c.Evidence, []string{"test"}) {
 		t.Fatalf("CaseByID = %+v, %v", c, err)
 	}
-	if _, err := postgres.CaseByID(ctx, db.Pool, f.org+1, id); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.CaseByID(ctx, db.Pool, f.org+1, id); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("CaseByID from another organisation = %v, want ErrNotFound", err)
 	}
 
 	claim := func(scope, user int64) error {
 		return db.InTx(ctx, func(tx pgx.Tx) error { return postgres.ClaimCase(ctx, tx, scope, id, user) })
 	}
-	if err := claim(f.org+1, sam); !errors.Is(err, postgres.ErrNotFound) {
+	if err := claim(f.org+1, sam); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("claim from another organisation = %v, want ErrNotFound", err)
 	}
 	if err := claim(f.org, sam); err != nil {
@@ -240,6 +240,9 @@ func TestCaseScopeAndClaim(t *testing.T) {
 	claimed, ok := errors.AsType[*postgres.ClaimedError](err)
 	if !ok || claimed.Status != "claimed" || claimed.ByName != "Sam Jones" || claimed.At.IsZero() {
 		t.Fatalf("second claim = %v (%+v), want ClaimedError naming Sam Jones", err, claimed)
+	}
+	if !errors.Is(err, ohcontact.ErrConflict) {
+		t.Errorf("second claim = %v, want it to match ohcontact.ErrConflict", err)
 	}
 
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
@@ -259,7 +262,7 @@ func TestCaseScopeAndClaim(t *testing.T) {
 	if !ok || claimed.Status != "resolved" || claimed.ByName != "Sam Jones" {
 		t.Fatalf("claiming a resolved case = %+v, want ClaimedError resolved by Sam Jones", claimed)
 	}
-	if _, _, err := postgres.LockCase(ctx, mustBegin(t, db), f.org+1, id); !errors.Is(err, postgres.ErrNotFound) {
+	if _, _, err := postgres.LockCase(ctx, mustBegin(t, db), f.org+1, id); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("LockCase from another organisation = %v, want ErrNotFound", err)
 	}
 }
@@ -303,8 +306,8 @@ func TestReassignCase(t *testing.T) {
 		})
 	}
 	for _, to := range []int64{lead, elsewhere, disabled, 999999} {
-		if err := reassign(to); !errors.Is(err, postgres.ErrNotAssignable) {
-			t.Errorf("reassign to user %d = %v, want ErrNotAssignable", to, err)
+		if err := reassign(to); !errors.Is(err, ohcontact.ErrConflict) {
+			t.Errorf("reassign to user %d = %v, want ohcontact.ErrConflict", to, err)
 		}
 	}
 	if err := reassign(everyOrg); err != nil {

@@ -109,21 +109,6 @@ func CancelContacts(ctx context.Context, tx pgx.Tx, ids []int64, reasons []strin
 	return int(tag.RowsAffected()), nil
 }
 
-// Contact is a contact with what its jobs need to send it: its episode,
-// the person and their organisation.
-type Contact struct {
-	ID               int64
-	Trigger          string
-	Flow             string
-	State            string
-	DueAt            time.Time
-	HeldUntil        time.Time // zero when not held
-	EndsOn           time.Time // the episode's; zero while open
-	Staff            ohcontact.Staff
-	PreferredChannel string // sms, webchat or empty
-	Quiet            *QuietHours
-}
-
 // contactQuery selects contact $1 as scanContact reads it.
 const contactQuery = `
 	SELECT k.id, k.trigger, k.flow, k.state, k.due_at, k.held_until, e.ends_on,
@@ -135,19 +120,19 @@ const contactQuery = `
 	WHERE k.id = $1`
 
 // LockContact returns contact id and locks its row until tx ends, or
-// returns ErrNotFound.
-func LockContact(ctx context.Context, tx pgx.Tx, id int64) (Contact, error) {
+// returns ohcontact.ErrNotFound.
+func LockContact(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Contact, error) {
 	return scanContact(tx.QueryRow(ctx, contactQuery+` FOR UPDATE OF k`, id), id)
 }
 
-// ContactByID returns contact id without locking it, or ErrNotFound.
-func ContactByID(ctx context.Context, q Querier, id int64) (Contact, error) {
+// ContactByID returns contact id without locking it, or ohcontact.ErrNotFound.
+func ContactByID(ctx context.Context, q Querier, id int64) (ohcontact.Contact, error) {
 	return scanContact(q.QueryRow(ctx, contactQuery, id), id)
 }
 
-func scanContact(row pgx.Row, id int64) (Contact, error) {
+func scanContact(row pgx.Row, id int64) (ohcontact.Contact, error) {
 	var (
-		c                   Contact
+		c                   ohcontact.Contact
 		held                pgtype.Timestamptz
 		ends                pgtype.Date
 		quietFrom, quietTil pgtype.Time
@@ -156,7 +141,7 @@ func scanContact(row pgx.Row, id int64) (Contact, error) {
 		&c.Staff.ID, &c.Staff.OrganisationID, &c.Staff.OrganisationCode, &c.Staff.AssignmentNumber, &c.Staff.FirstName,
 		&c.Staff.Mobile, &c.Staff.Language, &c.Staff.OptedOut, &c.PreferredChannel, &quietFrom, &quietTil)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, fmt.Errorf("contact %d: %w", id, ErrNotFound)
+		return c, fmt.Errorf("contact %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("load contact %d: %w", id, err)
@@ -212,13 +197,13 @@ func HoldContact(ctx context.Context, tx pgx.Tx, id int64, until time.Time) erro
 }
 
 // ConversationContact returns the contact that opened conversation id, or
-// ErrNotFound when the person opened it.
+// ohcontact.ErrNotFound when the person opened it.
 func ConversationContact(ctx context.Context, q Querier, conversationID int64) (int64, error) {
 	var id *int64
 	err := q.QueryRow(ctx, `SELECT contact_id FROM conversations WHERE id = $1`, conversationID).Scan(&id)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows) || (err == nil && id == nil):
-		return 0, fmt.Errorf("contact of conversation %d: %w", conversationID, ErrNotFound)
+		return 0, fmt.Errorf("contact of conversation %d: %w", conversationID, ohcontact.ErrNotFound)
 	case err != nil:
 		return 0, fmt.Errorf("find contact of conversation %d: %w", conversationID, err)
 	}

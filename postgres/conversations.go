@@ -14,10 +14,6 @@ import (
 	"github.com/ohcontact/ohcontact"
 )
 
-// ErrConflict is returned by SaveConversation when the conversation changed
-// since it was loaded.
-var ErrConflict = errors.New("conversation changed concurrently")
-
 const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
 	language, version, owner, status = 'closed', last_message_seq, coalesce(contact_id, 0), coalesce(client_key, ''),
 	coalesce(follows_case_id, 0)`
@@ -32,11 +28,11 @@ func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error)
 }
 
 // ConversationByID returns conversation id without locking it, or
-// ErrNotFound.
+// ohcontact.ErrNotFound.
 func ConversationByID(ctx context.Context, q Querier, id int64) (ohcontact.Conversation, error) {
 	c, err := scanConversation(q.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("conversation %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("load conversation %d: %w", id, err)
@@ -57,11 +53,11 @@ func SaveMessageSeq(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation) e
 }
 
 // LockConversation locks conversation id's row in tx and returns it. It
-// returns ErrNotFound if there is none.
+// returns ohcontact.ErrNotFound if there is none.
 func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conversation, error) {
 	c, err := scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1 FOR UPDATE`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("conversation %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("lock conversation %d: %w", id, err)
@@ -70,8 +66,8 @@ func LockConversation(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conve
 }
 
 // SaveConversation writes c's flow state, owner, language, status and
-// message count, and increments its version. It returns ErrConflict when
-// the row's version is no longer c.Version.
+// message count, and increments its version. It returns
+// ohcontact.ErrConflict when the row's version is no longer c.Version.
 func SaveConversation(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation, closedReason string) error {
 	tag, err := tx.Exec(ctx, `
 		UPDATE conversations SET
@@ -86,7 +82,7 @@ func SaveConversation(ctx context.Context, tx pgx.Tx, c *ohcontact.Conversation,
 		return fmt.Errorf("save conversation %d: %w", c.ID, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("save conversation %d: %w", c.ID, ErrConflict)
+		return fmt.Errorf("save conversation %d: changed concurrently: %w", c.ID, ohcontact.ErrConflict)
 	}
 	c.Version++
 	return nil
@@ -157,7 +153,7 @@ func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Convers
 
 // LockContactConversation returns the latest conversation contact
 // contactID opened, locked until tx ends, and whether the person has
-// written in it. It returns ErrNotFound when the contact opened none.
+// written in it. It returns ohcontact.ErrNotFound when the contact opened none.
 func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (ohcontact.Conversation, bool, error) {
 	var replied bool
 	c, err := scanConversation(tx.QueryRow(ctx, `
@@ -165,7 +161,7 @@ func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (o
 		       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound')
 		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID), &replied)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ErrNotFound)
+		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, false, fmt.Errorf("lock conversation of contact %d: %w", contactID, err)
@@ -216,14 +212,14 @@ func orEmpty(ids []int64) []int64 {
 }
 
 // OpenWebChat returns the id of the open web chat conversation at address,
-// or ErrNotFound.
+// or ohcontact.ErrNotFound.
 func OpenWebChat(ctx context.Context, q Querier, address string) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM conversations
 		WHERE channel = 'webchat' AND address = $1 AND status = 'open'
 		ORDER BY id DESC LIMIT 1`, address).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
+		return 0, ohcontact.ErrNotFound
 	}
 	if err != nil {
 		return 0, fmt.Errorf("find open web chat: %w", err)
@@ -233,14 +229,14 @@ func OpenWebChat(ctx context.Context, q Querier, address string) (int64, error) 
 
 // WebChatConversationOf returns the id of the web chat conversation at
 // address that holds the message the widget sent with externalID, open or
-// closed, or ErrNotFound.
+// closed, or ohcontact.ErrNotFound.
 func WebChatConversationOf(ctx context.Context, q Querier, address, externalID string) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `SELECT c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.channel = 'webchat' AND m.external_id = $2 AND c.channel = 'webchat' AND c.address = $1`,
 		address, externalID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
+		return 0, ohcontact.ErrNotFound
 	}
 	if err != nil {
 		return 0, fmt.Errorf("find the web chat of a message: %w", err)
@@ -494,8 +490,8 @@ type Signpost struct{ Service, Category string }
 // one round trip. tx must hold the conversations locked.
 //
 // It returns ErrDuplicate when an inbound message's channel and external
-// id are already stored, and ErrConflict when a conversation's version has
-// moved on; the caller rolls back.
+// id are already stored, and ohcontact.ErrConflict when a conversation's
+// version has moved on; the caller rolls back.
 func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	var (
 		m                                                 messageColumns
@@ -590,7 +586,7 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	case insertedInbound < inbound:
 		return ErrDuplicate
 	case saved < int64(len(steps)):
-		return fmt.Errorf("save steps: %w", ErrConflict)
+		return fmt.Errorf("save steps: a conversation changed concurrently: %w", ohcontact.ErrConflict)
 	}
 	for _, s := range steps {
 		s.Conversation.Version++

@@ -162,8 +162,8 @@ func TestSaveSteps(t *testing.T) {
 		a.Version-- // as if loaded before someone else saved
 		return postgres.SaveSteps(ctx, tx, []postgres.Step{{Conversation: &a}})
 	})
-	if !errors.Is(err, postgres.ErrConflict) {
-		t.Fatalf("stale save = %v, want ErrConflict", err)
+	if !errors.Is(err, ohcontact.ErrConflict) {
+		t.Fatalf("stale save = %v, want ohcontact.ErrConflict", err)
 	}
 }
 
@@ -214,8 +214,8 @@ func TestSaveConversationConflict(t *testing.T) {
 		c.Version--
 		return postgres.SaveConversation(ctx, tx, &c, "")
 	})
-	if !errors.Is(err, postgres.ErrConflict) {
-		t.Fatalf("stale save = %v, want ErrConflict", err)
+	if !errors.Is(err, ohcontact.ErrConflict) {
+		t.Fatalf("stale save = %v, want ohcontact.ErrConflict", err)
 	}
 }
 

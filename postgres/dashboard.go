@@ -300,14 +300,14 @@ var ErrBadPeriod = errors.New("the period ends before it begins")
 // DashboardFor returns the dashboard for f, seen by a user of organisation
 // orgScope (0: every organisation). A user with an organisation is shown
 // their own whatever f asks for; one who asks for another's gets
-// ErrNotFound. A dashboard of every organisation holds each one's own as
+// ohcontact.ErrNotFound. A dashboard of every organisation holds each one's own as
 // well (Dashboard.Organisations). Every figure comes from one snapshot of
 // the database. It takes db, not a Querier, because it reads that snapshot
 // on several of the pool's connections at once (readDashboards).
 func DashboardFor(ctx context.Context, db *DB, orgScope int64, f DashboardFilter) (Dashboard, error) {
 	if orgScope != 0 {
 		if f.OrganisationID != 0 && f.OrganisationID != orgScope {
-			return Dashboard{}, fmt.Errorf("dashboard of organisation %d: %w", f.OrganisationID, ErrNotFound)
+			return Dashboard{}, fmt.Errorf("dashboard of organisation %d: %w", f.OrganisationID, ohcontact.ErrNotFound)
 		}
 		f.OrganisationID = orgScope
 	}

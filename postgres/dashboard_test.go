@@ -664,7 +664,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("a user of A was shown organisation %d", mine.Filter.OrganisationID)
 	}
 	check("A's user: stress made", mine.Responses[0].Made, n(10))
-	if _, err := postgres.DashboardFor(ctx, db, a, postgres.DashboardFilter{OrganisationID: b, From: period.From, To: period.To}); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.DashboardFor(ctx, db, a, postgres.DashboardFilter{OrganisationID: b, From: period.From, To: period.To}); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Errorf("a user of A asking for B: %v, want ErrNotFound", err)
 	}
 	// An organisation with nothing: zeros and empty statistics.

@@ -77,7 +77,7 @@ func FeedbackAwaiting(ctx context.Context, q Querier, staffID int64, channel ohc
 
 // RateFeedback stores rating (1 to 5), given at now in conversation
 // convID, as the answer to question id. A question already answered keeps
-// its first answer; ErrNotFound when there is no question id.
+// its first answer; ohcontact.ErrNotFound when there is no question id.
 func RateFeedback(ctx context.Context, q Querier, id, convID int64, rating int, now time.Time) error {
 	if rating < 1 || rating > 5 {
 		return fmt.Errorf("rate feedback %d: rating %d is not from 1 to 5", id, rating)
@@ -91,7 +91,7 @@ func RateFeedback(ctx context.Context, q Querier, id, convID int64, rating int, 
 		return fmt.Errorf("rate feedback %d: %w", id, err)
 	}
 	if !found {
-		return fmt.Errorf("rate feedback %d: %w", id, ErrNotFound)
+		return fmt.Errorf("rate feedback %d: %w", id, ohcontact.ErrNotFound)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ const MaxFeedbackComment = 2000
 
 // CommentFeedback stores comment, written at now, on question id, which
 // must have been rated in conversation convID: a comment anywhere else is
-// refused with ErrNotFound. The first comment stands.
+// refused with ohcontact.ErrNotFound. The first comment stands.
 func CommentFeedback(ctx context.Context, q Querier, id, convID int64, comment string, now time.Time) error {
 	if r := []rune(comment); len(r) > MaxFeedbackComment {
 		comment = string(r[:MaxFeedbackComment])
@@ -120,7 +120,7 @@ func CommentFeedback(ctx context.Context, q Querier, id, convID int64, comment s
 		return fmt.Errorf("comment on feedback %d: %w", id, err)
 	}
 	if !found {
-		return fmt.Errorf("comment on feedback %d in conversation %d: %w", id, convID, ErrNotFound)
+		return fmt.Errorf("comment on feedback %d in conversation %d: %w", id, convID, ohcontact.ErrNotFound)
 	}
 	return nil
 }

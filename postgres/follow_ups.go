@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ohcontact/ohcontact"
 )
 
 // MaxFollowUpNote is the longest follow-up note, in characters
@@ -37,7 +38,7 @@ func (f FollowUp) Pending() bool { return f.CancelledAt.IsZero() && f.AlertedAt.
 // AddFollowUp sets a follow-up on case k (locked in tx: LockCase) for due
 // with note, and writes its follow_up_set case event (with eventNote, which
 // says when it is due in words) and audit event. It returns its id.
-func AddFollowUp(ctx context.Context, tx pgx.Tx, k Case, due time.Time, note, eventNote string, actorID int64) (int64, error) {
+func AddFollowUp(ctx context.Context, tx pgx.Tx, k ohcontact.Case, due time.Time, note, eventNote string, actorID int64) (int64, error) {
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO case_follow_ups (case_id, due_at, note, set_by) VALUES ($1, $2, $3, $4) RETURNING id`,
 		k.ID, due, note, actorID).Scan(&id); err != nil {
@@ -49,8 +50,8 @@ func AddFollowUp(ctx context.Context, tx pgx.Tx, k Case, due time.Time, note, ev
 
 // CancelFollowUp cancels pending follow-up id of case k (locked in tx),
 // with its follow_up_cancelled case event and audit event. It returns
-// ErrNotFound when k has no such follow-up still pending.
-func CancelFollowUp(ctx context.Context, tx pgx.Tx, k Case, id int64, eventNote string, actorID int64) error {
+// ohcontact.ErrNotFound when k has no such follow-up still pending.
+func CancelFollowUp(ctx context.Context, tx pgx.Tx, k ohcontact.Case, id int64, eventNote string, actorID int64) error {
 	tag, err := tx.Exec(ctx, `
 		UPDATE case_follow_ups SET cancelled_by = $3, cancelled_at = now()
 		WHERE id = $1 AND case_id = $2 AND cancelled_at IS NULL AND alerted_at IS NULL`, id, k.ID, actorID)
@@ -58,7 +59,7 @@ func CancelFollowUp(ctx context.Context, tx pgx.Tx, k Case, id int64, eventNote 
 		return fmt.Errorf("cancel follow-up %d: %w", id, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("follow-up %d of case %d: %w", id, k.ID, ErrNotFound)
+		return fmt.Errorf("follow-up %d of case %d: %w", id, k.ID, ohcontact.ErrNotFound)
 	}
 	return caseEvent(ctx, tx, k.ID, k.OrganisationID, actorID, "follow_up_cancelled", eventNote, map[string]any{"follow_up_id": id})
 }
@@ -102,7 +103,7 @@ type FollowUpDue struct {
 
 // LockFollowUp locks follow-up id and its case (the case row first, as
 // LockCaseSLA does, never the conversation) and returns their state, or
-// ErrNotFound.
+// ohcontact.ErrNotFound.
 func LockFollowUp(ctx context.Context, tx pgx.Tx, id int64) (FollowUpDue, error) {
 	f := FollowUpDue{ID: id}
 	err := tx.QueryRow(ctx, `
@@ -115,7 +116,7 @@ func LockFollowUp(ctx context.Context, tx pgx.Tx, id int64) (FollowUpDue, error)
 			FROM case_follow_ups WHERE id = $1 FOR UPDATE`, id).Scan(&f.Due, &f.Cancelled, &f.Alerted)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return f, fmt.Errorf("follow-up %d: %w", id, ErrNotFound)
+		return f, fmt.Errorf("follow-up %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return f, fmt.Errorf("lock follow-up %d: %w", id, err)

@@ -153,7 +153,7 @@ type OutboundSMS struct {
 }
 
 // OutboundForDelivery loads outbound message id for the SMS delivery job.
-// It returns ErrNotFound when there is no such outbound SMS (purged, say).
+// It returns ohcontact.ErrNotFound when there is no such outbound SMS (purged, say).
 // A text queued before its person opted out is already failed (SetConsent).
 func OutboundForDelivery(ctx context.Context, q Querier, id int64) (OutboundSMS, error) {
 	var m OutboundSMS
@@ -165,7 +165,7 @@ func OutboundForDelivery(ctx context.Context, q Querier, id int64) (OutboundSMS,
 		WHERE m.id = $1 AND m.direction = 'outbound' AND m.channel = 'sms'`, id).
 		Scan(&m.To, &m.Body, &m.Status, &m.Organisation)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return m, fmt.Errorf("outbound sms %d: %w", id, ErrNotFound)
+		return m, fmt.Errorf("outbound sms %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return m, fmt.Errorf("load outbound sms %d: %w", id, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ohcontact/ohcontact"
 )
 
 // OnCallText is a text to an organisation's on-call number about one case
@@ -39,14 +40,14 @@ func QueueOnCallText(ctx context.Context, tx pgx.Tx, t OnCallText) (int64, error
 // conversation.
 type OnCallTexts struct{ DB *DB }
 
-// OutboundForDelivery loads on-call text id, or returns ErrNotFound.
+// OutboundForDelivery loads on-call text id, or returns ohcontact.ErrNotFound.
 func (o OnCallTexts) OutboundForDelivery(ctx context.Context, id int64) (OutboundSMS, error) {
 	var m OutboundSMS
 	err := o.DB.Pool.QueryRow(ctx, `SELECT t.mobile, t.body, t.delivery_status, o.code
 		FROM on_call_texts t JOIN organisations o ON o.id = t.organisation_id WHERE t.id = $1`, id).
 		Scan(&m.To, &m.Body, &m.Status, &m.Organisation)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return m, fmt.Errorf("on-call text %d: %w", id, ErrNotFound)
+		return m, fmt.Errorf("on-call text %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return m, fmt.Errorf("load on-call text %d: %w", id, err)

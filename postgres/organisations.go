@@ -33,12 +33,12 @@ func EnsureOrganisation(ctx context.Context, q Querier, org ohcontact.Organisati
 }
 
 // OrganisationByCode returns the id of the organisation with code, or
-// ErrNotFound.
+// ohcontact.ErrNotFound.
 func OrganisationByCode(ctx context.Context, q Querier, code string) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM organisations WHERE code = $1`, code).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("organisation %s: %w", code, ErrNotFound)
+		return 0, fmt.Errorf("organisation %s: %w", code, ohcontact.ErrNotFound)
 	}
 	return id, err
 }

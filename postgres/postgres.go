@@ -29,9 +29,6 @@ type Config struct {
 	MaxConns int32
 }
 
-// ErrNotFound is returned when the record asked for does not exist.
-var ErrNotFound = errors.New("not found")
-
 // Querier is what both a pool and a transaction offer.
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

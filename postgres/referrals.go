@@ -136,13 +136,13 @@ func scanReferral(row pgx.Row) (Referral, error) {
 	return r, json.Unmarshal(answers, &r.Answers)
 }
 
-// ReferralByID returns referral id, or ErrNotFound when there is none in
+// ReferralByID returns referral id, or ohcontact.ErrNotFound when there is none in
 // organisation orgScope (0: any).
 func ReferralByID(ctx context.Context, q Querier, orgScope, id int64) (Referral, error) {
 	r, err := scanReferral(q.QueryRow(ctx, `SELECT `+referralColumns+referralFrom+`
 		WHERE r.id = $1 AND ($2::bigint = 0 OR r.organisation_id = $2)`, id, orgScope))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, ErrNotFound
+		return r, fmt.Errorf("referral %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return r, fmt.Errorf("load referral %d: %w", id, err)
@@ -156,7 +156,7 @@ func LockReferral(ctx context.Context, tx pgx.Tx, orgScope, id int64) (Referral,
 	r, err := scanReferral(tx.QueryRow(ctx, `SELECT `+referralColumns+referralFrom+`
 		WHERE r.id = $1 AND ($2::bigint = 0 OR r.organisation_id = $2) FOR UPDATE OF r`, id, orgScope))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, ErrNotFound
+		return r, fmt.Errorf("referral %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return r, fmt.Errorf("lock referral %d: %w", id, err)
@@ -338,13 +338,13 @@ type ReferralSLA struct {
 }
 
 // LockReferralSLA locks referral id for its SLA check, or returns
-// ErrNotFound.
+// ohcontact.ErrNotFound.
 func LockReferralSLA(ctx context.Context, tx pgx.Tx, id int64) (ReferralSLA, error) {
 	var r ReferralSLA
 	err := tx.QueryRow(ctx, `SELECT id, organisation_id, status, sla_due_at, breach_count FROM referrals WHERE id = $1 FOR UPDATE`,
 		id).Scan(&r.ID, &r.OrganisationID, &r.Status, &r.SLADue, &r.BreachCount)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, ErrNotFound
+		return r, fmt.Errorf("referral %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return r, fmt.Errorf("lock referral %d: %w", id, err)

@@ -21,7 +21,7 @@ func scanStaff(row pgx.Row, what string) (ohcontact.Staff, error) {
 	var s ohcontact.Staff
 	err := row.Scan(&s.ID, &s.OrganisationID, &s.OrganisationCode, &s.AssignmentNumber, &s.FirstName, &s.Mobile, &s.Language, &s.OptedOut)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return s, ErrNotFound
+		return s, fmt.Errorf("find staff by %s: %w", what, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return s, fmt.Errorf("find staff by %s: %w", what, err)
@@ -30,7 +30,7 @@ func scanStaff(row pgx.Row, what string) (ohcontact.Staff, error) {
 }
 
 // StaffByAssignment returns the member of staff of organisation orgID with
-// the given ESR assignment number, or ErrNotFound.
+// the given ESR assignment number, or ohcontact.ErrNotFound.
 func StaffByAssignment(ctx context.Context, q Querier, orgID int64, number string) (ohcontact.Staff, error) {
 	return scanStaff(q.QueryRow(ctx, `SELECT `+staffColumns+`
 		FROM staff s JOIN organisations o ON o.id = s.organisation_id
@@ -145,14 +145,14 @@ func collectStaff[K comparable](rows pgx.Rows, into map[K]ohcontact.Staff, key f
 
 // StaffSendTerms returns what decides when staff member id may be sent a
 // message: their organisation's code and their quiet hours (nil when they
-// have none), or ErrNotFound.
-func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *QuietHours, error) {
+// have none), or ohcontact.ErrNotFound.
+func StaffSendTerms(ctx context.Context, q Querier, id int64) (string, *ohcontact.QuietHours, error) {
 	var code string
 	var from, until pgtype.Time
 	err := q.QueryRow(ctx, `SELECT o.code, s.quiet_from, s.quiet_until FROM staff s JOIN organisations o ON o.id = s.organisation_id
 		WHERE s.id = $1`, id).Scan(&code, &from, &until)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, ErrNotFound
+		return "", nil, fmt.Errorf("staff %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("load send terms of staff %d: %w", id, err)
@@ -389,19 +389,14 @@ func StaffIDs(ctx context.Context, q Querier, keys []StaffKey) (map[StaffKey]int
 	return ids, nil
 }
 
-// QuietHours are a person's quiet hours in minutes after local midnight.
-type QuietHours struct {
-	From, Until int
-}
-
 // quietHours converts staff.quiet_from and quiet_until (both set or both
 // NULL) to minutes after midnight.
-func quietHours(from, until pgtype.Time) *QuietHours {
+func quietHours(from, until pgtype.Time) *ohcontact.QuietHours {
 	if !from.Valid || !until.Valid {
 		return nil
 	}
 	const usPerMinute = 60 * 1_000_000
-	return &QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
+	return &ohcontact.QuietHours{From: int(from.Microseconds / usPerMinute), Until: int(until.Microseconds / usPerMinute)}
 }
 
 // A member of staff as the console shows them: how to reach them
@@ -423,7 +418,7 @@ type ContactDetails struct {
 // writes the contact.reveal audit event for userID with q, naming the
 // case, staff record and conversation and which details there were,
 // never the values: call it in the transaction that shows them.
-func RevealContact(ctx context.Context, q Querier, k Case, userID int64) (ContactDetails, error) {
+func RevealContact(ctx context.Context, q Querier, k ohcontact.Case, userID int64) (ContactDetails, error) {
 	var c ContactDetails
 	err := q.QueryRow(ctx, `
 		SELECT coalesce(s.mobile, ''), coalesce(s.email, ''),
@@ -431,7 +426,7 @@ func RevealContact(ctx context.Context, q Querier, k Case, userID int64) (Contac
 		FROM cases c LEFT JOIN staff s ON s.id = c.staff_id LEFT JOIN conversations v ON v.id = c.conversation_id
 		WHERE c.id = $1`, k.ID).Scan(&c.Mobile, &c.Email, &c.TextedFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, fmt.Errorf("case %d: %w", k.ID, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return c, fmt.Errorf("read contact details of case %d: %w", k.ID, err)
@@ -463,7 +458,7 @@ type Person struct {
 	ConsentChangedAt time.Time
 }
 
-// PersonByID returns member of staff id, or ErrNotFound when there is none
+// PersonByID returns member of staff id, or ohcontact.ErrNotFound when there is none
 // in organisation orgScope (0: any).
 func PersonByID(ctx context.Context, q Querier, orgScope, id int64) (Person, error) {
 	var p Person
@@ -476,7 +471,7 @@ func PersonByID(ctx context.Context, q Querier, orgScope, id int64) (Person, err
 		Scan(&p.ID, &p.OrganisationID, &p.OrganisationName, &p.AssignmentNumber, &p.FirstName, &p.LastName,
 			&p.JobTitle, &p.Department, &p.Language, &p.Consent, &changed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return p, ErrNotFound
+		return p, fmt.Errorf("staff %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return p, fmt.Errorf("load staff %d: %w", id, err)

@@ -42,9 +42,9 @@ func TestRevealContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reveal := func(id int64) (postgres.Case, postgres.ContactDetails) {
+	reveal := func(id int64) (ohcontact.Case, postgres.ContactDetails) {
 		t.Helper()
-		var k postgres.Case
+		var k ohcontact.Case
 		var d postgres.ContactDetails
 		err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
 			if k, err = postgres.CaseByID(ctx, tx, f.org, id); err != nil {
@@ -137,7 +137,7 @@ func TestPersonHistory(t *testing.T) {
 	}
 
 	other := f.org + 1000
-	if _, err := postgres.PersonByID(ctx, db.Pool, other, f.staff); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.PersonByID(ctx, db.Pool, other, f.staff); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Errorf("another organisation's person: %v, want ErrNotFound", err)
 	}
 	if cases, _ := postgres.PersonCases(ctx, db.Pool, other, f.staff); len(cases) != 0 {

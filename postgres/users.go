@@ -8,31 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/ohcontact/ohcontact"
 )
-
-// ErrEmailTaken is returned by CreateUser when another account has the same
-// email address (compared without regard to case).
-var ErrEmailTaken = errors.New("a user with this email address already exists")
-
-// User is a console account: an OH clinician, lead or administrator.
-type User struct {
-	ID int64
-	// OrganisationID is the organisation whose cases the user works; 0
-	// means every organisation.
-	OrganisationID   int64
-	OrganisationName string // empty when OrganisationID is 0
-	Email            string
-	Name             string
-	Role             string // clinician, lead or admin
-	PasswordHash     string // argon2id, PHC string format
-	// LockedUntil is when a lockout after repeated failed sign-ins ends;
-	// zero when the account was never locked.
-	LockedUntil time.Time
-	Disabled    bool
-	// JobTitle is what the user's signed replies call them ("OH nurse");
-	// empty for their role's default.
-	JobTitle string
-}
 
 // NewUser is what an account is created with.
 type NewUser struct {
@@ -49,8 +26,8 @@ const userColumns = `u.id, coalesce(u.organisation_id, 0), coalesce(o.name, ''),
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
-func scanUser(row pgx.Row) (User, error) {
-	var u User
+func scanUser(row pgx.Row) (ohcontact.User, error) {
+	var u ohcontact.User
 	var locked *time.Time
 	err := row.Scan(&u.ID, &u.OrganisationID, &u.OrganisationName, &u.Email, &u.Name, &u.Role,
 		&u.PasswordHash, &locked, &u.Disabled, &u.JobTitle)
@@ -60,7 +37,8 @@ func scanUser(row pgx.Row) (User, error) {
 
 // CreateUser creates an account and records it in the audit log as done by
 // the user actorID (0: the system, such as the user add command). It
-// returns the new user's id, or ErrEmailTaken.
+// returns the new user's id, or ohcontact.ErrConflict when another account
+// has the same email address (compared without regard to case).
 func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
@@ -68,7 +46,7 @@ func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int6
 		VALUES (nullif($1::bigint, 0), $2, $3, $4, $5, nullif($6, '')) RETURNING id`,
 		nu.OrganisationID, nu.Email, nu.Name, nu.Role, nu.PasswordHash, nu.JobTitle).Scan(&id)
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" && pgErr.ConstraintName == "users_email_key" {
-		return 0, ErrEmailTaken
+		return 0, fmt.Errorf("create user: email address taken: %w", ohcontact.ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("create user: %w", err)
@@ -78,11 +56,11 @@ func CreateUser(ctx context.Context, tx pgx.Tx, nu NewUser, actorID int64) (int6
 	return id, err
 }
 
-// UserByID returns account id, or ErrNotFound.
-func UserByID(ctx context.Context, q Querier, id int64) (User, error) {
+// UserByID returns account id, or ohcontact.ErrNotFound.
+func UserByID(ctx context.Context, q Querier, id int64) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, fmt.Errorf("user %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("load user %d: %w", id, err)
@@ -91,11 +69,11 @@ func UserByID(ctx context.Context, q Querier, id int64) (User, error) {
 }
 
 // UserByEmail returns the account with email (compared without regard to
-// case), or ErrNotFound.
-func UserByEmail(ctx context.Context, q Querier, email string) (User, error) {
+// case), or ohcontact.ErrNotFound.
+func UserByEmail(ctx context.Context, q Querier, email string) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE lower(u.email) = lower($1)`, email))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, fmt.Errorf("user by email: %w", ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("find user by email: %w", err)
@@ -141,14 +119,14 @@ func StartSession(ctx context.Context, tx pgx.Tx, userID int64, tokenHash []byte
 }
 
 // UserBySession returns the account signed in with the session stored
-// under tokenHash, or ErrNotFound when there is no such session, it ended
+// under tokenHash, or ohcontact.ErrNotFound when there is no such session, it ended
 // before now, or the account is disabled.
-func UserBySession(ctx context.Context, q Querier, tokenHash []byte, now time.Time) (User, error) {
+func UserBySession(ctx context.Context, q Querier, tokenHash []byte, now time.Time) (ohcontact.User, error) {
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+userFrom+`
 		JOIN user_sessions s ON s.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, tokenHash, now))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, ErrNotFound
+		return u, fmt.Errorf("session: %w", ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("find session: %w", err)
@@ -172,13 +150,13 @@ func EndSession(ctx context.Context, tx pgx.Tx, tokenHash []byte) error {
 
 // Users lists the accounts of organisation orgScope (every account when
 // orgScope is 0), by name.
-func Users(ctx context.Context, q Querier, orgScope int64) ([]User, error) {
+func Users(ctx context.Context, q Querier, orgScope int64) ([]ohcontact.User, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+userFrom+`
 		WHERE $1::bigint = 0 OR u.organisation_id = $1 ORDER BY lower(u.display_name), u.id`, orgScope)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) { return scanUser(row) })
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ohcontact.User, error) { return scanUser(row) })
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -187,7 +165,7 @@ func Users(ctx context.Context, q Querier, orgScope int64) ([]User, error) {
 
 // SetUserDisabled disables account id (ending its sessions at once) or
 // enables it again (clearing any lockout), and writes an audit event for
-// the user actorID. It returns ErrNotFound when there is no such account in
+// the user actorID. It returns ohcontact.ErrNotFound when there is no such account in
 // organisation orgScope (0: any).
 func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disabled bool, actorID int64) error {
 	var orgID int64
@@ -200,7 +178,7 @@ func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disable
 		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
 		RETURNING coalesce(organisation_id, 0)`, id, orgScope, disabled).Scan(&orgID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("user %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("set user %d disabled=%v: %w", id, disabled, err)
@@ -217,7 +195,7 @@ func SetUserDisabled(ctx context.Context, tx pgx.Tx, orgScope, id int64, disable
 
 // SetUserJobTitle sets the job title account id's signed replies carry
 // (empty: its role's default), writing a user.job_title_changed audit
-// event for the user actorID. It returns ErrNotFound when there is no such
+// event for the user actorID. It returns ohcontact.ErrNotFound when there is no such
 // account in organisation orgScope (0: any).
 func SetUserJobTitle(ctx context.Context, tx pgx.Tx, orgScope, id int64, title string, actorID int64) error {
 	var orgID int64
@@ -225,7 +203,7 @@ func SetUserJobTitle(ctx context.Context, tx pgx.Tx, orgScope, id int64, title s
 		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
 		RETURNING coalesce(organisation_id, 0)`, id, orgScope, title).Scan(&orgID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("user %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("set the job title of user %d: %w", id, err)
@@ -236,7 +214,7 @@ func SetUserJobTitle(ctx context.Context, tx pgx.Tx, orgScope, id int64, title s
 
 // UnlockUser ends account id's lockout after failed sign-ins, if it has
 // one, and starts its count of failures again, writing a user.unlocked
-// audit event for the user actorID. It returns ErrNotFound when there is
+// audit event for the user actorID. It returns ohcontact.ErrNotFound when there is
 // no such account in organisation orgScope (0: any).
 func UnlockUser(ctx context.Context, tx pgx.Tx, orgScope, id, actorID int64) error {
 	var orgID int64
@@ -245,7 +223,7 @@ func UnlockUser(ctx context.Context, tx pgx.Tx, orgScope, id, actorID int64) err
 		WHERE id = $1 AND ($2::bigint = 0 OR organisation_id = $2)
 		RETURNING coalesce(organisation_id, 0)`, id, orgScope).Scan(&orgID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fmt.Errorf("user %d: %w", id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("unlock user %d: %w", id, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -48,10 +49,10 @@ func TestCreateUser(t *testing.T) {
 		_, err := postgres.CreateUser(ctx, tx, postgres.NewUser{Email: "SAM.JONES@example.nhs.uk", Name: "Other", Role: "admin", PasswordHash: "x"}, id)
 		return err
 	})
-	if !errors.Is(err, postgres.ErrEmailTaken) {
-		t.Fatalf("a second account with the same address (another case) = %v, want ErrEmailTaken", err)
+	if !errors.Is(err, ohcontact.ErrConflict) {
+		t.Fatalf("a second account with the same address (another case) = %v, want ohcontact.ErrConflict", err)
 	}
-	if _, err := postgres.UserByEmail(ctx, db.Pool, "nobody@example.nhs.uk"); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.UserByEmail(ctx, db.Pool, "nobody@example.nhs.uk"); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("UserByEmail(unknown) = %v, want ErrNotFound", err)
 	}
 
@@ -94,7 +95,7 @@ func TestSessions(t *testing.T) {
 	if u, err := postgres.UserBySession(ctx, db.Pool, token, now.Add(11*time.Hour)); err != nil || u.ID != id {
 		t.Fatalf("UserBySession within 12 h = %+v, %v", u, err)
 	}
-	if _, err := postgres.UserBySession(ctx, db.Pool, token, now.Add(12*time.Hour)); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.UserBySession(ctx, db.Pool, token, now.Add(12*time.Hour)); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("UserBySession after 12 h = %v, want ErrNotFound", err)
 	}
 
@@ -107,14 +108,14 @@ func TestSessions(t *testing.T) {
 	}
 	setDisabled(true)
 	setDisabled(false)
-	if _, err := postgres.UserBySession(ctx, db.Pool, token, now); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.UserBySession(ctx, db.Pool, token, now); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("a session survived disabling: %v", err)
 	}
 	start(token, now)
 	if err := db.InTx(ctx, func(tx pgx.Tx) error { return postgres.EndSession(ctx, tx, token) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.UserBySession(ctx, db.Pool, token, now); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.UserBySession(ctx, db.Pool, token, now); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Fatalf("a session survived EndSession: %v", err)
 	}
 	rows, _ := db.Pool.Query(ctx, `SELECT action FROM audit_events WHERE record_type = 'user' AND record_id = $1 ORDER BY id`, id)
@@ -124,7 +125,7 @@ func TestSessions(t *testing.T) {
 		t.Errorf("audit trail %v, %v; want %v", actions, err, want)
 	}
 
-	if err := db.InTx(ctx, func(tx pgx.Tx) error { return postgres.SetUserDisabled(ctx, tx, f.org+1, id, true, 0) }); !errors.Is(err, postgres.ErrNotFound) {
+	if err := db.InTx(ctx, func(tx pgx.Tx) error { return postgres.SetUserDisabled(ctx, tx, f.org+1, id, true, 0) }); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Errorf("disabling a user of another organisation = %v, want ErrNotFound", err)
 	}
 }

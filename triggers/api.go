@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -102,7 +103,7 @@ func (a *API) authenticated(scope string, h func(w http.ResponseWriter, r *http.
 		}
 		c, err := postgres.APIKeyByHash(r.Context(), a.DB.Pool, HashAPIKey(key))
 		switch {
-		case errors.Is(err, postgres.ErrNotFound):
+		case errors.Is(err, ohcontact.ErrNotFound):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ohcontact API", error="invalid_token"`)
 			writeProblem(w, http.StatusUnauthorized, "The API key is not known, or was revoked.", nil)
 			return
@@ -133,6 +134,19 @@ func bearerToken(header string) (string, bool) {
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.Log.Error("api: request failed", "route", r.Pattern, "err", err)
 	writeProblem(w, http.StatusInternalServerError, "Something went wrong on our side; the request was not applied. Try again later.", nil)
+}
+
+// writeError answers a request for the what its path names ("absence",
+// "referral") that err stopped, as its kind of error is answered: 404 for
+// ohcontact.ErrNotFound (no such record, or another organisation's), and
+// otherwise 500 (fail). Refusals a caller can act on are answered before
+// this.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
+		writeProblem(w, http.StatusNotFound, "There is no such "+what+".", nil)
+		return
+	}
+	a.fail(w, r, err)
 }
 
 // problem is an RFC 9457 problem details object. Errors names each field
@@ -312,7 +326,7 @@ func (a *API) createAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 	var created bool
 	err := a.DB.InTx(r.Context(), func(tx pgx.Tx) error {
 		staff, err := postgres.StaffByAssignment(r.Context(), tx, c.OrganisationID, number)
-		if errors.Is(err, postgres.ErrNotFound) {
+		if errors.Is(err, ohcontact.ErrNotFound) {
 			return errUnknownStaff
 		}
 		if err != nil {
@@ -363,7 +377,7 @@ func (a *API) updateAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 			return err
 		}
 		if current.OrganisationID != c.OrganisationID {
-			return postgres.ErrNotFound // another organisation's: not ours to show
+			return ohcontact.ErrNotFound // another organisation's: not ours to show
 		}
 		fields := readAbsenceFields(b, DateOf(current.StartsOn))
 		if len(b.errs) > 0 {
@@ -376,12 +390,10 @@ func (a *API) updateAbsence(w http.ResponseWriter, r *http.Request, c caller) {
 		return err
 	})
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		writeProblem(w, http.StatusNotFound, "There is no such absence.", nil)
 	case errors.Is(err, errInvalid):
 		writeProblem(w, http.StatusUnprocessableEntity, "The absence has problems: see errors.", b.errs)
 	case err != nil:
-		a.fail(w, r, err)
+		a.writeError(w, r, "absence", err)
 	default:
 		writeJSON(w, http.StatusOK, toAbsenceJSON(episode))
 	}

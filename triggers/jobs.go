@@ -293,9 +293,9 @@ func (c *Contacts) inTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) (
 
 // lockContact locks contact id, or returns ok false (logged) when it is
 // gone.
-func (c *Contacts) lockContact(ctx context.Context, tx pgx.Tx, id int64) (postgres.Contact, bool, error) {
+func (c *Contacts) lockContact(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Contact, bool, error) {
 	k, err := postgres.LockContact(ctx, tx, id)
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		c.Log.Warn("triggers: contact gone", "contact_id", id)
 		return k, false, nil
 	}
@@ -362,7 +362,7 @@ type opening struct {
 // middle of another conversation on the channel). An idle open
 // conversation on the channel is closed as no_response to make way. A web
 // chat opening schedules its SMS fallback (WebChatFallbackDue).
-func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, o opening, now time.Time) (sent bool, wait time.Duration, err error) {
+func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k ohcontact.Contact, o opening, now time.Time) (sent bool, wait time.Duration, err error) {
 	cancel := func(reason string) (bool, time.Duration, error) {
 		if o.followUp {
 			return false, 0, nil // a follow-up is dropped; the contact keeps its state
@@ -428,7 +428,7 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, o op
 func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebChatFallbackArgs, now time.Time) (time.Duration, error) {
 	conv, err := postgres.LockConversation(ctx, tx, args.ConversationID)
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		return 0, nil
 	case err != nil:
 		return 0, err
@@ -494,13 +494,13 @@ func (c *Contacts) send(ctx context.Context, tx pgx.Tx, conv *ohcontact.Conversa
 // the contact is in state and its conversation still waits for the
 // person's first reply, with the bot in charge. A reply found here (the
 // runner not having marked it) makes the contact responded.
-func (c *Contacts) unanswered(ctx context.Context, tx pgx.Tx, id int64, state string) (postgres.Contact, ohcontact.Conversation, bool, error) {
+func (c *Contacts) unanswered(ctx context.Context, tx pgx.Tx, id int64, state string) (ohcontact.Contact, ohcontact.Conversation, bool, error) {
 	conv, replied, err := postgres.LockContactConversation(ctx, tx, id)
-	if errors.Is(err, postgres.ErrNotFound) {
-		return postgres.Contact{}, conv, false, nil
+	if errors.Is(err, ohcontact.ErrNotFound) {
+		return ohcontact.Contact{}, conv, false, nil
 	}
 	if err != nil {
-		return postgres.Contact{}, conv, false, err
+		return ohcontact.Contact{}, conv, false, err
 	}
 	k, ok, err := c.lockContact(ctx, tx, id)
 	switch {
@@ -603,7 +603,7 @@ func checkInName(t Trigger) string {
 // no check-in to repeat, and is left alone.
 func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversationID int64, flow string, at time.Time) error {
 	contactID, err := postgres.ConversationContact(ctx, tx, conversationID)
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		c.Log.Info("triggers: no contact to follow up", "conversation_id", conversationID)
 		return nil
 	}
@@ -615,7 +615,7 @@ func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversation
 	// conversations (contactDue, followUpDue), so locking it here, in the
 	// other order, could deadlock with them.
 	k, err := postgres.ContactByID(ctx, tx, contactID)
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		c.Log.Warn("triggers: contact gone", "contact_id", contactID)
 		return nil
 	}
@@ -634,7 +634,7 @@ func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversation
 
 func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueArgs, now time.Time) (time.Duration, error) {
 	contactID, err := postgres.ConversationContact(ctx, tx, args.ConversationID)
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {

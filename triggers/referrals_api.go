@@ -249,12 +249,8 @@ func (a *API) getReferral(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	ref, err := postgres.ReferralByID(r.Context(), a.DB.Pool, c.OrganisationID, id)
-	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		writeProblem(w, http.StatusNotFound, "There is no such referral.", nil)
-		return
-	case err != nil:
-		a.fail(w, r, err)
+	if err != nil {
+		a.writeError(w, r, "referral", err)
 		return
 	}
 	if err := postgres.RecordReferralView(r.Context(), a.DB.Pool, ref, postgres.Actor{APIKeyID: c.ID}); err != nil {
@@ -332,15 +328,13 @@ func (a *API) putReferral(w http.ResponseWriter, r *http.Request, c caller) {
 	ref, err := a.Referrals.Act(r.Context(), c.OrganisationID, by, id, change)
 	var refused *escalation.ReferralError
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		writeProblem(w, http.StatusNotFound, "There is no such referral.", nil)
 	case errors.As(err, &refused) && refused.Field == "":
 		writeProblem(w, http.StatusConflict, refused.Detail, nil)
 	case errors.As(err, &refused):
 		writeProblem(w, http.StatusUnprocessableEntity, "The change has problems: see errors.", []fieldError{{
 			Field: refused.Field, Pointer: "/" + refused.Field, Detail: refused.Field + ": " + refused.Detail}})
 	case err != nil:
-		a.fail(w, r, err)
+		a.writeError(w, r, "referral", err)
 	default:
 		// The answer carries the person's details: a view, like a GET.
 		if err := postgres.RecordReferralView(r.Context(), a.DB.Pool, ref, by); err != nil {

@@ -341,10 +341,10 @@ func TestReferralAPIKeysKeepToTheirScopeAndOrganisation(t *testing.T) {
 			`{"assignment_number": "100", "absence_start": "2026-05-04", "reason_code": "S10"}`, http.StatusForbidden, "This key may not use the HR API."},
 		{"a referrals key updates staff", "PUT", "/api/v1/staff/100", f.refKey, `{"first_name": "X", "last_name": "Y"}`, http.StatusForbidden, "HR API"},
 		{"no key", "GET", "/api/v1/referrals", "", "", http.StatusUnauthorized, ""},
-		{"another organisation's referral", "GET", "/api/v1/referrals/" + itoa(id), f.otherRefKey, "", http.StatusNotFound, "no such referral"},
-		{"changing another organisation's referral", "PUT", "/api/v1/referrals/" + itoa(id), f.otherRefKey, `{"status": "accepted"}`, http.StatusNotFound, ""},
-		{"no such referral", "GET", "/api/v1/referrals/999999", f.refKey, "", http.StatusNotFound, ""},
-		{"not an id", "PUT", "/api/v1/referrals/abc", f.refKey, `{"status": "accepted"}`, http.StatusNotFound, ""},
+		{"another organisation's referral", "GET", "/api/v1/referrals/" + itoa(id), f.otherRefKey, "", http.StatusNotFound, "There is no such referral."},
+		{"changing another organisation's referral", "PUT", "/api/v1/referrals/" + itoa(id), f.otherRefKey, `{"status": "accepted"}`, http.StatusNotFound, "There is no such referral."},
+		{"no such referral", "GET", "/api/v1/referrals/999999", f.refKey, "", http.StatusNotFound, "There is no such referral."},
+		{"not an id", "PUT", "/api/v1/referrals/abc", f.refKey, `{"status": "accepted"}`, http.StatusNotFound, "There is no such referral."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

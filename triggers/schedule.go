@@ -347,7 +347,7 @@ func chooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
 }
 
 // quietHours converts stored quiet hours (nil for none).
-func quietHours(q *postgres.QuietHours) *QuietHours {
+func quietHours(q *ohcontact.QuietHours) *QuietHours {
 	if q == nil {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -95,7 +96,7 @@ type textStore interface {
 func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, job *rivertype.JobRow) error {
 	attempt, maxAttempts := job.Attempt, job.MaxAttempts
 	m, err := store.OutboundForDelivery(ctx, id)
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
 		d.Log.Warn("sms delivery: text gone", "text_id", id)
 		return nil
 	}

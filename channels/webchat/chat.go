@@ -532,7 +532,7 @@ func (c *conn) mayChat(ctx context.Context, text string) bool {
 		return true
 	}
 	_, err := postgres.OpenWebChat(ctx, c.h.DB.Pool, c.address)
-	if !errors.Is(err, postgres.ErrNotFound) {
+	if !errors.Is(err, ohcontact.ErrNotFound) {
 		return true // open, or unknown: the runner decides
 	}
 	if c.h.clients.newChat(c.client, c.h.Now()) {
@@ -605,7 +605,7 @@ func (c *conn) catchUp(ctx context.Context, conv int64) error {
 		if id == 0 {
 			var err error
 			id, err = postgres.OpenWebChat(ctx, c.h.DB.Pool, c.address)
-			if errors.Is(err, postgres.ErrNotFound) {
+			if errors.Is(err, ohcontact.ErrNotFound) {
 				return nil
 			}
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -85,7 +86,7 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 			JobTitle: strings.TrimSpace(*title)}, 0)
 		return err
 	})
-	if errors.Is(err, postgres.ErrEmailTaken) {
+	if errors.Is(err, ohcontact.ErrConflict) {
 		return errors.New("there is already an account with that email address")
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -68,7 +69,7 @@ func TestUserAdd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("user add --role physio: %v", err)
 	}
-	if err := db.Pool.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, strings.TrimSpace(out)).Scan(&role); err != nil || role != console.RolePhysio {
+	if err := db.Pool.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, strings.TrimSpace(out)).Scan(&role); err != nil || role != ohcontact.RolePhysio {
 		t.Errorf("physio account: role %q, %v", role, err)
 	}
 	if status := signIn(t, db, "pat@example.nhs.uk", "a physio's long password"); status != http.StatusSeeOther {

@@ -5,26 +5,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 )
 
 // The rules for console accounts, shared by the admin page and the user
 // add command.
 
-// Roles of console users (users.role).
-const (
-	RoleClinician = "clinician"
-	RoleLead      = "lead"
-	RoleAdmin     = "admin"
-	// RolePhysio works its organisation's physiotherapy referrals and
-	// sees no cases.
-	RolePhysio = "physio"
-)
-
-// ValidRole reports whether role is one of RoleClinician, RoleLead,
-// RoleAdmin and RolePhysio.
+// ValidRole reports whether role is one of the roles of ohcontact.User:
+// RoleClinician, RoleLead, RoleAdmin and RolePhysio.
 func ValidRole(role string) bool {
-	return role == RoleClinician || role == RoleLead || role == RoleAdmin || role == RolePhysio
+	return role == ohcontact.RoleClinician || role == ohcontact.RoleLead || role == ohcontact.RoleAdmin || role == ohcontact.RolePhysio
 }
 
 // emailPattern is the check users.email has.

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
@@ -20,10 +19,8 @@ func (c *Console) markAlertSeen(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error { return postgres.MarkAlertSeen(r.Context(), tx, id, s.user.ID) })
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
 	case err != nil:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	default:
 		c.redirect(w, r, "/console/?done=alert-seen")
 	}

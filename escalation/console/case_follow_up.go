@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -72,7 +73,7 @@ type followUpView struct {
 
 // viewFollowUps words case k's follow-ups (postgres.FollowUps) for a user
 // who may (canAct) or may not change the case.
-func (c *Console) viewFollowUps(k postgres.Case, fus []postgres.FollowUp, canAct bool) []followUpView {
+func (c *Console) viewFollowUps(k ohcontact.Case, fus []postgres.FollowUp, canAct bool) []followUpView {
 	var out []followUpView
 	for _, f := range fus {
 		v := followUpView{ID: f.ID, Due: c.at(f.Due), Note: f.Note, SetBy: f.SetByName, SetAt: c.at(f.SetAt), Status: "Pending"}

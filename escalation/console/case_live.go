@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -41,7 +42,7 @@ func (c *Console) stillSeesCases(ctx context.Context, s *session) error {
 		return err
 	}
 	if u.ID != s.user.ID || u.OrganisationID != s.scope() || !seesCases(u) {
-		return postgres.ErrNotFound
+		return ohcontact.ErrNotFound
 	}
 	return nil
 }

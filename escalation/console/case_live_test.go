@@ -17,7 +17,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -102,7 +101,7 @@ func TestCaseLiveFrameOnConnect(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	b := f.signIn("nurse@example.nhs.uk")
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
@@ -149,8 +148,8 @@ func TestCaseLiveShowsChanges(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	alex := f.user("other@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	alex := f.user("other@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityHigh, 0)
 	live := f.signIn("nurse@example.nhs.uk").openCaseLive(tc.id)
 	first := live.next()
@@ -184,8 +183,8 @@ func TestCaseLiveRefusals(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
 	own := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	elsewhere := f.newCase(f.otherOrg, ohcontact.PriorityUrgent, 0)
 	b := f.signIn("nurse@example.nhs.uk")
@@ -243,7 +242,7 @@ func TestCaseLiveLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("%d live goroutines before the test", n)
 	}
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	ctx, cancel := context.WithCancel(t.Context())
 	ran := make(chan struct{})

@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,7 +17,7 @@ import (
 // caseView is the case page.
 type caseView struct {
 	layout
-	Case         postgres.Case
+	Case         ohcontact.Case
 	Priority     priorityView
 	Category     string
 	Status       string
@@ -105,12 +104,8 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, s *session) {
 // view in the audit log: nobody sees a transcript without a record of it.
 func (c *Console) renderCase(w http.ResponseWriter, r *http.Request, s *session, id int64, status int, form caseForm, errs []fieldError) {
 	v, err := c.loadCase(r.Context(), s, id, true, form.ShowContact)
-	if errors.Is(err, postgres.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
 	if err != nil {
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 		return
 	}
 	v.Form, v.Errors, v.Done = form, errs, doneMessages[r.URL.Query().Get("done")]
@@ -179,7 +174,7 @@ func (c *Console) loadCase(ctx context.Context, s *session, id int64, audit, sho
 	return v, err
 }
 
-func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEvent, msgs []postgres.TranscriptMessage, assignees []postgres.Assignee) caseView {
+func (c *Console) viewCase(s *session, k ohcontact.Case, events []postgres.CaseEvent, msgs []postgres.TranscriptMessage, assignees []postgres.Assignee) caseView {
 	v := caseView{
 		layout: newLayout(fmt.Sprintf("Case %d", k.ID), s), Case: k,
 		Priority: viewPriority(k.Priority), Category: categoryLabel(k.Category),
@@ -260,7 +255,7 @@ func (c *Console) viewCase(s *session, k postgres.Case, events []postgres.CaseEv
 // seesNewMessages says whether s opening case k has read what the person
 // wrote for the one it is meant for: the clinician holding it, or while
 // nobody does, anyone who works cases. A lead reading it leaves the cue.
-func seesNewMessages(s *session, k postgres.Case) bool {
+func seesNewMessages(s *session, k ohcontact.Case) bool {
 	if k.ClaimedBy != 0 {
 		return k.ClaimedBy == s.user.ID
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/escalation/console"
 )
 
 var rowPattern = regexp.MustCompile(`<tr data-case-id="(\d+)">`)
@@ -36,8 +35,8 @@ func queueIDs(t *testing.T, b *browser) []int64 {
 func TestQueueOrderAndScope(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, 0)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, 0)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 
 	routineOld := f.newCase(f.org, ohcontact.PriorityRoutine, 3*time.Hour)
 	urgentNew := f.newCase(f.org, ohcontact.PriorityUrgent, time.Minute)
@@ -88,7 +87,7 @@ func TestQueueOrderAndScope(t *testing.T) {
 func TestQueueSLA(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	id := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	id := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	due := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	overdue := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	claimed := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
@@ -117,8 +116,8 @@ func TestQueueSLA(t *testing.T) {
 func TestCaseViewIsAudited(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	lead := f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	lead := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 
@@ -170,8 +169,8 @@ func TestClaimRace(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	names := map[int64]string{
-		f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org):   "Sam Jones",
-		f.user("alex@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org): "Alex Smith",
+		f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org):   "Sam Jones",
+		f.user("alex@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org): "Alex Smith",
 	}
 	browsers := []*browser{f.signIn("sam@example.nhs.uk"), f.signIn("alex@example.nhs.uk")}
 	claimedMessage := regexp.MustCompile(`Case already claimed by (Sam Jones|Alex Smith) at \d\d:\d\d\.`)
@@ -237,11 +236,11 @@ func TestClaimRace(t *testing.T) {
 func TestReleaseAndReassign(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	sam := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	alex := f.user("alex@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
-	olly := f.user("olly@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
-	lee := f.user("lee@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
-	f.user("ada@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	sam := f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	alex := f.user("alex@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
+	olly := f.user("olly@example.nhs.uk", "Olly Other", ohcontact.RoleClinician, f.otherOrg)
+	lee := f.user("lee@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	f.user("ada@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	tc := f.newCase(f.org, ohcontact.PriorityHigh, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	samB, alexB := f.signIn("sam@example.nhs.uk"), f.signIn("alex@example.nhs.uk")
@@ -305,9 +304,9 @@ func TestReleaseAndReassign(t *testing.T) {
 func TestCaseSLA(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	alex := f.user("alex@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
-	f.user("ada@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	alex := f.user("alex@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
+	f.user("ada@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	sla := func(b *browser, id int64) string {
 		t.Helper()
 		_, page := b.get(fmt.Sprintf("/console/cases/%d", id))
@@ -346,8 +345,8 @@ func TestCaseSLA(t *testing.T) {
 func TestReply(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	sam := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("alex@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	sam := f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("alex@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	samB := f.signIn("sam@example.nhs.uk")
@@ -418,7 +417,7 @@ func TestReply(t *testing.T) {
 func TestReplyTakesOverFromTheBot(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityRoutine, 0)
 	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE conversations SET owner = 'bot' WHERE id = $1`, tc.conversation); err != nil {
 		t.Fatal(err)
@@ -455,7 +454,7 @@ func TestReplyRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, false)
-			f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+			f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 			tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 			b := f.signIn("sam@example.nhs.uk")
 			path := fmt.Sprintf("/console/cases/%d", tc.id)
@@ -484,8 +483,8 @@ func TestReplyRefused(t *testing.T) {
 func TestHandBack(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	sam := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("alex@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	sam := f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("alex@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	b := f.signIn("sam@example.nhs.uk")
@@ -517,7 +516,7 @@ func TestHandBack(t *testing.T) {
 func TestResolve(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	sam := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	sam := f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	b := f.signIn("sam@example.nhs.uk")
@@ -575,7 +574,7 @@ func TestResolve(t *testing.T) {
 func TestNotes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	sam := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	sam := f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityHigh, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	b := f.signIn("sam@example.nhs.uk")
@@ -601,7 +600,7 @@ func TestNotes(t *testing.T) {
 func TestSetPriority(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityRoutine, 0)
 	f.db.Pool.Exec(t.Context(), `UPDATE cases SET sla_due_at = now() + interval '2 days' WHERE id = $1`, tc.id)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)

@@ -67,7 +67,7 @@
 //
 // # Physio worklist
 //
-// Users with the physio role (RolePhysio) work their organisation's
+// Users with the physio role (ohcontact.RolePhysio) work their organisation's
 // fast-track physiotherapy referrals and see no cases: they land on GET
 // /console/referrals when they sign in and when they open /console/; case
 // pages, alerts and /console/live are not found for them, the queue's
@@ -143,7 +143,7 @@
 // conversation the person starts next follows it (postgres.OpenConversations),
 // so the case page shows the case's own transcript and then each later
 // conversation's, after a marker, and replies go to the thread's newest open
-// conversation (postgres.Case.CurrentConversationID). What the person
+// conversation (ohcontact.Case.CurrentConversationID). What the person
 // writes on the thread raises the case's "New message" cue
 // (postgres.NoteCaseMessage); it is lowered when the clinician holding the
 // case (while nobody does, anyone who works cases) opens the case page,

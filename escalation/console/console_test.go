@@ -304,8 +304,8 @@ func (f *fixture) count(sql string, args ...any) int {
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	disabled := f.user("gone@example.nhs.uk", "Former Nurse", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	disabled := f.user("gone@example.nhs.uk", "Former Nurse", ohcontact.RoleClinician, f.org)
 	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE users SET disabled_at = now() WHERE id = $1`, disabled); err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +400,7 @@ func errorSummary(page string) string { return summaryPattern.FindString(page) }
 func TestLoginLockout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	id := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	id := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	b := f.browser()
 	for i := range 5 {
 		if resp, _ := b.login("nurse@example.nhs.uk", "wrong password number"); resp.StatusCode != http.StatusUnauthorized {
@@ -433,7 +433,7 @@ func TestLoginLockout(t *testing.T) {
 func TestLockoutIsAtomic(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	id := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	id := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	if _, err := f.db.Pool.Exec(t.Context(), `ALTER TABLE audit_events ADD CONSTRAINT test_no_locks CHECK (action <> 'user.locked')`); err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ func TestLockoutIsAtomic(t *testing.T) {
 func TestSecureCookies(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, true)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 
 	// Secure cookies are not returned over http by a cookie jar, so carry
 	// them by hand.
@@ -496,7 +496,7 @@ func TestSecureCookies(t *testing.T) {
 func TestLogout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	id := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	id := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 	stolen := b.client.Jar.Cookies(mustURL(t, f.srv.URL))
 
@@ -566,8 +566,8 @@ func TestSignedOutIsSentToSignIn(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("other@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("other@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	b := f.signIn("nurse@example.nhs.uk")
 	other := f.signIn("other@example.nhs.uk")
@@ -629,7 +629,7 @@ func TestCSRF(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 	for _, path := range []string{"/console/login", "/console/", "/console/cases/999999", "/console/nowhere"} {
 		resp, _ := b.get(path)
@@ -653,7 +653,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestPagesAreAccessibleMarkup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	b := f.signIn("admin@example.nhs.uk")
 	for _, path := range []string{"/console/", fmt.Sprintf("/console/cases/%d", tc.id), "/console/admin/users", "/console/cases/999999"} {

@@ -49,7 +49,7 @@ type contactView struct {
 
 // viewContact is case k's contact panel for s's user, before anything is
 // revealed.
-func viewContact(s *session, k postgres.Case) contactView {
+func viewContact(s *session, k ohcontact.Case) contactView {
 	v := contactView{Organisation: k.OrganisationName, JobTitle: k.JobTitle, Department: k.Department, OptedOut: k.StaffOptedOut}
 	switch {
 	case k.StaffID != 0:

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -17,7 +17,7 @@ import (
 func TestDashboardAbsence(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	now := f.now().UTC()
 	goLive := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -40)
 	day := func(n int) string { return goLive.AddDate(0, 0, n).Format(time.DateOnly) }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact"
 )
 
 // reachAndWork gives org, an hour ago, six stress check-ins (five answered
@@ -65,7 +65,7 @@ func (f *fixture) reachAndWork(org int64) {
 func TestDashboardReachAndWork(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	f.reachAndWork(f.org)
 	f.reachAndWork(f.otherOrg)
 

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,7 +27,9 @@ import (
 
 // seesDashboard reports whether u may see the pilot dashboard: leads and
 // admins.
-func seesDashboard(u postgres.User) bool { return u.Role == RoleLead || u.Role == RoleAdmin }
+func seesDashboard(u ohcontact.User) bool {
+	return u.Role == ohcontact.RoleLead || u.Role == ohcontact.RoleAdmin
+}
 
 // SeesDashboard reports whether the signed-in user may see the pilot
 // dashboard.
@@ -158,12 +159,8 @@ func (c *Console) showDashboard(w http.ResponseWriter, r *http.Request, s *sessi
 // itself and returns false.
 func (c *Console) loadDashboard(w http.ResponseWriter, r *http.Request, s *session, f postgres.DashboardFilter, action string) (postgres.Dashboard, bool) {
 	d, err := postgres.DashboardFor(r.Context(), c.db, s.scope(), f)
-	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
-		return d, false
-	case err != nil:
-		c.serverError(w, r, s, err)
+	if err != nil {
+		c.fail(w, r, s, err)
 		return d, false
 	}
 	err = postgres.Audit(r.Context(), c.db.Pool, postgres.AuditEvent{ActorUserID: s.user.ID, Action: action,

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact"
 )
 
 // dashboardActivity gives org, an hour ago, reports absence reports,
@@ -117,9 +117,9 @@ func sumWeeks(t *testing.T, figures map[figureKey]string, chart, series string) 
 func TestDashboardRoles(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 
 	nurse := f.signIn("nurse@example.nhs.uk")
 	for _, path := range []string{"/console/dashboard", "/console/dashboard.csv"} {
@@ -149,8 +149,8 @@ func TestDashboardRoles(t *testing.T) {
 func TestDashboardScopeExportAndAudit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	lead := f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
-	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	lead := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	f.dashboardActivity(f.org, 6, 3, 2)
 	f.dashboardActivity(f.otherOrg, 9, 7, 5)
 
@@ -300,7 +300,7 @@ func TestDashboardScopeExportAndAudit(t *testing.T) {
 func TestDashboardLongPeriodByMonth(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	b := f.signIn("lead@example.nhs.uk")
 	today := time.Now().UTC() // the fixture console's time zone
 	for _, tt := range []struct {

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact"
 )
 
 func TestDuty(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 
 	_, page := b.get("/console/")

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -41,10 +41,10 @@ func (f *fixture) feedbackComment(org int64, rating int, comment string) int64 {
 func TestFeedbackComments(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
-	f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	ours := f.feedbackComment(f.org, 4, "The physio & the texts were quick")
 	theirs := f.feedbackComment(f.otherOrg, 2, "Too many texts from the other trust")
 
@@ -87,7 +87,7 @@ func TestFeedbackComments(t *testing.T) {
 func TestDashboardFeedbackCharts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	for range 6 {
 		f.feedbackComment(f.org, 5, "Great")
 	}

@@ -26,8 +26,8 @@ import (
 func TestFollowUps(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("kim@example.nhs.uk", "Kim Lee", console.RoleClinician, f.org)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("kim@example.nhs.uk", "Kim Lee", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityHigh, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	sam := f.signIn("sam@example.nhs.uk")
@@ -137,7 +137,7 @@ func TestReplyShowsSignature(t *testing.T) {
 	f := newFixtureWith(t, false, func(cfg *console.Config) {
 		cfg.Cases.Signing = nil // each organisation signs, as by default
 	})
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityHigh, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	sam := f.signIn("sam@example.nhs.uk")

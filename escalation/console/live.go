@@ -108,12 +108,8 @@ func (c *Console) runLive(w http.ResponseWriter, r *http.Request, s *session, fi
 	}()
 	ctx := context.WithoutCancel(r.Context())
 	frame, err := first(ctx)
-	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
-		return
-	case err != nil:
-		c.serverError(w, r, s, err)
+	if err != nil {
+		c.fail(w, r, s, err)
 		return
 	}
 	// The origin is checked above, more strictly than the upgrader would.
@@ -151,7 +147,7 @@ func (c *Console) writeLive(ctx context.Context, lc *wsconn.Conn, s *session, fi
 		frame, err = snapshot(ctx)
 	}
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case errors.Is(err, ohcontact.ErrNotFound):
 		c.log.Info("console: live connection closed: the session has ended", "user_id", s.user.ID)
 		lc.End(websocket.ClosePolicyViolation, "signed out")
 		return nil
@@ -203,7 +199,7 @@ func (c *Console) snapshot(ctx context.Context, s *session, q queueQuery, shown 
 		return nil, err
 	}
 	*shown = lq.Cases.IDs()
-	resolved := q.filter.Status == postgres.CaseResolved
+	resolved := q.filter.Status == ohcontact.CaseResolved
 	v := queueView{AllOrganisations: s.scope() == 0, Rows: c.queueRows(lq.Cases.Cases), Filtered: q.form != (queueForm{}),
 		Resolved: resolved, Columns: queueColumns(s.scope() == 0, resolved)}
 	var buf bytes.Buffer

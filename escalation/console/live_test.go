@@ -18,7 +18,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/escalation/console"
 )
 
 // liveFrame is a frame of GET /console/live as the browser reads it.
@@ -119,7 +118,7 @@ func (b *browser) openLiveQuery(query string) *liveClient {
 func TestLiveSnapshotOnConnect(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	urgent := f.newCase(f.org, ohcontact.PriorityUrgent, 20*time.Minute)
 	high := f.newCase(f.org, ohcontact.PriorityHigh, time.Hour)
 	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE cases SET sla_due_at = now() - interval '5 minutes' WHERE id = $1`, urgent.id); err != nil {
@@ -173,8 +172,8 @@ func TestLiveShowsChangesAsTheyCommit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("other@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("other@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 	live := b.openLive()
 	if s := live.next(); len(s.Cases) != 0 || !strings.Contains(s.Rows, "No unresolved cases.") {
@@ -217,8 +216,8 @@ func TestLiveReconnectGetsCurrentState(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("other@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("other@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	first := f.newCase(f.org, ohcontact.PriorityHigh, time.Hour)
 	b := f.signIn("nurse@example.nhs.uk")
 	live := b.openLive()
@@ -244,8 +243,8 @@ func TestLiveOrganisationScope(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, 0)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, 0)
 	elsewhere := f.newCase(f.otherOrg, ohcontact.PriorityUrgent, time.Hour)
 	nurse := f.signIn("nurse@example.nhs.uk").openLive()
 	everyOrg := f.signIn("lead@example.nhs.uk").openLive()
@@ -278,7 +277,7 @@ func TestLiveOrganisationScope(t *testing.T) {
 func TestLiveRefusals(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 
 	tests := []struct {
@@ -328,8 +327,8 @@ func TestLiveAlerts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	nurseID := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("other@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	nurseID := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("other@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	breached := f.newCase(f.org, ohcontact.PriorityUrgent, 30*time.Minute)
 	b := f.signIn("nurse@example.nhs.uk")
 	other := f.signIn("other@example.nhs.uk")
@@ -416,7 +415,7 @@ func TestLiveCoalescesBursts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	live := f.signIn("nurse@example.nhs.uk").openLive()
 	start := live.next().arrived
 
@@ -443,7 +442,7 @@ func TestLiveLeavesNoGoroutines(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	ran := make(chan struct{})
 	go func() { defer close(ran); f.console.Run(ctx) }()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 
 	closed, dropped, shutDown := b.openLive(), b.openLive(), b.openLive()
@@ -500,7 +499,7 @@ func TestLiveOutlivesServerTimeouts(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	// Signing in (a password hash) may take longer than the timeouts; the
 	// session cookie is the host's, whatever the port.
 	b := f.signIn("nurse@example.nhs.uk")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -44,7 +45,7 @@ func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, err := postgres.UserByEmail(ctx, c.db.Pool, email)
-	if err != nil && !errors.Is(err, postgres.ErrNotFound) {
+	if err != nil && !errors.Is(err, ohcontact.ErrNotFound) {
 		c.serverError(w, r, nil, err)
 		return
 	}
@@ -128,7 +129,7 @@ func (c *Console) hashPassword(ctx context.Context, password string) (string, er
 // countFailure records a wrong password for user, locking the account
 // (and auditing that, in the same transaction) when it is the last one
 // allowed.
-func (c *Console) countFailure(ctx context.Context, user postgres.User, now time.Time) error {
+func (c *Console) countFailure(ctx context.Context, user ohcontact.User, now time.Time) error {
 	locked := false
 	err := c.db.InTx(ctx, func(tx pgx.Tx) error {
 		lockedUntil, err := postgres.RecordLoginFailure(ctx, tx, user.ID, now, maxFailedLogins, lockoutPeriod)
@@ -147,7 +148,7 @@ func (c *Console) countFailure(ctx context.Context, user postgres.User, now time
 
 // startSession signs user in: a new session, its cookie, and their home
 // page (home).
-func (c *Console) startSession(w http.ResponseWriter, r *http.Request, user postgres.User, now time.Time) {
+func (c *Console) startSession(w http.ResponseWriter, r *http.Request, user ohcontact.User, now time.Time) {
 	token := newToken()
 	err := c.db.InTx(r.Context(), func(tx pgx.Tx) error {
 		return postgres.StartSession(r.Context(), tx, user.ID, hashToken(token), now, now.Add(sessionLifetime))

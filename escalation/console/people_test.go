@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -60,8 +59,8 @@ func (f *fixture) exec(sql string, args ...any) {
 func TestContactReveal(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	lead := f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	lead := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	f.exec(`UPDATE staff SET job_title = 'Staff Nurse', department = 'Ward 7', email = 'ann.example@nhs.net',
 		consent = 'opted_out', consent_changed_at = now() WHERE id = $1`, tc.staff)
@@ -131,7 +130,7 @@ func TestContactReveal(t *testing.T) {
 	}
 
 	// Another organisation's clinician cannot reveal it.
-	f.user("other@example.nhs.uk", "Olu Other", console.RoleClinician, f.otherOrg)
+	f.user("other@example.nhs.uk", "Olu Other", ohcontact.RoleClinician, f.otherOrg)
 	if resp, _ := f.signIn("other@example.nhs.uk").post(path+"/contact", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("another organisation's clinician revealing: status %d, want 404", resp.StatusCode)
 	}
@@ -140,7 +139,7 @@ func TestContactReveal(t *testing.T) {
 func TestContactWithoutStaffRecord(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	b := f.signIn("nurse@example.nhs.uk")
 
 	// An anonymous web chat: nothing to reveal, said plainly.
@@ -179,10 +178,10 @@ var personCasePattern = regexp.MustCompile(`<tr data-case-id="(\d+)">`)
 func TestPersonPage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	lead := f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
-	f.user("other@example.nhs.uk", "Olu Other", console.RoleClinician, f.otherOrg)
-	f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	lead := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	f.user("other@example.nhs.uk", "Olu Other", ohcontact.RoleClinician, f.otherOrg)
+	f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
 
 	sms := f.newCase(f.org, ohcontact.PriorityHigh, time.Hour)
 	f.exec(`UPDATE staff SET job_title = 'Porter', department = 'Estates' WHERE id = $1`, sms.staff)

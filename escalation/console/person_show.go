@@ -2,13 +2,13 @@ package console
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -90,7 +90,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, s *session)
 			shown.Cases = append(shown.Cases, k.ID)
 			cv := personCaseView{ID: k.ID, Category: categoryLabel(k.Category), Priority: viewPriority(k.Priority),
 				Status: statusLabel(k.Status, k.ClaimedByName, k.ResolvedByName), Channel: channelLabel(k.Channel), Opened: c.at(k.CreatedAt)}
-			if k.Status == postgres.CaseResolved {
+			if k.Status == ohcontact.CaseResolved {
 				cv.Outcome = outcomeLabel(k.Outcome)
 			}
 			v.Cases = append(v.Cases, cv)
@@ -150,12 +150,8 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, s *session)
 		}
 		return postgres.RecordPersonView(ctx, tx, p, s.user.ID, shown)
 	})
-	if errors.Is(err, postgres.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
 	if err != nil {
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 		return
 	}
 	c.render(w, r, http.StatusOK, "person", v)

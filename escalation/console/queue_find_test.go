@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/escalation/console"
 )
 
 // named opens a case of priority p in org for a member of staff called
@@ -61,7 +60,7 @@ func sorted(ids ...int64) []int64 { return slices.Sorted(slices.Values(ids)) }
 func TestQueueSearch(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	zoe := f.named(f.org, ohcontact.PriorityUrgent, "Zoë", "Lloyd-Hughes")
 	sian := f.named(f.org, ohcontact.PriorityHigh, "Siân", "O'Brien")
 	ann := f.named(f.org, ohcontact.PriorityRoutine, "Ann", "Example")
@@ -126,8 +125,8 @@ func attr(s string) string {
 func TestQueueFilters(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, 0)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, 0)
 	urgent := f.newCase(f.org, ohcontact.PriorityUrgent, time.Hour)
 	high := f.newCase(f.org, ohcontact.PriorityHigh, time.Hour)
 	routine := f.newCase(f.org, ohcontact.PriorityRoutine, time.Hour)
@@ -194,8 +193,8 @@ func TestQueueFilters(t *testing.T) {
 func TestQueueRefusesBadFilters(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, 0)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, 0)
 	f.newCase(f.org, ohcontact.PriorityUrgent, time.Hour)
 	b := f.signIn("nurse@example.nhs.uk")
 	lead := f.signIn("lead@example.nhs.uk")
@@ -238,7 +237,7 @@ func TestQueueRefusesBadFilters(t *testing.T) {
 func TestResolvedCases(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	older := f.newCase(f.org, ohcontact.PriorityUrgent, 3*time.Hour)
 	newer := f.newCase(f.org, ohcontact.PriorityRoutine, 2*time.Hour)
 	open := f.newCase(f.org, ohcontact.PriorityUrgent, time.Hour)
@@ -279,7 +278,7 @@ func TestResolvedCases(t *testing.T) {
 func TestQueueListIsAudited(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	zoe := f.named(f.org, ohcontact.PriorityUrgent, "Zoë", "Lloyd-Hughes")
 	f.named(f.org, ohcontact.PriorityUrgent, "Ann", "Example")
 	b := f.signIn("nurse@example.nhs.uk")
@@ -307,7 +306,7 @@ func TestQueueListIsAudited(t *testing.T) {
 func TestQueuePages(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	var all []int64
 	for i := range 55 {
 		all = append(all, f.newCase(f.org, ohcontact.PriorityHigh, time.Duration(100-i)*time.Minute).id)
@@ -349,7 +348,7 @@ func TestLiveKeepsTheFilters(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.listen()
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	urgent := f.newCase(f.org, ohcontact.PriorityUrgent, time.Hour)
 	routine := f.newCase(f.org, ohcontact.PriorityRoutine, time.Hour)
 	b := f.signIn("nurse@example.nhs.uk")

@@ -110,8 +110,8 @@ func (f queueForm) values() url.Values {
 
 // The filters' choices; the first of each (value "") is the default.
 var (
-	queueStatuses = []statusOption{{"", "Unresolved (open or claimed)"}, {postgres.CaseOpen, "Open"},
-		{postgres.CaseClaimed, "Claimed"}, {postgres.CaseResolved, "Resolved"}}
+	queueStatuses = []statusOption{{"", "Unresolved (open or claimed)"}, {ohcontact.CaseOpen, "Open"},
+		{ohcontact.CaseClaimed, "Claimed"}, {ohcontact.CaseResolved, "Resolved"}}
 	queuePriorities = append([]statusOption{{"", "Any priority"}}, priorityChoices()...)
 	queueChannels   = []statusOption{{"", "Any channel"}, {string(ohcontact.ChannelSMS), ohcontact.ChannelSMS.Label()},
 		{string(ohcontact.ChannelWebChat), ohcontact.ChannelWebChat.Label()}, {string(postgres.NoChannel), "None (not from a conversation)"}}
@@ -146,7 +146,7 @@ func (c *Console) renderQueue(w http.ResponseWriter, r *http.Request, s *session
 			return err
 		}
 		q, bad := parseQueueQuery(r.URL.Query(), s, v.Organisations, v.Claimants)
-		v.Form, v.Filtered, v.Resolved = q.form, q.form != (queueForm{}), q.filter.Status == postgres.CaseResolved
+		v.Form, v.Filtered, v.Resolved = q.form, q.form != (queueForm{}), q.filter.Status == ohcontact.CaseResolved
 		v.Columns, v.RefreshURL = queueColumns(v.AllOrganisations, v.Resolved), pageURL(q.form, "", nil, 0)
 		if v.Resolved {
 			v.Title = "Resolved cases"
@@ -217,8 +217,8 @@ func queueColumns(allOrganisations, resolved bool) int {
 
 // queueCaption counts a list's cases: "1 case", "12 resolved cases".
 func queueCaption(n int, f postgres.CaseFilter) string {
-	what := map[string]string{"": "unresolved ", postgres.CaseOpen: "open ", postgres.CaseClaimed: "claimed ",
-		postgres.CaseResolved: "resolved "}[f.Status]
+	what := map[string]string{"": "unresolved ", ohcontact.CaseOpen: "open ", ohcontact.CaseClaimed: "claimed ",
+		ohcontact.CaseResolved: "resolved "}[f.Status]
 	noun := "cases"
 	if n == 1 {
 		noun = "case"
@@ -412,7 +412,7 @@ func (c *Console) queueRows(cases []postgres.QueueCase) []queueRow {
 			Person: strings.TrimSpace(k.FirstName + " " + k.LastName), Assignment: k.AssignmentNumber,
 			Channel: channelLabel(k.Channel), NewMessage: k.NewMessage,
 		}
-		if k.Status == postgres.CaseResolved {
+		if k.Status == ohcontact.CaseResolved {
 			row.Outcome, row.ResolvedBy, row.Resolved = outcomeLabel(k.Outcome), k.ResolvedByName, c.at(k.ResolvedAt)
 		}
 		rows = append(rows, row)

@@ -80,10 +80,8 @@ func (c *Console) actOnReferral(w http.ResponseWriter, r *http.Request, s *sessi
 		c.renderReferral(w, r, s, id, http.StatusConflict, form, []fieldError{{"", refused.Detail}})
 	case errors.As(err, &refused):
 		c.renderReferral(w, r, s, id, http.StatusUnprocessableEntity, form, []fieldError{{referralFields[refused.Field], refused.Detail}})
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
 	default:
-		c.serverError(w, r, s, fmt.Errorf("referral %d: %w", id, err))
+		c.fail(w, r, s, fmt.Errorf("referral %d: %w", id, err))
 	}
 }
 

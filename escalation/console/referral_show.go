@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -72,12 +71,8 @@ func (c *Console) renderReferral(w http.ResponseWriter, r *http.Request, s *sess
 		v = c.viewReferral(s, ref, events)
 		return postgres.RecordReferralView(ctx, tx, ref, postgres.Actor{UserID: s.user.ID})
 	})
-	if errors.Is(err, postgres.ErrNotFound) {
-		c.notFound(w, r, s)
-		return
-	}
 	if err != nil {
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 		return
 	}
 	v.Form, v.Errors, v.Done = form, errs, referralDone[r.URL.Query().Get("done")]

@@ -116,7 +116,7 @@ func (f *fixture) listAudits(user int64) [][]int64 {
 func TestPhysioSeesOwnOrganisationsReferralsOnly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	physio := f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	physio := f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
 	mine := f.newReferral(f.org, "Ann", backPain, f.now())
 	theirs := f.newReferral(f.otherOrg, "Olga", backPain, f.now())
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
@@ -187,9 +187,9 @@ func TestPhysioSeesOwnOrganisationsReferralsOnly(t *testing.T) {
 func TestReferralRoles(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	mine := f.newReferral(f.org, "Ann", backPain, f.now())
 	theirs := f.newReferral(f.otherOrg, "Olga", backPain, f.now())
 
@@ -233,7 +233,7 @@ func TestReferralRoles(t *testing.T) {
 func TestReferralActions(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	physio := f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	physio := f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
 	id := f.newReferral(f.org, "Ann", backPain, f.now())
 	other := f.newReferral(f.org, "Bea", backPain, f.now())
 	b := f.signInPhysio("physio@example.nhs.uk")
@@ -334,7 +334,7 @@ func TestReferralActions(t *testing.T) {
 func TestReferralWorklist(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
 	fresh := f.newReferral(f.org, "Ann", backPain, f.now())
 	late := f.newReferral(f.org, "Bea", map[string]string{"area": "back", "duration": "not_given", "red_flags": "not_given",
 		"can_work": "no", "progress": "worse", "contact": "text_first"}, f.now().Add(-7*24*time.Hour))
@@ -392,7 +392,7 @@ func TestReferralTimesAreUKTime(t *testing.T) {
 	console.New(console.Config{DB: f.db, Referrals: f.referrals, Location: london, Now: f.now}).Register(mux)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
-	f.user("physio@example.nhs.uk", "Pat Physio", console.RolePhysio, f.org)
+	f.user("physio@example.nhs.uk", "Pat Physio", ohcontact.RolePhysio, f.org)
 	id := f.newReferral(f.org, "Ann", backPain, f.now())
 	b := f.signInPhysio("physio@example.nhs.uk")
 

@@ -2,11 +2,12 @@ package console
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
 
-	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact"
 )
 
 // The response helpers every handler answers through.
@@ -28,7 +29,7 @@ func (c *Console) secure(h http.HandlerFunc) http.Handler {
 // layout is what every page's template gets besides its own data.
 type layout struct {
 	Title string
-	User  *postgres.User // nil when nobody is signed in
+	User  *ohcontact.User // nil when nobody is signed in
 	CSRF  string
 	// Done confirms what the user has just done.
 	Done string
@@ -126,6 +127,18 @@ func (c *Console) serverError(w http.ResponseWriter, r *http.Request, s *session
 	c.log.Error("console: request failed", attrs...)
 	c.errorPage(w, r, s, http.StatusInternalServerError, "Sorry, there is a problem with the service",
 		"That did not work, and nothing was changed. Try again in a moment. If it keeps happening, tell your OH administrator.")
+}
+
+// fail answers a request that err stopped, as its kind of error is shown:
+// the page not found for ohcontact.ErrNotFound (no such record, or another
+// organisation's), and otherwise the server error page, with err logged.
+// Refusals the user can act on are shown on their own page before this.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if errors.Is(err, ohcontact.ErrNotFound) {
+		c.notFound(w, r, s)
+		return
+	}
+	c.serverError(w, r, s, err)
 }
 
 // redirect sends the browser to path with 303 See Other, so that a reload

@@ -55,10 +55,8 @@ func (c *Console) caseChanged(w http.ResponseWriter, r *http.Request, s *session
 		c.redirect(w, r, fmt.Sprintf("/console/cases/%d?done=%s", id, done))
 	case p != nil:
 		c.renderCase(w, r, s, id, p.status, form, []fieldError{{p.field, p.msg}})
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
 	default:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -29,7 +30,7 @@ const (
 
 // session is a signed-in user's request.
 type session struct {
-	user postgres.User
+	user ohcontact.User
 	// token is the session cookie's value; csrf the token every form of
 	// this session carries.
 	token, csrf string
@@ -47,22 +48,26 @@ func (s *session) actor() escalation.Actor {
 type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session)
 
 // Who may use a route.
-func anyRole(postgres.User) bool      { return true }
-func worksCases(u postgres.User) bool { return u.Role == RoleClinician || u.Role == RoleAdmin }
-func isAdmin(u postgres.User) bool    { return u.Role == RoleAdmin }
+func anyRole(ohcontact.User) bool { return true }
+func worksCases(u ohcontact.User) bool {
+	return u.Role == ohcontact.RoleClinician || u.Role == ohcontact.RoleAdmin
+}
+func isAdmin(u ohcontact.User) bool { return u.Role == ohcontact.RoleAdmin }
 
 // seesCases reports whether u may see the case queue and case pages:
 // everyone but the physio team.
-func seesCases(u postgres.User) bool { return u.Role != RolePhysio }
+func seesCases(u ohcontact.User) bool { return u.Role != ohcontact.RolePhysio }
 
 // worksReferrals reports whether u may see and act on physiotherapy
 // referrals: the physio team and admins.
-func worksReferrals(u postgres.User) bool { return u.Role == RolePhysio || u.Role == RoleAdmin }
+func worksReferrals(u ohcontact.User) bool {
+	return u.Role == ohcontact.RolePhysio || u.Role == ohcontact.RoleAdmin
+}
 
 // home is where u lands after signing in: the referrals worklist for the
 // physio team, the case queue for everyone else.
-func home(u postgres.User) string {
-	if u.Role == RolePhysio {
+func home(u ohcontact.User) string {
+	if u.Role == ohcontact.RolePhysio {
 		return "/console/referrals"
 	}
 	return "/console/"
@@ -96,16 +101,16 @@ func (c *Console) casesOnly(h handlerFunc) handlerFunc {
 // signedIn wraps h so that it runs only for a signed-in user whom allowed
 // accepts and, for a POST, only with a valid CSRF token from this site.
 // Anyone else is sent to the sign-in page or refused with 403.
-func (c *Console) signedIn(allowed func(postgres.User) bool, h handlerFunc) http.HandlerFunc {
+func (c *Console) signedIn(allowed func(ohcontact.User) bool, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := c.cookieToken(r, sessionCookie)
-		err := postgres.ErrNotFound
-		var user postgres.User
+		err := ohcontact.ErrNotFound
+		var user ohcontact.User
 		if ok {
 			user, err = postgres.UserBySession(r.Context(), c.db.Pool, hashToken(token), c.now())
 		}
 		switch {
-		case errors.Is(err, postgres.ErrNotFound):
+		case errors.Is(err, ohcontact.ErrNotFound):
 			c.redirect(w, r, "/console/login")
 			return
 		case err != nil:

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation/console"
 )
 
@@ -45,7 +46,7 @@ func TestSignInHashingIsBounded(t *testing.T) {
 	f := newFixtureWith(t, false, func(c *console.Config) {
 		c.SignIn = console.SignInLimits{Hashes: 1, HashQueue: 2, HashWait: 200 * time.Millisecond, ClientBurst: 1000, AccountBurst: 1000}
 	})
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	release := f.console.HoldHashSlots()
 
 	const attempts = 12
@@ -107,7 +108,7 @@ func TestThrottledClientCannotLockOut(t *testing.T) {
 		c.TrustedProxyHeader = "X-Forwarded-For"
 		c.SignIn = console.SignInLimits{ClientPerMinute: 1, ClientBurst: 3, AccountBurst: 1000}
 	})
-	id := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	id := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	attacker := f.browser()
 	for i := range 3 {
 		if resp, _ := attacker.loginFrom("203.0.113.9", "nurse@example.nhs.uk", "wrong password number"); resp.StatusCode != http.StatusUnauthorized {
@@ -142,8 +143,8 @@ func TestAccountThrottle(t *testing.T) {
 		c.TrustedProxyHeader = "X-Forwarded-For"
 		c.SignIn = console.SignInLimits{AccountPerMinute: 1, AccountBurst: 2, ClientBurst: 1000}
 	})
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("other@example.nhs.uk", "Alex Smith", console.RoleClinician, f.org)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("other@example.nhs.uk", "Alex Smith", ohcontact.RoleClinician, f.org)
 	for i, email := range []string{"nurse@example.nhs.uk", "Nurse@Example.nhs.uk"} {
 		if resp, _ := f.browser().loginFrom(fmt.Sprintf("203.0.113.%d", i+1), email, "wrong password number"); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status %d, want 401", i+1, resp.StatusCode)
@@ -163,7 +164,7 @@ func TestAccountThrottle(t *testing.T) {
 func TestAdminRefusedWeakPasswords(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	b := f.signIn("admin@example.nhs.uk")
 	org := strconv.FormatInt(f.org, 10)
 	for _, tt := range []struct{ name, pw, says string }{

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/escalation/console"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -67,8 +66,8 @@ const newMessageCue = "New message from the person"
 func TestHandBackKeepsTheThread(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lee@example.nhs.uk", "Lee Lead", console.RoleLead, f.org)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lee@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	tc := f.newCase(f.org, ohcontact.PriorityUrgent, 0)
 	path := fmt.Sprintf("/console/cases/%d", tc.id)
 	sam, lee := f.signIn("sam@example.nhs.uk"), f.signIn("lee@example.nhs.uk")
@@ -137,7 +136,7 @@ func TestHandBackKeepsTheThread(t *testing.T) {
 func TestResolveWithoutClosingMessage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
+	f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
 	sam := f.signIn("sam@example.nhs.uk")
 	quiet, optedOut := f.newCase(f.org, ohcontact.PriorityHigh, 0), f.newCase(f.org, ohcontact.PriorityHigh, 0)
 	for _, tc := range []testCase{quiet, optedOut} {

@@ -68,7 +68,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *session)
 			return err
 		})
 		switch {
-		case errors.Is(err, postgres.ErrEmailTaken):
+		case errors.Is(err, ohcontact.ErrConflict):
 			bad("email", "There is already an account with this email address")
 		case err != nil:
 			c.serverError(w, r, s, err)

@@ -1,11 +1,11 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -28,7 +28,7 @@ func (c *Console) setUserDisabled(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	if disabled && id == s.user.ID {
-		c.renderUsers(w, r, s, http.StatusConflict, userForm{Role: RoleClinician, OrganisationID: s.scope()},
+		c.renderUsers(w, r, s, http.StatusConflict, userForm{Role: ohcontact.RoleClinician, OrganisationID: s.scope()},
 			[]fieldError{{"", "You cannot disable your own account. Ask another administrator."}})
 		return
 	}
@@ -36,10 +36,8 @@ func (c *Console) setUserDisabled(w http.ResponseWriter, r *http.Request, s *ses
 		return postgres.SetUserDisabled(r.Context(), tx, s.scope(), id, disabled, s.user.ID)
 	})
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
 	case err != nil:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	case disabled:
 		c.redirect(w, r, "/console/admin/users?done=disabled")
 	default:

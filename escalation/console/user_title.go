@@ -1,13 +1,13 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -25,7 +25,7 @@ func (c *Console) setUserTitle(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	title := strings.TrimSpace(r.PostForm.Get("job_title"))
 	if !ValidJobTitle(title) {
-		c.renderUsers(w, r, s, http.StatusUnprocessableEntity, userForm{Role: RoleClinician, OrganisationID: s.scope()},
+		c.renderUsers(w, r, s, http.StatusUnprocessableEntity, userForm{Role: ohcontact.RoleClinician, OrganisationID: s.scope()},
 			[]fieldError{{fmt.Sprintf("job-title-%d", id), fmt.Sprintf("Enter a job title of %d characters or fewer, on one line", escalation.MaxJobTitle)}})
 		return
 	}
@@ -33,10 +33,8 @@ func (c *Console) setUserTitle(w http.ResponseWriter, r *http.Request, s *sessio
 		return postgres.SetUserJobTitle(r.Context(), tx, s.scope(), id, title, s.user.ID)
 	})
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
 	case err != nil:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	default:
 		c.redirect(w, r, "/console/admin/users?done=title")
 	}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
@@ -23,10 +22,8 @@ func (c *Console) unlockUser(w http.ResponseWriter, r *http.Request, s *session)
 		return postgres.UnlockUser(r.Context(), tx, s.scope(), id, s.user.ID)
 	})
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
-		c.notFound(w, r, s)
 	case err != nil:
-		c.serverError(w, r, s, err)
+		c.fail(w, r, s, err)
 	default:
 		c.log.Info("console: account unlocked", "user_id", id, "by_user_id", s.user.ID)
 		c.redirect(w, r, "/console/admin/users?done=unlocked")

@@ -55,10 +55,10 @@ type userRow struct {
 type roleOption struct{ Value, Label, Hint string }
 
 var roles = []roleOption{
-	{RoleClinician, "Clinician", "works cases: claims, replies, resolves"},
-	{RoleLead, "OH lead", "sees the queue and cases, read-only"},
-	{RoleAdmin, "Administrator", "works cases and referrals, and manages accounts"},
-	{RolePhysio, "Physiotherapist", "works the organisation's physiotherapy referrals; sees no cases"},
+	{ohcontact.RoleClinician, "Clinician", "works cases: claims, replies, resolves"},
+	{ohcontact.RoleLead, "OH lead", "sees the queue and cases, read-only"},
+	{ohcontact.RoleAdmin, "Administrator", "works cases and referrals, and manages accounts"},
+	{ohcontact.RolePhysio, "Physiotherapist", "works the organisation's physiotherapy referrals; sees no cases"},
 }
 
 func roleLabel(role string) string {
@@ -79,7 +79,7 @@ type userForm struct {
 
 // showUsers handles GET /console/admin/users.
 func (c *Console) showUsers(w http.ResponseWriter, r *http.Request, s *session) {
-	c.renderUsers(w, r, s, http.StatusOK, userForm{Role: RoleClinician, OrganisationID: s.scope()}, nil)
+	c.renderUsers(w, r, s, http.StatusOK, userForm{Role: ohcontact.RoleClinician, OrganisationID: s.scope()}, nil)
 }
 
 // renderUsers shows the accounts s may manage (those of their organisation,
@@ -116,7 +116,7 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 	for _, u := range users {
 		row := userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: roleLabel(u.Role) + jobTitleLabel(u), Organisation: "Every organisation",
 			Status: "Active", Disabled: u.Disabled, Self: u.ID == s.user.ID, JobTitle: u.JobTitle,
-			Replies: u.Role == RoleClinician || u.Role == RoleAdmin}
+			Replies: u.Role == ohcontact.RoleClinician || u.Role == ohcontact.RoleAdmin}
 		if u.OrganisationName != "" {
 			row.Organisation = u.OrganisationName
 		}
@@ -156,8 +156,8 @@ var userDoneMessages = map[string]string{
 
 // jobTitleLabel says what a clinician's or admin's signed replies call
 // them: " (job title: OH nurse)"; "" for the roles that do not reply.
-func jobTitleLabel(u postgres.User) string {
-	if u.Role != RoleClinician && u.Role != RoleAdmin {
+func jobTitleLabel(u ohcontact.User) string {
+	if u.Role != ohcontact.RoleClinician && u.Role != ohcontact.RoleAdmin {
 		return ""
 	}
 	t := u.JobTitle

@@ -8,16 +8,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ohcontact/ohcontact/escalation/console"
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
 func TestAdminPageIsForAdmins(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	f.user("lead@example.nhs.uk", "Lee Lead", console.RoleLead, 0)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, 0)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	for _, email := range []string{"nurse@example.nhs.uk", "lead@example.nhs.uk"} {
 		b := f.signIn(email)
 		if resp, _ := b.get("/console/admin/users"); resp.StatusCode != http.StatusForbidden {
@@ -46,7 +46,7 @@ func TestAdminPageIsForAdmins(t *testing.T) {
 func TestAdminCreatesAndDisablesUsers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
 	b := f.signIn("admin@example.nhs.uk")
 	add := func(email, name, role, org, pw string) (*http.Response, string) {
 		return b.post("/console/admin/users", url.Values{"email": {email}, "name": {name}, "role": {role}, "organisation_id": {org}, "password": {pw}})
@@ -131,8 +131,8 @@ func TestAdminCreatesAndDisablesUsers(t *testing.T) {
 func TestOrganisationAdminIsScoped(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, f.org)
-	other := f.user("other@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, f.org)
+	other := f.user("other@example.nhs.uk", "Olly Other", ohcontact.RoleClinician, f.otherOrg)
 	b := f.signIn("admin@example.nhs.uk")
 
 	_, page := b.get("/console/admin/users")
@@ -162,8 +162,8 @@ func TestOrganisationAdminIsScoped(t *testing.T) {
 func TestUsersPageListsMobileConflicts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, 0)
-	f.user("rx1.admin@example.nhs.uk", "Rex Admin", console.RoleAdmin, f.org)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
+	f.user("rx1.admin@example.nhs.uk", "Rex Admin", ohcontact.RoleAdmin, f.org)
 	_, page := f.signIn("admin@example.nhs.uk").get("/console/admin/users")
 	if strings.Contains(page, `id="mobile-conflicts"`) {
 		t.Fatal("a conflict banner with no conflicts")
@@ -200,9 +200,9 @@ func TestUsersPageListsMobileConflicts(t *testing.T) {
 func TestAdminUnlocksAccount(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, f.org)
-	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	other := f.user("other@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, f.org)
+	nurse := f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	other := f.user("other@example.nhs.uk", "Olly Other", ohcontact.RoleClinician, f.otherOrg)
 	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE users SET locked_until = now() + interval '15 minutes', failed_logins = 0
 		WHERE id IN ($1, $2)`, nurse, other); err != nil {
 		t.Fatal(err)
@@ -252,9 +252,9 @@ func TestAdminUnlocksAccount(t *testing.T) {
 func TestAdminSetsJobTitle(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
-	admin := f.user("admin@example.nhs.uk", "Ada Admin", console.RoleAdmin, f.org)
-	nurse := f.user("sam@example.nhs.uk", "Sam Jones", console.RoleClinician, f.org)
-	other := f.user("other@example.nhs.uk", "Olly Other", console.RoleClinician, f.otherOrg)
+	admin := f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, f.org)
+	nurse := f.user("sam@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.org)
+	other := f.user("other@example.nhs.uk", "Olly Other", ohcontact.RoleClinician, f.otherOrg)
 	b := f.signIn("admin@example.nhs.uk")
 	path := fmt.Sprintf("/console/admin/users/%d/title", nurse)
 
