@@ -23,3 +23,27 @@ type Contact struct {
 type QuietHours struct {
 	From, Until int
 }
+
+// Trigger is why an absence leads to a contact. The values are stored in
+// contacts.trigger.
+type Trigger string
+
+const (
+	TriggerStress   Trigger = "stress"    // reason S10: anxiety, stress, depression
+	TriggerMSK      Trigger = "msk"       // a musculoskeletal reason (the trigger rules' MSK codes)
+	TriggerLongTerm Trigger = "long_term" // a continuous absence reaching the rules' long-term days
+)
+
+// Flow returns the name of the dialog flow a contact for t runs (as
+// dialogs.FlowStressCheckin and its siblings), or "" for an unknown trigger.
+func (t Trigger) Flow() string {
+	switch t {
+	case TriggerStress:
+		return "stress-checkin"
+	case TriggerMSK:
+		return "msk-checkin"
+	case TriggerLongTerm:
+		return "long-term-checkin"
+	}
+	return ""
+}

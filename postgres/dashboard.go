@@ -23,18 +23,14 @@ import (
 // MinShown-1 is suppressed (shown as "<5"); a zero is shown.
 const MinShown = 5
 
-// Dashboard triggers: the service's check-ins (contacts.trigger) and the
-// day-1 absence report, which the person starts.
-const (
-	TriggerAbsenceReport = "absence_report"
-	TriggerStress        = "stress"
-	TriggerMSK           = "msk"
-	TriggerLongTerm      = "long_term"
-)
+// TriggerAbsenceReport is the dashboard's name for the day-1 absence
+// report, which the person starts, beside the service's check-in triggers
+// (ohcontact.Trigger, as contacts.trigger stores them).
+const TriggerAbsenceReport = "absence_report"
 
 // checkIns are the triggers whose contacts the service makes, in the order
 // the dashboard lists them.
-var checkIns = []string{TriggerStress, TriggerMSK, TriggerLongTerm}
+var checkIns = []string{string(ohcontact.TriggerStress), string(ohcontact.TriggerMSK), string(ohcontact.TriggerLongTerm)}
 
 // casePriorities are the priorities a case can have, most urgent first.
 var casePriorities = []ohcontact.Priority{ohcontact.PriorityUrgent, ohcontact.PriorityHigh, ohcontact.PriorityRoutine}
@@ -316,7 +312,7 @@ func DashboardFor(ctx context.Context, db *DB, orgScope int64, f DashboardFilter
 		return Dashboard{}, ErrBadPeriod
 	}
 	d := Dashboard{Filter: f, Monthly: f.To.Sub(f.From) >= MonthlyAfter}
-	err := pgx.BeginTxFunc(ctx, db.Pool, dashboardTx, func(tx pgx.Tx) error {
+	err := db.InSnapshot(ctx, func(tx pgx.Tx) error {
 		q := &dashboardQuery{tx: tx, org: f.OrganisationID, lists: f, unit: "week"}
 		if d.Monthly {
 			q.unit = "month"
@@ -362,10 +358,6 @@ func DashboardFor(ctx context.Context, db *DB, orgScope int64, f DashboardFilter
 	}
 	return d, nil
 }
-
-// dashboardTx is the transaction every dashboard read runs in: one
-// snapshot, read only.
-var dashboardTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 
 // dashboardSettings are set in each dashboard transaction. Compiling the
 // plans (JIT) takes longer than running them: over a year of 100,000
@@ -418,7 +410,7 @@ func readDashboards(ctx context.Context, db *DB, q *dashboardQuery) error {
 	var wg sync.WaitGroup
 	for i := 1; i < dashboardConnections; i++ {
 		wg.Go(func() {
-			errs[i] = pgx.BeginTxFunc(ctx, db.Pool, dashboardTx, func(tx pgx.Tx) error {
+			errs[i] = db.InSnapshot(ctx, func(tx pgx.Tx) error {
 				if _, err := tx.Exec(ctx, `SET TRANSACTION SNAPSHOT '`+snapshot+`'`); err != nil {
 					return err
 				}

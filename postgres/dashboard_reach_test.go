@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -183,19 +184,19 @@ func TestDashboardReach(t *testing.T) {
 	}
 	for _, c := range counts {
 		for range c.stress {
-			f.reachScenario(a, postgres.TriggerStress, c.scenario, due)
+			f.reachScenario(a, string(ohcontact.TriggerStress), c.scenario, due)
 		}
 		for range c.msk {
-			f.reachScenario(a, postgres.TriggerMSK, c.scenario, due)
+			f.reachScenario(a, string(ohcontact.TriggerMSK), c.scenario, due)
 		}
 	}
 	// Not counted for A: due just before the period (23:59 on 31 March)
 	// and at its end (midnight starting 1 May); organisation B's seven
 	// long-term check-ins, all supported.
-	f.reachScenario(a, postgres.TriggerStress, "supported_signpost", time.Date(2026, 3, 31, 23, 59, 0, 0, london))
-	f.reachScenario(a, postgres.TriggerStress, "supported_signpost", time.Date(2026, 5, 1, 0, 0, 0, 0, london))
+	f.reachScenario(a, string(ohcontact.TriggerStress), "supported_signpost", time.Date(2026, 3, 31, 23, 59, 0, 0, london))
+	f.reachScenario(a, string(ohcontact.TriggerStress), "supported_signpost", time.Date(2026, 5, 1, 0, 0, 0, 0, london))
 	for range 7 {
-		f.reachScenario(b, postgres.TriggerLongTerm, "supported_signpost", due)
+		f.reachScenario(b, string(ohcontact.TriggerLongTerm), "supported_signpost", due)
 	}
 
 	april := func(org int64) postgres.DashboardFilter {
@@ -248,7 +249,7 @@ func TestDashboardReach(t *testing.T) {
 		"clinician": 2, "no_send_time": 5, "other_not_sent": 1, "delivery_failed": 5, "webchat_unseen": 5,
 		"webchat_unseen_no_mobile": 5, "not_confirmed": 1, "no_reply": 6, "waiting_reply": 5, "returned_unanswered": 5,
 		"other_unanswered": 1, "stopped": 5, "no_support": 3})
-	if d.Reach[0].Trigger != postgres.TriggerStress || d.Reach[3].Trigger != "" {
+	if d.Reach[0].Trigger != string(ohcontact.TriggerStress) || d.Reach[3].Trigger != "" {
 		t.Errorf("funnels of %q … %q, want stress … all", d.Reach[0].Trigger, d.Reach[3].Trigger)
 	}
 	if got := len(d.Reach[3].Steps[0].Lost) + len(d.Reach[3].Steps[1].Lost) + len(d.Reach[3].Steps[2].Lost) +

@@ -501,10 +501,10 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("weeks = %v, want those of 23 and 30 March", d.Buckets)
 	}
 	wantContacts := map[string][]postgres.Figure{
-		postgres.TriggerAbsenceReport: {n(5), n(0)},
-		postgres.TriggerStress:        {n(6), small},
-		postgres.TriggerMSK:           {n(5), n(0)},
-		postgres.TriggerLongTerm:      {n(0), n(0)},
+		postgres.TriggerAbsenceReport:     {n(5), n(0)},
+		string(ohcontact.TriggerStress):   {n(6), small},
+		string(ohcontact.TriggerMSK):      {n(5), n(0)},
+		string(ohcontact.TriggerLongTerm): {n(0), n(0)},
 	}
 	if len(d.ContactsByWeek) != 4 || d.ContactsByWeek[0].Key != postgres.TriggerAbsenceReport {
 		t.Errorf("contacts by week: %+v, want absence reports first, then three check-ins", d.ContactsByWeek)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -180,7 +181,7 @@ func TestAPIKeysSeeTheirOwnOrganisationOnly(t *testing.T) {
 			}
 		})
 	}
-	if c := f.contact(t, "100", MSK); c.State != stateScheduled {
+	if c := f.contact(t, "100", ohcontact.TriggerMSK); c.State != stateScheduled {
 		t.Fatalf("the other organisation's requests changed the contact: %+v", c)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ohcontact/ohcontact"
 )
 
 // Settings are one organisation's trigger rules and send window, and how
@@ -109,12 +111,12 @@ func (c Config) settings(problem func(format string, args ...any)) Settings {
 		}
 	}
 	if t.FollowUpUnanswered != nil {
-		s.Rules.FollowUpUnanswered = []Trigger{}
+		s.Rules.FollowUpUnanswered = []ohcontact.Trigger{}
 		for _, trigger := range t.FollowUpUnanswered {
-			if Trigger(trigger).Flow() == "" {
+			if ohcontact.Trigger(trigger).Flow() == "" {
 				problem("triggers.follow_up_unanswered: %q is not a trigger (stress, msk, long_term)", trigger)
 			}
-			s.Rules.FollowUpUnanswered = append(s.Rules.FollowUpUnanswered, Trigger(trigger))
+			s.Rules.FollowUpUnanswered = append(s.Rules.FollowUpUnanswered, ohcontact.Trigger(trigger))
 		}
 	}
 	if t.BankHolidays != nil {

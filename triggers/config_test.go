@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ohcontact/ohcontact"
 )
 
 // parse reads the settings of every organisation in TOML text, by code, as
@@ -63,7 +64,7 @@ func TestDefaults(t *testing.T) {
 	if r.DueTime != w.From || r.StressAfterWorkingDays != 1 || r.MSKAfterDays != 1 || r.LongTermDays != 28 ||
 		!reflect.DeepEqual(r.MSKCodes, []string{"S11", "S12"}) ||
 		r.Grace != 72*time.Hour || r.ReminderAfter != 48*time.Hour || r.CloseAfter != 72*time.Hour ||
-		!reflect.DeepEqual(r.FollowUpUnanswered, []Trigger{Stress, LongTerm}) ||
+		!reflect.DeepEqual(r.FollowUpUnanswered, []ohcontact.Trigger{ohcontact.TriggerStress, ohcontact.TriggerLongTerm}) ||
 		!reflect.DeepEqual(r.BankHolidays, englandAndWalesBankHolidays) || r.SMSFallbackAfter != 24*time.Hour {
 		t.Errorf("rules = %+v", r)
 	}
@@ -114,7 +115,7 @@ func TestExample(t *testing.T) {
 			Grace:                  48 * time.Hour,
 			ReminderAfter:          24 * time.Hour,
 			CloseAfter:             36 * time.Hour,
-			FollowUpUnanswered:     []Trigger{Stress, MSK, LongTerm},
+			FollowUpUnanswered:     []ohcontact.Trigger{ohcontact.TriggerStress, ohcontact.TriggerMSK, ohcontact.TriggerLongTerm},
 			SMSFallbackAfter:       12 * time.Hour,
 		},
 		Window: Window{

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -16,7 +17,7 @@ func sentWebChatContact(t *testing.T, mobile string, fallbackAfter time.Duration
 	f.scheduler.Policy.Default.Rules.SMSFallbackAfter = fallbackAfter
 	f.addStaff(t, "100", mobile, "webchat")
 	f.absence(t, "100", "2026-05-04", "", "S10")
-	c := f.contact(t, "100", Stress)
+	c := f.contact(t, "100", ohcontact.TriggerStress)
 	f.clock.Set(f.at(t, "2026-05-05", 9, 0))
 	if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
 		t.Fatal(err)

@@ -162,7 +162,7 @@ func (f *fixture) contactsOf(t *testing.T, number string) []contactRow {
 }
 
 // contact returns the only contact of number with trigger.
-func (f *fixture) contact(t *testing.T, number string, trigger Trigger) contactRow {
+func (f *fixture) contact(t *testing.T, number string, trigger ohcontact.Trigger) contactRow {
 	t.Helper()
 	for _, c := range f.contactsOf(t, number) {
 		if c.Trigger == string(trigger) {

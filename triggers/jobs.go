@@ -570,13 +570,13 @@ func (c *Contacts) noResponseDue(ctx context.Context, tx pgx.Tx, args NoResponse
 		return err
 	}
 	set := c.Scheduler.Policy.For(k.Staff.OrganisationCode)
-	if !slices.Contains(set.Rules.FollowUpUnanswered, Trigger(k.Trigger)) {
+	if !slices.Contains(set.Rules.FollowUpUnanswered, ohcontact.Trigger(k.Trigger)) {
 		return nil
 	}
 	caseID, err := c.Cases.Escalate(ctx, tx, conv, ohcontact.RiskResult{
 		Priority: ohcontact.PriorityRoutine, Category: "no_response",
 		Evidence: []string{fmt.Sprintf("no reply to the %s check-in sent %s and its reminder",
-			checkInName(Trigger(k.Trigger)), DateOf(args.SentAt.In(set.Rules.Location)))},
+			checkInName(ohcontact.Trigger(k.Trigger)), DateOf(args.SentAt.In(set.Rules.Location)))},
 	}, now)
 	if err != nil {
 		return err
@@ -586,11 +586,11 @@ func (c *Contacts) noResponseDue(ctx context.Context, tx pgx.Tx, args NoResponse
 }
 
 // checkInName names a trigger's check-in for clinicians.
-func checkInName(t Trigger) string {
+func checkInName(t ohcontact.Trigger) string {
 	switch t {
-	case MSK:
+	case ohcontact.TriggerMSK:
 		return "MSK"
-	case LongTerm:
+	case ohcontact.TriggerLongTerm:
 		return "long-term"
 	}
 	return string(t)

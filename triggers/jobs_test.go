@@ -94,7 +94,7 @@ type lifecycle struct {
 	name       string
 	start      string // local date the absence starts
 	reason     string
-	trigger    Trigger
+	trigger    ohcontact.Trigger
 	sent       time.Time // when the contact's job runs
 	remind     time.Time // when the reminder's job is scheduled
 	close      time.Time // when the no-response job is scheduled
@@ -111,7 +111,7 @@ func TestContactLifecycleThroughTheClockChanges(t *testing.T) {
 			// The clocks go forward on Sunday 29 March: Friday's S10 absence
 			// is contacted on Monday at 09:00 summer time, reminded 48 hours
 			// later, and closed 72 hours after that, on Saturday.
-			name: "March", start: "2026-03-27", reason: "S10", trigger: Stress,
+			name: "March", start: "2026-03-27", reason: "S10", trigger: ohcontact.TriggerStress,
 			sent:   local(2026, time.March, 30, 9),
 			remind: local(2026, time.April, 1, 9),
 			close:  local(2026, time.April, 4, 9),
@@ -124,7 +124,7 @@ func TestContactLifecycleThroughTheClockChanges(t *testing.T) {
 			// 09:00 summer time is Sunday 08:00 winter time, outside the
 			// window, so the reminder waits for Monday 09:00. MSK contacts
 			// open no case when unanswered.
-			name: "October", start: "2026-10-22", reason: "S11", trigger: MSK,
+			name: "October", start: "2026-10-22", reason: "S11", trigger: ohcontact.TriggerMSK,
 			sent:   local(2026, time.October, 23, 9),
 			remind: local(2026, time.October, 26, 9),
 			close:  local(2026, time.October, 29, 9),
@@ -240,7 +240,7 @@ func TestContactDueWaitsForItsTimeAndTheWindow(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t))) // Monday
 	f.addStaff(t, "100", "07700900001", "")
 	f.absence(t, "100", "2026-05-04", "", "S10")
-	c := f.contact(t, "100", Stress) // due Tuesday 09:00
+	c := f.contact(t, "100", ohcontact.TriggerStress) // due Tuesday 09:00
 	w := &ContactDueWorker{c: f.contacts}
 
 	// Early (re-planned since the job was queued): wait for the due time.
@@ -254,7 +254,7 @@ func TestContactDueWaitsForItsTimeAndTheWindow(t *testing.T) {
 	if d := snoozed(t, work(t, w, ContactDueArgs{ContactID: c.ID})); d != 13*time.Hour+30*time.Minute {
 		t.Fatalf("snoozed %s, want 13h30m", d)
 	}
-	got := f.contact(t, "100", Stress)
+	got := f.contact(t, "100", ohcontact.TriggerStress)
 	if got.State != stateScheduled || got.HeldUntil == nil || !got.HeldUntil.Equal(f.at(t, "2026-05-06", 9, 0)) {
 		t.Fatalf("contact %+v, want scheduled, held until Wednesday 09:00", got)
 	}
@@ -317,7 +317,7 @@ func TestContactDueRechecksBeforeSending(t *testing.T) {
 			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 			staffID := f.addStaff(t, "100", "07700900001", "")
 			f.absence(t, "100", "2026-05-04", "", "S10")
-			c := f.contact(t, "100", Stress)
+			c := f.contact(t, "100", ohcontact.TriggerStress)
 			now := f.at(t, "2026-05-05", 9, 0)
 			f.clock.Set(now)
 			tt.setup(t, f, staffID, now)
@@ -330,7 +330,7 @@ func TestContactDueRechecksBeforeSending(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			got := f.contact(t, "100", Stress)
+			got := f.contact(t, "100", ohcontact.TriggerStress)
 			if got.State != tt.wantState || got.Reason != tt.wantReason {
 				t.Fatalf("contact %s (%q), want %s (%q)", got.State, got.Reason, tt.wantState, tt.wantReason)
 			}
@@ -395,7 +395,7 @@ func TestAReplyStopsTheReminder(t *testing.T) {
 			if err := work(t, &ReminderDueWorker{c: f.contacts}, remind); err != nil {
 				t.Fatal(err)
 			}
-			if got := f.contact(t, "100", Stress); got.State != stateResponded {
+			if got := f.contact(t, "100", ohcontact.TriggerStress); got.State != stateResponded {
 				t.Fatalf("contact %+v, want responded", got)
 			}
 			if n := len(f.messages(t)); n != 2 {
@@ -413,7 +413,7 @@ func TestWebChatContactWaitsAtTheStaffAddress(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	staffID := f.addStaff(t, "100", "", "")
 	f.absence(t, "100", "2026-05-04", "", "S10")
-	c := f.contact(t, "100", Stress)
+	c := f.contact(t, "100", ohcontact.TriggerStress)
 	f.clock.Set(f.at(t, "2026-05-05", 9, 0))
 	if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
 		t.Fatal(err)
@@ -438,7 +438,7 @@ func sentStressContact(t *testing.T) (*fixture, contactRow, conversationRow) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.addStaff(t, "100", "07700900001", "")
 	f.absence(t, "100", "2026-05-04", "", "S10")
-	c := f.contact(t, "100", Stress)
+	c := f.contact(t, "100", ohcontact.TriggerStress)
 	f.clock.Set(f.at(t, "2026-05-05", 9, 0))
 	if err := work(t, &ContactDueWorker{c: f.contacts}, ContactDueArgs{ContactID: c.ID}); err != nil {
 		t.Fatal(err)
@@ -479,7 +479,7 @@ func TestNotNowFollowsUpOnceADayLater(t *testing.T) {
 	if n := len(f.messages(t)); n != 2 {
 		t.Fatalf("%d messages, want the contact and the follow-up", n)
 	}
-	if got := f.contact(t, "100", Stress); got.State != stateResponded {
+	if got := f.contact(t, "100", ohcontact.TriggerStress); got.State != stateResponded {
 		t.Fatalf("contact %+v, want still responded", got)
 	}
 }

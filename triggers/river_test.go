@@ -85,7 +85,7 @@ func TestWorkersRunOnRiver(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if c := f.contact(t, "100", MSK); c.State != stateSent {
+	if c := f.contact(t, "100", ohcontact.TriggerMSK); c.State != stateSent {
 		t.Fatalf("contact %+v, want sent", c)
 	}
 }

@@ -5,31 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ohcontact/ohcontact"
 )
-
-// Trigger is why an absence leads to a contact. The values are stored in
-// contacts.trigger.
-type Trigger string
-
-const (
-	Stress   Trigger = "stress"    // reason S10: anxiety, stress, depression
-	MSK      Trigger = "msk"       // a musculoskeletal reason (Rules.MSKCodes)
-	LongTerm Trigger = "long_term" // a continuous absence reaching Rules.LongTermDays
-)
-
-// Flow returns the name of the dialog flow a contact for t runs (as
-// dialogs.FlowStressCheckin and its siblings), or "" for an unknown trigger.
-func (t Trigger) Flow() string {
-	switch t {
-	case Stress:
-		return "stress-checkin"
-	case MSK:
-		return "msk-checkin"
-	case LongTerm:
-		return "long-term-checkin"
-	}
-	return ""
-}
 
 // Episode is one continuous absence, as in absence_episodes.
 type Episode struct {
@@ -76,7 +54,7 @@ type Rules struct {
 	CloseAfter time.Duration
 	// FollowUpUnanswered are the triggers whose contacts open a case for a
 	// person when closed unanswered (stress and long_term).
-	FollowUpUnanswered []Trigger
+	FollowUpUnanswered []ohcontact.Trigger
 	// SMSFallbackAfter is how long a contact sent by web chat may go unseen
 	// before it is sent by SMS instead (WebChatFallbackDue); 0 never.
 	SMSFallbackAfter time.Duration
@@ -119,14 +97,14 @@ func defaultRules(loc *time.Location) Rules {
 		Grace:                  72 * time.Hour,
 		ReminderAfter:          48 * time.Hour,
 		CloseAfter:             72 * time.Hour,
-		FollowUpUnanswered:     []Trigger{Stress, LongTerm},
+		FollowUpUnanswered:     []ohcontact.Trigger{ohcontact.TriggerStress, ohcontact.TriggerLongTerm},
 		SMSFallbackAfter:       24 * time.Hour,
 	}
 }
 
 // Due is a trigger that applies to an episode.
 type Due struct {
-	Trigger Trigger
+	Trigger ohcontact.Trigger
 	// DueAt is when the contact falls due: DueTime on the due day. It may be
 	// in the past (within Rules.Grace), and may fall outside the send
 	// window: Window.Next says when to send.
@@ -156,17 +134,17 @@ type Due struct {
 // per episode and trigger.
 func Plan(ep Episode, r Rules, now time.Time) []Due {
 	type candidate struct {
-		trigger Trigger
+		trigger ohcontact.Trigger
 		day     Date
 	}
 	var candidates []candidate
 	if ep.ReasonCode == "S10" {
-		candidates = append(candidates, candidate{Stress, r.workingDayAfter(ep.StartsOn, r.StressAfterWorkingDays)})
+		candidates = append(candidates, candidate{ohcontact.TriggerStress, r.workingDayAfter(ep.StartsOn, r.StressAfterWorkingDays)})
 	}
 	if slices.Contains(r.MSKCodes, ep.ReasonCode) {
-		candidates = append(candidates, candidate{MSK, ep.StartsOn.AddDays(r.MSKAfterDays)})
+		candidates = append(candidates, candidate{ohcontact.TriggerMSK, ep.StartsOn.AddDays(r.MSKAfterDays)})
 	}
-	candidates = append(candidates, candidate{LongTerm, ep.StartsOn.AddDays(r.LongTermDays - 1)})
+	candidates = append(candidates, candidate{ohcontact.TriggerLongTerm, ep.StartsOn.AddDays(r.LongTermDays - 1)})
 
 	var due []Due
 	for _, c := range candidates {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/ohcontact/ohcontact"
 )
 
 func TestPlan(t *testing.T) {
@@ -125,7 +127,7 @@ func TestPlan(t *testing.T) {
 }
 
 func TestTriggerFlows(t *testing.T) {
-	want := map[Trigger]string{Stress: "stress-checkin", MSK: "msk-checkin", LongTerm: "long-term-checkin", "covid": ""}
+	want := map[ohcontact.Trigger]string{ohcontact.TriggerStress: "stress-checkin", ohcontact.TriggerMSK: "msk-checkin", ohcontact.TriggerLongTerm: "long-term-checkin", "covid": ""}
 	for trigger, flow := range want {
 		if got := trigger.Flow(); got != flow {
 			t.Errorf("%s.Flow() = %q, want %q", trigger, got, flow)

@@ -28,13 +28,13 @@ func TestImportSchedulesOverTheWeekendAndTheMarchClockChange(t *testing.T) {
 		t.Fatalf("contacts = %+v, want stress and long_term", cs)
 	}
 	// Stress: the next working day, Monday, at 09:00 summer time.
-	stress := f.contact(t, "100", Stress)
+	stress := f.contact(t, "100", ohcontact.TriggerStress)
 	mustEqualTime(t, "stress due", stress.DueAt, f.at(t, "2026-03-30", 9, 0))
 	if stress.State != stateScheduled || stress.Channel != "sms" || stress.HeldUntil != nil {
 		t.Fatalf("stress contact = %+v, want scheduled by sms, not held", stress)
 	}
 	// Long-term: day 28 of the absence, Thursday 23 April.
-	mustEqualTime(t, "long_term due", f.contact(t, "100", LongTerm).DueAt, f.at(t, "2026-04-23", 9, 0))
+	mustEqualTime(t, "long_term due", f.contact(t, "100", ohcontact.TriggerLongTerm).DueAt, f.at(t, "2026-04-23", 9, 0))
 
 	js := f.jobs(t, ContactDueArgs{}.Kind())
 	if len(js) != 2 {
@@ -58,7 +58,7 @@ func TestImportSchedulesOverTheWeekendAndTheMarchClockChange(t *testing.T) {
 func TestScheduleOneEpisode(t *testing.T) {
 	t.Parallel()
 	type want struct {
-		trigger   Trigger
+		trigger   ohcontact.Trigger
 		state     string
 		channel   string
 		due, held string // local "2006-01-02 15:04"; held empty when not held
@@ -77,45 +77,45 @@ func TestScheduleOneEpisode(t *testing.T) {
 			name: "MSK day 2 on the Sunday the clocks go forward is held to Monday",
 			now:  "2026-03-28 12:00", mobile: "07700900001", start: "2026-03-28", reason: "S11",
 			want: []want{
-				{MSK, stateScheduled, "sms", "2026-03-29 09:00", "2026-03-30 09:00", ""},
-				{LongTerm, stateScheduled, "sms", "2026-04-24 09:00", "", ""},
+				{ohcontact.TriggerMSK, stateScheduled, "sms", "2026-03-29 09:00", "2026-03-30 09:00", ""},
+				{ohcontact.TriggerLongTerm, stateScheduled, "sms", "2026-04-24 09:00", "", ""},
 			},
 		},
 		{
 			name: "a night worker's quiet hours hold the contact to their end",
 			now:  "2026-06-01 10:00", mobile: "07700900001", quiet: "08:00-16:00", start: "2026-06-01", reason: "S10",
 			want: []want{
-				{Stress, stateScheduled, "sms", "2026-06-02 09:00", "2026-06-02 16:00", ""},
-				{LongTerm, stateScheduled, "sms", "2026-06-28 09:00", "2026-06-29 16:00", ""},
+				{ohcontact.TriggerStress, stateScheduled, "sms", "2026-06-02 09:00", "2026-06-02 16:00", ""},
+				{ohcontact.TriggerLongTerm, stateScheduled, "sms", "2026-06-28 09:00", "2026-06-29 16:00", ""},
 			},
 		},
 		{
 			name: "a late import skips what was due long ago and sends what is due now",
 			now:  "2026-03-31 20:30", mobile: "07700900001", start: "2026-03-02", reason: "S10",
 			want: []want{
-				{Stress, stateSkipped, "sms", "2026-03-03 09:00", "", "was more than 72h ago"},
-				{LongTerm, stateScheduled, "sms", "2026-03-29 09:00", "2026-04-01 09:00", ""},
+				{ohcontact.TriggerStress, stateSkipped, "sms", "2026-03-03 09:00", "", "was more than 72h ago"},
+				{ohcontact.TriggerLongTerm, stateScheduled, "sms", "2026-03-29 09:00", "2026-04-01 09:00", ""},
 			},
 		},
 		{
 			name: "an absence recorded after the return to work is cancelled, not sent",
 			now:  "2026-05-06 10:00", mobile: "07700900001", start: "2026-05-04", end: "2026-05-05", reason: "S10",
-			want: []want{{Stress, stateCancelled, "sms", "2026-05-05 09:00", "", "returned to work before it was sent (the absence ended 2026-05-05)"}},
+			want: []want{{ohcontact.TriggerStress, stateCancelled, "sms", "2026-05-05 09:00", "", "returned to work before it was sent (the absence ended 2026-05-05)"}},
 		},
 		{
 			name: "no mobile: the web chat",
 			now:  "2026-05-04 10:00", start: "2026-05-04", end: "2026-05-20", reason: "S12",
-			want: []want{{MSK, stateScheduled, "webchat", "2026-05-05 09:00", "", ""}},
+			want: []want{{ohcontact.TriggerMSK, stateScheduled, "webchat", "2026-05-05 09:00", "", ""}},
 		},
 		{
 			name: "a preference for the web chat wins over a mobile",
 			now:  "2026-05-04 10:00", mobile: "07700900001", channel: "webchat", start: "2026-05-04", end: "2026-05-20", reason: "S12",
-			want: []want{{MSK, stateScheduled, "webchat", "2026-05-05 09:00", "", ""}},
+			want: []want{{ohcontact.TriggerMSK, stateScheduled, "webchat", "2026-05-05 09:00", "", ""}},
 		},
 		{
 			name: "quiet hours covering the window leave no send time",
 			now:  "2026-05-04 10:00", mobile: "07700900001", quiet: "08:00-19:00", start: "2026-05-04", end: "2026-05-20", reason: "S12",
-			want: []want{{MSK, stateFailed, "sms", "2026-05-05 09:00", "", "no send time"}},
+			want: []want{{ohcontact.TriggerMSK, stateFailed, "sms", "2026-05-05 09:00", "", "no send time"}},
 		},
 	}
 	for _, tt := range tests {
@@ -191,7 +191,7 @@ func TestReturnToWorkCancelsPendingContactsAndClosesTheConversation(t *testing.T
 	// 200's stress check-in goes out on Tuesday; then both return to work.
 	f.clock.Set(f.at(t, "2026-05-05", 9, 0))
 	var due ContactDueArgs
-	due.ContactID = f.contact(t, "200", Stress).ID
+	due.ContactID = f.contact(t, "200", ohcontact.TriggerStress).ID
 	if err := work(t, &ContactDueWorker{c: f.contacts}, due); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestReturnToWorkCancelsPendingContactsAndClosesTheConversation(t *testing.T
 	for _, number := range []string{"100", "200"} {
 		for _, c := range f.contactsOf(t, number) {
 			want := stateCancelled
-			if number == "200" && c.Trigger == string(Stress) {
+			if number == "200" && c.Trigger == string(ohcontact.TriggerStress) {
 				want = stateSent // made: it stays made
 			}
 			if c.State != want {
@@ -239,10 +239,10 @@ func TestReasonChangeReplansWithoutRepeating(t *testing.T) {
 	if sum.Updated != 1 || sum.Scheduled.Cancelled != 1 || sum.Scheduled.Scheduled != 1 {
 		t.Fatalf("import = %+v, want the stress contact cancelled and an MSK one scheduled", sum)
 	}
-	if c := f.contact(t, "100", Stress); c.State != stateCancelled || c.Reason != reasonNotApplicable {
+	if c := f.contact(t, "100", ohcontact.TriggerStress); c.State != stateCancelled || c.Reason != reasonNotApplicable {
 		t.Fatalf("stress contact %+v, want cancelled: no longer applies", c)
 	}
-	if c := f.contact(t, "100", MSK); c.State != stateScheduled {
+	if c := f.contact(t, "100", ohcontact.TriggerMSK); c.State != stateScheduled {
 		t.Fatalf("MSK contact %+v, want scheduled", c)
 	}
 	// Back to S10: the stress contact is not recorded again, and the MSK
@@ -251,7 +251,7 @@ func TestReasonChangeReplansWithoutRepeating(t *testing.T) {
 	if sum.Scheduled.Scheduled != 0 || sum.Scheduled.Cancelled != 1 {
 		t.Fatalf("import = %+v, want nothing scheduled and the MSK contact cancelled", sum)
 	}
-	if c := f.contact(t, "100", LongTerm); c.State != stateScheduled {
+	if c := f.contact(t, "100", ohcontact.TriggerLongTerm); c.State != stateScheduled {
 		t.Fatalf("long_term contact %+v, want still scheduled", c)
 	}
 	if n := len(f.jobs(t, ContactDueArgs{}.Kind())); n != 3 {
@@ -305,7 +305,7 @@ func TestScheduleStaffPlansASelfReportedAbsenceAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := f.contact(t, "100", Stress)
+	c := f.contact(t, "100", ohcontact.TriggerStress)
 	if c.State != stateScheduled || !c.DueAt.Equal(f.at(t, "2026-05-05", 9, 0)) {
 		t.Fatalf("stress contact %+v, want scheduled for Tuesday 09:00", c)
 	}

@@ -233,11 +233,11 @@ func triggerLabel(trigger string) string {
 	switch trigger {
 	case postgres.TriggerAbsenceReport:
 		return "Day-1 absence reports"
-	case postgres.TriggerStress:
+	case string(ohcontact.TriggerStress):
 		return "Stress check-ins"
-	case postgres.TriggerMSK:
+	case string(ohcontact.TriggerMSK):
 		return "MSK check-ins"
-	case postgres.TriggerLongTerm:
+	case string(ohcontact.TriggerLongTerm):
 		return "Long-term check-ins"
 	case "":
 		return "All check-ins"
