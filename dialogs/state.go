@@ -79,6 +79,9 @@ type StartInfo struct {
 	// has not answered (FeedbackGrace), 0 when none: a rating answers it.
 	// It changes nothing else, so the runner looks only for a rating.
 	Feedback int64
+	// Vaccine names what a vaccination campaign's invitation is for
+	// ("flu", "COVID-19"); empty for every other start.
+	Vaccine string
 }
 
 // ClosingGrace is how long after clinicians close a person's conversation
