@@ -50,6 +50,9 @@ type State struct {
 	// (feedback.go).
 	FeedbackID int64      `json:"feedback_id,omitempty"`
 	RatedAt    *time.Time `json:"rated_at,omitempty"`
+	// Vaccine is what a vaccination campaign's invitation is for
+	// (StartInfo.Vaccine); empty in every other flow.
+	Vaccine string `json:"vaccine,omitempty"`
 	// HeldAt is when the bot last held the line in a conversation waiting
 	// for a clinician (Runner.holdingLine); nil before.
 	HeldAt *time.Time `json:"held_at,omitempty"`
