@@ -137,6 +137,9 @@ func vaccination() *flowDef {
 				v, ok = matchOption(s.text("vacc_slots", s.vaccData()), a.norm, 1, len(slots))
 			}
 			if !ok {
+				v, ok = slotOnDay(slots, a.norm)
+			}
+			if !ok {
 				return s.vaccAnswer(a, s.vaccRead(a, false))
 			}
 			s.record("vaccination.slot", fmt.Sprint(v))
@@ -208,6 +211,7 @@ func vaccination() *flowDef {
 			return s.vaccHadNoted()
 		}}
 	f.nodes[vaccDeclineReason] = &node{
+		prompt: func(s *session) { s.say("vacc_declined", nil, false) },
 		answer: func(s *session, a answer) string {
 			if vaccNothingMore(a.norm) {
 				s.say("vacc_bye", nil, false)
@@ -299,19 +303,18 @@ func (s *session) vaccRead(a answer, numbers bool) vaccReading {
 		if !ok {
 			v, ok = matchOption(s.text("vacc_choices", nil), n, 1, 4)
 		}
-		if ok {
-			return vaccReading{kind: []vaccKind{0, vaccBook, vaccHad, vaccDecline, vaccAskFirst}[v]}
+		switch {
+		case ok && v == 2:
+			return s.vaccHadReading(a)
+		case ok:
+			return vaccReading{kind: []vaccKind{0, vaccBook, 0, vaccDecline, vaccAskFirst}[v]}
 		}
 	}
 	asks := strings.Contains(a.raw, "?")
 	padded := " " + n + " "
 	switch {
 	case !asks && containsAny(padded, vaccHadPhrases) && !ackOnly(n):
-		r := vaccReading{kind: vaccHad, where: vaccPlace(n)}
-		if d, ok := s.vaccDate(a); ok && !d.After(s.now) {
-			r.date = d
-		}
-		return r
+		return s.vaccHadReading(a)
 	case !asks && containsAny(padded, vaccBookedPhrases):
 		return vaccReading{kind: vaccBooked}
 	case containsAny(padded, vaccDeclinePhrases) || parseYesNo(n) == ynNo:
@@ -324,6 +327,16 @@ func (s *session) vaccRead(a answer, numbers bool) vaccReading {
 		return vaccReading{kind: vaccQuestion}
 	}
 	return vaccReading{}
+}
+
+// vaccHadReading reads a reply that says they had it elsewhere, with the
+// place and past date it may give.
+func (s *session) vaccHadReading(a answer) vaccReading {
+	r := vaccReading{kind: vaccHad, where: vaccPlace(a.norm)}
+	if d, ok := s.vaccDate(a); ok && !d.After(s.now) {
+		r.date = d
+	}
+	return r
 }
 
 // vaccAnswer acts on reply r and returns the event to fire ("" when r says
@@ -353,17 +366,18 @@ func (s *session) vaccAnswer(a answer, r vaccReading) string {
 		return s.vaccHadNext()
 	case vaccDecline:
 		s.vaccOutcome(postgres.OutcomeDeclined, nil)
-		s.say("vacc_declined", s.vaccData(), false)
-		return evDeclined
+		return evDeclined // its prompt thanks them and offers, once, to say why
 	case vaccLater:
 		s.say("vacc_later", nil, false)
 		return evStay
 	case vaccAskFirst:
 		return evAsk
 	case vaccQuestion:
-		return s.vaccQuestion()
+		if s.intentOf(a.raw).Intent != intent.Talk {
+			return s.vaccQuestion()
+		}
 	}
-	if s.intentOf(a.raw).Intent == intent.Talk {
+	if s.intentOf(a.raw).Intent == intent.Talk { // "can someone ring me?"
 		s.effect(RequestClinician{Priority: ohcontact.PriorityRoutine, Reason: "asked_to_talk", Handover: true})
 		return evTalk
 	}
@@ -453,6 +467,29 @@ func (s *session) vaccDate(a answer) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// slotOnDay reads a reply naming a weekday ("friday", "dydd Gwener",
+// "piątek") as the one slot whose label names that day ("Fri 27/11
+// 08:00-12:00"); it returns its number from 1.
+func slotOnDay(slots []string, n string) (int, bool) {
+	day, ok := weekdays[n]
+	if !ok {
+		return 0, false
+	}
+	found := 0
+	for i, sl := range slots {
+		for _, w := range strings.Fields(normalize(sl)) {
+			if d, ok := weekdays[w]; ok && d == day {
+				if found != 0 {
+					return 0, false
+				}
+				found = i + 1
+				break
+			}
+		}
+	}
+	return found, found != 0
 }
 
 // lastPeriods rewrites "last week" and "last month", which parseDate does
