@@ -601,4 +601,3 @@ func vaccCantRemember(n string) bool {
 	return containsAny(" "+n+" ", []string{"cant remember", "can not remember", "dont remember", "no idea", "forgot",
 		"ddim yn cofio", "dwi ddim yn cofio", "nie pamietam"})
 }
-
