@@ -42,6 +42,9 @@
 //     (StartInfo.IdentityConfirmed).
 //   - The support menu is generic (not about the person) and needs no
 //     confirmation.
+//   - A vaccination campaign's invitation is the same for everyone in the
+//     group (the OH service, the vaccine, the clinic) and the flow's later
+//     texts only answer what the person wrote: no confirmation is asked.
 //
 // Every Reply says whether it carries health detail (Reply.Health); a test
 // checks that no SMS reply does before confirmation.

@@ -73,6 +73,9 @@ func TestExample(t *testing.T) {
 	if got := o.GoLive.Format(time.DateOnly); got != "2026-05-01" {
 		t.Errorf("go_live = %s, want 2026-05-01", got)
 	}
+	if v := o.Vaccination; v == nil || v.Clinic != "Staff Vaccination Clinic" || len(v.Slots) != 2 {
+		t.Errorf("vaccination = %+v, want the staff clinic with 2 slots", v)
+	}
 	if _, ok := d.Organisation("NOPE"); ok {
 		t.Error("found an organisation that is not there")
 	}
