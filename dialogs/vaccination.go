@@ -293,29 +293,36 @@ type vaccReading struct {
 }
 
 // vaccRead reads a reply to the invitation or a later question. numbers
-// reads the invitation's numbered choices (vacc_choices) too, where they
-// are the question. A question mark makes a question of any reply that is
-// not about booking ("I've booked, can I change the time?").
+// reads the invitation's numbered choices (vacc_choices) too, by number or
+// words, where they are the question. A question (a question mark, or
+// three words or more starting with a question word) is one whatever else
+// it says ("I've booked, can I change the time?"), unless it is about
+// booking ("how do I book?").
 func (s *session) vaccRead(a answer, numbers bool) vaccReading {
 	n := a.norm
-	if numbers {
-		v, ok := parseChoice(n, 1, 4)
-		if !ok {
-			v, ok = matchOption(s.text("vacc_choices", nil), n, 1, 4)
-		}
-		switch {
-		case ok && v == 2:
-			return s.vaccHadReading(a)
-		case ok:
-			return vaccReading{kind: []vaccKind{0, vaccBook, 0, vaccDecline, vaccAskFirst}[v]}
-		}
-	}
-	asks := strings.Contains(a.raw, "?")
 	padded := " " + n + " "
+	choice := func(v int) vaccReading {
+		if v == 2 {
+			return s.vaccHadReading(a)
+		}
+		return vaccReading{kind: []vaccKind{0, vaccBook, 0, vaccDecline, vaccAskFirst}[v]}
+	}
+	if v, ok := parseChoice(n, 1, 4); ok && numbers {
+		return choice(v)
+	}
+	if strings.Contains(a.raw, "?") || isQuestion(n) {
+		if containsAny(padded, vaccBookPhrases) {
+			return vaccReading{kind: vaccBook} // "how do I book?"
+		}
+		return vaccReading{kind: vaccQuestion}
+	}
+	if v, ok := matchOption(s.text("vacc_choices", nil), n, 1, 4); ok && numbers {
+		return choice(v)
+	}
 	switch {
-	case !asks && containsAny(padded, vaccHadPhrases) && !ackOnly(n):
+	case containsAny(padded, vaccHadPhrases) && !ackOnly(n):
 		return s.vaccHadReading(a)
-	case !asks && containsAny(padded, vaccBookedPhrases):
+	case containsAny(padded, vaccBookedPhrases):
 		return vaccReading{kind: vaccBooked}
 	case containsAny(padded, vaccDeclinePhrases) || parseYesNo(n) == ynNo:
 		return vaccReading{kind: vaccDecline}
@@ -323,8 +330,6 @@ func (s *session) vaccRead(a answer, numbers bool) vaccReading {
 		return vaccReading{kind: vaccLater}
 	case containsAny(padded, vaccBookPhrases) || parseYesNo(n) == ynYes:
 		return vaccReading{kind: vaccBook}
-	case asks || isQuestion(n):
-		return vaccReading{kind: vaccQuestion}
 	}
 	return vaccReading{}
 }
@@ -543,7 +548,7 @@ var (
 		"zapisac", "zapisz", "zarezerwowac", "umowic", "termin"}
 	vaccPlaces = map[string][]string{
 		"gp": {"gp", "gps", "doctor", "doctors", "surgery", "medical centre", "health centre", "meddyg", "meddyg teulu",
-			"meddygfa", "lekarz", "lekarza", "przychodnia", "przychodni"},
+			"meddygfa", "feddyg", "feddygfa", "meddygfa", "lekarz", "lekarza", "przychodnia", "przychodni"},
 		"pharmacy": {"pharmacy", "chemist", "chemists", "boots", "superdrug", "lloyds", "asda", "tesco", "fferyllfa",
 			"fferyllydd", "apteka", "aptece", "apteki"},
 		"other_trust": {"trust", "hospital", "my last job", "my old job", "previous job", "ymddiriedolaeth", "ysbyty",
