@@ -153,16 +153,19 @@ type Conversation struct {
 	OrganisationID int64
 	StaffID        int64 // 0 for an anonymous chat or an unknown number
 	ContactID      int64 // the scheduled contact that opened it; 0 when the person did
-	Channel        Channel
-	Address        string
-	Flow           string
-	State          string
-	Data           []byte // JSON
-	Language       string
-	Version        int
-	Owner          Owner
-	Closed         bool
-	LastMessageSeq int
+	// CampaignMemberID is the campaign member row whose invitation opened
+	// it (a vaccination campaign's); 0 for every other conversation.
+	CampaignMemberID int64
+	Channel          Channel
+	Address          string
+	Flow             string
+	State            string
+	Data             []byte // JSON
+	Language         string
+	Version          int
+	Owner            Owner
+	Closed           bool
+	LastMessageSeq   int
 	// ClientKey is the Inbound.ClientKey that opened an anonymous web chat
 	// conversation; empty for every other conversation.
 	ClientKey string

@@ -15,7 +15,8 @@ import (
 // Each has its own local services, the region's staff resilience hub, and
 // Shout's regional keyword, CALMER. Their phone numbers are from Ofcom's
 // drama ranges too (0191 498 0xxx and 01632 960xxx) and their web addresses
-// are under .example.
+// are under .example. Each books its vaccination clinic through its
+// intranet (no slot list: DEMO shows that).
 func Directory() *signposting.Directory {
 	return &signposting.Directory{Organisations: append(signposting.Demo().Organisations,
 		nencTrust("DEMO-COQUET", "Coquet Valley NHS Foundation Trust", "Coquet Valley", "coquet-valley",
@@ -102,5 +103,7 @@ func nencTrust(code, name, short, host string, phones [4]string) signposting.Org
 			signposting.Service{Key: "oh_callback", Name: short + " Occupational Health", Category: signposting.OH, Phone: phones[3],
 				URL: intranet + "oh", Hours: "Mon-Fri 8:30am-4:30pm", Eligible: staff, Owner: lead, ReviewBy: review},
 		),
+		Vaccination: &signposting.Vaccination{Clinic: short + " Staff Clinic", Place: "OH Department, " + short + " Hospital",
+			Hours: "Mon-Fri 8:30am-4pm", BookingURL: intranet + "vaccination"},
 	}
 }

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -123,6 +124,19 @@ type CommentFeedback struct {
 	Text string
 }
 
+// CampaignOutcome records what a person answered a campaign's invitation
+// (postgres.RecordCampaignOutcome: one of postgres.OutcomeBooked,
+// OutcomeHadElsewhere, OutcomeDeclined, OutcomeQuestion) on the campaign
+// member the conversation was opened for. A conversation opened for no
+// campaign member (ohcontact chat) records nothing. Detail holds the
+// particulars (slot, date, where, reason); a later outcome of the same
+// kind adds to them.
+type CampaignOutcome struct {
+	Outcome string
+	Detail  map[string]string
+}
+
+func (CampaignOutcome) effect()   {}
 func (AskFeedback) effect()       {}
 func (RateFeedback) effect()      {}
 func (CommentFeedback) effect()   {}
@@ -187,6 +201,17 @@ func (e AskDirectly) String() string {
 		return "ask_directly"
 	}
 	return fmt.Sprintf("ask_directly(%s, %s)", e.Risk.Priority, e.Risk.Category)
+}
+func (e CampaignOutcome) String() string {
+	keys := slices.Sorted(maps.Keys(e.Detail))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + e.Detail[k]
+	}
+	if len(parts) == 0 {
+		return "campaign_outcome(" + e.Outcome + ")"
+	}
+	return fmt.Sprintf("campaign_outcome(%s: %s)", e.Outcome, strings.Join(parts, ", "))
 }
 func (AskFeedback) String() string    { return "ask_feedback" }
 func (e RateFeedback) String() string { return fmt.Sprintf("rate_feedback(%d)", e.Rating) }

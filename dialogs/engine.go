@@ -7,8 +7,8 @@
 //
 // # Flows
 //
-// absence-report, stress-checkin, msk-checkin, long-term-checkin and support;
-// each is described in its own file, and `ohcontact flows graph` draws them.
+// absence-report, stress-checkin, msk-checkin, long-term-checkin, support
+// and vaccination (a campaign's invitation); each is described in its own file, and `ohcontact flows graph` draws them.
 //
 // # Messages in words
 //
@@ -42,6 +42,9 @@
 //     (StartInfo.IdentityConfirmed).
 //   - The support menu is generic (not about the person) and needs no
 //     confirmation.
+//   - A vaccination campaign's invitation is the same for everyone in the
+//     group (the OH service, the vaccine, the clinic) and the flow's later
+//     texts only answer what the person wrote: no confirmation is asked.
 //
 // Every Reply says whether it carries health detail (Reply.Health); a test
 // checks that no SMS reply does before confirmation.
@@ -79,6 +82,7 @@ const (
 	FlowMSKCheckin      = "msk-checkin"
 	FlowLongTermCheckin = "long-term-checkin"
 	FlowSupport         = "support"
+	FlowVaccination     = "vaccination"
 )
 
 // States every flow has. The terminal ones end the flow (Result.Done).
@@ -101,6 +105,8 @@ var (
 	ErrFinished            = errors.New("dialogs: the conversation's flow has finished")
 	ErrUnknownState        = errors.New("dialogs: unknown state for flow")
 	ErrNoTime              = errors.New("dialogs: this step reads a date and Input.Now is not set")
+	ErrNoVaccine           = errors.New("dialogs: a vaccination invitation needs StartInfo.Vaccine")
+	ErrNoClinic            = errors.New("dialogs: the organisation has no vaccination clinic in its directory ([organisations.vaccination])")
 )
 
 // Engine steps flows. It is safe for concurrent use and holds no
@@ -131,7 +137,7 @@ func New(bundle *i18n.Bundle, dir *signposting.Directory) (*Engine, error) {
 	for _, l := range locales.Languages {
 		e.loc[l] = i18n.NewLocalizer(bundle, l)
 	}
-	for _, f := range []*flowDef{absenceReport(), stressCheckin(), mskCheckin(), longTermCheckin(), support()} {
+	for _, f := range []*flowDef{absenceReport(), stressCheckin(), mskCheckin(), longTermCheckin(), support(), vaccination()} {
 		f.build()
 		e.flows[f.name] = f
 		e.names = append(e.names, f.name)
@@ -174,7 +180,7 @@ func (e *Engine) begin(flow string, st StartInfo, in Input) (*session, error) {
 	state := State{
 		Flow: flow, Lang: locales.Match(st.Lang), Org: st.Org, Channel: st.Channel,
 		Verified: st.IdentityConfirmed, Known: st.Known, FirstName: st.FirstName,
-		Reminder: st.Reminder,
+		Reminder: st.Reminder, Vaccine: st.Vaccine,
 	}
 	s, err := e.session(state, in)
 	if err != nil {

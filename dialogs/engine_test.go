@@ -16,7 +16,7 @@ import (
 
 func TestFlows(t *testing.T) {
 	e := newTestEngine(t)
-	want := []string{FlowAbsenceReport, FlowStressCheckin, FlowMSKCheckin, FlowLongTermCheckin, FlowSupport}
+	want := []string{FlowAbsenceReport, FlowStressCheckin, FlowMSKCheckin, FlowLongTermCheckin, FlowSupport, FlowVaccination}
 	if got := e.Flows(); !slices.Equal(got, want) {
 		t.Fatalf("Flows() = %v, want %v", got, want)
 	}
@@ -105,6 +105,24 @@ func TestErrors(t *testing.T) {
 	if _, err := e.Start(FlowSupport, StartInfo{Org: "NOPE"}); !errors.Is(err, ErrUnknownOrganisation) {
 		t.Errorf("unknown organisation: %v", err)
 	}
+	// A vaccination invitation needs its vaccine, and a clinic in the
+	// organisation's directory.
+	if _, err := e.Start(FlowVaccination, info); !errors.Is(err, ErrNoVaccine) {
+		t.Errorf("vaccination without a vaccine: %v", err)
+	}
+	noClinic := signposting.Demo()
+	noClinic.Organisations[0].Vaccination = nil
+	b, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := New(b, noClinic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bare.Start(FlowVaccination, StartInfo{Org: signposting.DemoCode, Vaccine: "flu"}); !errors.Is(err, ErrNoClinic) {
+		t.Errorf("vaccination without a clinic: %v", err)
+	}
 	st := State{Flow: FlowSupport, Step: "nowhere", Org: signposting.DemoCode}
 	if _, err := e.Step(st, Input{Text: "1"}); !errors.Is(err, ErrUnknownState) {
 		t.Errorf("unknown state: %v", err)
@@ -120,7 +138,6 @@ func TestErrors(t *testing.T) {
 	if _, err := New(nil, signposting.Demo()); err == nil {
 		t.Error("New(nil bundle) succeeded")
 	}
-	b, _ := locales.Bundle()
 	if _, err := New(b, &signposting.Directory{}); err == nil {
 		t.Error("New with an invalid directory succeeded")
 	}

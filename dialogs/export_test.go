@@ -10,3 +10,7 @@ func QueuedMessages(r *Runner) int {
 	defer r.batches.mu.Unlock()
 	return len(r.batches.queue)
 }
+
+// QuestionReplyDays is the working days the vaccination flow promises an
+// answer to a question within.
+const QuestionReplyDays = questionReplyDays

@@ -16,7 +16,8 @@ import (
 // (skipClosing: an unknown number, a name that did not match, "not now"), a
 // check-in the person declined or put off (consent no or not_now), or a
 // conversation in which the bot asked directly about thoughts of ending
-// their life (State.AskedDirectly). The runner then decides whether this
+// their life (State.AskedDirectly), or a campaign's invitation (a text more
+// than the person asked for). The runner then decides whether this
 // person may be asked (postgres.AskFeedback: a member of staff on record,
 // not opted out, not asked in 30 days, no case on the conversation, none
 // unresolved or opened in 30 days) and, if so, adds the question
@@ -63,7 +64,7 @@ const (
 // asksFeedback reports whether the flow's normal ending may be followed by
 // the feedback question (see above).
 func (s *session) asksFeedback() bool {
-	if s.skipClosing || s.st.AskedDirectly {
+	if s.skipClosing || s.st.AskedDirectly || s.st.Flow == FlowVaccination {
 		return false
 	}
 	c, ok := s.st.Answers["consent"]

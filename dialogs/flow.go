@@ -130,7 +130,9 @@ func (f *flowDef) build() {
 		s.effect(Close{Reason: "opted_out"})
 	}}
 	f.nodes[StateHandedOver] = &node{prompt: func(s *session) {
-		s.say("talk_ack", map[string]any{"Hours": s.ohService().Hours}, false)
+		if !s.skipClosing { // else the handler has said what happens next
+			s.say("talk_ack", map[string]any{"Hours": s.ohService().Hours}, false)
+		}
 	}}
 	// Only flows that screen (the stress check-in) lead to the risk
 	// pathway themselves; a positive risk screen of free text is the

@@ -19,7 +19,7 @@ import (
 // call (which opens a case: TestBookingTellsThePerson).
 var promises = []string{
 	"talk_ack", "offer_person_gave_up", "clinician_requested", "oh_callback_made", "lt_oh_referral",
-	"msk_referral_made", "msk_red_flags_urgent", "crisis",
+	"msk_referral_made", "msk_red_flags_urgent", "crisis", "vacc_question_ack",
 	"referral_booked_phone", "referral_declined_oh_call", "holding_at_work", "webchat_contact_thanks",
 }
 

@@ -781,6 +781,10 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 			err = postgres.RateFeedback(ctx, tx, e.ID, conv.ID, e.Rating, now)
 		case CommentFeedback:
 			err = postgres.CommentFeedback(ctx, tx, e.ID, conv.ID, e.Text, now)
+		case CampaignOutcome:
+			if conv.CampaignMemberID != 0 {
+				err = postgres.RecordCampaignOutcome(ctx, tx, conv.CampaignMemberID, e.Outcome, e.Detail, now)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("apply %s: %w", e, err)

@@ -31,6 +31,7 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 		dialogs.FlowMSKCheckin:      "yes",
 		dialogs.FlowLongTermCheckin: "yes",
 		dialogs.FlowSupport:         "1",
+		dialogs.FlowVaccination:     "1",
 	}
 	for flow, first := range firstReply {
 		t.Run(flow, func(t *testing.T) {
@@ -60,8 +61,8 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 	}
 }
 
-// startFlow opens a conversation with Ann in flow, as a trigger's first
-// contact would, with the flow's opening texts stored as sent.
+// startFlow opens a conversation with Ann in flow (a vaccination
+// invitation is to the flu vaccine), as a trigger's first contact would, with the flow's opening texts stored as sent.
 func (f *runnerFixture) startFlow(t *testing.T, flow string) {
 	t.Helper()
 	f.startFlowOn(t, flow, ohcontact.ChannelSMS, annMobile, "en-GB")
@@ -72,8 +73,12 @@ func (f *runnerFixture) startFlow(t *testing.T, flow string) {
 func (f *runnerFixture) startFlowOn(t *testing.T, flow string, channel ohcontact.Channel, address, lang string) {
 	t.Helper()
 	ctx := t.Context()
-	res, err := f.runner.Engine.Start(flow, dialogs.StartInfo{Org: "DEMO", Channel: channel, Lang: lang, Known: true, FirstName: "Ann",
-		IdentityConfirmed: channel == ohcontact.ChannelWebChat})
+	info := dialogs.StartInfo{Org: "DEMO", Channel: channel, Lang: lang, Known: true, FirstName: "Ann",
+		IdentityConfirmed: channel == ohcontact.ChannelWebChat}
+	if flow == dialogs.FlowVaccination {
+		info.Vaccine = "flu"
+	}
+	res, err := f.runner.Engine.Start(flow, info)
 	if err != nil {
 		t.Fatal(err)
 	}

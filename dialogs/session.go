@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -81,14 +82,23 @@ func (s *session) effect(e Effect) { s.effects = append(s.effects, e) }
 
 // record stores an answer in the state and as an effect.
 func (s *session) record(q, v string) {
-	if len(v) > 200 {
-		v = v[:200]
-	}
+	v = truncate(v, 200)
 	if s.st.Answers == nil {
 		s.st.Answers = map[string]string{}
 	}
 	s.st.Answers[q] = v
 	s.effect(RecordAnswer{Question: q, Value: v})
+}
+
+// truncate returns s cut to at most max bytes, on a character boundary.
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
 }
 
 // text returns message id localised with data. A translation missing in the

@@ -50,6 +50,9 @@ type State struct {
 	// (feedback.go).
 	FeedbackID int64      `json:"feedback_id,omitempty"`
 	RatedAt    *time.Time `json:"rated_at,omitempty"`
+	// Vaccine is what a vaccination campaign's invitation is for
+	// (StartInfo.Vaccine); empty in every other flow.
+	Vaccine string `json:"vaccine,omitempty"`
 	// HeldAt is when the bot last held the line in a conversation waiting
 	// for a clinician (Runner.holdingLine); nil before.
 	HeldAt *time.Time `json:"held_at,omitempty"`
@@ -79,6 +82,9 @@ type StartInfo struct {
 	// has not answered (FeedbackGrace), 0 when none: a rating answers it.
 	// It changes nothing else, so the runner looks only for a rating.
 	Feedback int64
+	// Vaccine names what a vaccination campaign's invitation is for
+	// ("flu", "COVID-19"); empty for every other start.
+	Vaccine string
 }
 
 // ClosingGrace is how long after clinicians close a person's conversation

@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -34,7 +35,12 @@ type script struct {
 	// feedback: the feedback question was asked lately and awaits an
 	// answer (StartInfo.Feedback).
 	feedback bool
-	inputs   []string
+	// vaccine: the vaccine a vaccination flow invites to; org: the
+	// organisation, DEMO unless it names another of the test directory;
+	// reminder: the start is the one reminder.
+	vaccine, org string
+	reminder     bool
+	inputs       []string
 }
 
 var scripts = []script{
@@ -164,6 +170,37 @@ var scripts = []script{
 	{name: "feedback_comment-is-absence", feedback: true, inputs: []string{"4/5", "I'm off sick today with flu", "Sam"}},
 	{name: "feedback_comment-keyword", feedback: true, inputs: []string{"3", "HELP", "5"}},
 	{name: "feedback_not-a-rating", feedback: true, inputs: []string{"6"}},
+	// vaccination: a campaign's invitation (DEMO offers clinic times;
+	// DEMO-LINK only a booking link)
+	{name: "vaccination_book-slot", flow: FlowVaccination, vaccine: "flu", inputs: []string{"1", "2"}},
+	{name: "vaccination_book-slot-in-words", flow: FlowVaccination, vaccine: "flu", inputs: []string{"yes please, how do I book?", "tuesday", "friday"}},
+	{name: "vaccination_book-link", flow: FlowVaccination, vaccine: "COVID-19", org: testLinkOrg, inputs: []string{"book", "what", "done"}},
+	{name: "vaccination_booked", flow: FlowVaccination, vaccine: "flu", inputs: []string{"I've booked"}},
+	{name: "vaccination_had-it-at-my-gp", flow: FlowVaccination, vaccine: "flu", inputs: []string{"had it at my GP", "3/11"}},
+	{name: "vaccination_had-it-in-one-message", flow: FlowVaccination, vaccine: "flu", inputs: []string{"got it at Boots last week"}},
+	{name: "vaccination_had-it-asked", flow: FlowVaccination, vaccine: "flu", inputs: []string{"2", "25/12/2026", "2 weeks ago", "another trust"}},
+	{name: "vaccination_had-it-not-given", flow: FlowVaccination, vaccine: "flu", inputs: []string{"2", "ages ago", "around then"}},
+	{name: "vaccination_decline", flow: FlowVaccination, vaccine: "flu", inputs: []string{"no thanks", "no"}},
+	{name: "vaccination_decline-reason", flow: FlowVaccination, vaccine: "COVID-19", inputs: []string{"I don't want it", "I had a bad reaction last time"}},
+	{name: "vaccination_question", flow: FlowVaccination, vaccine: "flu", inputs: []string{"can I have it if I'm pregnant?"}},
+	{name: "vaccination_question-asked", flow: FlowVaccination, vaccine: "flu", inputs: []string{"4", "Is there a clinic at the community hospital?"}},
+	{name: "vaccination_not-now", flow: FlowVaccination, vaccine: "flu", inputs: []string{"not now", "booked"}},
+	{name: "vaccination_reminder", flow: FlowVaccination, vaccine: "flu", reminder: true, inputs: []string{"3"}},
+	{name: "vaccination_other-vaccine", flow: FlowVaccination, vaccine: "MMR", org: testLinkOrg, inputs: []string{"1", "yes"}},
+	{name: "vaccination_opt-out", flow: FlowVaccination, vaccine: "flu", inputs: []string{"STOP"}},
+	{name: "vaccination_help-talk", flow: FlowVaccination, vaccine: "flu", inputs: []string{"HELP", "can someone ring me"}},
+	{name: "vaccination_unclear", flow: FlowVaccination, vaccine: "flu", inputs: []string{"hmm", "maybe", "eh", "no"}},
+	{name: "vaccination_switch-language", flow: FlowVaccination, vaccine: "flu", inputs: []string{"Cymraeg", "1", "1"}},
+	{name: "vaccination_sick", flow: FlowVaccination, vaccine: "flu", inputs: []string{"I won't be in today, I'm not well", "Sam"}},
+	{name: "vaccination_webchat", flow: FlowVaccination, vaccine: "flu", channel: ohcontact.ChannelWebChat, signed: true, inputs: []string{"1", "3"}},
+	{name: "vaccination_book-cy", flow: FlowVaccination, vaccine: "flu", lang: "cy", inputs: []string{"1", "3"}},
+	{name: "vaccination_had-it-cy", flow: FlowVaccination, vaccine: "flu", lang: "cy", inputs: []string{"wedi cael e yn y fferyllfa", "wythnos ddiwethaf"}},
+	{name: "vaccination_decline-cy", flow: FlowVaccination, vaccine: "flu", lang: "cy", inputs: []string{"dim diolch", "Dwi ddim yn hoffi nodwyddau"}},
+	{name: "vaccination_question-cy", flow: FlowVaccination, vaccine: "COVID-19", lang: "cy", inputs: []string{"Ga i'r brechiad os dwi'n feichiog?"}},
+	{name: "vaccination_book-pl", flow: FlowVaccination, vaccine: "flu", lang: "pl", inputs: []string{"tak", "2"}},
+	{name: "vaccination_had-it-pl", flow: FlowVaccination, vaccine: "flu", lang: "pl", inputs: []string{"już się zaszczepiłam w aptece", "w zeszłym tygodniu"}},
+	{name: "vaccination_decline-pl", flow: FlowVaccination, vaccine: "flu", lang: "pl", inputs: []string{"nie chcę", "nie"}},
+	{name: "vaccination_question-pl", flow: FlowVaccination, vaccine: "COVID-19", lang: "pl", inputs: []string{"Czy mogę się zaszczepić w ciąży?"}},
 	{name: "intent_stress-menu", flow: FlowStressCheckin, inputs: []string{"yes", "1", "0", "0", "0", "0", "I'm worried about money", "off sick today with a migraine"}},
 }
 
@@ -173,7 +210,7 @@ func newTestEngine(t testing.TB) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(b, signposting.Demo())
+	e, err := New(b, testDirectory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,6 +218,22 @@ func newTestEngine(t testing.TB) *Engine {
 	// random in service.
 	e.NewReference = func() string { return testReference }
 	return e
+}
+
+// testLinkOrg is the test directory's organisation whose vaccination
+// clinic is booked through a link, with no slots.
+const testLinkOrg = "DEMO-LINK"
+
+// testDirectory is the demo directory and a copy of DEMO, testLinkOrg,
+// whose vaccination clinic has only a booking link.
+func testDirectory() *signposting.Directory {
+	d := signposting.Demo()
+	o := d.Organisations[0]
+	o.Code = testLinkOrg
+	o.Vaccination = &signposting.Vaccination{Clinic: "Flu Team", Place: "OH Department, Level 1", Hours: "Mon-Fri 9am-4pm",
+		BookingURL: "https://intranet.demo-trust.example/book-vaccination"}
+	d.Organisations = append(d.Organisations, o)
+	return d
 }
 
 // testReference is the reference the transcripts' absence reports are
@@ -247,6 +300,10 @@ func scriptStart(sc script) (StartInfo, ohcontact.Channel) {
 	if sc.feedback {
 		info.Feedback = 1
 	}
+	if sc.org != "" {
+		info.Org = sc.org
+	}
+	info.Vaccine, info.Reminder = sc.vaccine, sc.reminder
 	return info, ch
 }
 
@@ -272,6 +329,13 @@ func runScript(t *testing.T, e *Engine, sc script) string {
 	fmt.Fprintf(&b, "# channel: %s  language: %s  %s\n", ch, lang, who)
 	if sc.feedback {
 		b.WriteString("# asked lately \"How helpful was this? Reply 1 to 5\" at the end of a conversation\n")
+	}
+	if sc.vaccine != "" {
+		fmt.Fprintf(&b, "# a campaign's invitation to the %s vaccine, organisation %s", sc.vaccine, cmp.Or(sc.org, signposting.DemoCode))
+		if sc.reminder {
+			b.WriteString(", the one reminder")
+		}
+		b.WriteString("\n")
 	}
 
 	inputs := sc.inputs

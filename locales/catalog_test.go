@@ -48,6 +48,14 @@ var sample = map[string]any{
 	// Signer is the longest signer a reply's signature names: a display
 	// name (100 characters at most) and a job title (60).
 	"Signer": "Siobhan Angharad Llewellyn-Wojciechowska-Fitzgerald, Advanced Occupational Health Nurse Practitioner",
+	// The vaccination flow's: a vaccine as named in Polish, the demo
+	// clinic, its booking link and slots, and the routine SLA in days.
+	"Vaccine": "przeciw COVID-19",
+	"Clinic":  "Staff Vaccination Clinic",
+	"URL":     "https://intranet.demo-trust.example/vaccination",
+	"Slots":   "1 Mon 23/11 08:00-12:00\n2 Wed 25/11 12:00-16:00\n3 Fri 27/11 08:00-12:00",
+	"Slot":    "Wed 25/11 12:00-16:00",
+	"Days":    2,
 	// Options is the longest option list a re-prompt repeats (msk_area's).
 	"Options": "1 Back\n2 Neck\n3 Shoulder\n4 Elbow, wrist or hand\n5 Hip\n6 Knee\n7 Ankle or foot\n8 Somewhere else, or several places",
 }

@@ -31,6 +31,13 @@
 //	  owner        = "OH clinical lead" # who keeps the entry correct
 //	  review_by    = 2027-06-30         # TOML date; warned about once past
 //
+//	  [organisations.vaccination]          # optional: the clinic a vaccination campaign invites to
+//	  clinic      = "Staff Vaccination Clinic" # 1 to 40 characters, as texts name it
+//	  place       = "Education Centre, Ground Floor" # 1 to 60 characters: where it is
+//	  hours       = "Mon-Fri 8am-4pm"  # 1 to 40 characters: when it is open
+//	  booking_url = "https://intranet.example/flu" # optional: where staff book (http or https)
+//	  slots       = ["Tue 24/11 09:00-12:00", "Thu 26/11 13:00-16:00"] # optional: up to 9 times, 1 to 40 characters each
+//
 //	  # the same organisation table holds other packages' parts, e.g.
 //	  # [organisations.send_window] and [organisations.triggers] (see package triggers)
 //
@@ -40,6 +47,14 @@
 // keyword and short code: SHOUT to 85258, or CALMER in the North East and
 // North Cumbria), and one entry with category "oh" (the OH service's own
 // contact details). testdata/example.toml is a complete example.
+//
+// The vaccination section is needed only by an organisation that runs
+// vaccination campaigns (the dialogs package's vaccination flow refuses to
+// start without it). It needs booking_url or slots, or both: with slots the
+// flow offers them as a numbered list and records the one chosen; with only
+// a booking_url it gives the link. Slots are shown as written, in every
+// language, so write them as day/month and 24-hour times ("Tue 24/11
+// 09:00-12:00"), and remove past ones when the file is next deployed.
 package signposting
 
 import (
@@ -110,7 +125,26 @@ type Organisation struct {
 	// comparison; zero when not said.
 	GoLive   time.Time `toml:"go_live"`
 	Services []Service `toml:"services"`
+	// Vaccination is the clinic the organisation's vaccination campaigns
+	// invite to; nil when it runs none.
+	Vaccination *Vaccination `toml:"vaccination"`
 }
+
+// Vaccination is an organisation's staff vaccination clinic, as the
+// vaccination flow's texts give it.
+type Vaccination struct {
+	Clinic     string `toml:"clinic"`
+	Place      string `toml:"place"`
+	Hours      string `toml:"hours"`
+	BookingURL string `toml:"booking_url"`
+	// Slots are clinic times a person may choose by number, as shown;
+	// none means the flow gives BookingURL instead.
+	Slots []string `toml:"slots"`
+}
+
+// MaxSlots is the most clinic times a vaccination section may list: each
+// is chosen by one digit.
+const MaxSlots = 9
 
 // Directory is the signposting directory of every organisation. It is
 // valid once Validate says so.
@@ -263,8 +297,46 @@ func (d *Directory) Validate() error {
 		if len(o.ByCategory(OH)) == 0 {
 			bad("%s: no entry with category oh (the OH service's own contact details)", where)
 		}
+		if v := o.Vaccination; v != nil {
+			problems = append(problems, v.validate(where+", vaccination")...)
+		}
 	}
 	return errors.Join(problems...)
+}
+
+// validate returns the problems of a vaccination section, each starting
+// with where.
+func (v *Vaccination) validate(where string) []error {
+	var problems []error
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(where+": "+format, args...)) }
+	text := func(key, val string, most int) {
+		if n := len([]rune(strings.TrimSpace(val))); n == 0 || len([]rune(val)) > most {
+			bad("%s must be 1 to %d characters", key, most)
+		}
+	}
+	text("clinic", v.Clinic, 40)
+	text("place", v.Place, 60)
+	text("hours", v.Hours, 40)
+	if v.BookingURL != "" {
+		if u, err := url.Parse(v.BookingURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(v.BookingURL) > 100 {
+			bad("booking_url %q is not an http(s) URL of at most 100 characters", v.BookingURL)
+		}
+	}
+	if v.BookingURL == "" && len(v.Slots) == 0 {
+		bad("give booking_url or slots (or both): how staff book")
+	}
+	if len(v.Slots) > MaxSlots {
+		bad("%d slots: at most %d (each is chosen by one digit)", len(v.Slots), MaxSlots)
+	}
+	for i, s := range v.Slots {
+		if n := len([]rune(strings.TrimSpace(s))); n == 0 || len([]rune(s)) > 40 || strings.Contains(s, "\n") {
+			bad("slot %d (%q) must be one line of 1 to 40 characters", i+1, s)
+		}
+		if slices.Contains(v.Slots[:i], s) {
+			bad("slot %d (%q) is listed twice", i+1, s)
+		}
+	}
+	return problems
 }
 
 // Warnings returns one line for each entry whose review-by date is before

@@ -73,6 +73,9 @@ func TestExample(t *testing.T) {
 	if got := o.GoLive.Format(time.DateOnly); got != "2026-05-01" {
 		t.Errorf("go_live = %s, want 2026-05-01", got)
 	}
+	if v := o.Vaccination; v == nil || v.Clinic != "Staff Vaccination Clinic" || len(v.Slots) != 2 {
+		t.Errorf("vaccination = %+v, want the staff clinic with 2 slots", v)
+	}
 	if _, ok := d.Organisation("NOPE"); ok {
 		t.Error("found an organisation that is not there")
 	}
@@ -118,6 +121,13 @@ func TestValidateErrors(t *testing.T) {
 			[]string{"service oh: key is used twice"}},
 		{"bad url and sms", minimal("[[organisations.services]]\nkey = \"x\"\nname = \"X\"\ncategory = \"wellbeing\"\nurl = \"ftp://x\"\nsms_keyword = \"talk\"\nsms_number = \"85\"\nowner = \"L\"\nreview_by = 2027-01-01\n"),
 			[]string{`url "ftp://x" is not an http(s) URL`, `sms_number "85" is not`, `sms_keyword "talk" must be`}},
+		{"a vaccination clinic", minimal("[organisations.vaccination]\nclinic = \"Flu clinic\"\nplace = \"OH, Level 1\"\nhours = \"Mon-Fri 9-4\"\nslots = [\"Mon 23/11 09:00\"]\n"), nil},
+		{"a vaccination clinic with no way to book", minimal("[organisations.vaccination]\nclinic = \"Flu clinic\"\nplace = \"OH\"\nhours = \"Mon-Fri\"\n"),
+			[]string{"organisation T1, vaccination: give booking_url or slots (or both): how staff book"}},
+		{"a vaccination clinic's bad values", minimal("[organisations.vaccination]\nclinic = \" \"\nplace = \"OH\"\nhours = \"Mon-Fri\"\n" +
+			"booking_url = \"ftp://x\"\nslots = [\"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"\"]\n"),
+			[]string{"organisation T1, vaccination: clinic must be 1 to 40 characters", `booking_url "ftp://x" is not an http(s) URL`,
+				"10 slots: at most 9", `slot 10 ("") must be one line of 1 to 40 characters`}},
 		{"bad code", strings.Replace(minimal(""), `code = "T1"`, `code = "T 1"`, 1), []string{`code "T 1" must be`}},
 	}
 	for _, tt := range tests {

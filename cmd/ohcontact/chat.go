@@ -22,11 +22,12 @@ import (
 // stored or sent, and the risk screen is not run (the runner does that
 // before each step).
 func runChat(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "chat", "chat --flow NAME [--lang TAG] [--channel sms|webchat] [--name FIRSTNAME]")
+	fs := newFlagSet(env, "chat", "chat --flow NAME [--lang TAG] [--channel sms|webchat] [--name FIRSTNAME] [--vaccine NAME]")
 	flow := fs.String("flow", "", "flow to run: "+strings.Join(flowNames(), ", "))
 	lang := fs.String("lang", "en-GB", "language: "+strings.Join(locales.Languages, ", "))
 	channel := fs.String("channel", "sms", "channel: sms (texts as sent, without Welsh or Polish accents) or webchat")
 	name := fs.String("name", "Sam", "first name on the pretend staff record (the absence report asks for it)")
+	vaccine := fs.String("vaccine", "flu", "the vaccine a vaccination flow invites to (flu, COVID-19 or any other name)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -59,9 +60,11 @@ func runChat(ctx context.Context, env *environment, args []string) error {
 	}
 
 	fmt.Fprintf(env.stdout, "# %s in %s by %s, demo organisation %s. Type replies; end with Ctrl-D.\n", *flow, *lang, ch, signposting.DemoCode)
-	res, err := engine.Start(*flow, dialogs.StartInfo{
-		Org: signposting.DemoCode, Channel: ch, Lang: *lang, Known: true, FirstName: *name,
-	})
+	info := dialogs.StartInfo{Org: signposting.DemoCode, Channel: ch, Lang: *lang, Known: true, FirstName: *name}
+	if *flow == dialogs.FlowVaccination {
+		info.Vaccine = *vaccine
+	}
+	res, err := engine.Start(*flow, info)
 	if err != nil {
 		return err
 	}
@@ -114,5 +117,5 @@ func newDemoEngine() (*dialogs.Engine, error) {
 // flowNames lists the flows for flag help and checks, in Engine.Flows order.
 func flowNames() []string {
 	return []string{dialogs.FlowAbsenceReport, dialogs.FlowStressCheckin, dialogs.FlowMSKCheckin,
-		dialogs.FlowLongTermCheckin, dialogs.FlowSupport}
+		dialogs.FlowLongTermCheckin, dialogs.FlowSupport, dialogs.FlowVaccination}
 }

@@ -55,6 +55,22 @@ func TestChatAbsenceReportAsksForName(t *testing.T) {
 	}
 }
 
+// TestChatVaccination: `chat --flow vaccination --vaccine COVID-19`
+// invites to the named vaccine at the demo clinic, and records the
+// outcome it would record on a campaign member.
+func TestChatVaccination(t *testing.T) {
+	env, out, _ := chatEnv("no thanks\nno\n")
+	if err := runChat(context.Background(), env, []string{"--flow", "vaccination", "--vaccine", "COVID-19"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Staff COVID-19 vaccinations are now available: Staff Vaccination Clinic",
+		"effects: campaign_outcome(declined)", "# finished"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestChatUsage(t *testing.T) {
 	tests := [][]string{
 		{},

@@ -103,7 +103,7 @@ func TestConfigFileRefusesUnknownKeys(t *testing.T) {
 			[]string{"cfg.toml: line 13: unknown key send_window (known here: organisations)"}},
 		{"in an organisation", minimalFile + "oh_nmae = \"Test OH\"\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.oh_nmae in organisation T1 (known here: code, name, oh_name, go_live, services, " +
-				"time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
+				"vaccination, time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
 		{"in a table of an organisation", minimalFile + "[organisations.triggers]\ngrace = \"72h\"\n" + secondOrganisation +
 			"[organisations.triggers]\nlong_term_dayz = 21\n[organisations.send_window]\nform = \"09:00\"\n",
 			[]string{
@@ -118,12 +118,15 @@ func TestConfigFileRefusesUnknownKeys(t *testing.T) {
 			}},
 		{"an unknown table is one problem", minimalFile + "[organisations.widgets]\nallowed_origins = [\"https://intranet.example.nhs.uk\"]\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.widgets in organisation T1 (known here: code, name, oh_name, go_live, services, " +
-				"time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
+				"vaccination, time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
 		{"in a service entry", strings.Replace(minimalFile, `phone = "0191 498 0000",`, `phone = "0191 498 0000", telephone = "0191 498 0000",`, 1),
 			[]string{"cfg.toml: line 10: unknown key organisations.services.telephone in organisation T1 (known here: key, name, category, phone, " +
 				"phone_option, sms_keyword, sms_number, url, hours, eligible, owner, review_by)"}},
 		{"in an inline table", minimalFile + "oh_hours = { from = \"08:00\", opens = true }\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.oh_hours.opens in organisation T1 (known here: days, from, until)"}},
+		{"in the vaccination clinic", minimalFile + "[organisations.vaccination]\nclinic = \"Flu clinic\"\nplace = \"OH\"\nhours = \"Mon-Fri\"\n" +
+			"booking_url = \"https://x.example\"\nbooking_link = \"https://x.example\"\n",
+			[]string{"cfg.toml: line 17: unknown key organisations.vaccination.booking_link in organisation T1 (known here: clinic, place, hours, booking_url, slots)"}},
 		{"a dotted key", minimalFile + "sms.fold_diacritic = true\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.sms.fold_diacritic in organisation T1 (known here: fold_diacritics)"}},
 		{"in every package's tables", minimalFile + "[organisations.webchat]\nsms_fallback = \"24h\"\n[organisations.widget]\norigins = []\n" +
@@ -184,6 +187,13 @@ func TestConfigFileProblems(t *testing.T) {
 			}},
 		{"a directory's problems", strings.Replace(minimalFile, `phone = "999"`, `phone = "12345"`, 1),
 			[]string{`cfg.toml: organisation T1, service emergency: phone "12345" is not a UK number`}},
+		{"a vaccination clinic's problems", minimalFile + "[organisations.vaccination]\nclinic = \"Flu clinic\"\nhours = \"Mon-Fri\"\n" +
+			"booking_url = \"intranet/flu\"\nslots = [\"Mon 23/11 09:00\", \"Mon 23/11 09:00\"]\n",
+			[]string{
+				"cfg.toml: organisation T1, vaccination: place must be 1 to 60 characters",
+				`cfg.toml: organisation T1, vaccination: booking_url "intranet/flu" is not an http(s) URL`,
+				`cfg.toml: organisation T1, vaccination: slot 2 ("Mon 23/11 09:00") is listed twice`,
+			}},
 		{"codes missing and repeated", "[[organisations]]\nname = \"no code\"\n" + minimalFile + minimalFile,
 			[]string{"cfg.toml: organisation #1: code \"\" must be", "cfg.toml: organisation T1: code is used twice"}},
 		{"a wrong type", minimalFile + "[organisations.triggers]\nlong_term_days = \"28\"\n",

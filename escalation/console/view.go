@@ -60,6 +60,7 @@ var categoryLabels = map[string]string{
 	"opted_out_when_asked":    "Opted out when asked whether they are safe",
 	"physio_declined":         "Physio referral declined: OH to call",
 	"referral_unknown_person": "Asked for a physio referral, not on the staff record",
+	"vaccination_question":    "Vaccination campaign: a question for OH",
 }
 
 // categoryLabel turns a case category such as suicide_risk into words;
