@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ohcontact/ohcontact"
 )
 
 // Campaign outcomes: what a member of a vaccination campaign answered.
@@ -21,7 +22,7 @@ const (
 // campaign member memberID at now, and marks the member replied. A later
 // outcome replaces an earlier one (a person who declined and then booked
 // has booked); detail keys are merged, so a reason given after "no" joins
-// the decline. It returns ErrNotFound when there is no such member.
+// the decline. It returns ohcontact.ErrNotFound when there is no such member.
 func RecordCampaignOutcome(ctx context.Context, tx pgx.Tx, memberID int64, outcome string, detail map[string]string, now time.Time) error {
 	if detail == nil {
 		detail = map[string]string{}
@@ -39,7 +40,7 @@ func RecordCampaignOutcome(ctx context.Context, tx pgx.Tx, memberID int64, outco
 		return fmt.Errorf("record campaign outcome of member %d: %w", memberID, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return ErrNotFound
+		return fmt.Errorf("campaign member %d: %w", memberID, ohcontact.ErrNotFound)
 	}
 	return nil
 }

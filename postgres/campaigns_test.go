@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
@@ -33,7 +34,7 @@ func TestRecordCampaignOutcome(t *testing.T) {
 	}
 	type row struct {
 		state, outcome, detail string
-		replied, outcomeAt time.Time
+		replied, outcomeAt     time.Time
 	}
 	read := func() row {
 		t.Helper()
@@ -69,7 +70,7 @@ func TestRecordCampaignOutcome(t *testing.T) {
 	}
 	if err := db.InTx(ctx, func(tx pgx.Tx) error {
 		return postgres.RecordCampaignOutcome(ctx, tx, member+1000, postgres.OutcomeBooked, nil, later)
-	}); !errors.Is(err, postgres.ErrNotFound) {
+	}); !errors.Is(err, ohcontact.ErrNotFound) {
 		t.Errorf("unknown member: got %v, want ErrNotFound", err)
 	}
 }
