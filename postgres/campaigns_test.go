@@ -33,7 +33,7 @@ func TestRecordCampaignOutcome(t *testing.T) {
 	}
 	type row struct {
 		state, outcome, detail string
-		replied, outcomeAt time.Time
+		replied, outcomeAt     time.Time
 	}
 	read := func() row {
 		t.Helper()
