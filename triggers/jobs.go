@@ -84,10 +84,11 @@ type contactJob struct{}
 // harmless to repeat, but one that keeps failing needs a person.
 func (contactJob) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
 
-// busyFor is how long after a person's last message an open conversation
-// counts as under way: a contact due meanwhile waits for it, and after it
-// the idle conversation is closed (as no_response) to make way.
-const busyFor = time.Hour
+// BusyFor is how long after a person's last message an open conversation
+// counts as under way: a contact (or a campaign's invitation) due meanwhile
+// waits for it, and after it the idle conversation is closed (as
+// no_response) to make way (MakeWay).
+const BusyFor = time.Hour
 
 // Starter starts a flow and returns its opening messages (dialogs.Engine).
 type Starter interface {
@@ -326,7 +327,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 		}
 		return at.Sub(now), nil
 	}
-	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	channel := ChooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
 	sent, wait, err := c.open(ctx, tx, k, opening{flow: k.Flow, channel: channel}, now)
 	if err != nil || !sent {
 		return wait, err
@@ -373,24 +374,13 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, o op
 		return cancel(reasonOptedOut)
 	}
 	channel, flow := o.channel, o.flow
-	open, err := postgres.LockOpenConversations(ctx, tx, k.Staff.ID)
-	if err != nil {
+	switch clinician, wait, err := MakeWay(ctx, tx, k.Staff.ID, channel, now); {
+	case err != nil:
 		return false, 0, err
-	}
-	if slices.ContainsFunc(open, func(o postgres.OpenConversation) bool { return o.Owner == ohcontact.OwnerClinician }) {
+	case clinician:
 		return cancel(reasonClinician)
-	}
-	for _, o := range open {
-		if o.Channel != channel {
-			continue
-		}
-		if idleAt := o.LastActivity.Add(busyFor); idleAt.After(now) {
-			return false, idleAt.Sub(now), nil
-		}
-		o.Closed = true
-		if err := postgres.SaveConversation(ctx, tx, &o.Conversation, "no_response"); err != nil {
-			return false, 0, err
-		}
+	case wait > 0:
+		return false, wait, nil
 	}
 
 	address := k.Staff.Mobile
@@ -423,6 +413,36 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k postgres.Contact, o op
 		}
 	}
 	return true, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+}
+
+// MakeWay readies member of staff staffID for a proactive conversation on
+// channel at now, in tx (a contact's, or a campaign's invitation): it locks
+// their open conversations and reports clinician when a clinician owns one,
+// on any channel, or how long to wait when one on channel has had activity
+// within BusyFor (the person is in the middle of it). Otherwise it closes
+// their idle open conversations on channel as no_response, so that a new
+// one may open, and reports neither.
+func MakeWay(ctx context.Context, tx pgx.Tx, staffID int64, channel ohcontact.Channel, now time.Time) (clinician bool, wait time.Duration, err error) {
+	open, err := postgres.LockOpenConversations(ctx, tx, staffID)
+	if err != nil {
+		return false, 0, err
+	}
+	if slices.ContainsFunc(open, func(o postgres.OpenConversation) bool { return o.Owner == ohcontact.OwnerClinician }) {
+		return true, 0, nil
+	}
+	for _, o := range open {
+		if o.Channel != channel {
+			continue
+		}
+		if idleAt := o.LastActivity.Add(BusyFor); idleAt.After(now) {
+			return false, idleAt.Sub(now), nil
+		}
+		o.Closed = true
+		if err := postgres.SaveConversation(ctx, tx, &o.Conversation, "no_response"); err != nil {
+			return false, 0, err
+		}
+	}
+	return false, 0, nil
 }
 
 func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebChatFallbackArgs, now time.Time) (time.Duration, error) {
@@ -657,7 +677,7 @@ func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueA
 	case at.After(now):
 		return at.Sub(now), nil
 	}
-	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	channel := ChooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
 	sent, wait, err := c.open(ctx, tx, k, opening{flow: args.Flow, channel: channel, reminder: true, followUp: true}, now)
 	if sent {
 		c.Log.Info("triggers: follow-up sent", "contact_id", k.ID)

@@ -238,7 +238,7 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 			continue
 		}
 		c := postgres.NewContact{EpisodeID: ep.ID, Trigger: string(d.Trigger), Flow: d.Trigger.Flow(),
-			Channel: chooseChannel(ep.PreferredChannel, ep.HasMobile), DueAt: d.DueAt}
+			Channel: ChooseChannel(ep.PreferredChannel, ep.HasMobile), DueAt: d.DueAt}
 		key := episodeTrigger{ep.ID, c.Trigger}
 		switch {
 		case d.Skipped:
@@ -336,10 +336,10 @@ func backAtWork(last Date, now time.Time, loc *time.Location) bool {
 	return !last.IsZero() && last.Before(DateOf(now.In(loc)))
 }
 
-// chooseChannel picks how to reach a person: their preference; else SMS
+// ChooseChannel picks how to reach a person: their preference; else SMS
 // when a mobile is known; else the web chat widget, where the contact waits
 // until they open it.
-func chooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
+func ChooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
 	if hasMobile && preferred != string(ohcontact.ChannelWebChat) {
 		return ohcontact.ChannelSMS
 	}
