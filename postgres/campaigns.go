@@ -72,6 +72,9 @@ const (
 
 	SkipOptedOut = "opted_out" // opted out of messages, when planned or since
 	SkipLeft     = "left"      // their record was anonymised (retention): nobody to contact
+	// SkipNoChannel: no time to reach them: their quiet hours cover the
+	// campaign's window.
+	SkipNoChannel = "no_channel"
 )
 
 // Campaign is a campaign as stored. Window times are minutes after

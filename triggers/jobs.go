@@ -315,7 +315,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 	// A job may run early (its contact re-planned since) or find the window
 	// changed: wait for the send time, and the window.
 	from := later(now, later(k.DueAt, k.HeldUntil))
-	at, err := set.Window.Next(from, quietHours(k.Quiet))
+	at, err := set.Window.Next(from, QuietOf(k.Quiet))
 	if errors.Is(err, ErrNoSendTime) {
 		return 0, postgres.SetContactState(ctx, tx, k.ID, stateFailed, reasonNoSendTime)
 	}
@@ -335,7 +335,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 	if err := postgres.MarkContactSent(ctx, tx, k.ID, channel); err != nil {
 		return 0, err
 	}
-	remindAt, err := set.Window.Next(now.Add(set.Rules.ReminderAfter), quietHours(k.Quiet))
+	remindAt, err := set.Window.Next(now.Add(set.Rules.ReminderAfter), QuietOf(k.Quiet))
 	if err != nil {
 		remindAt = now.Add(set.Rules.ReminderAfter) // the reminder re-checks the window when it runs
 	}
@@ -497,16 +497,22 @@ func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebCh
 	return 0, nil
 }
 
-// send stores replies as the bot's messages in conv and queues each for
-// delivery. Nobody has just written, so they are not urgent (the jobs send
-// them inside the send window); only a crisis reply would be, and first
-// contacts carry none.
+// send stores replies in conv and queues them on c.Outboxes (SendOpening).
 func (c *Contacts) send(ctx context.Context, tx pgx.Tx, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
+	return SendOpening(ctx, tx, c.Outboxes, conv, replies)
+}
+
+// SendOpening stores a flow's opening replies as the bot's messages in conv
+// and queues each for delivery on outboxes, in tx; the caller saves conv.
+// Nobody has just written, so they are not urgent (the jobs send them
+// inside the send window); only a crisis reply would be, and openings
+// carry none.
+func SendOpening(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
 	ms := make([]ohcontact.Message, len(replies))
 	for i, r := range replies {
 		ms[i] = ohcontact.Message{Author: ohcontact.AuthorBot, Body: r.Text, Urgent: r.Crisis}
 	}
-	return c.Outboxes.Send(ctx, tx, conv, ms)
+	return outboxes.Send(ctx, tx, conv, ms)
 }
 
 // unanswered locks the conversation contact id opened, then the contact
@@ -542,7 +548,7 @@ func (c *Contacts) reminderDue(ctx context.Context, tx pgx.Tx, args ReminderDueA
 		conv.Closed = true
 		return 0, postgres.SaveConversation(ctx, tx, &conv, "returned_to_work")
 	}
-	at, err := set.Window.Next(now, quietHours(k.Quiet))
+	at, err := set.Window.Next(now, QuietOf(k.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
 		at = now // no window will come: remind now rather than never
@@ -642,7 +648,7 @@ func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversation
 	if err != nil {
 		return err
 	}
-	if next, err := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Window.Next(at, quietHours(k.Quiet)); err == nil {
+	if next, err := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Window.Next(at, QuietOf(k.Quiet)); err == nil {
 		at = next
 	}
 	if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, FollowUpDueArgs{ConversationID: conversationID, Flow: flow},
@@ -668,7 +674,7 @@ func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueA
 	if backAtWork(dateOf(k.EndsOn), now, set.Rules.Location) {
 		return 0, nil
 	}
-	at, err := set.Window.Next(now, quietHours(k.Quiet))
+	at, err := set.Window.Next(now, QuietOf(k.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
 		return 0, nil // no window will come: drop the follow-up

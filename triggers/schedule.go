@@ -230,7 +230,7 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 	set := p.s.Policy.For(ep.OrganisationCode)
 	e := Episode{StartsOn: DateOf(ep.StartsOn), EndsOn: dateOf(ep.EndsOn), ReasonCode: ep.ReasonCode}
 	back := backAtWork(e.EndsOn, p.now, set.Rules.Location)
-	quiet := quietHours(ep.Quiet)
+	quiet := QuietOf(ep.Quiet)
 	due := Plan(e, set.Rules, p.now)
 
 	for _, d := range due {
@@ -346,8 +346,8 @@ func ChooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
 	return ohcontact.ChannelWebChat
 }
 
-// quietHours converts stored quiet hours (nil for none).
-func quietHours(q *postgres.QuietHours) *QuietHours {
+// QuietOf converts stored quiet hours (nil for none).
+func QuietOf(q *postgres.QuietHours) *QuietHours {
 	if q == nil {
 		return nil
 	}
@@ -386,7 +386,7 @@ func (s *Scheduler) NextSendTime(ctx context.Context, q postgres.Querier, staffI
 	if err != nil {
 		return now, err
 	}
-	at, err := s.Policy.For(code).Window.Next(now, quietHours(quiet))
+	at, err := s.Policy.For(code).Window.Next(now, QuietOf(quiet))
 	if errors.Is(err, ErrNoSendTime) {
 		return now, nil
 	}

@@ -1,0 +1,57 @@
+package campaigns
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/triggers"
+)
+
+// FlowVaccination is the vaccination campaign's flow (dialogs), the one
+// campaign flow so far.
+const FlowVaccination = "vaccination"
+
+// Queue is the River queue the senders run on: each holds a worker while
+// it sends, so they have workers of their own and never keep the default
+// queue's jobs (contacts, SLA checks) waiting.
+const Queue = "campaigns"
+
+// ErrStatus is returned when a campaign's status does not allow the
+// change asked for (starting a campaign that is not a draft).
+var ErrStatus = errors.New("the campaign's status does not allow this")
+
+// Campaigns creates, steers and sends campaigns. Its fields must be set
+// before its workers run.
+type Campaigns struct {
+	DB     *postgres.DB
+	Engine triggers.Starter // starts the campaign's flow (dialogs.Engine)
+	Jobs   *river.Client[pgx.Tx]
+	// Invitations queue the invitations: an sms.Outbox with Prepaid set,
+	// the sender having taken each text's slot (Throttle), and the web
+	// chat's. Outboxes queue the reminders, as every other proactive text.
+	Invitations, Outboxes channels.Outboxes
+	// Throttle keeps invitations to the service's sending rate; nil sends
+	// as fast as the sender goes (tests).
+	Throttle *sms.Throttle
+	// Flows are the flows a campaign may start; nil allows FlowVaccination.
+	Flows []string
+	// Location is the campaigns' time zone, Europe/London.
+	Location *time.Location
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// flows returns the flows a campaign may start.
+func (c *Campaigns) flows() []string {
+	if c.Flows == nil {
+		return []string{FlowVaccination}
+	}
+	return c.Flows
+}
