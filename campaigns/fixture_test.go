@@ -206,7 +206,7 @@ func (f *fixture) member(t testing.TB, campaignID, staffID int64) member {
 		t.Fatalf("member of campaign %d, staff %d: %v", campaignID, staffID, err)
 	}
 	if notBefore != nil {
-		m.notBefore = *notBefore
+		m.notBefore = notBefore.UTC()
 	}
 	return m
 }
