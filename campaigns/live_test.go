@@ -173,3 +173,53 @@ func TestPauseStopsSendsAtOnce(t *testing.T) {
 		t.Errorf("%d texts for %d members, %d people invited twice; want each once", len(l.accepted()), n, dup)
 	}
 }
+
+// TestReplyIsNotQueuedBehindTheCampaign: while a campaign sends at the
+// whole rate, a person's reply is answered within a second: the campaign
+// has only the invitation in flight ahead of it, not its thousands.
+func TestReplyIsNotQueuedBehindTheCampaign(t *testing.T) {
+	t.Parallel()
+	skipNearMidnight(t)
+	f := newFixture(t)
+	const n, rate = 40, 5.0
+	for range n {
+		f.staff(t, person{department: "Ward 3", mobile: true})
+	}
+	l := newLive(t, f, rate)
+	id := f.create(t, f.allDay("Ward 3")).CampaignID
+	if err := f.c.Start(t.Context(), 0, id, f.lead); err != nil {
+		t.Fatal(err)
+	}
+	l.waitFor(t, 3, 10*time.Second)
+	var mobile string
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT address FROM conversations WHERE campaign_member_id IS NOT NULL ORDER BY id LIMIT 1`).
+		Scan(&mobile); err != nil {
+		t.Fatal(err)
+	}
+	texts := func() int {
+		k := 0
+		for _, m := range l.twilio.Messages() {
+			if m.Get("To") == mobile {
+				k++
+			}
+		}
+		return k
+	}
+	start := time.Now()
+	if err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: mobile, Text: "yes",
+		ExternalID: "SMreply", ReceivedAt: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for texts() < 2 {
+		if time.Since(start) > 3*time.Second {
+			t.Fatalf("no answer to the reply within 3 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the reply was answered after %v, behind the campaign; want within 1 s", took)
+	}
+	if got := len(l.accepted()); got >= n {
+		t.Errorf("the campaign had sent all %d invitations already: the test proves nothing", got)
+	}
+}
