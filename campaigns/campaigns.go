@@ -3,6 +3,7 @@ package campaigns
 import (
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,7 +41,7 @@ type Campaigns struct {
 	// Throttle keeps invitations to the service's sending rate; nil sends
 	// as fast as the sender goes (tests).
 	Throttle *sms.Throttle
-	// Flows are the flows a campaign may start; nil allows FlowVaccination.
+	// Flows are the flows a campaign may start (Flows, in serve).
 	Flows []string
 	// Location is the campaigns' time zone, Europe/London.
 	Location *time.Location
@@ -48,10 +49,14 @@ type Campaigns struct {
 	Log      *slog.Logger
 }
 
-// flows returns the flows a campaign may start.
-func (c *Campaigns) flows() []string {
-	if c.Flows == nil {
-		return []string{FlowVaccination}
+// Flows returns the campaign flows (FlowVaccination) among have, the
+// dialog engine's flows: those a campaign may start.
+func Flows(have []string) []string {
+	var out []string
+	for _, f := range []string{FlowVaccination} {
+		if slices.Contains(have, f) {
+			out = append(out, f)
+		}
 	}
-	return c.Flows
+	return out
 }

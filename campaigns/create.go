@@ -168,8 +168,11 @@ func (c *Campaigns) check(n New, numbers, invalid []string) Problems {
 	if msg := oneLine(n.Name, maxNameRunes, true); msg != "" {
 		p["name"] = msg
 	}
-	if !slices.Contains(c.flows(), n.Flow) {
-		p["flow"] = fmt.Sprintf("must be one of %s", strings.Join(c.flows(), ", "))
+	switch {
+	case len(c.Flows) == 0:
+		p["flow"] = "cannot be chosen: this service has no campaign flow"
+	case !slices.Contains(c.Flows, n.Flow):
+		p["flow"] = fmt.Sprintf("must be one of %s", strings.Join(c.Flows, ", "))
 	}
 	if msg := oneLine(n.Vaccine, maxVaccineRunes, n.Flow == FlowVaccination); msg != "" {
 		p["vaccine"] = msg

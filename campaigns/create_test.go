@@ -138,3 +138,19 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		t.Errorf("%d campaign or member rows stored; want none", n)
 	}
 }
+
+// TestFlows: a campaign may start the vaccination flow once the dialog
+// engine has it, and nothing before.
+func TestFlows(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		have, want []string
+	}{
+		{[]string{"support", "stress-checkin"}, nil},
+		{[]string{"support", campaigns.FlowVaccination}, []string{campaigns.FlowVaccination}},
+	} {
+		if got := campaigns.Flows(tc.have); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Flows(%q) = %q; want %q", tc.have, got, tc.want)
+		}
+	}
+}

@@ -104,7 +104,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	throttle := &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}
 	// Campaigns are sent one invitation a send slot (campaigns package doc).
 	invitations := &sms.Outbox{Prepaid: true}
-	camps := &campaigns.Campaigns{DB: db, Engine: engine, Throttle: throttle, Location: london, Now: time.Now,
+	camps := &campaigns.Campaigns{DB: db, Engine: engine, Flows: campaigns.Flows(engine.Flows()), Throttle: throttle,
+		Location: london, Now: time.Now,
 		Log: log.With("component", "campaigns")}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
