@@ -319,4 +319,11 @@ func TestReplyMarksTheMemberRepliedAndIsScreened(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM conversations WHERE staff_id = $1 AND owner = 'clinician'`, bryn); n != 1 {
 		t.Error("the conversation with a disclosure was not handed to clinicians")
 	}
+	p, err := postgres.CampaignProgressOf(ctx, f.db.Pool, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ByState["replied"] != 2 || p.ByState["sent"] != 0 || p.Delivered != 2 {
+		t.Errorf("progress %+v; want 2 replied, and so delivered", p)
+	}
 }
