@@ -79,6 +79,14 @@ func TestStatusChanges(t *testing.T) {
 	if s, _, err := f.c.SendOne(ctx, id); err != nil || s != "done" {
 		t.Errorf("the stopped campaign's sender: %s, %v; want done", s, err)
 	}
+	for _, tc := range []struct {
+		org  int64
+		want int
+	}{{f.org, 1}, {other, 0}, {0, 1}} {
+		if list, err := postgres.Campaigns(ctx, f.db.Pool, tc.org); err != nil || len(list) != tc.want {
+			t.Errorf("Campaigns(%d): %d, %v; want %d", tc.org, len(list), err, tc.want)
+		}
+	}
 }
 
 func pgtestOrganisation(t *testing.T, f *fixture) int64 {
