@@ -47,6 +47,8 @@ type Campaigns struct {
 	Location *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+
+	sendRun time.Duration // a sender's run, when not sendRun (tests)
 }
 
 // Flows returns the campaign flows (FlowVaccination) among have, the

@@ -49,8 +49,9 @@ func BenchmarkPlan(b *testing.B) {
 
 // BenchmarkSend runs a campaign through River, the sender and the delivery
 // jobs to a fake Twilio at a configured rate (10 texts a second, the
-// default TWILIO_SEND_RATE, and 50), and pauses it once 12 seconds' worth
-// of invitations were accepted. It reports the rate Twilio saw over those
+// default TWILIO_SEND_RATE, and 50), and pauses it once 20 seconds' worth
+// of invitations were accepted (the sender hands over to a new job once on
+// the way). It reports the rate Twilio saw over those
 // (texts/s) and its error against the configured rate (rate-error-%), and
 // how long after the pause the last text reached Twilio (pause-to-last-ms;
 // target ≤ 1000; 0 when none came after it).
@@ -59,7 +60,7 @@ func BenchmarkSend(b *testing.B) {
 	for _, rate := range []float64{10, 50} {
 		b.Run(fmt.Sprintf("rate_%g", rate), func(b *testing.B) {
 			f := newFixture(b)
-			pauseAt := int(12 * rate)
+			pauseAt := int(20 * rate)
 			n := pauseAt + int(2*rate)
 			for range n {
 				f.staff(b, person{department: "Bench", mobile: true})

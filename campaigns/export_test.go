@@ -31,3 +31,6 @@ func (c *Campaigns) RemindOne(ctx context.Context, id int64) (time.Duration, err
 	})
 	return wait, err
 }
+
+// SetSendRun makes each run of a sender last d before it hands over.
+func (c *Campaigns) SetSendRun(d time.Duration) { c.sendRun = d }

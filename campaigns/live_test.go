@@ -118,8 +118,9 @@ func londonLoc(t testing.TB) *time.Location {
 // second: after a pause at most the one invitation in flight reaches
 // Twilio, within a second, and nothing after; resumed, the campaign sends
 // the rest, never faster than the rate, and finishes, each member invited
-// once. (How close to the rate it keeps is BenchmarkSend's to measure: the
-// race detector slows the sender.)
+// once, its sender handing over to a new job every second on the way.
+// (How close to the rate it keeps is BenchmarkSend's to measure: the race
+// detector slows the sender.)
 func TestPauseStopsSendsAtOnce(t *testing.T) {
 	t.Parallel()
 	skipNearMidnight(t)
@@ -129,7 +130,7 @@ func TestPauseStopsSendsAtOnce(t *testing.T) {
 		f.staff(t, person{department: "Ward 3", mobile: true})
 	}
 	l := newLive(t, f, rate)
-	f.c.Now = time.Now
+	f.c.SetSendRun(time.Second)
 	id := f.create(t, f.allDay("Ward 3")).CampaignID
 	ctx := t.Context()
 	if err := f.c.Start(ctx, 0, id, f.lead); err != nil {
@@ -170,6 +171,9 @@ func TestPauseStopsSendsAtOnce(t *testing.T) {
 	}
 	if s := f.status(t, id); s != "finished" {
 		t.Errorf("status %s; want finished", s)
+	}
+	if runs := f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'campaign_send' AND state = 'completed'`); runs < 4 {
+		t.Errorf("%d sender runs; want one a second", runs)
 	}
 	if dup := f.count(t, `SELECT count(*) - count(DISTINCT c.staff_id) FROM conversations c WHERE c.campaign_member_id IS NOT NULL`); dup != 0 || len(l.accepted()) != n {
 		t.Errorf("%d texts for %d members, %d people invited twice; want each once", len(l.accepted()), n, dup)

@@ -40,9 +40,10 @@ func (SendArgs) InsertOpts() river.InsertOpts {
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
-// sendRun is how long one run of a sender sends before it puts itself
-// back in line (well inside River's job timeout and stuck-job rescue).
-const sendRun = 10 * time.Second
+// sendRun is how long one run of a sender sends before it hands over to
+// the next (inside River's job timeout and stuck-job rescue, with room for
+// a send slot's wait).
+const sendRun = 15 * time.Second
 
 // SendWorker works SendArgs.
 type SendWorker struct {
@@ -72,12 +73,16 @@ const (
 	stepDone             // the campaign is paused, stopped or finished: the sender ends
 )
 
-// Work sends invitations for sendRun, one per send slot, then puts the job
-// back in line; it snoozes until the window opens or a held member may be
+// Work sends invitations for sendRun, one per send slot, then hands over
+// to a new job; it snoozes until the window opens or a held member may be
 // invited, and ends (completing the job in the transaction that read the
 // campaign's status) when the campaign is not running.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	deadline := time.Now().Add(sendRun)
+	run := sendRun
+	if w.c.sendRun > 0 {
+		run = w.c.sendRun
+	}
+	deadline := time.Now().Add(run)
 	for time.Now().Before(deadline) {
 		if w.c.Throttle != nil {
 			if err := w.c.Throttle.Wait(ctx, sms.Queue); err != nil {
@@ -108,7 +113,26 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 			}
 		}
 	}
-	return river.JobSnooze(0)
+	return w.handOver(ctx, job)
+}
+
+// handOver completes job and inserts the campaign's next sender in one
+// transaction: the insert wakes a worker at once (a snoozed job would wait
+// for the next fetch, losing send slots), and the job's uniqueness holds,
+// the completed job no longer counting.
+func (w *SendWorker) handOver(ctx context.Context, job *river.Job[SendArgs]) error {
+	if ctx.Err() != nil {
+		return river.JobSnooze(0) // shutting down: another instance carries on
+	}
+	return w.c.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return err
+		}
+		if _, err := w.c.Jobs.InsertTx(ctx, tx, job.Args, nil); err != nil {
+			return fmt.Errorf("hand campaign %d's sender over: %w", job.Args.CampaignID, err)
+		}
+		return nil
+	})
 }
 
 // sendNext invites the next member of campaign id at now, in tx, if the
