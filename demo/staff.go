@@ -18,17 +18,20 @@ import (
 // reason, since daysOff days before the demo first starts: under the
 // default trigger rules, an MSK check-in (S11, S12, from yesterday) and a
 // long-term one (day 28) fall due that day, a stress one (S10, from
-// yesterday) on that day or the next working day.
+// yesterday) on that day or the next working day. Each has an ESR staff
+// group, so that a demo campaign can pick a group (Ann and Zofia are
+// nurses).
 var staff = []struct {
 	assignment, first, last, mobile, language string
+	group                                     string
 	reason                                    string
 	daysOff                                   int
 }{
-	{"90000001-1", "Ann", "Example", "+447700900101", "en-GB", "S11", 1},
-	{"90000002-1", "Bryn", "Jones", "+447700900102", "cy", "S10", 1},
-	{"90000003-1", "Zofia", "Nowak", "+447700900103", "pl", "S12", 1},
-	{"90000004-1", "Sam", "Patel", "+447700900104", "en-GB", "S13", 27},
-	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB", "S10", 1},
+	{"90000001-1", "Ann", "Example", "+447700900101", "en-GB", "Nursing and Midwifery Registered", "S11", 1},
+	{"90000002-1", "Bryn", "Jones", "+447700900102", "cy", "Allied Health Professionals", "S10", 1},
+	{"90000003-1", "Zofia", "Nowak", "+447700900103", "pl", "Nursing and Midwifery Registered", "S12", 1},
+	{"90000004-1", "Sam", "Patel", "+447700900104", "en-GB", "Estates and Ancillary", "S13", 27},
+	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB", "Administrative and Clerical", "S10", 1},
 }
 
 // SignedIn is the assignment number of the demo member of staff the mock
@@ -61,10 +64,11 @@ func Mobiles() []string {
 func seedStaff(ctx context.Context, db *postgres.DB) error {
 	for _, s := range staff {
 		_, err := db.Pool.Exec(ctx, `
-			INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel)
-			SELECT id, $2, $3, $4, $5, lower($3 || '.' || $4 || '@demo.nhs.example'), $6, 'sms' FROM organisations WHERE code = $1
+			INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel,
+				staff_group)
+			SELECT id, $2, $3, $4, $5, lower($3 || '.' || $4 || '@demo.nhs.example'), $6, 'sms', $7 FROM organisations WHERE code = $1
 			ON CONFLICT (organisation_id, assignment_number) DO NOTHING`,
-			signposting.DemoCode, s.assignment, s.first, s.last, s.mobile, s.language)
+			signposting.DemoCode, s.assignment, s.first, s.last, s.mobile, s.language, s.group)
 		if err != nil {
 			return fmt.Errorf("seed demo staff: %w", err)
 		}

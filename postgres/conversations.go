@@ -137,16 +137,18 @@ func LockOpenConversations(ctx context.Context, tx pgx.Tx, staffID int64) ([]Ope
 }
 
 // OpenContactConversation opens conversation c (flow state, language,
-// address) for contact contactID, owned by the bot. The caller has made
-// sure the person has no open conversation on c's channel.
+// address) for contact contactID (0: none), or for the campaign member
+// c.CampaignMemberID, owned by the bot. The caller has made sure the person
+// has no open conversation on c's channel (triggers.MakeWay).
 func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation, contactID int64) (ohcontact.Conversation, error) {
 	opened, err := scanConversation(tx.QueryRow(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, contact_id, channel, address, flow, fsm_state, data, language, owner)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'bot')
+		INSERT INTO conversations (organisation_id, staff_id, contact_id, campaign_member_id, channel, address, flow, fsm_state, data,
+			language, owner)
+		VALUES ($1, $2, nullif($3::bigint, 0), nullif($4::bigint, 0), $5, $6, $7, $8, $9, $10, 'bot')
 		RETURNING `+conversationColumns,
-		c.OrganisationID, c.StaffID, contactID, c.Channel, c.Address, c.Flow, c.State, c.Data, c.Language))
+		c.OrganisationID, c.StaffID, contactID, c.CampaignMemberID, c.Channel, c.Address, c.Flow, c.State, c.Data, c.Language))
 	if err != nil {
-		return opened, fmt.Errorf("open conversation for contact %d: %w", contactID, err)
+		return opened, fmt.Errorf("open conversation for contact %d, campaign member %d: %w", contactID, c.CampaignMemberID, err)
 	}
 	return opened, nil
 }
@@ -155,16 +157,28 @@ func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Convers
 // contactID opened, locked until tx ends, and whether the person has
 // written in it. It returns ohcontact.ErrNotFound when the contact opened none.
 func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (ohcontact.Conversation, bool, error) {
+	return lockOpenedConversation(ctx, tx, "contact_id", contactID)
+}
+
+// LockMemberConversation is LockContactConversation for the conversations
+// opened for campaign member memberID.
+func LockMemberConversation(ctx context.Context, tx pgx.Tx, memberID int64) (ohcontact.Conversation, bool, error) {
+	return lockOpenedConversation(ctx, tx, "campaign_member_id", memberID)
+}
+
+// lockOpenedConversation locks the latest conversation whose column
+// (contact_id or campaign_member_id) is id; see LockContactConversation.
+func lockOpenedConversation(ctx context.Context, tx pgx.Tx, column string, id int64) (ohcontact.Conversation, bool, error) {
 	var replied bool
 	c, err := scanConversation(tx.QueryRow(ctx, `
 		SELECT `+conversationColumns+`,
 		       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound')
-		FROM conversations WHERE contact_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, contactID), &replied)
+		FROM conversations WHERE `+column+` = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE`, id), &replied)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, false, fmt.Errorf("conversation of contact %d: %w", contactID, ohcontact.ErrNotFound)
+		return c, false, fmt.Errorf("conversation of %s %d: %w", column, id, ohcontact.ErrNotFound)
 	}
 	if err != nil {
-		return c, false, fmt.Errorf("lock conversation of contact %d: %w", contactID, err)
+		return c, false, fmt.Errorf("lock conversation of %s %d: %w", column, id, err)
 	}
 	return c, replied, nil
 }
@@ -486,8 +500,9 @@ type Signpost struct{ Service, Category string }
 // SaveSteps stores each step's messages (setting their ID, Seq and
 // CreatedAt), answers and signposts, marks responded the contact that
 // opened a conversation an inbound message arrived in (so no reminder
-// follows), and saves the conversations, incrementing their versions, in
-// one round trip. tx must hold the conversations locked.
+// follows), and replied the campaign member it was opened for, and saves
+// the conversations, incrementing their versions, in one round trip. tx
+// must hold the conversations locked.
 //
 // It returns ErrDuplicate when an inbound message's channel and external
 // id are already stored, and ohcontact.ErrConflict when a conversation's
@@ -496,7 +511,7 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	var (
 		m                                                 messageColumns
 		inbound                                           int
-		contacts                                          []int64
+		contacts, members                                 []int64
 		ids, versions, lastSeqs                           []int64
 		flows, states, data, langs, owners, closedReasons []string
 		closed                                            []bool
@@ -521,6 +536,9 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 		}
 		if responded && c.ContactID != 0 {
 			contacts = append(contacts, c.ContactID)
+		}
+		if responded && c.CampaignMemberID != 0 {
+			members = append(members, c.CampaignMemberID)
 		}
 		c.Closed = s.ClosedReason != ""
 		ids, versions, lastSeqs = append(ids, c.ID), append(versions, int64(c.Version)), append(lastSeqs, int64(c.LastMessageSeq))
@@ -562,6 +580,10 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	if len(contacts) > 0 {
 		b.Queue(`UPDATE contacts SET state = 'responded', state_reason = NULL, updated_at = now()
 			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, contacts)
+	}
+	if len(members) > 0 {
+		b.Queue(`UPDATE campaign_members SET state = 'replied', replied_at = coalesce(replied_at, now()), updated_at = now()
+			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, members)
 	}
 	var saved int64
 	b.Queue(`

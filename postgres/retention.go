@@ -46,6 +46,7 @@ type Purged struct {
 	Answers          int64
 	Referrals        int64 // referrals whose answers were cleared
 	FeedbackComments int64 // feedback comments cleared
+	CampaignOutcomes int64 // campaign members whose outcome details were cleared
 	StaffCleared     int64 // staff records kept with their personal fields emptied
 	StaffDeleted     int64
 	Cases            int64
@@ -61,7 +62,8 @@ func (p Purged) Add(q Purged) Purged {
 	return Purged{
 		Conversations: p.Conversations + q.Conversations, Messages: p.Messages + q.Messages,
 		Answers: p.Answers + q.Answers, Referrals: p.Referrals + q.Referrals, FeedbackComments: p.FeedbackComments + q.FeedbackComments,
-		StaffCleared: p.StaffCleared + q.StaffCleared, StaffDeleted: p.StaffDeleted + q.StaffDeleted,
+		CampaignOutcomes: p.CampaignOutcomes + q.CampaignOutcomes,
+		StaffCleared:     p.StaffCleared + q.StaffCleared, StaffDeleted: p.StaffDeleted + q.StaffDeleted,
 		Cases: p.Cases + q.Cases, CaseEvents: p.CaseEvents + q.CaseEvents,
 		ClinicianAlerts: p.ClinicianAlerts + q.ClinicianAlerts, FollowUps: p.FollowUps + q.FollowUps,
 		OnCallTexts: p.OnCallTexts + q.OnCallTexts,
@@ -73,8 +75,8 @@ func (p Purged) Add(q Purged) Purged {
 func (p Purged) details() map[string]any {
 	return map[string]any{
 		"conversations": p.Conversations, "messages": p.Messages, "answers": p.Answers, "referrals": p.Referrals,
-		"feedback_comments": p.FeedbackComments,
-		"staff_cleared":     p.StaffCleared, "staff_deleted": p.StaffDeleted,
+		"feedback_comments": p.FeedbackComments, "campaign_outcome_details": p.CampaignOutcomes,
+		"staff_cleared": p.StaffCleared, "staff_deleted": p.StaffDeleted,
 		"cases": p.Cases, "case_events": p.CaseEvents, "clinician_alerts": p.ClinicianAlerts, "on_call_texts": p.OnCallTexts,
 		"case_follow_ups": p.FollowUps, "audit_events": p.AuditEvents,
 	}
@@ -91,7 +93,9 @@ func (p Purged) details() map[string]any {
 //     answers; its saved flow state (which holds the answers and the first
 //     name) is emptied, its address (a phone number or widget session)
 //     becomes PurgedAddress, its web chat client key is cleared, its referrals' answers are cleared, and so is
-//     the comment of feedback asked at its end or answered in it (the rating stays). The
+//     the comment of feedback asked at its end or answered in it (the rating stays), and the
+//     outcome details (a date, a place, a reason) of the campaign member it was opened for,
+//     once none of that member's conversations keeps its transcript (the outcome stays). The
 //     row stays, with its organisation, channel, flow, language, outcome
 //     and times, as do its signposts (service and category only): the
 //     pilot's evidence, with no personal data. A conversation with an
@@ -101,7 +105,8 @@ func (p Purged) details() map[string]any {
 //   - A member of staff with no open absence, open conversation or
 //     unresolved case, and no activity (record, consent, absence,
 //     conversation or case) since cut.PersonalData, loses their names,
-//     mobile, email, job title and department. The row itself stays when anything refers to it or
+//     mobile, email, job title, department and staff group. The row itself stays when anything
+//     (a campaign member among them) refers to it or
 //     they have opted in or out (an opt-out must survive: an HR feed
 //     re-sending the person finds it); otherwise it is deleted.
 //   - A case resolved before cut.Cases is deleted with its events, its
@@ -189,6 +194,14 @@ func purgeTranscripts(ctx context.Context, tx pgx.Tx, before time.Time, limit in
 		WHERE (conversation_id = ANY($1) OR answer_conversation_id = ANY($1)) AND comment IS NOT NULL`, ids); err != nil {
 		return 0, fmt.Errorf("clear feedback comments: %w", err)
 	}
+	if p.CampaignOutcomes, err = exec(ctx, tx, `
+		UPDATE campaign_members m SET outcome_detail = '{}'
+		WHERE m.id IN (SELECT campaign_member_id FROM conversations WHERE id = ANY($1))
+		  AND m.outcome_detail <> '{}'
+		  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.campaign_member_id = m.id
+		                  AND c.address <> $2 AND NOT c.id = ANY($1))`, ids, PurgedAddress); err != nil {
+		return 0, fmt.Errorf("clear campaign outcome details: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET address = $2, data = '{}', client_key = NULL WHERE id = ANY($1)`, ids, PurgedAddress); err != nil {
 		return 0, fmt.Errorf("clear conversations: %w", err)
 	}
@@ -267,11 +280,12 @@ func purgeStaff(ctx context.Context, tx pgx.Tx, before time.Time, limit int, p *
 		  AND NOT EXISTS (SELECT 1 FROM absence_episodes a WHERE a.staff_id = s.id)
 		  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.staff_id = s.id)
 		  AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.staff_id = s.id)
-		  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.staff_id = s.id)`, ids); err != nil {
+		  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.staff_id = s.id)
+		  AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.staff_id = s.id)`, ids); err != nil {
 		return 0, fmt.Errorf("delete staff: %w", err)
 	}
 	if p.StaffCleared, err = exec(ctx, tx, `
-		UPDATE staff SET first_name = '', last_name = '', mobile = NULL, email = NULL, job_title = NULL, department = NULL,
+		UPDATE staff SET first_name = '', last_name = '', mobile = NULL, email = NULL, job_title = NULL, department = NULL, staff_group = NULL,
 			updated_at = now()
 		WHERE id = ANY($1)`, ids); err != nil {
 		return 0, fmt.Errorf("clear staff: %w", err)

@@ -285,8 +285,8 @@ func SetLanguage(ctx context.Context, tx pgx.Tx, staffID int64, lang string) err
 }
 
 // StaffRecord is a member of staff as an HR system sends them. Empty
-// Mobile, Email and PreferredChannel mean none; an empty JobTitle or
-// Department means unknown.
+// Mobile, Email and PreferredChannel mean none; an empty JobTitle,
+// Department or StaffGroup means unknown.
 type StaffRecord struct {
 	OrganisationID   int64
 	AssignmentNumber string
@@ -298,6 +298,7 @@ type StaffRecord struct {
 	PreferredChannel string // sms, webchat or empty
 	JobTitle         string // at most 100 characters
 	Department       string // at most 100 characters
+	StaffGroup       string // at most 100 characters: ESR's staff group, which campaigns pick staff by
 }
 
 // Upserted is a row an upsert inserted or changed.
@@ -316,28 +317,29 @@ func UpsertStaff(ctx context.Context, tx pgx.Tx, records []StaffRecord) ([]Upser
 	n := len(records)
 	orgs, numbers, first, last := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
 	mobiles, emails, langs, channels := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	jobs, departments := make([]string, n), make([]string, n)
+	jobs, departments, groups := make([]string, n), make([]string, n), make([]string, n)
 	for i, r := range records {
 		orgs[i], numbers[i], first[i], last[i] = r.OrganisationID, r.AssignmentNumber, r.FirstName, r.LastName
 		mobiles[i], emails[i], langs[i], channels[i] = r.Mobile, r.Email, r.Language, r.PreferredChannel
-		jobs[i], departments[i] = r.JobTitle, r.Department
+		jobs[i], departments[i], groups[i] = r.JobTitle, r.Department, r.StaffGroup
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO staff AS s (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel,
-		                        job_title, department)
-		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, '')
+		                        job_title, department, staff_group)
+		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, ''), nullif(sg, '')
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-		            $9::text[], $10::text[])
-		     AS i(o, a, f, l, m, e, g, p, j, d)
+		            $9::text[], $10::text[], $11::text[])
+		     AS i(o, a, f, l, m, e, g, p, j, d, sg)
 		ON CONFLICT (organisation_id, assignment_number) DO UPDATE SET
 			first_name = excluded.first_name, last_name = excluded.last_name, mobile = excluded.mobile,
 			email = excluded.email, preferred_channel = excluded.preferred_channel,
-			job_title = excluded.job_title, department = excluded.department, updated_at = now()
-		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department)
+			job_title = excluded.job_title, department = excluded.department, staff_group = excluded.staff_group,
+			updated_at = now()
+		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department, s.staff_group)
 		      IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.mobile, excluded.email, excluded.preferred_channel,
-		                        excluded.job_title, excluded.department)
+		                        excluded.job_title, excluded.department, excluded.staff_group)
 		RETURNING s.id, s.xmax = 0`,
-		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments)
+		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments, groups)
 	if err != nil {
 		return nil, fmt.Errorf("upsert staff: %w", err)
 	}

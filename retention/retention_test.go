@@ -71,8 +71,8 @@ func (f *fixture) staff(updated time.Time) int64 {
 	f.t.Helper()
 	f.n++
 	return f.id(`INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, email, job_title, department,
-		created_at, updated_at)
-		VALUES ($1, $2, 'Ann', 'Example', $3, 'ann@example.nhs.uk', 'Porter', 'Estates', $4, $4) RETURNING id`,
+		staff_group, created_at, updated_at)
+		VALUES ($1, $2, 'Ann', 'Example', $3, 'ann@example.nhs.uk', 'Porter', 'Estates', 'Estates and Ancillary', $4, $4) RETURNING id`,
 		f.org, fmt.Sprint(1000+f.n), fmt.Sprintf("+4477009%05d", f.n), updated)
 }
 
@@ -376,7 +376,7 @@ func TestRetentionStaff(t *testing.T) {
 	} {
 		var first, last, mobile, email, job, consent string
 		err := f.db.Pool.QueryRow(t.Context(), `SELECT first_name, last_name, coalesce(mobile, ''), coalesce(email, ''),
-			coalesce(job_title, '') || coalesce(department, ''), consent
+			coalesce(job_title, '') || coalesce(department, '') || coalesce(staff_group, ''), consent
 			FROM staff WHERE id = $1`, tc.id).Scan(&first, &last, &mobile, &email, &job, &consent)
 		state := "kept"
 		switch {
@@ -476,5 +476,59 @@ func TestRetentionFeedbackComments(t *testing.T) {
 	}
 	if n := f.count(`SELECT count(*) FROM feedback WHERE id = $1 AND comment IS NOT NULL`, kept); n != 1 {
 		t.Error("the kept conversations' feedback lost its comment")
+	}
+}
+
+// TestRetentionCampaignMembers: a campaign member's outcome details (where
+// and when they were vaccinated, why they declined) go with the last of
+// their campaign conversations' transcripts, the outcome staying; and a
+// member of staff a campaign planned is cleared, not deleted (the member
+// row refers to them), so the purge does not fail on the reference.
+func TestRetentionCampaignMembers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	campaign := f.id(`INSERT INTO campaigns (organisation_id, name, flow, vaccine, audience, audience_value, starts_at, window_from, window_until)
+		VALUES ($1, 'Flu 2024', 'vaccination', 'flu', 'department', 'Estates', $2, '09:00', '17:00') RETURNING id`, f.org, f.months(30, 0))
+	member := func(staffID int64) int64 {
+		return f.id(`INSERT INTO campaign_members (campaign_id, staff_id, state, outcome, outcome_detail, outcome_at, sent_at, replied_at)
+			VALUES ($1, $2, 'replied', 'had_elsewhere', '{"where": "my GP", "date": "2024-10-01"}', $3, $3, $3) RETURNING id`,
+			campaign, staffID, f.months(30, 0))
+	}
+	opened := func(conversationID, memberID int64) {
+		f.exec(`UPDATE conversations SET campaign_member_id = $2 WHERE id = $1`, conversationID, memberID)
+	}
+	ann := f.staff(f.now)
+	expired := member(ann)
+	opened(f.conversation(ann, f.months(18, 1)), expired)
+	bryn := f.staff(f.now)
+	remindedLater := member(bryn) // invited long ago, reminded in a conversation still kept
+	opened(f.conversation(bryn, f.months(18, 1)), remindedLater)
+	opened(f.conversation(bryn, f.months(17, 0)), remindedLater)
+	gone := f.staff(f.months(24, 0)) // no activity for two years, planned by a campaign
+	member(gone)
+
+	got := f.purge()
+	if got.CampaignOutcomes != 1 || got.StaffCleared != 1 || got.StaffDeleted != 0 {
+		t.Errorf("Purge = %+v, want one campaign member's details cleared and one member of staff cleared, none deleted", got)
+	}
+	for _, tc := range []struct {
+		name   string
+		id     int64
+		detail string
+	}{
+		{"every conversation purged", expired, "{}"},
+		{"a later conversation kept", remindedLater, `{"date": "2024-10-01", "where": "my GP"}`},
+	} {
+		var detail, outcome string
+		if err := f.db.Pool.QueryRow(t.Context(), `SELECT outcome_detail::text, outcome FROM campaign_members WHERE id = $1`, tc.id).
+			Scan(&detail, &outcome); err != nil {
+			t.Fatal(err)
+		}
+		if detail != tc.detail || outcome != "had_elsewhere" {
+			t.Errorf("%s: outcome %s, detail %s; want had_elsewhere, %s", tc.name, outcome, detail, tc.detail)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM staff WHERE id = $1 AND first_name = '' AND staff_group IS NULL`, gone); n != 1 {
+		t.Error("the member of staff a campaign planned was not cleared")
 	}
 }

@@ -434,7 +434,7 @@ type staffJSON struct {
 
 // putStaff creates or updates a member of staff of the key's organisation
 // (PUT /api/v1/staff/{assignment_number}): 201 when new, else 200. The
-// job_title and department are optional: missing, null or blank means
+// job_title, department and staff_group are optional: missing, null or blank means
 // unknown. The language is set only when the record is created: after that it is the
 // person's own choice. A key can reach only its own organisation's staff:
 // the same assignment number in another organisation is another record. A
@@ -442,7 +442,7 @@ type staffJSON struct {
 // recorded as a conflict (auditMobileConflicts).
 func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 	b, ok := readBody(w, r, colFirstName, colLastName, colMobile, colEmail, colLanguage, colPreferredChannel,
-		colJobTitle, colDepartment)
+		colJobTitle, colDepartment, colStaffGroup)
 	if !ok {
 		return
 	}
@@ -454,7 +454,8 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 		FirstName: read(b, colFirstName, personName), LastName: read(b, colLastName, personName),
 		Mobile: read(b, colMobile, optionalMobile), Email: read(b, colEmail, optionalEmail),
 		Language: read(b, colLanguage, languageTag), PreferredChannel: read(b, colPreferredChannel, preferredChannel),
-		JobTitle: read(b, colJobTitle, jobWords), Department: read(b, colDepartment, jobWords)}
+		JobTitle: read(b, colJobTitle, jobWords), Department: read(b, colDepartment, jobWords),
+		StaffGroup: read(b, colStaffGroup, jobWords)}
 	if len(b.errs) > 0 {
 		writeProblem(w, http.StatusUnprocessableEntity, "The member of staff has problems: see errors.", b.errs)
 		return

@@ -215,8 +215,8 @@ func TestAPIValidationNamesEveryField(t *testing.T) {
 			"application/json", http.StatusUnprocessableEntity, []string{"last_name"}},
 		{"NUL in an unknown field", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "x\u0000": "1"}`,
 			"application/json", http.StatusUnprocessableEntity, []string{"x\x00"}},
-		{"long job title", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "job_title": "` + strings.Repeat("x", 101) + `", "department": 7}`,
-			"application/json", http.StatusUnprocessableEntity, []string{"department", "job_title"}},
+		{"long job title", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "job_title": "` + strings.Repeat("x", 101) + `", "department": 7, "staff_group": "a\nb"}`,
+			"application/json", http.StatusUnprocessableEntity, []string{"department", "job_title", "staff_group"}},
 		{"impossible mobile", "PUT", "/api/v1/staff/101", `{"first_name": "Ann", "last_name": "Example", "mobile": "+1 (555) 123"}`,
 			"application/json", http.StatusUnprocessableEntity, []string{"mobile"}},
 		{"start in year 1", "POST", "/api/v1/absences",
@@ -260,8 +260,8 @@ func TestAPIValidationNamesEveryField(t *testing.T) {
 	}
 }
 
-// TestAPIStaffJobAndDepartment: a PUT stores job_title and department,
-// and a PUT without them makes them unknown again.
+// TestAPIStaffJobAndDepartment: a PUT stores job_title, department and
+// staff_group, and a PUT without them makes them unknown again.
 func TestAPIStaffJobAndDepartment(t *testing.T) {
 	t.Parallel()
 	f := newAPIFixture(t)
@@ -273,6 +273,13 @@ func TestAPIStaffJobAndDepartment(t *testing.T) {
 		}
 		return title, dept
 	}
+	group := func() (g *string) {
+		t.Helper()
+		if err := f.db.Pool.QueryRow(t.Context(), `SELECT staff_group FROM staff WHERE assignment_number = '300'`).Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
 	deref := func(s *string) string {
 		if s == nil {
 			return "(unknown)"
@@ -280,14 +287,21 @@ func TestAPIStaffJobAndDepartment(t *testing.T) {
 		return *s
 	}
 	decode[staffJSON](t, f.do(t, "PUT", "/api/v1/staff/300", f.key,
-		`{"first_name": "Ann", "last_name": "Example", "job_title": " Staff Nurse ", "department": "Ward 7"}`), http.StatusCreated)
+		`{"first_name": "Ann", "last_name": "Example", "job_title": " Staff Nurse ", "department": "Ward 7",
+		  "staff_group": "Nursing and Midwifery Registered"}`), http.StatusCreated)
 	if title, dept := job(); deref(title) != "Staff Nurse" || deref(dept) != "Ward 7" {
 		t.Fatalf("job %q, department %q; want Staff Nurse, Ward 7", deref(title), deref(dept))
+	}
+	if g := group(); deref(g) != "Nursing and Midwifery Registered" {
+		t.Fatalf("staff group %q; want Nursing and Midwifery Registered", deref(g))
 	}
 	decode[staffJSON](t, f.do(t, "PUT", "/api/v1/staff/300", f.key,
 		`{"first_name": "Ann", "last_name": "Example", "department": ""}`), http.StatusOK)
 	if title, dept := job(); title != nil || dept != nil {
 		t.Fatalf("job %q, department %q after a PUT without them; want both unknown (NULL)", deref(title), deref(dept))
+	}
+	if g := group(); g != nil {
+		t.Fatalf("staff group %q after a PUT without it; want unknown (NULL)", deref(g))
 	}
 }
 

@@ -24,6 +24,7 @@ const (
 	colPreferredChannel = "preferred_channel"
 	colJobTitle         = "job_title"
 	colDepartment       = "department"
+	colStaffGroup       = "staff_group"
 	colAbsenceStart     = "absence_start"
 	colAbsenceEnd       = "absence_end"
 	colReasonCode       = "reason_code"
@@ -33,7 +34,7 @@ const (
 var (
 	staffColumns = []string{colAssignmentNumber, colFirstName, colLastName, colMobile, colEmail,
 		colOrganisation, colLanguage, colPreferredChannel}
-	staffOptionalColumns = []string{colJobTitle, colDepartment}
+	staffOptionalColumns = []string{colJobTitle, colDepartment, colStaffGroup}
 	absenceColumns       = []string{colAssignmentNumber, colAbsenceStart, colAbsenceEnd, colReasonCode, colRelatedReason}
 )
 
@@ -50,6 +51,7 @@ type StaffRow struct {
 	PreferredChannel string // "sms", "webchat" (an ohcontact.Channel), or empty for no preference
 	JobTitle         string // or empty when not known
 	Department       string // or empty when not known
+	StaffGroup       string // ESR staff group (campaigns pick staff by it), or empty when not known
 }
 
 // AbsenceRow is one good row of an absence export.
@@ -94,7 +96,7 @@ type Reader[T any] struct {
 // NewStaffReader reads the header of a staff export from r and returns a
 // Reader for its rows. The columns assignment_number, first_name,
 // last_name, mobile, email, organisation, language and preferred_channel
-// are required, in any order; job_title and department are optional (a
+// are required, in any order; job_title, department and staff_group are optional (a
 // blank cell, or no such column, means unknown, and so clears what was
 // stored); other columns are ignored. Header names are
 // matched ignoring case and surrounding spaces, with spaces and hyphens read
@@ -251,6 +253,7 @@ func parseStaff(rec record) (StaffRow, error) {
 	check(rec, &failed, &s.PreferredChannel, colPreferredChannel, preferredChannel)
 	check(rec, &failed, &s.JobTitle, colJobTitle, jobWords)
 	check(rec, &failed, &s.Department, colDepartment, jobWords)
+	check(rec, &failed, &s.StaffGroup, colStaffGroup, jobWords)
 	if failed != nil {
 		return StaffRow{}, failed
 	}

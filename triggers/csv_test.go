@@ -110,28 +110,31 @@ func TestReadStaffMixedFile(t *testing.T) {
 	}
 }
 
-// TestReadStaffJobColumns: job_title and department are optional columns;
-// a blank cell is unknown, and a long or two-line value is a bad row.
+// TestReadStaffJobColumns: job_title, department and staff_group are
+// optional columns; a blank cell is unknown, and a long or two-line value
+// is a bad row.
 func TestReadStaffJobColumns(t *testing.T) {
-	const header = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,Job Title,Department\n"
+	const header = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,Job Title,Department,Staff Group\n"
 	r, err := NewStaffReader(strings.NewReader(header +
-		"1,Ann,Example,,,RTD,,,Staff Nurse,Ward 7\n" +
-		"2,Bryn,Example,,,RTD,,,,\n" +
-		"3,Jo,Example,,,RTD,,," + strings.Repeat("x", 101) + ",Ward 7\n" +
-		"4,Sam,Example,,,RTD,,,Porter,\"Ward\n7\"\n"))
+		"1,Ann,Example,,,RTD,,,Staff Nurse,Ward 7,Nursing and Midwifery Registered\n" +
+		"2,Bryn,Example,,,RTD,,,,,\n" +
+		"3,Jo,Example,,,RTD,,," + strings.Repeat("x", 101) + ",Ward 7,\n" +
+		"4,Sam,Example,,,RTD,,,Porter,\"Ward\n7\",\n" +
+		"5,Zofia,Example,,,RTD,,,Porter,Estates," + strings.Repeat("x", 101) + "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows, bad := readAll(t, r)
 	want := []StaffRow{
 		{Line: 2, AssignmentNumber: "1", FirstName: "Ann", LastName: "Example", Organisation: "RTD", Language: "en-GB",
-			JobTitle: "Staff Nurse", Department: "Ward 7"},
+			JobTitle: "Staff Nurse", Department: "Ward 7", StaffGroup: "Nursing and Midwifery Registered"},
 		{Line: 3, AssignmentNumber: "2", FirstName: "Bryn", LastName: "Example", Organisation: "RTD", Language: "en-GB"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", rows, want)
 	}
-	wantBad := []string{"line 4: job_title is longer than 100 characters", "line 5: department has a line break in it"}
+	wantBad := []string{"line 4: job_title is longer than 100 characters", "line 5: department has a line break in it",
+		"line 7: staff_group is longer than 100 characters"}
 	if !reflect.DeepEqual(bad, wantBad) {
 		t.Errorf("bad rows:\n got %q\nwant %q", bad, wantBad)
 	}

@@ -160,9 +160,9 @@ func personName(s string) (string, error) {
 	return s, nil
 }
 
-// jobWords reads a job title or department, or nothing (unknown): one
-// line of at most 100 characters, as staff.job_title and staff.department
-// hold.
+// jobWords reads a job title, department or staff group, or nothing
+// (unknown): one line of at most 100 characters, as staff.job_title,
+// staff.department and staff.staff_group hold.
 func jobWords(s string) (string, error) {
 	switch {
 	case utf8.RuneCountInString(s) > 100:

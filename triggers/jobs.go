@@ -84,10 +84,11 @@ type contactJob struct{}
 // harmless to repeat, but one that keeps failing needs a person.
 func (contactJob) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
 
-// busyFor is how long after a person's last message an open conversation
-// counts as under way: a contact due meanwhile waits for it, and after it
-// the idle conversation is closed (as no_response) to make way.
-const busyFor = time.Hour
+// BusyFor is how long after a person's last message an open conversation
+// counts as under way: a contact (or a campaign's invitation) due meanwhile
+// waits for it, and after it the idle conversation is closed (as
+// no_response) to make way (MakeWay).
+const BusyFor = time.Hour
 
 // Starter starts a flow and returns its opening messages (dialogs.Engine).
 type Starter interface {
@@ -314,7 +315,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 	// A job may run early (its contact re-planned since) or find the window
 	// changed: wait for the send time, and the window.
 	from := later(now, later(k.DueAt, k.HeldUntil))
-	at, err := set.Window.Next(from, quietHours(k.Quiet))
+	at, err := set.Window.Next(from, QuietOf(k.Quiet))
 	if errors.Is(err, ErrNoSendTime) {
 		return 0, postgres.SetContactState(ctx, tx, k.ID, stateFailed, reasonNoSendTime)
 	}
@@ -326,7 +327,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 		}
 		return at.Sub(now), nil
 	}
-	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	channel := ChooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
 	sent, wait, err := c.open(ctx, tx, k, opening{flow: k.Flow, channel: channel}, now)
 	if err != nil || !sent {
 		return wait, err
@@ -334,7 +335,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 	if err := postgres.MarkContactSent(ctx, tx, k.ID, channel); err != nil {
 		return 0, err
 	}
-	remindAt, err := set.Window.Next(now.Add(set.Rules.ReminderAfter), quietHours(k.Quiet))
+	remindAt, err := set.Window.Next(now.Add(set.Rules.ReminderAfter), QuietOf(k.Quiet))
 	if err != nil {
 		remindAt = now.Add(set.Rules.ReminderAfter) // the reminder re-checks the window when it runs
 	}
@@ -373,24 +374,13 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k ohcontact.Contact, o o
 		return cancel(reasonOptedOut)
 	}
 	channel, flow := o.channel, o.flow
-	open, err := postgres.LockOpenConversations(ctx, tx, k.Staff.ID)
-	if err != nil {
+	switch clinician, wait, err := MakeWay(ctx, tx, k.Staff.ID, channel, now); {
+	case err != nil:
 		return false, 0, err
-	}
-	if slices.ContainsFunc(open, func(o postgres.OpenConversation) bool { return o.Owner == ohcontact.OwnerClinician }) {
+	case clinician:
 		return cancel(reasonClinician)
-	}
-	for _, o := range open {
-		if o.Channel != channel {
-			continue
-		}
-		if idleAt := o.LastActivity.Add(busyFor); idleAt.After(now) {
-			return false, idleAt.Sub(now), nil
-		}
-		o.Closed = true
-		if err := postgres.SaveConversation(ctx, tx, &o.Conversation, "no_response"); err != nil {
-			return false, 0, err
-		}
+	case wait > 0:
+		return false, wait, nil
 	}
 
 	address := k.Staff.Mobile
@@ -423,6 +413,36 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k ohcontact.Contact, o o
 		}
 	}
 	return true, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+}
+
+// MakeWay readies member of staff staffID for a proactive conversation on
+// channel at now, in tx (a contact's, or a campaign's invitation): it locks
+// their open conversations and reports clinician when a clinician owns one,
+// on any channel, or how long to wait when one on channel has had activity
+// within BusyFor (the person is in the middle of it). Otherwise it closes
+// their idle open conversations on channel as no_response, so that a new
+// one may open, and reports neither.
+func MakeWay(ctx context.Context, tx pgx.Tx, staffID int64, channel ohcontact.Channel, now time.Time) (clinician bool, wait time.Duration, err error) {
+	open, err := postgres.LockOpenConversations(ctx, tx, staffID)
+	if err != nil {
+		return false, 0, err
+	}
+	if slices.ContainsFunc(open, func(o postgres.OpenConversation) bool { return o.Owner == ohcontact.OwnerClinician }) {
+		return true, 0, nil
+	}
+	for _, o := range open {
+		if o.Channel != channel {
+			continue
+		}
+		if idleAt := o.LastActivity.Add(BusyFor); idleAt.After(now) {
+			return false, idleAt.Sub(now), nil
+		}
+		o.Closed = true
+		if err := postgres.SaveConversation(ctx, tx, &o.Conversation, "no_response"); err != nil {
+			return false, 0, err
+		}
+	}
+	return false, 0, nil
 }
 
 func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebChatFallbackArgs, now time.Time) (time.Duration, error) {
@@ -477,16 +497,22 @@ func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebCh
 	return 0, nil
 }
 
-// send stores replies as the bot's messages in conv and queues each for
-// delivery. Nobody has just written, so they are not urgent (the jobs send
-// them inside the send window); only a crisis reply would be, and first
-// contacts carry none.
+// send stores replies in conv and queues them on c.Outboxes (SendOpening).
 func (c *Contacts) send(ctx context.Context, tx pgx.Tx, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
+	return SendOpening(ctx, tx, c.Outboxes, conv, replies)
+}
+
+// SendOpening stores a flow's opening replies as the bot's messages in conv
+// and queues each for delivery on outboxes, in tx; the caller saves conv.
+// Nobody has just written, so they are not urgent (the jobs send them
+// inside the send window); only a crisis reply would be, and openings
+// carry none.
+func SendOpening(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
 	ms := make([]ohcontact.Message, len(replies))
 	for i, r := range replies {
 		ms[i] = ohcontact.Message{Author: ohcontact.AuthorBot, Body: r.Text, Urgent: r.Crisis}
 	}
-	return c.Outboxes.Send(ctx, tx, conv, ms)
+	return outboxes.Send(ctx, tx, conv, ms)
 }
 
 // unanswered locks the conversation contact id opened, then the contact
@@ -522,7 +548,7 @@ func (c *Contacts) reminderDue(ctx context.Context, tx pgx.Tx, args ReminderDueA
 		conv.Closed = true
 		return 0, postgres.SaveConversation(ctx, tx, &conv, "returned_to_work")
 	}
-	at, err := set.Window.Next(now, quietHours(k.Quiet))
+	at, err := set.Window.Next(now, QuietOf(k.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
 		at = now // no window will come: remind now rather than never
@@ -622,7 +648,7 @@ func (c *Contacts) ScheduleFollowUp(ctx context.Context, tx pgx.Tx, conversation
 	if err != nil {
 		return err
 	}
-	if next, err := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Window.Next(at, quietHours(k.Quiet)); err == nil {
+	if next, err := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Window.Next(at, QuietOf(k.Quiet)); err == nil {
 		at = next
 	}
 	if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, FollowUpDueArgs{ConversationID: conversationID, Flow: flow},
@@ -648,7 +674,7 @@ func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueA
 	if backAtWork(dateOf(k.EndsOn), now, set.Rules.Location) {
 		return 0, nil
 	}
-	at, err := set.Window.Next(now, quietHours(k.Quiet))
+	at, err := set.Window.Next(now, QuietOf(k.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
 		return 0, nil // no window will come: drop the follow-up
@@ -657,7 +683,7 @@ func (c *Contacts) followUpDue(ctx context.Context, tx pgx.Tx, args FollowUpDueA
 	case at.After(now):
 		return at.Sub(now), nil
 	}
-	channel := chooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
+	channel := ChooseChannel(k.PreferredChannel, k.Staff.Mobile != "")
 	sent, wait, err := c.open(ctx, tx, k, opening{flow: args.Flow, channel: channel, reminder: true, followUp: true}, now)
 	if sent {
 		c.Log.Info("triggers: follow-up sent", "contact_id", k.ID)

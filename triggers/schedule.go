@@ -230,7 +230,7 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 	set := p.s.Policy.For(ep.OrganisationCode)
 	e := Episode{StartsOn: DateOf(ep.StartsOn), EndsOn: dateOf(ep.EndsOn), ReasonCode: ep.ReasonCode}
 	back := backAtWork(e.EndsOn, p.now, set.Rules.Location)
-	quiet := quietHours(ep.Quiet)
+	quiet := QuietOf(ep.Quiet)
 	due := Plan(e, set.Rules, p.now)
 
 	for _, d := range due {
@@ -238,7 +238,7 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 			continue
 		}
 		c := postgres.NewContact{EpisodeID: ep.ID, Trigger: string(d.Trigger), Flow: d.Trigger.Flow(),
-			Channel: chooseChannel(ep.PreferredChannel, ep.HasMobile), DueAt: d.DueAt}
+			Channel: ChooseChannel(ep.PreferredChannel, ep.HasMobile), DueAt: d.DueAt}
 		key := episodeTrigger{ep.ID, c.Trigger}
 		switch {
 		case d.Skipped:
@@ -336,18 +336,18 @@ func backAtWork(last Date, now time.Time, loc *time.Location) bool {
 	return !last.IsZero() && last.Before(DateOf(now.In(loc)))
 }
 
-// chooseChannel picks how to reach a person: their preference; else SMS
+// ChooseChannel picks how to reach a person: their preference; else SMS
 // when a mobile is known; else the web chat widget, where the contact waits
 // until they open it.
-func chooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
+func ChooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
 	if hasMobile && preferred != string(ohcontact.ChannelWebChat) {
 		return ohcontact.ChannelSMS
 	}
 	return ohcontact.ChannelWebChat
 }
 
-// quietHours converts stored quiet hours (nil for none).
-func quietHours(q *ohcontact.QuietHours) *QuietHours {
+// QuietOf converts stored quiet hours (nil for none).
+func QuietOf(q *ohcontact.QuietHours) *QuietHours {
 	if q == nil {
 		return nil
 	}
@@ -386,7 +386,7 @@ func (s *Scheduler) NextSendTime(ctx context.Context, q postgres.Querier, staffI
 	if err != nil {
 		return now, err
 	}
-	at, err := s.Policy.For(code).Window.Next(now, quietHours(quiet))
+	at, err := s.Policy.For(code).Window.Next(now, QuietOf(quiet))
 	if errors.Is(err, ErrNoSendTime) {
 		return now, nil
 	}

@@ -39,10 +39,16 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // carries crisis contacts and on-call texts: it has workers of its own and
 // a sending rate of its own (Throttle), so no backlog of ordinary texts,
 // and none of their reserved send slots, is ever ahead of a crisis text.
+// PrepaidQueue carries texts whose sender took their send slot on Queue's
+// line before queueing them (Outbox.Prepaid: a campaign's invitations, one
+// at a time), so their deliveries reserve none: the invitations and the
+// ordinary texts share one rate, in the order their slots were taken, and
+// a campaign never has more than a text or two waiting for delivery.
 // Retries stay on the queue their job was inserted on.
 const (
-	Queue       = "sms"
-	CrisisQueue = "sms_crisis"
+	Queue        = "sms"
+	CrisisQueue  = "sms_crisis"
+	PrepaidQueue = "sms_prepaid"
 )
 
 // Deliverer is the River worker for DeliverArgs.
@@ -109,8 +115,8 @@ func (d *Deliverer) deliver(ctx context.Context, store textStore, id int64, job 
 	case m.Status == "sending":
 		d.Log.Warn("sms delivery: resending after an interrupted attempt", "text_id", id, "attempt", attempt)
 	}
-	if d.Throttle != nil {
-		if err := d.Throttle.wait(ctx, job.Queue); err != nil {
+	if d.Throttle != nil && job.Queue != PrepaidQueue {
+		if err := d.Throttle.Wait(ctx, job.Queue); err != nil {
 			return err
 		}
 	}

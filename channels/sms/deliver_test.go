@@ -325,6 +325,42 @@ func TestCrisisLaneSkipsTheSendingLine(t *testing.T) {
 	}
 }
 
+// TestPrepaidTextTakesNoSecondSlot: a text on the prepaid lane (a
+// campaign's invitation, whose sender took its slot on the ordinary line
+// before queueing it) is sent at once however long the line is, and takes
+// no slot of its own: the next ordinary text's turn does not move.
+func TestPrepaidTextTakesNoSecondSlot(t *testing.T) {
+	f := newDeliveryFixture(t)
+	f.d.Throttle = &Throttle{DB: f.db, PerSecond: 1.0 / 3600}
+	if err := f.d.Throttle.Wait(t.Context(), Queue); err != nil { // the sender's slot
+		t.Fatal(err)
+	}
+	var before time.Time
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT next_slot FROM send_slots WHERE name = $1`, Queue).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	invitation := f.queue(t, "OH invites you to your flu vaccination")
+	err := f.d.Work(t.Context(), &river.Job[DeliverArgs]{
+		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8, Queue: PrepaidQueue}, Args: DeliverArgs{MessageID: invitation}})
+	if err != nil {
+		t.Fatalf("prepaid text: got %v, want it sent at once", err)
+	}
+	if got := f.message(t, invitation).status; got == "queued" {
+		t.Errorf("prepaid text status = %q, want sent", got)
+	}
+	var after time.Time
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT next_slot FROM send_slots WHERE name = $1`, Queue).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if !after.Equal(before) {
+		t.Errorf("the ordinary line moved from %v to %v; want no second slot taken", before, after)
+	}
+	var lines int
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM send_slots WHERE name = $1`, PrepaidQueue).Scan(&lines); err != nil || lines != 0 {
+		t.Errorf("the prepaid lane has a line of its own (%v)", err)
+	}
+}
+
 // TestCrisisTextOvertakesBacklog proves the lane with River running: with
 // a backlog of ordinary replies and proactive contacts waiting on the
 // sending rate, a crisis text queued after them reaches Twilio within a

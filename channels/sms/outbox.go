@@ -20,13 +20,18 @@ const (
 // text is sent if and only if the step that wrote it commits.
 type Outbox struct {
 	Jobs *river.Client[pgx.Tx]
+	// Prepaid is set on the outbox of a sender that takes each text's send
+	// slot itself (Throttle.Wait on Queue) before queueing it: its texts
+	// but crisis ones go on PrepaidQueue, whose deliveries take none.
+	Prepaid bool
 }
 
 // Queue inserts the delivery jobs for the stored messages ms in tx, in one
 // round trip. Crisis texts go on CrisisQueue, the crisis lane: its own
 // workers and its own sending rate, so they never wait behind ordinary
 // texts however long that queue is. On Queue, urgent texts (replies to
-// someone who has just written) are worked before proactive ones.
+// someone who has just written) are worked before proactive ones. A
+// Prepaid outbox puts the others on PrepaidQueue.
 func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) error {
 	if len(ms) == 0 {
 		return nil
@@ -39,6 +44,9 @@ func (o *Outbox) Queue(ctx context.Context, tx pgx.Tx, ms ...ohcontact.Message) 
 			opts.Queue, opts.Priority = CrisisQueue, priorityUrgent
 		case m.Urgent:
 			opts.Priority = priorityUrgent
+		}
+		if o.Prepaid && !m.Crisis {
+			opts.Queue = PrepaidQueue
 		}
 		jobs[i] = river.InsertManyParams{Args: DeliverArgs{MessageID: m.ID}, InsertOpts: opts}
 	}

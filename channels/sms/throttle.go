@@ -26,10 +26,13 @@ type Throttle struct {
 	PerSecond float64
 }
 
-// wait blocks until the caller may send its text on queue. It returns a River snooze
-// error when the line is longer than maxThrottleWait; the job then runs
-// again when its turn is near, without spending an attempt.
-func (t *Throttle) wait(ctx context.Context, queue string) error {
+// Wait blocks until the caller may send its text on queue's line of slots.
+// It returns a River snooze error when the line is longer than
+// maxThrottleWait; the job then runs again when its turn is near, without
+// spending an attempt. The delivery job calls it for each text, except on
+// PrepaidQueue, whose sender (a campaign's) has called it already, on
+// Queue's line, before queueing the text.
+func (t *Throttle) Wait(ctx context.Context, queue string) error {
 	spacing := time.Duration(float64(time.Second) / t.PerSecond)
 	wait, reserved, err := postgres.ReserveSendSlot(ctx, t.DB.Pool, queue, spacing, maxThrottleWait)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/campaigns"
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
@@ -70,7 +71,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
-	m := metrics.New(metrics.Config{Store: metrics.Postgres{DB: db}, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue, sms.CrisisQueue}})
+	m := metrics.New(metrics.Config{Store: metrics.Postgres{DB: db}, Flows: engine.Flows(), Queues: []string{river.QueueDefault, sms.Queue, sms.CrisisQueue,
+		sms.PrepaidQueue, campaigns.Queue}})
 
 	network := &sms.Simulator{}
 	var sender sms.Sender = network
@@ -99,10 +101,17 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	// Every physio referral a flow promises is made, and worked, here.
 	referrals := &escalation.Referrals{DB: db, WorkingDays: referralDays, Location: london, Cases: cases, Now: time.Now}
 	smsOutbox := &sms.Outbox{}
+	throttle := &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}
+	// Campaigns are sent one invitation a send slot (campaigns package doc).
+	invitations := &sms.Outbox{Prepaid: true}
+	camps := &campaigns.Campaigns{DB: db, Engine: engine, Flows: campaigns.Flows(engine.Flows()), Throttle: throttle,
+		Location: london, Now: time.Now,
+		Log: log.With("component", "campaigns")}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
+	camps.AddWorkers(workers)
 	deliverer := &sms.Deliverer{DB: db, Sender: sender, StatusCallback: cfg.PublicBaseURL + sms.StatusPath,
-		Throttle:       &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate},
+		Throttle:       throttle,
 		FoldDiacritics: func(org string) bool { return policy.For(org).FoldDiacritics },
 		Log:            log.With("component", "sms"), Now: time.Now}
 	river.AddWorker(workers, deliverer)
@@ -129,6 +138,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	referrals.Jobs = jobs
 	asks.Jobs = jobs
 	smsOutbox.Jobs = jobs
+	invitations.Jobs = jobs
+	camps.Jobs = jobs
 	// The demo's data, once, now that the scheduler can queue each demo
 	// phone's first contact.
 	if demoMode {
@@ -141,7 +152,11 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		ohcontact.ChannelSMS:     m.Outbox(ohcontact.ChannelSMS, smsOutbox),
 		ohcontact.ChannelWebChat: m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{}),
 	}
-	contacts.Outboxes, cases.Outboxes, notices.Outboxes = outboxes, outboxes, outboxes
+	contacts.Outboxes, cases.Outboxes, notices.Outboxes, camps.Outboxes = outboxes, outboxes, outboxes, outboxes
+	camps.Invitations = channels.Outboxes{
+		ohcontact.ChannelSMS:     m.Outbox(ohcontact.ChannelSMS, invitations),
+		ohcontact.ChannelWebChat: outboxes[ohcontact.ChannelWebChat],
+	}
 	jobs.PeriodicJobs().Add(triggers.DailySchedule(london))
 	jobs.PeriodicJobs().Add(retention.Nightly(london))
 

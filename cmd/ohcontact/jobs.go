@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/ohcontact/ohcontact/campaigns"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -36,6 +37,15 @@ const (
 // enough that a burst of crisis texts never waits for a worker.
 const crisisWorkers = 10
 
+// campaignSenders is how many campaigns an instance sends at once (each
+// sender holds a worker while it sends; see campaigns.Queue), and
+// prepaidWorkers deliver their invitations (sms.PrepaidQueue), which come
+// one send slot at a time.
+const (
+	campaignSenders = 4
+	prepaidWorkers  = 4
+)
+
 func smsWorkers(sendRate float64) int {
 	return min(max(10, int(math.Ceil(sendRate*0.3))), 300)
 }
@@ -48,6 +58,8 @@ func newJobs(db *postgres.DB, log *slog.Logger, workers *river.Workers, sendRate
 			river.QueueDefault: {MaxWorkers: 10},
 			sms.Queue:          {MaxWorkers: smsWorkers(sendRate)},
 			sms.CrisisQueue:    {MaxWorkers: crisisWorkers},
+			sms.PrepaidQueue:   {MaxWorkers: prepaidWorkers},
+			campaigns.Queue:    {MaxWorkers: campaignSenders},
 		},
 		Workers:              workers,
 		Logger:               log.With("component", "jobs"),

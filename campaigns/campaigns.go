@@ -1,0 +1,66 @@
+package campaigns
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/triggers"
+)
+
+// FlowVaccination is the vaccination campaign's flow (dialogs), the one
+// campaign flow so far.
+const FlowVaccination = "vaccination"
+
+// Queue is the River queue the senders run on: each holds a worker while
+// it sends, so they have workers of their own and never keep the default
+// queue's jobs (contacts, SLA checks) waiting.
+const Queue = "campaigns"
+
+// ErrStatus is returned when a campaign's status does not allow the
+// change asked for (starting a campaign that is not a draft); it is an
+// ohcontact.ErrConflict.
+var ErrStatus = fmt.Errorf("the campaign's status does not allow this: %w", ohcontact.ErrConflict)
+
+// Campaigns creates, steers and sends campaigns. Its fields must be set
+// before its workers run.
+type Campaigns struct {
+	DB     *postgres.DB
+	Engine triggers.Starter // starts the campaign's flow (dialogs.Engine)
+	Jobs   *river.Client[pgx.Tx]
+	// Invitations queue the invitations: an sms.Outbox with Prepaid set,
+	// the sender having taken each text's slot (Throttle), and the web
+	// chat's. Outboxes queue the reminders, as every other proactive text.
+	Invitations, Outboxes channels.Outboxes
+	// Throttle keeps invitations to the service's sending rate; nil sends
+	// as fast as the sender goes (tests).
+	Throttle *sms.Throttle
+	// Flows are the flows a campaign may start (Flows, in serve).
+	Flows []string
+	// Location is the campaigns' time zone, Europe/London.
+	Location *time.Location
+	Now      func() time.Time
+	Log      *slog.Logger
+
+	sendRun time.Duration // a sender's run, when not sendRun (tests)
+}
+
+// Flows returns the campaign flows (FlowVaccination) among have, the
+// dialog engine's flows: those a campaign may start.
+func Flows(have []string) []string {
+	var out []string
+	for _, f := range []string{FlowVaccination} {
+		if slices.Contains(have, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package campaigns_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ohcontact/ohcontact/campaigns"
+)
+
+// BenchmarkPlan creates a campaign for a staff group of 100,000 (of
+// 110,000 staff, 2% opted out): the draft, its 100,000 members in one
+// INSERT … SELECT, the plan's counts and the audit, in one transaction.
+// Target: 10 s (reported as ms/op).
+func BenchmarkPlan(b *testing.B) {
+	f := newFixture(b)
+	f.c.Now = time.Now
+	start := time.Now()
+	if _, err := f.db.Pool.Exec(b.Context(), `
+		INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, mobile, language, preferred_channel,
+			consent, consent_changed_at, staff_group, department)
+		SELECT $1, 'B' || i, 'Bench', 'Staff ' || i, '+4477009' || lpad((i % 100000)::text, 5, '0'),
+			(ARRAY['en-GB', 'en-GB', 'en-GB', 'cy', 'pl'])[1 + i % 5], CASE WHEN i % 10 = 0 THEN 'webchat' END,
+			CASE WHEN i % 50 = 0 THEN 'opted_out' ELSE 'unknown' END, CASE WHEN i % 50 = 0 THEN now() END,
+			CASE WHEN i <= 100000 THEN 'Nursing and Midwifery Registered' ELSE 'Medical and Dental' END, 'Ward ' || (i % 40)
+		FROM generate_series(1, 110000) AS i`, f.org); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.db.Pool.Exec(b.Context(), `ANALYZE staff`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded 110,000 staff in %s", time.Since(start).Round(time.Millisecond))
+	n := f.campaign()
+	n.Audience, n.AudienceValue, n.StartsAt = campaigns.AudienceStaffGroup, "nursing and midwifery registered", time.Now()
+	i := 0
+	for b.Loop() {
+		i++
+		n.Name = fmt.Sprintf("Bench %d", i)
+		plan, err := f.c.Create(b.Context(), n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if plan.Planned != 98000 || plan.Skipped["opted_out"] != 2000 {
+			b.Fatalf("planned %d, skipped %v; want 98000 and 2000 opted out", plan.Planned, plan.Skipped)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+}
+
+// BenchmarkSend runs a campaign through River, the sender and the delivery
+// jobs to a fake Twilio at a configured rate (10 texts a second, the
+// default TWILIO_SEND_RATE, and 50), and pauses it once 20 seconds' worth
+// of invitations were accepted (the sender hands over to a new job once on
+// the way). It reports the rate Twilio saw over those
+// (texts/s) and its error against the configured rate (rate-error-%), and
+// how long after the pause the last text reached Twilio (pause-to-last-ms;
+// target ≤ 1000; 0 when none came after it).
+func BenchmarkSend(b *testing.B) {
+	skipNearMidnight(b)
+	for _, rate := range []float64{10, 50} {
+		b.Run(fmt.Sprintf("rate_%g", rate), func(b *testing.B) {
+			f := newFixture(b)
+			pauseAt := int(20 * rate)
+			n := pauseAt + int(2*rate)
+			for range n {
+				f.staff(b, person{department: "Bench", mobile: true})
+			}
+			l := newLive(b, f, rate)
+			var achieved, lastAfterPause float64
+			for b.Loop() {
+				l.mu.Lock()
+				l.sent = nil
+				l.mu.Unlock()
+				id := f.create(b, f.allDay("Bench")).CampaignID
+				if err := f.c.Start(b.Context(), 0, id, f.lead); err != nil {
+					b.Fatal(err)
+				}
+				l.waitFor(b, pauseAt, 2*time.Minute)
+				if err := f.c.Pause(b.Context(), 0, id, f.lead); err != nil {
+					b.Fatal(err)
+				}
+				paused := time.Now()
+				time.Sleep(2 * time.Second)
+				sent := l.accepted()
+				achieved = float64(pauseAt-1) / sent[pauseAt-1].Sub(sent[0]).Seconds()
+				lastAfterPause = 0
+				if last := sent[len(sent)-1]; last.After(paused) {
+					lastAfterPause = float64(last.Sub(paused).Microseconds()) / 1000
+				}
+				if err := f.c.Stop(b.Context(), 0, id, f.lead); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(achieved, "texts/s")
+			b.ReportMetric((achieved-rate)/rate*100, "rate-error-%")
+			b.ReportMetric(lastAfterPause, "pause-to-last-ms")
+		})
+	}
+}

@@ -1,0 +1,36 @@
+package campaigns
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SendOne runs one of the sender's transactions for campaign id at c.Now()
+// and says what it did: "sms", "next", "wait" (with how long) or "done".
+func (c *Campaigns) SendOne(ctx context.Context, id int64) (string, time.Duration, error) {
+	var s step
+	var wait time.Duration
+	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		s, wait, err = c.sendNext(ctx, tx, id, c.Now())
+		return err
+	})
+	return [...]string{stepSMS: "sms", stepNext: "next", stepWait: "wait", stepDone: "done"}[s], wait, err
+}
+
+// RemindOne runs the reminder job's transaction for member id at c.Now(),
+// and returns how long it would snooze.
+func (c *Campaigns) RemindOne(ctx context.Context, id int64) (time.Duration, error) {
+	var wait time.Duration
+	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		wait, err = c.remind(ctx, tx, id, c.Now())
+		return err
+	})
+	return wait, err
+}
+
+// SetSendRun makes each run of a sender last d before it hands over.
+func (c *Campaigns) SetSendRun(d time.Duration) { c.sendRun = d }

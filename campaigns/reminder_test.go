@@ -1,0 +1,117 @@
+package campaigns_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ohcontact/ohcontact"
+)
+
+// TestReminderOnce: the one reminder goes only to a member who has not
+// replied, in their open conversation (or a new one once it closed), held
+// to the window, waiting while the campaign is paused, not at all once it
+// is stopped or the person opted out, and never twice.
+func TestReminderOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		// before runs after the invitation, before the reminder is due.
+		before func(t *testing.T, f *fixture, id, staff int64)
+		// wantWait is the reminder's first snooze; then the test moves the
+		// clock past it (resuming a paused campaign) and runs it again.
+		wantWait      time.Duration
+		state         string
+		conversations int
+		outbound      int
+	}{
+		{"no reply: reminded in the same conversation", nil, 0, "reminded", 1, 2},
+		{"replied", func(t *testing.T, f *fixture, _, staff int64) {
+			err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: mobileOf(t, f, staff),
+				Text: "ok", ExternalID: "SM1", ReceivedAt: f.clock.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, 0, "replied", 1, 2},
+		{"conversation closed: reminded in a new one", func(t *testing.T, f *fixture, _, staff int64) {
+			exec(t, f, `UPDATE conversations SET status = 'closed', closed_reason = 'no_response', closed_at = now() WHERE staff_id = $1`, staff)
+		}, 0, "reminded", 2, 2},
+		{"opted out", func(t *testing.T, f *fixture, _, staff int64) {
+			exec(t, f, `UPDATE staff SET consent = 'opted_out', consent_changed_at = now() WHERE id = $1`, staff)
+		}, 0, "sent", 1, 1},
+		{"stopped", func(t *testing.T, f *fixture, id, _ int64) {
+			if err := f.c.Stop(t.Context(), 0, id, f.lead); err != nil {
+				t.Fatal(err)
+			}
+		}, 0, "sent", 1, 1},
+		{"paused, then resumed", func(t *testing.T, f *fixture, id, _ int64) {
+			if err := f.c.Pause(t.Context(), 0, id, f.lead); err != nil {
+				t.Fatal(err)
+			}
+		}, 15 * time.Minute, "reminded", 1, 2},
+		{"due at night: waits for the window", func(t *testing.T, f *fixture, _, _ int64) {
+			f.clock.Set(monday.Add(72*time.Hour + 9*time.Hour)) // Thursday 19:00
+		}, 14 * time.Hour, "reminded", 1, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			ctx := t.Context()
+			staff, _ := f.staff(t, person{department: "Ward 3", mobile: true})
+			id := f.create(t, f.campaign()).CampaignID
+			if err := f.c.Start(ctx, 0, id, f.lead); err != nil {
+				t.Fatal(err)
+			}
+			if s, _, err := f.c.SendOne(ctx, id); err != nil || s != "sms" {
+				t.Fatalf("send: %s, %v", s, err)
+			}
+			var memberID int64
+			if err := f.db.Pool.QueryRow(ctx, `SELECT id FROM campaign_members WHERE staff_id = $1`, staff).Scan(&memberID); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Set(monday.Add(72 * time.Hour))
+			if tc.before != nil {
+				tc.before(t, f, id, staff)
+			}
+			wait, err := f.c.RemindOne(ctx, memberID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wait != tc.wantWait {
+				t.Errorf("the reminder waits %v; want %v", wait, tc.wantWait)
+			}
+			if wait > 0 {
+				if f.status(t, id) == "paused" {
+					if err := f.c.Resume(ctx, 0, id, f.lead); err != nil {
+						t.Fatal(err)
+					}
+				}
+				f.clock.Set(f.clock.Now().Add(wait))
+				if wait, err = f.c.RemindOne(ctx, memberID); err != nil || wait != 0 {
+					t.Fatalf("the reminder again: wait %v, %v", wait, err)
+				}
+			}
+			if _, err := f.c.RemindOne(ctx, memberID); err != nil { // a repeated job
+				t.Fatal(err)
+			}
+			m := f.member(t, id, staff)
+			if m.state != tc.state || m.conversations != tc.conversations || m.outbound != tc.outbound {
+				t.Errorf("member %+v; want %s, %d conversations, %d messages sent", m, tc.state, tc.conversations, tc.outbound)
+			}
+			if tc.state == "reminded" {
+				var reminder bool
+				if err := f.db.Pool.QueryRow(ctx, `SELECT coalesce((data->>'reminder')::bool, false) FROM conversations
+					WHERE staff_id = $1 ORDER BY id DESC LIMIT 1`, staff).Scan(&reminder); err != nil || !reminder {
+					t.Errorf("the reminder's conversation is not marked as one (%v)", err)
+				}
+			}
+		})
+	}
+}
+
+func exec(t *testing.T, f *fixture, sql string, args ...any) {
+	t.Helper()
+	if _, err := f.db.Pool.Exec(t.Context(), sql, args...); err != nil {
+		t.Fatal(fmt.Errorf("%s: %w", sql, err))
+	}
+}

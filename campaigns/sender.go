@@ -1,0 +1,284 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels"
+	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/dialogs"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/triggers"
+)
+
+// SendArgs is the job that sends campaign CampaignID's invitations while
+// it runs (see the package doc).
+type SendArgs struct {
+	CampaignID int64 `json:"campaign_id"`
+}
+
+// Kind is "campaign_send".
+func (SendArgs) Kind() string { return "campaign_send" }
+
+// InsertOpts puts the sender on Queue and keeps one per campaign while it
+// waits or runs: starting or resuming a campaign whose sender is waiting
+// (for its window, or a held member) adds none. A finished job does not
+// count, so a campaign resumed after its sender ended gets a new one.
+func (SendArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+// sendRun is how long one run of a sender sends before it hands over to
+// the next (inside River's job timeout and stuck-job rescue, with room for
+// a send slot's wait).
+const sendRun = 15 * time.Second
+
+// SendWorker works SendArgs.
+type SendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	c *Campaigns
+}
+
+// RemindWorker works RemindArgs.
+type RemindWorker struct {
+	river.WorkerDefaults[RemindArgs]
+	c *Campaigns
+}
+
+// AddWorkers registers the sender's and the reminder's workers.
+func (c *Campaigns) AddWorkers(w *river.Workers) {
+	river.AddWorker(w, &SendWorker{c: c})
+	river.AddWorker(w, &RemindWorker{c: c})
+}
+
+// step is what one invitation's transaction did.
+type step int
+
+const (
+	stepSMS  step = iota // an invitation went by SMS: its send slot is used
+	stepNext             // a member was dealt with without a text (web chat, held, skipped): the slot is still free
+	stepWait             // nobody can be invited before the wait returned
+	stepDone             // the campaign is paused, stopped or finished: the sender ends
+)
+
+// Work sends invitations for sendRun, one per send slot, then hands over
+// to a new job; it snoozes until the window opens or a held member may be
+// invited, and ends (completing the job in the transaction that read the
+// campaign's status) when the campaign is not running.
+func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	run := sendRun
+	if w.c.sendRun > 0 {
+		run = w.c.sendRun
+	}
+	deadline := time.Now().Add(run)
+	for time.Now().Before(deadline) {
+		if w.c.Throttle != nil {
+			if err := w.c.Throttle.Wait(ctx, sms.Queue); err != nil {
+				return err // a snooze when the line is long
+			}
+		}
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			var s step
+			var wait time.Duration
+			err := w.c.DB.InTx(ctx, func(tx pgx.Tx) error {
+				var err error
+				s, wait, err = w.c.sendNext(ctx, tx, job.Args.CampaignID, w.c.Now())
+				if err == nil && s == stepDone {
+					_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
+				}
+				return err
+			})
+			switch {
+			case err != nil:
+				return err
+			case s == stepDone:
+				return nil
+			case s == stepWait:
+				return river.JobSnooze(wait)
+			}
+			if s == stepSMS {
+				break
+			}
+		}
+	}
+	return w.handOver(ctx, job)
+}
+
+// handOver completes job and inserts the campaign's next sender in one
+// transaction: the insert wakes a worker at once (a snoozed job would wait
+// for the next fetch, losing send slots), and the job's uniqueness holds,
+// the completed job no longer counting.
+func (w *SendWorker) handOver(ctx context.Context, job *river.Job[SendArgs]) error {
+	if ctx.Err() != nil {
+		return river.JobSnooze(0) // shutting down: another instance carries on
+	}
+	return w.c.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return err
+		}
+		if _, err := w.c.Jobs.InsertTx(ctx, tx, job.Args, nil); err != nil {
+			return fmt.Errorf("hand campaign %d's sender over: %w", job.Args.CampaignID, err)
+		}
+		return nil
+	})
+}
+
+// sendNext invites the next member of campaign id at now, in tx, if the
+// campaign is running and its window open (see the package doc).
+func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (step, time.Duration, error) {
+	k, err := postgres.LockCampaign(ctx, tx, 0, id)
+	switch {
+	case errors.Is(err, ohcontact.ErrNotFound):
+		return stepDone, 0, nil
+	case err != nil:
+		return 0, 0, err
+	case k.Status != postgres.CampaignRunning:
+		return stepDone, 0, nil
+	}
+	w := c.window(k)
+	at, err := w.Next(later(now, k.StartsAt), nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("campaign %d: %w", id, err) // the window always has a day and an opening
+	}
+	if at.After(now) {
+		return stepWait, at.Sub(now), nil
+	}
+	m, err := postgres.LockNextPlannedMember(ctx, tx, id, now)
+	if errors.Is(err, ohcontact.ErrNotFound) {
+		return c.nobodyReady(ctx, tx, k, now)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case m.Left:
+		return stepNext, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipLeft, now)
+	case m.Staff.OptedOut:
+		return stepNext, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipOptedOut, now)
+	}
+	at, err = w.Next(now, triggers.QuietOf(m.Quiet))
+	switch {
+	case errors.Is(err, triggers.ErrNoSendTime):
+		return stepNext, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipNoChannel, now)
+	case err != nil:
+		return 0, 0, err
+	case at.After(now):
+		return stepNext, 0, postgres.HoldMember(ctx, tx, m.ID, at, now)
+	}
+	channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
+	wait, err := c.invite(ctx, tx, c.Invitations, k, m, channel, false, now)
+	switch {
+	case err != nil:
+		return 0, 0, err
+	case wait > 0:
+		return stepNext, 0, postgres.HoldMember(ctx, tx, m.ID, now.Add(wait), now)
+	}
+	if err := postgres.MarkMemberSent(ctx, tx, m.ID, now); err != nil {
+		return 0, 0, err
+	}
+	if k.RemindAfter > 0 {
+		remindAt := now.Add(k.RemindAfter)
+		if next, err := w.Next(remindAt, triggers.QuietOf(m.Quiet)); err == nil {
+			remindAt = next
+		}
+		if _, err := c.Jobs.InsertTx(ctx, tx, RemindArgs{MemberID: m.ID}, &river.InsertOpts{ScheduledAt: remindAt}); err != nil {
+			return 0, 0, fmt.Errorf("schedule reminder of campaign member %d: %w", m.ID, err)
+		}
+	}
+	if channel == ohcontact.ChannelSMS {
+		return stepSMS, 0, nil
+	}
+	return stepNext, 0, nil
+}
+
+// nobodyReady is sendNext when no member of campaign k may be invited at
+// now: it waits for the earliest held one, or, when nobody is left
+// planned, finishes the campaign.
+func (c *Campaigns) nobodyReady(ctx context.Context, tx pgx.Tx, k postgres.Campaign, now time.Time) (step, time.Duration, error) {
+	next, planned, err := postgres.NextHeldMember(ctx, tx, k.ID)
+	switch {
+	case err != nil:
+		return 0, 0, err
+	case planned && next.After(now):
+		return stepWait, next.Sub(now), nil
+	case planned:
+		return stepWait, time.Second, nil // another sender holds the rest: look again soon
+	}
+	if err := postgres.SetCampaignStatus(ctx, tx, k.ID, postgres.CampaignFinished, now); err != nil {
+		return 0, 0, err
+	}
+	if err := postgres.Audit(ctx, tx, postgres.AuditEvent{Action: "campaign.finish", RecordType: "campaign", RecordID: k.ID,
+		OrganisationID: k.OrganisationID}); err != nil {
+		return 0, 0, err
+	}
+	c.Log.Info("campaigns: finished", "campaign_id", k.ID)
+	return stepDone, 0, nil
+}
+
+// invite opens a conversation of campaign k's flow for member m on
+// channel, in tx, once the person is free (triggers.MakeWay), and queues
+// its opening on outboxes (as a reminder when reminder is set). It returns
+// how long to wait instead when they are in a live conversation, or
+// talking with a clinician (looked at again after triggers.BusyFor).
+func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, k postgres.Campaign, m postgres.CampaignMember,
+	channel ohcontact.Channel, reminder bool, now time.Time) (time.Duration, error) {
+	switch clinician, wait, err := triggers.MakeWay(ctx, tx, m.Staff.ID, channel, now); {
+	case err != nil:
+		return 0, err
+	case clinician:
+		return triggers.BusyFor, nil
+	case wait > 0:
+		return wait, nil
+	}
+	res, data, err := c.start(k, m, channel, reminder)
+	if err != nil {
+		return 0, err
+	}
+	address := m.Staff.Mobile
+	if channel == ohcontact.ChannelWebChat {
+		address = webchat.StaffAddress(m.Staff.ID)
+	}
+	conv, err := postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
+		OrganisationID: m.Staff.OrganisationID, StaffID: m.Staff.ID, CampaignMemberID: m.ID, Channel: channel, Address: address,
+		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
+	}, 0)
+	if err != nil {
+		return 0, err
+	}
+	if err := triggers.SendOpening(ctx, tx, outboxes, &conv, res.Replies); err != nil {
+		return 0, err
+	}
+	return 0, postgres.SaveConversation(ctx, tx, &conv, "")
+}
+
+// start starts campaign k's flow for member m on channel (as a reminder
+// when reminder is set), and returns its opening and its state as JSON.
+func (c *Campaigns) start(k postgres.Campaign, m postgres.CampaignMember, channel ohcontact.Channel, reminder bool) (dialogs.Result, []byte, error) {
+	res, err := c.Engine.Start(k.Flow, dialogs.StartInfo{Org: m.Staff.OrganisationCode, Channel: channel,
+		Lang: m.Staff.Language, Known: true, FirstName: m.Staff.FirstName, Reminder: reminder, Vaccine: k.Vaccine})
+	if err != nil {
+		return res, nil, fmt.Errorf("start %s for campaign member %d: %w", k.Flow, m.ID, err)
+	}
+	data, err := json.Marshal(res.State)
+	return res, data, err
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
