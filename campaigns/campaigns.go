@@ -12,13 +12,10 @@ import (
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/triggers"
 )
-
-// FlowVaccination is the vaccination campaign's flow (dialogs), the one
-// campaign flow so far.
-const FlowVaccination = "vaccination"
 
 // Queue is the River queue the senders run on: each holds a worker while
 // it sends, so they have workers of their own and never keep the default
@@ -53,11 +50,12 @@ type Campaigns struct {
 	sendRun time.Duration // a sender's run, when not sendRun (tests)
 }
 
-// Flows returns the campaign flows (FlowVaccination) among have, the
+// Flows returns the campaign flows (dialogs.FlowVaccination, the one so
+// far) among have, the
 // dialog engine's flows: those a campaign may start.
 func Flows(have []string) []string {
 	var out []string
-	for _, f := range []string{FlowVaccination} {
+	for _, f := range []string{dialogs.FlowVaccination} {
 		if slices.Contains(have, f) {
 			out = append(out, f)
 		}

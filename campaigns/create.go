@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/triggers"
 )
@@ -41,7 +42,7 @@ type New struct {
 	OrganisationID int64
 	Name           string
 	Flow           string // one of Campaigns.Flows
-	Vaccine        string // what a vaccination campaign invites to ("flu"); required for FlowVaccination
+	Vaccine        string // what a vaccination campaign invites to ("flu"); required for dialogs.FlowVaccination
 	Audience       string // AudienceStaffGroup, AudienceDepartment or AudienceList
 	AudienceValue  string // the staff group or department; empty for a list
 	List           []string
@@ -174,7 +175,7 @@ func (c *Campaigns) check(n New, numbers, invalid []string) Problems {
 	case !slices.Contains(c.Flows, n.Flow):
 		p["flow"] = fmt.Sprintf("must be one of %s", strings.Join(c.Flows, ", "))
 	}
-	if msg := oneLine(n.Vaccine, maxVaccineRunes, n.Flow == FlowVaccination); msg != "" {
+	if msg := oneLine(n.Vaccine, maxVaccineRunes, n.Flow == dialogs.FlowVaccination); msg != "" {
 		p["vaccine"] = msg
 	}
 	switch n.Audience {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/campaigns"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/triggers"
 )
@@ -89,7 +90,7 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		{"no name", func(n *campaigns.New) { n.Name = "  " }, []string{"name"}},
 		{"two-line name", func(n *campaigns.New) { n.Name = "Flu\n2026" }, []string{"name"}},
 		{"not a campaign flow", func(n *campaigns.New) { n.Flow = "absence-report" }, []string{"flow"}},
-		{"vaccination without a vaccine", func(n *campaigns.New) { n.Flow, n.Vaccine = campaigns.FlowVaccination, "" }, []string{"vaccine"}},
+		{"vaccination without a vaccine", func(n *campaigns.New) { n.Flow, n.Vaccine = dialogs.FlowVaccination, "" }, []string{"vaccine"}},
 		{"long vaccine", func(n *campaigns.New) { n.Vaccine = strings.Repeat("x", 41) }, []string{"vaccine"}},
 		{"unknown audience", func(n *campaigns.New) { n.Audience = "everyone" }, []string{"audience"}},
 		{"no department", func(n *campaigns.New) { n.AudienceValue = "" }, []string{"audience_value"}},
@@ -147,7 +148,7 @@ func TestFlows(t *testing.T) {
 		have, want []string
 	}{
 		{[]string{"support", "stress-checkin"}, nil},
-		{[]string{"support", campaigns.FlowVaccination}, []string{campaigns.FlowVaccination}},
+		{[]string{"support", dialogs.FlowVaccination}, []string{dialogs.FlowVaccination}},
 	} {
 		if got := campaigns.Flows(tc.have); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Flows(%q) = %q; want %q", tc.have, got, tc.want)

@@ -97,7 +97,7 @@ func newFixture(t testing.TB) *fixture {
 	f.c = &campaigns.Campaigns{DB: db, Engine: engine, Jobs: jobs,
 		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
 		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Flows:       []string{campaigns.FlowVaccination, testFlow}, Location: london, Now: f.clock.Now, Log: log}
+		Flows:       []string{dialogs.FlowVaccination, testFlow}, Location: london, Now: f.clock.Now, Log: log}
 	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
