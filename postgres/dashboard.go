@@ -66,6 +66,9 @@ type DashboardFilter struct {
 	// FirstContactDays are the ranges of days Dashboard.FirstContact
 	// counts episodes in, in the order it lists them.
 	FirstContactDays []DayRange
+	// CampaignFlows are the flows of the campaigns whose uptake
+	// Dashboard.Campaigns counts (vaccination invitations).
+	CampaignFlows []string
 }
 
 // Figure is one number the dashboard publishes.
@@ -282,6 +285,9 @@ type Dashboard struct {
 	// was, for the questions asked in the period: by flow
 	// (Filter.FeedbackFlows, then any other), then all together.
 	Feedback []FeedbackFlow
+	// Campaigns is the uptake of the campaign invitations sent in the
+	// period: by campaign, staff group and bucket.
+	Campaigns CampaignFigures
 	// Organisations are, when the dashboard counts every organisation
 	// (Filter.OrganisationID 0), each organisation's own dashboard over the
 	// same period, by name, read in the same snapshot: the trusts side by
@@ -372,6 +378,7 @@ var dashboardSteps = []func(*dashboardQuery, context.Context) error{
 	(*dashboardQuery).absence, (*dashboardQuery).reach, (*dashboardQuery).cases, (*dashboardQuery).firstContact,
 	(*dashboardQuery).contacts, (*dashboardQuery).signposts, (*dashboardQuery).work, (*dashboardQuery).callBacks,
 	(*dashboardQuery).referrals, (*dashboardQuery).conversations, (*dashboardQuery).optOuts, (*dashboardQuery).feedback,
+	(*dashboardQuery).campaigns,
 }
 
 // dashboardConnections is how many connections read a dashboard's steps at

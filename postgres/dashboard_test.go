@@ -30,6 +30,7 @@ func listing(f postgres.DashboardFilter) postgres.DashboardFilter {
 	f.Languages = locales.Languages
 	f.FirstContactDays = []postgres.DayRange{{From: 0, To: 0}, {From: 1, To: 1}, {From: 2, To: 2}, {From: 3, To: 6},
 		{From: 7, To: 13}, {From: 14, To: 27}, {From: 28, To: -1}}
+	f.CampaignFlows = []string{"vaccination"}
 	return f
 }
 
