@@ -100,7 +100,8 @@ func (c *Console) readDashboardFilter(r *http.Request) (postgres.DashboardFilter
 		form.From = today.AddDate(0, 0, 1-defaultPeriodDays).Format(time.DateOnly)
 	}
 	f := postgres.DashboardFilter{CallBackCategories: callBackCategories, DisclosureCategories: risk.Categories,
-		FeedbackFlows: feedbackFlows, Languages: locales.Languages, FirstContactDays: firstContactDays}
+		FeedbackFlows: feedbackFlows, Languages: locales.Languages, FirstContactDays: firstContactDays,
+		CampaignFlows: campaignFlows}
 	var errs []fieldError
 	if form.Organisation != "" {
 		id, err := strconv.ParseInt(form.Organisation, 10, 64)
@@ -513,7 +514,7 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 
 	// Whether the pilot worked first: absences and their comparison, then
 	// whom the service reached, then what it did, what came of it and what
-	// staff said.
+	// staff said; then the campaigns.
 	var charts []chart
 	if side, ok := compareChart(d, orgs); ok {
 		charts = append(charts, side)
@@ -523,5 +524,6 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 	charts = append(charts, contacts, responses, first, categories, services, referrals, booking, cases, claims,
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations)
 	charts = append(charts, workCharts(d)...)
-	return append(charts, feedbackCharts(d)...)
+	charts = append(charts, feedbackCharts(d)...)
+	return append(charts, campaignCharts(d)...)
 }
