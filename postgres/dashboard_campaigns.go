@@ -64,12 +64,14 @@ type CampaignFigures struct {
 }
 
 // uptakeAggregates is the SQL select list of an uptakeTally over rows of
-// campaign_members m, scanned by uptakeTally.dest.
-const uptakeAggregates = `count(*), count(m.replied_at),
-	count(*) FILTER (WHERE m.outcome = '` + OutcomeBooked + `'), count(*) FILTER (WHERE m.outcome = '` + OutcomeHadElsewhere + `'),
-	count(*) FILTER (WHERE m.outcome = '` + OutcomeDeclined + `'), count(*) FILTER (WHERE m.outcome = '` + OutcomeQuestion + `')`
+// campaign_members m.
+const uptakeAggregates = `count(*) AS invited, count(m.replied_at) AS replied,
+	count(*) FILTER (WHERE m.outcome = '` + OutcomeBooked + `') AS booked,
+	count(*) FILTER (WHERE m.outcome = '` + OutcomeHadElsewhere + `') AS elsewhere,
+	count(*) FILTER (WHERE m.outcome = '` + OutcomeDeclined + `') AS declined,
+	count(*) FILTER (WHERE m.outcome = '` + OutcomeQuestion + `') AS question`
 
-// uptakeTally is one row of uptakeAggregates.
+// uptakeTally is one row of uptakeAggregates, or their sums.
 type uptakeTally struct {
 	invited, replied, booked, elsewhere, declined, question int64
 }
@@ -98,17 +100,26 @@ func (t uptakeTally) figures() UptakeFigures {
 // the campaigns of q.lists.CampaignFlows invited from q.start to q.end,
 // by campaign, staff group and bucket.
 func (q *dashboardQuery) campaigns(ctx context.Context) error {
-	// GROUPING(c.id, s.staff_group, week) tells the sets apart: 3 by
-	// campaign (whose organisation is its own), 5 by staff group, 6 by
-	// week.
+	// The invitations are tallied by campaign, staff group and bucket
+	// first, in one pass (hashed: a sort of every invitation would cost
+	// more than the rest of the step), and the grouping sets then add up
+	// those few rows. GROUPING(c.id, t.staff_group, t.week) tells the sets
+	// apart: 3 by campaign (whose organisation is its own), 5 by staff
+	// group, 6 by bucket.
 	rows, err := q.tx.Query(ctx, `
-		SELECT c.organisation_id, GROUPING(c.id, s.staff_group, week), coalesce(c.id, 0), coalesce(min(c.name), ''),
-		       coalesce(min(c.vaccine), ''), min(c.starts_at), coalesce(s.staff_group, ''), week, `+uptakeAggregates+`
-		FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id JOIN staff s ON s.id = m.staff_id,
-		     LATERAL (SELECT `+q.bucketOf("m.sent_at")+` AS week) w
-		WHERE m.sent_at >= $2 AND m.sent_at < $3 AND ($1::bigint = 0 OR c.organisation_id = $1) AND c.flow = ANY($4)
-		GROUP BY GROUPING SETS ((c.organisation_id, c.id), (c.organisation_id, s.staff_group), (c.organisation_id, week),
-		                        (c.id), (s.staff_group), (week))`,
+		WITH t AS MATERIALIZED (
+			SELECT m.campaign_id, s.staff_group, `+q.bucketOf("m.sent_at")+` AS week, `+uptakeAggregates+`
+			FROM campaign_members m JOIN staff s ON s.id = m.staff_id
+			WHERE m.sent_at >= $2 AND m.sent_at < $3
+			  AND m.campaign_id IN (SELECT id FROM campaigns WHERE ($1::bigint = 0 OR organisation_id = $1) AND flow = ANY($4))
+			GROUP BY 1, 2, 3)
+		SELECT c.organisation_id, GROUPING(c.id, t.staff_group, t.week), coalesce(c.id, 0), coalesce(min(c.name), ''),
+		       coalesce(min(c.vaccine), ''), min(c.starts_at), coalesce(t.staff_group, ''), t.week,
+		       sum(invited)::bigint, sum(replied)::bigint, sum(booked)::bigint, sum(elsewhere)::bigint, sum(declined)::bigint,
+		       sum(question)::bigint
+		FROM t JOIN campaigns c ON c.id = t.campaign_id
+		GROUP BY GROUPING SETS ((c.organisation_id, c.id), (c.organisation_id, t.staff_group), (c.organisation_id, t.week),
+		                        (c.id), (t.staff_group), (t.week))`,
 		q.org, q.start, q.end, q.lists.CampaignFlows)
 	if err != nil {
 		return fmt.Errorf("campaign uptake: %w", err)

@@ -53,10 +53,11 @@ func BenchmarkDashboard(b *testing.B) {
 	}
 	var rows string
 	if err := db.Pool.QueryRow(ctx, `
-		SELECT format('%s episodes, %s contacts, %s conversations, %s messages, %s cases, %s signposts, %s referrals, %s opt-outs',
+		SELECT format('%s episodes, %s contacts, %s conversations, %s messages, %s cases, %s signposts, %s referrals, %s opt-outs, %s campaign members',
 		              (SELECT count(*) FROM absence_episodes), (SELECT count(*) FROM contacts), (SELECT count(*) FROM conversations),
 		              (SELECT count(*) FROM messages), (SELECT count(*) FROM cases), (SELECT count(*) FROM signposts),
-		              (SELECT count(*) FROM referrals), (SELECT count(*) FROM staff WHERE consent = 'opted_out'))`).Scan(&rows); err != nil {
+		              (SELECT count(*) FROM referrals), (SELECT count(*) FROM staff WHERE consent = 'opted_out'),
+		              (SELECT count(*) FROM campaign_members))`).Scan(&rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded in %s: %s", time.Since(start).Round(time.Millisecond), rows)
@@ -109,8 +110,8 @@ func BenchmarkDashboard(b *testing.B) {
 // benchDashboardSQL seeds, in the caller's transaction, a year of history
 // to yesterday (Europe/London) for 100,000 staff spread evenly over the
 // organisations (there must be 4), each of which went live 183 days ago,
-// shaped like the demo's pilot month (demo/pilot.go: its mix of reasons
-// and of cases) with a fixed random seed. Before go-live: absence episodes only. The year: about
+// shaped like the demo's pilot month (demo/pilot.go: its mix of reasons,
+// cases, staff groups and vaccination answers) with a fixed random seed. Before go-live: absence episodes only. The year: about
 // 1.5 absence episodes a person (the ESR reasons' usual mix; some still
 // open, some self-reported from go-live on); from go-live, the contacts the
 // trigger rules make (about three in five answered, and some in every
@@ -119,7 +120,9 @@ func BenchmarkDashboard(b *testing.B) {
 // and messages (outbound ones delivered, sent, undelivered or failed),
 // day-1 absence reports, support chats (some anonymous), signposting,
 // physiotherapy referrals and their events, cases (resolved, and open or
-// claimed in the last 3 days) with their events, and opt-outs. It needs
+// claimed in the last 3 days) with their events, opt-outs, staff groups,
+// and two finished vaccination campaigns an organisation with their
+// invitations and answers (about 120,000 members). It needs
 // clinicians (users with role clinician) in each organisation.
 const benchDashboardSQL = `
 SELECT setseed(0.19);
@@ -373,6 +376,31 @@ SELECT id, kind, at FROM ins CROSS JOIN LATERAL (VALUES
     ('attended', appointment_at + interval '1 hour', status = 'attended'),
     ('did_not_attend', appointment_at + interval '1 hour', status = 'did_not_attend')) AS e(kind, at, happened)
 WHERE happened;
+
+-- Staff groups (demo.PilotStaffGroups) and two vaccination campaigns an
+-- organisation, flu a month after go-live and COVID-19 four months after,
+-- each inviting three in five of its staff over three weeks (one in twenty
+-- of those skipped, opted out), with the demo's mix of answers
+-- (demo.PilotVaccinationOutcome).
+CREATE TEMP TABLE bench_group (name text, lo float8, hi float8) ON COMMIT DROP;
+INSERT INTO bench_group VALUES ` + demo.PilotStaffGroups + `;
+UPDATE staff s SET staff_group = g.name FROM bench_group g
+WHERE (hashint8(s.id)::int8 + 2147483648) / 4294967296.0 >= g.lo AND (hashint8(s.id)::int8 + 2147483648) / 4294967296.0 < g.hi;
+INSERT INTO campaigns (organisation_id, name, flow, vaccine, audience, audience_value, starts_at, window_from, window_until, status,
+                       created_at, updated_at)
+SELECT o.id, c.name, 'vaccination', c.vaccine, 'department', 'All', pg_temp.at(p.go_live + c.after, '09:00'), '09:00', '17:00',
+       'finished', pg_temp.at(p.go_live + c.after - 7, '09:00'), pg_temp.at(p.go_live + c.after + 21, '17:00')
+FROM bench_org o CROSS JOIN bench_params p CROSS JOIN (VALUES ('Flu', 'flu', 30), ('COVID-19 spring', 'COVID-19', 120)) c(name, vaccine, after);
+INSERT INTO campaign_members (campaign_id, staff_id, state, skip_reason, sent_at, replied_at, outcome, outcome_at, updated_at)
+SELECT campaign_id, staff_id,
+       CASE WHEN skip THEN 'skipped' WHEN r < 0.64 THEN 'replied' ELSE 'sent' END, CASE WHEN skip THEN 'opted_out' END,
+       CASE WHEN NOT skip THEN sent_at END, CASE WHEN NOT skip AND r < 0.64 THEN sent_at + interval '3 hours' END,
+       CASE WHEN NOT skip THEN outcome END, CASE WHEN NOT skip AND outcome IS NOT NULL THEN sent_at + interval '3 hours' END,
+       sent_at
+FROM (SELECT c.id AS campaign_id, s.id AS staff_id, random() < 0.05 AS skip, m.r,
+             c.starts_at + interval '1 minute' * floor(random() * 21 * 24 * 60) AS sent_at, ` + demo.PilotVaccinationOutcome + ` AS outcome
+      FROM campaigns c JOIN staff s ON s.organisation_id = c.organisation_id CROSS JOIN LATERAL (SELECT random() AS r, s.id AS sid) m
+      WHERE random() < 0.6) x;
 
 -- Opt-outs: STOP in reply to a check-in.
 UPDATE staff s SET consent = 'opted_out', consent_changed_at = v.responded_at, updated_at = v.responded_at
