@@ -74,12 +74,12 @@ func TestDashboardCampaignCharts(t *testing.T) {
 	a := f.signIn("admin@example.nhs.uk")
 	_, page = a.get("/console/dashboard")
 	figures = pageFigures(page)
-	const uptake = "Vaccination uptake: booked or had it elsewhere (% of invited)"
+	const uptake = "Vaccination uptake (% of invited)"
 	for k, want := range map[figureKey]string{
 		{"trusts_side_by_side", "All organisations", uptake}:                             "72.2", // 13 of 18
 		{"trusts_side_by_side", "Test Trust", uptake}:                                    "54.5",
 		{"trusts_side_by_side", "Other Trust", uptake}:                                   "100.0",
-		{"trusts_side_by_side", "Other Trust", "Staff invited by vaccination campaigns"}: "7",
+		{"trusts_side_by_side", "Other Trust", "Staff invited to vaccination"}: "7",
 		{"campaign_uptake", "Invited", "Other flu (flu)"}:                                "7",
 	} {
 		if got := figures[k]; got != want {

@@ -66,8 +66,8 @@ var headlines = []headline{
 	{"Physiotherapy referrals attended", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Attended) }},
 	{"Staff feedback questions answered (%)", func(d postgres.Dashboard) cell { return percentCell(allFeedback(d).Rate) }},
 	{"How helpful staff found it (mean rating of 5)", func(d postgres.Dashboard) cell { return meanRatingCell(allFeedback(d).Mean) }},
-	{"Staff invited by vaccination campaigns", func(d postgres.Dashboard) cell { return countCell(allCampaigns(d).Invited) }},
-	{"Vaccination uptake: booked or had it elsewhere (% of invited)", func(d postgres.Dashboard) cell {
+	{"Staff invited to vaccination", func(d postgres.Dashboard) cell { return countCell(allCampaigns(d).Invited) }},
+	{"Vaccination uptake (% of invited)", func(d postgres.Dashboard) cell {
 		return percentCell(allCampaigns(d).Uptake)
 	}},
 }
