@@ -138,24 +138,6 @@ const PilotCasePriority = `
                        WHEN 'harm_to_others' THEN 'high' WHEN 'msk_red_flags' THEN 'high'
                        ELSE 'routine' END`
 
-// PilotStaffGroups is the pilot history's mix of ESR staff groups, as the
-// rows of an SQL VALUES list: (staff_group, lo, hi), a group taking the
-// share [lo, hi) of the staff drawn; roughly an NHS trust's workforce.
-const PilotStaffGroups = `
-    ('Nursing and Midwifery Registered', 0.00, 0.27), ('Additional Clinical Services', 0.27, 0.47),
-    ('Administrative and Clerical', 0.47, 0.67),      ('Allied Health Professionals', 0.67, 0.75),
-    ('Medical and Dental', 0.75, 0.86),               ('Estates and Ancillary', 0.86, 0.94),
-    ('Additional Professional Scientific and Technical', 0.94, 0.97), ('Healthcare Scientists', 0.97, 1.00)`
-
-// PilotVaccinationOutcome is the pilot history's mix of answers to a
-// vaccination invitation: the SQL expression of the outcome of member m
-// from its draw m.r, uniform on [0, 1), NULL for none (no reply, or a
-// reply that gave none: m.r from 0.61 to 0.64). About half are booked or
-// had it elsewhere.
-const PilotVaccinationOutcome = `
-       CASE WHEN m.r < 0.38 THEN 'booked' WHEN m.r < 0.50 THEN 'had_elsewhere'
-            WHEN m.r < 0.58 THEN 'declined' WHEN m.r < 0.61 THEN 'question' END`
-
 // pilotSQL writes the pilot month from the parameters in pilot_params
 // (the organisations' ids in order, yesterday, and the month's first day),
 // in the caller's transaction. Temporary tables hold each step's plan, so

@@ -76,11 +76,11 @@ func TestDashboardCampaignCharts(t *testing.T) {
 	figures = pageFigures(page)
 	const uptake = "Vaccination uptake (% of invited)"
 	for k, want := range map[figureKey]string{
-		{"trusts_side_by_side", "All organisations", uptake}:                             "72.2", // 13 of 18
-		{"trusts_side_by_side", "Test Trust", uptake}:                                    "54.5",
-		{"trusts_side_by_side", "Other Trust", uptake}:                                   "100.0",
+		{"trusts_side_by_side", "All organisations", uptake}:                   "72.2", // 13 of 18
+		{"trusts_side_by_side", "Test Trust", uptake}:                          "54.5",
+		{"trusts_side_by_side", "Other Trust", uptake}:                         "100.0",
 		{"trusts_side_by_side", "Other Trust", "Staff invited to vaccination"}: "7",
-		{"campaign_uptake", "Invited", "Other flu (flu)"}:                                "7",
+		{"campaign_uptake", "Invited", "Other flu (flu)"}:                      "7",
 	} {
 		if got := figures[k]; got != want {
 			t.Errorf("%v = %q, want %q", k, got, want)
