@@ -14,7 +14,7 @@ func (c *Campaigns) SendOne(ctx context.Context, id int64) (string, time.Duratio
 	var wait time.Duration
 	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		s, wait, err = c.sendNext(ctx, tx, id, c.Now())
+		s, _, wait, err = c.sendNext(ctx, tx, id, c.Now())
 		return err
 	})
 	return [...]string{stepSMS: "sms", stepNext: "next", stepWait: "wait", stepDone: "done"}[s], wait, err

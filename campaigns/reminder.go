@@ -107,7 +107,7 @@ func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Ti
 		}
 	default:
 		channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
-		wait, err := c.invite(ctx, tx, c.Outboxes, k, m, channel, true, now)
+		_, wait, err := c.invite(ctx, tx, c.Outboxes, k, m, channel, true, now)
 		if err != nil || wait > 0 {
 			return wait, err
 		}
