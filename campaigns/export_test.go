@@ -34,3 +34,8 @@ func (c *Campaigns) RemindOne(ctx context.Context, id int64) (time.Duration, err
 
 // SetSendRun makes each run of a sender last d before it hands over.
 func (c *Campaigns) SetSendRun(d time.Duration) { c.sendRun = d }
+
+// CloseOne runs the closing job's transaction for args at c.Now().
+func (c *Campaigns) CloseOne(ctx context.Context, args CloseArgs) error {
+	return c.DB.InTx(ctx, func(tx pgx.Tx) error { return c.close(ctx, tx, args, c.Now()) })
+}

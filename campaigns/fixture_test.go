@@ -90,14 +90,14 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	f.c = &campaigns.Campaigns{DB: db, Engine: engine, Jobs: jobs,
-		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Flows:       []string{dialogs.FlowVaccination}, Location: london, Now: f.clock.Now, Log: log}
 	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.c = &campaigns.Campaigns{CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter },DB: db, Engine: engine, Jobs: jobs,
+		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
+		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
+		Flows:       []string{dialogs.FlowVaccination}, Location: london, Now: f.clock.Now, Log: log}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: f.clock.Now}
 	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	f.runner = &dialogs.Runner{DB: db, Engine: engine, Screen: risk.New(), Cases: cases,

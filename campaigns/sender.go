@@ -57,10 +57,12 @@ type RemindWorker struct {
 	c *Campaigns
 }
 
-// AddWorkers registers the sender's and the reminder's workers.
+// AddWorkers registers the sender's, the reminder's and the closing's
+// workers.
 func (c *Campaigns) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &SendWorker{c: c})
 	river.AddWorker(w, &RemindWorker{c: c})
+	river.AddWorker(w, &CloseWorker{c: c})
 }
 
 // step is what one invitation's transaction did.
@@ -187,7 +189,7 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 		return stepNext, 0, 0, postgres.HoldMember(ctx, tx, m.ID, at, now)
 	}
 	channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
-	texts, wait, err := c.invite(ctx, tx, c.Invitations, k, m, channel, false, now)
+	conv, wait, err := c.invite(ctx, tx, c.Invitations, k, m, channel, false, now)
 	switch {
 	case err != nil:
 		return 0, 0, 0, err
@@ -197,6 +199,7 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 	if err := postgres.MarkMemberSent(ctx, tx, m.ID, now); err != nil {
 		return 0, 0, 0, err
 	}
+	lastSaid := now
 	if k.RemindAfter > 0 {
 		remindAt := now.Add(k.RemindAfter)
 		if next, err := w.Next(remindAt, triggers.QuietOf(m.Quiet)); err == nil {
@@ -205,9 +208,13 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 		if _, err := c.Jobs.InsertTx(ctx, tx, RemindArgs{MemberID: m.ID}, &river.InsertOpts{ScheduledAt: remindAt}); err != nil {
 			return 0, 0, 0, fmt.Errorf("schedule reminder of campaign member %d: %w", m.ID, err)
 		}
+		lastSaid = remindAt
+	}
+	if err := c.scheduleClose(ctx, tx, m, conv, lastSaid); err != nil {
+		return 0, 0, 0, err
 	}
 	if channel == ohcontact.ChannelSMS {
-		return stepSMS, texts, 0, nil
+		return stepSMS, conv.LastMessageSeq, 0, nil // a new conversation: its messages are the invitation's texts
 	}
 	return stepNext, 0, 0, nil
 }
@@ -239,38 +246,39 @@ func (c *Campaigns) nobodyReady(ctx context.Context, tx pgx.Tx, k postgres.Campa
 // invite opens a conversation of campaign k's flow for member m on
 // channel, in tx, once the person is free (triggers.MakeWay), and queues
 // its opening on outboxes (as a reminder when reminder is set). It returns
-// how many texts it queued, or how long to wait instead when they are in
-// a live conversation, or talking with a clinician (looked at again after
+// the conversation, or how long to wait instead when they are in a live
+// conversation, or talking with a clinician (looked at again after
 // triggers.BusyFor).
 func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, k postgres.Campaign, m postgres.CampaignMember,
-	channel ohcontact.Channel, reminder bool, now time.Time) (int, time.Duration, error) {
+	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
+	var conv ohcontact.Conversation
 	switch clinician, wait, err := triggers.MakeWay(ctx, tx, m.Staff.ID, channel, now); {
 	case err != nil:
-		return 0, 0, err
+		return conv, 0, err
 	case clinician:
-		return 0, triggers.BusyFor, nil
+		return conv, triggers.BusyFor, nil
 	case wait > 0:
-		return 0, wait, nil
+		return conv, wait, nil
 	}
 	res, data, err := c.start(k, m, channel, reminder)
 	if err != nil {
-		return 0, 0, err
+		return conv, 0, err
 	}
 	address := m.Staff.Mobile
 	if channel == ohcontact.ChannelWebChat {
 		address = webchat.StaffAddress(m.Staff.ID)
 	}
-	conv, err := postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
+	conv, err = postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
 		OrganisationID: m.Staff.OrganisationID, StaffID: m.Staff.ID, CampaignMemberID: m.ID, Channel: channel, Address: address,
 		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
 	}, 0)
 	if err != nil {
-		return 0, 0, err
+		return conv, 0, err
 	}
 	if err := triggers.SendOpening(ctx, tx, outboxes, &conv, res.Replies); err != nil {
-		return 0, 0, err
+		return conv, 0, err
 	}
-	return len(res.Replies), 0, postgres.SaveConversation(ctx, tx, &conv, "")
+	return conv, 0, postgres.SaveConversation(ctx, tx, &conv, "")
 }
 
 // start starts campaign k's flow for member m on channel (as a reminder
