@@ -98,6 +98,20 @@
 // audit event with the ids shown, and every view of a referral a
 // referral.view event, in the transaction that reads them.
 //
+// # Campaigns
+//
+// OH leads and admins run campaigns (campaigns_list.go, campaign_*.go);
+// anyone else is refused (403) and another organisation's campaign is not
+// found. Every change goes through campaigns.Campaigns alone, which checks
+// it, audits it and answers campaigns.Problems (shown next to each field,
+// 422) or campaigns.ErrStatus (409). A draft's page previews each text in
+// each language as Campaigns.Engine starts the flow, with its SMS segments
+// (locales.Segments, folded as Config.FoldDiacritics says) and the cost;
+// a campaign under way shows its progress, which static/console.js fetches
+// again every 5 seconds (GET /console/campaigns/{id}/progress: counts
+// only). Every view of the list or a campaign is audited (campaign.list,
+// campaign.view) in the transaction that reads it.
+//
 // # Contact and the person page
 //
 // A case page's Contact panel shows the person's organisation, and their
