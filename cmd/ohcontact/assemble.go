@@ -186,6 +186,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		DB:                 db,
 		Cases:              cases,
 		Referrals:          referrals,
+		Campaigns:          camps,
+		FoldDiacritics:     deliverer.FoldDiacritics,
 		Location:           london,
 		SecureCookies:      strings.HasPrefix(cfg.PublicBaseURL, "https://"),
 		TrustedProxyHeader: cfg.TrustedProxyHeader,
