@@ -14,8 +14,8 @@ import (
 
 // TestCampaignInBrowser is issue 21's "Done when" in the console: the
 // demo's OH lead opens Campaigns from the navigation, creates a flu
-// vaccination campaign for three demo staff (Ann and Jo in English, Zofia
-// in Polish, by their assignment numbers), sees its plan and the preview
+// vaccination campaign for a demo staff group (its nurses: Ann and Jo in
+// English, Zofia in Polish), sees its plan and the preview
 // of its texts with their cost in segments, and starts it; the demo phones
 // receive the invitations; Ann books, Jo had it at her GP (and says when),
 // Zofia asks a question in Polish; and the campaign page, left open, shows
@@ -43,8 +43,8 @@ func TestCampaignInBrowser(t *testing.T) {
 		if (org) { org.value = [...org.options].find(o => o.text.startsWith("Demo")).value; }
 		document.querySelector("#name").value = "Flu 2026";
 		document.querySelector("#vaccine").value = "flu";
-		document.querySelector("#audience-list").checked = true;
-		document.querySelector("#list").value = "90000001-1\n90000005-1\n90000003-1";
+		document.querySelector("#audience").checked = true;
+		document.querySelector("#staff-group").value = "Nursing and Midwifery Registered";
 		document.querySelector("#starts-at").value = "`+start+`";
 		document.querySelector("#window-from").value = "00:00";
 		document.querySelector("#window-until").value = "23:59";
