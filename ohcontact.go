@@ -156,16 +156,19 @@ type Conversation struct {
 	// CampaignMemberID is the campaign member row whose invitation opened
 	// it (a vaccination campaign's); 0 for every other conversation.
 	CampaignMemberID int64
-	Channel          Channel
-	Address          string
-	Flow             string
-	State            string
-	Data             []byte // JSON
-	Language         string
-	Version          int
-	Owner            Owner
-	Closed           bool
-	LastMessageSeq   int
+	// NewStarterID is the new starter whose welcome opened it; 0 for every
+	// other conversation.
+	NewStarterID   int64
+	Channel        Channel
+	Address        string
+	Flow           string
+	State          string
+	Data           []byte // JSON
+	Language       string
+	Version        int
+	Owner          Owner
+	Closed         bool
+	LastMessageSeq int
 	// ClientKey is the Inbound.ClientKey that opened an anonymous web chat
 	// conversation; empty for every other conversation.
 	ClientKey string

@@ -42,6 +42,10 @@ type Campaigns struct {
 	Throttle *sms.Throttle
 	// Flows are the flows a campaign may start (Flows, in serve).
 	Flows []string
+	// CloseAfter is how long a campaign conversation left unfinished waits
+	// before it is closed as no_response (CloseArgs), for an organisation's
+	// code: its triggers' close_after, as for an unanswered contact.
+	CloseAfter func(org string) time.Duration
 	// Location is the campaigns' time zone, Europe/London.
 	Location *time.Location
 	Now      func() time.Time

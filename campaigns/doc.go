@@ -58,7 +58,15 @@
 //     else in a new one. It waits while the campaign is paused, does
 //     nothing once it is stopped, and never reaches an opted-out person.
 //     Reminders are delivered as every other proactive text, each taking
-//     its slot on the SMS line.
+//     its slot on the SMS line. An invitation of several texts takes a
+//     slot for each (the sender takes the rest after queueing it).
+//   - Closing (CloseArgs, scheduled with the invitation and with the
+//     reminder): a campaign conversation still open with the bot is closed
+//     as no_response when nothing was said in it for CloseAfter (the
+//     organisation's triggers close_after) after the reminder, or after the
+//     invitation when there is none; something said meanwhile puts it off
+//     by CloseAfter from when the job looks. One a clinician owns is left
+//     to them.
 //
 // Logs carry ids only: no name, number or message.
 package campaigns

@@ -14,7 +14,7 @@ func (c *Campaigns) SendOne(ctx context.Context, id int64) (string, time.Duratio
 	var wait time.Duration
 	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		s, wait, err = c.sendNext(ctx, tx, id, c.Now())
+		s, _, wait, err = c.sendNext(ctx, tx, id, c.Now())
 		return err
 	})
 	return [...]string{stepSMS: "sms", stepNext: "next", stepWait: "wait", stepDone: "done"}[s], wait, err
@@ -34,3 +34,8 @@ func (c *Campaigns) RemindOne(ctx context.Context, id int64) (time.Duration, err
 
 // SetSendRun makes each run of a sender last d before it hands over.
 func (c *Campaigns) SetSendRun(d time.Duration) { c.sendRun = d }
+
+// CloseOne runs the closing job's transaction for args at c.Now().
+func (c *Campaigns) CloseOne(ctx context.Context, args CloseArgs) error {
+	return c.DB.InTx(ctx, func(tx pgx.Tx) error { return c.close(ctx, tx, args, c.Now()) })
+}

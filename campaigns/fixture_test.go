@@ -26,10 +26,6 @@ import (
 	"github.com/ohcontact/ohcontact/triggers"
 )
 
-// testFlow is the flow the tests' campaigns start: the sender does not care
-// which flow it starts, and the vaccination flow is written elsewhere.
-const testFlow = "stress-checkin"
-
 // clock is a clock tests move by hand.
 type clock struct {
 	mu sync.Mutex
@@ -94,14 +90,14 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	f.c = &campaigns.Campaigns{DB: db, Engine: engine, Jobs: jobs,
-		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Flows:       []string{dialogs.FlowVaccination, testFlow}, Location: london, Now: f.clock.Now, Log: log}
 	policy, err := triggers.NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.c = &campaigns.Campaigns{CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter }, DB: db, Engine: engine, Jobs: jobs,
+		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
+		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
+		Flows:       []string{dialogs.FlowVaccination}, Location: london, Now: f.clock.Now, Log: log}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: f.clock.Now}
 	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	f.runner = &dialogs.Runner{DB: db, Engine: engine, Screen: risk.New(), Cases: cases,
@@ -167,7 +163,7 @@ func mobileOf(t testing.TB, f *fixture, staffID int64) string {
 // campaign is a valid New campaign for everyone in department Ward 3,
 // from monday, 09:00 to 17:00 on weekdays, with a reminder after 72 hours.
 func (f *fixture) campaign() campaigns.New {
-	return campaigns.New{OrganisationID: f.org, Name: "Flu 2026", Flow: testFlow, Vaccine: "flu",
+	return campaigns.New{OrganisationID: f.org, Name: "Flu 2026", Flow: dialogs.FlowVaccination, Vaccine: "flu",
 		Audience: campaigns.AudienceDepartment, AudienceValue: "Ward 3", StartsAt: monday,
 		From: triggers.Clock{Hour: 9}, Until: triggers.Clock{Hour: 17},
 		Days:        []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},

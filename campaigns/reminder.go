@@ -107,12 +107,15 @@ func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Ti
 		}
 	default:
 		channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
-		wait, err := c.invite(ctx, tx, c.Outboxes, k, m, channel, true, now)
-		if err != nil || wait > 0 {
+		var wait time.Duration
+		if conv, wait, err = c.invite(ctx, tx, c.Outboxes, k, m, channel, true, now); err != nil || wait > 0 {
 			return wait, err
 		}
 	}
 	if err := postgres.MarkMemberReminded(ctx, tx, id, now); err != nil {
+		return 0, err
+	}
+	if err := c.scheduleClose(ctx, tx, m, conv, now); err != nil {
 		return 0, err
 	}
 	c.Log.Info("campaigns: reminder sent", "campaign_id", k.ID, "member_id", id)

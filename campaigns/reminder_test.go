@@ -25,33 +25,34 @@ func TestReminderOnce(t *testing.T) {
 		conversations int
 		outbound      int
 	}{
-		{"no reply: reminded in the same conversation", nil, 0, "reminded", 1, 2},
+		// The invitation is two texts (it and its choices), the reminder one.
+		{"no reply: reminded in the same conversation", nil, 0, "reminded", 1, 3},
 		{"replied", func(t *testing.T, f *fixture, _, staff int64) {
 			err := f.runner.HandleInbound(t.Context(), ohcontact.Inbound{Channel: ohcontact.ChannelSMS, Address: mobileOf(t, f, staff),
 				Text: "ok", ExternalID: "SM1", ReceivedAt: f.clock.Now()})
 			if err != nil {
 				t.Fatal(err)
 			}
-		}, 0, "replied", 1, 2},
+		}, 0, "replied", 1, 3},
 		{"conversation closed: reminded in a new one", func(t *testing.T, f *fixture, _, staff int64) {
 			exec(t, f, `UPDATE conversations SET status = 'closed', closed_reason = 'no_response', closed_at = now() WHERE staff_id = $1`, staff)
-		}, 0, "reminded", 2, 2},
+		}, 0, "reminded", 2, 3},
 		{"opted out", func(t *testing.T, f *fixture, _, staff int64) {
 			exec(t, f, `UPDATE staff SET consent = 'opted_out', consent_changed_at = now() WHERE id = $1`, staff)
-		}, 0, "sent", 1, 1},
+		}, 0, "sent", 1, 2},
 		{"stopped", func(t *testing.T, f *fixture, id, _ int64) {
 			if err := f.c.Stop(t.Context(), 0, id, f.lead); err != nil {
 				t.Fatal(err)
 			}
-		}, 0, "sent", 1, 1},
+		}, 0, "sent", 1, 2},
 		{"paused, then resumed", func(t *testing.T, f *fixture, id, _ int64) {
 			if err := f.c.Pause(t.Context(), 0, id, f.lead); err != nil {
 				t.Fatal(err)
 			}
-		}, 15 * time.Minute, "reminded", 1, 2},
+		}, 15 * time.Minute, "reminded", 1, 3},
 		{"due at night: waits for the window", func(t *testing.T, f *fixture, _, _ int64) {
 			f.clock.Set(monday.Add(72*time.Hour + 9*time.Hour)) // Thursday 19:00
-		}, 14 * time.Hour, "reminded", 1, 2},
+		}, 14 * time.Hour, "reminded", 1, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -57,10 +57,12 @@ type RemindWorker struct {
 	c *Campaigns
 }
 
-// AddWorkers registers the sender's and the reminder's workers.
+// AddWorkers registers the sender's, the reminder's and the closing's
+// workers.
 func (c *Campaigns) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &SendWorker{c: c})
 	river.AddWorker(w, &RemindWorker{c: c})
+	river.AddWorker(w, &CloseWorker{c: c})
 }
 
 // step is what one invitation's transaction did.
@@ -73,7 +75,7 @@ const (
 	stepDone             // the campaign is paused, stopped or finished: the sender ends
 )
 
-// Work sends invitations for sendRun, one per send slot, then hands over
+// Work sends invitations for sendRun, one text per send slot, then hands over
 // to a new job; it snoozes until the window opens or a held member may be
 // invited, and ends (completing the job in the transaction that read the
 // campaign's status) when the campaign is not running.
@@ -91,10 +93,11 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		}
 		for time.Now().Before(deadline) && ctx.Err() == nil {
 			var s step
+			var texts int
 			var wait time.Duration
 			err := w.c.DB.InTx(ctx, func(tx pgx.Tx) error {
 				var err error
-				s, wait, err = w.c.sendNext(ctx, tx, job.Args.CampaignID, w.c.Now())
+				s, texts, wait, err = w.c.sendNext(ctx, tx, job.Args.CampaignID, w.c.Now())
 				if err == nil && s == stepDone {
 					_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
 				}
@@ -109,6 +112,13 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 				return river.JobSnooze(wait)
 			}
 			if s == stepSMS {
+				// The invitation's first text had its slot; each further
+				// one (the vaccination flow's choices) takes its own.
+				for i := 1; i < texts && w.c.Throttle != nil; i++ {
+					if err := w.c.Throttle.Wait(ctx, sms.Queue); err != nil {
+						return err
+					}
+				}
 				break
 			}
 		}
@@ -136,131 +146,139 @@ func (w *SendWorker) handOver(ctx context.Context, job *river.Job[SendArgs]) err
 }
 
 // sendNext invites the next member of campaign id at now, in tx, if the
-// campaign is running and its window open (see the package doc).
-func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (step, time.Duration, error) {
+// campaign is running and its window open (see the package doc). For
+// stepSMS it returns how many texts the invitation queued.
+func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (step, int, time.Duration, error) {
 	k, err := postgres.LockCampaign(ctx, tx, 0, id)
 	switch {
 	case errors.Is(err, ohcontact.ErrNotFound):
-		return stepDone, 0, nil
+		return stepDone, 0, 0, nil
 	case err != nil:
-		return 0, 0, err
+		return 0, 0, 0, err
 	case k.Status != postgres.CampaignRunning:
-		return stepDone, 0, nil
+		return stepDone, 0, 0, nil
 	}
 	w := c.window(k)
 	at, err := w.Next(later(now, k.StartsAt), nil)
 	if err != nil {
-		return 0, 0, fmt.Errorf("campaign %d: %w", id, err) // the window always has a day and an opening
+		return 0, 0, 0, fmt.Errorf("campaign %d: %w", id, err) // the window always has a day and an opening
 	}
 	if at.After(now) {
-		return stepWait, at.Sub(now), nil
+		return stepWait, 0, at.Sub(now), nil
 	}
 	m, err := postgres.LockNextPlannedMember(ctx, tx, id, now)
 	if errors.Is(err, ohcontact.ErrNotFound) {
 		return c.nobodyReady(ctx, tx, k, now)
 	}
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	switch {
 	case m.Left:
-		return stepNext, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipLeft, now)
+		return stepNext, 0, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipLeft, now)
 	case m.Staff.OptedOut:
-		return stepNext, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipOptedOut, now)
+		return stepNext, 0, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipOptedOut, now)
 	}
 	at, err = w.Next(now, triggers.QuietOf(m.Quiet))
 	switch {
 	case errors.Is(err, triggers.ErrNoSendTime):
-		return stepNext, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipNoChannel, now)
+		return stepNext, 0, 0, postgres.SkipMember(ctx, tx, m.ID, postgres.SkipNoChannel, now)
 	case err != nil:
-		return 0, 0, err
+		return 0, 0, 0, err
 	case at.After(now):
-		return stepNext, 0, postgres.HoldMember(ctx, tx, m.ID, at, now)
+		return stepNext, 0, 0, postgres.HoldMember(ctx, tx, m.ID, at, now)
 	}
 	channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
-	wait, err := c.invite(ctx, tx, c.Invitations, k, m, channel, false, now)
+	conv, wait, err := c.invite(ctx, tx, c.Invitations, k, m, channel, false, now)
 	switch {
 	case err != nil:
-		return 0, 0, err
+		return 0, 0, 0, err
 	case wait > 0:
-		return stepNext, 0, postgres.HoldMember(ctx, tx, m.ID, now.Add(wait), now)
+		return stepNext, 0, 0, postgres.HoldMember(ctx, tx, m.ID, now.Add(wait), now)
 	}
 	if err := postgres.MarkMemberSent(ctx, tx, m.ID, now); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
+	lastSaid := now
 	if k.RemindAfter > 0 {
 		remindAt := now.Add(k.RemindAfter)
 		if next, err := w.Next(remindAt, triggers.QuietOf(m.Quiet)); err == nil {
 			remindAt = next
 		}
 		if _, err := c.Jobs.InsertTx(ctx, tx, RemindArgs{MemberID: m.ID}, &river.InsertOpts{ScheduledAt: remindAt}); err != nil {
-			return 0, 0, fmt.Errorf("schedule reminder of campaign member %d: %w", m.ID, err)
+			return 0, 0, 0, fmt.Errorf("schedule reminder of campaign member %d: %w", m.ID, err)
 		}
+		lastSaid = remindAt
+	}
+	if err := c.scheduleClose(ctx, tx, m, conv, lastSaid); err != nil {
+		return 0, 0, 0, err
 	}
 	if channel == ohcontact.ChannelSMS {
-		return stepSMS, 0, nil
+		return stepSMS, conv.LastMessageSeq, 0, nil // a new conversation: its messages are the invitation's texts
 	}
-	return stepNext, 0, nil
+	return stepNext, 0, 0, nil
 }
 
 // nobodyReady is sendNext when no member of campaign k may be invited at
 // now: it waits for the earliest held one, or, when nobody is left
 // planned, finishes the campaign.
-func (c *Campaigns) nobodyReady(ctx context.Context, tx pgx.Tx, k postgres.Campaign, now time.Time) (step, time.Duration, error) {
+func (c *Campaigns) nobodyReady(ctx context.Context, tx pgx.Tx, k postgres.Campaign, now time.Time) (step, int, time.Duration, error) {
 	next, planned, err := postgres.NextHeldMember(ctx, tx, k.ID)
 	switch {
 	case err != nil:
-		return 0, 0, err
+		return 0, 0, 0, err
 	case planned && next.After(now):
-		return stepWait, next.Sub(now), nil
+		return stepWait, 0, next.Sub(now), nil
 	case planned:
-		return stepWait, time.Second, nil // another sender holds the rest: look again soon
+		return stepWait, 0, time.Second, nil // another sender holds the rest: look again soon
 	}
 	if err := postgres.SetCampaignStatus(ctx, tx, k.ID, postgres.CampaignFinished, now); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if err := postgres.Audit(ctx, tx, postgres.AuditEvent{Action: "campaign.finish", RecordType: "campaign", RecordID: k.ID,
 		OrganisationID: k.OrganisationID}); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	c.Log.Info("campaigns: finished", "campaign_id", k.ID)
-	return stepDone, 0, nil
+	return stepDone, 0, 0, nil
 }
 
 // invite opens a conversation of campaign k's flow for member m on
 // channel, in tx, once the person is free (triggers.MakeWay), and queues
 // its opening on outboxes (as a reminder when reminder is set). It returns
-// how long to wait instead when they are in a live conversation, or
-// talking with a clinician (looked at again after triggers.BusyFor).
+// the conversation, or how long to wait instead when they are in a live
+// conversation, or talking with a clinician (looked at again after
+// triggers.BusyFor).
 func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, k postgres.Campaign, m postgres.CampaignMember,
-	channel ohcontact.Channel, reminder bool, now time.Time) (time.Duration, error) {
+	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
+	var conv ohcontact.Conversation
 	switch clinician, wait, err := triggers.MakeWay(ctx, tx, m.Staff.ID, channel, now); {
 	case err != nil:
-		return 0, err
+		return conv, 0, err
 	case clinician:
-		return triggers.BusyFor, nil
+		return conv, triggers.BusyFor, nil
 	case wait > 0:
-		return wait, nil
+		return conv, wait, nil
 	}
 	res, data, err := c.start(k, m, channel, reminder)
 	if err != nil {
-		return 0, err
+		return conv, 0, err
 	}
 	address := m.Staff.Mobile
 	if channel == ohcontact.ChannelWebChat {
 		address = webchat.StaffAddress(m.Staff.ID)
 	}
-	conv, err := postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
+	conv, err = postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
 		OrganisationID: m.Staff.OrganisationID, StaffID: m.Staff.ID, CampaignMemberID: m.ID, Channel: channel, Address: address,
 		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
 	}, 0)
 	if err != nil {
-		return 0, err
+		return conv, 0, err
 	}
 	if err := triggers.SendOpening(ctx, tx, outboxes, &conv, res.Replies); err != nil {
-		return 0, err
+		return conv, 0, err
 	}
-	return 0, postgres.SaveConversation(ctx, tx, &conv, "")
+	return conv, 0, postgres.SaveConversation(ctx, tx, &conv, "")
 }
 
 // start starts campaign k's flow for member m on channel (as a reminder

@@ -173,8 +173,8 @@ func TestSenderInvitesEachMemberOnce(t *testing.T) {
 		staff int64
 		want  member
 	}{
-		{"mobile", sms, member{state: "sent", conversations: 1, outbound: 1}},
-		{"no mobile: web chat", web, member{state: "sent", conversations: 1, outbound: 1}},
+		{"mobile", sms, member{state: "sent", conversations: 1, outbound: 2}}, // the invitation and its choices
+		{"no mobile: web chat", web, member{state: "sent", conversations: 1, outbound: 2}},
 		{"opted out since planned", optsOut, member{state: "skipped", skipReason: "opted_out"}},
 		{"anonymised", left, member{state: "skipped", skipReason: "left"}},
 		{"in a live conversation", busy, member{state: "planned", notBefore: busySince.Add(time.Hour)}},

@@ -31,7 +31,7 @@ var staff = []struct {
 	{"90000002-1", "Bryn", "Jones", "+447700900102", "cy", "Allied Health Professionals", "S10", 1},
 	{"90000003-1", "Zofia", "Nowak", "+447700900103", "pl", "Nursing and Midwifery Registered", "S12", 1},
 	{"90000004-1", "Sam", "Patel", "+447700900104", "en-GB", "Estates and Ancillary", "S13", 27},
-	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB", "Administrative and Clerical", "S10", 1},
+	{"90000005-1", "Jo", "Smith", "+447700900105", "en-GB", "Nursing and Midwifery Registered", "S10", 1},
 }
 
 // SignedIn is the assignment number of the demo member of staff the mock

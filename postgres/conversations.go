@@ -16,14 +16,15 @@ import (
 
 const conversationColumns = `id, organisation_id, coalesce(staff_id, 0), channel, address, flow, fsm_state, data,
 	language, version, owner, status = 'closed', last_message_seq, coalesce(contact_id, 0), coalesce(client_key, ''),
-	coalesce(follows_case_id, 0), coalesce(campaign_member_id, 0)`
+	coalesce(follows_case_id, 0), coalesce(campaign_member_id, 0),
+	coalesce(new_starter_id, 0)`
 
 // scanConversation reads the conversationColumns of row, then any columns
 // selected after them into extra.
 func scanConversation(row pgx.Row, extra ...any) (ohcontact.Conversation, error) {
 	var c ohcontact.Conversation
 	err := row.Scan(append([]any{&c.ID, &c.OrganisationID, &c.StaffID, &c.Channel, &c.Address, &c.Flow, &c.State, &c.Data,
-		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &c.ContactID, &c.ClientKey, &c.FollowsCaseID, &c.CampaignMemberID}, extra...)...)
+		&c.Language, &c.Version, &c.Owner, &c.Closed, &c.LastMessageSeq, &c.ContactID, &c.ClientKey, &c.FollowsCaseID, &c.CampaignMemberID, &c.NewStarterID}, extra...)...)
 	return c, err
 }
 

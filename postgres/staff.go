@@ -495,3 +495,36 @@ func RecordPersonView(ctx context.Context, q Querier, p Person, userID int64, sh
 			"case_ids": orEmpty(shown.Cases), "conversation_ids": orEmpty(shown.Conversations),
 			"referral_ids": orEmpty(shown.Referrals), "absence_ids": orEmpty(shown.Absences)}})
 }
+
+// AudienceValues returns the distinct staff groups and departments of
+// organisation orgScope's staff (0: every organisation's), each sorted,
+// without empty values or anonymised records: what a campaign may be for.
+// Values that differ only in case are listed once (a campaign matches them
+// without regard to case).
+func AudienceValues(ctx context.Context, q Querier, orgScope int64) (staffGroups, departments []string, err error) {
+	rows, err := q.Query(ctx, `
+		SELECT kind, min(value) FROM (
+			SELECT 'staff_group' AS kind, s.staff_group AS value FROM staff s
+			WHERE ($1 = 0 OR s.organisation_id = $1) AND NOT `+staffLeft+`
+			UNION ALL
+			SELECT 'department', s.department FROM staff s
+			WHERE ($1 = 0 OR s.organisation_id = $1) AND NOT `+staffLeft+`
+		) v WHERE btrim(value) <> ''
+		GROUP BY kind, lower(value) ORDER BY kind, lower(value)`, orgScope)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list staff groups and departments: %w", err)
+	}
+	var kind, value string
+	_, err = pgx.ForEachRow(rows, []any{&kind, &value}, func() error {
+		if kind == "staff_group" {
+			staffGroups = append(staffGroups, value)
+		} else {
+			departments = append(departments, value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list staff groups and departments: %w", err)
+	}
+	return staffGroups, departments, nil
+}

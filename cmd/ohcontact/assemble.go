@@ -102,11 +102,12 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	referrals := &escalation.Referrals{DB: db, WorkingDays: referralDays, Location: london, Cases: cases, Now: time.Now}
 	smsOutbox := &sms.Outbox{}
 	throttle := &sms.Throttle{DB: db, PerSecond: cfg.Twilio.SendRate}
-	// Campaigns are sent one invitation a send slot (campaigns package doc).
+	// Campaigns are sent one text a send slot (campaigns package doc).
 	invitations := &sms.Outbox{Prepaid: true}
 	camps := &campaigns.Campaigns{DB: db, Engine: engine, Flows: campaigns.Flows(engine.Flows()), Throttle: throttle,
 		Location: london, Now: time.Now,
-		Log: log.With("component", "campaigns")}
+		CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter },
+		Log:        log.With("component", "campaigns")}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
 	camps.AddWorkers(workers)
@@ -185,6 +186,8 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		DB:                 db,
 		Cases:              cases,
 		Referrals:          referrals,
+		Campaigns:          camps,
+		FoldDiacritics:     deliverer.FoldDiacritics,
 		Location:           london,
 		SecureCookies:      strings.HasPrefix(cfg.PublicBaseURL, "https://"),
 		TrustedProxyHeader: cfg.TrustedProxyHeader,

@@ -98,6 +98,20 @@
 // audit event with the ids shown, and every view of a referral a
 // referral.view event, in the transaction that reads them.
 //
+// # Campaigns
+//
+// OH leads and admins run campaigns (campaigns_list.go, campaign_*.go);
+// anyone else is refused (403) and another organisation's campaign is not
+// found. Every change goes through campaigns.Campaigns alone, which checks
+// it, audits it and answers campaigns.Problems (shown next to each field,
+// 422) or campaigns.ErrStatus (409). A draft's page previews each text in
+// each language as Campaigns.Engine starts the flow, with its SMS segments
+// (locales.Segments, folded as Config.FoldDiacritics says) and the cost;
+// a campaign under way shows its progress, which static/console.js fetches
+// again every 5 seconds (GET /console/campaigns/{id}/progress: counts
+// only). Every view of the list or a campaign is audited (campaign.list,
+// campaign.view) in the transaction that reads it.
+//
 // # Contact and the person page
 //
 // A case page's Contact panel shows the person's organisation, and their
@@ -340,6 +354,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ohcontact/ohcontact/campaigns"
 	"github.com/ohcontact/ohcontact/channels/wsconn"
 	"github.com/ohcontact/ohcontact/escalation"
 	"github.com/ohcontact/ohcontact/postgres"
@@ -368,6 +383,13 @@ type Config struct {
 	// SignIn bounds the work sign-in attempts may cause; its zero fields
 	// take the defaults.
 	SignIn SignInLimits
+	// Campaigns creates and steers campaigns: the campaign pages need it,
+	// and its Engine writes their previews.
+	Campaigns *campaigns.Campaigns
+	// FoldDiacritics reports whether an organisation (by code) has its
+	// texts' diacritics folded as they are sent (sms.Deliverer's), so that
+	// a preview counts the segments sent; nil folds none.
+	FoldDiacritics func(organisation string) bool
 	// Log receives the console's log lines, which carry ids only;
 	// discarded when nil.
 	Log *slog.Logger
@@ -380,6 +402,8 @@ type Console struct {
 	db            *postgres.DB
 	cases         *escalation.Cases
 	referrals     *escalation.Referrals
+	campaigns     *campaigns.Campaigns
+	fold          func(organisation string) bool
 	loc           *time.Location
 	secureCookies bool
 	log           *slog.Logger
@@ -406,7 +430,7 @@ var files embed.FS
 func New(cfg Config) *Console {
 	lim := cfg.SignIn.withDefaults()
 	c := &Console{
-		db: cfg.DB, cases: cfg.Cases, referrals: cfg.Referrals, loc: cfg.Location, secureCookies: cfg.SecureCookies,
+		db: cfg.DB, cases: cfg.Cases, referrals: cfg.Referrals, campaigns: cfg.Campaigns, fold: cfg.FoldDiacritics, loc: cfg.Location, secureCookies: cfg.SecureCookies,
 		log: cfg.Log, now: cfg.Now, pages: parsePages(),
 		dummyHash:   mustHashPassword(newToken()),
 		cop:         http.NewCrossOriginProtection(),
@@ -461,6 +485,13 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("GET /console/referrals", c.signedIn(worksReferrals, c.showReferrals))
 	handle("GET /console/referrals/{id}", c.signedIn(worksReferrals, c.showReferral))
 	handle("POST /console/referrals/{id}/{action}", c.signedIn(worksReferrals, c.actOnReferral))
+
+	handle("GET /console/campaigns", c.signedIn(runsCampaigns, c.showCampaigns))
+	handle("GET /console/campaigns/new", c.signedIn(runsCampaigns, c.showNewCampaign))
+	handle("POST /console/campaigns", c.signedIn(runsCampaigns, c.createCampaign))
+	handle("GET /console/campaigns/{id}", c.signedIn(runsCampaigns, c.showCampaign))
+	handle("GET /console/campaigns/{id}/progress", c.signedIn(runsCampaigns, c.showCampaignProgress))
+	handle("POST /console/campaigns/{id}/{action}", c.signedIn(runsCampaigns, c.actOnCampaign))
 
 	handle("GET /console/feedback", c.signedIn(seesCases, c.showFeedback))
 

@@ -23,7 +23,8 @@ func newAsset(name, contentType string) asset {
 
 var (
 	stylesheet = newAsset("console.css", "text/css; charset=utf-8")
-	// script is the queue page's live updates; every page works without it.
+	// script is the queue and case pages' live updates and the campaign
+	// page's progress; every page works without it.
 	script = newAsset("console.js", "text/javascript; charset=utf-8")
 )
 

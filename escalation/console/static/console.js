@@ -256,3 +256,40 @@
     casePage(notices);
   }
 })();
+
+// A campaign page's progress (data-campaign-progress, holding the address
+// of its fragment in data-src) is fetched again every 5 seconds, for as
+// long as the page is open, and swapped in: the panel is the server's
+// template "campaign_progress", so a fetch shows exactly what a reload
+// would. A failed fetch is tried again at the next tick; a session that
+// has ended (a redirect to the sign-in page) stops it. Without this script
+// the page is the same, refreshed by hand.
+(() => {
+  "use strict";
+
+  const panel = document.querySelector("[data-campaign-progress]");
+  if (!panel || !("fetch" in window)) {
+    return;
+  }
+  const src = panel.getAttribute("data-src");
+  const every = 5000;
+
+  async function refresh() {
+    try {
+      const res = await fetch(src, { credentials: "same-origin", redirect: "manual", headers: { Accept: "text/html" } });
+      if (res.type === "opaqueredirect" || res.status === 401 || res.status === 403 || res.status === 404) {
+        return; // signed out, or no longer theirs to see: stop
+      }
+      if (res.ok) {
+        const html = await res.text();
+        if (panel.innerHTML !== html) {
+          panel.innerHTML = html;
+        }
+      }
+    } catch (e) {
+      // Offline for a moment: the next tick tries again.
+    }
+    setTimeout(refresh, every);
+  }
+  setTimeout(refresh, every);
+})();

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ohcontact/ohcontact/demo"
+)
+
+// TestCampaignInBrowser is issue 21's "Done when" in the console: the
+// demo's OH lead opens Campaigns from the navigation, creates a flu
+// vaccination campaign for a demo staff group (its nurses: Ann and Jo in
+// English, Zofia in Polish), sees its plan and the preview
+// of its texts with their cost in segments, and starts it; the demo phones
+// receive the invitations; Ann books, Jo had it at her GP (and says when),
+// Zofia asks a question in Polish; and the campaign page, left open, shows
+// booked 1, had elsewhere 1 and question 1 without a reload. axe-core
+// finds no WCAG 2.2 AA violation on any campaign page.
+func TestCampaignInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx, axe := browser(t)
+	base, _ := startConsoleDemo(t)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	signInToConsole(t, ctx, base, demo.LeadEmail, demo.LeadPassword, `location.pathname === "/console/"`)
+	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/campaigns']").click()`,
+		`location.pathname === "/console/campaigns"`)
+	checkAxe(t, ctx, axe, "campaigns")
+	submitAndWait(t, ctx, `document.querySelector("a[href='/console/campaigns/new']").click()`,
+		`location.pathname === "/console/campaigns/new"`)
+	checkAxe(t, ctx, axe, "new campaign")
+
+	start := time.Now().In(london).Format("2006-01-02T15:04")
+	submitAndWait(t, ctx, `const org = document.querySelector("#organisation");
+		if (org) { org.value = [...org.options].find(o => o.text.startsWith("Demo")).value; }
+		document.querySelector("#name").value = "Flu 2026";
+		document.querySelector("#vaccine").value = "flu";
+		document.querySelector("#audience").checked = true;
+		document.querySelector("#staff-group").value = "Nursing and Midwifery Registered";
+		document.querySelector("#starts-at").value = "`+start+`";
+		document.querySelector("#window-from").value = "00:00";
+		document.querySelector("#window-until").value = "23:59";
+		document.querySelectorAll("input[name=window_days]").forEach(d => d.checked = true);
+		document.querySelector("form[action='/console/campaigns']").requestSubmit()`,
+		`/^\/console\/campaigns\/\d+$/.test(location.pathname) && document.querySelector("#campaign-cost") !== null`)
+	checkAxe(t, ctx, axe, "draft campaign")
+	preview, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 people are to be invited", "Staff flu vaccinations are now available", "szczepienie przeciw grypie", "SMS segments in all"} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("the draft's page lacks %q:\n%s", want, preview)
+		}
+	}
+
+	submitAndWait(t, ctx, `document.querySelector("form[action$='/start'] button").click()`,
+		`document.querySelector("#campaign-progress") !== null && document.querySelector("#campaign-status").textContent === "Running"`)
+	checkAxe(t, ctx, axe, "running campaign")
+
+	phone := func(number, want string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			if _, page := get(t, base+"/demo/phone?number="+url.QueryEscape(number)); strings.Contains(page, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the demo phone %s never showed %q", number, want)
+			}
+		}
+	}
+	reply := func(number, body string) {
+		t.Helper()
+		resp, err := postDemoPhone(t, base, url.Values{"number": {number}, "body": {body}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || strings.Contains(loc, "error") {
+			t.Fatalf("reply %q: %d → %s", body, resp.StatusCode, loc)
+		}
+	}
+	const ann, zofia, jo = "+447700900101", "+447700900103", "+447700900105"
+	phone(ann, "Staff flu vaccinations are now available")
+	phone(jo, "Staff flu vaccinations are now available")
+	phone(zofia, "szczepienie przeciw grypie")
+	reply(ann, "I've booked")
+	reply(jo, "had it at my GP")
+	phone(jo, "When did you have it?")
+	reply(jo, "last week")
+	reply(zofia, "Czy mogę się zaszczepić w ciąży?")
+
+	// The page left open shows them, refreshed by itself.
+	shown := `(() => { const t = document.querySelector("#campaign-progress").innerText;
+		return /Booked\s+1/.test(t) && /Had it elsewhere\s+1/.test(t) && /Asked OH a question\s+1/.test(t) && /Replied\s+3/.test(t); })()`
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.oldPage && `+shown))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#campaign-progress").innerText`))
+			t.Fatalf("the campaign page never showed booked 1, had elsewhere 1 and question 1:\n%s", text)
+		}
+	}
+	checkAxe(t, ctx, axe, "campaign with replies")
+}

@@ -1,0 +1,209 @@
+package console
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/campaigns"
+	"github.com/ohcontact/ohcontact/postgres"
+	"github.com/ohcontact/ohcontact/triggers"
+)
+
+// campaignForm is the new campaign form as the lead filled it in, kept
+// when it is refused.
+type campaignForm struct {
+	OrganisationID                    int64
+	Name, Vaccine, Flow               string
+	Audience, StaffGroup, Department  string
+	List                              string
+	StartsAt, From, Until, RemindDays string
+	Days                              []dayOption
+}
+
+// dayOption is a day of the send window's.
+type dayOption struct {
+	Value   int // ISO: 1 Monday … 7 Sunday
+	Label   string
+	Checked bool
+}
+
+// newCampaignView is the new campaign form.
+type newCampaignView struct {
+	layout
+	Form campaignForm
+	// Organisations are offered when the user sees every organisation.
+	Organisations []ohcontact.Organisation
+	Flows         []string
+	// StaffGroups and Departments are those of the staff records the user
+	// sees (postgres.AudienceValues).
+	StaffGroups, Departments []string
+	MaxList                  int
+}
+
+// defaultCampaignForm is the form as it first shows: starting at the next
+// whole hour, sent 09:00 to 17:00 on weekdays, reminded after 3 days.
+func (c *Console) defaultCampaignForm(s *session) campaignForm {
+	start := c.now().In(c.loc).Truncate(time.Hour).Add(time.Hour)
+	f := campaignForm{OrganisationID: s.scope(), Audience: campaigns.AudienceStaffGroup,
+		StartsAt: start.Format(datetimeLocal), From: "09:00", Until: "17:00", RemindDays: "3"}
+	if fl := c.campaigns.Flows; len(fl) > 0 {
+		f.Flow = fl[0]
+	}
+	f.Days = weekdays(func(d int) bool { return d <= 5 })
+	return f
+}
+
+// datetimeLocal is the layout of an <input type="datetime-local">.
+const datetimeLocal = "2006-01-02T15:04"
+
+// weekdays returns the days of the week, Monday first, checked as
+// checked says of each ISO number.
+func weekdays(checked func(iso int) bool) []dayOption {
+	names := []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+	out := make([]dayOption, len(names))
+	for i, n := range names {
+		out[i] = dayOption{Value: i + 1, Label: n, Checked: checked(i + 1)}
+	}
+	return out
+}
+
+// showNewCampaign handles GET /console/campaigns/new.
+func (c *Console) showNewCampaign(w http.ResponseWriter, r *http.Request, s *session) {
+	c.renderNewCampaign(w, r, s, http.StatusOK, c.defaultCampaignForm(s), nil)
+}
+
+// renderNewCampaign shows the new campaign form filled in as form, with
+// errs next to their fields.
+func (c *Console) renderNewCampaign(w http.ResponseWriter, r *http.Request, s *session, status int, form campaignForm, errs []fieldError) {
+	orgs, err := c.organisationsFor(r, s)
+	if err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	v := newCampaignView{layout: newLayout("New campaign", s), Form: form, Flows: c.campaigns.Flows, MaxList: campaigns.MaxList}
+	if s.scope() == 0 {
+		v.Organisations = orgs
+	}
+	if v.StaffGroups, v.Departments, err = postgres.AudienceValues(r.Context(), c.db.Pool, s.scope()); err != nil {
+		c.serverError(w, r, s, err)
+		return
+	}
+	v.Errors = errs
+	c.render(w, r, status, "campaign_new", v)
+}
+
+// readCampaignForm reads the new campaign form posted in r as the form
+// and the campaigns.New it asks for. A value that cannot be read becomes
+// one campaigns.Create refuses (a zero start, an impossible time), so that
+// Create remains the one check; bad says which fields those were, with
+// the sentence to show instead of Create's.
+func (c *Console) readCampaignForm(r *http.Request, s *session) (campaignForm, campaigns.New, map[string]string) {
+	f := r.PostForm
+	form := campaignForm{OrganisationID: s.scope(), Name: f.Get("name"), Vaccine: f.Get("vaccine"), Flow: f.Get("flow"),
+		Audience: f.Get("audience"), StaffGroup: f.Get("staff_group"), Department: f.Get("department"), List: f.Get("list"),
+		StartsAt: strings.TrimSpace(f.Get("starts_at")), From: strings.TrimSpace(f.Get("window_from")),
+		Until: strings.TrimSpace(f.Get("window_until")), RemindDays: strings.TrimSpace(f.Get("remind_after"))}
+	bad := map[string]string{}
+	if s.scope() == 0 {
+		form.OrganisationID, _ = strconv.ParseInt(f.Get("organisation_id"), 10, 64)
+	}
+	n := campaigns.New{OrganisationID: form.OrganisationID, Name: form.Name, Flow: form.Flow, Vaccine: form.Vaccine,
+		Audience: form.Audience, CreatedBy: s.user.ID}
+	switch form.Audience {
+	case campaigns.AudienceStaffGroup:
+		n.AudienceValue = form.StaffGroup
+	case campaigns.AudienceDepartment:
+		n.AudienceValue = form.Department
+	case campaigns.AudienceList:
+		n.List = strings.FieldsFunc(form.List, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+	}
+	if t, err := time.ParseInLocation(datetimeLocal, form.StartsAt, c.loc); err == nil {
+		n.StartsAt = t
+	} else if form.StartsAt != "" {
+		bad["starts_at"] = "Enter the start as a date and time, for example 2026-10-01T09:00"
+	}
+	var ok bool
+	if n.From, ok = readClock(form.From); !ok {
+		bad["window_from"] = "Enter the time the window opens, for example 09:00"
+	}
+	if n.Until, ok = readClock(form.Until); !ok {
+		bad["window_until"] = "Enter the time the window closes, for example 17:00"
+	}
+	checked := map[int]bool{}
+	for _, v := range f["window_days"] {
+		if d, err := strconv.Atoi(v); err == nil && d >= 1 && d <= 7 && !checked[d] {
+			checked[d] = true
+			n.Days = append(n.Days, time.Weekday(d%7))
+		}
+	}
+	form.Days = weekdays(func(d int) bool { return checked[d] })
+	switch days, err := strconv.ParseFloat(form.RemindDays, 64); {
+	case form.RemindDays == "" || (err == nil && days == 0):
+	case err != nil || days < 0:
+		n.RemindAfter = -1
+		bad["remind_after"] = "Enter the days to wait before the reminder as a number, or 0 for no reminder"
+	default:
+		n.RemindAfter = time.Duration(days * float64(24*time.Hour))
+	}
+	return form, n, bad
+}
+
+// readClock reads a time of day, HH:MM; a time it cannot read is one
+// campaigns.Create refuses.
+func readClock(s string) (triggers.Clock, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return triggers.Clock{Hour: -1}, false
+	}
+	return triggers.Clock{Hour: t.Hour(), Minute: t.Minute()}, true
+}
+
+// campaignFields are campaigns.Problems' fields: the id of the input each
+// is shown next to, and its name in the sentence.
+var campaignFields = map[string]struct{ id, label string }{
+	"organisation":   {"organisation", "Organisation"},
+	"name":           {"name", "Campaign name"},
+	"flow":           {"flow", "Flow"},
+	"vaccine":        {"vaccine", "Vaccine"},
+	"audience":       {"audience", "Who it is for"},
+	"list":           {"list", "The list of assignment numbers"},
+	"starts_at":      {"starts-at", "Start"},
+	"window_from":    {"window-from", "The time the window opens"},
+	"window_until":   {"window-until", "The time the window closes"},
+	"window_days":    {"window-days", "Days"},
+	"remind_after":   {"remind-after", "Reminder"},
+	"audience_value": {"staff-group", "Staff group"},
+}
+
+// campaignErrors returns problems, as the form shows them: each next to
+// its input, the sentences in bad replacing Create's, in the form's order.
+func campaignErrors(form campaignForm, problems campaigns.Problems, bad map[string]string) []fieldError {
+	order := []string{"organisation", "name", "flow", "vaccine", "audience", "audience_value", "list", "starts_at",
+		"window_from", "window_until", "window_days", "remind_after"}
+	var errs []fieldError
+	for _, k := range order {
+		msg, ok := problems[k]
+		if !ok {
+			continue
+		}
+		fl := campaignFields[k]
+		if k == "audience_value" && form.Audience == campaigns.AudienceDepartment {
+			fl = struct{ id, label string }{"department", "Department"}
+		}
+		text := fl.label + " " + msg
+		if b, ok := bad[k]; ok {
+			text = b
+		}
+		errs = append(errs, fieldError{Field: fl.id, Message: text})
+	}
+	for k, msg := range problems { // a field added to campaigns but not yet to the form
+		if !slices.Contains(order, k) {
+			errs = append(errs, fieldError{Message: k + " " + msg})
+		}
+	}
+	return errs
+}
