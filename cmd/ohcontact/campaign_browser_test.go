@@ -19,8 +19,10 @@ import (
 // of its texts with their cost in segments, and starts it; the demo phones
 // receive the invitations; Ann books, Jo had it at her GP (and says when),
 // Zofia asks a question in Polish; and the campaign page, left open, shows
-// booked 1, had elsewhere 1 and question 1 without a reload. axe-core
-// finds no WCAG 2.2 AA violation on any campaign page.
+// booked 1, had elsewhere 1 and question 1 without a reload; the pilot
+// dashboard charts the campaign's uptake, its small numbers suppressed.
+// axe-core finds no WCAG 2.2 AA violation on any campaign page or the
+// dashboard.
 func TestCampaignInBrowser(t *testing.T) {
 	t.Parallel()
 	ctx, axe := browser(t)
@@ -112,4 +114,28 @@ func TestCampaignInBrowser(t *testing.T) {
 		}
 	}
 	checkAxe(t, ctx, axe, "campaign with replies")
+
+	// The dashboard charts them, each too few to show: "<5", and no
+	// uptake rate that would give them away.
+	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/dashboard']").click()`,
+		`document.querySelector("table[data-chart=campaign_uptake] tr[data-label='Flu 2026 (flu)']") !== null`)
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](pageFiguresJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	figures := map[string]string{}
+	for _, r := range rows {
+		if r[0] == "campaign_uptake" && r[2] == "Flu 2026 (flu)" || r[0] == "campaign_uptake_by_staff_group" && r[2] == "Nursing and Midwifery Registered" {
+			figures[r[0]+"/"+r[1]] = r[3]
+		}
+	}
+	for _, chart := range []string{"campaign_uptake", "campaign_uptake_by_staff_group"} {
+		for series, want := range map[string]string{"Invited": "<5", "Replied": "<5", "Booked": "<5", "Had it elsewhere": "<5",
+			"Declined": "0", "Question for OH": "<5", "Uptake (%)": "suppressed"} {
+			if got := figures[chart+"/"+series]; got != want {
+				t.Errorf("the dashboard's %s %s: %q, want %q", chart, series, got, want)
+			}
+		}
+	}
+	checkAxe(t, ctx, axe, "dashboard with a campaign")
 }
