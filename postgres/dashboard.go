@@ -282,6 +282,9 @@ type Dashboard struct {
 	// was, for the questions asked in the period: by flow
 	// (Filter.FeedbackFlows, then any other), then all together.
 	Feedback []FeedbackFlow
+	// NewStarters is how soon the new starters whose first day fell in
+	// the period were given clearance.
+	NewStarters NewStarterClearance
 	// Organisations are, when the dashboard counts every organisation
 	// (Filter.OrganisationID 0), each organisation's own dashboard over the
 	// same period, by name, read in the same snapshot: the trusts side by
@@ -372,6 +375,7 @@ var dashboardSteps = []func(*dashboardQuery, context.Context) error{
 	(*dashboardQuery).absence, (*dashboardQuery).reach, (*dashboardQuery).cases, (*dashboardQuery).firstContact,
 	(*dashboardQuery).contacts, (*dashboardQuery).signposts, (*dashboardQuery).work, (*dashboardQuery).callBacks,
 	(*dashboardQuery).referrals, (*dashboardQuery).conversations, (*dashboardQuery).optOuts, (*dashboardQuery).feedback,
+	(*dashboardQuery).newStarters,
 }
 
 // dashboardConnections is how many connections read a dashboard's steps at
