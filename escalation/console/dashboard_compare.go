@@ -66,6 +66,10 @@ var headlines = []headline{
 	{"Physiotherapy referrals attended", func(d postgres.Dashboard) cell { return countCell(d.Work.Referrals.Attended) }},
 	{"Staff feedback questions answered (%)", func(d postgres.Dashboard) cell { return percentCell(allFeedback(d).Rate) }},
 	{"How helpful staff found it (mean rating of 5)", func(d postgres.Dashboard) cell { return meanRatingCell(allFeedback(d).Mean) }},
+	{"New starters cleared by their first day (%)", func(d postgres.Dashboard) cell { return percentCell(d.NewStarters.ByDay1Rate) }},
+	{"Days from a new starter's first day to clearance (median; negative: before it)", func(d postgres.Dashboard) cell {
+		return dayOffsetCell(d.NewStarters.MedianDays)
+	}},
 }
 
 // find returns the first of xs that matches, or a zero T.

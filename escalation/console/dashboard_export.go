@@ -24,7 +24,8 @@ import (
 // cases_by_priority, time_to_claim, callbacks_by_week,
 // callback_time_to_claim, callbacks_by_kind, opt_outs, conversations,
 // case_outcomes, physio_referral_outcomes, callback_resolution,
-// disclosure_to_contact, feedback_answered, feedback_ratings),
+// disclosure_to_contact, feedback_answered, feedback_ratings,
+// new_starter_clearance),
 // series the table's column, label its row, and value the figure as the
 // page shows it without thousands separators: a number, "<5",
 // "suppressed" or "n/a". Both read dashboardCharts, so the export always

@@ -523,5 +523,6 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 	charts = append(charts, contacts, responses, first, categories, services, referrals, booking, cases, claims,
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations)
 	charts = append(charts, workCharts(d)...)
-	return append(charts, feedbackCharts(d)...)
+	charts = append(charts, feedbackCharts(d)...)
+	return append(charts, newStarterChart(d))
 }

@@ -131,3 +131,54 @@ func TestMarkNewStarter(t *testing.T) {
 		t.Error("another organisation's new starter was marked")
 	}
 }
+
+// TestDashboardNewStarterClearance: the dashboard and its export show how
+// soon new starters were cleared, by organisation side by side, with the
+// figures suppressed as the rules say and a negative median (cleared
+// before the first day) written with a minus sign the export keeps as
+// text.
+func TestDashboardNewStarterClearance(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("admin@example.nhs.uk", "Ada Admin", ohcontact.RoleAdmin, 0)
+	admin := f.count(`SELECT id FROM users WHERE email = 'admin@example.nhs.uk'`)
+	// Ten new starters of Test Trust started 20 days ago: cleared -3, -2,
+	// -2, -1 and -1 days from their first day (5 by it: 50%), 2 and 4
+	// (7 within 14 days: the 3 not would show, so suppressed), 15 (8
+	// cleared; median of 8: -1), two not yet.
+	first := f.now().AddDate(0, 0, -20)
+	for i, days := range []int{-3, -2, -2, -1, -1, 2, 4, 15, 0, 0} {
+		id, _ := f.newStarter(f.org, fmt.Sprint("Starter", i), "Nurse", first.Format(time.DateOnly), "replied", "")
+		if i < 8 {
+			day := first.AddDate(0, 0, days)
+			cleared := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, time.UTC)
+			if _, err := f.db.Pool.Exec(t.Context(), `UPDATE new_starters SET questionnaire_received_at = $2, questionnaire_received_by = $3,
+				clearance_given_at = $2, clearance_given_by = $3 WHERE id = $1`, id, cleared, admin); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b := f.signIn("admin@example.nhs.uk")
+	_, page := b.get("/console/dashboard")
+	figures := pageFigures(page)
+	for k, want := range map[figureKey]string{
+		{"new_starter_clearance", "Starters", "Starting in the period"}:               "10",
+		{"new_starter_clearance", "Cleared", "Starting in the period"}:                "8",
+		{"new_starter_clearance", "By the first day (%)", "Starting in the period"}:   "50.0",
+		{"new_starter_clearance", "Cleared within 14 days", "Starting in the period"}: "7",
+		{"new_starter_clearance", "Within 14 days (%)", "Starting in the period"}:     "suppressed",
+		{"trusts_side_by_side", "Test Trust", "New starters cleared by their first day (%)"}:  "50.0",
+		{"trusts_side_by_side", "Other Trust", "New starters cleared by their first day (%)"}: "n/a",
+	} {
+		if got := figures[k]; got != want {
+			t.Errorf("%v = %q, want %q", k, got, want)
+		}
+	}
+	_, body := b.get("/console/dashboard.csv")
+	median := figureKey{"new_starter_clearance", "Median days", "From the first day to clearance"}
+	for org, want := range map[string]string{"RX1": "−1.0", "RX2": "n/a", "all": "−1.0"} {
+		if got := csvFigures(t, body)[org][median]; got != want {
+			t.Errorf("export of %s: median %q, want %q", org, got, want)
+		}
+	}
+}
