@@ -162,11 +162,11 @@ func TestDashboardNewStarterClearance(t *testing.T) {
 	_, page := b.get("/console/dashboard")
 	figures := pageFigures(page)
 	for k, want := range map[figureKey]string{
-		{"new_starter_clearance", "Starters", "Starting in the period"}:               "10",
-		{"new_starter_clearance", "Cleared", "Starting in the period"}:                "8",
-		{"new_starter_clearance", "By the first day (%)", "Starting in the period"}:   "50.0",
-		{"new_starter_clearance", "Cleared within 14 days", "Starting in the period"}: "7",
-		{"new_starter_clearance", "Within 14 days (%)", "Starting in the period"}:     "suppressed",
+		{"new_starter_clearance", "Starters", "Starting in the period"}:                       "10",
+		{"new_starter_clearance", "Cleared", "Starting in the period"}:                        "8",
+		{"new_starter_clearance", "By the first day (%)", "Starting in the period"}:           "50.0",
+		{"new_starter_clearance", "Cleared within 14 days", "Starting in the period"}:         "7",
+		{"new_starter_clearance", "Within 14 days (%)", "Starting in the period"}:             "suppressed",
 		{"trusts_side_by_side", "Test Trust", "New starters cleared by their first day (%)"}:  "50.0",
 		{"trusts_side_by_side", "Other Trust", "New starters cleared by their first day (%)"}: "n/a",
 	} {
