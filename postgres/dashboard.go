@@ -288,6 +288,9 @@ type Dashboard struct {
 	// Campaigns is the uptake of the campaign invitations sent in the
 	// period: by campaign, staff group and bucket.
 	Campaigns CampaignFigures
+	// NewStarters is how soon the new starters whose first day fell in
+	// the period were given clearance.
+	NewStarters NewStarterClearance
 	// Organisations are, when the dashboard counts every organisation
 	// (Filter.OrganisationID 0), each organisation's own dashboard over the
 	// same period, by name, read in the same snapshot: the trusts side by
@@ -378,7 +381,7 @@ var dashboardSteps = []func(*dashboardQuery, context.Context) error{
 	(*dashboardQuery).absence, (*dashboardQuery).reach, (*dashboardQuery).campaigns, (*dashboardQuery).cases,
 	(*dashboardQuery).firstContact, (*dashboardQuery).contacts, (*dashboardQuery).signposts, (*dashboardQuery).work,
 	(*dashboardQuery).callBacks, (*dashboardQuery).referrals, (*dashboardQuery).conversations, (*dashboardQuery).optOuts,
-	(*dashboardQuery).feedback,
+	(*dashboardQuery).feedback, (*dashboardQuery).newStarters,
 }
 
 // dashboardConnections is how many connections read a dashboard's steps at

@@ -43,7 +43,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	startDemoAt(t, dbURL, addr, base)
 
 	signInToConsole(t, ctx, base, demo.LeadEmail, demo.LeadPassword, `location.pathname === "/console/"`)
-	const charts = 33
+	const charts = 34
 	drawn := `location.pathname === "/console/dashboard" && document.querySelectorAll("figure > svg[role=img]").length === ` + strconv.Itoa(charts)
 	submitAndWait(t, ctx, `document.querySelector("nav a[href='/console/dashboard']").click()`, drawn)
 	checkAxe(t, ctx, axe, "dashboard")

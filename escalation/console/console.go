@@ -493,6 +493,9 @@ func (c *Console) Register(mux *http.ServeMux) {
 	handle("GET /console/campaigns/{id}/progress", c.signedIn(runsCampaigns, c.showCampaignProgress))
 	handle("POST /console/campaigns/{id}/{action}", c.signedIn(runsCampaigns, c.actOnCampaign))
 
+	handle("GET /console/new-starters", c.signedIn(worksNewStarters, c.showNewStarters))
+	handle("POST /console/new-starters/{id}/{action}", c.signedIn(worksNewStarters, c.markNewStarter))
+
 	handle("GET /console/feedback", c.signedIn(seesCases, c.showFeedback))
 
 	handle("GET /console/dashboard", c.signedIn(seesDashboard, c.showDashboard))

@@ -53,11 +53,11 @@ func BenchmarkDashboard(b *testing.B) {
 	}
 	var rows string
 	if err := db.Pool.QueryRow(ctx, `
-		SELECT format('%s episodes, %s contacts, %s conversations, %s messages, %s cases, %s signposts, %s referrals, %s opt-outs, %s campaign members',
+		SELECT format('%s episodes, %s contacts, %s conversations, %s messages, %s cases, %s signposts, %s referrals, %s opt-outs, %s campaign members, %s new starters',
 		              (SELECT count(*) FROM absence_episodes), (SELECT count(*) FROM contacts), (SELECT count(*) FROM conversations),
 		              (SELECT count(*) FROM messages), (SELECT count(*) FROM cases), (SELECT count(*) FROM signposts),
 		              (SELECT count(*) FROM referrals), (SELECT count(*) FROM staff WHERE consent = 'opted_out'),
-		              (SELECT count(*) FROM campaign_members))`).Scan(&rows); err != nil {
+		              (SELECT count(*) FROM campaign_members), (SELECT count(*) FROM new_starters))`).Scan(&rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded in %s: %s", time.Since(start).Round(time.Millisecond), rows)
@@ -121,9 +121,10 @@ func BenchmarkDashboard(b *testing.B) {
 // day-1 absence reports, support chats (some anonymous), signposting,
 // physiotherapy referrals and their events, cases (resolved, and open or
 // claimed in the last 3 days) with their events, opt-outs, staff groups,
-// and two finished vaccination campaigns an organisation with their
-// invitations and answers (about 120,000 members). It needs
-// clinicians (users with role clinician) in each organisation.
+// two finished vaccination campaigns an organisation with their
+// invitations and answers (about 120,000 members), and new starters (some
+// cleared). It needs clinicians (users with role clinician) in each
+// organisation and one admin.
 const benchDashboardSQL = `
 SELECT setseed(0.19);
 SET LOCAL jit = off;
@@ -405,6 +406,24 @@ FROM (SELECT c.id AS campaign_id, s.id AS staff_id, random() < 0.05 AS skip, m.r
 -- Opt-outs: STOP in reply to a check-in.
 UPDATE staff s SET consent = 'opted_out', consent_changed_at = v.responded_at, updated_at = v.responded_at
 FROM bench_conv v WHERE v.stop AND v.staff_id = s.id;
+
+-- New starters: one in 12 staff (the NHS's usual joiners in a year), first
+-- days over the year to 30 days ahead, welcomed 14 days before; 3% withdrawn
+-- by HR, 12% on the OH admin worklist, the others cleared from 14 days
+-- before their first day to 30 after it (most near the start), once that
+-- day is past.
+INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at,
+                          questionnaire_received_at, questionnaire_received_by, clearance_given_at, clearance_given_by)
+SELECT n.organisation_id, n.id, n.starts_on,
+       CASE WHEN n.u < 0.03 THEN 'cancelled' WHEN n.u < 0.15 THEN 'worklist' WHEN n.starts_on - 14 > n.today THEN 'planned' ELSE 'replied' END,
+       pg_temp.at(n.starts_on - 14, '09:00'), CASE WHEN n.u >= 0.03 AND n.u < 0.15 THEN pg_temp.at(n.starts_on - 7, '09:00') END,
+       CASE WHEN c.cleared THEN pg_temp.at(n.starts_on + n.offset_days - 2, '11:00') END, CASE WHEN c.cleared THEN a.id END,
+       CASE WHEN c.cleared THEN pg_temp.at(n.starts_on + n.offset_days, '15:00') END, CASE WHEN c.cleared THEN a.id END
+FROM (SELECT s.organisation_id, s.id, p.today, p.today - 365 + floor(random() * 395)::int AS starts_on, random() AS u,
+             -14 + floor(power(random(), 2) * 45)::int AS offset_days
+      FROM staff s CROSS JOIN bench_params p WHERE s.id % 12 = 7) n
+CROSS JOIN LATERAL (SELECT n.u >= 0.15 AND n.starts_on + n.offset_days < n.today AS cleared) c
+CROSS JOIN (SELECT id FROM users WHERE role = 'admin') a;
 `
 
 // benchStaffGroups is the bench's mix of ESR staff groups, as the rows of

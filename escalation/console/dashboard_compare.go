@@ -70,6 +70,10 @@ var headlines = []headline{
 	{"Vaccination uptake (% of invited)", func(d postgres.Dashboard) cell {
 		return percentCell(allCampaigns(d).Uptake)
 	}},
+	{"New starters cleared by their first day (%)", func(d postgres.Dashboard) cell { return percentCell(d.NewStarters.ByDay1Rate) }},
+	{"Days from a new starter's first day to clearance (median; negative: before it)", func(d postgres.Dashboard) cell {
+		return dayOffsetCell(d.NewStarters.MedianDays)
+	}},
 }
 
 // find returns the first of xs that matches, or a zero T.

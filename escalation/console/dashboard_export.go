@@ -25,7 +25,8 @@ import (
 // callback_time_to_claim, callbacks_by_kind, opt_outs, conversations,
 // case_outcomes, physio_referral_outcomes, callback_resolution,
 // disclosure_to_contact, feedback_answered, feedback_ratings,
-// campaign_uptake, campaign_uptake_by_staff_group, campaign_uptake_by_week),
+// campaign_uptake, campaign_uptake_by_staff_group, campaign_uptake_by_week,
+// new_starter_clearance),
 // series the table's column, label its row, and value the figure as the
 // page shows it without thousands separators: a number, "<5",
 // "suppressed" or "n/a". Both read dashboardCharts, so the export always

@@ -525,5 +525,6 @@ func dashboardCharts(d postgres.Dashboard, orgs []ohcontact.Organisation) []char
 		callBacks, callBackClaims, callBackKinds, optOuts, conversations)
 	charts = append(charts, workCharts(d)...)
 	charts = append(charts, feedbackCharts(d)...)
-	return append(charts, campaignCharts(d)...)
+	charts = append(charts, campaignCharts(d)...)
+	return append(charts, newStarterChart(d))
 }

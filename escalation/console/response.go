@@ -74,7 +74,7 @@ func newLayout(title string, s *session) layout {
 	return l
 }
 
-var pageNames = []string{"login", "queue", "case", "users", "dashboard", "referrals", "referral", "person", "feedback", "campaigns", "campaign_new", "campaign", "error"}
+var pageNames = []string{"login", "queue", "case", "users", "dashboard", "referrals", "referral", "person", "feedback", "campaigns", "campaign_new", "campaign", "new_starters", "error"}
 
 func parsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))

@@ -76,3 +76,23 @@ func insert(t testing.TB, q postgres.Querier, what, sql string, args ...any) int
 	}
 	return id
 }
+
+// NewStarterRow is a new starter for NewStarter: the staff record's, with
+// a welcome due 7 days before StartsOn.
+type NewStarterRow struct {
+	Staff    int64
+	StartsOn string // YYYY-MM-DD
+	State    string // "" for planned
+	// Worklist, when set, is when the new starter went on the OH admin
+	// worklist (worklist_at).
+	Worklist string // RFC 3339 or "" for never
+}
+
+// NewStarter inserts a new starter.
+func NewStarter(t testing.TB, q postgres.Querier, n NewStarterRow) int64 {
+	t.Helper()
+	return insert(t, q, "new starter", `
+		INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at)
+		SELECT organisation_id, id, $2::date, coalesce(nullif($3, ''), 'planned'), $2::date - 7, nullif($4, '')::timestamptz
+		FROM staff WHERE id = $1 RETURNING id`, n.Staff, n.StartsOn, n.State, n.Worklist)
+}
