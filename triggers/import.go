@@ -99,7 +99,7 @@ func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error)
 			records[i] = postgres.StaffRecord{OrganisationID: orgs[s.Organisation], AssignmentNumber: s.AssignmentNumber,
 				FirstName: s.FirstName, LastName: s.LastName, Mobile: s.Mobile, Email: s.Email, Language: s.Language,
 				PreferredChannel: s.PreferredChannel, JobTitle: s.JobTitle, Department: s.Department,
-				StaffGroup: s.StaffGroup}
+				StaffGroup: s.StaffGroup, StartsOn: s.StartsOn.optionalColumn()}
 		}
 		changed, err := postgres.UpsertStaff(ctx, tx, records)
 		if err != nil {
