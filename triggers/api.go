@@ -474,6 +474,9 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 			return err
 		}
 		out, created = staffJSON{ID: changed[0].ID, AssignmentNumber: number}, changed[0].New
+		if _, err := a.Scheduler.PlanNewStarter(r.Context(), tx, out.ID); err != nil {
+			return err
+		}
 		action := map[bool]string{true: "staff.created", false: "staff.updated"}[created]
 		err = postgres.Audit(r.Context(), tx, postgres.AuditEvent{ActorAPIKeyID: c.ID, Action: action, RecordType: "staff",
 			RecordID: out.ID, OrganisationID: c.OrganisationID})
