@@ -44,7 +44,7 @@ type fileTOML struct {
 
 // organisationTOML is one [[organisations]] table: every package's part.
 type organisationTOML struct {
-	signposting.Organisation                          // code, name, oh_name, go_live, services
+	signposting.Organisation                          // code, name, oh_name, go_live, services, vaccination, new_starters
 	triggers.Config                                   // time_zone, send_window, oh_hours, triggers, sms, webchat
 	Widget                   webchat.WidgetConfig     `toml:"widget"`
 	Replies                  escalation.RepliesConfig `toml:"replies"`
