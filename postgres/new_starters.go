@@ -141,3 +141,37 @@ func SetNewStarterState(ctx context.Context, tx pgx.Tx, id int64, state string, 
 	}
 	return nil
 }
+
+// NewStarterPerson is whom a new starter's texts go to, as staff holds
+// them now.
+type NewStarterPerson struct {
+	Staff            ohcontact.Staff
+	StartsOn         time.Time // HR's first day now, at midnight UTC; zero when removed
+	PreferredChannel string    // sms, webchat or empty
+	Quiet            *ohcontact.QuietHours
+	// Left is set when their record was anonymised (retention).
+	Left bool
+}
+
+// NewStarterPersonOf returns member of staff staffID as a new starter's
+// texts need them, or ohcontact.ErrNotFound.
+func NewStarterPersonOf(ctx context.Context, q Querier, staffID int64) (NewStarterPerson, error) {
+	var p NewStarterPerson
+	var starts pgtype.Date
+	var quietFrom, quietUntil pgtype.Time
+	st := &p.Staff
+	err := q.QueryRow(ctx, `
+		SELECT `+staffColumns+`, s.starts_on, coalesce(s.preferred_channel, ''), s.quiet_from, s.quiet_until, `+staffLeft+`
+		FROM staff s JOIN organisations o ON o.id = s.organisation_id
+		WHERE s.id = $1`, staffID).Scan(&st.ID, &st.OrganisationID, &st.OrganisationCode, &st.AssignmentNumber,
+		&st.FirstName, &st.Mobile, &st.Language, &st.OptedOut, &starts, &p.PreferredChannel, &quietFrom, &quietUntil, &p.Left)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, fmt.Errorf("staff %d: %w", staffID, ohcontact.ErrNotFound)
+	}
+	if err != nil {
+		return p, fmt.Errorf("load new starter staff %d: %w", staffID, err)
+	}
+	p.StartsOn = starts.Time
+	p.Quiet = quietHours(quietFrom, quietUntil)
+	return p, nil
+}

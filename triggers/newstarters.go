@@ -2,12 +2,17 @@ package triggers
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/webchat"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -82,4 +87,227 @@ func (s *Scheduler) PlanNewStarter(ctx context.Context, tx pgx.Tx, staffID int64
 		return 0, fmt.Errorf("schedule welcome of new starter %d: %w", id, err)
 	}
 	return id, nil
+}
+
+// NewStarterDueWorker works NewStarterDueArgs (see Contacts.newStarterDue).
+type NewStarterDueWorker struct {
+	river.WorkerDefaults[NewStarterDueArgs]
+	c *Contacts
+}
+
+// Work welcomes, reminds or puts on the worklist, or waits for the window.
+func (w *NewStarterDueWorker) Work(ctx context.Context, job *river.Job[NewStarterDueArgs]) error {
+	return w.c.inTx(ctx, func(tx pgx.Tx, now time.Time) (time.Duration, error) {
+		return w.c.newStarterDue(ctx, tx, job.Args.NewStarterID, now)
+	})
+}
+
+// newStarterDue does, at now in tx, what new starter id's state calls for,
+// and returns how long to wait when it cannot yet:
+//
+//   - planned: the welcome goes when the row still holds (HR's first day is
+//     the same and has not passed, the organisation still welcomes new
+//     starters, the person has not opted out and their record is not
+//     anonymised; otherwise the row is cancelled), in the send window
+//     outside their quiet hours, and once they are free (MakeWay: not
+//     talking with a clinician, not in the middle of a conversation). It
+//     opens a conversation of dialogs.FlowNewStarter on their preferred
+//     channel (ChooseChannel; the web chat at webchat.StaffAddress), queues
+//     the welcome on c.Outboxes, marks the row welcomed and schedules this
+//     job again RemindAfterDays later (held to the send window).
+//   - welcomed, with no reply since: the one reminder (in the welcome's
+//     conversation while it is open, else in a new one), the row reminded,
+//     and this job again RemindAfterDays later.
+//   - reminded, with no reply since: the row goes on the OH admin worklist.
+//
+// A reply found here (the runner not having marked it) makes the row
+// replied; a replied, cancelled or worklist row is left as it is. It locks
+// the new starter's latest conversation before the row, as the runner does.
+func (c *Contacts) newStarterDue(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (time.Duration, error) {
+	conv, replied, err := postgres.LockNewStarterConversation(ctx, tx, id)
+	if err != nil && !errors.Is(err, ohcontact.ErrNotFound) {
+		return 0, err
+	}
+	n, err := postgres.LockNewStarter(ctx, tx, id)
+	switch {
+	case errors.Is(err, ohcontact.ErrNotFound):
+		c.Log.Warn("triggers: new starter gone", "new_starter_id", id)
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case replied && (n.State == postgres.NewStarterWelcomed || n.State == postgres.NewStarterReminded):
+		return 0, postgres.SetNewStarterState(ctx, tx, id, postgres.NewStarterReplied, now)
+	}
+	switch n.State {
+	case postgres.NewStarterPlanned:
+		return c.welcomeNewStarter(ctx, tx, n, now)
+	case postgres.NewStarterWelcomed:
+		return c.remindNewStarter(ctx, tx, n, conv, now)
+	case postgres.NewStarterReminded:
+		if err := postgres.SetNewStarterState(ctx, tx, id, postgres.NewStarterWorklist, now); err != nil {
+			return 0, err
+		}
+		c.Log.Info("triggers: new starter on the worklist", "new_starter_id", id)
+	}
+	return 0, nil
+}
+
+// welcomeNewStarter is newStarterDue for planned row n.
+func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, now time.Time) (time.Duration, error) {
+	p, err := postgres.NewStarterPersonOf(ctx, tx, n.StaffID)
+	if err != nil {
+		return 0, err
+	}
+	set := c.Scheduler.Policy.For(p.Staff.OrganisationCode)
+	var why string
+	switch {
+	case set.NewStarters == nil:
+		why = "not_configured"
+	case !p.StartsOn.Equal(n.StartsOn):
+		why = "first_day_changed"
+	case dateOf(n.StartsOn).Before(DateOf(now.In(set.Window.Location))):
+		why = "first_day_passed"
+	case p.Staff.OptedOut:
+		why = "opted_out"
+	case p.Left:
+		why = "anonymised"
+	}
+	if why != "" {
+		c.Log.Info("triggers: new starter's welcome cancelled", "new_starter_id", n.ID, "reason", why)
+		return 0, postgres.SetNewStarterState(ctx, tx, n.ID, postgres.NewStarterCancelled, now)
+	}
+	at, err := set.Window.Next(now, QuietOf(p.Quiet))
+	switch {
+	case errors.Is(err, ErrNoSendTime):
+		at = now // no window will come: welcome now rather than never
+	case err != nil:
+		return 0, err
+	case at.After(now):
+		return at.Sub(now), nil
+	}
+	channel := ChooseChannel(p.PreferredChannel, p.Staff.Mobile != "")
+	if _, wait, err := c.openNewStarter(ctx, tx, n, p, channel, false, now); err != nil || wait > 0 {
+		return wait, err
+	}
+	if err := postgres.SetNewStarterState(ctx, tx, n.ID, postgres.NewStarterWelcomed, now); err != nil {
+		return 0, err
+	}
+	c.Log.Info("triggers: new starter welcomed", "new_starter_id", n.ID)
+	return 0, c.scheduleNewStarter(ctx, tx, n.ID, set, p.Quiet, now)
+}
+
+// remindNewStarter is newStarterDue for welcomed row n, whose latest
+// conversation (zero when none) is conv, unanswered.
+func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, conv ohcontact.Conversation, now time.Time) (time.Duration, error) {
+	p, err := postgres.NewStarterPersonOf(ctx, tx, n.StaffID)
+	if err != nil {
+		return 0, err
+	}
+	if p.Staff.OptedOut || p.Left {
+		return 0, nil
+	}
+	set := c.Scheduler.Policy.For(p.Staff.OrganisationCode)
+	at, err := set.Window.Next(now, QuietOf(p.Quiet))
+	switch {
+	case errors.Is(err, ErrNoSendTime):
+		at = now
+	case err != nil:
+		return 0, err
+	case at.After(now):
+		return at.Sub(now), nil
+	}
+	switch {
+	case conv.ID != 0 && !conv.Closed && conv.Owner == ohcontact.OwnerClinician:
+		return BusyFor, nil // a clinician is talking with them
+	case conv.ID != 0 && !conv.Closed:
+		res, err := c.startNewStarter(p, conv.Channel, true)
+		if err != nil {
+			return 0, err
+		}
+		if conv.Data, err = json.Marshal(res.State); err != nil {
+			return 0, err
+		}
+		conv.Flow, conv.State, conv.Language = res.State.Flow, res.State.Step, res.State.Lang
+		if err := SendOpening(ctx, tx, c.Outboxes, &conv, res.Replies); err != nil {
+			return 0, err
+		}
+		if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+			return 0, err
+		}
+	default:
+		channel := ChooseChannel(p.PreferredChannel, p.Staff.Mobile != "")
+		if _, wait, err := c.openNewStarter(ctx, tx, n, p, channel, true, now); err != nil || wait > 0 {
+			return wait, err
+		}
+	}
+	if err := postgres.SetNewStarterState(ctx, tx, n.ID, postgres.NewStarterReminded, now); err != nil {
+		return 0, err
+	}
+	c.Log.Info("triggers: new starter reminded", "new_starter_id", n.ID)
+	return 0, c.scheduleNewStarter(ctx, tx, n.ID, set, p.Quiet, now)
+}
+
+// openNewStarter opens a conversation of the new-starter flow for new
+// starter n (person p) on channel, once they are free (MakeWay), and queues
+// its welcome (its reminder when reminder is set). It returns the
+// conversation, or how long to wait instead.
+func (c *Contacts) openNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson,
+	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
+	var conv ohcontact.Conversation
+	switch clinician, wait, err := MakeWay(ctx, tx, p.Staff.ID, channel, now); {
+	case err != nil:
+		return conv, 0, err
+	case clinician:
+		return conv, BusyFor, nil
+	case wait > 0:
+		return conv, wait, nil
+	}
+	res, err := c.startNewStarter(p, channel, reminder)
+	if err != nil {
+		return conv, 0, err
+	}
+	data, err := json.Marshal(res.State)
+	if err != nil {
+		return conv, 0, err
+	}
+	address := p.Staff.Mobile
+	if channel == ohcontact.ChannelWebChat {
+		address = webchat.StaffAddress(p.Staff.ID)
+	}
+	conv, err = postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
+		OrganisationID: p.Staff.OrganisationID, StaffID: p.Staff.ID, NewStarterID: n.ID, Channel: channel, Address: address,
+		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
+	}, 0)
+	if err != nil {
+		return conv, 0, err
+	}
+	if err := SendOpening(ctx, tx, c.Outboxes, &conv, res.Replies); err != nil {
+		return conv, 0, err
+	}
+	return conv, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+}
+
+// startNewStarter starts the new-starter flow for p on channel (as the
+// reminder when reminder is set).
+func (c *Contacts) startNewStarter(p postgres.NewStarterPerson, channel ohcontact.Channel, reminder bool) (dialogs.Result, error) {
+	res, err := c.Engine.Start(dialogs.FlowNewStarter, dialogs.StartInfo{Org: p.Staff.OrganisationCode, Channel: channel,
+		Lang: p.Staff.Language, Known: true, FirstName: p.Staff.FirstName, Reminder: reminder})
+	if err != nil {
+		return res, fmt.Errorf("start new-starter flow for staff %d: %w", p.Staff.ID, err)
+	}
+	return res, nil
+}
+
+// scheduleNewStarter schedules new starter id's next step RemindAfterDays
+// (calendar days, in the send window's time zone) after now, held to the
+// send window outside quiet hours.
+func (c *Contacts) scheduleNewStarter(ctx context.Context, tx pgx.Tx, id int64, set Settings, quiet *ohcontact.QuietHours, now time.Time) error {
+	at := now.In(set.Window.Location).AddDate(0, 0, set.NewStarters.RemindAfterDays)
+	if next, err := set.Window.Next(at, QuietOf(quiet)); err == nil {
+		at = next
+	}
+	if _, err := c.Scheduler.Jobs.InsertTx(ctx, tx, NewStarterDueArgs{NewStarterID: id}, &river.InsertOpts{ScheduledAt: at}); err != nil {
+		return fmt.Errorf("schedule next step of new starter %d: %w", id, err)
+	}
+	return nil
 }
