@@ -121,7 +121,8 @@ func (w *NewStarterDueWorker) Work(ctx context.Context, job *river.Job[NewStarte
 //   - reminded, with no reply since: the row goes on the OH admin worklist.
 //
 // A reply found here (the runner not having marked it) makes the row
-// replied; a replied, cancelled or worklist row is left as it is. It locks
+// replied; a replied, cancelled or worklist row is left as it is, and so
+// is one whose next step is not yet due (a repeated job: early). It locks
 // the new starter's latest conversation before the row, as the runner does.
 func (c *Contacts) newStarterDue(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (time.Duration, error) {
 	conv, replied, err := postgres.LockNewStarterConversation(ctx, tx, id)
@@ -138,12 +139,23 @@ func (c *Contacts) newStarterDue(ctx context.Context, tx pgx.Tx, id int64, now t
 	case replied && (n.State == postgres.NewStarterWelcomed || n.State == postgres.NewStarterReminded):
 		return 0, postgres.SetNewStarterState(ctx, tx, id, postgres.NewStarterReplied, now)
 	}
+	p, err := postgres.NewStarterPersonOf(ctx, tx, n.StaffID)
+	if err != nil {
+		return 0, err
+	}
+	set := c.Scheduler.Policy.For(p.Staff.OrganisationCode)
 	switch n.State {
 	case postgres.NewStarterPlanned:
-		return c.welcomeNewStarter(ctx, tx, n, now)
+		return c.welcomeNewStarter(ctx, tx, n, p, set, now)
 	case postgres.NewStarterWelcomed:
-		return c.remindNewStarter(ctx, tx, n, conv, now)
+		if early(set, n.WelcomedAt, now) {
+			return 0, nil
+		}
+		return c.remindNewStarter(ctx, tx, n, p, set, conv, now)
 	case postgres.NewStarterReminded:
+		if early(set, n.RemindedAt, now) {
+			return 0, nil
+		}
 		if err := postgres.SetNewStarterState(ctx, tx, id, postgres.NewStarterWorklist, now); err != nil {
 			return 0, err
 		}
@@ -153,12 +165,8 @@ func (c *Contacts) newStarterDue(ctx context.Context, tx pgx.Tx, id int64, now t
 }
 
 // welcomeNewStarter is newStarterDue for planned row n.
-func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, now time.Time) (time.Duration, error) {
-	p, err := postgres.NewStarterPersonOf(ctx, tx, n.StaffID)
-	if err != nil {
-		return 0, err
-	}
-	set := c.Scheduler.Policy.For(p.Staff.OrganisationCode)
+func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson, set Settings,
+	now time.Time) (time.Duration, error) {
 	var why string
 	switch {
 	case set.NewStarters == nil:
@@ -192,21 +200,17 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 	if err := postgres.SetNewStarterState(ctx, tx, n.ID, postgres.NewStarterWelcomed, now); err != nil {
 		return 0, err
 	}
-	c.Log.Info("triggers: new starter welcomed", "new_starter_id", n.ID)
+	c.Log.Info("triggers: new starter welcomed", "new_starter_id", n.ID, "channel", channel)
 	return 0, c.scheduleNewStarter(ctx, tx, n.ID, set, p.Quiet, now)
 }
 
 // remindNewStarter is newStarterDue for welcomed row n, whose latest
 // conversation (zero when none) is conv, unanswered.
-func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, conv ohcontact.Conversation, now time.Time) (time.Duration, error) {
-	p, err := postgres.NewStarterPersonOf(ctx, tx, n.StaffID)
-	if err != nil {
-		return 0, err
-	}
+func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson, set Settings,
+	conv ohcontact.Conversation, now time.Time) (time.Duration, error) {
 	if p.Staff.OptedOut || p.Left {
 		return 0, nil
 	}
-	set := c.Scheduler.Policy.For(p.Staff.OrganisationCode)
 	at, err := set.Window.Next(now, QuietOf(p.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
@@ -298,11 +302,25 @@ func (c *Contacts) startNewStarter(p postgres.NewStarterPerson, channel ohcontac
 	return res, nil
 }
 
+// early reports whether a new starter's next step, RemindAfterDays after
+// since, is not due at now: the job is a repeat (the step's own job is
+// scheduled at or after that time), and does nothing. Without a
+// new_starters section nothing more is due.
+func early(set Settings, since, now time.Time) bool {
+	return set.NewStarters == nil || now.Before(stepAfter(set, since))
+}
+
+// stepAfter is RemindAfterDays calendar days after since, in the send
+// window's time zone.
+func stepAfter(set Settings, since time.Time) time.Time {
+	return since.In(set.Window.Location).AddDate(0, 0, set.NewStarters.RemindAfterDays)
+}
+
 // scheduleNewStarter schedules new starter id's next step RemindAfterDays
 // (calendar days, in the send window's time zone) after now, held to the
 // send window outside quiet hours.
 func (c *Contacts) scheduleNewStarter(ctx context.Context, tx pgx.Tx, id int64, set Settings, quiet *ohcontact.QuietHours, now time.Time) error {
-	at := now.In(set.Window.Location).AddDate(0, 0, set.NewStarters.RemindAfterDays)
+	at := stepAfter(set, now)
 	if next, err := set.Window.Next(at, QuietOf(quiet)); err == nil {
 		at = next
 	}

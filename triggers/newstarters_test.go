@@ -1,10 +1,13 @@
 package triggers
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -151,4 +154,228 @@ func TestAPIStaffStartsOn(t *testing.T) {
 	if want := []newStarterRow{{"2026-06-01", postgres.NewStarterPlanned, f.at(t, "2026-05-25", 9, 0)}}; !equalRows(got, want) || jobs != 1 {
 		t.Fatalf("welcomes %+v, %d jobs; want %+v and 1 job", got, jobs, want)
 	}
+}
+
+// newStarterState returns staff number's latest welcome's state.
+func (f *fixture) newStarterState(t *testing.T, number string) string {
+	t.Helper()
+	got, _ := f.newStarters(t, number)
+	if len(got) == 0 {
+		t.Fatalf("no welcome planned for %s", number)
+	}
+	return got[len(got)-1].State
+}
+
+// dueNewStarter returns the latest new_starter_due job's args and when it
+// is scheduled.
+func (f *fixture) dueNewStarter(t *testing.T) (NewStarterDueArgs, time.Time) {
+	t.Helper()
+	js := f.jobs(t, NewStarterDueArgs{}.Kind())
+	if len(js) == 0 {
+		t.Fatal("no new_starter_due job")
+	}
+	last := js[len(js)-1]
+	var a NewStarterDueArgs
+	if err := json.Unmarshal(last.Args, &a); err != nil {
+		t.Fatal(err)
+	}
+	return a, last.ScheduledAt
+}
+
+// TestNewStarterUnansweredThroughTheClockChange: the welcome goes at the
+// send window on its day (not before), one reminder RemindAfterDays later,
+// and the worklist after as many days again, at 09:00 local time across
+// the clocks going back (Sunday 25 October 2026); a repeated job sends
+// nothing more.
+func TestNewStarterUnansweredThroughTheClockChange(t *testing.T) {
+	t.Parallel()
+	loc := london(t)
+	// Monday 12 October 2026, 08:00 BST; first day Monday 26 October.
+	f := newFixture(t, time.Date(2026, 10, 12, 8, 0, 0, 0, loc))
+	f.welcomes(t)
+	f.starter(t, "101", "2026-10-26")
+	job, at := f.dueNewStarter(t)
+	mustEqualTime(t, "welcome job", at, time.Date(2026, 10, 19, 9, 0, 0, 0, loc))
+	worker := &NewStarterDueWorker{c: f.contacts}
+
+	// Run early (before the window opens): it waits, sending nothing.
+	f.clock.Set(time.Date(2026, 10, 19, 7, 30, 0, 0, loc))
+	if d := snoozed(t, work(t, worker, job)); d != 90*time.Minute {
+		t.Fatalf("an early welcome snoozes %s, want until 09:00", d)
+	}
+	if n := len(f.messages(t)); n != 0 {
+		t.Fatalf("%d messages before the window", n)
+	}
+
+	f.clock.Set(time.Date(2026, 10, 19, 9, 0, 0, 0, loc))
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	ms := f.messages(t)
+	if len(ms) != 1 || !strings.Contains(ms[0].Body, "https://intranet.demo-trust.example/starter") ||
+		!strings.Contains(ms[0].Body, "reply with your question") || !strings.Contains(ms[0].Body, "STOP") ||
+		!strings.Contains(ms[0].Body, "999") || ms[0].Urgent {
+		t.Fatalf("messages %+v, want the welcome with the questionnaire link, the opt-out and the crisis line", ms)
+	}
+	if got := f.smsJobs(t); len(got) != 1 || got[0] != ms[0].ID {
+		t.Fatalf("sms deliveries %v, want the welcome %d", got, ms[0].ID)
+	}
+	var conv conversationRow
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT id, channel, address, flow, status FROM conversations WHERE new_starter_id = $1`,
+		job.NewStarterID).Scan(&conv.ID, &conv.Channel, &conv.Address, &conv.Flow, &conv.Status); err != nil {
+		t.Fatal(err)
+	}
+	if conv.Channel != "sms" || conv.Address != "+447700900123" || conv.Flow != "new-starter" || conv.Status != "open" {
+		t.Fatalf("conversation %+v, want an open new-starter conversation by SMS to the staff mobile", conv)
+	}
+	if s := f.newStarterState(t, "101"); s != postgres.NewStarterWelcomed {
+		t.Fatalf("state %s, want welcomed", s)
+	}
+	// The same job again (a retry) sends nothing.
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.messages(t)); n != 1 {
+		t.Fatalf("%d messages after a repeated job, want 1", n)
+	}
+
+	// Thursday 22 October 09:00 BST: the one reminder, in the same conversation.
+	_, at = f.dueNewStarter(t)
+	mustEqualTime(t, "reminder job", at, time.Date(2026, 10, 22, 9, 0, 0, 0, loc))
+	f.clock.Set(at)
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	ms = f.messages(t)
+	if len(ms) != 2 || ms[1].ConversationID != conv.ID || !strings.Contains(ms[1].Body, "a reminder") ||
+		!strings.Contains(ms[1].Body, "https://intranet.demo-trust.example/starter") {
+		t.Fatalf("messages %+v, want the reminder in conversation %d", ms, conv.ID)
+	}
+	if s := f.newStarterState(t, "101"); s != postgres.NewStarterReminded {
+		t.Fatalf("state %s, want reminded", s)
+	}
+
+	// Three days later is Sunday, outside the window: Monday 26 October
+	// 09:00 GMT, after the clocks went back. Then the worklist, no text.
+	_, at = f.dueNewStarter(t)
+	mustEqualTime(t, "worklist job", at, time.Date(2026, 10, 26, 9, 0, 0, 0, time.UTC))
+	f.clock.Set(at)
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	if s := f.newStarterState(t, "101"); s != postgres.NewStarterWorklist {
+		t.Fatalf("state %s, want worklist", s)
+	}
+	var worklistAt time.Time
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT worklist_at FROM new_starters WHERE id = $1`, job.NewStarterID).Scan(&worklistAt); err != nil {
+		t.Fatal(err)
+	}
+	mustEqualTime(t, "worklist_at", worklistAt, at)
+	if n := len(f.messages(t)); n != 2 {
+		t.Fatalf("%d messages, want the welcome and one reminder only", n)
+	}
+	if n := len(f.jobs(t, NewStarterDueArgs{}.Kind())); n != 3 {
+		t.Fatalf("%d new_starter_due jobs, want 3 (welcome, reminder, worklist): nothing after the worklist", n)
+	}
+}
+
+// TestNewStarterReplyStopsTheReminder: a reply, stored by the runner or
+// found by the job, makes the new starter replied, and no reminder or
+// worklist follows.
+func TestNewStarterReplyStopsTheReminder(t *testing.T) {
+	t.Parallel()
+	for _, marked := range []bool{true, false} {
+		name := map[bool]string{true: "marked by the runner", false: "found by the reminder"}[marked]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+			f.welcomes(t)
+			f.starter(t, "101", "2026-06-01")
+			job, at := f.dueNewStarter(t)
+			f.clock.Set(at)
+			worker := &NewStarterDueWorker{c: f.contacts}
+			if err := work(t, worker, job); err != nil {
+				t.Fatal(err)
+			}
+			err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
+				conv, _, err := postgres.LockNewStarterConversation(t.Context(), tx, job.NewStarterID)
+				if err != nil {
+					return err
+				}
+				in := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: "done", ExternalID: "SM1"}
+				if marked {
+					return postgres.SaveSteps(t.Context(), tx, []postgres.Step{{Conversation: &conv, Messages: []*ohcontact.Message{&in}}})
+				}
+				return postgres.AppendMessage(t.Context(), tx, &conv, &in)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := f.newStarterState(t, "101"); marked && s != postgres.NewStarterReplied {
+				t.Fatalf("state %s after the reply, want replied", s)
+			}
+			_, at = f.dueNewStarter(t)
+			f.clock.Set(at)
+			if err := work(t, worker, job); err != nil {
+				t.Fatal(err)
+			}
+			if s := f.newStarterState(t, "101"); s != postgres.NewStarterReplied {
+				t.Fatalf("state %s at the reminder's time, want replied", s)
+			}
+			if n := len(f.messages(t)); n != 2 {
+				t.Fatalf("%d messages, want the welcome and the reply only", n)
+			}
+			if n := len(f.jobs(t, NewStarterDueArgs{}.Kind())); n != 2 {
+				t.Fatalf("%d new_starter_due jobs, want 2 (welcome, reminder): nothing after a reply", n)
+			}
+		})
+	}
+}
+
+// TestNewStarterWelcomeRechecks: a person who opted out, a first day that
+// is no longer HR's (changed without replanning) or has passed by the time
+// the job runs, or an organisation that stopped welcoming new starters is
+// never texted; the welcome is cancelled.
+func TestNewStarterWelcomeRechecks(t *testing.T) {
+	t.Parallel()
+	for name, change := range map[string]func(t *testing.T, f *fixture){
+		"opted out": func(t *testing.T, f *fixture) {
+			f.exec(t, `UPDATE staff SET consent = 'opted_out', consent_changed_at = now() WHERE assignment_number = '101'`)
+		},
+		"first day changed by hand": func(t *testing.T, f *fixture) {
+			f.exec(t, `UPDATE staff SET starts_on = '2026-06-08' WHERE assignment_number = '101'`)
+		},
+		"not configured": func(_ *testing.T, f *fixture) { f.scheduler.Policy.ByOrganisation = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+			f.welcomes(t)
+			f.starter(t, "101", "2026-06-01")
+			job, at := f.dueNewStarter(t)
+			change(t, f)
+			f.clock.Set(at)
+			if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.messages(t)); n != 0 {
+				t.Fatalf("%d messages, want none", n)
+			}
+			if s := f.newStarterState(t, "101"); s != postgres.NewStarterCancelled {
+				t.Fatalf("state %s, want cancelled", s)
+			}
+		})
+	}
+	t.Run("first day passed", func(t *testing.T) {
+		f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+		f.welcomes(t)
+		f.starter(t, "101", "2026-05-06")
+		job, _ := f.dueNewStarter(t)
+		f.clock.Set(time.Date(2026, 5, 7, 9, 0, 0, 0, london(t))) // the job ran late, after the first day
+		if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.messages(t)); n != 0 || f.newStarterState(t, "101") != postgres.NewStarterCancelled {
+			t.Fatalf("%d messages, state %s: want none, cancelled", n, f.newStarterState(t, "101"))
+		}
+	})
 }
