@@ -510,9 +510,8 @@ type Signpost struct{ Service, Category string }
 // CreatedAt), answers and signposts, marks responded the contact that
 // opened a conversation an inbound message arrived in (so no reminder
 // follows), and replied the campaign member or the new starter it was
-// opened for, and saves
-// the conversations, incrementing their versions, in one round trip. tx
-// must hold the conversations locked.
+// opened for, and saves the conversations, incrementing their versions, in
+// one round trip. tx must hold the conversations locked.
 //
 // It returns ErrDuplicate when an inbound message's channel and external
 // id are already stored, and ohcontact.ErrConflict when a conversation's
@@ -599,8 +598,10 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, members)
 	}
 	if len(starters) > 0 {
-		b.Queue(`UPDATE new_starters SET state = 'replied', replied_at = coalesce(replied_at, now()), updated_at = now()
-			WHERE id = ANY($1) AND state IN ('welcomed', 'reminded')`, starters)
+		// A reply that put them on the worklist (a question) leaves them there.
+		b.Queue(`UPDATE new_starters SET state = CASE WHEN state = 'worklist' THEN state ELSE 'replied' END,
+			replied_at = coalesce(replied_at, now()), updated_at = now()
+			WHERE id = ANY($1) AND state IN ('welcomed', 'reminded', 'replied', 'worklist')`, starters)
 	}
 	var saved int64
 	b.Queue(`
