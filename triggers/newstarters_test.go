@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -378,4 +379,32 @@ func TestNewStarterWelcomeRechecks(t *testing.T) {
 			t.Fatalf("%d messages, state %s: want none, cancelled", n, f.newStarterState(t, "101"))
 		}
 	})
+}
+
+// TestNewStarterWithoutAMobileIsWelcomedInTheWebChat: a new starter with
+// no mobile finds the welcome in the intranet web chat, at their staff
+// address; nothing is queued for SMS.
+func TestNewStarterWithoutAMobileIsWelcomedInTheWebChat(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+	f.welcomes(t)
+	f.importCSV(t, "staff", "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,starts_on\n"+
+		"101,Ann,Example,,,"+testOrg+",,,2026-06-01\n")
+	job, at := f.dueNewStarter(t)
+	f.clock.Set(at)
+	if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+		t.Fatal(err)
+	}
+	var staffID int64
+	var channel, address string
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT c.staff_id, c.channel, c.address FROM conversations c WHERE c.new_starter_id = $1`,
+		job.NewStarterID).Scan(&staffID, &channel, &address); err != nil {
+		t.Fatal(err)
+	}
+	if channel != "webchat" || address != webchat.StaffAddress(staffID) {
+		t.Fatalf("welcome on %s at %q, want the web chat at the staff address", channel, address)
+	}
+	if n := len(f.messages(t)); n != 1 || len(f.smsJobs(t)) != 0 || f.newStarterState(t, "101") != postgres.NewStarterWelcomed {
+		t.Fatalf("%d messages, %d sms jobs, state %s; want the welcome in the web chat only", n, len(f.smsJobs(t)), f.newStarterState(t, "101"))
+	}
 }
