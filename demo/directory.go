@@ -105,5 +105,6 @@ func nencTrust(code, name, short, host string, phones [4]string) signposting.Org
 		),
 		Vaccination: &signposting.Vaccination{Clinic: short + " Staff Clinic", Place: "OH Department, " + short + " Hospital",
 			Hours: "Mon-Fri 8:30am-4pm", BookingURL: intranet + "vaccination"},
+		NewStarters: &signposting.NewStarters{QuestionnaireURL: intranet + "starter"},
 	}
 }

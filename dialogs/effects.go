@@ -136,23 +136,30 @@ type CampaignOutcome struct {
 	Detail  map[string]string
 }
 
-func (CampaignOutcome) effect()   {}
-func (AskFeedback) effect()       {}
-func (RateFeedback) effect()      {}
-func (CommentFeedback) effect()   {}
-func (AskDirectly) effect()       {}
-func (RecordAnswer) effect()      {}
-func (IdentityConfirmed) effect() {}
-func (Signpost) effect()          {}
-func (RequestClinician) effect()  {}
-func (RiskPathway) effect()       {}
-func (CreateReferral) effect()    {}
-func (RecordAbsence) effect()     {}
-func (ScheduleReminder) effect()  {}
-func (OptOut) effect()            {}
-func (OptIn) effect()             {}
-func (SwitchLanguage) effect()    {}
-func (Close) effect()             {}
+// NewStarterWorklist puts the new starter the conversation was opened for
+// on the OH admin team's worklist now (postgres.SetNewStarterState,
+// worklist): they asked a question or for help. A conversation opened for
+// no new starter (ohcontact chat) records nothing.
+type NewStarterWorklist struct{}
+
+func (CampaignOutcome) effect()    {}
+func (NewStarterWorklist) effect() {}
+func (AskFeedback) effect()        {}
+func (RateFeedback) effect()       {}
+func (CommentFeedback) effect()    {}
+func (AskDirectly) effect()        {}
+func (RecordAnswer) effect()       {}
+func (IdentityConfirmed) effect()  {}
+func (Signpost) effect()           {}
+func (RequestClinician) effect()   {}
+func (RiskPathway) effect()        {}
+func (CreateReferral) effect()     {}
+func (RecordAbsence) effect()      {}
+func (ScheduleReminder) effect()   {}
+func (OptOut) effect()             {}
+func (OptIn) effect()              {}
+func (SwitchLanguage) effect()     {}
+func (Close) effect()              {}
 
 func (e RecordAnswer) String() string      { return fmt.Sprintf("answer(%s=%s)", e.Question, e.Value) }
 func (e IdentityConfirmed) String() string { return "identity_confirmed(" + e.Method + ")" }
@@ -202,6 +209,7 @@ func (e AskDirectly) String() string {
 	}
 	return fmt.Sprintf("ask_directly(%s, %s)", e.Risk.Priority, e.Risk.Category)
 }
+func (NewStarterWorklist) String() string { return "new_starter_worklist" }
 func (e CampaignOutcome) String() string {
 	keys := slices.Sorted(maps.Keys(e.Detail))
 	parts := make([]string, len(keys))

@@ -8,7 +8,9 @@
 // # Flows
 //
 // absence-report, stress-checkin, msk-checkin, long-term-checkin, support
-// and vaccination (a campaign's invitation); each is described in its own file, and `ohcontact flows graph` draws them.
+// vaccination (a campaign's invitation) and new-starter (a new starter's
+// welcome); each is described in its own file, and `ohcontact flows graph`
+// draws them.
 //
 // # Messages in words
 //
@@ -45,6 +47,8 @@
 //   - A vaccination campaign's invitation is the same for everyone in the
 //     group (the OH service, the vaccine, the clinic) and the flow's later
 //     texts only answer what the person wrote: no confirmation is asked.
+//   - A new starter's welcome names the OH service and the questionnaire
+//     link, and asks nothing about their health: no confirmation is asked.
 //
 // Every Reply says whether it carries health detail (Reply.Health); a test
 // checks that no SMS reply does before confirmation.
@@ -83,6 +87,7 @@ const (
 	FlowLongTermCheckin = "long-term-checkin"
 	FlowSupport         = "support"
 	FlowVaccination     = "vaccination"
+	FlowNewStarter      = "new-starter"
 )
 
 // States every flow has. The terminal ones end the flow (Result.Done).
@@ -107,6 +112,7 @@ var (
 	ErrNoTime              = errors.New("dialogs: this step reads a date and Input.Now is not set")
 	ErrNoVaccine           = errors.New("dialogs: a vaccination invitation needs StartInfo.Vaccine")
 	ErrNoClinic            = errors.New("dialogs: the organisation has no vaccination clinic in its directory ([organisations.vaccination])")
+	ErrNoQuestionnaire     = errors.New("dialogs: the organisation welcomes no new starters ([organisations.new_starters])")
 )
 
 // Engine steps flows. It is safe for concurrent use and holds no
@@ -137,7 +143,7 @@ func New(bundle *i18n.Bundle, dir *signposting.Directory) (*Engine, error) {
 	for _, l := range locales.Languages {
 		e.loc[l] = i18n.NewLocalizer(bundle, l)
 	}
-	for _, f := range []*flowDef{absenceReport(), stressCheckin(), mskCheckin(), longTermCheckin(), support(), vaccination()} {
+	for _, f := range []*flowDef{absenceReport(), stressCheckin(), mskCheckin(), longTermCheckin(), support(), vaccination(), newStarter()} {
 		f.build()
 		e.flows[f.name] = f
 		e.names = append(e.names, f.name)

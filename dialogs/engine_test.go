@@ -16,7 +16,7 @@ import (
 
 func TestFlows(t *testing.T) {
 	e := newTestEngine(t)
-	want := []string{FlowAbsenceReport, FlowStressCheckin, FlowMSKCheckin, FlowLongTermCheckin, FlowSupport, FlowVaccination}
+	want := []string{FlowAbsenceReport, FlowStressCheckin, FlowMSKCheckin, FlowLongTermCheckin, FlowSupport, FlowVaccination, FlowNewStarter}
 	if got := e.Flows(); !slices.Equal(got, want) {
 		t.Fatalf("Flows() = %v, want %v", got, want)
 	}

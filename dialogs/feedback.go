@@ -64,7 +64,7 @@ const (
 // asksFeedback reports whether the flow's normal ending may be followed by
 // the feedback question (see above).
 func (s *session) asksFeedback() bool {
-	if s.skipClosing || s.st.AskedDirectly || s.st.Flow == FlowVaccination {
+	if s.skipClosing || s.st.AskedDirectly || s.st.Flow == FlowVaccination || s.st.Flow == FlowNewStarter {
 		return false
 	}
 	c, ok := s.st.Answers["consent"]

@@ -13,13 +13,15 @@ import (
 // promises are the messages that tell the person a person will contact
 // them. In a flow, each may be said only once the conversation has a work
 // item behind it (workItem): a case (RequestClinician, RiskPathway) or a
-// referral (CreateReferral), each with an SLA and a breach clock. The
+// referral (CreateReferral), each with an SLA and a breach clock, or a new
+// starter's place on the OH admin worklist (NewStarterWorklist), which
+// promises no time. The
 // referral notices are said by escalation.ReferralNotices after the
 // physio team booked (the booking is the work item) or declined for an OH
 // call (which opens a case: TestBookingTellsThePerson).
 var promises = []string{
 	"talk_ack", "offer_person_gave_up", "clinician_requested", "oh_callback_made", "lt_oh_referral",
-	"msk_referral_made", "msk_red_flags_urgent", "crisis", "vacc_question_ack",
+	"msk_referral_made", "msk_red_flags_urgent", "crisis", "vacc_question_ack", "ns_question_ack",
 	"referral_booked_phone", "referral_declined_oh_call", "holding_at_work", "webchat_contact_thanks",
 }
 
@@ -36,6 +38,7 @@ var notPromises = map[string]string{
 	"stress_offer_clinician":   "a question: YES opens the case",
 	"msk_contact":              "asks how the physio team should make the contact the referral promises",
 	"webchat_crisis_anonymous": "says the OH team cannot contact them unless they say how",
+	"ns_done":                  "only if the OH team needs more from a questionnaire sent back: nothing is owed",
 }
 
 // promiseWords find a promise of contact in an English message.
@@ -82,7 +85,7 @@ func TestEveryPromiseHasAWorkItem(t *testing.T) {
 			eachResult(t, e, sc, func(r Result) {
 				for _, eff := range r.Effects {
 					switch eff.(type) {
-					case RequestClinician, RiskPathway, CreateReferral:
+					case RequestClinician, RiskPathway, CreateReferral, NewStarterWorklist:
 						work = true
 					}
 				}

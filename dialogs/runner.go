@@ -785,6 +785,10 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 			if conv.CampaignMemberID != 0 {
 				err = postgres.RecordCampaignOutcome(ctx, tx, conv.CampaignMemberID, e.Outcome, e.Detail, now)
 			}
+		case NewStarterWorklist:
+			if conv.NewStarterID != 0 {
+				err = postgres.SetNewStarterState(ctx, tx, conv.NewStarterID, postgres.NewStarterWorklist, now)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("apply %s: %w", e, err)

@@ -32,6 +32,7 @@ func TestRiskDisclosureMidFlowTranscripts(t *testing.T) {
 		dialogs.FlowLongTermCheckin: "yes",
 		dialogs.FlowSupport:         "1",
 		dialogs.FlowVaccination:     "1",
+		dialogs.FlowNewStarter:      "ok",
 	}
 	for flow, first := range firstReply {
 		t.Run(flow, func(t *testing.T) {

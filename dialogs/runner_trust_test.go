@@ -41,7 +41,7 @@ var registrations = map[string]func(t *testing.T, f *runnerFixture, orgA int64) 
 			t.Fatal(err)
 		}
 		mux := http.NewServeMux()
-		(&triggers.API{DB: f.db, Log: slog.New(slog.DiscardHandler)}).Register(mux)
+		(&triggers.API{DB: f.db, Scheduler: f.hrScheduler(t), Log: slog.New(slog.DiscardHandler)}).Register(mux)
 		req := httptest.NewRequestWithContext(t.Context(), "PUT", "/api/v1/staff/100",
 			strings.NewReader(`{"first_name": "Mallory", "last_name": "Example", "mobile": "`+annMobile+`"}`))
 		req.Header.Set("Authorization", "Bearer "+key)
@@ -55,7 +55,7 @@ var registrations = map[string]func(t *testing.T, f *runnerFixture, orgA int64) 
 		return out.ID
 	},
 	"CSV import": func(t *testing.T, f *runnerFixture, orgA int64) int64 {
-		im := &triggers.Import{DB: f.db, RowError: func(e *triggers.RowError) { t.Errorf("bad row: %v", e) }}
+		im := &triggers.Import{DB: f.db, Scheduler: f.hrScheduler(t), RowError: func(e *triggers.RowError) { t.Errorf("bad row: %v", e) }}
 		sum, err := im.Staff(t.Context(), strings.NewReader("assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel\n"+
 			"100,Mallory,Example,"+annMobile+",,DEMO-TEES,,\n"))
 		if err != nil || sum.New != 1 || sum.MobileConflicts != 1 {
@@ -67,6 +67,17 @@ var registrations = map[string]func(t *testing.T, f *runnerFixture, orgA int64) 
 		}
 		return id
 	},
+}
+
+// hrScheduler is the scheduler an HR feed's staff records go through (it
+// plans new starters' welcomes), on the fixture's clock.
+func (f *runnerFixture) hrScheduler(t *testing.T) *triggers.Scheduler {
+	t.Helper()
+	policy, err := triggers.NewPolicy(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &triggers.Scheduler{Policy: policy, Jobs: f.jobs, Now: func() time.Time { return f.at }}
 }
 
 // trustFixture is the runner fixture with trust A, whose HR feed has

@@ -94,6 +94,9 @@ func (s *session) handle(n *node, text string) error {
 		s.reprompt(n)
 		return nil
 	case KeywordHelp:
+		if s.flow.name == FlowNewStarter && containsAny(" "+norm+" ", nsHelpPhrases) {
+			break // "help me" to a welcome asks the OH team for help (new_starter.go)
+		}
 		s.say("help", s.ohData(), false)
 		s.reprompt(n)
 		return nil

@@ -201,6 +201,23 @@ var scripts = []script{
 	{name: "vaccination_had-it-pl", flow: FlowVaccination, vaccine: "flu", lang: "pl", inputs: []string{"już się zaszczepiłam w aptece", "w zeszłym tygodniu"}},
 	{name: "vaccination_decline-pl", flow: FlowVaccination, vaccine: "flu", lang: "pl", inputs: []string{"nie chcę", "nie"}},
 	{name: "vaccination_question-pl", flow: FlowVaccination, vaccine: "COVID-19", lang: "pl", inputs: []string{"Czy mogę się zaszczepić w ciąży?"}},
+	// new-starter: a new starter's welcome (DEMO's questionnaire link).
+	{name: "new-starter_done", flow: FlowNewStarter, inputs: []string{"done"}},
+	{name: "new-starter_filled-it-in", flow: FlowNewStarter, inputs: []string{"ok thanks", "I've filled it in now"}},
+	{name: "new-starter_question", flow: FlowNewStarter, inputs: []string{"Do I need to bring my vaccination records on my first day?"}},
+	{name: "new-starter_help-me", flow: FlowNewStarter, inputs: []string{"help me"}},
+	{name: "new-starter_link-problem", flow: FlowNewStarter, inputs: []string{"the link won't open on my phone"}},
+	{name: "new-starter_reminder", flow: FlowNewStarter, reminder: true, inputs: []string{"sent it"}},
+	{name: "new-starter_opt-out", flow: FlowNewStarter, inputs: []string{"STOP"}},
+	{name: "new-starter_help-keyword", flow: FlowNewStarter, inputs: []string{"HELP", "done"}},
+	{name: "new-starter_switch-language", flow: FlowNewStarter, inputs: []string{"Polski", "gotowe"}},
+	{name: "new-starter_unclear", flow: FlowNewStarter, inputs: []string{"hmm", "maybe", "eh", "no"}},
+	{name: "new-starter_done-cy", flow: FlowNewStarter, lang: "cy", inputs: []string{"wedi gwneud"}},
+	{name: "new-starter_question-cy", flow: FlowNewStarter, lang: "cy", inputs: []string{"Oes angen i mi ddod â fy nghofnodion brechu?"}},
+	{name: "new-starter_reminder-cy", flow: FlowNewStarter, lang: "cy", reminder: true, inputs: []string{"diolch"}},
+	{name: "new-starter_done-pl", flow: FlowNewStarter, lang: "pl", inputs: []string{"Gotowe, wypełniłam"}},
+	{name: "new-starter_question-pl", flow: FlowNewStarter, lang: "pl", inputs: []string{"Czy muszę przynieść książeczkę szczepień?"}},
+	{name: "new-starter_reminder-pl", flow: FlowNewStarter, lang: "pl", reminder: true, inputs: []string{"dziękuję"}},
 	{name: "intent_stress-menu", flow: FlowStressCheckin, inputs: []string{"yes", "1", "0", "0", "0", "0", "I'm worried about money", "off sick today with a migraine"}},
 }
 

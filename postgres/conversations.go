@@ -139,17 +139,19 @@ func LockOpenConversations(ctx context.Context, tx pgx.Tx, staffID int64) ([]Ope
 
 // OpenContactConversation opens conversation c (flow state, language,
 // address) for contact contactID (0: none), or for the campaign member
-// c.CampaignMemberID, owned by the bot. The caller has made sure the person
+// c.CampaignMemberID, or for the new starter c.NewStarterID, owned by the bot. The caller has made sure the person
 // has no open conversation on c's channel (triggers.MakeWay).
 func OpenContactConversation(ctx context.Context, tx pgx.Tx, c ohcontact.Conversation, contactID int64) (ohcontact.Conversation, error) {
 	opened, err := scanConversation(tx.QueryRow(ctx, `
-		INSERT INTO conversations (organisation_id, staff_id, contact_id, campaign_member_id, channel, address, flow, fsm_state, data,
-			language, owner)
-		VALUES ($1, $2, nullif($3::bigint, 0), nullif($4::bigint, 0), $5, $6, $7, $8, $9, $10, 'bot')
+		INSERT INTO conversations (organisation_id, staff_id, contact_id, campaign_member_id, new_starter_id, channel, address, flow,
+			fsm_state, data, language, owner)
+		VALUES ($1, $2, nullif($3::bigint, 0), nullif($4::bigint, 0), nullif($5::bigint, 0), $6, $7, $8, $9, $10, $11, 'bot')
 		RETURNING `+conversationColumns,
-		c.OrganisationID, c.StaffID, contactID, c.CampaignMemberID, c.Channel, c.Address, c.Flow, c.State, c.Data, c.Language))
+		c.OrganisationID, c.StaffID, contactID, c.CampaignMemberID, c.NewStarterID, c.Channel, c.Address, c.Flow, c.State, c.Data,
+		c.Language))
 	if err != nil {
-		return opened, fmt.Errorf("open conversation for contact %d, campaign member %d: %w", contactID, c.CampaignMemberID, err)
+		return opened, fmt.Errorf("open conversation for contact %d, campaign member %d, new starter %d: %w",
+			contactID, c.CampaignMemberID, c.NewStarterID, err)
 	}
 	return opened, nil
 }
@@ -161,6 +163,12 @@ func LockContactConversation(ctx context.Context, tx pgx.Tx, contactID int64) (o
 	return lockOpenedConversation(ctx, tx, "contact_id", contactID)
 }
 
+// LockNewStarterConversation is LockContactConversation for the
+// conversations opened for new starter newStarterID.
+func LockNewStarterConversation(ctx context.Context, tx pgx.Tx, newStarterID int64) (ohcontact.Conversation, bool, error) {
+	return lockOpenedConversation(ctx, tx, "new_starter_id", newStarterID)
+}
+
 // LockMemberConversation is LockContactConversation for the conversations
 // opened for campaign member memberID.
 func LockMemberConversation(ctx context.Context, tx pgx.Tx, memberID int64) (ohcontact.Conversation, bool, error) {
@@ -168,7 +176,7 @@ func LockMemberConversation(ctx context.Context, tx pgx.Tx, memberID int64) (ohc
 }
 
 // lockOpenedConversation locks the latest conversation whose column
-// (contact_id or campaign_member_id) is id; see LockContactConversation.
+// (contact_id, campaign_member_id or new_starter_id) is id; see LockContactConversation.
 func lockOpenedConversation(ctx context.Context, tx pgx.Tx, column string, id int64) (ohcontact.Conversation, bool, error) {
 	var replied bool
 	c, err := scanConversation(tx.QueryRow(ctx, `
@@ -501,9 +509,9 @@ type Signpost struct{ Service, Category string }
 // SaveSteps stores each step's messages (setting their ID, Seq and
 // CreatedAt), answers and signposts, marks responded the contact that
 // opened a conversation an inbound message arrived in (so no reminder
-// follows), and replied the campaign member it was opened for, and saves
-// the conversations, incrementing their versions, in one round trip. tx
-// must hold the conversations locked.
+// follows), and replied the campaign member or the new starter it was
+// opened for, and saves the conversations, incrementing their versions, in
+// one round trip. tx must hold the conversations locked.
 //
 // It returns ErrDuplicate when an inbound message's channel and external
 // id are already stored, and ohcontact.ErrConflict when a conversation's
@@ -512,7 +520,7 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	var (
 		m                                                 messageColumns
 		inbound                                           int
-		contacts, members                                 []int64
+		contacts, members, starters                       []int64
 		ids, versions, lastSeqs                           []int64
 		flows, states, data, langs, owners, closedReasons []string
 		closed                                            []bool
@@ -540,6 +548,9 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 		}
 		if responded && c.CampaignMemberID != 0 {
 			members = append(members, c.CampaignMemberID)
+		}
+		if responded && c.NewStarterID != 0 {
+			starters = append(starters, c.NewStarterID)
 		}
 		c.Closed = s.ClosedReason != ""
 		ids, versions, lastSeqs = append(ids, c.ID), append(versions, int64(c.Version)), append(lastSeqs, int64(c.LastMessageSeq))
@@ -585,6 +596,12 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	if len(members) > 0 {
 		b.Queue(`UPDATE campaign_members SET state = 'replied', replied_at = coalesce(replied_at, now()), updated_at = now()
 			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, members)
+	}
+	if len(starters) > 0 {
+		// A reply that put them on the worklist (a question) leaves them there.
+		b.Queue(`UPDATE new_starters SET state = CASE WHEN state = 'worklist' THEN state ELSE 'replied' END,
+			replied_at = coalesce(replied_at, now()), updated_at = now()
+			WHERE id = ANY($1) AND state IN ('welcomed', 'reminded', 'replied', 'worklist')`, starters)
 	}
 	var saved int64
 	b.Queue(`

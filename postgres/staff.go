@@ -294,11 +294,12 @@ type StaffRecord struct {
 	LastName         string
 	Mobile           string // E.164
 	Email            string
-	Language         string // en-GB, cy or pl
-	PreferredChannel string // sms, webchat or empty
-	JobTitle         string // at most 100 characters
-	Department       string // at most 100 characters
-	StaffGroup       string // at most 100 characters: ESR's staff group, which campaigns pick staff by
+	Language         string    // en-GB, cy or pl
+	PreferredChannel string    // sms, webchat or empty
+	JobTitle         string    // at most 100 characters
+	Department       string    // at most 100 characters
+	StaffGroup       string    // at most 100 characters: ESR's staff group, which campaigns pick staff by
+	StartsOn         time.Time // a new starter's first day (its date, at midnight UTC), or zero when not known
 }
 
 // Upserted is a row an upsert inserted or changed.
@@ -318,28 +319,30 @@ func UpsertStaff(ctx context.Context, tx pgx.Tx, records []StaffRecord) ([]Upser
 	orgs, numbers, first, last := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
 	mobiles, emails, langs, channels := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	jobs, departments, groups := make([]string, n), make([]string, n), make([]string, n)
+	starts := make([]pgtype.Date, n)
 	for i, r := range records {
+		starts[i] = pgtype.Date{Time: r.StartsOn, Valid: !r.StartsOn.IsZero()}
 		orgs[i], numbers[i], first[i], last[i] = r.OrganisationID, r.AssignmentNumber, r.FirstName, r.LastName
 		mobiles[i], emails[i], langs[i], channels[i] = r.Mobile, r.Email, r.Language, r.PreferredChannel
 		jobs[i], departments[i], groups[i] = r.JobTitle, r.Department, r.StaffGroup
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO staff AS s (organisation_id, assignment_number, first_name, last_name, mobile, email, language, preferred_channel,
-		                        job_title, department, staff_group)
-		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, ''), nullif(sg, '')
+		                        job_title, department, staff_group, starts_on)
+		SELECT o, a, f, l, nullif(m, ''), nullif(e, ''), g, nullif(p, ''), nullif(j, ''), nullif(d, ''), nullif(sg, ''), so
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-		            $9::text[], $10::text[], $11::text[])
-		     AS i(o, a, f, l, m, e, g, p, j, d, sg)
+		            $9::text[], $10::text[], $11::text[], $12::date[])
+		     AS i(o, a, f, l, m, e, g, p, j, d, sg, so)
 		ON CONFLICT (organisation_id, assignment_number) DO UPDATE SET
 			first_name = excluded.first_name, last_name = excluded.last_name, mobile = excluded.mobile,
 			email = excluded.email, preferred_channel = excluded.preferred_channel,
 			job_title = excluded.job_title, department = excluded.department, staff_group = excluded.staff_group,
-			updated_at = now()
-		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department, s.staff_group)
+			starts_on = excluded.starts_on, updated_at = now()
+		WHERE (s.first_name, s.last_name, s.mobile, s.email, s.preferred_channel, s.job_title, s.department, s.staff_group, s.starts_on)
 		      IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.mobile, excluded.email, excluded.preferred_channel,
-		                        excluded.job_title, excluded.department, excluded.staff_group)
+		                        excluded.job_title, excluded.department, excluded.staff_group, excluded.starts_on)
 		RETURNING s.id, s.xmax = 0`,
-		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments, groups)
+		orgs, numbers, first, last, mobiles, emails, langs, channels, jobs, departments, groups, starts)
 	if err != nil {
 		return nil, fmt.Errorf("upsert staff: %w", err)
 	}

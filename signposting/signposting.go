@@ -38,6 +38,11 @@
 //	  booking_url = "https://intranet.example/flu" # optional: where staff book (http or https)
 //	  slots       = ["Tue 24/11 09:00-12:00", "Thu 26/11 13:00-16:00"] # optional: up to 9 times, 1 to 40 characters each
 //
+//	  [organisations.new_starters]         # optional: welcomes new starters from HR's starts_on
+//	  questionnaire_url = "https://oh.example/starter" # the OH health questionnaire (http or https, at most 100 characters)
+//	  days_before       = 7            # optional, 1 to 60: how many days before the first day the welcome goes (default 7)
+//	  remind_after_days = 3            # optional, 1 to 14: days without a reply before the one reminder, and again before the worklist (default 3)
+//
 //	  # the same organisation table holds other packages' parts, e.g.
 //	  # [organisations.send_window] and [organisations.triggers] (see package triggers)
 //
@@ -47,6 +52,9 @@
 // keyword and short code: SHOUT to 85258, or CALMER in the North East and
 // North Cumbria), and one entry with category "oh" (the OH service's own
 // contact details). testdata/example.toml is a complete example.
+//
+// The new_starters section turns on new starters' welcomes for the
+// organisation: without it a starts_on from HR plans nothing.
 //
 // The vaccination section is needed only by an organisation that runs
 // vaccination campaigns (the dialogs package's vaccination flow refuses to
@@ -128,6 +136,66 @@ type Organisation struct {
 	// Vaccination is the clinic the organisation's vaccination campaigns
 	// invite to; nil when it runs none.
 	Vaccination *Vaccination `toml:"vaccination"`
+	// NewStarters is how the organisation welcomes new starters; nil when
+	// it does not.
+	NewStarters *NewStarters `toml:"new_starters"`
+}
+
+// NewStarters is an organisation's welcome for new starters: the link to
+// its OH health questionnaire and when to text. Use the methods for the
+// days: they apply the defaults.
+type NewStarters struct {
+	QuestionnaireURL   string `toml:"questionnaire_url"`
+	DaysBeforeSetting  *int   `toml:"days_before"`
+	RemindAfterSetting *int   `toml:"remind_after_days"`
+}
+
+// Defaults and bounds of a new_starters section's days.
+const (
+	DefaultDaysBefore      = 7
+	DefaultRemindAfterDays = 3
+	maxDaysBefore          = 60
+	maxRemindAfterDays     = 14
+)
+
+// DaysBefore returns how many days before the first day the welcome goes.
+func (n *NewStarters) DaysBefore() int { return orDefault(n.DaysBeforeSetting, DefaultDaysBefore) }
+
+// RemindAfterDays returns how many days without a reply come before the
+// one reminder, and again before the worklist.
+func (n *NewStarters) RemindAfterDays() int {
+	return orDefault(n.RemindAfterSetting, DefaultRemindAfterDays)
+}
+
+func orDefault(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// validate returns the problems of a new_starters section, each starting
+// with where.
+func (n *NewStarters) validate(where string) []error {
+	var problems []error
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(where+": "+format, args...)) }
+	if !httpURL(n.QuestionnaireURL) {
+		bad("questionnaire_url %q is not an http(s) URL of at most 100 characters", n.QuestionnaireURL)
+	}
+	if d := n.DaysBefore(); d < 1 || d > maxDaysBefore {
+		bad("days_before %d must be 1 to %d", d, maxDaysBefore)
+	}
+	if d := n.RemindAfterDays(); d < 1 || d > maxRemindAfterDays {
+		bad("remind_after_days %d must be 1 to %d", d, maxRemindAfterDays)
+	}
+	return problems
+}
+
+// httpURL reports whether s is an http or https URL of at most 100
+// characters, as a text may carry.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= 100
 }
 
 // Vaccination is an organisation's staff vaccination clinic, as the
@@ -300,6 +368,9 @@ func (d *Directory) Validate() error {
 		if v := o.Vaccination; v != nil {
 			problems = append(problems, v.validate(where+", vaccination")...)
 		}
+		if n := o.NewStarters; n != nil {
+			problems = append(problems, n.validate(where+", new_starters")...)
+		}
 	}
 	return errors.Join(problems...)
 }
@@ -318,7 +389,7 @@ func (v *Vaccination) validate(where string) []error {
 	text("place", v.Place, 60)
 	text("hours", v.Hours, 40)
 	if v.BookingURL != "" {
-		if u, err := url.Parse(v.BookingURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(v.BookingURL) > 100 {
+		if !httpURL(v.BookingURL) {
 			bad("booking_url %q is not an http(s) URL of at most 100 characters", v.BookingURL)
 		}
 	}

@@ -128,6 +128,10 @@ func TestValidateErrors(t *testing.T) {
 			"booking_url = \"ftp://x\"\nslots = [\"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"\"]\n"),
 			[]string{"organisation T1, vaccination: clinic must be 1 to 40 characters", `booking_url "ftp://x" is not an http(s) URL`,
 				"10 slots: at most 9", `slot 10 ("") must be one line of 1 to 40 characters`}},
+		{"new starters with defaults", minimal("[organisations.new_starters]\nquestionnaire_url = \"https://oh.example/q\"\n"), nil},
+		{"new starters' bad values", minimal("[organisations.new_starters]\nquestionnaire_url = \"oh.example/q\"\ndays_before = 0\nremind_after_days = 15\n"),
+			[]string{`organisation T1, new_starters: questionnaire_url "oh.example/q" is not an http(s) URL`,
+				"days_before 0 must be 1 to 60", "remind_after_days 15 must be 1 to 14"}},
 		{"bad code", strings.Replace(minimal(""), `code = "T1"`, `code = "T 1"`, 1), []string{`code "T 1" must be`}},
 	}
 	for _, tt := range tests {

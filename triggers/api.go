@@ -434,7 +434,7 @@ type staffJSON struct {
 
 // putStaff creates or updates a member of staff of the key's organisation
 // (PUT /api/v1/staff/{assignment_number}): 201 when new, else 200. The
-// job_title, department and staff_group are optional: missing, null or blank means
+// job_title, department, staff_group and starts_on are optional: missing, null or blank means
 // unknown. The language is set only when the record is created: after that it is the
 // person's own choice. A key can reach only its own organisation's staff:
 // the same assignment number in another organisation is another record. A
@@ -442,7 +442,7 @@ type staffJSON struct {
 // recorded as a conflict (auditMobileConflicts).
 func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 	b, ok := readBody(w, r, colFirstName, colLastName, colMobile, colEmail, colLanguage, colPreferredChannel,
-		colJobTitle, colDepartment, colStaffGroup)
+		colJobTitle, colDepartment, colStaffGroup, colStartsOn)
 	if !ok {
 		return
 	}
@@ -455,7 +455,7 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 		Mobile: read(b, colMobile, optionalMobile), Email: read(b, colEmail, optionalEmail),
 		Language: read(b, colLanguage, languageTag), PreferredChannel: read(b, colPreferredChannel, preferredChannel),
 		JobTitle: read(b, colJobTitle, jobWords), Department: read(b, colDepartment, jobWords),
-		StaffGroup: read(b, colStaffGroup, jobWords)}
+		StaffGroup: read(b, colStaffGroup, jobWords), StartsOn: read(b, colStartsOn, optionalDate).optionalColumn()}
 	if len(b.errs) > 0 {
 		writeProblem(w, http.StatusUnprocessableEntity, "The member of staff has problems: see errors.", b.errs)
 		return
@@ -474,6 +474,9 @@ func (a *API) putStaff(w http.ResponseWriter, r *http.Request, c caller) {
 			return err
 		}
 		out, created = staffJSON{ID: changed[0].ID, AssignmentNumber: number}, changed[0].New
+		if _, err := a.Scheduler.PlanNewStarter(r.Context(), tx, out.ID); err != nil {
+			return err
+		}
 		action := map[bool]string{true: "staff.created", false: "staff.updated"}[created]
 		err = postgres.Audit(r.Context(), tx, postgres.AuditEvent{ActorAPIKeyID: c.ID, Action: action, RecordType: "staff",
 			RecordID: out.ID, OrganisationID: c.OrganisationID})

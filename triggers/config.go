@@ -22,6 +22,9 @@ type Settings struct {
 	// FoldDiacritics folds the Welsh and Polish letters of its texts to
 	// GSM-7 for cost (locales.FoldDiacritics); by default they are kept.
 	FoldDiacritics bool
+	// NewStarters is when the organisation texts its new starters (its
+	// new_starters section); nil when it welcomes none.
+	NewStarters *NewStarterTerms
 }
 
 // defaultTimeZone is the time zone of an organisation that does not name one.

@@ -25,6 +25,7 @@ const (
 	colJobTitle         = "job_title"
 	colDepartment       = "department"
 	colStaffGroup       = "staff_group"
+	colStartsOn         = "starts_on"
 	colAbsenceStart     = "absence_start"
 	colAbsenceEnd       = "absence_end"
 	colReasonCode       = "reason_code"
@@ -34,7 +35,7 @@ const (
 var (
 	staffColumns = []string{colAssignmentNumber, colFirstName, colLastName, colMobile, colEmail,
 		colOrganisation, colLanguage, colPreferredChannel}
-	staffOptionalColumns = []string{colJobTitle, colDepartment, colStaffGroup}
+	staffOptionalColumns = []string{colJobTitle, colDepartment, colStaffGroup, colStartsOn}
 	absenceColumns       = []string{colAssignmentNumber, colAbsenceStart, colAbsenceEnd, colReasonCode, colRelatedReason}
 )
 
@@ -52,6 +53,7 @@ type StaffRow struct {
 	JobTitle         string // or empty when not known
 	Department       string // or empty when not known
 	StaffGroup       string // ESR staff group (campaigns pick staff by it), or empty when not known
+	StartsOn         Date   // a new starter's first day (OH welcomes them before it), or zero when not known
 }
 
 // AbsenceRow is one good row of an absence export.
@@ -96,7 +98,7 @@ type Reader[T any] struct {
 // NewStaffReader reads the header of a staff export from r and returns a
 // Reader for its rows. The columns assignment_number, first_name,
 // last_name, mobile, email, organisation, language and preferred_channel
-// are required, in any order; job_title, department and staff_group are optional (a
+// are required, in any order; job_title, department, staff_group and starts_on are optional (a
 // blank cell, or no such column, means unknown, and so clears what was
 // stored); other columns are ignored. Header names are
 // matched ignoring case and surrounding spaces, with spaces and hyphens read
@@ -254,6 +256,7 @@ func parseStaff(rec record) (StaffRow, error) {
 	check(rec, &failed, &s.JobTitle, colJobTitle, jobWords)
 	check(rec, &failed, &s.Department, colDepartment, jobWords)
 	check(rec, &failed, &s.StaffGroup, colStaffGroup, jobWords)
+	check(rec, &failed, &s.StartsOn, colStartsOn, optionalDate)
 	if failed != nil {
 		return StaffRow{}, failed
 	}

@@ -140,6 +140,33 @@ func TestReadStaffJobColumns(t *testing.T) {
 	}
 }
 
+// TestReadStaffStartsOn: starts_on is an optional date column (ISO or day
+// first); blank is unknown, and a date that is not one is a bad row.
+func TestReadStaffStartsOn(t *testing.T) {
+	const header = "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,Starts On\n"
+	r, err := NewStaffReader(strings.NewReader(header +
+		"1,Ann,Example,,,RTD,,,2026-03-14\n" +
+		"2,Bryn,Example,,,RTD,,,14/03/2026\n" +
+		"3,Jo,Example,,,RTD,,,\n" +
+		"4,Sam,Example,,,RTD,,,2026-02-30\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bad := readAll(t, r)
+	first := Date{2026, time.March, 14}
+	want := []StaffRow{
+		{Line: 2, AssignmentNumber: "1", FirstName: "Ann", LastName: "Example", Organisation: "RTD", Language: "en-GB", StartsOn: first},
+		{Line: 3, AssignmentNumber: "2", FirstName: "Bryn", LastName: "Example", Organisation: "RTD", Language: "en-GB", StartsOn: first},
+		{Line: 4, AssignmentNumber: "3", FirstName: "Jo", LastName: "Example", Organisation: "RTD", Language: "en-GB"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("rows:\n got %+v\nwant %+v", rows, want)
+	}
+	if wantBad := []string{"line 5: starts_on 2026-02-30 is not a real date"}; !reflect.DeepEqual(bad, wantBad) {
+		t.Errorf("bad rows:\n got %q\nwant %q", bad, wantBad)
+	}
+}
+
 func TestRowErrorNamesTheColumn(t *testing.T) {
 	r, err := NewStaffReader(strings.NewReader("assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel\n" +
 		"1,A,B,01632 960001,,RTD,,\n"))

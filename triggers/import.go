@@ -99,19 +99,33 @@ func (im *Import) Staff(ctx context.Context, r io.Reader) (ImportSummary, error)
 			records[i] = postgres.StaffRecord{OrganisationID: orgs[s.Organisation], AssignmentNumber: s.AssignmentNumber,
 				FirstName: s.FirstName, LastName: s.LastName, Mobile: s.Mobile, Email: s.Email, Language: s.Language,
 				PreferredChannel: s.PreferredChannel, JobTitle: s.JobTitle, Department: s.Department,
-				StaffGroup: s.StaffGroup}
+				StaffGroup: s.StaffGroup, StartsOn: s.StartsOn.optionalColumn()}
 		}
 		changed, err := postgres.UpsertStaff(ctx, tx, records)
 		if err != nil {
 			return ImportSummary{}, err
 		}
 		sum := written(len(records), changed)
+		if err := im.planNewStarters(ctx, tx, changed); err != nil {
+			return ImportSummary{}, err
+		}
 		if sum.MobileConflicts, err = auditMobileConflicts(ctx, tx, 0, changed); err != nil {
 			return ImportSummary{}, err
 		}
 		return sum, nil
 	}
 	return run.run(ctx, 0)
+}
+
+// planNewStarters plans the welcomes of the staff an import inserted or
+// changed (Scheduler.PlanNewStarter).
+func (im *Import) planNewStarters(ctx context.Context, tx pgx.Tx, changed []postgres.Upserted) error {
+	for _, u := range changed {
+		if _, err := im.Scheduler.PlanNewStarter(ctx, tx, u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Absences imports an absence export from r, planning the contacts of

@@ -149,14 +149,15 @@ type Contacts struct {
 	Log   *slog.Logger
 }
 
-// AddWorkers registers the contact jobs' workers and the daily scheduling
-// job's.
+// AddWorkers registers the contact jobs' workers (new starters' among
+// them) and the daily scheduling job's.
 func (c *Contacts) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &ContactDueWorker{c: c})
 	river.AddWorker(w, &ReminderDueWorker{c: c})
 	river.AddWorker(w, &NoResponseDueWorker{c: c})
 	river.AddWorker(w, &FollowUpDueWorker{c: c})
 	river.AddWorker(w, &WebChatFallbackWorker{c: c})
+	river.AddWorker(w, &NewStarterDueWorker{c: c})
 	river.AddWorker(w, &ScheduleAllWorker{c: c})
 }
 

@@ -376,6 +376,15 @@ func (d Date) midnightUTC() time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
 }
 
+// optionalColumn is midnightUTC for a date that may be unknown: the zero
+// time for the zero Date (a NULL column).
+func (d Date) optionalColumn() time.Time {
+	if d.IsZero() {
+		return time.Time{}
+	}
+	return d.midnightUTC()
+}
+
 // NextSendTime returns the first time at or after now that staff member
 // staffID may be sent a message nobody is waiting for: their
 // organisation's send window, outside their quiet hours. When no time

@@ -117,5 +117,5 @@ func newDemoEngine() (*dialogs.Engine, error) {
 // flowNames lists the flows for flag help and checks, in Engine.Flows order.
 func flowNames() []string {
 	return []string{dialogs.FlowAbsenceReport, dialogs.FlowStressCheckin, dialogs.FlowMSKCheckin,
-		dialogs.FlowLongTermCheckin, dialogs.FlowSupport, dialogs.FlowVaccination}
+		dialogs.FlowLongTermCheckin, dialogs.FlowSupport, dialogs.FlowVaccination, dialogs.FlowNewStarter}
 }

@@ -44,7 +44,7 @@ type fileTOML struct {
 
 // organisationTOML is one [[organisations]] table: every package's part.
 type organisationTOML struct {
-	signposting.Organisation                          // code, name, oh_name, go_live, services
+	signposting.Organisation                          // code, name, oh_name, go_live, services, vaccination, new_starters
 	triggers.Config                                   // time_zone, send_window, oh_hours, triggers, sms, webchat
 	Widget                   webchat.WidgetConfig     `toml:"widget"`
 	Replies                  escalation.RepliesConfig `toml:"replies"`
@@ -84,6 +84,11 @@ func parseConfigFile(data []byte, name string) (configFile, error) {
 		prefix := fmt.Sprintf("%s: %s: ", name, organisationName(f.Organisations, i))
 		var errs [4]error
 		c.Triggers[o.Code], errs[0] = o.Config.Settings()
+		if n := o.NewStarters; n != nil {
+			set := c.Triggers[o.Code]
+			set.NewStarters = &triggers.NewStarterTerms{DaysBefore: n.DaysBefore(), RemindAfterDays: n.RemindAfterDays()}
+			c.Triggers[o.Code] = set
+		}
 		c.Origins[o.Code], errs[1] = o.Widget.Origins()
 		c.Replies[o.Code], errs[2] = o.Replies.Signing()
 		c.Routes[o.Code], errs[3] = escalation.NewRoutes(o.OnCall, o.MSK)

@@ -65,6 +65,19 @@ func TestConfigFileExample(t *testing.T) {
 			c.Triggers["RX2"], c.Origins["RX2"], c.Replies["RX2"], c.Routes["RX2"])
 	}
 
+	// A new_starters section reaches the scheduler's settings, with its
+	// defaults; an organisation without one welcomes nobody.
+	n, err := parseConfigFile([]byte(minimalFile+"[organisations.new_starters]\nquestionnaire_url = \"https://oh.example/q\"\nremind_after_days = 5\n"), "n.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Triggers["T1"].NewStarters; got == nil || *got != (triggers.NewStarterTerms{DaysBefore: 7, RemindAfterDays: 5}) {
+		t.Errorf("T1's new starters = %+v, want 7 days before and reminders after 5", got)
+	}
+	if c.Triggers["RX2"].NewStarters != nil {
+		t.Errorf("RX2 has no new_starters section but welcomes new starters")
+	}
+
 	// A file of directories alone is a whole file too.
 	if _, err := readConfigFile(filepath.Join("..", "..", "signposting", "testdata", "example.toml")); err != nil {
 		t.Errorf("the signposting example: %v", err)
@@ -103,7 +116,7 @@ func TestConfigFileRefusesUnknownKeys(t *testing.T) {
 			[]string{"cfg.toml: line 13: unknown key send_window (known here: organisations)"}},
 		{"in an organisation", minimalFile + "oh_nmae = \"Test OH\"\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.oh_nmae in organisation T1 (known here: code, name, oh_name, go_live, services, " +
-				"vaccination, time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
+				"vaccination, new_starters, time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
 		{"in a table of an organisation", minimalFile + "[organisations.triggers]\ngrace = \"72h\"\n" + secondOrganisation +
 			"[organisations.triggers]\nlong_term_dayz = 21\n[organisations.send_window]\nform = \"09:00\"\n",
 			[]string{
@@ -118,7 +131,7 @@ func TestConfigFileRefusesUnknownKeys(t *testing.T) {
 			}},
 		{"an unknown table is one problem", minimalFile + "[organisations.widgets]\nallowed_origins = [\"https://intranet.example.nhs.uk\"]\n",
 			[]string{"cfg.toml: line 12: unknown key organisations.widgets in organisation T1 (known here: code, name, oh_name, go_live, services, " +
-				"vaccination, time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
+				"vaccination, new_starters, time_zone, send_window, oh_hours, triggers, sms, webchat, widget, replies, on_call, msk)"}},
 		{"in a service entry", strings.Replace(minimalFile, `phone = "0191 498 0000",`, `phone = "0191 498 0000", telephone = "0191 498 0000",`, 1),
 			[]string{"cfg.toml: line 10: unknown key organisations.services.telephone in organisation T1 (known here: key, name, category, phone, " +
 				"phone_option, sms_keyword, sms_number, url, hours, eligible, owner, review_by)"}},

@@ -25,7 +25,9 @@ ignoring case; dates 2026-03-14 or 14/03/2026):
   staff:    assignment_number, first_name, last_name, mobile, email,
             organisation, language, preferred_channel, and optionally
             job_title, department and staff_group (up to 100
-            characters each; blank, or no such column, means unknown)
+            characters each), and starts_on (a new starter's first
+            day: OH texts a welcome before it); blank, or no such
+            column, means unknown
   absences: assignment_number, absence_start, absence_end, reason_code,
             related_reason, and optionally organisation (absence_end is
             empty while the absence is open)
