@@ -191,7 +191,10 @@ type NewStarterListed struct {
 	State            string // new_starters.state
 	// OnWorklist is set while the OH admin team must act: no reply after
 	// the reminder, or the person asked for help, and clearance not given.
-	OnWorklist              bool
+	OnWorklist bool
+	// Asked is set when the person has written to the welcome: on the
+	// worklist, that they asked for help rather than never answered.
+	Asked                   bool
 	WorklistAt              time.Time // zero when never on the worklist
 	QuestionnaireReceivedAt time.Time // zero until marked
 	ClearanceGivenAt        time.Time // zero until marked
@@ -209,7 +212,7 @@ const NewStarterListDays = 30
 func NewStartersToList(ctx context.Context, q Querier, orgScope int64, now time.Time) ([]NewStarterListed, error) {
 	rows, err := q.Query(ctx, `
 		SELECT n.id, n.organisation_id, o.name, n.staff_id, s.first_name, s.last_name, coalesce(s.job_title, ''),
-		       n.starts_on, n.state, n.worklist_at IS NOT NULL AND n.clearance_given_at IS NULL,
+		       n.starts_on, n.state, n.worklist_at IS NOT NULL AND n.clearance_given_at IS NULL, n.replied_at IS NOT NULL,
 		       n.worklist_at, n.questionnaire_received_at, n.clearance_given_at
 		FROM new_starters n
 		JOIN staff s ON s.id = n.staff_id
@@ -226,7 +229,7 @@ func NewStartersToList(ctx context.Context, q Querier, orgScope int64, now time.
 		var n NewStarterListed
 		var worklist, received, cleared *time.Time
 		err := r.Scan(&n.ID, &n.OrganisationID, &n.OrganisationName, &n.StaffID, &n.FirstName, &n.LastName, &n.JobTitle,
-			&n.StartsOn, &n.State, &n.OnWorklist, &worklist, &received, &cleared)
+			&n.StartsOn, &n.State, &n.OnWorklist, &n.Asked, &worklist, &received, &cleared)
 		n.WorklistAt, n.QuestionnaireReceivedAt, n.ClearanceGivenAt = deref(worklist), deref(received), deref(cleared)
 		return n, err
 	})

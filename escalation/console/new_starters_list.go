@@ -57,6 +57,15 @@ var newStarterStates = map[string]string{
 	"worklist": "No reply after the reminder",
 }
 
+// newStarterState is n's state in words: on the worklist, whether they
+// asked for help or never answered.
+func newStarterState(n postgres.NewStarterListed) string {
+	if n.State == postgres.NewStarterWorklist && n.Asked {
+		return "Asked the OH team for help"
+	}
+	return newStarterStates[n.State]
+}
+
 // newStarterDone are the confirmations of the marks, by the done query
 // parameter.
 var newStarterDone = map[string]string{
@@ -89,11 +98,11 @@ func (c *Console) renderNewStarters(w http.ResponseWriter, r *http.Request, s *s
 		for _, n := range ns {
 			ids = append(ids, n.ID)
 			row := newStarterRow{ID: n.ID, StaffID: n.StaffID, Name: n.FirstName + " " + n.LastName, JobTitle: n.JobTitle,
-				StartsOn: n.StartsOn.Format("Mon 2 Jan 2006"), State: newStarterStates[n.State], Organisation: n.OrganisationName,
+				StartsOn: n.StartsOn.Format("Mon 2 Jan 2006"), State: newStarterState(n), Organisation: n.OrganisationName,
 				OnWorklist: n.OnWorklist}
 			if n.OnWorklist {
 				v.Worklist++
-				row.State = "On the worklist since " + c.at(n.WorklistAt).Text
+				row.State = newStarterState(n) + ": on the worklist since " + c.at(n.WorklistAt).Text
 			}
 			row.Received, row.Cleared = c.atIfSet(n.QuestionnaireReceivedAt), c.atIfSet(n.ClearanceGivenAt)
 			v.Rows = append(v.Rows, row)

@@ -47,7 +47,7 @@ func TestNewStartersPage(t *testing.T) {
 	checkMarkup(t, "/console/new-starters", page)
 	got := text(page)
 	for _, want := range []string{"1 new starter is on the worklist", "2 new starters",
-		"Priya Starter Healthcare Assistant", "Worklist On the worklist since", "Wendy Starter Staff Nurse", "Welcomed"} {
+		"Priya Starter Healthcare Assistant", "Worklist No reply after the reminder: on the worklist since", "Wendy Starter Staff Nurse", "Welcomed"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("page lacks %q:\n%s", want, got)
 		}
@@ -179,6 +179,32 @@ func TestDashboardNewStarterClearance(t *testing.T) {
 	for org, want := range map[string]string{"RX1": "−1.0", "RX2": "n/a", "all": "−1.0"} {
 		if got := csvFigures(t, body)[org][median]; got != want {
 			t.Errorf("export of %s: median %q, want %q", org, got, want)
+		}
+	}
+}
+
+// TestNewStarterWorklistSaysWhy: the page tells the OH admin team why each
+// new starter is on the worklist, so that someone who asked a question is
+// not mistaken for someone who never answered.
+func TestNewStarterWorklistSaysWhy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
+	since := f.now().Add(-24 * time.Hour).Format(time.RFC3339)
+	later := f.now().AddDate(0, 0, 20).Format(time.DateOnly)
+	silent, _ := f.newStarter(f.org, "Priya", "Healthcare Assistant", later, "worklist", since)
+	asked, _ := f.newStarter(f.org, "Aled", "Porter", later, "worklist", since)
+	if _, err := f.db.Pool.Exec(f.t.Context(), `UPDATE new_starters SET replied_at = worklist_at WHERE id = $1`, asked); err != nil {
+		t.Fatal(err)
+	}
+	_, page := f.signIn("lead@example.nhs.uk").get("/console/new-starters")
+	for id, want := range map[int64]string{silent: "No reply after the reminder", asked: "Asked the OH team for help"} {
+		row := page[strings.Index(page, fmt.Sprintf(`data-new-starter-id="%d"`, id)):]
+		if end := strings.Index(row, "</tr>"); end >= 0 {
+			row = row[:end]
+		}
+		if !strings.Contains(text(row), want) {
+			t.Errorf("new starter %d's row does not say %q:\n%s", id, want, text(row))
 		}
 	}
 }
