@@ -281,12 +281,13 @@ func purgeStaff(ctx context.Context, tx pgx.Tx, before time.Time, limit int, p *
 		  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.staff_id = s.id)
 		  AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.staff_id = s.id)
 		  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.staff_id = s.id)
-		  AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.staff_id = s.id)`, ids); err != nil {
+		  AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.staff_id = s.id)
+		  AND NOT EXISTS (SELECT 1 FROM new_starters n WHERE n.staff_id = s.id)`, ids); err != nil {
 		return 0, fmt.Errorf("delete staff: %w", err)
 	}
 	if p.StaffCleared, err = exec(ctx, tx, `
 		UPDATE staff SET first_name = '', last_name = '', mobile = NULL, email = NULL, job_title = NULL, department = NULL, staff_group = NULL,
-			updated_at = now()
+			starts_on = NULL,			updated_at = now()
 		WHERE id = ANY($1)`, ids); err != nil {
 		return 0, fmt.Errorf("clear staff: %w", err)
 	}

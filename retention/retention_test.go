@@ -356,10 +356,16 @@ func TestRetentionStaff(t *testing.T) {
 	talkedLately := f.staff(old)
 	f.conversation(talkedLately, f.months(17, 0))
 	recent := f.staff(f.months(17, 0))
+	// A new starter whose welcome HR withdrew two years ago: the row
+	// refers to them, so they are cleared, start date and all, not deleted.
+	newStarter := f.staff(old)
+	f.exec(`UPDATE staff SET starts_on = $2::timestamptz::date, updated_at = $2 WHERE id = $1`, newStarter, old)
+	f.exec(`INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, updated_at)
+		SELECT organisation_id, id, starts_on, 'cancelled', $2, $2 FROM staff WHERE id = $1`, newStarter, old)
 
 	got := f.purge()
-	if got.StaffCleared != 2 || got.StaffDeleted != 1 {
-		t.Errorf("Purge = %+v, want 2 staff cleared and 1 deleted", got)
+	if got.StaffCleared != 3 || got.StaffDeleted != 1 {
+		t.Errorf("Purge = %+v, want 3 staff cleared and 1 deleted", got)
 	}
 	for _, tc := range []struct {
 		name string
@@ -373,10 +379,11 @@ func TestRetentionStaff(t *testing.T) {
 		{"unresolved case", withCase, "kept"},
 		{"conversation closed 17 months ago", talkedLately, "kept"},
 		{"record updated 17 months ago", recent, "kept"},
+		{"no activity for 2 years, a withdrawn new starter", newStarter, "cleared"},
 	} {
 		var first, last, mobile, email, job, consent string
 		err := f.db.Pool.QueryRow(t.Context(), `SELECT first_name, last_name, coalesce(mobile, ''), coalesce(email, ''),
-			coalesce(job_title, '') || coalesce(department, '') || coalesce(staff_group, ''), consent
+			coalesce(job_title, '') || coalesce(department, '') || coalesce(staff_group, '') || coalesce(starts_on::text, ''), consent
 			FROM staff WHERE id = $1`, tc.id).Scan(&first, &last, &mobile, &email, &job, &consent)
 		state := "kept"
 		switch {
