@@ -94,15 +94,7 @@ func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Ti
 	case conv.ID != 0 && !conv.Closed && conv.Owner == ohcontact.OwnerClinician:
 		return triggers.BusyFor, nil // a clinician is talking with them
 	case conv.ID != 0 && !conv.Closed:
-		res, data, err := c.start(k, m, conv.Channel, true)
-		if err != nil {
-			return 0, err
-		}
-		conv.Flow, conv.State, conv.Data, conv.Language = res.State.Flow, res.State.Step, data, res.State.Lang
-		if err := triggers.SendOpening(ctx, tx, c.Outboxes, &conv, res.Replies); err != nil {
-			return 0, err
-		}
-		if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+		if err := flow(k, m, true).Restart(ctx, tx, c.Engine, c.Outboxes, &conv); err != nil {
 			return 0, err
 		}
 	default:

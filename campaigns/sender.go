@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -15,8 +14,6 @@ import (
 	"github.com/ohcontact/ohcontact"
 	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
-	"github.com/ohcontact/ohcontact/channels/webchat"
-	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/triggers"
 )
@@ -251,46 +248,22 @@ func (c *Campaigns) nobodyReady(ctx context.Context, tx pgx.Tx, k postgres.Campa
 // triggers.BusyFor).
 func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, k postgres.Campaign, m postgres.CampaignMember,
 	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
-	var conv ohcontact.Conversation
 	switch clinician, wait, err := triggers.MakeWay(ctx, tx, m.Staff.ID, channel, now); {
 	case err != nil:
-		return conv, 0, err
+		return ohcontact.Conversation{}, 0, err
 	case clinician:
-		return conv, triggers.BusyFor, nil
+		return ohcontact.Conversation{}, triggers.BusyFor, nil
 	case wait > 0:
-		return conv, wait, nil
+		return ohcontact.Conversation{}, wait, nil
 	}
-	res, data, err := c.start(k, m, channel, reminder)
-	if err != nil {
-		return conv, 0, err
-	}
-	address := m.Staff.Mobile
-	if channel == ohcontact.ChannelWebChat {
-		address = webchat.StaffAddress(m.Staff.ID)
-	}
-	conv, err = postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
-		OrganisationID: m.Staff.OrganisationID, StaffID: m.Staff.ID, CampaignMemberID: m.ID, Channel: channel, Address: address,
-		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
-	}, 0)
-	if err != nil {
-		return conv, 0, err
-	}
-	if err := triggers.SendOpening(ctx, tx, outboxes, &conv, res.Replies); err != nil {
-		return conv, 0, err
-	}
-	return conv, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+	conv, err := flow(k, m, reminder).Open(ctx, tx, c.Engine, outboxes, channel)
+	return conv, 0, err
 }
 
-// start starts campaign k's flow for member m on channel (as a reminder
-// when reminder is set), and returns its opening and its state as JSON.
-func (c *Campaigns) start(k postgres.Campaign, m postgres.CampaignMember, channel ohcontact.Channel, reminder bool) (dialogs.Result, []byte, error) {
-	res, err := c.Engine.Start(k.Flow, dialogs.StartInfo{Org: m.Staff.OrganisationCode, Channel: channel,
-		Lang: m.Staff.Language, Known: true, FirstName: m.Staff.FirstName, Reminder: reminder, Vaccine: k.Vaccine})
-	if err != nil {
-		return res, nil, fmt.Errorf("start %s for campaign member %d: %w", k.Flow, m.ID, err)
-	}
-	data, err := json.Marshal(res.State)
-	return res, data, err
+// flow is campaign k's flow for member m, as the reminder when reminder
+// is set.
+func flow(k postgres.Campaign, m postgres.CampaignMember, reminder bool) triggers.Proactive {
+	return triggers.Proactive{Staff: m.Staff, Flow: k.Flow, Reminder: reminder, Vaccine: k.Vaccine, CampaignMemberID: m.ID}
 }
 
 // later returns the later of a and b.

@@ -384,27 +384,8 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k ohcontact.Contact, o o
 		return false, wait, nil
 	}
 
-	address := k.Staff.Mobile
-	if channel == ohcontact.ChannelWebChat {
-		address = webchat.StaffAddress(k.Staff.ID)
-	}
-	res, err := c.Engine.Start(flow, dialogs.StartInfo{Org: k.Staff.OrganisationCode, Channel: channel,
-		Lang: k.Staff.Language, Known: true, FirstName: k.Staff.FirstName, Reminder: o.reminder})
+	conv, err := Proactive{Staff: k.Staff, Flow: flow, Reminder: o.reminder, ContactID: k.ID}.Open(ctx, tx, c.Engine, c.Outboxes, channel)
 	if err != nil {
-		return false, 0, fmt.Errorf("start %s for contact %d: %w", flow, k.ID, err)
-	}
-	data, err := json.Marshal(res.State)
-	if err != nil {
-		return false, 0, err
-	}
-	conv, err := postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
-		OrganisationID: k.Staff.OrganisationID, StaffID: k.Staff.ID, Channel: channel, Address: address,
-		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
-	}, k.ID)
-	if err != nil {
-		return false, 0, err
-	}
-	if err := c.send(ctx, tx, &conv, res.Replies); err != nil {
 		return false, 0, err
 	}
 	if after := c.Scheduler.Policy.For(k.Staff.OrganisationCode).Rules.SMSFallbackAfter; channel == ohcontact.ChannelWebChat && after > 0 {
@@ -413,7 +394,7 @@ func (c *Contacts) open(ctx context.Context, tx pgx.Tx, k ohcontact.Contact, o o
 			return false, 0, fmt.Errorf("schedule sms fallback of contact %d: %w", k.ID, err)
 		}
 	}
-	return true, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+	return true, 0, nil
 }
 
 // MakeWay readies member of staff staffID for a proactive conversation on
@@ -498,22 +479,80 @@ func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebCh
 	return 0, nil
 }
 
-// send stores replies in conv and queues them on c.Outboxes (SendOpening).
-func (c *Contacts) send(ctx context.Context, tx pgx.Tx, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
-	return SendOpening(ctx, tx, c.Outboxes, conv, replies)
+// Proactive is a flow the service starts with a member of staff, and what
+// it is opened for: a contact (ContactID), a campaign's member or a new
+// starter's welcome.
+type Proactive struct {
+	Staff            ohcontact.Staff
+	Flow             string
+	Reminder         bool   // the one reminder (dialogs.StartInfo.Reminder)
+	Vaccine          string // a vaccination campaign's vaccine
+	ContactID        int64
+	CampaignMemberID int64
+	NewStarterID     int64
 }
 
-// SendOpening stores a flow's opening replies as the bot's messages in conv
-// and queues each for delivery on outboxes, in tx; the caller saves conv.
-// Nobody has just written, so they are not urgent (the jobs send them
-// inside the send window); only a crisis reply would be, and openings
-// carry none.
-func SendOpening(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
+// Open starts p's flow on channel and opens its conversation, owned by the
+// bot, at the person's mobile or their web chat's staff address; it stores
+// the flow's opening as the bot's messages and queues them on outboxes, in
+// tx. The caller has made way (MakeWay).
+func (p Proactive) Open(ctx context.Context, tx pgx.Tx, engine Starter, outboxes channels.Outboxes, channel ohcontact.Channel) (ohcontact.Conversation, error) {
+	res, data, err := p.start(engine, channel, p.Staff.Language)
+	if err != nil {
+		return ohcontact.Conversation{}, err
+	}
+	address := p.Staff.Mobile
+	if channel == ohcontact.ChannelWebChat {
+		address = webchat.StaffAddress(p.Staff.ID)
+	}
+	conv, err := postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
+		OrganisationID: p.Staff.OrganisationID, StaffID: p.Staff.ID, CampaignMemberID: p.CampaignMemberID,
+		NewStarterID: p.NewStarterID, Channel: channel, Address: address,
+		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
+	}, p.ContactID)
+	if err != nil {
+		return conv, err
+	}
+	return conv, p.send(ctx, tx, outboxes, &conv, res.Replies)
+}
+
+// Restart starts p's flow again in conv, the open conversation the first
+// opening opened, in the language it is in (a reminder there), and stores
+// and queues the opening as Open does. tx holds conv locked.
+func (p Proactive) Restart(ctx context.Context, tx pgx.Tx, engine Starter, outboxes channels.Outboxes, conv *ohcontact.Conversation) error {
+	res, data, err := p.start(engine, conv.Channel, conv.Language)
+	if err != nil {
+		return err
+	}
+	conv.Flow, conv.State, conv.Data = res.State.Flow, res.State.Step, data
+	return p.send(ctx, tx, outboxes, conv, res.Replies)
+}
+
+// start starts p's flow on channel in lang, and returns its result and its
+// state as JSON.
+func (p Proactive) start(engine Starter, channel ohcontact.Channel, lang string) (dialogs.Result, []byte, error) {
+	res, err := engine.Start(p.Flow, dialogs.StartInfo{Org: p.Staff.OrganisationCode, Channel: channel, Lang: lang,
+		Known: true, FirstName: p.Staff.FirstName, Reminder: p.Reminder, Vaccine: p.Vaccine})
+	if err != nil {
+		return res, nil, fmt.Errorf("start %s for staff %d: %w", p.Flow, p.Staff.ID, err)
+	}
+	data, err := json.Marshal(res.State)
+	return res, data, err
+}
+
+// send stores replies as the bot's messages in conv, queues each for
+// delivery on outboxes and saves conv, in tx. Nobody has just written, so
+// they are not urgent (the jobs send them inside the send window); only a
+// crisis reply would be, and openings carry none.
+func (p Proactive) send(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, conv *ohcontact.Conversation, replies []dialogs.Reply) error {
 	ms := make([]ohcontact.Message, len(replies))
 	for i, r := range replies {
 		ms[i] = ohcontact.Message{Author: ohcontact.AuthorBot, Body: r.Text, Urgent: r.Crisis}
 	}
-	return outboxes.Send(ctx, tx, conv, ms)
+	if err := outboxes.Send(ctx, tx, conv, ms); err != nil {
+		return err
+	}
+	return postgres.SaveConversation(ctx, tx, conv, "")
 }
 
 // unanswered locks the conversation contact id opened, then the contact
@@ -558,19 +597,7 @@ func (c *Contacts) reminderDue(ctx context.Context, tx pgx.Tx, args ReminderDueA
 	case at.After(now):
 		return at.Sub(now), nil
 	}
-	res, err := c.Engine.Start(k.Flow, dialogs.StartInfo{Org: k.Staff.OrganisationCode, Channel: conv.Channel,
-		Lang: conv.Language, Known: true, FirstName: k.Staff.FirstName, Reminder: true})
-	if err != nil {
-		return 0, fmt.Errorf("start reminder of contact %d: %w", k.ID, err)
-	}
-	if conv.Data, err = json.Marshal(res.State); err != nil {
-		return 0, err
-	}
-	conv.Flow, conv.State = res.State.Flow, res.State.Step
-	if err := c.send(ctx, tx, &conv, res.Replies); err != nil {
-		return 0, err
-	}
-	if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+	if err := (Proactive{Staff: k.Staff, Flow: k.Flow, Reminder: true, ContactID: k.ID}).Restart(ctx, tx, c.Engine, c.Outboxes, &conv); err != nil {
 		return 0, err
 	}
 	if err := postgres.SetContactState(ctx, tx, k.ID, stateReminded, ""); err != nil {

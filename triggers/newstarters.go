@@ -2,7 +2,6 @@ package triggers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/postgres"
 )
@@ -224,18 +222,7 @@ func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.N
 	case conv.ID != 0 && !conv.Closed && conv.Owner == ohcontact.OwnerClinician:
 		return BusyFor, nil // a clinician is talking with them
 	case conv.ID != 0 && !conv.Closed:
-		res, err := c.startNewStarter(p, conv.Channel, true)
-		if err != nil {
-			return 0, err
-		}
-		if conv.Data, err = json.Marshal(res.State); err != nil {
-			return 0, err
-		}
-		conv.Flow, conv.State, conv.Language = res.State.Flow, res.State.Step, res.State.Lang
-		if err := SendOpening(ctx, tx, c.Outboxes, &conv, res.Replies); err != nil {
-			return 0, err
-		}
-		if err := postgres.SaveConversation(ctx, tx, &conv, ""); err != nil {
+		if err := newStarterFlow(n, p, true).Restart(ctx, tx, c.Engine, c.Outboxes, &conv); err != nil {
 			return 0, err
 		}
 	default:
@@ -257,49 +244,22 @@ func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.N
 // conversation, or how long to wait instead.
 func (c *Contacts) openNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson,
 	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
-	var conv ohcontact.Conversation
 	switch clinician, wait, err := MakeWay(ctx, tx, p.Staff.ID, channel, now); {
 	case err != nil:
-		return conv, 0, err
+		return ohcontact.Conversation{}, 0, err
 	case clinician:
-		return conv, BusyFor, nil
+		return ohcontact.Conversation{}, BusyFor, nil
 	case wait > 0:
-		return conv, wait, nil
+		return ohcontact.Conversation{}, wait, nil
 	}
-	res, err := c.startNewStarter(p, channel, reminder)
-	if err != nil {
-		return conv, 0, err
-	}
-	data, err := json.Marshal(res.State)
-	if err != nil {
-		return conv, 0, err
-	}
-	address := p.Staff.Mobile
-	if channel == ohcontact.ChannelWebChat {
-		address = webchat.StaffAddress(p.Staff.ID)
-	}
-	conv, err = postgres.OpenContactConversation(ctx, tx, ohcontact.Conversation{
-		OrganisationID: p.Staff.OrganisationID, StaffID: p.Staff.ID, NewStarterID: n.ID, Channel: channel, Address: address,
-		Flow: res.State.Flow, State: res.State.Step, Data: data, Language: res.State.Lang,
-	}, 0)
-	if err != nil {
-		return conv, 0, err
-	}
-	if err := SendOpening(ctx, tx, c.Outboxes, &conv, res.Replies); err != nil {
-		return conv, 0, err
-	}
-	return conv, 0, postgres.SaveConversation(ctx, tx, &conv, "")
+	conv, err := newStarterFlow(n, p, reminder).Open(ctx, tx, c.Engine, c.Outboxes, channel)
+	return conv, 0, err
 }
 
-// startNewStarter starts the new-starter flow for p on channel (as the
-// reminder when reminder is set).
-func (c *Contacts) startNewStarter(p postgres.NewStarterPerson, channel ohcontact.Channel, reminder bool) (dialogs.Result, error) {
-	res, err := c.Engine.Start(dialogs.FlowNewStarter, dialogs.StartInfo{Org: p.Staff.OrganisationCode, Channel: channel,
-		Lang: p.Staff.Language, Known: true, FirstName: p.Staff.FirstName, Reminder: reminder})
-	if err != nil {
-		return res, fmt.Errorf("start new-starter flow for staff %d: %w", p.Staff.ID, err)
-	}
-	return res, nil
+// newStarterFlow is the new-starter flow for new starter n (person p), as
+// the reminder when reminder is set.
+func newStarterFlow(n postgres.NewStarter, p postgres.NewStarterPerson, reminder bool) Proactive {
+	return Proactive{Staff: p.Staff, Flow: dialogs.FlowNewStarter, Reminder: reminder, NewStarterID: n.ID}
 }
 
 // early reports whether a new starter's next step, RemindAfterDays after
