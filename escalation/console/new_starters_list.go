@@ -50,11 +50,11 @@ type newStarterRow struct {
 
 // newStarterStates are new_starters.state in words.
 var newStarterStates = map[string]string{
-	"planned":  "Welcome text to come",
-	"welcomed": "Welcomed",
-	"reminded": "Reminded",
-	"replied":  "Replied",
-	"worklist": "No reply after the reminder",
+	postgres.NewStarterPlanned:  "Welcome text to come",
+	postgres.NewStarterWelcomed: "Welcomed",
+	postgres.NewStarterReminded: "Reminded",
+	postgres.NewStarterReplied:  "Replied",
+	postgres.NewStarterWorklist: "No reply after the reminder",
 }
 
 // newStarterState is n's state in words: on the worklist, whether they
