@@ -35,12 +35,14 @@ func TestServerCutsOffSlowClients(t *testing.T) {
 
 	t.Run("slow body", func(t *testing.T) {
 		t.Parallel()
+		// The server's read deadline starts when it accepts the
+		// connection, which may be before Dial returns: time from before.
+		start := time.Now()
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		start := time.Now()
 		fmt.Fprintf(conn, "POST /echo HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000\r\n\r\n", addr)
 		// A byte every 50 ms would take 50 s; the read timeout ends it.
 		closed := make(chan time.Duration, 1)
