@@ -102,6 +102,33 @@ func percent(part, whole int64) Figure {
 	return Figure{Value: 100 * float64(part) / float64(whole)}
 }
 
+// distribution publishes counts that add up to a published total: each
+// by count, and when exactly one is suppressed, the smallest other
+// non-zero count too (else the total less the others would give it away).
+func distribution(counts []int64) []Figure {
+	out := make([]Figure, len(counts))
+	suppressed := 0
+	for i, n := range counts {
+		out[i] = count(n)
+		if out[i].Suppressed {
+			suppressed++
+		}
+	}
+	if suppressed != 1 {
+		return out
+	}
+	smallest := -1
+	for i, n := range counts {
+		if n > 0 && !out[i].Suppressed && (smallest < 0 || n < counts[smallest]) {
+			smallest = i
+		}
+	}
+	if smallest >= 0 {
+		out[smallest] = Figure{Suppressed: true}
+	}
+	return out
+}
+
 // Share publishes part of whole, two published counts, as a percentage by
 // percent's rule: suppressed when either is, or when what whole leaves of
 // part is from 1 to MinShown-1; Empty when whole is 0.

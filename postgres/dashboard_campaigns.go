@@ -89,11 +89,56 @@ func (t *uptakeTally) add(u uptakeTally) {
 	t.question += u.question
 }
 
-// figures publishes the tally.
+// columns are t's counts in UptakeFigures' order: invited, replied,
+// booked, had elsewhere, declined, question.
+func (t uptakeTally) columns() []int64 {
+	return []int64{t.invited, t.replied, t.booked, t.elsewhere, t.declined, t.question}
+}
+
+// figures publishes the tally on its own: a whole, not a part of one.
 func (t uptakeTally) figures() UptakeFigures {
-	return UptakeFigures{Invited: count(t.invited), Replied: count(t.replied), Booked: count(t.booked),
-		HadElsewhere: count(t.elsewhere), Declined: count(t.declined), Question: count(t.question),
+	var c []Figure
+	for _, n := range t.columns() {
+		c = append(c, count(n))
+	}
+	return t.published(c)
+}
+
+// published is t's figures with its counts published as c (in columns'
+// order). The uptake is suppressed with the invitations, the bookings or
+// those vaccinated elsewhere: with the others it would give them away.
+func (t uptakeTally) published(c []Figure) UptakeFigures {
+	u := UptakeFigures{Invited: c[0], Replied: c[1], Booked: c[2], HadElsewhere: c[3], Declined: c[4], Question: c[5],
 		Uptake: percent(t.booked+t.elsewhere, t.invited)}
+	if u.Invited.Suppressed || u.Booked.Suppressed || u.HadElsewhere.Suppressed {
+		u.Uptake = Figure{Suppressed: true}
+	}
+	return u
+}
+
+// parts publishes tallies that add up to a published whole (the
+// invitations by campaign, staff group or bucket): each count by
+// distribution among its column's, so that the whole less the other parts
+// cannot give a suppressed count away. Vaccination status is health data,
+// and a staff group can be small.
+func parts(tallies []uptakeTally) []UptakeFigures {
+	cols := make([][]Figure, len(uptakeTally{}.columns()))
+	for j := range cols {
+		counts := make([]int64, len(tallies))
+		for i, t := range tallies {
+			counts[i] = t.columns()[j]
+		}
+		cols[j] = distribution(counts)
+	}
+	out := make([]UptakeFigures, len(tallies))
+	for i, t := range tallies {
+		c := make([]Figure, len(cols))
+		for j := range cols {
+			c[j] = cols[j][i]
+		}
+		out[i] = t.published(c)
+	}
+	return out
 }
 
 // campaigns is the dashboard step of Dashboard.Campaigns: the members of
@@ -173,10 +218,15 @@ func (q *dashboardQuery) campaigns(ctx context.Context) error {
 			return cmp.Or(a.starts.Compare(b.starts), cmp.Compare(a.Name, b.Name), cmp.Compare(a.CampaignID, b.CampaignID))
 		})
 		var all uptakeTally
+		var byCampaign []uptakeTally
 		for _, c := range tl.campaigns {
 			all.add(c.t)
-			c.UptakeFigures = c.t.figures()
-			d.Campaigns.Campaigns = append(d.Campaigns.Campaigns, c.CampaignUptake)
+			byCampaign = append(byCampaign, c.t)
+		}
+		for i, u := range parts(byCampaign) {
+			c := tl.campaigns[i].CampaignUptake
+			c.UptakeFigures = u
+			d.Campaigns.Campaigns = append(d.Campaigns.Campaigns, c)
 		}
 		d.Campaigns.Campaigns = append(d.Campaigns.Campaigns, CampaignUptake{UptakeFigures: all.figures()})
 		unknownLast := func(g string) int {
@@ -192,12 +242,14 @@ func (q *dashboardQuery) campaigns(ctx context.Context) error {
 		slices.SortFunc(groups, func(a, b string) int {
 			return cmp.Or(cmp.Compare(unknownLast(a), unknownLast(b)), cmp.Compare(tl.groups[b].invited, tl.groups[a].invited), cmp.Compare(a, b))
 		})
+		var byGroup []uptakeTally
 		for _, g := range groups {
-			d.Campaigns.StaffGroups = append(d.Campaigns.StaffGroups, GroupUptake{Group: g, UptakeFigures: tl.groups[g].figures()})
+			byGroup = append(byGroup, tl.groups[g])
 		}
-		for _, w := range tl.weeks {
-			d.Campaigns.Weeks = append(d.Campaigns.Weeks, w.figures())
+		for i, u := range parts(byGroup) {
+			d.Campaigns.StaffGroups = append(d.Campaigns.StaffGroups, GroupUptake{Group: groups[i], UptakeFigures: u})
 		}
+		d.Campaigns.Weeks = parts(tl.weeks)
 	}
 	return nil
 }

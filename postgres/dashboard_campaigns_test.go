@@ -138,17 +138,22 @@ func TestDashboardCampaigns(t *testing.T) {
 	if got, w := names(d), `["Flu 2026"/"flu" "COVID-19 spring"/"COVID-19" ""/"" "Nursing and Midwifery Registered" "Medical and Dental" ""]`; got != w {
 		t.Fatalf("A's campaigns and staff groups: %s, want %s", got, w)
 	}
-	check("A flu", d.Campaigns.Campaigns[0].UptakeFigures, want{n(28), n(22), n(10), n(5), small, small, n(100 * 15.0 / 28)})
+	// The campaigns add up to all of them, so a count suppressed in one
+	// (COVID's 4 replies and 4 bookings) hides flu's too: 35 less flu's
+	// would give it away. Flu's uptake goes with its bookings.
+	check("A flu", d.Campaigns.Campaigns[0].UptakeFigures, want{n(28), small, small, n(5), small, small, small})
 	check("A COVID", d.Campaigns.Campaigns[1].UptakeFigures, want{n(7), small, small, n(0), n(0), n(0), small})
 	check("A all campaigns", d.Campaigns.Campaigns[2].UptakeFigures, want{n(35), n(26), n(14), n(5), small, small, n(100 * 19.0 / 35)})
 	// Nurses: 19 of 22 vaccinated or booked, the 3 others too few to show.
+	// The 2 of an unknown group hide the doctors' 11 invited and 5
+	// replies, and so the doctors' uptake.
 	check("A nurses", d.Campaigns.StaffGroups[0].UptakeFigures, want{n(22), n(19), n(14), n(5), n(0), n(0), small})
-	check("A doctors", d.Campaigns.StaffGroups[1].UptakeFigures, want{n(11), n(5), n(0), n(0), small, small, n(0)})
+	check("A doctors", d.Campaigns.StaffGroups[1].UptakeFigures, want{small, small, n(0), n(0), small, small, small})
 	check("A unknown group", d.Campaigns.StaffGroups[2].UptakeFigures, want{small, small, n(0), n(0), n(0), n(0), small})
 	if len(d.Campaigns.Weeks) != 2 {
 		t.Fatalf("%d weeks, want 2", len(d.Campaigns.Weeks))
 	}
-	check("A week of 23 March", d.Campaigns.Weeks[0], want{n(28), n(22), n(10), n(5), small, small, n(100 * 15.0 / 28)})
+	check("A week of 23 March", d.Campaigns.Weeks[0], want{n(28), small, small, n(5), small, small, small})
 	check("A week of 30 March", d.Campaigns.Weeks[1], want{n(7), small, small, n(0), n(0), n(0), small})
 
 	// Every organisation: B's campaign (starting last) joins in.
@@ -156,9 +161,11 @@ func TestDashboardCampaigns(t *testing.T) {
 	if got, w := names(d), `["Flu 2026"/"flu" "COVID-19 spring"/"COVID-19" "Flu B"/"flu" ""/"" "Nursing and Midwifery Registered" "Medical and Dental" ""]`; got != w {
 		t.Fatalf("every organisation's campaigns and staff groups: %s, want %s", got, w)
 	}
-	check("B flu", d.Campaigns.Campaigns[2].UptakeFigures, want{n(6), n(6), n(6), n(0), n(0), n(0), n(100)})
+	// COVID's 4 replies and bookings hide B's 6, the smallest others.
+	check("A flu, every organisation", d.Campaigns.Campaigns[0].UptakeFigures, want{n(28), n(22), n(10), n(5), small, small, n(100 * 15.0 / 28)})
+	check("B flu", d.Campaigns.Campaigns[2].UptakeFigures, want{n(6), small, small, n(0), n(0), n(0), small})
 	check("all campaigns", d.Campaigns.Campaigns[3].UptakeFigures, want{n(41), n(32), n(20), n(5), small, small, n(100 * 25.0 / 41)})
-	check("all doctors", d.Campaigns.StaffGroups[1].UptakeFigures, want{n(17), n(11), n(6), n(0), small, small, n(100 * 6.0 / 17)})
+	check("all doctors", d.Campaigns.StaffGroups[1].UptakeFigures, want{small, small, n(6), n(0), small, small, small})
 	// The second week: 10 of 13 booked, 3 left: the rate would give them away.
 	check("all week of 30 March", d.Campaigns.Weeks[1], want{n(13), n(10), n(10), n(0), n(0), n(0), small})
 
@@ -178,6 +185,17 @@ func TestDashboardCampaigns(t *testing.T) {
 	}
 	check("no campaign", d.Campaigns.Campaigns[0].UptakeFigures, want{n(0), n(0), n(0), n(0), n(0), n(0), none})
 	check("no campaign, second week", d.Campaigns.Weeks[1], want{n(0), n(0), n(0), n(0), n(0), n(0), none})
+
+	// C's campaign: 3 booked, 10 had it elsewhere, 7 did not reply. 13 of
+	// 20 is 65%, which less the 10 would give the 3 bookings away.
+	c := f.org("VD")
+	fluC := f.campaign(c, "Flu C", vacc, "flu", day(23, 9))
+	f.invite(3, fluC, c, nurses, day(24, 10), true, postgres.OutcomeBooked)
+	f.invite(10, fluC, c, nurses, day(24, 10), true, postgres.OutcomeHadElsewhere)
+	f.invite(7, fluC, c, nurses, day(24, 10), false, "")
+	d = get(0, c)
+	check("C flu", d.Campaigns.Campaigns[0].UptakeFigures, want{n(20), n(13), small, n(10), n(0), n(0), small})
+	check("C all campaigns", d.Campaigns.Campaigns[1].UptakeFigures, want{n(20), n(13), small, n(10), n(0), n(0), small})
 
 	// A user of B sees B's campaign only, whatever they ask for.
 	if got, w := names(get(b, 0)), `["Flu B"/"flu" ""/"" "Medical and Dental"]`; got != w {

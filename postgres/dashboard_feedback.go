@@ -89,37 +89,9 @@ func (q *dashboardQuery) feedback(ctx context.Context) error {
 			if t.answered > 0 {
 				ff.Mean = statistic(t.answered, float64(t.sum)/float64(t.answered))
 			}
-			ff.Ratings = distribution(t.ratings)
+			copy(ff.Ratings[:], distribution(t.ratings[:]))
 			d.Feedback = append(d.Feedback, ff)
 		}
 	}
 	return nil
-}
-
-// distribution publishes the counts of a distribution whose total is
-// published: each by count, and when exactly one is suppressed, the
-// smallest other non-zero count too (else the total less the others
-// would give it away).
-func distribution(counts [5]int64) [5]Figure {
-	var out [5]Figure
-	suppressed := 0
-	for i, n := range counts {
-		out[i] = count(n)
-		if out[i].Suppressed {
-			suppressed++
-		}
-	}
-	if suppressed != 1 {
-		return out
-	}
-	smallest := -1
-	for i, n := range counts {
-		if n > 0 && !out[i].Suppressed && (smallest < 0 || n < counts[smallest]) {
-			smallest = i
-		}
-	}
-	if smallest >= 0 {
-		out[smallest] = Figure{Suppressed: true}
-	}
-	return out
 }

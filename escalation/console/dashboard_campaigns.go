@@ -26,7 +26,8 @@ func uptakeRow(label string, u postgres.UptakeFigures) chartRow {
 func campaignCharts(d postgres.Dashboard) []chart {
 	by := span{d.Monthly}
 	const counted = "Staff invited by a vaccination campaign in the period, counted once each at what they have answered so far: " +
-		"uptake is those who booked or had it elsewhere, as a share of those invited. "
+		"uptake is those who booked or had it elsewhere, as a share of those invited. " +
+		"Where one count in a column is suppressed, another is too, so that the total cannot give it away. "
 	campaigns := chart{ID: "campaign_uptake", Title: "Vaccination uptake, by campaign", RowHeader: "Campaign", Percent: true,
 		Caption: counted + "Each campaign that sent an invitation in the period, by when it starts, then all of them together.",
 		Series:  uptakeSeries}
