@@ -155,3 +155,44 @@ func TestFlows(t *testing.T) {
 		}
 	}
 }
+
+// TestUptakeCountsThePlannedGroup: uptake by staff group counts people in
+// the group HR recorded when the campaign was planned, not in the one it
+// records by the time the dashboard is read.
+func TestUptakeCountsThePlannedGroup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const nurses, doctors = "Nursing and Midwifery Registered", "Medical and Dental"
+	var moved []int64
+	for i := range 10 {
+		group := nurses
+		if i >= 5 {
+			group = doctors
+		}
+		id, _ := f.staff(t, person{group: group, department: "Ward 3", mobile: true})
+		if i < 2 {
+			moved = append(moved, id)
+		}
+	}
+	plan := f.create(t, f.campaign())
+	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE campaign_members SET state = 'sent', sent_at = $2 WHERE campaign_id = $1`,
+		plan.CampaignID, monday); err != nil {
+		t.Fatal(err)
+	}
+	// Two of the nurses become doctors after they were invited.
+	if _, err := f.db.Pool.Exec(t.Context(), `UPDATE staff SET staff_group = $2 WHERE id = ANY($1)`, moved, doctors); err != nil {
+		t.Fatal(err)
+	}
+	d, err := postgres.DashboardFor(t.Context(), f.db, 0, postgres.DashboardFilter{OrganisationID: f.org,
+		From: monday, To: monday, CampaignFlows: []string{dialogs.FlowVaccination}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, g := range d.Campaigns.StaffGroups {
+		got[g.Group] = g.Invited.Value
+	}
+	if want := map[string]float64{nurses: 5, doctors: 5}; !reflect.DeepEqual(got, want) {
+		t.Errorf("invited by staff group %v; want %v", got, want)
+	}
+}

@@ -254,8 +254,8 @@ func PlanCampaign(ctx context.Context, tx pgx.Tx, id, orgID int64, audience, val
 		return plan, fmt.Errorf("plan campaign %d: unknown audience %q", id, audience)
 	}
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO campaign_members (campaign_id, staff_id, state, skip_reason)
-		SELECT $1, s.id,
+		INSERT INTO campaign_members (campaign_id, staff_id, staff_group, state, skip_reason)
+		SELECT $1, s.id, s.staff_group,
 			CASE WHEN s.consent = 'opted_out' OR `+staffLeft+` THEN 'skipped' ELSE 'planned' END,
 			CASE WHEN `+staffLeft+` THEN 'left' WHEN s.consent = 'opted_out' THEN 'opted_out' END
 		FROM staff s WHERE s.organisation_id = $2 AND `+match+`

@@ -41,7 +41,8 @@ type CampaignUptake struct {
 }
 
 // GroupUptake is the uptake of the invitations of the period sent to the
-// staff of one staff group, as HR records it now ("" when not known).
+// staff of one staff group, as HR recorded it when their campaign was
+// planned ("" when not known).
 type GroupUptake struct {
 	Group string
 	UptakeFigures
@@ -153,8 +154,8 @@ func (q *dashboardQuery) campaigns(ctx context.Context) error {
 	// group, 6 by bucket.
 	rows, err := q.tx.Query(ctx, `
 		WITH t AS MATERIALIZED (
-			SELECT m.campaign_id, s.staff_group, `+q.bucketOf("m.sent_at")+` AS week, `+uptakeAggregates+`
-			FROM campaign_members m JOIN staff s ON s.id = m.staff_id
+			SELECT m.campaign_id, m.staff_group, `+q.bucketOf("m.sent_at")+` AS week, `+uptakeAggregates+`
+			FROM campaign_members m
 			WHERE m.sent_at >= $2 AND m.sent_at < $3
 			  AND m.campaign_id IN (SELECT id FROM campaigns WHERE ($1::bigint = 0 OR organisation_id = $1) AND flow = ANY($4))
 			GROUP BY 1, 2, 3)

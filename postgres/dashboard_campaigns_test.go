@@ -38,8 +38,8 @@ func (f *dashFixture) invite(n int, campaign, org int64, group string, sent time
 		if !sent.IsZero() {
 			at = &sent
 		}
-		f.exec(`INSERT INTO campaign_members (campaign_id, staff_id, state, sent_at, replied_at, outcome, outcome_at)
-			VALUES ($1, $2, $3, $4, CASE WHEN $3 = 'replied' THEN $4::timestamptz + interval '1 hour' END, nullif($5, ''),
+		f.exec(`INSERT INTO campaign_members (campaign_id, staff_id, staff_group, state, sent_at, replied_at, outcome, outcome_at)
+			VALUES ($1, $2, (SELECT staff_group FROM staff WHERE id = $2), $3, $4, CASE WHEN $3 = 'replied' THEN $4::timestamptz + interval '1 hour' END, nullif($5, ''),
 			        CASE WHEN $5 <> '' THEN $4::timestamptz + interval '1 hour' END)`,
 			campaign, staff, state, at, outcome)
 	}

@@ -392,13 +392,13 @@ INSERT INTO campaigns (organisation_id, name, flow, vaccine, audience, audience_
 SELECT o.id, c.name, 'vaccination', c.vaccine, 'department', 'All', pg_temp.at(p.go_live + c.after, '09:00'), '09:00', '17:00',
        'finished', pg_temp.at(p.go_live + c.after - 7, '09:00'), pg_temp.at(p.go_live + c.after + 21, '17:00')
 FROM bench_org o CROSS JOIN bench_params p CROSS JOIN (VALUES ('Flu', 'flu', 30), ('COVID-19 spring', 'COVID-19', 120)) c(name, vaccine, after);
-INSERT INTO campaign_members (campaign_id, staff_id, state, skip_reason, sent_at, replied_at, outcome, outcome_at, updated_at)
-SELECT campaign_id, staff_id,
+INSERT INTO campaign_members (campaign_id, staff_id, staff_group, state, skip_reason, sent_at, replied_at, outcome, outcome_at, updated_at)
+SELECT campaign_id, staff_id, staff_group,
        CASE WHEN skip THEN 'skipped' WHEN r < 0.64 THEN 'replied' ELSE 'sent' END, CASE WHEN skip THEN 'opted_out' END,
        CASE WHEN NOT skip THEN sent_at END, CASE WHEN NOT skip AND r < 0.64 THEN sent_at + interval '3 hours' END,
        CASE WHEN NOT skip THEN outcome END, CASE WHEN NOT skip AND outcome IS NOT NULL THEN sent_at + interval '3 hours' END,
        sent_at
-FROM (SELECT c.id AS campaign_id, s.id AS staff_id, random() < 0.05 AS skip, m.r,
+FROM (SELECT c.id AS campaign_id, s.id AS staff_id, s.staff_group, random() < 0.05 AS skip, m.r,
              c.starts_at + interval '1 minute' * floor(random() * 21 * 24 * 60) AS sent_at, ` + benchVaccinationOutcome + ` AS outcome
       FROM campaigns c JOIN staff s ON s.organisation_id = c.organisation_id CROSS JOIN LATERAL (SELECT random() AS r, s.id AS sid) m
       WHERE random() < 0.6) x;

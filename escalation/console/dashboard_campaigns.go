@@ -42,7 +42,7 @@ func campaignCharts(d postgres.Dashboard) []chart {
 		campaigns.Rows = append(campaigns.Rows, uptakeRow(label, c.UptakeFigures))
 	}
 	groups := chart{ID: "campaign_uptake_by_staff_group", Title: "Vaccination uptake, by staff group", RowHeader: "Staff group", Percent: true,
-		Caption: counted + "By the staff group HR records for each person now, most invited first.",
+		Caption: counted + "By the staff group HR recorded for each person when their campaign was planned, most invited first.",
 		Series:  uptakeSeries}
 	for _, g := range d.Campaigns.StaffGroups {
 		label := g.Group

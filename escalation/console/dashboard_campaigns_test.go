@@ -23,8 +23,8 @@ func (f *fixture) vaccinated(org int64, name, group string, n, booked int, sent 
 	for i := range n {
 		staff := pgtest.Staff(f.t, f.db.Pool, pgtest.StaffRow{Organisation: org, Number: fmt.Sprintf("4%03d%04d-1", campaign, i), First: "Ann", Last: "Example"})
 		f.exec(`UPDATE staff SET staff_group = $2 WHERE id = $1`, staff, group)
-		f.exec(`INSERT INTO campaign_members (campaign_id, staff_id, state, sent_at, replied_at, outcome, outcome_at)
-			SELECT $1, $2, CASE WHEN $4 THEN 'replied' ELSE 'sent' END, $3, CASE WHEN $4 THEN $3::timestamptz END,
+		f.exec(`INSERT INTO campaign_members (campaign_id, staff_id, staff_group, state, sent_at, replied_at, outcome, outcome_at)
+			SELECT $1, $2, (SELECT staff_group FROM staff WHERE id = $2), CASE WHEN $4 THEN 'replied' ELSE 'sent' END, $3, CASE WHEN $4 THEN $3::timestamptz END,
 			       CASE WHEN $4 THEN 'booked' END, CASE WHEN $4 THEN $3::timestamptz END`, campaign, staff, sent, i < booked)
 	}
 }
