@@ -55,14 +55,20 @@ func BenchmarkPlan(b *testing.B) {
 // the way). It reports the rate Twilio saw over those
 // (texts/s) and its error against the configured rate (rate-error-%), and
 // how long after the pause the last text reached Twilio (pause-to-last-ms;
-// target ≤ 1000; 0 when none came after it).
+// target ≤ 1000; 0 when none came after it). The ceiling run sets a rate
+// no sender reaches (5,000 a second) and pauses after 2,000 invitations:
+// its texts/s is how fast one campaign's sender can go on this machine.
 func BenchmarkSend(b *testing.B) {
 	skipNearMidnight(b)
-	for _, rate := range []float64{10, 50} {
-		b.Run(fmt.Sprintf("rate_%g", rate), func(b *testing.B) {
+	for _, run := range []struct {
+		name          string
+		rate          float64
+		pauseAt, more int
+	}{{"rate_10", 10, 200, 20}, {"rate_50", 50, 1000, 100}, {"ceiling", 5000, 2000, 200}} {
+		b.Run(run.name, func(b *testing.B) {
 			f := newFixture(b)
-			pauseAt := int(20 * rate)
-			n := pauseAt + int(2*rate)
+			rate, pauseAt := run.rate, run.pauseAt
+			n := pauseAt + run.more
 			for range n {
 				f.staff(b, person{department: "Bench", mobile: true})
 			}
@@ -93,7 +99,9 @@ func BenchmarkSend(b *testing.B) {
 				}
 			}
 			b.ReportMetric(achieved, "texts/s")
-			b.ReportMetric((achieved-rate)/rate*100, "rate-error-%")
+			if run.name != "ceiling" {
+				b.ReportMetric((achieved-rate)/rate*100, "rate-error-%")
+			}
 			b.ReportMetric(lastAfterPause, "pause-to-last-ms")
 		})
 	}
