@@ -177,18 +177,18 @@ var (
 // then it may also be multipart/form-data of at most maxMultipart bytes,
 // whose files beyond maxUploadMemory wait in temporary files
 // (r.MultipartForm; the caller removes them). It returns errTooLarge for a
-// larger body, whose token has not been read, and errNotFromSite for any
-// other form it refuses.
+// larger multipart body, whose token has not been read, and
+// errNotFromSite for any other form it refuses.
 func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want string, maxMultipart int64) error {
 	if c.cop.Check(r) != nil {
 		return errNotFromSite
 	}
-	limit, isMultipart := int64(maxFormBytes), false
+	limit, isMultipart, tooLargeErr := int64(maxFormBytes), false, errNotFromSite
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" && maxMultipart > 0 {
-		limit, isMultipart = maxMultipart, true
+		limit, isMultipart, tooLargeErr = maxMultipart, true, errTooLarge
 	}
 	if r.ContentLength > limit {
-		return errTooLarge
+		return tooLargeErr
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
@@ -200,7 +200,7 @@ func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want 
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge):
-		return errTooLarge
+		return tooLargeErr
 	case err != nil:
 		return errNotFromSite
 	}
