@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -609,5 +611,72 @@ func TestOtherFormsStaySmallAndURLEncoded(t *testing.T) {
 	}
 	if resp, _ := lead.upload("/console/campaigns", form, "", nil, false); resp.StatusCode != http.StatusOK {
 		t.Errorf("the same pasted as multipart: status %d, want 200 (the page, listing the repeats)", resp.StatusCode)
+	}
+}
+
+func TestCampaignUploadOnASlowLine(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	lead := f.signIn("lead@example.nhs.uk")
+	// The console behind a server with the service's timeouts, shortened.
+	mux := http.NewServeMux()
+	f.console.Register(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	for _, tt := range []struct {
+		name        string
+		contentType string
+		wantOK      bool
+	}{
+		{"a file, over three read timeouts", "multipart", true},
+		{"any other form", "urlencoded", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			form := f.listForm("")
+			form.Set("csrf_token", lead.csrf)
+			var body bytes.Buffer
+			contentType := "application/x-www-form-urlencoded"
+			if tt.contentType == "multipart" {
+				mw := multipart.NewWriter(&body)
+				for k := range form {
+					mw.WriteField(k, form.Get(k))
+				}
+				w, _ := mw.CreateFormFile("list_file", "nurses.txt")
+				w.Write([]byte("20000001-1\n20000002-1\n"))
+				mw.Close()
+				contentType = mw.FormDataContentType()
+			} else {
+				form.Set("list", "20000001-1\n20000002-1")
+				body.WriteString(form.Encode())
+			}
+			pr, pw := io.Pipe()
+			go func() {
+				for chunk := range slices.Chunk(body.Bytes(), body.Len()/10+1) {
+					time.Sleep(100 * time.Millisecond)
+					if _, err := pw.Write(chunk); err != nil {
+						return
+					}
+				}
+				pw.Close()
+			}()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/console/campaigns", pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.ContentLength = int64(body.Len())
+			req.Header.Set("Content-Type", contentType)
+			resp, err := lead.client.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			if ok := err == nil && resp.StatusCode == http.StatusSeeOther; ok != tt.wantOK {
+				t.Errorf("sent over a second: created %v (%v), want %v", ok, err, tt.wantOK)
+			}
+			pr.Close()
+		})
 	}
 }

@@ -26,6 +26,10 @@ const (
 	// the rest of its files waits in temporary files, removed when the
 	// request has been answered.
 	maxUploadMemory = 1 << 20
+	// uploadTime is how long a multipart form may take to arrive: 32 MiB
+	// at 1 Mbit/s takes about 4.5 minutes, far past the server's read
+	// timeout for a body.
+	uploadTime = 5 * time.Minute
 
 	sessionCookie = "ohcontact_session"
 	// loginCookie holds the pre-session token that the sign-in form's CSRF
@@ -176,7 +180,8 @@ var (
 // URL-encoded, of at most maxFormBytes, unless maxMultipart is positive:
 // then it may also be multipart/form-data of at most maxMultipart bytes,
 // whose files beyond maxUploadMemory wait in temporary files
-// (r.MultipartForm; the caller removes them). It returns errTooLarge for a
+// (r.MultipartForm; the caller removes them), and which may take
+// uploadTime to arrive. It returns errTooLarge for a
 // larger multipart body, whose token has not been read, and
 // errNotFromSite for any other form it refuses.
 func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want string, maxMultipart int64) error {
@@ -189,6 +194,11 @@ func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want 
 	}
 	if r.ContentLength > limit {
 		return tooLargeErr
+	}
+	if isMultipart { // a signed-in user's, on a route that takes files
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(uploadTime)) // a ResponseWriter that cannot keeps the server's
+		_ = rc.SetWriteDeadline(time.Now().Add(uploadTime + time.Minute))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
