@@ -38,7 +38,7 @@ const (
 // is.
 const sniffBytes = 64 << 10
 
-// readListFile returns the entries of an uploaded list, at most max of them
+// readListFile returns the entries of an uploaded list, the first most of them
 // (reading stops there): the Assignment Number column of a CSV export whose
 // first line names its columns (triggers.NewNumberReader: case, spaces and
 // the other columns aside; blank cells skipped), or else a plain list, each
@@ -49,7 +49,7 @@ const sniffBytes = 64 << 10
 // not text (a NUL, or not UTF-8, in its first 64 KiB), is neither such an
 // export nor such a list, or has a row the CSV reader refuses, is a
 // listFileError; any other error is reading's.
-func readListFile(f io.Reader, max int) ([]string, error) {
+func readListFile(f io.Reader, most int) ([]string, error) {
 	br := bufio.NewReaderSize(f, sniffBytes)
 	head, err := br.Peek(sniffBytes)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -81,7 +81,7 @@ func readListFile(f io.Reader, max int) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read the uploaded list's header: %w", err)
 		}
-		for len(out) < max {
+		for len(out) < most {
 			number, err := rows.Next()
 			var bad *triggers.RowError
 			switch {
@@ -104,7 +104,7 @@ func readListFile(f io.Reader, max int) ([]string, error) {
 	}
 	entries := bufio.NewScanner(br)
 	entries.Split(scanEntries)
-	for len(out) < max && entries.Scan() {
+	for len(out) < most && entries.Scan() {
 		out = append(out, entries.Text())
 	}
 	switch err := entries.Err(); {

@@ -19,15 +19,15 @@ import (
 // campaignForm is the new campaign form as the lead filled it in, kept
 // when it is refused.
 type campaignForm struct {
-	OrganisationID                   int64
-	Name, Vaccine, Flow              string
-	Audience, StaffGroup, Department string
-	List                             string
-	// FileName is the uploaded list's name, asked for again when the form
-	// comes back: a browser does not keep a file.
-	FileName                          string
+	OrganisationID                    int64
+	Name, Vaccine, Flow               string
+	Audience, StaffGroup, Department  string
+	List                              string
 	StartsAt, From, Until, RemindDays string
 	Days                              []dayOption
+	// FileName is the uploaded list's name, asked for again when the form
+	// comes back: a browser does not keep a file.
+	FileName string
 }
 
 // dayOption is a day of the send window's.
