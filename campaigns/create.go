@@ -25,6 +25,13 @@ const (
 	AudienceList       = "list"        // the members of staff whose assignment numbers are listed
 )
 
+// Where a campaign's list came from (New.ListSource).
+const (
+	ListPasted        = "pasted"          // typed or pasted into the form
+	ListFile          = "file"            // an uploaded file
+	ListPastedAndFile = "pasted_and_file" // both, together
+)
+
 // Limits on a new campaign.
 const (
 	MaxList          = 200_000   // assignment numbers in an uploaded list
@@ -46,6 +53,7 @@ type New struct {
 	Audience       string // AudienceStaffGroup, AudienceDepartment or AudienceList
 	AudienceValue  string // the staff group or department; empty for a list
 	List           []string
+	ListSource     string // where List came from, for the audit record: ListPasted, ListFile or ListPastedAndFile
 	StartsAt       time.Time
 	// The send window, Europe/London: from From (inside) to Until (not),
 	// on Days.
@@ -83,9 +91,10 @@ type Plan struct {
 var assignmentPattern = regexp.MustCompile(`^[0-9A-Za-z-]{1,20}$`)
 
 // Create checks n and, in one transaction, inserts it as a draft campaign,
-// plans its members and audits campaign.create. It returns a Problems
-// error, storing nothing, when n is not valid or its audience is nobody
-// (the Plan then says which numbers were unknown).
+// plans its members and audits campaign.create (for a list, with its
+// ListSource and how many entries it had, never the numbers). It returns
+// a Problems error, storing nothing, when n is not valid or its audience
+// is nobody (the Plan then says which numbers were unknown).
 func (c *Campaigns) Create(ctx context.Context, n New) (Plan, error) {
 	n.Name, n.Vaccine, n.AudienceValue = strings.TrimSpace(n.Name), strings.TrimSpace(n.Vaccine), strings.TrimSpace(n.AudienceValue)
 	var plan Plan
@@ -117,10 +126,13 @@ func (c *Campaigns) Create(ctx context.Context, n New) (Plan, error) {
 		if plan.Planned+skipped == 0 {
 			return emptyAudience(n)
 		}
+		details := map[string]any{"flow": n.Flow, "audience": n.Audience, "planned": plan.Planned, "skipped": plan.Skipped,
+			"unknown": len(plan.Unknown) + len(plan.Invalid), "duplicates": len(plan.Duplicates)}
+		if n.Audience == AudienceList {
+			details["list_source"], details["listed"] = n.ListSource, len(list)+len(plan.Invalid)
+		}
 		return postgres.Audit(ctx, tx, postgres.AuditEvent{ActorUserID: n.CreatedBy, Action: "campaign.create",
-			RecordType: "campaign", RecordID: id, OrganisationID: n.OrganisationID, Details: map[string]any{
-				"flow": n.Flow, "audience": n.Audience, "planned": plan.Planned, "skipped": plan.Skipped,
-				"unknown": len(plan.Unknown) + len(plan.Invalid), "duplicates": len(plan.Duplicates)}})
+			RecordType: "campaign", RecordID: id, OrganisationID: n.OrganisationID, Details: details})
 	})
 	if err != nil {
 		plan.CampaignID = 0

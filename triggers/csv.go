@@ -117,6 +117,14 @@ func NewAbsenceReader(r io.Reader) (*Reader[AbsenceRow], error) {
 	return newReader(r, absenceColumns, []string{colOrganisation}, parseAbsence)
 }
 
+// NewNumberReader is NewStaffReader for any export with an
+// assignment_number column, such as an ESR report listing staff for a
+// campaign: its rows are that column's cells, trimmed but not checked
+// (the caller checks them), and its other columns are ignored.
+func NewNumberReader(r io.Reader) (*Reader[string], error) {
+	return newReader(r, []string{colAssignmentNumber}, nil, func(rec record) (string, error) { return rec.get(colAssignmentNumber), nil })
+}
+
 func newReader[T any](r io.Reader, required, optional []string, parse func(record) (T, error)) (*Reader[T], error) {
 	br := bufio.NewReader(r)
 	bom := []byte("\ufeff")

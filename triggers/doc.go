@@ -4,7 +4,8 @@
 //
 //   - Imports: NewStaffReader and NewAbsenceReader read HR exports (CSV) one
 //     row at a time, checking each row and reporting a bad one as a RowError
-//     without stopping.
+//     without stopping; NewNumberReader reads only the assignment numbers of
+//     any export (a campaign's list).
 //   - Rules: Plan turns an absence Episode into the contacts it triggers
 //     (stress, msk, long_term), each due at a moment, or skipped when the
 //     absence was recorded too late for it.

@@ -1,6 +1,9 @@
 package console
 
 import (
+	"errors"
+	"fmt"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,6 +25,9 @@ type campaignForm struct {
 	List                              string
 	StartsAt, From, Until, RemindDays string
 	Days                              []dayOption
+	// FileName is the uploaded list's name, asked for again when the form
+	// comes back: a browser does not keep a file.
+	FileName string
 }
 
 // dayOption is a day of the send window's.
@@ -41,7 +47,9 @@ type newCampaignView struct {
 	// StaffGroups and Departments are those of the staff records the user
 	// sees (postgres.AudienceValues).
 	StaffGroups, Departments []string
-	MaxList                  int
+	// MaxList and MaxUpload are the limits on a list, in words: "200,000"
+	// numbers in a file of "32 MB".
+	MaxList, MaxUpload string
 }
 
 // defaultCampaignForm is the form as it first shows: starting at the next
@@ -84,7 +92,8 @@ func (c *Console) renderNewCampaign(w http.ResponseWriter, r *http.Request, s *s
 		c.serverError(w, r, s, err)
 		return
 	}
-	v := newCampaignView{layout: newLayout("New campaign", s), Form: form, Flows: c.campaigns.Flows, MaxList: campaigns.MaxList}
+	v := newCampaignView{layout: newLayout("New campaign", s), Form: form, Flows: c.campaigns.Flows,
+		MaxList: number(campaigns.MaxList), MaxUpload: fmt.Sprintf("%d MB", maxListUploadBytes>>20)}
 	if s.scope() == 0 {
 		v.Organisations = orgs
 	}
@@ -98,10 +107,13 @@ func (c *Console) renderNewCampaign(w http.ResponseWriter, r *http.Request, s *s
 
 // readCampaignForm reads the new campaign form posted in r as the form
 // and the campaigns.New it asks for. A value that cannot be read becomes
-// one campaigns.Create refuses (a zero start, an impossible time), so that
-// Create remains the one check; bad says which fields those were, with
-// the sentence to show instead of Create's.
-func (c *Console) readCampaignForm(r *http.Request, s *session) (campaignForm, campaigns.New, map[string]string) {
+// one campaigns.Create refuses (a zero start, an impossible time, an
+// empty list for a file readListFile refuses), so that Create remains the
+// one check; bad says which fields those were, with the sentence to show
+// instead of Create's. A list's entries are the pasted ones and then the
+// uploaded file's (list_file), together. It returns an error only when an
+// uploaded file that was received cannot be read back.
+func (c *Console) readCampaignForm(r *http.Request, s *session) (campaignForm, campaigns.New, map[string]string, error) {
 	f := r.PostForm
 	form := campaignForm{OrganisationID: s.scope(), Name: f.Get("name"), Vaccine: f.Get("vaccine"), Flow: f.Get("flow"),
 		Audience: f.Get("audience"), StaffGroup: f.Get("staff_group"), Department: f.Get("department"), List: f.Get("list"),
@@ -119,7 +131,23 @@ func (c *Console) readCampaignForm(r *http.Request, s *session) (campaignForm, c
 	case campaigns.AudienceDepartment:
 		n.AudienceValue = form.Department
 	case campaigns.AudienceList:
-		n.List = strings.FieldsFunc(form.List, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+		n.List, n.ListSource = splitList(form.List), campaigns.ListPasted
+		if files := listFiles(r); len(files) > 0 {
+			form.FileName = files[0].Filename
+			numbers, err := readUploadedList(files[0])
+			var unreadable listFileError
+			switch {
+			case errors.As(err, &unreadable):
+				n.List = nil // an empty list Create refuses, with bad's sentence
+				bad["list"] = unreadable.Error()
+			case err != nil:
+				return form, n, bad, err
+			case len(n.List) > 0:
+				n.List, n.ListSource = append(n.List, numbers...), campaigns.ListPastedAndFile
+			default:
+				n.List, n.ListSource = numbers, campaigns.ListFile
+			}
+		}
 	}
 	if t, err := time.ParseInLocation(datetimeLocal, form.StartsAt, c.loc); err == nil {
 		n.StartsAt = t
@@ -149,7 +177,26 @@ func (c *Console) readCampaignForm(r *http.Request, s *session) (campaignForm, c
 	default:
 		n.RemindAfter = time.Duration(days * float64(24*time.Hour))
 	}
-	return form, n, bad
+	return form, n, bad, nil
+}
+
+// listFiles returns the files posted as list_file.
+func listFiles(r *http.Request) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	return r.MultipartForm.File["list_file"]
+}
+
+// readUploadedList returns readListFile's entries of the uploaded file fh,
+// one more than campaigns.MaxList at most.
+func readUploadedList(fh *multipart.FileHeader) ([]string, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open the uploaded list: %w", err)
+	}
+	defer f.Close()
+	return readListFile(f, campaigns.MaxList+1)
 }
 
 // readClock reads a time of day, HH:MM; a time it cannot read is one
@@ -193,6 +240,9 @@ func campaignErrors(form campaignForm, problems campaigns.Problems, bad map[stri
 		fl := campaignFields[k]
 		if k == "audience_value" && form.Audience == campaigns.AudienceDepartment {
 			fl = struct{ id, label string }{"department", "Department"}
+		}
+		if k == "list" && form.FileName != "" {
+			fl.id = "list-file"
 		}
 		text := fl.label + " " + msg
 		if b, ok := bad[k]; ok {

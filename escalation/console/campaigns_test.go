@@ -1,11 +1,16 @@
 package console_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +366,317 @@ func TestCampaignProgressFragment(t *testing.T) {
 	}
 	if strings.Contains(frag, "<html") {
 		t.Error("the progress is a whole page, not the panel")
+	}
+}
+
+// upload sends form to path as multipart/form-data, as the new campaign
+// form does: the session's CSRF token first (unless form has its own),
+// then form's fields, then file as list_file named name when name is not
+// empty. A chunked body is sent without its length.
+func (b *browser) upload(path string, form url.Values, name string, file []byte, chunked bool) (*http.Response, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if !form.Has("csrf_token") {
+		form.Set("csrf_token", b.csrf)
+	}
+	mw.WriteField("csrf_token", form.Get("csrf_token"))
+	for k, vs := range form {
+		for _, v := range vs {
+			if k != "csrf_token" {
+				mw.WriteField(k, v)
+			}
+		}
+	}
+	if name != "" {
+		w, err := mw.CreateFormFile("list_file", name)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		w.Write(file)
+	}
+	mw.Close()
+	var r io.Reader = bytes.NewReader(body.Bytes())
+	if chunked {
+		r = io.MultiReader(r) // no length known
+	}
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodPost, b.f.srv.URL+path, r)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatalf("upload to %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp, string(page)
+}
+
+// listForm is a valid new campaign for a list, with pasted numbers.
+func (f *campaignFixture) listForm(pasted string) url.Values {
+	form := f.campaignForm()
+	form.Set("audience", "list")
+	form.Set("list", pasted)
+	return form
+}
+
+func TestCampaignListUploaded(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	lead := f.signIn("lead@example.nhs.uk")
+	for _, tt := range []struct {
+		name, pasted, fileName, file string
+		source                       string // the audit record's list_source
+		listed                       int
+		members                      []string // first names of those planned
+	}{
+		{name: "plain list", fileName: "nurses.txt", file: "20000001-1\n20000002-1, 20000003-1;\n",
+			source: "file", listed: 3, members: []string{"Ann", "Bob", "Zofia"}},
+		{name: "plain list, CRLF and a BOM", fileName: "nurses.txt", file: "\ufeff20000002-1\r\n20000003-1\r\n",
+			source: "file", listed: 2, members: []string{"Bob", "Zofia"}},
+		{name: "ESR export", fileName: "Staff in post.csv",
+			file: "\ufeffPerson Number, ASSIGNMENT NUMBER ,Last Name,First Name,Staff Group,Organisation\r\n" +
+				"100001,20000001-1,Example,Ann,Nursing and Midwifery Registered,Demo Trust\r\n" +
+				"100003,20000003-1,Example,Bob,\"Estates, and Ancillary\",Demo Trust\r\n" +
+				"100004,,Example,Nobody,Students,Demo Trust\r\n",
+			source: "file", listed: 2, members: []string{"Ann", "Bob"}},
+		{name: "pasted and a file", pasted: "20000002-1", fileName: "more.csv", file: "assignment-number\n20000001-1\n",
+			source: "pasted_and_file", listed: 2, members: []string{"Ann", "Zofia"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, page := lead.upload("/console/campaigns", f.listForm(tt.pasted), tt.fileName, []byte(tt.file), false)
+			m := campaignLocation.FindStringSubmatch(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusSeeOther || m == nil {
+				t.Fatalf("status %d, location %q\n%s", resp.StatusCode, resp.Header.Get("Location"), errorSummary(page))
+			}
+			var members []string
+			rows, err := f.db.Pool.Query(t.Context(), `SELECT s.first_name FROM campaign_members m JOIN staff s ON s.id = m.staff_id
+				WHERE m.campaign_id = $1 ORDER BY 1`, m[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if members, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(members) != fmt.Sprint(tt.members) {
+				t.Errorf("members %v, want %v", members, tt.members)
+			}
+			var source string
+			var listed int
+			if err := f.db.Pool.QueryRow(t.Context(), `SELECT details->>'list_source', (details->>'listed')::int FROM audit_events
+				WHERE action = 'campaign.create' AND record_id = $1`, m[1]).Scan(&source, &listed); err != nil {
+				t.Fatal(err)
+			}
+			if source != tt.source || listed != tt.listed {
+				t.Errorf("audited list_source %q, listed %d; want %q, %d", source, listed, tt.source, tt.listed)
+			}
+		})
+	}
+}
+
+func TestCampaignListFileRefused(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	lead := f.signIn("lead@example.nhs.uk")
+	var many strings.Builder
+	for i := range campaigns.MaxList + 1 {
+		fmt.Fprintf(&many, "%08d-1\n", i)
+	}
+	huge := bytes.Repeat([]byte("20000001-1,Example,Ann,Nursing and Midwifery Registered,Demo Trust,2026-10-01\n"), 33<<20/75)
+	for _, tt := range []struct {
+		name, fileName string
+		file           []byte
+		chunked        bool
+		status         int
+		want           string // in the error summary, next to the file's field
+		kept           bool   // the form comes back as filled in
+	}{
+		{name: "CSV without the column", fileName: "staff.csv", file: []byte("Person Number,Last Name,First Name\n100001,Example,Ann\n"),
+			status: http.StatusUnprocessableEntity, want: "The file has no Assignment Number column", kept: true},
+		{name: "a workbook", fileName: "staff.xlsx", file: []byte("PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml"),
+			status: http.StatusUnprocessableEntity, want: "The file is not a CSV or text file", kept: true},
+		{name: "UTF-16", fileName: "staff.txt", file: []byte("\xff\xfe2\x000\x000\x00"),
+			status: http.StatusUnprocessableEntity, want: "The file is not a CSV or text file", kept: true},
+		{name: "a broken row", fileName: "staff.csv", file: []byte("Assignment Number,Last Name\n20000001-1,Example\n20000002-1\n"),
+			status: http.StatusUnprocessableEntity, want: "Line 3 of the file cannot be read: the row has 1 fields but the header has 2", kept: true},
+		{name: "more numbers than a campaign takes", fileName: "all.txt", file: []byte(many.String()),
+			status: http.StatusUnprocessableEntity, want: "The list of assignment numbers has more than 200000 entries", kept: true},
+		{name: "an empty file", fileName: "none.txt", status: http.StatusUnprocessableEntity, want: "The list of assignment numbers is empty", kept: true},
+		{name: "over the size limit", fileName: "huge.csv", file: huge, status: http.StatusRequestEntityTooLarge, want: "The file is larger than 32 MB"},
+		{name: "over the size limit, its length not given", fileName: "huge.csv", file: huge, chunked: true,
+			status: http.StatusRequestEntityTooLarge, want: "The file is larger than 32 MB"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			form := f.listForm("")
+			form.Set("name", "Flu from "+tt.name)
+			resp, page := lead.upload("/console/campaigns", form, tt.fileName, tt.file, tt.chunked)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, tt.status, errorSummary(page))
+			}
+			if summary := errorSummary(page); !strings.Contains(summary, `href="#list-file">`+tt.want) {
+				t.Errorf("the error summary lacks %q next to the file:\n%s", tt.want, summary)
+			}
+			if !strings.Contains(page, `id="list-file-error"`) || !strings.Contains(page, `aria-describedby="list-file-hint list-file-error"`) {
+				t.Error("the file's field shows no error")
+			}
+			if got := strings.Contains(page, `value="Flu from `+tt.name+`"`); got != tt.kept {
+				t.Errorf("the form kept as filled in: %v, want %v", got, tt.kept)
+			}
+			if !strings.Contains(page, `value="list" checked`) {
+				t.Error("the form comes back without the list chosen")
+			}
+			checkMarkup(t, tt.name, page)
+		})
+	}
+	if n := f.count(`SELECT count(*) FROM campaigns`); n != 0 {
+		t.Errorf("%d campaigns stored from refused files", n)
+	}
+
+	// A file that is fine, in a form refused for another reason, is to be
+	// chosen again; the pasted numbers are kept.
+	form := f.listForm("20000002-1")
+	form.Set("window_until", "08:00")
+	resp, page := lead.upload("/console/campaigns", form, "nurses.txt", []byte("20000001-1\n"), false)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(page), "You chose nurses.txt. Choose it again before saving") ||
+		!strings.Contains(page, ">20000002-1</textarea>") {
+		t.Errorf("status %d; the form does not ask for the file again, or lost the pasted numbers:\n%s", resp.StatusCode, text(page))
+	}
+}
+
+func TestCampaignUploadNeedsCSRF(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	f.user("clin@example.nhs.uk", "Cal Clinician", ohcontact.RoleClinician, f.demo)
+	lead := f.signIn("lead@example.nhs.uk")
+	file := bytes.Repeat([]byte("20000001-1\n"), 200_000) // beyond what is kept in memory
+	for _, tt := range []struct{ name, token string }{{"no token", ""}, {"a forged token", "forged"}, {"another form's token", csrfIn(t, func() string {
+		_, page := f.browser().get("/console/login")
+		return page
+	}())}} {
+		t.Run(tt.name, func(t *testing.T) {
+			form := f.listForm("")
+			form.Set("csrf_token", tt.token)
+			if resp, page := lead.upload("/console/campaigns", form, "nurses.txt", file, false); resp.StatusCode != http.StatusForbidden ||
+				!strings.Contains(page, "did not come from this site") {
+				t.Errorf("status %d, want 403", resp.StatusCode)
+			}
+		})
+	}
+	// A clinician's upload, too large or not, is refused as any of their forms for campaigns.
+	clin := f.signIn("clin@example.nhs.uk")
+	if resp, _ := clin.upload("/console/campaigns", f.listForm(""), "nurses.txt", []byte("20000001-1\n"), false); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a clinician's upload: status %d, want 403", resp.StatusCode)
+	}
+	if resp, page := clin.upload("/console/campaigns", f.listForm(""), "huge.txt", bytes.Repeat(file, 16), false); resp.StatusCode != http.StatusForbidden ||
+		strings.Contains(page, "list-file") {
+		t.Errorf("a clinician's too large upload: status %d, want 403 without the form", resp.StatusCode)
+	}
+	if n := f.count(`SELECT count(*) FROM campaigns`); n != 0 {
+		t.Errorf("%d campaigns stored from forms without a valid token", n)
+	}
+}
+
+func TestOtherFormsStaySmallAndURLEncoded(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	f.user("nurse@example.nhs.uk", "Sam Jones", ohcontact.RoleClinician, f.demo)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	nurse := f.signIn("nurse@example.nhs.uk")
+	onDuty := func() int { return f.count(`SELECT count(*) FROM users WHERE on_duty`) }
+
+	padded := url.Values{"on_duty": {"true"}, "padding": {strings.Repeat("x", 64<<10)}}
+	if resp, _ := nurse.post("/console/duty", padded); resp.StatusCode != http.StatusForbidden || onDuty() != 0 {
+		t.Errorf("a form over 64 KiB: status %d, %d on duty; want 403 and nobody", resp.StatusCode, onDuty())
+	}
+	if resp, _ := nurse.upload("/console/duty", url.Values{"on_duty": {"true"}}, "", nil, false); resp.StatusCode != http.StatusForbidden || onDuty() != 0 {
+		t.Errorf("a multipart form: status %d, %d on duty; want 403 and nobody", resp.StatusCode, onDuty())
+	}
+	if resp, _ := nurse.post("/console/duty", url.Values{"on_duty": {"true"}}); resp.StatusCode != http.StatusSeeOther || onDuty() != 1 {
+		t.Errorf("the form as sent: status %d, %d on duty; want 303 and one", resp.StatusCode, onDuty())
+	}
+
+	// The campaign form itself, URL-encoded, is held to 64 KiB too.
+	lead := f.signIn("lead@example.nhs.uk")
+	form := f.listForm(strings.Repeat("20000001-1\n", 64<<10/11+1))
+	if resp, _ := lead.post("/console/campaigns", form); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a URL-encoded campaign over 64 KiB: status %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := lead.upload("/console/campaigns", form, "", nil, false); resp.StatusCode != http.StatusOK {
+		t.Errorf("the same pasted as multipart: status %d, want 200 (the page, listing the repeats)", resp.StatusCode)
+	}
+}
+
+func TestCampaignUploadOnASlowLine(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	lead := f.signIn("lead@example.nhs.uk")
+	// The console behind a server with the service's timeouts, shortened.
+	mux := http.NewServeMux()
+	f.console.Register(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	for _, tt := range []struct {
+		name        string
+		contentType string
+		wantOK      bool
+	}{
+		{"a file, over three read timeouts", "multipart", true},
+		{"any other form", "urlencoded", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			form := f.listForm("")
+			form.Set("csrf_token", lead.csrf)
+			var body bytes.Buffer
+			contentType := "application/x-www-form-urlencoded"
+			if tt.contentType == "multipart" {
+				mw := multipart.NewWriter(&body)
+				for k := range form {
+					mw.WriteField(k, form.Get(k))
+				}
+				w, _ := mw.CreateFormFile("list_file", "nurses.txt")
+				w.Write([]byte("20000001-1\n20000002-1\n"))
+				mw.Close()
+				contentType = mw.FormDataContentType()
+			} else {
+				form.Set("list", "20000001-1\n20000002-1")
+				body.WriteString(form.Encode())
+			}
+			pr, pw := io.Pipe()
+			go func() {
+				for chunk := range slices.Chunk(body.Bytes(), body.Len()/10+1) {
+					time.Sleep(100 * time.Millisecond)
+					if _, err := pw.Write(chunk); err != nil {
+						return
+					}
+				}
+				pw.Close()
+			}()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/console/campaigns", pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.ContentLength = int64(body.Len())
+			req.Header.Set("Content-Type", contentType)
+			resp, err := lead.client.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			if ok := err == nil && resp.StatusCode == http.StatusSeeOther; ok != tt.wantOK {
+				t.Errorf("sent over a second: created %v (%v), want %v", ok, err, tt.wantOK)
+			}
+			pr.Close()
+		})
 	}
 }

@@ -488,7 +488,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 
 	handle("GET /console/campaigns", c.signedIn(runsCampaigns, c.showCampaigns))
 	handle("GET /console/campaigns/new", c.signedIn(runsCampaigns, c.showNewCampaign))
-	handle("POST /console/campaigns", c.signedIn(runsCampaigns, c.createCampaign))
+	handle("POST /console/campaigns", c.signedInUpload(runsCampaigns, upload{maxBytes: maxListUploadBytes, tooLarge: c.listTooLarge}, c.createCampaign))
 	handle("GET /console/campaigns/{id}", c.signedIn(runsCampaigns, c.showCampaign))
 	handle("GET /console/campaigns/{id}/progress", c.signedIn(runsCampaigns, c.showCampaignProgress))
 	handle("POST /console/campaigns/{id}/{action}", c.signedIn(runsCampaigns, c.actOnCampaign))

@@ -22,7 +22,7 @@ const msgSignInFailed = "The email address or password is not right. After 5 wro
 // checkLogin handles POST /console/login: form fields email and password.
 func (c *Console) checkLogin(w http.ResponseWriter, r *http.Request) {
 	token, ok := c.cookieToken(r, loginCookie)
-	if !ok || !c.formFromThisSite(w, r, csrfToken(token, "sign-in")) {
+	if !ok || c.formFromThisSite(w, r, csrfToken(token, "sign-in"), 0) != nil {
 		c.forbidden(w, r, nil, msgCSRF)
 		return
 	}

@@ -7,6 +7,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"time"
 
@@ -20,6 +22,14 @@ const (
 	maxFailedLogins = 5
 	lockoutPeriod   = 15 * time.Minute
 	maxFormBytes    = 64 << 10
+	// maxUploadMemory is how much of a multipart form is held in memory:
+	// the rest of its files waits in temporary files, removed when the
+	// request has been answered.
+	maxUploadMemory = 1 << 20
+	// uploadTime is how long a multipart form may take to arrive: 32 MiB
+	// at 1 Mbit/s takes about 4.5 minutes, far past the server's read
+	// timeout for a body.
+	uploadTime = 5 * time.Minute
 
 	sessionCookie = "ohcontact_session"
 	// loginCookie holds the pre-session token that the sign-in form's CSRF
@@ -99,9 +109,25 @@ func (c *Console) casesOnly(h handlerFunc) handlerFunc {
 }
 
 // signedIn wraps h so that it runs only for a signed-in user whom allowed
-// accepts and, for a POST, only with a valid CSRF token from this site.
-// Anyone else is sent to the sign-in page or refused with 403.
+// accepts and, for a POST, only with a URL-encoded form of at most
+// maxFormBytes carrying a valid CSRF token from this site. Anyone else is
+// sent to the sign-in page or refused with 403.
 func (c *Console) signedIn(allowed func(ohcontact.User) bool, h handlerFunc) http.HandlerFunc {
+	return c.signedInUpload(allowed, upload{}, h)
+}
+
+// upload is what a route's form may carry beyond signedIn's: a
+// multipart/form-data body of at most maxBytes, with files, and tooLarge
+// answering a larger one (instead of 403) when the user may use the
+// route. The zero upload takes URL-encoded forms only.
+type upload struct {
+	maxBytes int64
+	tooLarge handlerFunc
+}
+
+// signedInUpload is signedIn for a route whose form may be as up says. A
+// multipart form's temporary files are removed once h returns.
+func (c *Console) signedInUpload(allowed func(ohcontact.User) bool, up upload, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := c.cookieToken(r, sessionCookie)
 		err := ohcontact.ErrNotFound
@@ -118,9 +144,19 @@ func (c *Console) signedIn(allowed func(ohcontact.User) bool, h handlerFunc) htt
 			return
 		}
 		s := &session{user: user, token: token, csrf: csrfToken(token, "session")}
-		if r.Method == http.MethodPost && !c.formFromThisSite(w, r, s.csrf) {
-			c.forbidden(w, r, s, msgCSRF)
-			return
+		if r.Method == http.MethodPost {
+			err := c.formFromThisSite(w, r, s.csrf, up.maxBytes)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+			switch {
+			case errors.Is(err, errTooLarge) && up.tooLarge != nil && allowed(user):
+				up.tooLarge(w, r, s)
+				return
+			case err != nil:
+				c.forbidden(w, r, s, msgCSRF)
+				return
+			}
 		}
 		if !allowed(user) {
 			c.forbidden(w, r, s, "Your account does not give you access to this page.")
@@ -132,18 +168,56 @@ func (c *Console) signedIn(allowed func(ohcontact.User) bool, h handlerFunc) htt
 
 const msgCSRF = "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again."
 
-// formFromThisSite parses r's form and reports whether it came from one of
-// this site's pages: a same-origin request (Origin and Sec-Fetch-Site, when
-// the browser sends them) carrying the CSRF token want.
-func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want string) bool {
+// Why formFromThisSite refuses a form.
+var (
+	errNotFromSite = errors.New("console: the form did not come from this site")
+	errTooLarge    = errors.New("console: the form is too large")
+)
+
+// formFromThisSite parses r's form and checks that it came from one of this
+// site's pages: a same-origin request (Origin and Sec-Fetch-Site, when the
+// browser sends them) carrying the CSRF token want. The form must be
+// URL-encoded, of at most maxFormBytes, unless maxMultipart is positive:
+// then it may also be multipart/form-data of at most maxMultipart bytes,
+// whose files beyond maxUploadMemory wait in temporary files
+// (r.MultipartForm; the caller removes them), and which may take
+// uploadTime to arrive. It returns errTooLarge for a
+// larger multipart body, whose token has not been read, and
+// errNotFromSite for any other form it refuses.
+func (c *Console) formFromThisSite(w http.ResponseWriter, r *http.Request, want string, maxMultipart int64) error {
 	if c.cop.Check(r) != nil {
-		return false
+		return errNotFromSite
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return false
+	limit, isMultipart, tooLargeErr := int64(maxFormBytes), false, errNotFromSite
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" && maxMultipart > 0 {
+		limit, isMultipart, tooLargeErr = maxMultipart, true, errTooLarge
 	}
-	return subtle.ConstantTimeCompare([]byte(r.PostForm.Get(csrfField)), []byte(want)) == 1
+	if r.ContentLength > limit {
+		return tooLargeErr
+	}
+	if isMultipart { // a signed-in user's, on a route that takes files
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(uploadTime)) // a ResponseWriter that cannot keeps the server's
+		_ = rc.SetWriteDeadline(time.Now().Add(uploadTime + time.Minute))
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	if isMultipart {
+		err = r.ParseMultipartForm(maxUploadMemory)
+	} else {
+		err = r.ParseForm() // a multipart body is left unread: no token, refused
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge):
+		return tooLargeErr
+	case err != nil:
+		return errNotFromSite
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostForm.Get(csrfField)), []byte(want)) != 1 {
+		return errNotFromSite
+	}
+	return nil
 }
 
 // cookieName is name with the __Host- prefix when cookies are Secure: such a
