@@ -145,12 +145,16 @@ func (c *Console) signedInUpload(allowed func(ohcontact.User) bool, up upload, h
 		}
 		s := &session{user: user, token: token, csrf: csrfToken(token, "session")}
 		if r.Method == http.MethodPost {
-			err := c.formFromThisSite(w, r, s.csrf, up.maxBytes)
+			maxBytes := up.maxBytes
+			if !allowed(user) {
+				maxBytes = 0 // files are read only for a user of the route
+			}
+			err := c.formFromThisSite(w, r, s.csrf, maxBytes)
 			if r.MultipartForm != nil {
 				defer r.MultipartForm.RemoveAll()
 			}
 			switch {
-			case errors.Is(err, errTooLarge) && up.tooLarge != nil && allowed(user):
+			case errors.Is(err, errTooLarge) && up.tooLarge != nil:
 				up.tooLarge(w, r, s)
 				return
 			case err != nil:
