@@ -116,9 +116,10 @@ func (w *NewStarterDueWorker) Work(ctx context.Context, job *river.Job[NewStarte
 //     once (postgres.WorklistOptedOut, WorklistNoMobile), to be reached
 //     another way, and nothing more is due.
 //   - welcomed, with no reply since: the one reminder (in the welcome's
-//     conversation while it is open, else in a new one by SMS), the row
-//     reminded, and this job again RemindAfterDays later; a person who has
-//     opted out since, or has no mobile now, goes on the worklist instead.
+//     conversation while it is open to the mobile HR holds now, else in a
+//     new one by SMS), the row reminded, and this job again
+//     RemindAfterDays later; a person who has opted out since, or has no
+//     mobile now, goes on the worklist instead.
 //   - reminded, with no reply since: the row goes on the OH admin worklist
 //     (WorklistNoReply, or WorklistOptedOut when they have opted out).
 //
@@ -232,13 +233,14 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 // conversation (zero when none) is conv, unanswered.
 func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson, set Settings,
 	conv ohcontact.Conversation, now time.Time) (time.Duration, error) {
-	open := conv.ID != 0 && !conv.Closed && conv.Channel == ohcontact.ChannelSMS
+	// The welcome's conversation, while it is open to the mobile HR holds now.
+	open := conv.ID != 0 && !conv.Closed && conv.Channel == ohcontact.ChannelSMS && conv.Address == p.Staff.Mobile
 	switch {
 	case p.Left:
 		return 0, nil
 	case p.Staff.OptedOut:
 		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistOptedOut, now)
-	case !open && p.Staff.Mobile == "":
+	case p.Staff.Mobile == "":
 		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistNoMobile, now)
 	}
 	at, err := set.Window.Next(now, QuietOf(p.Quiet))

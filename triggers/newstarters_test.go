@@ -638,3 +638,32 @@ func TestNewStarterFirstReplyIsKept(t *testing.T) {
 			replied, updated, firstReplied, firstUpdated)
 	}
 }
+
+// TestNewStarterWithoutAMobileAtTheReminder: HR removing the mobile after
+// the welcome puts the new starter on the worklist when the reminder is
+// due, as having no mobile, and the old number gets no reminder.
+func TestNewStarterWithoutAMobileAtTheReminder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+	f.welcomes(t)
+	f.starter(t, "101", "2026-06-01")
+	job, at := f.dueNewStarter(t)
+	f.clock.Set(at)
+	worker := &NewStarterDueWorker{c: f.contacts}
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	f.starterWith(t, "101", "", "", "2026-06-01")
+	_, at = f.dueNewStarter(t)
+	f.clock.Set(at)
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	want := worklistRow{State: postgres.NewStarterWorklist, Reason: postgres.WorklistNoMobile, WorklistAt: at}
+	if got := f.worklistOf(t, job.NewStarterID); got != want {
+		t.Fatalf("new starter %+v, want %+v", got, want)
+	}
+	if n := len(f.messages(t)); n != 1 {
+		t.Fatalf("%d messages, want the welcome only", n)
+	}
+}
