@@ -1,4 +1,4 @@
--- 0026: why a new starter is on the OH admin team's worklist, so that the
+-- 0027: why a new starter is on the OH admin team's worklist, so that the
 -- console can say it: no reply after the reminder (no_reply), asked for
 -- help (asked), opted out of texts (opted_out) or no mobile to text
 -- (no_mobile); the last two are reached another way. Until now an opt-out
