@@ -137,8 +137,8 @@ type CampaignOutcome struct {
 }
 
 // NewStarterWorklist puts the new starter the conversation was opened for
-// on the OH admin team's worklist now (postgres.SetNewStarterState,
-// worklist): they asked a question or for help. A conversation opened for
+// on the OH admin team's worklist now (postgres.PutNewStarterOnWorklist,
+// WorklistAsked): they asked a question or for help. A conversation opened for
 // no new starter (ohcontact chat) records nothing.
 type NewStarterWorklist struct{}
 

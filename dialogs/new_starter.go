@@ -31,8 +31,9 @@ import (
 //   - "ok", "thanks": a short note of what to reply; the flow waits.
 //
 // STOP, HELP, TALK, SICK, a language name and three unusable answers
-// behave as in every flow, and the runner's risk screen reads every reply
-// first. The closing texts are the flow's own: no summary and no feedback
+// behave as in every flow (an opt-out also puts the new starter on the
+// worklist, to be reached another way: postgres.SetConsent), and the
+// runner's risk screen reads every reply first. The closing texts are the flow's own: no summary and no feedback
 // question.
 const (
 	nsWelcomed = "welcomed"

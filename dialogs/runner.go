@@ -787,7 +787,7 @@ func (r *Runner) apply(ctx context.Context, tx pgx.Tx, st *step, who sender, now
 			}
 		case NewStarterWorklist:
 			if conv.NewStarterID != 0 {
-				err = postgres.SetNewStarterState(ctx, tx, conv.NewStarterID, postgres.NewStarterWorklist, now)
+				err = postgres.PutNewStarterOnWorklist(ctx, tx, conv.NewStarterID, postgres.WorklistAsked, now)
 			}
 		}
 		if err != nil {

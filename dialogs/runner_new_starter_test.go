@@ -29,22 +29,27 @@ func (f *runnerFixture) welcomeAnn(t *testing.T, startsOn string) int64 {
 	return id
 }
 
-// newStarterRow is a new starter's state and when they replied and went on
-// the worklist (zero when not).
+// newStarterRow is a new starter's state, whether they replied and went on
+// the worklist, and why ("" when not).
 type newStarterRow struct {
 	state             string
 	replied, worklist bool
+	reason            string
 }
 
 func (f *runnerFixture) newStarter(t *testing.T, id int64) newStarterRow {
 	t.Helper()
 	var r newStarterRow
 	var replied, worklist *time.Time
-	if err := f.db.Pool.QueryRow(t.Context(), `SELECT state, replied_at, worklist_at FROM new_starters WHERE id = $1`, id).
-		Scan(&r.state, &replied, &worklist); err != nil {
+	var reason *string
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT state, replied_at, worklist_at, worklist_reason FROM new_starters WHERE id = $1`, id).
+		Scan(&r.state, &replied, &worklist, &reason); err != nil {
 		t.Fatal(err)
 	}
 	r.replied, r.worklist = replied != nil, worklist != nil
+	if reason != nil {
+		r.reason = *reason
+	}
 	return r
 }
 
@@ -58,7 +63,7 @@ func TestRunnerNewStarterReplies(t *testing.T) {
 
 	done := f.welcomeAnn(t, "2026-12-01")
 	f.send(t, annMobile, "done")
-	if got := f.newStarter(t, done); got != (newStarterRow{"replied", true, false}) {
+	if got := f.newStarter(t, done); got != (newStarterRow{"replied", true, false, ""}) {
 		t.Errorf("after \"done\": %+v; want replied, not on the worklist", got)
 	}
 	if v := f.conversation(t, annMobile); v.status != "closed" || !strings.Contains(v.lastReply, "Thank you") {
@@ -67,7 +72,7 @@ func TestRunnerNewStarterReplies(t *testing.T) {
 
 	asked := f.welcomeAnn(t, "2026-12-07")
 	f.send(t, annMobile, "Do I need to bring anything on my first day?")
-	if got := f.newStarter(t, asked); got != (newStarterRow{"worklist", true, true}) {
+	if got := f.newStarter(t, asked); got != (newStarterRow{"worklist", true, true, "asked"}) {
 		t.Errorf("after a question: %+v; want on the worklist", got)
 	}
 	v := f.conversation(t, annMobile)
@@ -80,5 +85,29 @@ func TestRunnerNewStarterReplies(t *testing.T) {
 	}
 	if cases != 0 {
 		t.Errorf("%d cases opened; a new starter's question goes on the worklist, not a case", cases)
+	}
+}
+
+// TestRunnerNewStarterStopGoesOnTheWorklist: STOP to a welcome opts the new
+// starter out and puts them on the OH admin worklist at once, as opted out
+// (not "replied", which would leave nobody chasing the questionnaire they
+// still need to start work); so does STOP after a question, whose reason
+// it replaces.
+func TestRunnerNewStarterStopGoesOnTheWorklist(t *testing.T) {
+	t.Parallel()
+	f := newRunnerFixture(t)
+
+	stopped := f.welcomeAnn(t, "2026-12-01")
+	f.send(t, annMobile, "STOP")
+	if got := f.newStarter(t, stopped); got != (newStarterRow{"worklist", true, true, "opted_out"}) {
+		t.Errorf("after STOP: %+v; want on the worklist, opted out", got)
+	}
+	f.send(t, annMobile, "START")
+
+	asked := f.welcomeAnn(t, "2026-12-07")
+	f.send(t, annMobile, "Do I need to bring anything on my first day?")
+	f.send(t, annMobile, "STOP")
+	if got := f.newStarter(t, asked); got != (newStarterRow{"worklist", true, true, "opted_out"}) {
+		t.Errorf("after a question and STOP: %+v; want on the worklist, opted out", got)
 	}
 }

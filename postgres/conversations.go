@@ -598,10 +598,12 @@ func SaveSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 			WHERE id = ANY($1) AND state IN ('sent', 'reminded')`, members)
 	}
 	if len(starters) > 0 {
-		// A reply that put them on the worklist (a question) leaves them there.
+		// The first reply only: replied_at is when they first wrote, and
+		// later messages write nothing. A reply that put them on the
+		// worklist (a question, an opt-out) leaves them there.
 		b.Queue(`UPDATE new_starters SET state = CASE WHEN state = 'worklist' THEN state ELSE 'replied' END,
-			replied_at = coalesce(replied_at, now()), updated_at = now()
-			WHERE id = ANY($1) AND state IN ('welcomed', 'reminded', 'replied', 'worklist')`, starters)
+			replied_at = now(), updated_at = now()
+			WHERE id = ANY($1) AND state IN ('welcomed', 'reminded', 'worklist') AND replied_at IS NULL`, starters)
 	}
 	var saved int64
 	b.Queue(`

@@ -22,6 +22,21 @@ const (
 	NewStarterCancelled = "cancelled"
 )
 
+// Why a new starter is on the OH admin team's worklist
+// (new_starters.worklist_reason).
+const (
+	// WorklistNoReply: no reply after the reminder.
+	WorklistNoReply = "no_reply"
+	// WorklistAsked: they asked a question or for help in reply.
+	WorklistAsked = "asked"
+	// WorklistOptedOut: they opted out of texts before their questionnaire
+	// came back; the OH team reaches them another way.
+	WorklistOptedOut = "opted_out"
+	// WorklistNoMobile: HR gave no mobile to text; the OH team reaches them
+	// another way.
+	WorklistNoMobile = "no_mobile"
+)
+
 // NewStarter is one new starter's welcome, as the new_starters table
 // holds it. Times not yet reached are zero.
 type NewStarter struct {
@@ -125,16 +140,16 @@ func LockNewStarter(ctx context.Context, tx pgx.Tx, id int64) (NewStarter, error
 		fmt.Sprintf("new starter %d", id))
 }
 
-// SetNewStarterState moves new starter id to state at now, and records
-// when: welcomed_at, reminded_at, replied_at or worklist_at (worklist_at
-// is kept when already set: the first time counts).
+// SetNewStarterState moves new starter id to state (welcomed, reminded,
+// replied or cancelled; PutNewStarterOnWorklist for the worklist) at now,
+// and records when: welcomed_at, reminded_at or replied_at (replied_at is
+// kept when already set: the first reply counts).
 func SetNewStarterState(ctx context.Context, tx pgx.Tx, id int64, state string, now time.Time) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE new_starters SET state = $2, updated_at = $3,
 			welcomed_at = CASE WHEN $2 = 'welcomed' THEN $3 ELSE welcomed_at END,
 			reminded_at = CASE WHEN $2 = 'reminded' THEN $3 ELSE reminded_at END,
-			replied_at  = CASE WHEN $2 = 'replied' THEN coalesce(replied_at, $3) ELSE replied_at END,
-			worklist_at = CASE WHEN $2 = 'worklist' THEN coalesce(worklist_at, $3) ELSE worklist_at END
+			replied_at  = CASE WHEN $2 = 'replied' THEN coalesce(replied_at, $3) ELSE replied_at END
 		WHERE id = $1`, id, state, now)
 	if err != nil {
 		return fmt.Errorf("mark new starter %d %s: %w", id, state, err)
@@ -142,13 +157,46 @@ func SetNewStarterState(ctx context.Context, tx pgx.Tx, id int64, state string, 
 	return nil
 }
 
+// PutNewStarterOnWorklist puts new starter id on the OH admin team's
+// worklist at now for reason (a Worklist constant). worklist_at is kept
+// when already set (the first time counts); the reason is the latest,
+// except that WorklistOptedOut stays: whatever they wrote since, texts
+// do not reach them.
+func PutNewStarterOnWorklist(ctx context.Context, tx pgx.Tx, id int64, reason string, now time.Time) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE new_starters SET state = 'worklist', updated_at = $3, worklist_at = coalesce(worklist_at, $3),
+			worklist_reason = CASE WHEN worklist_reason = 'opted_out' THEN worklist_reason ELSE $2 END
+		WHERE id = $1`, id, reason, now)
+	if err != nil {
+		return fmt.Errorf("put new starter %d on the worklist: %w", id, err)
+	}
+	return nil
+}
+
+// optedOutNewStarters puts member of staff staffID's welcomes on the OH
+// admin team's worklist at now, as WorklistOptedOut: every one welcomed
+// (welcomed, reminded, replied or on the worklist already) whose health
+// questionnaire has not come back. A welcome still planned is left to its
+// job, which finds the opt-out when the welcome is due (and HR's first day
+// is checked again then). SetConsent calls it when the person opts out.
+func optedOutNewStarters(ctx context.Context, tx pgx.Tx, staffID int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE new_starters SET state = 'worklist', updated_at = $2, worklist_at = coalesce(worklist_at, $2),
+			worklist_reason = 'opted_out'
+		WHERE staff_id = $1 AND state IN ('welcomed', 'reminded', 'replied', 'worklist') AND questionnaire_received_at IS NULL
+		  AND worklist_reason IS DISTINCT FROM 'opted_out'`, staffID, now)
+	if err != nil {
+		return fmt.Errorf("put the opted-out new starter %d on the worklist: %w", staffID, err)
+	}
+	return nil
+}
+
 // NewStarterPerson is whom a new starter's texts go to, as staff holds
 // them now.
 type NewStarterPerson struct {
-	Staff            ohcontact.Staff
-	StartsOn         time.Time // HR's first day now, at midnight UTC; zero when removed
-	PreferredChannel string    // sms, webchat or empty
-	Quiet            *ohcontact.QuietHours
+	Staff    ohcontact.Staff
+	StartsOn time.Time // HR's first day now, at midnight UTC; zero when removed
+	Quiet    *ohcontact.QuietHours
 	// Left is set when their record was anonymised (retention).
 	Left bool
 }
@@ -161,10 +209,10 @@ func NewStarterPersonOf(ctx context.Context, q Querier, staffID int64) (NewStart
 	var quietFrom, quietUntil pgtype.Time
 	st := &p.Staff
 	err := q.QueryRow(ctx, `
-		SELECT `+staffColumns+`, s.starts_on, coalesce(s.preferred_channel, ''), s.quiet_from, s.quiet_until, `+staffLeft+`
+		SELECT `+staffColumns+`, s.starts_on, s.quiet_from, s.quiet_until, `+staffLeft+`
 		FROM staff s JOIN organisations o ON o.id = s.organisation_id
 		WHERE s.id = $1`, staffID).Scan(&st.ID, &st.OrganisationID, &st.OrganisationCode, &st.AssignmentNumber,
-		&st.FirstName, &st.Mobile, &st.Language, &st.OptedOut, &starts, &p.PreferredChannel, &quietFrom, &quietUntil, &p.Left)
+		&st.FirstName, &st.Mobile, &st.Language, &st.OptedOut, &starts, &quietFrom, &quietUntil, &p.Left)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, fmt.Errorf("staff %d: %w", staffID, ohcontact.ErrNotFound)
 	}
@@ -189,12 +237,12 @@ type NewStarterListed struct {
 	JobTitle         string // empty when HR did not send one
 	StartsOn         time.Time
 	State            string // new_starters.state
-	// OnWorklist is set while the OH admin team must act: no reply after
-	// the reminder, or the person asked for help, and clearance not given.
+	// OnWorklist is set while the OH admin team must act (WorklistReason
+	// says why) and clearance has not been given.
 	OnWorklist bool
-	// Asked is set when the person has written to the welcome: on the
-	// worklist, that they asked for help rather than never answered.
-	Asked                   bool
+	// WorklistReason is why they went on the worklist (a Worklist
+	// constant), empty when they never did.
+	WorklistReason          string
 	WorklistAt              time.Time // zero when never on the worklist
 	QuestionnaireReceivedAt time.Time // zero until marked
 	ClearanceGivenAt        time.Time // zero until marked
@@ -212,7 +260,7 @@ const NewStarterListDays = 30
 func NewStartersToList(ctx context.Context, q Querier, orgScope int64, now time.Time) ([]NewStarterListed, error) {
 	rows, err := q.Query(ctx, `
 		SELECT n.id, n.organisation_id, o.name, n.staff_id, s.first_name, s.last_name, coalesce(s.job_title, ''),
-		       n.starts_on, n.state, n.worklist_at IS NOT NULL AND n.clearance_given_at IS NULL, n.replied_at IS NOT NULL,
+		       n.starts_on, n.state, n.worklist_at IS NOT NULL AND n.clearance_given_at IS NULL, coalesce(n.worklist_reason, ''),
 		       n.worklist_at, n.questionnaire_received_at, n.clearance_given_at
 		FROM new_starters n
 		JOIN staff s ON s.id = n.staff_id
@@ -229,7 +277,7 @@ func NewStartersToList(ctx context.Context, q Querier, orgScope int64, now time.
 		var n NewStarterListed
 		var worklist, received, cleared *time.Time
 		err := r.Scan(&n.ID, &n.OrganisationID, &n.OrganisationName, &n.StaffID, &n.FirstName, &n.LastName, &n.JobTitle,
-			&n.StartsOn, &n.State, &n.OnWorklist, &n.Asked, &worklist, &received, &cleared)
+			&n.StartsOn, &n.State, &n.OnWorklist, &n.WorklistReason, &worklist, &received, &cleared)
 		n.WorklistAt, n.QuestionnaireReceivedAt, n.ClearanceGivenAt = deref(worklist), deref(received), deref(cleared)
 		return n, err
 	})

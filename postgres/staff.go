@@ -250,7 +250,9 @@ func NewMobileConflicts(ctx context.Context, tx pgx.Tx, ids []int64) ([]MobileCo
 // out fails, in tx, every text still queued to the person ("not sent: the
 // person opted out"), so that none queued before the opt-out is sent; a
 // text the caller queues after SetConsent in tx (the confirmation of an
-// opt-out Twilio does not know of) is not touched.
+// opt-out Twilio does not know of) is not touched. It also puts a new
+// starter whose health questionnaire has not come back on the OH admin
+// team's worklist, to be reached another way (optedOutNewStarters).
 func SetConsent(ctx context.Context, tx pgx.Tx, staffID int64, optedOut bool, now time.Time) error {
 	consent := "opted_in"
 	if optedOut {
@@ -273,7 +275,7 @@ func SetConsent(ctx context.Context, tx pgx.Tx, staffID int64, optedOut bool, no
 	if err != nil {
 		return fmt.Errorf("cancel texts queued before an opt-out: %w", err)
 	}
-	return nil
+	return optedOutNewStarters(ctx, tx, staffID, now)
 }
 
 // SetLanguage records the language staff member id chose to be written to in.

@@ -105,18 +105,32 @@ func (w *NewStarterDueWorker) Work(ctx context.Context, job *river.Job[NewStarte
 //
 //   - planned: the welcome goes when the row still holds (HR's first day is
 //     the same and has not passed, the organisation still welcomes new
-//     starters, the person has not opted out and their record is not
-//     anonymised; otherwise the row is cancelled), in the send window
-//     outside their quiet hours, and once they are free (MakeWay: not
-//     talking with a clinician, not in the middle of a conversation). It
-//     opens a conversation of dialogs.FlowNewStarter on their preferred
-//     channel (ChooseChannel; the web chat at webchat.StaffAddress), queues
-//     the welcome on c.Outboxes, marks the row welcomed and schedules this
-//     job again RemindAfterDays later (held to the send window).
+//     starters and the person's record is not anonymised; otherwise the
+//     row is cancelled), in the send window outside their quiet hours, and
+//     once they are free (MakeWay: not talking with a clinician, not in
+//     the middle of a conversation). It opens a conversation of
+//     dialogs.FlowNewStarter by SMS, queues the welcome on c.Outboxes,
+//     marks the row welcomed and schedules this job again RemindAfterDays
+//     later (held to the send window). A person who has opted out, or has
+//     no mobile, is not texted: the row goes on the OH admin worklist at
+//     once (postgres.WorklistOptedOut, WorklistNoMobile), to be reached
+//     another way, and nothing more is due.
 //   - welcomed, with no reply since: the one reminder (in the welcome's
-//     conversation while it is open, else in a new one), the row reminded,
-//     and this job again RemindAfterDays later.
-//   - reminded, with no reply since: the row goes on the OH admin worklist.
+//     conversation while it is open to the mobile HR holds now, else in a
+//     new one by SMS), the row reminded, and this job again
+//     RemindAfterDays later; a person who has opted out since, or has no
+//     mobile now, goes on the worklist instead.
+//   - reminded, with no reply since: the row goes on the OH admin worklist
+//     (WorklistNoReply, or WorklistOptedOut when they have opted out).
+//
+// New starters are texted whatever channel they prefer, never welcomed in
+// the web chat: they cannot reach the intranet before their first day.
+//
+// An opt-out after the welcome puts the new starter on the worklist at
+// once (postgres.SetConsent), not when the reminder would have been due:
+// no text can go to them, and the reminder's RemindAfterDays would come
+// out of the few days (DaysBefore) the OH team has to get the
+// questionnaire back before they start.
 //
 // A reply found here (the runner not having marked it) makes the row
 // replied; a replied, cancelled or worklist row is left as it is, and so
@@ -154,12 +168,23 @@ func (c *Contacts) newStarterDue(ctx context.Context, tx pgx.Tx, id int64, now t
 		if early(set, n.RemindedAt, now) {
 			return 0, nil
 		}
-		if err := postgres.SetNewStarterState(ctx, tx, id, postgres.NewStarterWorklist, now); err != nil {
-			return 0, err
+		reason := postgres.WorklistNoReply
+		if p.Staff.OptedOut {
+			reason = postgres.WorklistOptedOut
 		}
-		c.Log.Info("triggers: new starter on the worklist", "new_starter_id", id)
+		return 0, c.newStarterToWorklist(ctx, tx, id, reason, now)
 	}
 	return 0, nil
+}
+
+// newStarterToWorklist puts new starter id on the OH admin worklist for
+// reason at now.
+func (c *Contacts) newStarterToWorklist(ctx context.Context, tx pgx.Tx, id int64, reason string, now time.Time) error {
+	if err := postgres.PutNewStarterOnWorklist(ctx, tx, id, reason, now); err != nil {
+		return err
+	}
+	c.Log.Info("triggers: new starter on the worklist", "new_starter_id", id, "reason", reason)
+	return nil
 }
 
 // welcomeNewStarter is newStarterDue for planned row n.
@@ -173,14 +198,17 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 		why = "first_day_changed"
 	case dateOf(n.StartsOn).Before(DateOf(now.In(set.Window.Location))):
 		why = "first_day_passed"
-	case p.Staff.OptedOut:
-		why = "opted_out"
 	case p.Left:
 		why = "anonymised"
 	}
-	if why != "" {
+	switch {
+	case why != "":
 		c.Log.Info("triggers: new starter's welcome cancelled", "new_starter_id", n.ID, "reason", why)
 		return 0, postgres.SetNewStarterState(ctx, tx, n.ID, postgres.NewStarterCancelled, now)
+	case p.Staff.OptedOut:
+		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistOptedOut, now)
+	case p.Staff.Mobile == "":
+		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistNoMobile, now)
 	}
 	at, err := set.Window.Next(now, QuietOf(p.Quiet))
 	switch {
@@ -191,14 +219,13 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 	case at.After(now):
 		return at.Sub(now), nil
 	}
-	channel := ChooseChannel(p.PreferredChannel, p.Staff.Mobile != "")
-	if _, wait, err := c.openNewStarter(ctx, tx, n, p, channel, false, now); err != nil || wait > 0 {
+	if _, wait, err := c.openNewStarter(ctx, tx, n, p, false, now); err != nil || wait > 0 {
 		return wait, err
 	}
 	if err := postgres.SetNewStarterState(ctx, tx, n.ID, postgres.NewStarterWelcomed, now); err != nil {
 		return 0, err
 	}
-	c.Log.Info("triggers: new starter welcomed", "new_starter_id", n.ID, "channel", channel)
+	c.Log.Info("triggers: new starter welcomed", "new_starter_id", n.ID)
 	return 0, c.scheduleNewStarter(ctx, tx, n.ID, set, p.Quiet, now)
 }
 
@@ -206,8 +233,15 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 // conversation (zero when none) is conv, unanswered.
 func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson, set Settings,
 	conv ohcontact.Conversation, now time.Time) (time.Duration, error) {
-	if p.Staff.OptedOut || p.Left {
+	// The welcome's conversation, while it is open to the mobile HR holds now.
+	open := conv.ID != 0 && !conv.Closed && conv.Channel == ohcontact.ChannelSMS && conv.Address == p.Staff.Mobile
+	switch {
+	case p.Left:
 		return 0, nil
+	case p.Staff.OptedOut:
+		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistOptedOut, now)
+	case p.Staff.Mobile == "":
+		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistNoMobile, now)
 	}
 	at, err := set.Window.Next(now, QuietOf(p.Quiet))
 	switch {
@@ -219,15 +253,14 @@ func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.N
 		return at.Sub(now), nil
 	}
 	switch {
-	case conv.ID != 0 && !conv.Closed && conv.Owner == ohcontact.OwnerClinician:
+	case open && conv.Owner == ohcontact.OwnerClinician:
 		return BusyFor, nil // a clinician is talking with them
-	case conv.ID != 0 && !conv.Closed:
+	case open:
 		if err := newStarterFlow(n, p, true).Restart(ctx, tx, c.Engine, c.Outboxes, &conv); err != nil {
 			return 0, err
 		}
 	default:
-		channel := ChooseChannel(p.PreferredChannel, p.Staff.Mobile != "")
-		if _, wait, err := c.openNewStarter(ctx, tx, n, p, channel, true, now); err != nil || wait > 0 {
+		if _, wait, err := c.openNewStarter(ctx, tx, n, p, true, now); err != nil || wait > 0 {
 			return wait, err
 		}
 	}
@@ -239,11 +272,12 @@ func (c *Contacts) remindNewStarter(ctx context.Context, tx pgx.Tx, n postgres.N
 }
 
 // openNewStarter opens a conversation of the new-starter flow for new
-// starter n (person p) on channel, once they are free (MakeWay), and queues
-// its welcome (its reminder when reminder is set). It returns the
-// conversation, or how long to wait instead.
+// starter n (person p, who has a mobile) by SMS, once they are free
+// (MakeWay), and queues its welcome (its reminder when reminder is set).
+// It returns the conversation, or how long to wait instead.
 func (c *Contacts) openNewStarter(ctx context.Context, tx pgx.Tx, n postgres.NewStarter, p postgres.NewStarterPerson,
-	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
+	reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
+	const channel = ohcontact.ChannelSMS
 	switch clinician, wait, err := MakeWay(ctx, tx, p.Staff.ID, channel, now); {
 	case err != nil:
 		return ohcontact.Conversation{}, 0, err

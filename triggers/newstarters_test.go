@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
@@ -333,16 +332,14 @@ func TestNewStarterReplyStopsTheReminder(t *testing.T) {
 	}
 }
 
-// TestNewStarterWelcomeRechecks: a person who opted out, a first day that
-// is no longer HR's (changed without replanning) or has passed by the time
-// the job runs, or an organisation that stopped welcoming new starters is
-// never texted; the welcome is cancelled.
+// TestNewStarterWelcomeRechecks: a first day that is no longer HR's
+// (changed without replanning) or has passed by the time the job runs, or
+// an organisation that stopped welcoming new starters, is never texted;
+// the welcome is cancelled. (A person who opted out is never texted
+// either, but goes on the worklist: TestNewStarterNobodyCanTextGoesOnTheWorklist.)
 func TestNewStarterWelcomeRechecks(t *testing.T) {
 	t.Parallel()
 	for name, change := range map[string]func(t *testing.T, f *fixture){
-		"opted out": func(t *testing.T, f *fixture) {
-			f.exec(t, `UPDATE staff SET consent = 'opted_out', consent_changed_at = now() WHERE assignment_number = '101'`)
-		},
 		"first day changed by hand": func(t *testing.T, f *fixture) {
 			f.exec(t, `UPDATE staff SET starts_on = '2026-06-08' WHERE assignment_number = '101'`)
 		},
@@ -381,30 +378,292 @@ func TestNewStarterWelcomeRechecks(t *testing.T) {
 	})
 }
 
-// TestNewStarterWithoutAMobileIsWelcomedInTheWebChat: a new starter with
-// no mobile finds the welcome in the intranet web chat, at their staff
-// address; nothing is queued for SMS.
-func TestNewStarterWithoutAMobileIsWelcomedInTheWebChat(t *testing.T) {
+// starterWith imports member of staff number with mobile ("" for none),
+// preferred channel ("" for none) and first day startsOn.
+func (f *fixture) starterWith(t *testing.T, number, mobile, channel, startsOn string) {
+	t.Helper()
+	f.importCSV(t, "staff", "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,starts_on\n"+
+		number+",Ann,Example,"+mobile+",,"+testOrg+",,"+channel+","+startsOn+"\n")
+}
+
+// worklistRow is a new starter's state, why they are on the worklist (""
+// when not) and since when (zero when not), and when they first replied
+// (zero when not).
+type worklistRow struct {
+	State, Reason         string
+	WorklistAt, RepliedAt time.Time
+}
+
+// worklistOf returns new starter id's worklistRow.
+func (f *fixture) worklistOf(t *testing.T, id int64) worklistRow {
+	t.Helper()
+	var r worklistRow
+	var reason *string
+	var worklist, replied *time.Time
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT state, worklist_reason, worklist_at, replied_at FROM new_starters WHERE id = $1`, id).
+		Scan(&r.State, &reason, &worklist, &replied); err != nil {
+		t.Fatal(err)
+	}
+	if reason != nil {
+		r.Reason = *reason
+	}
+	if worklist != nil {
+		r.WorklistAt = *worklist
+	}
+	if replied != nil {
+		r.RepliedAt = *replied
+	}
+	return r
+}
+
+// TestNewStarterNobodyCanTextGoesOnTheWorklist: a new starter who has
+// opted out, or has no mobile (whatever channel they prefer: they cannot
+// reach the intranet's web chat before they start), is not texted and
+// opens no conversation: when the welcome is due they go on the OH admin
+// worklist, saying why, and nothing more is scheduled.
+func TestNewStarterNobodyCanTextGoesOnTheWorklist(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, mobile, channel string
+		optedOut              bool
+		reason                string
+	}{
+		{"opted out", "07700 900123", "", true, postgres.WorklistOptedOut},
+		{"no mobile", "", "", false, postgres.WorklistNoMobile},
+		{"no mobile, prefers the web chat", "", "webchat", false, postgres.WorklistNoMobile},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+			f.welcomes(t)
+			f.starterWith(t, "101", tc.mobile, tc.channel, "2026-06-01")
+			if tc.optedOut {
+				f.exec(t, `UPDATE staff SET consent = 'opted_out', consent_changed_at = now() WHERE assignment_number = '101'`)
+			}
+			job, at := f.dueNewStarter(t)
+			f.clock.Set(at)
+			if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+				t.Fatal(err)
+			}
+			want := worklistRow{State: postgres.NewStarterWorklist, Reason: tc.reason, WorklistAt: at}
+			if got := f.worklistOf(t, job.NewStarterID); got != want {
+				t.Fatalf("new starter %+v, want %+v", got, want)
+			}
+			var convs int
+			if err := f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM conversations`).Scan(&convs); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.messages(t)); n != 0 || convs != 0 {
+				t.Fatalf("%d messages in %d conversations, want none", n, convs)
+			}
+			if n := len(f.jobs(t, NewStarterDueArgs{}.Kind())); n != 1 {
+				t.Fatalf("%d new_starter_due jobs, want the welcome's only: nothing is due after the worklist", n)
+			}
+		})
+	}
+}
+
+// TestNewStarterPreferringTheWebChatIsTexted: a new starter with a mobile
+// is welcomed by SMS even when HR says they prefer the web chat, which
+// they cannot reach before their first day.
+func TestNewStarterPreferringTheWebChatIsTexted(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.welcomes(t)
-	f.importCSV(t, "staff", "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,starts_on\n"+
-		"101,Ann,Example,,,"+testOrg+",,,2026-06-01\n")
+	f.starterWith(t, "101", "07700 900123", "webchat", "2026-06-01")
 	job, at := f.dueNewStarter(t)
 	f.clock.Set(at)
 	if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
 		t.Fatal(err)
 	}
-	var staffID int64
 	var channel, address string
-	if err := f.db.Pool.QueryRow(t.Context(), `SELECT c.staff_id, c.channel, c.address FROM conversations c WHERE c.new_starter_id = $1`,
-		job.NewStarterID).Scan(&staffID, &channel, &address); err != nil {
+	if err := f.db.Pool.QueryRow(t.Context(), `SELECT channel, address FROM conversations WHERE new_starter_id = $1`,
+		job.NewStarterID).Scan(&channel, &address); err != nil {
 		t.Fatal(err)
 	}
-	if channel != "webchat" || address != webchat.StaffAddress(staffID) {
-		t.Fatalf("welcome on %s at %q, want the web chat at the staff address", channel, address)
+	if channel != "sms" || address != "+447700900123" {
+		t.Fatalf("welcome on %s at %q, want SMS to the mobile", channel, address)
 	}
-	if n := len(f.messages(t)); n != 1 || len(f.smsJobs(t)) != 0 || f.newStarterState(t, "101") != postgres.NewStarterWelcomed {
-		t.Fatalf("%d messages, %d sms jobs, state %s; want the welcome in the web chat only", n, len(f.smsJobs(t)), f.newStarterState(t, "101"))
+	if ms := f.messages(t); len(ms) != 1 || len(f.smsJobs(t)) != 1 || f.newStarterState(t, "101") != postgres.NewStarterWelcomed {
+		t.Fatalf("%d messages, %d sms jobs, state %s; want the welcome by SMS", len(ms), len(f.smsJobs(t)), f.newStarterState(t, "101"))
+	}
+}
+
+// TestNewStarterOptOutGoesOnTheWorklistAtOnce: a new starter who opts out
+// after the welcome (Twilio refusing a text with 21610, or STOP, which
+// postgres.SetConsent records either way) goes on the OH admin worklist at
+// once, saying why, whether they had been reminded or had replied, as long
+// as their questionnaire has not come back; the job then sends no
+// reminder and schedules nothing more. The welcome's row and conversation
+// stay.
+func TestNewStarterOptOutGoesOnTheWorklistAtOnce(t *testing.T) {
+	t.Parallel()
+	optOut := func(t *testing.T, f *fixture, id int64) {
+		t.Helper()
+		if err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
+			return postgres.SetConsent(t.Context(), tx, id, true, f.clock.Now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		// before readies the welcome (its job already worked once) and
+		// opts the person out.
+		before func(t *testing.T, f *fixture, job NewStarterDueArgs, staffID int64)
+		want   string // the state after
+		// reason is why they are on the worklist, "" when they are not.
+		reason string
+	}{
+		{"welcomed, then a text fails with 21610", func(t *testing.T, f *fixture, _ NewStarterDueArgs, _ int64) {
+			welcome := f.messages(t)[0].ID
+			if err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
+				return postgres.RecordDeliveryFailure(t.Context(), tx, welcome, 21610, "opted out", true, f.clock.Now())
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, postgres.NewStarterWorklist, postgres.WorklistOptedOut},
+		{"reminded, then opted out", func(t *testing.T, f *fixture, job NewStarterDueArgs, staffID int64) {
+			_, at := f.dueNewStarter(t)
+			f.clock.Set(at)
+			if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Set(at.Add(time.Hour))
+			optOut(t, f, staffID)
+		}, postgres.NewStarterWorklist, postgres.WorklistOptedOut},
+		{"replied, then opted out before the questionnaire came back", func(t *testing.T, f *fixture, job NewStarterDueArgs, staffID int64) {
+			f.reply(t, job.NewStarterID, "done", "SM1")
+			optOut(t, f, staffID)
+		}, postgres.NewStarterWorklist, postgres.WorklistOptedOut},
+		{"opted out after the questionnaire came back", func(t *testing.T, f *fixture, job NewStarterDueArgs, staffID int64) {
+			f.reply(t, job.NewStarterID, "done", "SM1")
+			f.exec(t, `INSERT INTO users (email, display_name, role, password_hash) VALUES ('oh@example.nhs.uk', 'OH', 'admin', 'x')`)
+			f.exec(t, `UPDATE new_starters SET questionnaire_received_at = now(),
+				questionnaire_received_by = (SELECT id FROM users) WHERE id = $1`, job.NewStarterID)
+			optOut(t, f, staffID)
+		}, postgres.NewStarterReplied, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+			f.welcomes(t)
+			f.starter(t, "101", "2026-06-01")
+			job, at := f.dueNewStarter(t)
+			f.clock.Set(at)
+			worker := &NewStarterDueWorker{c: f.contacts}
+			if err := work(t, worker, job); err != nil {
+				t.Fatal(err)
+			}
+			var staffID int64
+			if err := f.db.Pool.QueryRow(t.Context(), `SELECT id FROM staff WHERE assignment_number = '101'`).Scan(&staffID); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Set(at.Add(26 * time.Hour))
+			tc.before(t, f, job, staffID)
+			optedOutAt := f.clock.Now()
+			got := f.worklistOf(t, job.NewStarterID)
+			if got.State != tc.want || got.Reason != tc.reason || (tc.reason != "") != got.WorklistAt.Equal(optedOutAt) {
+				t.Fatalf("after the opt-out: %+v; want %s, on the worklist for %q at %s", got, tc.want, tc.reason, optedOutAt)
+			}
+			sent, jobs := len(f.messages(t)), len(f.jobs(t, NewStarterDueArgs{}.Kind()))
+
+			// The next step's job, when it comes, sends and schedules nothing.
+			_, at = f.dueNewStarter(t)
+			f.clock.Set(at)
+			if err := work(t, worker, job); err != nil {
+				t.Fatal(err)
+			}
+			if after := f.worklistOf(t, job.NewStarterID); after != got {
+				t.Errorf("the job moved the new starter from %+v to %+v", got, after)
+			}
+			if n := len(f.messages(t)); n != sent {
+				t.Errorf("%d messages after the job, want %d: nothing texted after an opt-out", n, sent)
+			}
+			if n := len(f.jobs(t, NewStarterDueArgs{}.Kind())); n != jobs {
+				t.Errorf("%d new_starter_due jobs after the job, want %d", n, jobs)
+			}
+			var convs int
+			if err := f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM conversations WHERE new_starter_id = $1`, job.NewStarterID).
+				Scan(&convs); err != nil || convs != 1 {
+				t.Errorf("%d welcome conversations (%v), want the welcome's kept", convs, err)
+			}
+		})
+	}
+}
+
+// reply stores body as new starter id's reply with provider id sid in
+// their welcome's conversation, as the runner does (postgres.SaveSteps).
+func (f *fixture) reply(t *testing.T, id int64, body, sid string) {
+	t.Helper()
+	err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
+		conv, _, err := postgres.LockNewStarterConversation(t.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		in := ohcontact.Message{Direction: ohcontact.DirectionInbound, Author: ohcontact.AuthorStaff, Body: body, ExternalID: sid}
+		return postgres.SaveSteps(t.Context(), tx, []postgres.Step{{Conversation: &conv, Messages: []*ohcontact.Message{&in}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNewStarterFirstReplyIsKept: replied_at is when the new starter first
+// wrote, and later messages do not write the row again.
+func TestNewStarterFirstReplyIsKept(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+	f.welcomes(t)
+	f.starter(t, "101", "2026-06-01")
+	job, at := f.dueNewStarter(t)
+	f.clock.Set(at)
+	if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+		t.Fatal(err)
+	}
+	read := func() (replied, updated time.Time) {
+		t.Helper()
+		if err := f.db.Pool.QueryRow(t.Context(), `SELECT replied_at, updated_at FROM new_starters WHERE id = $1`, job.NewStarterID).
+			Scan(&replied, &updated); err != nil {
+			t.Fatal(err)
+		}
+		return replied, updated
+	}
+	f.reply(t, job.NewStarterID, "ok", "SM1")
+	firstReplied, firstUpdated := read()
+	f.reply(t, job.NewStarterID, "done", "SM2")
+	replied, updated := read()
+	if !replied.Equal(firstReplied) || !updated.Equal(firstUpdated) {
+		t.Fatalf("after a second reply replied_at %s, updated_at %s; want the first reply's %s, %s (the row not written)",
+			replied, updated, firstReplied, firstUpdated)
+	}
+}
+
+// TestNewStarterWithoutAMobileAtTheReminder: HR removing the mobile after
+// the welcome puts the new starter on the worklist when the reminder is
+// due, as having no mobile, and the old number gets no reminder.
+func TestNewStarterWithoutAMobileAtTheReminder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
+	f.welcomes(t)
+	f.starter(t, "101", "2026-06-01")
+	job, at := f.dueNewStarter(t)
+	f.clock.Set(at)
+	worker := &NewStarterDueWorker{c: f.contacts}
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	f.starterWith(t, "101", "", "", "2026-06-01")
+	_, at = f.dueNewStarter(t)
+	f.clock.Set(at)
+	if err := work(t, worker, job); err != nil {
+		t.Fatal(err)
+	}
+	want := worklistRow{State: postgres.NewStarterWorklist, Reason: postgres.WorklistNoMobile, WorklistAt: at}
+	if got := f.worklistOf(t, job.NewStarterID); got != want {
+		t.Fatalf("new starter %+v, want %+v", got, want)
+	}
+	if n := len(f.messages(t)); n != 1 {
+		t.Fatalf("%d messages, want the welcome only", n)
 	}
 }

@@ -338,7 +338,8 @@ func backAtWork(last Date, now time.Time, loc *time.Location) bool {
 
 // ChooseChannel picks how to reach a person: their preference; else SMS
 // when a mobile is known; else the web chat widget, where the contact waits
-// until they open it.
+// until they open it. (New starters, who cannot reach the intranet before
+// their first day, are texted or put on the worklist: Contacts.newStarterDue.)
 func ChooseChannel(preferred string, hasMobile bool) ohcontact.Channel {
 	if hasMobile && preferred != string(ohcontact.ChannelWebChat) {
 		return ohcontact.ChannelSMS

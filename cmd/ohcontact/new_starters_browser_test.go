@@ -20,8 +20,8 @@ func TestNewStartersInBrowser(t *testing.T) {
 	base, db := startConsoleDemo(t)
 	var id int64
 	err := db.Pool.QueryRow(t.Context(), `
-		INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at)
-		SELECT organisation_id, id, current_date + 5, 'worklist', now() - interval '9 days', now() - interval '1 day'
+		INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at, worklist_reason)
+		SELECT organisation_id, id, current_date + 5, 'worklist', now() - interval '9 days', now() - interval '1 day', 'no_reply'
 		FROM staff WHERE first_name <> '' ORDER BY id LIMIT 1 RETURNING id`).Scan(&id)
 	if err != nil {
 		t.Fatalf("seed a new starter: %v", err)

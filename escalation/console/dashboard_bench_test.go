@@ -412,11 +412,12 @@ FROM bench_conv v WHERE v.stop AND v.staff_id = s.id;
 -- by HR, 12% on the OH admin worklist, the others cleared from 14 days
 -- before their first day to 30 after it (most near the start), once that
 -- day is past.
-INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at,
+INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at, worklist_reason,
                           questionnaire_received_at, questionnaire_received_by, clearance_given_at, clearance_given_by)
 SELECT n.organisation_id, n.id, n.starts_on,
        CASE WHEN n.u < 0.03 THEN 'cancelled' WHEN n.u < 0.15 THEN 'worklist' WHEN n.starts_on - 14 > n.today THEN 'planned' ELSE 'replied' END,
        pg_temp.at(n.starts_on - 14, '09:00'), CASE WHEN n.u >= 0.03 AND n.u < 0.15 THEN pg_temp.at(n.starts_on - 7, '09:00') END,
+       CASE WHEN n.u >= 0.03 AND n.u < 0.15 THEN 'no_reply' END,
        CASE WHEN c.cleared THEN pg_temp.at(n.starts_on + n.offset_days - 2, '11:00') END, CASE WHEN c.cleared THEN a.id END,
        CASE WHEN c.cleared THEN pg_temp.at(n.starts_on + n.offset_days, '15:00') END, CASE WHEN c.cleared THEN a.id END
 FROM (SELECT s.organisation_id, s.id, p.today, p.today - 365 + floor(random() * 395)::int AS starts_on, random() AS u,

@@ -54,14 +54,21 @@ var newStarterStates = map[string]string{
 	postgres.NewStarterWelcomed: "Welcomed",
 	postgres.NewStarterReminded: "Reminded",
 	postgres.NewStarterReplied:  "Replied",
-	postgres.NewStarterWorklist: "No reply after the reminder",
 }
 
-// newStarterState is n's state in words: on the worklist, whether they
-// asked for help or never answered.
+// newStarterWorklistReasons are new_starters.worklist_reason in words: why
+// the OH admin team has them, and whether texts still reach them.
+var newStarterWorklistReasons = map[string]string{
+	postgres.WorklistNoReply:  "No reply after the reminder",
+	postgres.WorklistAsked:    "Asked the OH team for help",
+	postgres.WorklistOptedOut: "Opted out of texts: contact another way",
+	postgres.WorklistNoMobile: "No mobile number: contact another way",
+}
+
+// newStarterState is n's state in words: on the worklist, why.
 func newStarterState(n postgres.NewStarterListed) string {
-	if n.State == postgres.NewStarterWorklist && n.Asked {
-		return "Asked the OH team for help"
+	if n.State == postgres.NewStarterWorklist {
+		return newStarterWorklistReasons[n.WorklistReason]
 	}
 	return newStarterStates[n.State]
 }

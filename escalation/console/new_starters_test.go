@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
 )
 
@@ -185,20 +186,33 @@ func TestDashboardNewStarterClearance(t *testing.T) {
 
 // TestNewStarterWorklistSaysWhy: the page tells the OH admin team why each
 // new starter is on the worklist, so that someone who asked a question is
-// not mistaken for someone who never answered.
+// not mistaken for someone who never answered, and someone texts cannot
+// reach (opted out, or no mobile) is contacted another way.
 func TestNewStarterWorklistSaysWhy(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false)
 	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.org)
 	since := f.now().Add(-24 * time.Hour).Format(time.RFC3339)
 	later := f.now().AddDate(0, 0, 20).Format(time.DateOnly)
-	silent, _ := f.newStarter(f.org, "Priya", "Healthcare Assistant", later, "worklist", since)
-	asked, _ := f.newStarter(f.org, "Aled", "Porter", later, "worklist", since)
-	if _, err := f.db.Pool.Exec(f.t.Context(), `UPDATE new_starters SET replied_at = worklist_at WHERE id = $1`, asked); err != nil {
-		t.Fatal(err)
+	want := map[int64]string{}
+	for first, reason := range map[string]string{"Priya": "", "Aled": postgres.WorklistAsked, "Olu": postgres.WorklistOptedOut,
+		"Nadia": postgres.WorklistNoMobile} {
+		id, _ := f.newStarter(f.org, first, "Porter", later, "worklist", since)
+		if reason == "" {
+			reason = postgres.WorklistNoReply
+		}
+		if _, err := f.db.Pool.Exec(f.t.Context(), `UPDATE new_starters SET worklist_reason = $2 WHERE id = $1`, id, reason); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = map[string]string{postgres.WorklistNoReply: "No reply after the reminder", postgres.WorklistAsked: "Asked the OH team for help",
+			postgres.WorklistOptedOut: "Opted out of texts: contact another way",
+			postgres.WorklistNoMobile: "No mobile number: contact another way"}[reason]
 	}
 	_, page := f.signIn("lead@example.nhs.uk").get("/console/new-starters")
-	for id, want := range map[int64]string{silent: "No reply after the reminder", asked: "Asked the OH team for help"} {
+	if got := text(page); !strings.Contains(got, "4 new starters are on the worklist") {
+		t.Errorf("the banner does not count the 4 on the worklist:\n%s", got)
+	}
+	for id, want := range want {
 		row := page[strings.Index(page, fmt.Sprintf(`data-new-starter-id="%d"`, id)):]
 		if end := strings.Index(row, "</tr>"); end >= 0 {
 			row = row[:end]

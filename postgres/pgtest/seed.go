@@ -84,15 +84,18 @@ type NewStarterRow struct {
 	StartsOn string // YYYY-MM-DD
 	State    string // "" for planned
 	// Worklist, when set, is when the new starter went on the OH admin
-	// worklist (worklist_at).
+	// worklist (worklist_at), for Reason (a postgres.Worklist constant;
+	// "" for postgres.WorklistNoReply).
 	Worklist string // RFC 3339 or "" for never
+	Reason   string
 }
 
 // NewStarter inserts a new starter.
 func NewStarter(t testing.TB, q postgres.Querier, n NewStarterRow) int64 {
 	t.Helper()
 	return insert(t, q, "new starter", `
-		INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at)
-		SELECT organisation_id, id, $2::date, coalesce(nullif($3, ''), 'planned'), $2::date - 7, nullif($4, '')::timestamptz
-		FROM staff WHERE id = $1 RETURNING id`, n.Staff, n.StartsOn, n.State, n.Worklist)
+		INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, worklist_at, worklist_reason)
+		SELECT organisation_id, id, $2::date, coalesce(nullif($3, ''), 'planned'), $2::date - 7, nullif($4, '')::timestamptz,
+			CASE WHEN $4 <> '' THEN coalesce(nullif($5, ''), 'no_reply') END
+		FROM staff WHERE id = $1 RETURNING id`, n.Staff, n.StartsOn, n.State, n.Worklist, n.Reason)
 }
