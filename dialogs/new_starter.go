@@ -16,7 +16,8 @@ import (
 // they have filled it in or to reply with their question, and keeps the
 // opt-out and the crisis line of a first contact; the one reminder
 // (StartInfo.Reminder) says the same in its own words. Nothing clinical is
-// asked or said: the questionnaire itself is on the intranet, and no reply
+// asked or said: the questionnaire itself is behind the organisation's link
+// (questionnaire_url, reachable before the first day), and no reply
 // carries health detail (Reply.Health).
 //
 // Replies, in English, Welsh and Polish:
