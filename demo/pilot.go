@@ -732,7 +732,7 @@ WITH ins AS (
            CASE WHEN NOT stop THEN outcome END,
            CASE WHEN stop THEN '{}'
                 WHEN outcome = 'had_elsewhere' THEN jsonb_build_object(
-                    'date', CASE WHEN rd < 0.1 THEN 'not_given' ELSE (replied_at::date - 2 - floor(rd * 20)::int)::text END,
+                    'date', CASE WHEN rd < 0.1 THEN 'not_given' ELSE ((replied_at AT TIME ZONE 'Europe/London')::date - 2 - floor(rd * 20)::int)::text END,
                     'where', (ARRAY['gp', 'pharmacy', 'pharmacy', 'other_trust', 'other'])[1 + floor(rd * 5)::int])
                 WHEN outcome = 'declined' AND rd < 0.4 THEN jsonb_build_object('reason',
                     (ARRAY['I never have it', 'Pregnant, will ask my midwife', 'Had a bad reaction last year', 'Needle phobia'])[1 + floor(rd * 10)::int])
