@@ -67,7 +67,7 @@ const pilotMarker = "91100001-1"
 // vaccination campaign for all its staff (who carry ESR staff groups,
 // PilotStaffGroups), a week apart, finished: about half booked or had it
 // elsewhere (PilotVaccinationOutcome), and the rest declined, asked OH a
-// question (a routine case, resolved), gave no answer, or never replied
+// question (a routine case, resolved: about 120 more), gave no answer, or never replied
 // after the reminder; a few answered STOP. Every organisation had new
 // starters, about one for every 75 staff, each welcomed a week before a
 // first day in the month, who replied or went on the OH admin worklist,
