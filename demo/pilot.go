@@ -30,8 +30,11 @@ import (
 // schedules no jobs, so nothing of it is ever sent or re-notified. The
 // contacts are the ones the trigger rules make, so the daily planning run
 // finds nothing to add. The cases are claimed and resolved by three pilot
-// clinicians per organisation, whose accounts are disabled and have no
-// password: nobody can sign in as them.
+// clinicians per organisation, and new starters' questionnaires and
+// clearances marked by a pilot OH admin, whose accounts are disabled and
+// have no password: nobody can sign in as them. Campaign members' and new
+// starters' welcomes are finished too (replied, or no reply after the
+// reminder), so no campaign or new-starter job waits.
 
 // pilotSeedLock is the advisory lock that makes two instances starting at
 // once seed the pilot month once.
@@ -60,7 +63,17 @@ const pilotMarker = "91100001-1"
 // 8.5, and 11% rather than 8% reaching 28 days. Staff were asked the
 // feedback question after about three in five of the conversations that
 // ended normally (once a person), and about half answered, a few with a
-// short fictional comment. It takes about 0.4 s.
+// short fictional comment. Each organisation but the first ran a flu
+// vaccination campaign for all its staff (who carry ESR staff groups,
+// PilotStaffGroups), a week apart, finished: about half booked or had it
+// elsewhere (PilotVaccinationOutcome), and the rest declined, asked OH a
+// question (a routine case, resolved: about 120 more), gave no answer, or never replied
+// after the reminder; a few answered STOP. Every organisation had new
+// starters, about one for every 75 staff, each welcomed a week before a
+// first day in the month, who replied or went on the OH admin worklist,
+// most with the questionnaire received and clearance given (marked by a
+// disabled pilot OH admin account of the organisation), a few not yet. It
+// takes about 0.6 s.
 func seedPilot(ctx context.Context, db *postgres.DB, orgCodes []string, now time.Time) error {
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pilotSeedLock)); err != nil {
@@ -138,6 +151,29 @@ const PilotCasePriority = `
                        WHEN 'harm_to_others' THEN 'high' WHEN 'msk_red_flags' THEN 'high'
                        ELSE 'routine' END`
 
+// PilotStaffGroups is the pilot history's mix of ESR staff groups, as the
+// rows of an SQL VALUES list: (staff_group, lo, hi, lean), a group taking
+// the share [lo, hi) of the staff, roughly an NHS trust's workforce; the
+// few above the last hi have no group recorded. A campaign member's draw
+// for PilotVaccinationOutcome is multiplied by their group's lean, so a
+// group leaning under 1 takes the vaccine more often (doctors), over 1 less
+// (estates and ancillary staff).
+const PilotStaffGroups = `
+    ('Nursing and Midwifery Registered', 0.00, 0.27, 1.00), ('Additional Clinical Services', 0.27, 0.47, 1.10),
+    ('Administrative and Clerical', 0.47, 0.67, 1.05),      ('Allied Health Professionals', 0.67, 0.75, 0.95),
+    ('Medical and Dental', 0.75, 0.86, 0.85),               ('Estates and Ancillary', 0.86, 0.94, 1.20),
+    ('Additional Professional Scientific and Technical', 0.94, 0.97, 0.95), ('Healthcare Scientists', 0.97, 0.996, 0.90),
+    ('Students', 0.996, 0.9975, 1.00)`
+
+// PilotVaccinationOutcome is the pilot history's mix of answers to a
+// vaccination invitation: the SQL expression of the outcome of the
+// campaign member drawn m.r (uniform on [0, 1)), NULL for none (no reply,
+// or from 0.61 to 0.64 a reply that gave none). About half booked or had it
+// elsewhere.
+const PilotVaccinationOutcome = `
+       CASE WHEN m.r < 0.38 THEN 'booked' WHEN m.r < 0.50 THEN 'had_elsewhere'
+            WHEN m.r < 0.58 THEN 'declined' WHEN m.r < 0.61 THEN 'question' END`
+
 // pilotSQL writes the pilot month from the parameters in pilot_params
 // (the organisations' ids in order, yesterday, and the month's first day),
 // in the caller's transaction. Temporary tables hold each step's plan, so
@@ -153,6 +189,15 @@ SET LOCAL jit = off;
 -- Local moments: day d at clock t in Europe/London.
 CREATE OR REPLACE FUNCTION pg_temp.pilot_at(d date, t interval) RETURNS timestamptz
 LANGUAGE sql STABLE AS $$ SELECT (d + t) AT TIME ZONE 'Europe/London' $$;
+
+-- The routine SLA's deadline of a case opened at a moment: two working
+-- days on, or Wednesday 09:00 from a weekend.
+CREATE OR REPLACE FUNCTION pg_temp.pilot_routine_due(at timestamptz) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT (CASE WHEN extract(isodow FROM l) >= 6 THEN (l::date + (10 - extract(isodow FROM l))::int) + time '09:00'
+                 WHEN extract(isodow FROM l) >= 4 THEN l + interval '4 days'
+                 ELSE l + interval '2 days' END) AT TIME ZONE 'Europe/London'
+    FROM (SELECT at AT TIME ZONE 'Europe/London' AS l) x $$;
 
 -- The organisations, in the order given, with their head counts.
 CREATE TEMP TABLE pilot_org ON COMMIT DROP AS
@@ -181,7 +226,15 @@ SELECT id, organisation_id, row_number() OVER (PARTITION BY organisation_id ORDE
 
 -- Staff: no mobile number and no email address (history only: nothing can
 -- be sent to them), assignment numbers 91N00001-1 onwards for the Nth
--- organisation, English mostly, some Welsh and Polish.
+-- organisation, English mostly, some Welsh and Polish. Those of every
+-- organisation but the first have an ESR staff group (PilotStaffGroups),
+-- by a hash of their number rather than a draw, so that the draws stay
+-- those the month had before staff groups; DEMO's have none, so that a
+-- campaign for a staff group of the demo staff (nurses, AHPs, estates)
+-- still invites only the demo phones.
+CREATE TEMP TABLE pilot_group (name text, lo float8, hi float8, lean float8) ON COMMIT DROP;
+INSERT INTO pilot_group VALUES ` + PilotStaffGroups + `;
+
 CREATE TEMP TABLE pilot_staff (id bigint, org bigint, lang text) ON COMMIT DROP;
 WITH names AS (
     SELECT ARRAY['Amy', 'Ben', 'Chloe', 'Daniel', 'Emma', 'Faisal', 'Grace', 'Harry', 'Isla', 'Jack', 'Katie', 'Liam',
@@ -199,7 +252,7 @@ WITH names AS (
     FROM pilot_org o CROSS JOIN LATERAL generate_series(1, o.size) n
     ORDER BY o.ord, n
 ), ins AS (
-    INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, language, created_at, updated_at)
+    INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, language, staff_group, created_at, updated_at)
     SELECT org, (91000000 + ord * 100000 + n)::text || '-1',
            CASE WHEN lr < 0.04 THEN cy_first[1 + floor(fr * 10)::int]
                 WHEN lr < 0.085 THEN pl_first[1 + floor(fr * 10)::int]
@@ -208,6 +261,9 @@ WITH names AS (
                 WHEN lr < 0.085 THEN pl_last[1 + floor(sr * 8)::int]
                 ELSE en_last[1 + floor(sr * 30)::int] END,
            CASE WHEN lr < 0.04 THEN 'cy' WHEN lr < 0.085 THEN 'pl' ELSE 'en-GB' END,
+           CASE WHEN ord > 1 THEN (SELECT g.name FROM pilot_group g
+                                   WHERE (hashint8(ord * 100000 + n)::int8 + 2147483648) / 4294967296.0 >= g.lo
+                                     AND (hashint8(ord * 100000 + n)::int8 + 2147483648) / 4294967296.0 < g.hi) END,
            pg_temp.pilot_at(p.pilot_from - 400, '06:00'), pg_temp.pilot_at(p.pilot_from - 400, '06:00')
     FROM people CROSS JOIN names CROSS JOIN pilot_params p
     ORDER BY ord, n
@@ -391,11 +447,7 @@ WHERE k.category IS NOT NULL;
 UPDATE pilot_case SET sla_due_at = CASE priority
     WHEN 'urgent' THEN created_at + interval '15 minutes'
     WHEN 'high' THEN created_at + interval '4 hours'
-    ELSE (CASE WHEN extract(isodow FROM local) >= 6 THEN (local::date + (10 - extract(isodow FROM local))::int) + time '09:00'
-               WHEN extract(isodow FROM local) >= 4 THEN local + interval '4 days'
-               ELSE local + interval '2 days' END) AT TIME ZONE 'Europe/London' END
-FROM (SELECT n AS case_n, created_at AT TIME ZONE 'Europe/London' AS local FROM pilot_case) l
-WHERE l.case_n = pilot_case.n;
+    ELSE pg_temp.pilot_routine_due(created_at) END;
 
 UPDATE pilot_case SET claimed_at = greatest(created_at + interval '1 minute', least(
     created_at + (sla_due_at - created_at) * CASE WHEN rb < CASE priority WHEN 'urgent' THEN 0.10 WHEN 'high' THEN 0.10 ELSE 0.08 END
@@ -610,6 +662,272 @@ FROM pilot_feedback f LEFT JOIN pilot_rating r ON r.conversation_id = f.conversa
 WHERE f.asked < 0.6
 ORDER BY f.conversation_id;
 
+-- Vaccination campaigns and new starters, drawn after the feedback for the
+-- same reason. Their answers are on the rows the dashboard counts
+-- (campaign_members, new_starters); their conversations hold no messages,
+-- as the month's others, so a member's delivered_at is set here rather
+-- than by the trigger on messages.
+
+-- One flu campaign in each of those organisations, a week apart, each on
+-- a Tuesday from the fourth day of the month (so in the dashboard's default
+-- 28 days), for every member of its staff (an uploaded list): invitations
+-- from 09:00 at four a second, the one reminder two days later, finished
+-- once everyone was invited. Those opted out by their turn are skipped.
+CREATE TEMP TABLE pilot_campaign ON COMMIT DROP AS
+SELECT o.id AS org, o.ord, NULL::bigint AS id, d.day, pg_temp.pilot_at(d.day, '09:00') AS starts_at
+FROM pilot_org o CROSS JOIN pilot_params p
+CROSS JOIN LATERAL (SELECT p.pilot_from + 3 + (9 - extract(isodow FROM p.pilot_from + 3)::int) % 7 + (o.ord - 2) * 7 AS day) d
+WHERE o.ord > 1;
+
+WITH ins AS (
+    INSERT INTO campaigns (organisation_id, name, flow, vaccine, audience, starts_at, window_from, window_until, window_days,
+                           remind_after, status, created_at, updated_at)
+    SELECT org, 'Staff flu vaccination', 'vaccination', 'flu', 'list', starts_at, '09:00', '17:00', '{1,2,3,4,5}',
+           interval '2 days', 'finished', pg_temp.pilot_at(day - 1, '15:00'), pg_temp.pilot_at(day - 1, '15:00')
+    FROM pilot_campaign ORDER BY ord
+    RETURNING id, organisation_id
+)
+UPDATE pilot_campaign c SET id = ins.id FROM ins WHERE ins.organisation_id = c.org;
+
+-- What each member did: the draw r, leant by their staff group, gives the
+-- answer (PilotVaccinationOutcome); seven in ten of those who replied did
+-- so before the reminder. A few of the replies that gave no answer were
+-- STOP, from people with no other history this month (so nothing later
+-- was sent to them). Someone who opted out at a check-in after the
+-- invitation did not answer it, and got no reminder after that.
+CREATE TEMP TABLE pilot_member ON COMMIT DROP AS
+WITH drawn AS (
+    SELECT c.id AS campaign_id, c.org, c.starts_at, s.id AS staff_id, s.lang,
+           CASE WHEN st.consent = 'opted_out' THEN st.consent_changed_at END AS opted_out_at,
+           NOT (s.id IN (SELECT e.staff_id FROM pilot_episode e) OR s.id IN (SELECT v.staff_id FROM pilot_conv v WHERE v.staff_id IS NOT NULL)) AS quiet,
+           c.starts_at + (row_number() OVER (PARTITION BY c.id ORDER BY s.id) - 1) * interval '250 milliseconds' AS sent_at,
+           least(random() * coalesce(g.lean, 1), 0.9999) AS r, random() AS rq, random() AS rt, random() AS rc, random() AS rd,
+           random() AS rb, random() AS rf, random() AS rr, random() AS ru, random() AS ro
+    FROM pilot_campaign c
+    JOIN pilot_staff s ON s.org = c.org
+    JOIN staff st ON st.id = s.id
+    LEFT JOIN pilot_group g ON g.name = st.staff_group
+    ORDER BY c.id, s.id
+), answered AS (
+    SELECT m.*, p.yesterday, m.sent_at + interval '2 days' AS remind_at, coalesce(m.opted_out_at < m.sent_at, false) AS skipped,
+           CASE WHEN m.opted_out_at IS NULL THEN ` + PilotVaccinationOutcome + ` END AS outcome,
+           m.opted_out_at IS NULL AND m.r < 0.64 AS replies,
+           m.opted_out_at IS NULL AND m.r >= 0.61 AND m.r < 0.614 AND m.quiet AS stop
+    FROM drawn m CROSS JOIN pilot_params p
+)
+SELECT a.*, NULL::bigint AS id, NULL::bigint AS conversation_id, NULL::bigint AS case_id,
+       CASE WHEN a.replies THEN least(CASE WHEN a.rq < 0.7 THEN a.sent_at + power(a.rt, 2) * interval '40 hours'
+                                           ELSE a.remind_at + power(a.rt, 2) * interval '50 hours' END,
+                                      pg_temp.pilot_at(a.yesterday, '20:00')) END AS replied_at,
+       NOT a.skipped AND NOT (a.replies AND a.rq < 0.7) AND coalesce(a.opted_out_at >= a.remind_at, true) AS reminded,
+       CASE WHEN a.rc < 0.12 THEN 'webchat' ELSE 'sms' END AS channel
+FROM answered a;
+
+WITH ins AS (
+    INSERT INTO campaign_members (campaign_id, staff_id, staff_group, state, skip_reason, outcome, outcome_detail, sent_at, replied_at,
+                                  outcome_at, delivered_at, updated_at)
+    SELECT campaign_id, staff_id, (SELECT s.staff_group FROM staff s WHERE s.id = pilot_member.staff_id),
+           CASE WHEN skipped THEN 'skipped' WHEN replied_at IS NOT NULL THEN 'replied' WHEN reminded THEN 'reminded' ELSE 'sent' END,
+           CASE WHEN skipped THEN 'opted_out' END,
+           CASE WHEN NOT stop THEN outcome END,
+           CASE WHEN stop THEN '{}'
+                WHEN outcome = 'had_elsewhere' THEN jsonb_build_object(
+                    'date', CASE WHEN rd < 0.1 THEN 'not_given' ELSE ((replied_at AT TIME ZONE 'Europe/London')::date - 2 - floor(rd * 20)::int)::text END,
+                    'where', (ARRAY['gp', 'pharmacy', 'pharmacy', 'other_trust', 'other'])[1 + floor(rd * 5)::int])
+                WHEN outcome = 'declined' AND rd < 0.4 THEN jsonb_build_object('reason',
+                    (ARRAY['I never have it', 'Pregnant, will ask my midwife', 'Had a bad reaction last year', 'Needle phobia'])[1 + floor(rd * 10)::int])
+                ELSE '{}' END,
+           CASE WHEN NOT skipped THEN sent_at END, replied_at,
+           CASE WHEN outcome IS NOT NULL AND NOT stop THEN replied_at + CASE outcome WHEN 'booked' THEN interval '6 minutes'
+                                                                               WHEN 'had_elsewhere' THEN interval '2 minutes' ELSE interval '0' END END,
+           CASE WHEN NOT skipped AND (replied_at IS NOT NULL OR rd < 0.95) THEN sent_at + interval '4 seconds' END,
+           coalesce(replied_at + interval '6 minutes', CASE WHEN reminded THEN remind_at END, sent_at)
+    FROM pilot_member ORDER BY campaign_id, staff_id
+    RETURNING id, campaign_id, staff_id
+)
+UPDATE pilot_member m SET id = ins.id FROM ins WHERE ins.campaign_id = m.campaign_id AND ins.staff_id = m.staff_id;
+
+UPDATE campaigns c SET updated_at = m.last FROM (SELECT campaign_id, max(sent_at) AS last FROM pilot_member GROUP BY 1) m
+WHERE c.id = m.campaign_id;
+
+-- A question opened a routine case (vaccination_question) and handed the
+-- conversation to the OH team, who answered it, most within the SLA.
+CREATE TEMP TABLE pilot_vcase ON COMMIT DROP AS
+SELECT m.id AS member_id, m.org, m.staff_id, m.yesterday, m.rb, m.rf, m.rr, m.ru, m.ro, m.replied_at AS created_at,
+       pg_temp.pilot_routine_due(m.replied_at) AS sla_due_at, NULL::timestamptz AS claimed_at, NULL::timestamptz AS resolved_at,
+       NULL::bigint AS clinician
+FROM pilot_member m WHERE m.outcome = 'question' AND NOT m.stop;
+
+UPDATE pilot_vcase SET claimed_at = greatest(created_at + interval '1 minute', least(
+    created_at + (sla_due_at - created_at) * CASE WHEN rb < 0.08 THEN 1.05 + rf ELSE power(rf, 1.6) * 0.95 END,
+    pg_temp.pilot_at(yesterday, '23:00')));
+UPDATE pilot_vcase SET
+    resolved_at = greatest(claimed_at + interval '1 minute',
+                           least(claimed_at + interval '10 minutes' + rr * interval '1 day', pg_temp.pilot_at(yesterday, '23:30'))),
+    clinician = (SELECT k.id FROM pilot_clinician k WHERE k.org = pilot_vcase.org AND k.n = 1 + floor(ru * 3)::int);
+
+WITH ins AS (
+    INSERT INTO conversations (organisation_id, staff_id, campaign_member_id, channel, address, flow, fsm_state, language, owner,
+                               status, closed_reason, last_activity_at, created_at, closed_at)
+    SELECT m.org, m.staff_id, m.id, m.channel, 'pilot-campaign-' || m.id, 'vaccination', 'closed', m.lang,
+           CASE WHEN k.member_id IS NOT NULL THEN 'clinician' ELSE 'bot' END, 'closed', e.reason, e.at, m.sent_at, e.at
+    FROM pilot_member m
+    LEFT JOIN pilot_vcase k ON k.member_id = m.id
+    CROSS JOIN LATERAL (SELECT CASE WHEN m.stop THEN 'opted_out' WHEN k.member_id IS NOT NULL THEN 'resolved'
+                                    WHEN m.outcome IS NOT NULL THEN 'completed' ELSE 'no_response' END AS reason,
+                               CASE WHEN m.stop THEN m.replied_at + interval '1 minute'
+                                    WHEN k.member_id IS NOT NULL THEN k.resolved_at
+                                    WHEN m.outcome IS NOT NULL THEN m.replied_at + interval '8 minutes'
+                                    ELSE least(coalesce(m.replied_at, CASE WHEN m.reminded THEN m.remind_at END, m.sent_at) + interval '72 hours',
+                                               pg_temp.pilot_at(m.yesterday, '22:00')) END AS at) e
+    WHERE NOT m.skipped
+    ORDER BY m.id
+    RETURNING id, campaign_member_id
+)
+UPDATE pilot_member m SET conversation_id = ins.id FROM ins WHERE ins.campaign_member_id = m.id;
+
+WITH ins AS (
+    INSERT INTO cases (organisation_id, conversation_id, staff_id, priority, category, evidence, unknown_sender, status,
+                       claimed_by, claimed_at, sla_due_at, breach_count, outcome, resolved_by, resolved_at, created_at, updated_at)
+    SELECT k.org, m.conversation_id, k.staff_id, 'routine', 'vaccination_question',
+           jsonb_build_array('requested by the flow: vaccination_question'), false, 'resolved', k.clinician, k.claimed_at, k.sla_due_at,
+           CASE WHEN k.claimed_at > k.sla_due_at THEN 1 ELSE 0 END,
+           CASE WHEN k.ro < 0.75 THEN 'no_further_action' ELSE 'support_arranged' END,
+           k.clinician, k.resolved_at, k.created_at, k.resolved_at
+    FROM pilot_vcase k JOIN pilot_member m ON m.id = k.member_id
+    ORDER BY k.member_id
+    RETURNING id, conversation_id
+)
+UPDATE pilot_member m SET case_id = ins.id FROM ins WHERE ins.conversation_id = m.conversation_id;
+
+INSERT INTO case_events (case_id, user_id, kind, created_at)
+SELECT case_id, user_id, kind, at FROM (
+    SELECT m.case_id, NULL::bigint AS user_id, 'opened' AS kind, k.created_at AS at FROM pilot_vcase k JOIN pilot_member m ON m.id = k.member_id
+    UNION ALL SELECT m.case_id, k.clinician, 'claimed', k.claimed_at FROM pilot_vcase k JOIN pilot_member m ON m.id = k.member_id
+    UNION ALL SELECT m.case_id, NULL, 'sla_breached', k.sla_due_at FROM pilot_vcase k JOIN pilot_member m ON m.id = k.member_id
+              WHERE k.claimed_at > k.sla_due_at
+    UNION ALL SELECT m.case_id, k.clinician, 'resolved', k.resolved_at FROM pilot_vcase k JOIN pilot_member m ON m.id = k.member_id
+) e
+ORDER BY at, case_id;
+
+UPDATE staff s SET consent = 'opted_out', consent_changed_at = m.replied_at, updated_at = m.replied_at
+FROM pilot_member m WHERE m.stop AND m.staff_id = s.id;
+
+-- New starters: about one a month for every 75 staff, in every
+-- organisation, each a new staff record HR sent a week or two before their
+-- first day (a Monday at least a week into the month, so that the welcome,
+-- 7 days before, went after go-live), welcomed at 09:00 that day, reminded
+-- 3 days later if silent, and on the OH admin worklist 3 days after that
+-- (held to the send window: the Monday of their first day).
+-- Half replied DONE to the welcome and a fifth after the reminder; one in
+-- ten asked for help (straight onto the worklist); the rest never replied.
+-- An OH admin of the organisation marked the questionnaire received a day
+-- or two after a DONE (later for the others, and for three in ten of the
+-- silent ones not yet), and clearance a few days after that, working days
+-- only; anything that would fall today or later has not happened yet.
+-- Their welcomes are finished: every one replied or is on the worklist,
+-- so no job waits.
+CREATE TEMP TABLE pilot_oh_admin (id bigint, org bigint) ON COMMIT DROP;
+WITH ins AS (
+    INSERT INTO users (organisation_id, email, display_name, role, password_hash, disabled_at, created_at, updated_at)
+    SELECT o.id, lower(replace(n.name, ' ', '.')) || '@pilot.demo.nhs.example', n.name || ' (pilot)', 'admin',
+           '!seeded-history-no-sign-in', pg_temp.pilot_at(p.yesterday, '17:00'), pg_temp.pilot_at(p.pilot_from - 60, '09:00'),
+           pg_temp.pilot_at(p.yesterday, '17:00')
+    FROM pilot_org o CROSS JOIN pilot_params p
+    JOIN (VALUES (1, 'Mo Nash'), (2, 'Nell Ord'), (3, 'Oz Pryce'), (4, 'Pat Quinn')) AS n(ord, name) ON n.ord = o.ord
+    ORDER BY o.ord
+    RETURNING id, organisation_id
+)
+INSERT INTO pilot_oh_admin SELECT id, organisation_id FROM ins;
+
+CREATE OR REPLACE FUNCTION pg_temp.pilot_weekday(d date) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$ SELECT d + CASE extract(isodow FROM d)::int WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END $$;
+
+CREATE TEMP TABLE pilot_starter ON COMMIT DROP AS
+WITH mondays AS (
+    SELECT array_agg(d::date ORDER BY d) AS days
+    FROM pilot_params p CROSS JOIN generate_series(p.pilot_from + 7, p.yesterday, interval '1 day') d
+    WHERE extract(isodow FROM d) = 1
+), drawn AS (
+    SELECT o.id AS org, o.ord, n, random() AS rd, random() AS rh, random() AS u, random() AS rt, random() AS rq, random() AS rk,
+           random() AS rc, random() AS fr, random() AS sr, random() AS gr
+    FROM pilot_org o CROSS JOIN LATERAL generate_series(1, o.size / 75) n
+    ORDER BY o.ord, n
+), dated AS (
+    SELECT d.*, m.days[1 + floor(d.rd * cardinality(m.days))::int] AS starts_on, p.yesterday, p.pilot_from
+    FROM drawn d CROSS JOIN mondays m CROSS JOIN pilot_params p
+), timed AS (
+    SELECT t.*, (91000000 + t.ord * 100000 + 9000 + t.n)::text || '-1' AS assignment_number,
+           pg_temp.pilot_at(t.starts_on - 8 - floor(t.rh * 7)::int, '10:00') AS hr_at,
+           pg_temp.pilot_at(t.starts_on - 7, '09:00') AS due_at,
+           pg_temp.pilot_at(t.starts_on - 7, '09:00') + floor(t.rt * 20) * interval '1 minute' AS welcomed_at,
+           CASE WHEN t.u < 0.5 THEN 'done' WHEN t.u < 0.7 THEN 'done_late' WHEN t.u < 0.8 THEN 'help' ELSE 'silent' END AS answer
+    FROM dated t
+), replied AS (
+    SELECT t.*,
+           CASE WHEN t.answer IN ('done_late', 'silent') THEN t.welcomed_at + interval '3 days' END AS reminded_at,
+           CASE t.answer WHEN 'done' THEN t.welcomed_at + power(t.rq, 2) * interval '60 hours'
+                         WHEN 'help' THEN t.welcomed_at + power(t.rq, 2) * interval '60 hours'
+                         WHEN 'done_late' THEN t.welcomed_at + interval '3 days' + power(t.rq, 2) * interval '60 hours' END AS replied_at
+    FROM timed t
+), worked AS (
+    SELECT r.*,
+           CASE r.answer WHEN 'help' THEN r.replied_at WHEN 'silent' THEN r.welcomed_at + interval '7 days' END AS worklist_at,
+           CASE WHEN r.answer IN ('done', 'done_late') AND r.rk >= 0.08
+                    THEN pg_temp.pilot_weekday((r.replied_at AT TIME ZONE 'Europe/London')::date + floor(r.rk * 3)::int)
+                WHEN r.answer = 'help' THEN pg_temp.pilot_weekday((r.replied_at AT TIME ZONE 'Europe/London')::date + 1 + floor(r.rk * 4)::int)
+                WHEN r.answer = 'silent' AND r.rk < 0.7 THEN pg_temp.pilot_weekday(r.starts_on + 1 + floor(r.rk * 8)::int) END AS received_on
+    FROM replied r
+)
+SELECT w.*, NULL::bigint AS staff_id, NULL::bigint AS id,
+       CASE WHEN w.received_on < w.yesterday + 1 THEN pg_temp.pilot_at(w.received_on, '09:30') + w.rt * interval '6 hours' END AS received_at,
+       CASE WHEN pg_temp.pilot_weekday(w.received_on + floor(power(w.rc, 2) * 18)::int) < w.yesterday + 1
+            THEN pg_temp.pilot_at(pg_temp.pilot_weekday(w.received_on + floor(power(w.rc, 2) * 18)::int), '10:00') + w.rc * interval '6 hours' END AS cleared_at
+FROM worked w;
+
+-- A clearance on the day the questionnaire came is given after it.
+UPDATE pilot_starter SET cleared_at = received_at + interval '30 minutes' WHERE cleared_at <= received_at;
+
+WITH names AS (
+    SELECT ARRAY['Ava', 'Noah', 'Mia', 'Leo', 'Ruby', 'Omar', 'Erin', 'Kai', 'Nina', 'Josh', 'Holly', 'Adam', 'Leah', 'Ryan', 'Jade', 'Luke'] AS first,
+           ARRAY['Turner', 'Walker', 'Harrison', 'Barker', 'Coulson', 'Dixon', 'Hussain', 'Marshall', 'Storey', 'Tait', 'Wood', 'Yeates'] AS last
+), ins AS (
+    INSERT INTO staff (organisation_id, assignment_number, first_name, last_name, language, staff_group, starts_on, created_at, updated_at)
+    SELECT t.org, t.assignment_number, names.first[1 + floor(t.fr * 16)::int], names.last[1 + floor(t.sr * 12)::int], 'en-GB',
+           CASE WHEN t.ord > 1 THEN (SELECT g.name FROM pilot_group g WHERE t.gr >= g.lo AND t.gr < g.hi) END,
+           t.starts_on, t.hr_at, t.hr_at
+    FROM pilot_starter t CROSS JOIN names
+    ORDER BY t.ord, t.n
+    RETURNING id, assignment_number
+)
+UPDATE pilot_starter t SET staff_id = ins.id FROM ins WHERE ins.assignment_number = t.assignment_number;
+
+WITH ins AS (
+    INSERT INTO new_starters (organisation_id, staff_id, starts_on, state, welcome_due_at, welcomed_at, reminded_at, replied_at,
+                              worklist_at, worklist_reason, questionnaire_received_at, questionnaire_received_by, clearance_given_at,
+                              clearance_given_by, created_at, updated_at)
+    SELECT t.org, t.staff_id, t.starts_on, CASE WHEN t.worklist_at IS NOT NULL THEN 'worklist' ELSE 'replied' END,
+           t.due_at, t.welcomed_at, t.reminded_at, t.replied_at, t.worklist_at,
+           CASE WHEN t.worklist_at IS NULL THEN NULL WHEN t.replied_at IS NOT NULL THEN 'asked' ELSE 'no_reply' END,
+           t.received_at, CASE WHEN t.received_at IS NOT NULL THEN a.id END, t.cleared_at, CASE WHEN t.cleared_at IS NOT NULL THEN a.id END,
+           t.hr_at, greatest(t.welcomed_at, t.reminded_at, t.replied_at, t.worklist_at, t.received_at, t.cleared_at)
+    FROM pilot_starter t JOIN pilot_oh_admin a ON a.org = t.org
+    ORDER BY t.ord, t.n
+    RETURNING id, staff_id
+)
+UPDATE pilot_starter t SET id = ins.id FROM ins WHERE ins.staff_id = t.staff_id;
+
+-- Each welcome's conversation: thanked for DONE, told the OH team will
+-- be in touch for a question, closed unanswered 72 hours after the reminder.
+INSERT INTO conversations (organisation_id, staff_id, new_starter_id, channel, address, flow, fsm_state, language, owner,
+                           status, closed_reason, last_activity_at, created_at, closed_at)
+SELECT t.org, t.staff_id, t.id, 'sms', 'pilot-starter-' || t.id, 'new-starter', 'closed',
+       'en-GB', 'bot', 'closed', e.reason, e.at, t.welcomed_at, e.at
+FROM pilot_starter t
+CROSS JOIN LATERAL (SELECT CASE WHEN t.replied_at IS NOT NULL THEN 'completed' ELSE 'no_response' END AS reason,
+                           coalesce(t.replied_at + interval '2 minutes', t.reminded_at + interval '72 hours') AS at) e
+ORDER BY t.id;
+
 -- Go-live is the pilot's first day, unless the organisation has its own
 -- (from OHCONTACT_CONFIG's go_live).
 UPDATE organisations o SET go_live_on = p.pilot_from, updated_at = now()
@@ -621,7 +939,10 @@ SELECT 'system', 'demo.pilot_seeded', 'demo', jsonb_build_object(
     'organisations', (SELECT count(*) FROM pilot_org), 'staff', (SELECT count(*) FROM pilot_staff),
     'episodes', (SELECT count(*) FROM pilot_episode), 'baseline_episodes', (SELECT count(*) FROM pilot_baseline), 'contacts', (SELECT count(*) FROM pilot_contact),
     'conversations', (SELECT count(*) FROM pilot_conv), 'cases', (SELECT count(*) FROM pilot_case),
-    'feedback', (SELECT count(*) FROM pilot_feedback WHERE asked < 0.6));
+    'feedback', (SELECT count(*) FROM pilot_feedback WHERE asked < 0.6), 'campaign_members', (SELECT count(*) FROM pilot_member),
+    'new_starters', (SELECT count(*) FROM pilot_starter));
 
 DROP FUNCTION pg_temp.pilot_at(date, interval);
+DROP FUNCTION pg_temp.pilot_routine_due(timestamptz);
+DROP FUNCTION pg_temp.pilot_weekday(date);
 `

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/dialogs"
 	"github.com/ohcontact/ohcontact/locales"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/postgres/pgtest"
@@ -174,7 +175,8 @@ func TestSeedPilot(t *testing.T) {
 
 	// The dashboard's lists as the console asks for them.
 	d, err := postgres.DashboardFor(ctx, db, 0, postgres.DashboardFilter{From: today.AddDate(0, 0, -30), To: today.AddDate(0, 0, -1),
-		CallBackCategories: []string{"callback_requested", "appointment_requested", "physio_declined"}, Languages: locales.Languages})
+		CallBackCategories: []string{"callback_requested", "appointment_requested", "physio_declined"}, Languages: locales.Languages,
+		CampaignFlows: []string{dialogs.FlowVaccination}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,6 +223,52 @@ func TestSeedPilot(t *testing.T) {
 		(SELECT count(*) FROM feedback f JOIN conversations v ON v.id = f.answer_conversation_id WHERE v.status <> 'closed')`).Scan(&twice, &afterCase, &unclosed)
 	if twice != 0 || afterCase != 0 || unclosed != 0 {
 		t.Errorf("feedback: %d people asked twice, %d asked after a case, %d answers left open; want none", twice, afterCase, unclosed)
+	}
+	checkPilotCampaigns(t, d)
+	checkPilotNewStarters(t, d)
+	listed, err := postgres.NewStartersToList(ctx, db.Pool, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := map[string]int{}
+	for _, n := range listed {
+		switch {
+		case n.OnWorklist:
+			stages["on the worklist"]++
+		case !n.ClearanceGivenAt.IsZero():
+			stages["clearance given"]++
+		case !n.QuestionnaireReceivedAt.IsZero():
+			stages["questionnaire received"]++
+		default:
+			stages["waiting for the questionnaire"]++
+		}
+	}
+	if len(stages) != 4 || stages["on the worklist"] < 2 || stages["questionnaire received"] < 2 || stages["waiting for the questionnaire"] < 2 {
+		t.Errorf("the new starters page lists %v; want a few at every stage", stages)
+	}
+	// What the dashboard counts agrees with what happened: each invitation
+	// has its conversation, each question its resolved case, each reply
+	// was delivered; each welcome has its conversation; nobody was sent
+	// anything after they opted out.
+	var inconsistent [5]int
+	err = db.Pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM campaign_members m
+		        WHERE (m.state <> 'skipped') <> EXISTS (SELECT FROM conversations v WHERE v.campaign_member_id = m.id)),
+		       (SELECT count(*) FROM campaign_members m WHERE m.outcome = 'question' AND NOT EXISTS (
+		            SELECT FROM conversations v JOIN cases k ON k.conversation_id = v.id
+		            WHERE v.campaign_member_id = m.id AND k.category = 'vaccination_question' AND k.status = 'resolved')),
+		       (SELECT count(*) FROM campaign_members WHERE replied_at IS NOT NULL AND (delivered_at IS NULL OR state <> 'replied')),
+		       (SELECT count(*) FROM new_starters n WHERE NOT EXISTS (SELECT FROM conversations v WHERE v.new_starter_id = n.id)),
+		       (SELECT count(*) FROM conversations v JOIN staff s ON s.id = v.staff_id
+		        WHERE s.consent = 'opted_out' AND v.created_at > s.consent_changed_at
+		          AND (v.contact_id IS NOT NULL OR v.campaign_member_id IS NOT NULL OR v.new_starter_id IS NOT NULL))`).
+		Scan(&inconsistent[0], &inconsistent[1], &inconsistent[2], &inconsistent[3], &inconsistent[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inconsistent != [5]int{} {
+		t.Errorf("invitations without a conversation, questions without a case, replies undelivered, welcomes without a conversation, "+
+			"texts after an opt-out: %v; want none", inconsistent)
 	}
 	var optOuts int
 	db.Pool.QueryRow(ctx, `SELECT count(*) FROM staff WHERE consent = 'opted_out'`).Scan(&optOuts)
@@ -296,5 +344,75 @@ func TestSeedPilot(t *testing.T) {
 	}
 	if n.Episodes == 0 || n.Scheduled+n.Skipped+n.Cancelled+n.Failed+n.Closed != 0 || fake.n != 0 {
 		t.Errorf("planning after the seed: %+v and %d jobs; want every contact already there", n, fake.n)
+	}
+}
+
+// checkPilotCampaigns checks the pilot month's vaccination uptake on the
+// dashboard d of every organisation: a flu campaign in each organisation
+// but the first, each in its own week, with every kind of answer and
+// about half taking the vaccine; most staff groups shown, a few too small
+// to show.
+func checkPilotCampaigns(t *testing.T, d postgres.Dashboard) {
+	t.Helper()
+	campaigns := d.Campaigns.Campaigns
+	all := campaigns[len(campaigns)-1]
+	t.Logf("vaccination: %d campaigns, %v invited, %v replied, %v booked, %v had it elsewhere, %v declined, %v questions, uptake %.0f%%",
+		len(campaigns)-1, all.Invited.Value, all.Replied.Value, all.Booked.Value, all.HadElsewhere.Value, all.Declined.Value,
+		all.Question.Value, all.Uptake.Value)
+	if len(campaigns) != 4 || all.Invited.Value < 1000 || all.Replied.Value > 0.8*all.Invited.Value ||
+		all.Uptake.Value < 30 || all.Uptake.Value > 80 {
+		t.Errorf("%d campaigns, %v invited, %v replied, uptake %.0f%%; want 3, thousands, most replying, 30%% to 80%%",
+			len(campaigns)-1, all.Invited.Value, all.Replied.Value, all.Uptake.Value)
+	}
+	for _, f := range []postgres.Figure{all.Booked, all.HadElsewhere, all.Declined, all.Question} {
+		if f.Value < 20 {
+			t.Errorf("an answer is given by %v people; want every answer given by some", f.Value)
+		}
+	}
+	var shown, suppressed []string
+	for _, g := range d.Campaigns.StaffGroups {
+		switch {
+		case g.Invited.Suppressed:
+			suppressed = append(suppressed, g.Group)
+		case g.Invited.Value > 0 && !g.Uptake.Suppressed:
+			shown = append(shown, g.Group)
+		}
+	}
+	if len(suppressed) == 0 || len(shown) < 5 {
+		t.Errorf("staff groups shown %q, suppressed %q; want most shown, some too small", shown, suppressed)
+	}
+	weeks := 0
+	for _, w := range d.Campaigns.Weeks {
+		if w.Invited.Value > 0 {
+			weeks++
+		}
+	}
+	running := 0
+	for _, o := range d.Organisations {
+		if len(o.Campaigns.Campaigns) > 1 {
+			running++
+		}
+	}
+	if weeks != 3 || running != 3 {
+		t.Errorf("invitations in %d weeks from %d organisations; want 3 and 3", weeks, running)
+	}
+}
+
+// checkPilotNewStarters checks the pilot month's new starters' clearance
+// on the dashboard d: some in every organisation, most cleared, about the
+// first day.
+func checkPilotNewStarters(t *testing.T, d postgres.Dashboard) {
+	t.Helper()
+	n := d.NewStarters
+	t.Logf("new starters: %v, %v cleared, %.0f%% by the first day, %.0f%% within 14 days, median %v days",
+		n.Starters.Value, n.Cleared.Value, n.ByDay1Rate.Value, n.Within14Rate.Value, n.MedianDays.Value)
+	if n.Starters.Value < 30 || n.Cleared.Value < 0.6*n.Starters.Value || n.Cleared.Value == n.Starters.Value ||
+		n.ByDay1Rate.Value < 20 || n.ByDay1Rate.Value > 80 || n.MedianDays.Empty || n.MedianDays.Value < -7 || n.MedianDays.Value > 14 {
+		t.Errorf("new starters %+v; want dozens, most but not all cleared, many by their first day, a median within a fortnight of it", n)
+	}
+	for _, o := range d.Organisations {
+		if o.NewStarters.Starters.Value < 5 {
+			t.Errorf("organisation %d has %v new starters, want some", o.Filter.OrganisationID, o.NewStarters.Starters.Value)
+		}
 	}
 }

@@ -73,7 +73,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	for _, series := range []string{"contacts_by_week/Day-1 absence reports", "contacts_by_week/Stress check-ins",
 		"contacts_by_week/MSK check-ins", "contacts_by_week/Long-term check-ins", "signposts_by_service/Conversations",
-		"physio_referrals/Made", "physio_referrals/Booked", "cases_by_priority/Opened", "conversations/SMS", "conversations/Web chat"} {
+		"physio_referrals/Made", "physio_referrals/Booked", "cases_by_priority/Opened", "conversations/SMS", "conversations/Web chat",
+		"campaign_uptake/Invited", "campaign_uptake_by_staff_group/Booked", "campaign_uptake_by_week/Had it elsewhere",
+		"new_starter_clearance/Starters", "new_starter_clearance/Cleared"} {
 		if sums[series] < 10 {
 			t.Errorf("%s adds up to %v in the demo's pilot month, want more", series, sums[series])
 		}

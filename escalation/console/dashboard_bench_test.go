@@ -110,8 +110,9 @@ func BenchmarkDashboard(b *testing.B) {
 // benchDashboardSQL seeds, in the caller's transaction, a year of history
 // to yesterday (Europe/London) for 100,000 staff spread evenly over the
 // organisations (there must be 4), each of which went live 183 days ago,
-// shaped like the demo's pilot month (demo/pilot.go: its mix of reasons
-// and of cases) with a fixed random seed. Before go-live: absence episodes only. The year: about
+// shaped like the demo's pilot month (demo/pilot.go: its mix of reasons,
+// of cases, of staff groups and of vaccination answers) with a fixed
+// random seed. Before go-live: absence episodes only. The year: about
 // 1.5 absence episodes a person (the ESR reasons' usual mix; some still
 // open, some self-reported from go-live on); from go-live, the contacts the
 // trigger rules make (about three in five answered, and some in every
@@ -378,13 +379,13 @@ SELECT id, kind, at FROM ins CROSS JOIN LATERAL (VALUES
     ('did_not_attend', appointment_at + interval '1 hour', status = 'did_not_attend')) AS e(kind, at, happened)
 WHERE happened;
 
--- Staff groups (benchStaffGroups) and two vaccination campaigns an
--- organisation, flu a month after go-live and COVID-19 four months after,
--- each inviting three in five of its staff over three weeks (one in twenty
--- of those skipped, opted out), with about half booked or vaccinated
--- elsewhere (benchVaccinationOutcome).
-CREATE TEMP TABLE bench_group (name text, lo float8, hi float8) ON COMMIT DROP;
-INSERT INTO bench_group VALUES ` + benchStaffGroups + `;
+-- Staff groups (demo.PilotStaffGroups, their lean aside) and two
+-- vaccination campaigns an organisation, flu a month after go-live and
+-- COVID-19 four months after, each inviting three in five of its staff
+-- over three weeks (one in twenty of those skipped, opted out), with about
+-- half booked or vaccinated elsewhere (demo.PilotVaccinationOutcome).
+CREATE TEMP TABLE bench_group (name text, lo float8, hi float8, lean float8) ON COMMIT DROP;
+INSERT INTO bench_group VALUES ` + demo.PilotStaffGroups + `;
 UPDATE staff s SET staff_group = g.name FROM bench_group g
 WHERE (hashint8(s.id)::int8 + 2147483648) / 4294967296.0 >= g.lo AND (hashint8(s.id)::int8 + 2147483648) / 4294967296.0 < g.hi;
 INSERT INTO campaigns (organisation_id, name, flow, vaccine, audience, audience_value, starts_at, window_from, window_until, status,
@@ -399,7 +400,7 @@ SELECT campaign_id, staff_id, staff_group,
        CASE WHEN NOT skip THEN outcome END, CASE WHEN NOT skip AND outcome IS NOT NULL THEN sent_at + interval '3 hours' END,
        sent_at
 FROM (SELECT c.id AS campaign_id, s.id AS staff_id, s.staff_group, random() < 0.05 AS skip, m.r,
-             c.starts_at + interval '1 minute' * floor(random() * 21 * 24 * 60) AS sent_at, ` + benchVaccinationOutcome + ` AS outcome
+             c.starts_at + interval '1 minute' * floor(random() * 21 * 24 * 60) AS sent_at, ` + demo.PilotVaccinationOutcome + ` AS outcome
       FROM campaigns c JOIN staff s ON s.organisation_id = c.organisation_id CROSS JOIN LATERAL (SELECT random() AS r, s.id AS sid) m
       WHERE random() < 0.6) x;
 
@@ -426,19 +427,3 @@ FROM (SELECT s.organisation_id, s.id, p.today, p.today - 365 + floor(random() * 
 CROSS JOIN LATERAL (SELECT n.u >= 0.15 AND n.starts_on + n.offset_days < n.today AS cleared) c
 CROSS JOIN (SELECT id FROM users WHERE role = 'admin') a;
 `
-
-// benchStaffGroups is the bench's mix of ESR staff groups, as the rows of
-// an SQL VALUES list: (staff_group, lo, hi), a group taking the share
-// [lo, hi) of the staff; roughly an NHS trust's workforce.
-const benchStaffGroups = `
-    ('Nursing and Midwifery Registered', 0.00, 0.27), ('Additional Clinical Services', 0.27, 0.47),
-    ('Administrative and Clerical', 0.47, 0.67),      ('Allied Health Professionals', 0.67, 0.75),
-    ('Medical and Dental', 0.75, 0.86),               ('Estates and Ancillary', 0.86, 0.94),
-    ('Additional Professional Scientific and Technical', 0.94, 0.97), ('Healthcare Scientists', 0.97, 1.00)`
-
-// benchVaccinationOutcome is the SQL expression of the answer of the
-// campaign member drawn m.r (uniform on [0, 1)): NULL for none (no reply,
-// or from 0.61 to 0.64 a reply that gave none).
-const benchVaccinationOutcome = `
-       CASE WHEN m.r < 0.38 THEN 'booked' WHEN m.r < 0.50 THEN 'had_elsewhere'
-            WHEN m.r < 0.58 THEN 'declined' WHEN m.r < 0.61 THEN 'question' END`
