@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -123,15 +124,23 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	}
 	defer func() { _, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", templateLockID) }() // the session ends anyway
 
+	// Each run marks the template it uses, so that runs of other schemas
+	// at the same time (worktrees sharing one server) keep theirs.
 	var ready bool
 	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", name).Scan(&ready)
-	if err != nil || ready {
+	if err != nil {
+		return "", err
+	}
+	if ready {
+		_, err = conn.Exec(ctx, "COMMENT ON DATABASE "+pgx.Identifier{name}.Sanitize()+" IS "+usedMark())
 		return name, err
 	}
 
-	// Templates of older schemas, and a half-built one of this schema left
-	// by a killed run.
-	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'ohcontact\\_tmpl\\_%'")
+	// Templates of older schemas unused for staleAfter, and a half-built
+	// one of this schema left by a killed run.
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
+		WHERE datname LIKE 'ohcontact\_tmpl\_%' AND (datname = $1 OR coalesce(shobj_description(oid, 'pg_database'), '') < $2)`,
+		name, "used "+time.Now().Add(-staleAfter).UTC().Format(time.RFC3339))
 	if err != nil {
 		return "", err
 	}
@@ -165,7 +174,18 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if _, err := conn.Exec(ctx, "ALTER DATABASE "+id+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"); err != nil {
 		return "", err
 	}
-	return name, nil
+	_, err = conn.Exec(ctx, "COMMENT ON DATABASE "+id+" IS "+usedMark())
+	return name, err
+}
+
+// staleAfter is how long a template of another schema may go unused
+// before a run drops it.
+const staleAfter = 2 * time.Hour
+
+// usedMark is the SQL literal a template's comment holds: when a run last
+// took it, as "used " and an RFC 3339 UTC time, which sorts as text.
+func usedMark() string {
+	return "'used " + time.Now().UTC().Format(time.RFC3339) + "'"
 }
 
 // withDatabase returns the URL u with its database name replaced.
