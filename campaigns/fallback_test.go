@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/channels/webchat"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/signposting"
@@ -230,5 +231,57 @@ func TestFallbackKeepsTheProgressRight(t *testing.T) {
 	f.runDue(t)
 	if got, want := progress(), "sent 0, reminded 1, replied 1, delivered 1, booked 1"; got != want {
 		t.Errorf("after the reminder of the other member: %s; want %s", got, want)
+	}
+}
+
+// TestFallbackKeepsToTheSendRate runs the SMS fallbacks of unseen web chat
+// invitations through River at 5 texts a second: each takes a send slot
+// on the ordinary line for each of its texts (the first before its
+// invitation is queued on the prepaid lane, the rest after), as the sender
+// does, so a crowd of them falling due together keeps to the rate, each
+// person texted once.
+func TestFallbackKeepsToTheSendRate(t *testing.T) {
+	t.Parallel()
+	skipNearMidnight(t)
+	f := newFixture(t)
+	const n, rate, texts = 6, 5.0, 2 // texts an invitation
+	for range n {
+		f.staff(t, person{department: "Ward 3", mobile: true, webchat: true})
+	}
+	l := newLive(t, f, rate)
+	id := f.create(t, f.allDay("Ward 3")).CampaignID
+	ctx := t.Context()
+	if err := f.c.Start(ctx, 0, id, f.lead); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for f.status(t, id) != "finished" {
+		if time.Now().After(deadline) {
+			t.Fatal("the web chat invitations were not all sent")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// A day passes, and nobody opened the intranet.
+	exec(t, f, `UPDATE river_job SET scheduled_at = now() WHERE kind = 'campaign_sms_fallback' AND state = 'scheduled'`)
+	l.waitFor(t, n*texts, 15*time.Second)
+	time.Sleep(500 * time.Millisecond) // nothing more comes
+	// Each text took its slot on the ordinary line: the line's next slot
+	// is a slot a text after the first.
+	var next time.Time
+	if err := f.db.Pool.QueryRow(ctx, `SELECT next_slot FROM send_slots WHERE name = $1`, sms.Queue).Scan(&next); err != nil {
+		t.Fatalf("the ordinary line's send slots: %v", err)
+	}
+	if took, least := next.Sub(l.accepted()[0]), time.Duration(float64(n*texts)/rate*float64(time.Second)); took < least*9/10 {
+		t.Errorf("the %d fallback texts took slots for %v; want %v at %v a second", n*texts, took, least, rate)
+	}
+	to := map[string]int{}
+	for _, m := range l.twilio.Messages() {
+		to[m.Get("To")]++
+	}
+	if len(to) != n || len(l.accepted()) != n*texts {
+		t.Errorf("%d texts to %d people; want %d each to %d", len(l.accepted()), len(to), texts, n)
+	}
+	if k := f.count(t, `SELECT count(*) FROM audit_events WHERE action = 'campaign.sms_fallback'`); k != n {
+		t.Errorf("%d campaign.sms_fallback audit events; want %d", k, n)
 	}
 }
