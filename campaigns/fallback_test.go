@@ -285,3 +285,33 @@ func TestFallbackKeepsToTheSendRate(t *testing.T) {
 		t.Errorf("%d campaign.sms_fallback audit events; want %d", k, n)
 	}
 }
+
+// TestFallbackConversationClosesOnItsOwnTime: with no reminder, the SMS
+// conversation the fallback opened closes as no_response close_after (72
+// hours) after the fallback, not after the web chat invitation.
+func TestFallbackConversationClosesOnItsOwnTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	staff, _ := f.staff(t, person{department: "Ward 3", mobile: true, webchat: true})
+	n := f.campaign()
+	n.RemindAfter = 0
+	id := f.create(t, n).CampaignID
+	if err := f.c.Start(ctx, 0, id, f.lead); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, err := f.c.SendOne(ctx, id); err != nil || s != "next" {
+		t.Fatalf("send: %s, %v; want the web chat invitation", s, err)
+	}
+	closedAt := time.Duration(0)
+	for h := time.Duration(0); h <= 6*24*time.Hour && closedAt == 0; h += time.Hour {
+		f.clock.Set(monday.Add(h))
+		f.runDue(t)
+		if f.count(t, `SELECT count(*) FROM conversations WHERE staff_id = $1 AND channel = 'sms' AND closed_reason = 'no_response'`, staff) > 0 {
+			closedAt = h
+		}
+	}
+	if want := 24*time.Hour + 72*time.Hour; closedAt != want {
+		t.Errorf("the SMS conversation closed %v after the invitation; want %v", closedAt, want)
+	}
+}
