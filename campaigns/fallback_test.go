@@ -235,7 +235,7 @@ func TestFallbackKeepsTheProgressRight(t *testing.T) {
 }
 
 // TestFallbackKeepsToTheSendRate runs the SMS fallbacks of unseen web chat
-// invitations through River at 5 texts a second: each takes a send slot
+// invitations through River at 2 texts a second: each takes a send slot
 // on the ordinary line for each of its texts (the first before its
 // invitation is queued on the prepaid lane, the rest after), as the sender
 // does, so a crowd of them falling due together keeps to the rate, each
@@ -244,7 +244,9 @@ func TestFallbackKeepsToTheSendRate(t *testing.T) {
 	t.Parallel()
 	skipNearMidnight(t)
 	f := newFixture(t)
-	const n, rate, texts = 6, 5.0, 2 // texts an invitation
+	// Slots half a second apart: wider than a fallback's transactions, even
+	// under the race detector, so the line never idles between them.
+	const n, rate, texts = 6, 2.0, 2 // texts an invitation
 	for range n {
 		f.staff(t, person{department: "Ward 3", mobile: true, webchat: true})
 	}
@@ -264,7 +266,7 @@ func TestFallbackKeepsToTheSendRate(t *testing.T) {
 	// A day passes, and nobody opened the intranet.
 	released := time.Now()
 	exec(t, f, `UPDATE river_job SET scheduled_at = now() WHERE kind = 'campaign_sms_fallback' AND state = 'scheduled'`)
-	l.waitFor(t, n*texts, 15*time.Second)
+	l.waitFor(t, n*texts, 20*time.Second)
 	time.Sleep(500 * time.Millisecond) // nothing more comes
 	// Each text took its slot on the ordinary line: its next slot is a slot
 	// a text after they fell due, at least.
