@@ -46,6 +46,10 @@ type Campaigns struct {
 	// before it is closed as no_response (CloseArgs), for an organisation's
 	// code: its triggers' close_after, as for an unanswered contact.
 	CloseAfter func(org string) time.Duration
+	// SMSFallbackAfter is how long a web chat invitation may go unseen
+	// before it goes by SMS (FallbackArgs), for an organisation's code: its
+	// triggers' webchat sms_fallback_after, as for a contact; 0 never.
+	SMSFallbackAfter func(org string) time.Duration
 	// Location is the campaigns' time zone, Europe/London.
 	Location *time.Location
 	Now      func() time.Time

@@ -14,15 +14,18 @@ import (
 	"github.com/ohcontact/ohcontact/postgres"
 )
 
-// CloseArgs is the job that closes the conversation campaign member
-// MemberID's invitation (or reminder) opened, as no_response, if it is
-// still open with the bot and nothing was said in it since it held Seq
-// messages: an invitation nobody answered, or one left unfinished ("not
-// now", a booking link nobody confirmed), would otherwise stay open for
-// good and take the person's next text.
+// CloseArgs is the job that closes conversation ConversationID, which
+// campaign member MemberID's invitation (or reminder, or SMS fallback)
+// opened, as no_response, if it is still their latest, open with the bot,
+// and nothing was said in it since it held Seq messages: an invitation
+// nobody answered, or one left unfinished ("not now", a booking link
+// nobody confirmed), would otherwise stay open for good and take the
+// person's next text. A ConversationID of 0 (jobs queued before it was
+// added) means the member's latest conversation.
 type CloseArgs struct {
-	MemberID int64 `json:"member_id"`
-	Seq      int   `json:"seq"`
+	MemberID       int64 `json:"member_id"`
+	Seq            int   `json:"seq"`
+	ConversationID int64 `json:"conversation_id,omitempty"`
 }
 
 // Kind is "campaign_close".
@@ -54,18 +57,20 @@ func (w *CloseWorker) Work(ctx context.Context, job *river.Job[CloseArgs]) error
 // reminder due after it, or the reminder sent).
 func (c *Campaigns) scheduleClose(ctx context.Context, tx pgx.Tx, m postgres.CampaignMember, conv ohcontact.Conversation, lastSaid time.Time) error {
 	at := lastSaid.Add(c.CloseAfter(m.Staff.OrganisationCode))
-	if _, err := c.Jobs.InsertTx(ctx, tx, CloseArgs{MemberID: m.ID, Seq: conv.LastMessageSeq}, &river.InsertOpts{ScheduledAt: at}); err != nil {
+	if _, err := c.Jobs.InsertTx(ctx, tx, CloseArgs{MemberID: m.ID, Seq: conv.LastMessageSeq, ConversationID: conv.ID}, &river.InsertOpts{ScheduledAt: at}); err != nil {
 		return fmt.Errorf("schedule closing of campaign member %d's conversation: %w", m.ID, err)
 	}
 	return nil
 }
 
 // close closes, at now, in tx, member args.MemberID's latest conversation
-// as no_response when it is open with the bot and still holds args.Seq
-// messages. A conversation something was said in since (a reply, the
-// reminder) is looked at again CloseAfter from now; a finished one, or one
-// a clinician owns (they close it), is left alone. It locks the
-// conversation before the member, as the runner does.
+// as no_response when it is args.ConversationID, open with the bot and
+// still holds args.Seq messages. A conversation something was said in
+// since (a reply, the reminder) is looked at again CloseAfter from now; a
+// finished one, one a clinician owns (they close it), and one a later
+// conversation replaced (the SMS fallback's, which has its own closing) are
+// left alone. It locks the conversation before the member, as the runner
+// does.
 func (c *Campaigns) close(ctx context.Context, tx pgx.Tx, args CloseArgs, now time.Time) error {
 	conv, _, err := postgres.LockMemberConversation(ctx, tx, args.MemberID)
 	switch {
@@ -73,7 +78,7 @@ func (c *Campaigns) close(ctx context.Context, tx pgx.Tx, args CloseArgs, now ti
 		return nil
 	case err != nil:
 		return err
-	case conv.Closed || conv.Owner != ohcontact.OwnerBot:
+	case conv.Closed || conv.Owner != ohcontact.OwnerBot, args.ConversationID != 0 && conv.ID != args.ConversationID:
 		return nil
 	}
 	m, err := postgres.LockCampaignMember(ctx, tx, args.MemberID)

@@ -107,8 +107,9 @@ func TestUnfinishedConversationsClose(t *testing.T) {
 	}
 }
 
-// runDue runs, at the fixture's clock, the campaign reminders and closings
-// that are due, in the order they were scheduled, and marks them completed.
+// runDue runs, at the fixture's clock, the campaign reminders, closings and
+// SMS fallbacks that are due, in the order they were scheduled, and marks
+// them completed, or, for one that would snooze, scheduled again.
 func (f *fixture) runDue(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
@@ -116,7 +117,7 @@ func (f *fixture) runDue(t *testing.T) {
 		var jobID int64
 		var kind string
 		var args []byte
-		err := f.db.Pool.QueryRow(ctx, `SELECT id, kind, args FROM river_job WHERE kind IN ('campaign_reminder', 'campaign_close')
+		err := f.db.Pool.QueryRow(ctx, `SELECT id, kind, args FROM river_job WHERE kind IN ('campaign_reminder', 'campaign_close', 'campaign_sms_fallback')
 			AND state IN ('available', 'scheduled') AND scheduled_at <= $1 ORDER BY scheduled_at, id LIMIT 1`, f.clock.Now()).
 			Scan(&jobID, &kind, &args)
 		if err != nil {
@@ -129,9 +130,11 @@ func (f *fixture) runDue(t *testing.T) {
 			if err := json.Unmarshal(args, &a); err != nil {
 				t.Fatal(err)
 			}
-			if wait, err := f.c.RemindOne(ctx, a.MemberID); err != nil || wait != 0 {
-				t.Fatalf("reminder: wait %v, %v", wait, err)
+			wait, err := f.c.RemindOne(ctx, a.MemberID)
+			if err != nil {
+				t.Fatal(err)
 			}
+			f.snooze(t, jobID, wait)
 		case "campaign_close":
 			var a campaigns.CloseArgs
 			if err := json.Unmarshal(args, &a); err != nil {
@@ -140,6 +143,26 @@ func (f *fixture) runDue(t *testing.T) {
 			if err := f.c.CloseOne(ctx, a); err != nil {
 				t.Fatal(err)
 			}
+		case "campaign_sms_fallback":
+			var a campaigns.FallbackArgs
+			if err := json.Unmarshal(args, &a); err != nil {
+				t.Fatal(err)
+			}
+			wait, err := f.c.FallbackOne(ctx, a.ConversationID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.snooze(t, jobID, wait)
 		}
+	}
+}
+
+// snooze schedules job id again wait from the fixture's clock, as River
+// does with a snooze, when wait is not 0.
+func (f *fixture) snooze(t *testing.T, id int64, wait time.Duration) {
+	t.Helper()
+	if wait > 0 {
+		exec(t, f, `UPDATE river_job SET state = 'scheduled', finalized_at = NULL, scheduled_at = $2 WHERE id = $1`,
+			id, f.clock.Now().Add(wait))
 	}
 }

@@ -49,7 +49,8 @@
 //     the order their slots were taken, and a campaign never has more than
 //     an invitation or two queued: a reply to someone mid-conversation
 //     waits behind at most the slot already taken, never behind the
-//     campaign. Web chat invitations take no slot.
+//     campaign. Web chat invitations take no slot; their SMS fallbacks
+//     take theirs the same way.
 //   - The reminder (RemindArgs, one job per member, at the invitation plus
 //     the campaign's remind_after, held to its window and the person's
 //     quiet hours) is sent once, only if the member has not replied: the
@@ -60,13 +61,41 @@
 //     Reminders are delivered as every other proactive text, each taking
 //     its slot on the SMS line. An invitation of several texts takes a
 //     slot for each (the sender takes the rest after queueing it).
-//   - Closing (CloseArgs, scheduled with the invitation and with the
-//     reminder): a campaign conversation still open with the bot is closed
-//     as no_response when nothing was said in it for CloseAfter (the
-//     organisation's triggers close_after) after the reminder, or after the
-//     invitation when there is none; something said meanwhile puts it off
-//     by CloseAfter from when the job looks. One a clinician owns is left
-//     to them.
+//   - The SMS fallback (FallbackArgs, on Queue, scheduled with a web chat
+//     invitation at SMSFallbackAfter, the organisation's webchat
+//     sms_fallback_after, 24 hours by default; 0 never): a person who
+//     prefers the web chat but is off work may never open the intranet.
+//     When it runs it re-checks, under the conversation's and the member's
+//     locks: the invitation's web chat is still open with the bot and
+//     nobody has seen it (triggers.UnseenWebChat: no message reached a
+//     browser, the person has not written); the member has not replied; the
+//     person has a mobile, has not opted out and is still a person's
+//     record. A stopped campaign drops it, a paused one holds it (looking
+//     again every 15 minutes); it waits for the campaign's window outside
+//     the person's quiet hours, and for the person as the sender does
+//     (triggers.MakeWay). Then it opens an SMS conversation of the same
+//     flow for the member (triggers.Proactive), the invitation in its SMS
+//     wording, even when an unseen reminder followed it in the web chat,
+//     closes the web chat one as no_response, schedules the new one's
+//     closing and audits campaign.sms_fallback (ids only). Only once it is
+//     due does it take a send slot, before a second transaction queues the
+//     invitation on sms.PrepaidQueue, and the rest's slots after, as the
+//     sender does (takeSlots). It happens once: nothing else schedules it.
+//     With the reminder: a reminder still to come follows in the SMS
+//     conversation; one already sent, unseen, in the web chat is the one
+//     reminder, and the SMS invitation is not reminded again. So the person
+//     is reached by at most the invitation and the reminder, whichever
+//     channel carries them. The member stays one row: a reply by SMS marks
+//     it replied and delivered_at (migration 0024) follows its
+//     conversations, whichever channel.
+//   - Closing (CloseArgs, scheduled with the invitation, with the reminder
+//     and with the SMS fallback): a campaign conversation still open with
+//     the bot is closed as no_response when nothing was said in it for
+//     CloseAfter (the organisation's triggers close_after) after the
+//     reminder, or after the invitation (or its SMS fallback) when there is
+//     none; something said meanwhile puts it off by CloseAfter from when the
+//     job looks. One a clinician owns is left to them, and one a later
+//     conversation replaced is left to that one's closing.
 //
 // Logs carry ids only: no name, number or message.
 package campaigns

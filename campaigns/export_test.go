@@ -39,3 +39,16 @@ func (c *Campaigns) SetSendRun(d time.Duration) { c.sendRun = d }
 func (c *Campaigns) CloseOne(ctx context.Context, args CloseArgs) error {
 	return c.DB.InTx(ctx, func(tx pgx.Tx) error { return c.close(ctx, tx, args, c.Now()) })
 }
+
+// FallbackOne runs the SMS fallback job's transaction for web chat
+// conversation id at c.Now(), its send slot taken, and returns how long it
+// would snooze.
+func (c *Campaigns) FallbackOne(ctx context.Context, id int64) (time.Duration, error) {
+	var r fallback
+	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = c.fallBack(ctx, tx, id, c.Now(), true)
+		return err
+	})
+	return r.wait, err
+}

@@ -94,7 +94,8 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.c = &campaigns.Campaigns{CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter }, DB: db, Engine: engine, Jobs: jobs,
+	f.c = &campaigns.Campaigns{CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter },
+		SMSFallbackAfter: func(org string) time.Duration { return policy.For(org).Rules.SMSFallbackAfter }, DB: db, Engine: engine, Jobs: jobs,
 		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
 		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
 		Flows:       []string{dialogs.FlowVaccination}, Location: london, Now: f.clock.Now, Log: log}

@@ -54,12 +54,13 @@ type RemindWorker struct {
 	c *Campaigns
 }
 
-// AddWorkers registers the sender's, the reminder's and the closing's
-// workers.
+// AddWorkers registers the sender's, the reminder's, the closing's and
+// the SMS fallback's workers.
 func (c *Campaigns) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &SendWorker{c: c})
 	river.AddWorker(w, &RemindWorker{c: c})
 	river.AddWorker(w, &CloseWorker{c: c})
+	river.AddWorker(w, &FallbackWorker{c: c})
 }
 
 // step is what one invitation's transaction did.
@@ -83,10 +84,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 	deadline := time.Now().Add(run)
 	for time.Now().Before(deadline) {
-		if w.c.Throttle != nil {
-			if err := w.c.Throttle.Wait(ctx, sms.Queue); err != nil {
-				return err // a snooze when the line is long
-			}
+		if err := w.c.takeSlots(ctx, 1); err != nil {
+			return err
 		}
 		for time.Now().Before(deadline) && ctx.Err() == nil {
 			var s step
@@ -111,16 +110,30 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 			if s == stepSMS {
 				// The invitation's first text had its slot; each further
 				// one (the vaccination flow's choices) takes its own.
-				for i := 1; i < texts && w.c.Throttle != nil; i++ {
-					if err := w.c.Throttle.Wait(ctx, sms.Queue); err != nil {
-						return err
-					}
+				if err := w.c.takeSlots(ctx, texts-1); err != nil {
+					return err
 				}
 				break
 			}
 		}
 	}
 	return w.handOver(ctx, job)
+}
+
+// takeSlots waits for n send slots on the ordinary SMS line (sms.Queue),
+// one a text of an invitation queued on sms.PrepaidQueue (the first before
+// it is queued, the rest after). It returns a River snooze when the line is
+// long. Without a Throttle it takes none.
+func (c *Campaigns) takeSlots(ctx context.Context, n int) error {
+	for range n {
+		if c.Throttle == nil {
+			return nil
+		}
+		if err := c.Throttle.Wait(ctx, sms.Queue); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // handOver completes job and inserts the campaign's next sender in one
@@ -209,6 +222,11 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 	}
 	if err := c.scheduleClose(ctx, tx, m, conv, lastSaid); err != nil {
 		return 0, 0, 0, err
+	}
+	if after := c.SMSFallbackAfter(k.OrganisationCode); channel == ohcontact.ChannelWebChat && after > 0 {
+		if _, err := c.Jobs.InsertTx(ctx, tx, FallbackArgs{ConversationID: conv.ID}, &river.InsertOpts{ScheduledAt: now.Add(after)}); err != nil {
+			return 0, 0, 0, fmt.Errorf("schedule sms fallback of campaign member %d: %w", m.ID, err)
+		}
 	}
 	if channel == ohcontact.ChannelSMS {
 		return stepSMS, conv.LastMessageSeq, 0, nil // a new conversation: its messages are the invitation's texts

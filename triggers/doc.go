@@ -73,7 +73,7 @@
 //	  bank_holidays  = [2026-01-01, "2026-04-03"]    # dates or strings; replaces the default list (see below)
 //
 //	  [organisations.webchat]
-//	  sms_fallback_after = "24h"   # a web chat contact unseen this long goes by SMS; "0" or "off": never
+//	  sms_fallback_after = "24h"   # a web chat contact (or campaign invitation) unseen this long goes by SMS; "0" or "off": never
 //
 //	  [organisations.sms]
 //	  fold_diacritics = false      # true: send Welsh and Polish letters folded (tal, not tâl), GSM-7, for cost

@@ -427,19 +427,30 @@ func MakeWay(ctx context.Context, tx pgx.Tx, staffID int64, channel ohcontact.Ch
 	return false, 0, nil
 }
 
-func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebChatFallbackArgs, now time.Time) (time.Duration, error) {
-	conv, err := postgres.LockConversation(ctx, tx, args.ConversationID)
+// UnseenWebChat locks conversation id in tx and reports whether it is a
+// web chat still open with the bot that nobody has seen: none of its
+// messages has reached a browser and the person has not written in it
+// (postgres.WebChatSeen). Its opening may then go again by SMS (a
+// contact's WebChatFallbackDue, a campaign invitation's fallback). A
+// conversation that is gone, ended or with a clinician is not unseen.
+func UnseenWebChat(ctx context.Context, tx pgx.Tx, id int64) (ohcontact.Conversation, bool, error) {
+	conv, err := postgres.LockConversation(ctx, tx, id)
 	switch {
 	case errors.Is(err, ohcontact.ErrNotFound):
-		return 0, nil
+		return conv, false, nil
 	case err != nil:
-		return 0, err
-	case conv.Closed || conv.Owner != ohcontact.OwnerBot || conv.ContactID == 0:
-		return 0, nil // ended, answered elsewhere, or with a clinician
+		return conv, false, err
+	case conv.Closed || conv.Owner != ohcontact.OwnerBot || conv.Channel != ohcontact.ChannelWebChat:
+		return conv, false, nil
 	}
 	seen, err := postgres.WebChatSeen(ctx, tx, conv.ID)
-	if err != nil || seen {
-		return 0, err
+	return conv, err == nil && !seen, err
+}
+
+func (c *Contacts) webChatFallbackDue(ctx context.Context, tx pgx.Tx, args WebChatFallbackArgs, now time.Time) (time.Duration, error) {
+	conv, unseen, err := UnseenWebChat(ctx, tx, args.ConversationID)
+	if err != nil || !unseen || conv.ContactID == 0 {
+		return 0, err // seen, ended, answered elsewhere, with a clinician, or no contact's
 	}
 	k, ok, err := c.lockContact(ctx, tx, conv.ContactID)
 	if !ok {

@@ -55,8 +55,9 @@ type Rules struct {
 	// FollowUpUnanswered are the triggers whose contacts open a case for a
 	// person when closed unanswered (stress and long_term).
 	FollowUpUnanswered []ohcontact.Trigger
-	// SMSFallbackAfter is how long a contact sent by web chat may go unseen
-	// before it is sent by SMS instead (WebChatFallbackDue); 0 never.
+	// SMSFallbackAfter is how long a contact (or a campaign's invitation)
+	// sent by web chat may go unseen before it is sent by SMS instead
+	// (WebChatFallbackDue, campaigns.FallbackArgs); 0 never.
 	SMSFallbackAfter time.Duration
 }
 

@@ -106,8 +106,9 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 	invitations := &sms.Outbox{Prepaid: true}
 	camps := &campaigns.Campaigns{DB: db, Engine: engine, Flows: campaigns.Flows(engine.Flows()), Throttle: throttle,
 		Location: london, Now: time.Now,
-		CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter },
-		Log:        log.With("component", "campaigns")}
+		CloseAfter:       func(org string) time.Duration { return policy.For(org).Rules.CloseAfter },
+		SMSFallbackAfter: func(org string) time.Duration { return policy.For(org).Rules.SMSFallbackAfter },
+		Log:              log.With("component", "campaigns")}
 	workers := river.NewWorkers()
 	contacts.AddWorkers(workers)
 	camps.AddWorkers(workers)
