@@ -134,7 +134,7 @@ func (c *Campaigns) fallBack(ctx context.Context, tx pgx.Tx, id int64, now time.
 	}
 	lastSaid := now
 	if m.State == postgres.MemberSent && k.RemindAfter > 0 {
-		lastSaid = later(now, m.SentAt.Add(k.RemindAfter)) // the reminder follows, in the SMS conversation
+		lastSaid = ohcontact.Later(now, m.SentAt.Add(k.RemindAfter)) // the reminder follows, in the SMS conversation
 	}
 	if err := c.scheduleClose(ctx, tx, m, text, lastSaid); err != nil {
 		return fallback{}, err

@@ -169,7 +169,7 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 		return stepDone, 0, 0, nil
 	}
 	w := c.window(k)
-	at, err := w.Next(later(now, k.StartsAt), nil)
+	at, err := w.Next(ohcontact.Later(now, k.StartsAt), nil)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("campaign %d: %w", id, err) // the window always has a day and an opening
 	}
@@ -282,12 +282,4 @@ func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Out
 // is set.
 func flow(k postgres.Campaign, m postgres.CampaignMember, reminder bool) triggers.Proactive {
 	return triggers.Proactive{Staff: m.Staff, Flow: k.Flow, Reminder: reminder, Vaccine: k.Vaccine, CampaignMemberID: m.ID}
-}
-
-// later returns the later of a and b.
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

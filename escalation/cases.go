@@ -345,7 +345,7 @@ func (cs *Cases) SetPriority(ctx context.Context, a Actor, id int64, p ohcontact
 			if strings.TrimSpace(reason) == "" {
 				return ReasonRequiredError{}
 			}
-			due = later(cs.SLA.Due(p, k.CreatedAt, cs.Location), k.SLADue)
+			due = ohcontact.Later(cs.SLA.Due(p, k.CreatedAt, cs.Location), k.SLADue)
 			note = fmt.Sprintf("Lowered from %s to %s: %s", k.Priority, p, reason)
 		} else {
 			if k.SLADue.Before(due) {
@@ -453,7 +453,7 @@ func (cs *Cases) rewatch(ctx context.Context, tx pgx.Tx, id int64) error {
 	if err != nil || c.Status != "open" {
 		return err
 	}
-	return cs.watch(ctx, tx, c, later(c.SLADue, cs.clock()))
+	return cs.watch(ctx, tx, c, ohcontact.Later(c.SLADue, cs.clock()))
 }
 
 // watch inserts the check for c's next breach at at. Checks are unique by
@@ -467,11 +467,4 @@ func (cs *Cases) watch(ctx context.Context, tx pgx.Tx, c postgres.CaseSLA, at ti
 		return fmt.Errorf("schedule SLA check of case %d: %w", c.ID, err)
 	}
 	return nil
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

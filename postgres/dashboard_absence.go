@@ -478,14 +478,6 @@ func dayOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// later returns the later of a and b.
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // daysFrom is the number of days from a to b (dates).
 func daysFrom(a, b time.Time) int { return int(b.Sub(a).Hours()/24 + 0.5) }
 
@@ -523,7 +515,7 @@ func (q *dashboardQuery) absence(ctx context.Context) error {
 		}
 		if !o.GoLive.IsZero() && !o.GoLive.After(end) && !from.After(end) {
 			goLive := dayOf(o.GoLive)
-			pilotFrom := later(from, goLive)
+			pilotFrom := ohcontact.Later(from, goLive)
 			c.compared = &ComparedOrganisation{Organisation: o, PilotFrom: pilotFrom, PilotTo: end,
 				BaselineFrom: goLive.AddDate(0, 0, -daysFrom(pilotFrom, end)-1)}
 			periods = append(periods, absencePeriod{periodBaseline, o.ID, c.compared.BaselineFrom, goLive.AddDate(0, 0, -1)},
@@ -579,7 +571,7 @@ func absenceByMonth(d *Dashboard, a *absenceData, orgs []int64, from, end time.T
 	for _, g := range absenceGroups {
 		s := Series{Key: g.key}
 		for _, m := range d.Absence.Months {
-			first, last := later(m, from), m.AddDate(0, 1, -1)
+			first, last := ohcontact.Later(m, from), m.AddDate(0, 1, -1)
 			if end.Before(last) {
 				last = end
 			}

@@ -315,7 +315,7 @@ func (c *Contacts) contactDue(ctx context.Context, tx pgx.Tx, id int64, now time
 	}
 	// A job may run early (its contact re-planned since) or find the window
 	// changed: wait for the send time, and the window.
-	from := later(now, later(k.DueAt, k.HeldUntil))
+	from := ohcontact.Later(now, ohcontact.Later(k.DueAt, k.HeldUntil))
 	at, err := set.Window.Next(from, QuietOf(k.Quiet))
 	if errors.Is(err, ErrNoSendTime) {
 		return 0, postgres.SetContactState(ctx, tx, k.ID, stateFailed, reasonNoSendTime)

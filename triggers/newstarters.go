@@ -73,7 +73,7 @@ func (s *Scheduler) PlanNewStarter(ctx context.Context, tx pgx.Tx, staffID int64
 		return 0, nil
 	}
 	due := first.AddDays(-set.NewStarters.DaysBefore).At(set.Window.From, loc)
-	due, err = s.NextSendTime(ctx, tx, staffID, later(now, due))
+	due, err = s.NextSendTime(ctx, tx, staffID, ohcontact.Later(now, due))
 	if err != nil {
 		return 0, err
 	}

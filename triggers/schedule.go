@@ -246,7 +246,7 @@ func (p *pass) add(ep *postgres.EpisodeToPlan) error {
 		case back:
 			c.State, c.Reason = stateCancelled, returnedReason(e.EndsOn)
 		default:
-			from := later(d.DueAt, p.now)
+			from := ohcontact.Later(d.DueAt, p.now)
 			at, err := set.Window.Next(from, quiet)
 			if err != nil {
 				c.State, c.Reason = stateFailed, reasonNoSendTime
@@ -353,14 +353,6 @@ func QuietOf(q *ohcontact.QuietHours) *QuietHours {
 		return nil
 	}
 	return &QuietHours{From: Clock{q.From / 60, q.From % 60}, Until: Clock{q.Until / 60, q.Until % 60}}
-}
-
-// later returns the later of a and b.
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // dateOf returns the calendar day of a date column read as midnight UTC,

@@ -160,7 +160,7 @@ func TestScheduleOneEpisode(t *testing.T) {
 					mustEqualTime(t, string(w.trigger)+" held until", *g.HeldUntil, local(w.held))
 				}
 				if w.state == stateScheduled {
-					at := later(local(w.due), local(tt.now))
+					at := ohcontact.Later(local(w.due), local(tt.now))
 					if w.held != "" {
 						at = local(w.held)
 					}
