@@ -56,15 +56,17 @@ func BenchmarkPlan(b *testing.B) {
 // (texts/s) and its error against the configured rate (rate-error-%), and
 // how long after the pause the last text reached Twilio (pause-to-last-ms;
 // target ≤ 1000; 0 when none came after it). The ceiling run sets a rate
-// no sender reaches (5,000 a second) and pauses after 2,000 invitations:
-// its texts/s is how fast one campaign's sender can go on this machine.
+// no sender reaches (5,000 a second) and pauses after 2,000 of 5,000
+// invitations: its texts/s is how fast one campaign's sender and the
+// deliveries can go on this machine (no pause target: unthrottled, the
+// deliveries queue behind the sender and drain after the pause).
 func BenchmarkSend(b *testing.B) {
 	skipNearMidnight(b)
 	for _, run := range []struct {
 		name          string
 		rate          float64
 		pauseAt, more int
-	}{{"rate_10", 10, 200, 20}, {"rate_50", 50, 1000, 100}, {"ceiling", 5000, 2000, 200}} {
+	}{{"rate_10", 10, 200, 20}, {"rate_50", 50, 1000, 100}, {"ceiling", 5000, 2000, 3000}} {
 		b.Run(run.name, func(b *testing.B) {
 			f := newFixture(b)
 			rate, pauseAt := run.rate, run.pauseAt
@@ -99,10 +101,10 @@ func BenchmarkSend(b *testing.B) {
 				}
 			}
 			b.ReportMetric(achieved, "texts/s")
-			if run.name != "ceiling" {
+			if run.name != "ceiling" { // unthrottled, the deliveries queue behind the sender
 				b.ReportMetric((achieved-rate)/rate*100, "rate-error-%")
+				b.ReportMetric(lastAfterPause, "pause-to-last-ms")
 			}
-			b.ReportMetric(lastAfterPause, "pause-to-last-ms")
 		})
 	}
 }
