@@ -24,8 +24,7 @@ func (f *fixture) welcomes(t *testing.T) {
 // none).
 func (f *fixture) starter(t *testing.T, number, startsOn string) {
 	t.Helper()
-	f.importCSV(t, "staff", "assignment_number,first_name,last_name,mobile,email,organisation,language,preferred_channel,starts_on\n"+
-		number+",Ann,Example,07700 900123,,"+testOrg+",,,"+startsOn+"\n")
+	f.starterWith(t, number, "07700 900123", "", startsOn)
 }
 
 // newStarterRow is a new_starters row as a test compares it.
@@ -182,6 +181,18 @@ func (f *fixture) dueNewStarter(t *testing.T) (NewStarterDueArgs, time.Time) {
 	return a, last.ScheduledAt
 }
 
+// welcomeDue works the last new_starter_due job at its time (the welcome
+// of the new starter last planned) and returns it and that time.
+func (f *fixture) welcomeDue(t *testing.T) (NewStarterDueArgs, time.Time) {
+	t.Helper()
+	job, at := f.dueNewStarter(t)
+	f.clock.Set(at)
+	if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
+		t.Fatal(err)
+	}
+	return job, at
+}
+
 // TestNewStarterUnansweredThroughTheClockChange: the welcome goes at the
 // send window on its day (not before), one reminder RemindAfterDays later,
 // and the worklist after as many days again, at 09:00 local time across
@@ -291,12 +302,8 @@ func TestNewStarterReplyStopsTheReminder(t *testing.T) {
 			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 			f.welcomes(t)
 			f.starter(t, "101", "2026-06-01")
-			job, at := f.dueNewStarter(t)
-			f.clock.Set(at)
+			job, at := f.welcomeDue(t)
 			worker := &NewStarterDueWorker{c: f.contacts}
-			if err := work(t, worker, job); err != nil {
-				t.Fatal(err)
-			}
 			err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
 				conv, _, err := postgres.LockNewStarterConversation(t.Context(), tx, job.NewStarterID)
 				if err != nil {
@@ -440,11 +447,7 @@ func TestNewStarterNobodyCanTextGoesOnTheWorklist(t *testing.T) {
 			if tc.optedOut {
 				f.exec(t, `UPDATE staff SET consent = 'opted_out', consent_changed_at = now() WHERE assignment_number = '101'`)
 			}
-			job, at := f.dueNewStarter(t)
-			f.clock.Set(at)
-			if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
-				t.Fatal(err)
-			}
+			job, at := f.welcomeDue(t)
 			want := worklistRow{State: postgres.NewStarterWorklist, Reason: tc.reason, WorklistAt: at}
 			if got := f.worklistOf(t, job.NewStarterID); got != want {
 				t.Fatalf("new starter %+v, want %+v", got, want)
@@ -471,11 +474,7 @@ func TestNewStarterPreferringTheWebChatIsTexted(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.welcomes(t)
 	f.starterWith(t, "101", "07700 900123", "webchat", "2026-06-01")
-	job, at := f.dueNewStarter(t)
-	f.clock.Set(at)
-	if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
-		t.Fatal(err)
-	}
+	job, _ := f.welcomeDue(t)
 	var channel, address string
 	if err := f.db.Pool.QueryRow(t.Context(), `SELECT channel, address FROM conversations WHERE new_starter_id = $1`,
 		job.NewStarterID).Scan(&channel, &address); err != nil {
@@ -549,12 +548,8 @@ func TestNewStarterOptOutGoesOnTheWorklistAtOnce(t *testing.T) {
 			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 			f.welcomes(t)
 			f.starter(t, "101", "2026-06-01")
-			job, at := f.dueNewStarter(t)
-			f.clock.Set(at)
+			job, at := f.welcomeDue(t)
 			worker := &NewStarterDueWorker{c: f.contacts}
-			if err := work(t, worker, job); err != nil {
-				t.Fatal(err)
-			}
 			var staffID int64
 			if err := f.db.Pool.QueryRow(t.Context(), `SELECT id FROM staff WHERE assignment_number = '101'`).Scan(&staffID); err != nil {
 				t.Fatal(err)
@@ -616,11 +611,7 @@ func TestNewStarterFirstReplyIsKept(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.welcomes(t)
 	f.starter(t, "101", "2026-06-01")
-	job, at := f.dueNewStarter(t)
-	f.clock.Set(at)
-	if err := work(t, &NewStarterDueWorker{c: f.contacts}, job); err != nil {
-		t.Fatal(err)
-	}
+	job, _ := f.welcomeDue(t)
 	read := func() (replied, updated time.Time) {
 		t.Helper()
 		if err := f.db.Pool.QueryRow(t.Context(), `SELECT replied_at, updated_at FROM new_starters WHERE id = $1`, job.NewStarterID).
@@ -647,12 +638,8 @@ func TestNewStarterWithoutAMobileAtTheReminder(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.welcomes(t)
 	f.starter(t, "101", "2026-06-01")
-	job, at := f.dueNewStarter(t)
-	f.clock.Set(at)
+	job, at := f.welcomeDue(t)
 	worker := &NewStarterDueWorker{c: f.contacts}
-	if err := work(t, worker, job); err != nil {
-		t.Fatal(err)
-	}
 	f.starterWith(t, "101", "", "", "2026-06-01")
 	_, at = f.dueNewStarter(t)
 	f.clock.Set(at)
