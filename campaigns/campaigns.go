@@ -33,10 +33,10 @@ type Campaigns struct {
 	DB     *postgres.DB
 	Engine triggers.Starter // starts the campaign's flow (dialogs.Engine)
 	Jobs   *river.Client[pgx.Tx]
-	// Invitations queue the invitations: an sms.Outbox with Prepaid set,
-	// the sender having taken each text's slot (Throttle), and the web
-	// chat's. Outboxes queue the reminders, as every other proactive text.
-	Invitations, Outboxes channels.Outboxes
+	// Invitations queue the invitations, their reminders and SMS
+	// fallbacks: an sms.Outbox with Prepaid set, the sender having taken
+	// each text's slot (Throttle), and the web chat's.
+	Invitations channels.Outboxes
 	// Throttle keeps invitations to the service's sending rate; nil sends
 	// as fast as the sender goes (tests).
 	Throttle *sms.Throttle

@@ -49,8 +49,9 @@
 //     the order their slots were taken, and a campaign never has more than
 //     an invitation or two queued: a reply to someone mid-conversation
 //     waits behind at most the slot already taken, never behind the
-//     campaign. Web chat invitations take no slot; their SMS fallbacks
-//     take theirs the same way.
+//     campaign. Web chat invitations take no slot; SMS reminders and SMS
+//     fallbacks take theirs the same way (workSlotted), so a crowd of them
+//     due at once (the window opening) is paced by the rate too.
 //   - The reminder (RemindArgs, one job per member, at the invitation plus
 //     the campaign's remind_after, held to its window and the person's
 //     quiet hours) is sent once, only if the member has not replied: the
@@ -58,9 +59,9 @@
 //     Reminder), in the same conversation while it is open with the bot,
 //     else in a new one. It waits while the campaign is paused, does
 //     nothing once it is stopped, and never reaches an opted-out person.
-//     Reminders are delivered as every other proactive text, each taking
-//     its slot on the SMS line. An invitation of several texts takes a
-//     slot for each (the sender takes the rest after queueing it).
+//     The reminder runs on Queue, as the senders do. An invitation or
+//     reminder of several texts takes a slot for each (the rest after
+//     queueing it).
 //   - The SMS fallback (FallbackArgs, on Queue, scheduled with a web chat
 //     invitation at SMSFallbackAfter, the organisation's webchat
 //     sms_fallback_after, 24 hours by default; 0 never): a person who

@@ -21,15 +21,15 @@ func (c *Campaigns) SendOne(ctx context.Context, id int64) (string, time.Duratio
 }
 
 // RemindOne runs the reminder job's transaction for member id at c.Now(),
-// and returns how long it would snooze.
+// its send slot taken, and returns how long it would snooze.
 func (c *Campaigns) RemindOne(ctx context.Context, id int64) (time.Duration, error) {
-	var wait time.Duration
+	var r slotted
 	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		wait, err = c.remind(ctx, tx, id, c.Now())
+		r, err = c.remind(ctx, tx, id, c.Now(), true)
 		return err
 	})
-	return wait, err
+	return r.wait, err
 }
 
 // SetSendRun makes each run of a sender last d before it hands over.
@@ -44,7 +44,7 @@ func (c *Campaigns) CloseOne(ctx context.Context, args CloseArgs) error {
 // conversation id at c.Now(), its send slot taken, and returns how long it
 // would snooze.
 func (c *Campaigns) FallbackOne(ctx context.Context, id int64) (time.Duration, error) {
-	var r fallback
+	var r slotted
 	err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = c.fallBack(ctx, tx, id, c.Now(), true)

@@ -36,42 +36,14 @@ type FallbackWorker struct {
 	c *Campaigns
 }
 
-// fallback is what one run of fallBack did or would do.
-type fallback struct {
-	wait  time.Duration // look again after wait
-	due   bool          // it would send, given a send slot
-	texts int           // the texts it queued
-}
-
 // Work sends the unseen invitation by SMS, or waits for the window, the
 // campaign's resumption or the person, or does nothing (seen, replied,
-// opted out, stopped). Only once the invitation is due does it take a send
-// slot, the first text's, outside the transaction, and then it looks again
-// and sends in a second one, taking the rest's slots after it, as the
-// sender does: a fallback that has nothing to send takes no slot.
+// opted out, stopped). It takes its texts' send slots as the sender does
+// (workSlotted): a fallback that has nothing to send takes none.
 func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs]) error {
-	slot := w.c.Throttle == nil
-	for {
-		var r fallback
-		err := w.c.DB.InTx(ctx, func(tx pgx.Tx) error {
-			var err error
-			r, err = w.c.fallBack(ctx, tx, job.Args.ConversationID, w.c.Now(), slot)
-			return err
-		})
-		switch {
-		case err != nil:
-			return err
-		case r.wait > 0:
-			return river.JobSnooze(r.wait)
-		case r.due:
-			if err := w.c.takeSlots(ctx, 1); err != nil {
-				return err
-			}
-			slot = true
-			continue
-		}
-		return w.c.takeSlots(ctx, r.texts-1)
-	}
+	return w.c.workSlotted(ctx, func(tx pgx.Tx, slot bool) (slotted, error) {
+		return w.c.fallBack(ctx, tx, job.Args.ConversationID, w.c.Now(), slot)
+	})
 }
 
 // fallBack sends the campaign invitation of web chat conversation id by
@@ -82,69 +54,69 @@ func (w *FallbackWorker) Work(ctx context.Context, job *river.Job[FallbackArgs])
 // one's closing and audits campaign.sms_fallback. Without a send slot
 // (slot false) it sends nothing and reports due instead. It locks the
 // conversation before the member, as the runner does.
-func (c *Campaigns) fallBack(ctx context.Context, tx pgx.Tx, id int64, now time.Time, slot bool) (fallback, error) {
+func (c *Campaigns) fallBack(ctx context.Context, tx pgx.Tx, id int64, now time.Time, slot bool) (slotted, error) {
 	conv, unseen, err := triggers.UnseenWebChat(ctx, tx, id)
 	if err != nil || !unseen || conv.CampaignMemberID == 0 {
-		return fallback{}, err // seen, replied, ended or with a clinician
+		return slotted{}, err // seen, replied, ended or with a clinician
 	}
 	m, err := postgres.LockCampaignMember(ctx, tx, conv.CampaignMemberID)
 	switch {
 	case errors.Is(err, ohcontact.ErrNotFound):
-		return fallback{}, nil
+		return slotted{}, nil
 	case err != nil:
-		return fallback{}, err
+		return slotted{}, err
 	case m.State != postgres.MemberSent && m.State != postgres.MemberReminded:
-		return fallback{}, nil // replied
+		return slotted{}, nil // replied
 	case m.Staff.OptedOut, m.Left, m.Staff.Mobile == "":
 		c.Log.Info("campaigns: unseen web chat invitation not sent by sms", "campaign_id", m.CampaignID, "member_id", m.ID,
 			"opted_out", m.Staff.OptedOut, "mobile", m.Staff.Mobile != "")
-		return fallback{}, nil
+		return slotted{}, nil
 	}
 	// Read, not locked, as the reminder reads it.
 	k, err := postgres.CampaignByID(ctx, tx, 0, m.CampaignID)
 	switch {
 	case err != nil:
-		return fallback{}, err
+		return slotted{}, err
 	case k.Status == postgres.CampaignStopped:
 		c.Log.Info("campaigns: unseen web chat invitation not sent by sms: campaign stopped", "campaign_id", k.ID, "member_id", m.ID)
-		return fallback{}, nil
+		return slotted{}, nil
 	case k.Status == postgres.CampaignPaused:
-		return fallback{wait: pausedRecheck}, nil
+		return slotted{wait: pausedRecheck}, nil
 	}
 	at, err := c.window(k).Next(now, triggers.QuietOf(m.Quiet))
 	switch {
 	case errors.Is(err, triggers.ErrNoSendTime):
-		return fallback{}, nil // their quiet hours cover the window
+		return slotted{}, nil // their quiet hours cover the window
 	case err != nil:
-		return fallback{}, err
+		return slotted{}, err
 	case at.After(now):
-		return fallback{wait: at.Sub(now)}, nil
+		return slotted{wait: at.Sub(now)}, nil
 	case !slot:
-		return fallback{due: true}, nil
+		return slotted{due: true}, nil
 	}
 	// The person saw nothing: the text is the invitation, even when an
 	// unseen reminder followed it in the web chat.
-	text, wait, err := c.invite(ctx, tx, c.Invitations, k, m, ohcontact.ChannelSMS, false, now)
+	text, wait, err := c.invite(ctx, tx, k, m, ohcontact.ChannelSMS, false, now)
 	if err != nil || wait > 0 {
-		return fallback{wait: wait}, err
+		return slotted{wait: wait}, err
 	}
 	conv.Closed = true
 	if err := postgres.SaveConversation(ctx, tx, &conv, "no_response"); err != nil {
-		return fallback{}, err
+		return slotted{}, err
 	}
 	lastSaid := now
 	if m.State == postgres.MemberSent && k.RemindAfter > 0 {
 		lastSaid = ohcontact.Later(now, m.SentAt.Add(k.RemindAfter)) // the reminder follows, in the SMS conversation
 	}
 	if err := c.scheduleClose(ctx, tx, m, text, lastSaid); err != nil {
-		return fallback{}, err
+		return slotted{}, err
 	}
 	if err := postgres.Audit(ctx, tx, postgres.AuditEvent{Action: "campaign.sms_fallback", RecordType: "campaign_member",
 		RecordID: m.ID, OrganisationID: k.OrganisationID, Details: map[string]any{"campaign_id": k.ID,
 			"webchat_conversation_id": conv.ID, "sms_conversation_id": text.ID}}); err != nil {
-		return fallback{}, err
+		return slotted{}, err
 	}
 	c.Log.Info("campaigns: unseen web chat invitation sent by sms", "campaign_id", k.ID, "member_id", m.ID,
 		"conversation_id", text.ID)
-	return fallback{texts: text.LastMessageSeq}, nil
+	return slotted{texts: text.LastMessageSeq}, nil
 }

@@ -97,13 +97,12 @@ func newFixture(t testing.TB) *fixture {
 	f.c = &campaigns.Campaigns{CloseAfter: func(org string) time.Duration { return policy.For(org).Rules.CloseAfter },
 		SMSFallbackAfter: func(org string) time.Duration { return policy.For(org).Rules.SMSFallbackAfter }, DB: db, Engine: engine, Jobs: jobs,
 		Invitations: channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}},
-		Outboxes:    channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}},
 		Flows:       []string{dialogs.FlowVaccination}, Location: london, Now: f.clock.Now, Log: log}
 	scheduler := &triggers.Scheduler{Policy: policy, Jobs: jobs, Now: f.clock.Now}
 	cases := &escalation.Cases{SLA: escalation.DefaultSLA, Location: london, Jobs: jobs}
 	f.runner = &dialogs.Runner{DB: db, Engine: engine, Screen: risk.New(), Cases: cases,
 		Referrals: &escalation.Referrals{DB: db, Location: london, Cases: cases, Jobs: jobs, Now: f.clock.Now},
-		Outboxes:  f.c.Outboxes, Asks: &dialogs.AskTimeouts{Jobs: jobs},
+		Outboxes:  channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}, Asks: &dialogs.AskTimeouts{Jobs: jobs},
 		FollowUps: &triggers.Contacts{DB: db, Scheduler: scheduler, Engine: engine, Log: log},
 		Absences:  scheduler, Team: policy,
 		DefaultOrganisation: ohcontact.Organisation{ID: f.org, Code: signposting.DemoCode, Name: "Demo Trust"},

@@ -59,7 +59,6 @@ func newLive(t testing.TB, f *fixture, rate float64) *live {
 	}
 	f.c.Jobs, f.c.Throttle, f.c.Now = l.jobs, throttle, time.Now
 	f.c.Invitations = channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: l.jobs, Prepaid: true}, ohcontact.ChannelWebChat: webchat.Outbox{}}
-	f.c.Outboxes = channels.Outboxes{ohcontact.ChannelSMS: &sms.Outbox{Jobs: l.jobs}, ohcontact.ChannelWebChat: webchat.Outbox{}}
 	if err := l.jobs.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

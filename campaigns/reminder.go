@@ -22,52 +22,50 @@ type RemindArgs struct {
 // Kind is "campaign_reminder".
 func (RemindArgs) Kind() string { return "campaign_reminder" }
 
-// InsertOpts bounds retries: the job re-checks its state and is harmless
-// to repeat, but one that keeps failing needs a person.
-func (RemindArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+// InsertOpts puts the reminder on Queue, as it may hold its worker while
+// it waits for a send slot, as the senders do, and bounds retries: it
+// re-checks its state and is harmless to repeat, but one that keeps
+// failing needs a person.
+func (RemindArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 10}
+}
 
 // pausedRecheck is how often a reminder due while its campaign is paused
 // looks again.
 const pausedRecheck = 15 * time.Minute
 
 // Work sends the reminder, or waits for the window or the campaign's
-// resumption, or does nothing (replied, reminded already, stopped).
+// resumption, or does nothing (replied, reminded already, stopped). A
+// reminder by SMS takes its texts' send slots as an invitation does
+// (workSlotted), so that many reminders due at once (the window opening)
+// keep to the rate instead of queueing ahead of replies.
 func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) error {
-	var wait time.Duration
-	err := w.c.DB.InTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		wait, err = w.c.remind(ctx, tx, job.Args.MemberID, w.c.Now())
-		return err
+	return w.c.workSlotted(ctx, func(tx pgx.Tx, slot bool) (slotted, error) {
+		return w.c.remind(ctx, tx, job.Args.MemberID, w.c.Now(), slot)
 	})
-	switch {
-	case err != nil:
-		return err
-	case wait > 0:
-		return river.JobSnooze(wait)
-	}
-	return nil
 }
 
-// remind reminds member id at now, in tx, and returns how long to wait
-// when it cannot yet. It locks the member's latest conversation before the
-// member, as the runner does.
-func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (time.Duration, error) {
+// remind reminds member id at now, in tx, or reports how long to wait
+// when it cannot yet; an SMS reminder without a send slot (slot false)
+// sends nothing and reports due. It locks the member's latest conversation
+// before the member, as the runner does.
+func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Time, slot bool) (slotted, error) {
 	conv, replied, err := postgres.LockMemberConversation(ctx, tx, id)
 	if err != nil && !errors.Is(err, ohcontact.ErrNotFound) {
-		return 0, err
+		return slotted{}, err
 	}
 	m, err := postgres.LockCampaignMember(ctx, tx, id)
 	switch {
 	case errors.Is(err, ohcontact.ErrNotFound):
-		return 0, nil
+		return slotted{}, nil
 	case err != nil:
-		return 0, err
+		return slotted{}, err
 	case m.State != postgres.MemberSent:
-		return 0, nil // replied, reminded already, or cancelled
+		return slotted{}, nil // replied, reminded already, or cancelled
 	case replied:
-		return 0, postgres.MarkMemberReplied(ctx, tx, id, now)
+		return slotted{}, postgres.MarkMemberReplied(ctx, tx, id, now)
 	case m.Staff.OptedOut || m.Left:
-		return 0, nil
+		return slotted{}, nil
 	}
 	// The campaign is read, not locked (the sender locks it before its
 	// members: the other order): a pause committed as this runs lets
@@ -75,41 +73,52 @@ func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Ti
 	k, err := postgres.CampaignByID(ctx, tx, 0, m.CampaignID)
 	switch {
 	case err != nil:
-		return 0, err
+		return slotted{}, err
 	case k.Status == postgres.CampaignStopped:
-		return 0, nil
+		return slotted{}, nil
 	case k.Status == postgres.CampaignPaused:
-		return pausedRecheck, nil
+		return slotted{wait: pausedRecheck}, nil
 	}
 	at, err := c.window(k).Next(now, triggers.QuietOf(m.Quiet))
 	switch {
 	case errors.Is(err, triggers.ErrNoSendTime):
-		return 0, nil // their quiet hours cover the window: no reminder
+		return slotted{}, nil // their quiet hours cover the window: no reminder
 	case err != nil:
-		return 0, err
+		return slotted{}, err
 	case at.After(now):
-		return at.Sub(now), nil
+		return slotted{wait: at.Sub(now)}, nil
 	}
+	open := conv.ID != 0 && !conv.Closed
+	channel := conv.Channel
+	if !open {
+		channel = triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
+	}
+	before := conv.LastMessageSeq
 	switch {
-	case conv.ID != 0 && !conv.Closed && conv.Owner == ohcontact.OwnerClinician:
-		return triggers.BusyFor, nil // a clinician is talking with them
-	case conv.ID != 0 && !conv.Closed:
-		if err := flow(k, m, true).Restart(ctx, tx, c.Engine, c.Outboxes, &conv); err != nil {
-			return 0, err
+	case open && conv.Owner == ohcontact.OwnerClinician:
+		return slotted{wait: triggers.BusyFor}, nil // a clinician is talking with them
+	case channel == ohcontact.ChannelSMS && !slot:
+		return slotted{due: true}, nil
+	case open:
+		if err := flow(k, m, true).Restart(ctx, tx, c.Engine, c.Invitations, &conv); err != nil {
+			return slotted{}, err
 		}
 	default:
-		channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
 		var wait time.Duration
-		if conv, wait, err = c.invite(ctx, tx, c.Outboxes, k, m, channel, true, now); err != nil || wait > 0 {
-			return wait, err
+		if conv, wait, err = c.invite(ctx, tx, k, m, channel, true, now); err != nil || wait > 0 {
+			return slotted{wait: wait}, err
 		}
+		before = 0
 	}
 	if err := postgres.MarkMemberReminded(ctx, tx, id, now); err != nil {
-		return 0, err
+		return slotted{}, err
 	}
 	if err := c.scheduleClose(ctx, tx, m, conv, now); err != nil {
-		return 0, err
+		return slotted{}, err
 	}
 	c.Log.Info("campaigns: reminder sent", "campaign_id", k.ID, "member_id", id)
-	return 0, nil
+	if channel != ohcontact.ChannelSMS {
+		return slotted{}, nil
+	}
+	return slotted{texts: conv.LastMessageSeq - before}, nil
 }

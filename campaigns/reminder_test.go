@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ohcontact/ohcontact"
+	"github.com/ohcontact/ohcontact/channels/sms"
 )
 
 // TestReminderOnce: the one reminder goes only to a member who has not
@@ -114,5 +115,52 @@ func exec(t *testing.T, f *fixture, sql string, args ...any) {
 	t.Helper()
 	if _, err := f.db.Pool.Exec(t.Context(), sql, args...); err != nil {
 		t.Fatal(fmt.Errorf("%s: %w", sql, err))
+	}
+}
+
+// TestRemindersKeepToTheSendRate runs the reminders of a campaign through
+// River at 2 texts a second, all falling due at once (as at the window's
+// opening): each reminder takes its text's send slot on the ordinary line
+// before it is queued on the prepaid lane, as an invitation does, so a
+// crowd of them is paced by the rate instead of queueing its deliveries
+// ahead of replies; each person is reminded once.
+func TestRemindersKeepToTheSendRate(t *testing.T) {
+	t.Parallel()
+	skipNearMidnight(t)
+	f := newFixture(t)
+	const n, rate = 6, 2.0
+	for range n {
+		f.staff(t, person{department: "Ward 3", mobile: true})
+	}
+	l := newLive(t, f, rate)
+	k := f.allDay("Ward 3")
+	k.RemindAfter = 72 * time.Hour
+	id := f.create(t, k).CampaignID
+	ctx := t.Context()
+	if err := f.c.Start(ctx, 0, id, f.lead); err != nil {
+		t.Fatal(err)
+	}
+	const invitationTexts = 2
+	l.waitFor(t, n*invitationTexts, 20*time.Second)
+	// Three days pass, and nobody replied.
+	released := time.Now()
+	exec(t, f, `UPDATE river_job SET scheduled_at = now() WHERE kind = 'campaign_reminder' AND state = 'scheduled'`)
+	l.waitFor(t, n*invitationTexts+n, 20*time.Second)
+	time.Sleep(500 * time.Millisecond) // nothing more comes
+	var next time.Time
+	if err := f.db.Pool.QueryRow(ctx, `SELECT next_slot FROM send_slots WHERE name = $1`, sms.Queue).Scan(&next); err != nil {
+		t.Fatalf("the ordinary line's send slots: %v", err)
+	}
+	if took, least := next.Sub(released), time.Duration(float64(n)/rate*float64(time.Second)); took < least*9/10 {
+		t.Errorf("the %d reminders took slots for %v; want %v at %v a second", n, took, least, rate)
+	}
+	if got := len(l.accepted()); got != n*invitationTexts+n {
+		t.Errorf("%d texts; want %d invitations' and %d reminders", got, n*invitationTexts, n)
+	}
+	if k := f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'sms_deliver' AND queue <> $1`, sms.PrepaidQueue); k != 0 {
+		t.Errorf("%d campaign texts delivered off the prepaid lane, taking a second slot at delivery; want none", k)
+	}
+	if k := f.count(t, `SELECT count(*) FROM campaign_members WHERE campaign_id = $1 AND state = 'reminded'`, id); k != n {
+		t.Errorf("%d members reminded; want %d", k, n)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ohcontact/ohcontact"
-	"github.com/ohcontact/ohcontact/channels"
 	"github.com/ohcontact/ohcontact/channels/sms"
 	"github.com/ohcontact/ohcontact/postgres"
 	"github.com/ohcontact/ohcontact/triggers"
@@ -136,6 +135,45 @@ func (c *Campaigns) takeSlots(ctx context.Context, n int) error {
 	return nil
 }
 
+// slotted is what one run of a step that sends on sms.PrepaidQueue (a
+// reminder, a fallback) did or would do.
+type slotted struct {
+	wait  time.Duration // look again after wait
+	due   bool          // it would send by SMS, given the first text's slot
+	texts int           // the texts it queued by SMS
+}
+
+// workSlotted runs step in a transaction, with slot false until the first
+// text's send slot is taken: a step due to send by SMS without one reports
+// due, sending nothing, and workSlotted takes the slot outside the
+// transaction and runs it again; after it sends, the rest's slots are
+// taken (takeSlots). A step that has nothing to send takes no slot.
+// Without a Throttle, slot is true from the start.
+func (c *Campaigns) workSlotted(ctx context.Context, step func(tx pgx.Tx, slot bool) (slotted, error)) error {
+	slot := c.Throttle == nil
+	for {
+		var r slotted
+		err := c.DB.InTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			r, err = step(tx, slot)
+			return err
+		})
+		switch {
+		case err != nil:
+			return err
+		case r.wait > 0:
+			return river.JobSnooze(r.wait)
+		case r.due && !slot:
+			if err := c.takeSlots(ctx, 1); err != nil {
+				return err
+			}
+			slot = true
+			continue
+		}
+		return c.takeSlots(ctx, r.texts-1)
+	}
+}
+
 // handOver completes job and inserts the campaign's next sender in one
 // transaction: the insert wakes a worker at once (a snoozed job would wait
 // for the next fetch, losing send slots), and the job's uniqueness holds,
@@ -199,7 +237,7 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 		return stepNext, 0, 0, postgres.HoldMember(ctx, tx, m.ID, at, now)
 	}
 	channel := triggers.ChooseChannel(m.PreferredChannel, m.Staff.Mobile != "")
-	conv, wait, err := c.invite(ctx, tx, c.Invitations, k, m, channel, false, now)
+	conv, wait, err := c.invite(ctx, tx, k, m, channel, false, now)
 	switch {
 	case err != nil:
 		return 0, 0, 0, err
@@ -260,11 +298,11 @@ func (c *Campaigns) nobodyReady(ctx context.Context, tx pgx.Tx, k postgres.Campa
 
 // invite opens a conversation of campaign k's flow for member m on
 // channel, in tx, once the person is free (triggers.MakeWay), and queues
-// its opening on outboxes (as a reminder when reminder is set). It returns
+// its opening on Invitations (as a reminder when reminder is set). It returns
 // the conversation, or how long to wait instead when they are in a live
 // conversation, or talking with a clinician (looked at again after
 // triggers.BusyFor).
-func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Outboxes, k postgres.Campaign, m postgres.CampaignMember,
+func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, k postgres.Campaign, m postgres.CampaignMember,
 	channel ohcontact.Channel, reminder bool, now time.Time) (ohcontact.Conversation, time.Duration, error) {
 	switch clinician, wait, err := triggers.MakeWay(ctx, tx, m.Staff.ID, channel, now); {
 	case err != nil:
@@ -274,7 +312,7 @@ func (c *Campaigns) invite(ctx context.Context, tx pgx.Tx, outboxes channels.Out
 	case wait > 0:
 		return ohcontact.Conversation{}, wait, nil
 	}
-	conv, err := flow(k, m, reminder).Open(ctx, tx, c.Engine, outboxes, channel)
+	conv, err := flow(k, m, reminder).Open(ctx, tx, c.Engine, c.Invitations, channel)
 	return conv, 0, err
 }
 

@@ -154,7 +154,7 @@ func assemble(ctx context.Context, cfg Config, db *postgres.DB, log *slog.Logger
 		ohcontact.ChannelSMS:     m.Outbox(ohcontact.ChannelSMS, smsOutbox),
 		ohcontact.ChannelWebChat: m.Outbox(ohcontact.ChannelWebChat, webchat.Outbox{}),
 	}
-	contacts.Outboxes, cases.Outboxes, notices.Outboxes, camps.Outboxes = outboxes, outboxes, outboxes, outboxes
+	contacts.Outboxes, cases.Outboxes, notices.Outboxes = outboxes, outboxes, outboxes
 	camps.Invitations = channels.Outboxes{
 		ohcontact.ChannelSMS:     m.Outbox(ohcontact.ChannelSMS, invitations),
 		ohcontact.ChannelWebChat: outboxes[ohcontact.ChannelWebChat],
