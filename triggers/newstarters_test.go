@@ -302,7 +302,7 @@ func TestNewStarterReplyStopsTheReminder(t *testing.T) {
 			f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 			f.welcomes(t)
 			f.starter(t, "101", "2026-06-01")
-			job, at := f.welcomeDue(t)
+			job, _ := f.welcomeDue(t)
 			worker := &NewStarterDueWorker{c: f.contacts}
 			err := f.db.InTx(t.Context(), func(tx pgx.Tx) error {
 				conv, _, err := postgres.LockNewStarterConversation(t.Context(), tx, job.NewStarterID)
@@ -321,7 +321,7 @@ func TestNewStarterReplyStopsTheReminder(t *testing.T) {
 			if s := f.newStarterState(t, "101"); marked && s != postgres.NewStarterReplied {
 				t.Fatalf("state %s after the reply, want replied", s)
 			}
-			_, at = f.dueNewStarter(t)
+			_, at := f.dueNewStarter(t)
 			f.clock.Set(at)
 			if err := work(t, worker, job); err != nil {
 				t.Fatal(err)
@@ -638,10 +638,10 @@ func TestNewStarterWithoutAMobileAtTheReminder(t *testing.T) {
 	f := newFixture(t, time.Date(2026, 5, 4, 8, 0, 0, 0, london(t)))
 	f.welcomes(t)
 	f.starter(t, "101", "2026-06-01")
-	job, at := f.welcomeDue(t)
+	job, _ := f.welcomeDue(t)
 	worker := &NewStarterDueWorker{c: f.contacts}
 	f.starterWith(t, "101", "", "", "2026-06-01")
-	_, at = f.dueNewStarter(t)
+	_, at := f.dueNewStarter(t)
 	f.clock.Set(at)
 	if err := work(t, worker, job); err != nil {
 		t.Fatal(err)
