@@ -73,6 +73,13 @@ func newCampaignFixture(t *testing.T) *campaignFixture {
 	return cf
 }
 
+// lead adds Lee Lead, an OH lead of the demo organisation, and returns
+// their id and a browser signed in as them.
+func (f *campaignFixture) lead() (int64, *browser) {
+	id := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
+	return id, f.signIn("lead@example.nhs.uk")
+}
+
 // campaignForm is a valid new campaign for the demo organisation's nurses.
 func (f *campaignFixture) campaignForm() url.Values {
 	return url.Values{"name": {"Flu 2026 nurses"}, "flow": {dialogs.FlowVaccination}, "vaccine": {"flu"},
@@ -147,8 +154,7 @@ func TestCampaignPagesAreForLeadsAndAdmins(t *testing.T) {
 func TestCampaignCreateRefusesWithFieldErrors(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	_, lead := f.lead()
 
 	_, page := lead.get("/console/campaigns/new")
 	for _, want := range []string{"<option>Nursing and Midwifery Registered</option>", "<option>Estates and Ancillary</option>"} {
@@ -195,8 +201,7 @@ func TestCampaignCreateRefusesWithFieldErrors(t *testing.T) {
 func TestCampaignDraftShowsPlanAndPreview(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	leadID := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	leadID, lead := f.lead()
 	id := f.create(lead, f.campaignForm())
 
 	resp, page := lead.get(fmt.Sprintf("/console/campaigns/%d?done=created", id))
@@ -260,8 +265,7 @@ func TestCampaignDraftShowsPlanAndPreview(t *testing.T) {
 func TestCampaignListedNumbersShownOnce(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	_, lead := f.lead()
 	form := f.campaignForm()
 	form.Set("audience", "list")
 	form.Set("list", "20000001-1\n20000003-1, 20000001-1; 99999999-9\n12/34")
@@ -281,8 +285,7 @@ func TestCampaignListedNumbersShownOnce(t *testing.T) {
 func TestCampaignStartPauseResumeStop(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	leadID := f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	leadID, lead := f.lead()
 	id := f.create(lead, f.campaignForm())
 	path := fmt.Sprintf("/console/campaigns/%d", id)
 	status := func() string {
@@ -331,8 +334,7 @@ func TestCampaignStartPauseResumeStop(t *testing.T) {
 func TestCampaignProgressFragment(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	_, lead := f.lead()
 	id := f.create(lead, f.campaignForm())
 	path := fmt.Sprintf("/console/campaigns/%d", id)
 	lead.post(path+"/start", nil)
@@ -428,8 +430,7 @@ func (f *campaignFixture) listForm(pasted string) url.Values {
 func TestCampaignListUploaded(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	_, lead := f.lead()
 	for _, tt := range []struct {
 		name, pasted, fileName, file string
 		source                       string // the audit record's list_source
@@ -483,8 +484,7 @@ func TestCampaignListUploaded(t *testing.T) {
 func TestCampaignListFileRefused(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	_, lead := f.lead()
 	var many strings.Builder
 	for i := range campaigns.MaxList + 1 {
 		fmt.Fprintf(&many, "%08d-1\n", i)
@@ -617,8 +617,7 @@ func TestOtherFormsStaySmallAndURLEncoded(t *testing.T) {
 func TestCampaignUploadOnASlowLine(t *testing.T) {
 	t.Parallel()
 	f := newCampaignFixture(t)
-	f.user("lead@example.nhs.uk", "Lee Lead", ohcontact.RoleLead, f.demo)
-	lead := f.signIn("lead@example.nhs.uk")
+	_, lead := f.lead()
 	// The console behind a server with the service's timeouts, shortened.
 	mux := http.NewServeMux()
 	f.console.Register(mux)
