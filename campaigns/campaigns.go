@@ -37,8 +37,8 @@ type Campaigns struct {
 	// fallbacks: an sms.Outbox with Prepaid set, the sender having taken
 	// each text's slot (Throttle), and the web chat's.
 	Invitations channels.Outboxes
-	// Throttle keeps invitations to the service's sending rate; nil sends
-	// as fast as the sender goes (tests).
+	// Throttle keeps invitations, reminders and SMS fallbacks to the
+	// service's sending rate; nil sends as fast as they go (tests).
 	Throttle *sms.Throttle
 	// Flows are the flows a campaign may start (Flows, in serve).
 	Flows []string

@@ -20,12 +20,11 @@ import (
 // and nothing was said in it since it held Seq messages: an invitation
 // nobody answered, or one left unfinished ("not now", a booking link
 // nobody confirmed), would otherwise stay open for good and take the
-// person's next text. A ConversationID of 0 (jobs queued before it was
-// added) means the member's latest conversation.
+// person's next text.
 type CloseArgs struct {
 	MemberID       int64 `json:"member_id"`
 	Seq            int   `json:"seq"`
-	ConversationID int64 `json:"conversation_id,omitempty"`
+	ConversationID int64 `json:"conversation_id"`
 }
 
 // Kind is "campaign_close".
@@ -78,7 +77,7 @@ func (c *Campaigns) close(ctx context.Context, tx pgx.Tx, args CloseArgs, now ti
 		return nil
 	case err != nil:
 		return err
-	case conv.Closed || conv.Owner != ohcontact.OwnerBot, args.ConversationID != 0 && conv.ID != args.ConversationID:
+	case conv.Closed || conv.Owner != ohcontact.OwnerBot, conv.ID != args.ConversationID:
 		return nil
 	}
 	m, err := postgres.LockCampaignMember(ctx, tx, args.MemberID)

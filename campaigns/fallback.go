@@ -72,25 +72,10 @@ func (c *Campaigns) fallBack(ctx context.Context, tx pgx.Tx, id int64, now time.
 			"opted_out", m.Staff.OptedOut, "mobile", m.Staff.Mobile != "")
 		return slotted{}, nil
 	}
-	// Read, not locked, as the reminder reads it.
-	k, err := postgres.CampaignByID(ctx, tx, 0, m.CampaignID)
+	k, wait, ok, err := c.reachable(ctx, tx, m, now)
 	switch {
-	case err != nil:
-		return slotted{}, err
-	case k.Status == postgres.CampaignStopped:
-		c.Log.Info("campaigns: unseen web chat invitation not sent by sms: campaign stopped", "campaign_id", k.ID, "member_id", m.ID)
-		return slotted{}, nil
-	case k.Status == postgres.CampaignPaused:
-		return slotted{wait: pausedRecheck}, nil
-	}
-	at, err := c.window(k).Next(now, triggers.QuietOf(m.Quiet))
-	switch {
-	case errors.Is(err, triggers.ErrNoSendTime):
-		return slotted{}, nil // their quiet hours cover the window
-	case err != nil:
-		return slotted{}, err
-	case at.After(now):
-		return slotted{wait: at.Sub(now)}, nil
+	case err != nil || !ok:
+		return slotted{wait: wait}, err
 	case !slot:
 		return slotted{due: true}, nil
 	}
@@ -106,7 +91,7 @@ func (c *Campaigns) fallBack(ctx context.Context, tx pgx.Tx, id int64, now time.
 	}
 	lastSaid := now
 	if m.State == postgres.MemberSent && k.RemindAfter > 0 {
-		lastSaid = ohcontact.Later(now, m.SentAt.Add(k.RemindAfter)) // the reminder follows, in the SMS conversation
+		lastSaid = ohcontact.Later(now, c.remindAt(k, m, m.SentAt)) // the reminder follows, in the SMS conversation
 	}
 	if err := c.scheduleClose(ctx, tx, m, text, lastSaid); err != nil {
 		return slotted{}, err

@@ -67,26 +67,9 @@ func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Ti
 	case m.Staff.OptedOut || m.Left:
 		return slotted{}, nil
 	}
-	// The campaign is read, not locked (the sender locks it before its
-	// members: the other order): a pause committed as this runs lets
-	// this one reminder go.
-	k, err := postgres.CampaignByID(ctx, tx, 0, m.CampaignID)
-	switch {
-	case err != nil:
-		return slotted{}, err
-	case k.Status == postgres.CampaignStopped:
-		return slotted{}, nil
-	case k.Status == postgres.CampaignPaused:
-		return slotted{wait: pausedRecheck}, nil
-	}
-	at, err := c.window(k).Next(now, triggers.QuietOf(m.Quiet))
-	switch {
-	case errors.Is(err, triggers.ErrNoSendTime):
-		return slotted{}, nil // their quiet hours cover the window: no reminder
-	case err != nil:
-		return slotted{}, err
-	case at.After(now):
-		return slotted{wait: at.Sub(now)}, nil
+	k, wait, ok, err := c.reachable(ctx, tx, m, now)
+	if err != nil || !ok {
+		return slotted{wait: wait}, err
 	}
 	open := conv.ID != 0 && !conv.Closed
 	channel := conv.Channel
@@ -121,4 +104,42 @@ func (c *Campaigns) remind(ctx context.Context, tx pgx.Tx, id int64, now time.Ti
 		return slotted{}, nil
 	}
 	return slotted{texts: conv.LastMessageSeq - before}, nil
+}
+
+// reachable reads member m's campaign and reports whether a reminder or
+// fallback may go to m at now: ok, or how long to wait (the campaign is
+// paused, or m's next send time in its window is later), or neither (it is
+// stopped, or m's quiet hours cover the window). The campaign is read, not
+// locked (the sender locks it before its members: the other order): a
+// pause committed as this runs lets this one text go.
+func (c *Campaigns) reachable(ctx context.Context, tx pgx.Tx, m postgres.CampaignMember, now time.Time) (k postgres.Campaign, wait time.Duration, ok bool, err error) {
+	k, err = postgres.CampaignByID(ctx, tx, 0, m.CampaignID)
+	switch {
+	case err != nil:
+		return k, 0, false, err
+	case k.Status == postgres.CampaignStopped:
+		return k, 0, false, nil
+	case k.Status == postgres.CampaignPaused:
+		return k, pausedRecheck, false, nil
+	}
+	at, err := c.window(k).Next(now, triggers.QuietOf(m.Quiet))
+	switch {
+	case errors.Is(err, triggers.ErrNoSendTime):
+		return k, 0, false, nil
+	case err != nil:
+		return k, 0, false, err
+	case at.After(now):
+		return k, at.Sub(now), false, nil
+	}
+	return k, 0, true, nil
+}
+
+// remindAt is when member m of campaign k, invited at sentAt, is reminded:
+// remind_after later, held to the window and their quiet hours.
+func (c *Campaigns) remindAt(k postgres.Campaign, m postgres.CampaignMember, sentAt time.Time) time.Time {
+	at := sentAt.Add(k.RemindAfter)
+	if next, err := c.window(k).Next(at, triggers.QuietOf(m.Quiet)); err == nil {
+		return next
+	}
+	return at
 }

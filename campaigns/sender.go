@@ -120,8 +120,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 }
 
 // takeSlots waits for n send slots on the ordinary SMS line (sms.Queue),
-// one a text of an invitation queued on sms.PrepaidQueue (the first before
-// it is queued, the rest after). It returns a River snooze when the line is
+// one a text of an invitation, reminder or SMS fallback queued on
+// sms.PrepaidQueue (the first before it is queued, the rest after). It returns a River snooze when the line is
 // long. Without a Throttle it takes none.
 func (c *Campaigns) takeSlots(ctx context.Context, n int) error {
 	for range n {
@@ -249,10 +249,7 @@ func (c *Campaigns) sendNext(ctx context.Context, tx pgx.Tx, id int64, now time.
 	}
 	lastSaid := now
 	if k.RemindAfter > 0 {
-		remindAt := now.Add(k.RemindAfter)
-		if next, err := w.Next(remindAt, triggers.QuietOf(m.Quiet)); err == nil {
-			remindAt = next
-		}
+		remindAt := c.remindAt(k, m, now)
 		if _, err := c.Jobs.InsertTx(ctx, tx, RemindArgs{MemberID: m.ID}, &river.InsertOpts{ScheduledAt: remindAt}); err != nil {
 			return 0, 0, 0, fmt.Errorf("schedule reminder of campaign member %d: %w", m.ID, err)
 		}
