@@ -114,8 +114,9 @@ func CancelPlannedNewStarter(ctx context.Context, tx pgx.Tx, staffID int64, keep
 }
 
 // PlanNewStarter plans the welcome of member of staff staffID for first day
-// startsOn, due at due, and returns its id, or 0 when one is already
-// planned (or was cancelled) for that day.
+// startsOn, due at due, and returns its id: a new row, or the cancelled
+// one of that day planned again; 0 when one is already planned, or
+// under way, for that day.
 func PlanNewStarter(ctx context.Context, tx pgx.Tx, orgID, staffID int64, startsOn, due, now time.Time) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
@@ -186,7 +187,7 @@ func optedOutNewStarters(ctx context.Context, tx pgx.Tx, staffID int64, now time
 		WHERE staff_id = $1 AND state IN ('welcomed', 'reminded', 'replied', 'worklist') AND questionnaire_received_at IS NULL
 		  AND worklist_reason IS DISTINCT FROM 'opted_out'`, staffID, now)
 	if err != nil {
-		return fmt.Errorf("put the opted-out new starter %d on the worklist: %w", staffID, err)
+		return fmt.Errorf("put staff %d's welcomes on the worklist after an opt-out: %w", staffID, err)
 	}
 	return nil
 }

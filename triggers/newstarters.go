@@ -28,14 +28,12 @@ type NewStarterTerms struct {
 // later reminds them, or puts them on the worklist): it re-checks the
 // welcome's state when it runs.
 type NewStarterDueArgs struct {
+	contactJob         // bounds retries as the contact jobs do
 	NewStarterID int64 `json:"new_starter_id"`
 }
 
 // Kind is "new_starter_due".
 func (NewStarterDueArgs) Kind() string { return "new_starter_due" }
-
-// InsertOpts bounds retries as the contact jobs do.
-func (NewStarterDueArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
 
 // PlanNewStarter plans, in tx, the welcome of member of staff staffID from
 // the first day HR last gave (staff.starts_on), and returns the new
@@ -210,10 +208,11 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 	case p.Staff.Mobile == "":
 		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistNoMobile, now)
 	}
-	at, err := set.Window.Next(now, QuietOf(p.Quiet))
+	// A job of an earlier plan of this row, due sooner, waits for this one's.
+	at, err := set.Window.Next(ohcontact.Later(now, n.WelcomeDueAt), QuietOf(p.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
-		at = now // no window will come: welcome now rather than never
+		at = ohcontact.Later(now, n.WelcomeDueAt) // no window will come: welcome now rather than never
 	case err != nil:
 		return 0, err
 	case at.After(now):

@@ -82,8 +82,8 @@ var newStarterDone = map[string]string{
 
 // showNewStarters handles GET /console/new-starters: the new starters of
 // the user's organisation (every organisation's when theirs is unset),
-// those on the worklist first (no reply after the reminder, or asked for
-// help; until clearance is given), longest there first, then the others
+// those on the worklist first (for any postgres.Worklist… reason, until
+// clearance is given), longest there first, then the others
 // by start date; cleared ones stay listed for postgres.NewStarterListDays.
 // Each view is audited (new_starter.list, with the ids shown).
 func (c *Console) showNewStarters(w http.ResponseWriter, r *http.Request, s *session) {
