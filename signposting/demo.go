@@ -73,6 +73,6 @@ func demoTrust() Organisation {
 		Vaccination: &Vaccination{Clinic: "Staff Vaccination Clinic", Place: "Education Centre, Demo General Hospital",
 			Hours: "Mon-Fri 8am-4pm", BookingURL: "https://intranet.demo-trust.example/vaccination",
 			Slots: []string{"Mon 23/11 08:00-12:00", "Wed 25/11 12:00-16:00", "Fri 27/11 08:00-12:00"}},
-		NewStarters: &NewStarters{QuestionnaireURL: "https://intranet.demo-trust.example/starter"},
+		NewStarters: &NewStarters{QuestionnaireURL: "https://oh.demo-trust.example/starter"},
 	}
 }

@@ -223,7 +223,7 @@ func TestNewStarterUnansweredThroughTheClockChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms := f.messages(t)
-	if len(ms) != 1 || !strings.Contains(ms[0].Body, "https://intranet.demo-trust.example/starter") ||
+	if len(ms) != 1 || !strings.Contains(ms[0].Body, "https://oh.demo-trust.example/starter") ||
 		!strings.Contains(ms[0].Body, "reply with your question") || !strings.Contains(ms[0].Body, "STOP") ||
 		!strings.Contains(ms[0].Body, "999") || ms[0].Urgent {
 		t.Fatalf("messages %+v, want the welcome with the questionnaire link, the opt-out and the crisis line", ms)
@@ -259,7 +259,7 @@ func TestNewStarterUnansweredThroughTheClockChange(t *testing.T) {
 	}
 	ms = f.messages(t)
 	if len(ms) != 2 || ms[1].ConversationID != conv.ID || !strings.Contains(ms[1].Body, "a reminder") ||
-		!strings.Contains(ms[1].Body, "https://intranet.demo-trust.example/starter") {
+		!strings.Contains(ms[1].Body, "https://oh.demo-trust.example/starter") {
 		t.Fatalf("messages %+v, want the reminder in conversation %d", ms, conv.ID)
 	}
 	if s := f.newStarterState(t, "101"); s != postgres.NewStarterReminded {
