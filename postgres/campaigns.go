@@ -329,6 +329,11 @@ type CampaignProgress struct {
 	Outcomes  map[string]int // booked, had_elsewhere, declined, question
 }
 
+// Sent is how many were invited: sent, reminded or replied.
+func (p CampaignProgress) Sent() int {
+	return p.ByState[MemberSent] + p.ByState[MemberReminded] + p.ByState[MemberReplied]
+}
+
 // CampaignProgressOf reads campaign id's progress in one statement, from
 // its members' rows alone (delivered_at, which migration 0024's trigger
 // keeps with the messages): cheap enough to poll (BenchmarkProgress).

@@ -71,10 +71,10 @@ const datetimeLocal = "2006-01-02T15:04"
 // weekdays returns the days of the week, Monday first, checked as
 // checked says of each ISO number.
 func weekdays(checked func(iso int) bool) []dayOption {
-	names := []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-	out := make([]dayOption, len(names))
-	for i, n := range names {
-		out[i] = dayOption{Value: i + 1, Label: n, Checked: checked(i + 1)}
+	out := make([]dayOption, 7)
+	for i := range out {
+		iso := i + 1
+		out[i] = dayOption{Value: iso, Label: time.Weekday(iso % 7).String(), Checked: checked(iso)}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -254,7 +255,7 @@ func (c *Console) campaignProgress(ctx context.Context, q postgres.Querier, id i
 	if err != nil {
 		return progressView{}, err
 	}
-	v := progressView{ID: id, Sent: p.ByState[postgres.MemberSent] + p.ByState[postgres.MemberReminded] + p.ByState[postgres.MemberReplied],
+	v := progressView{ID: id, Sent: p.Sent(),
 		Delivered: p.Delivered, Replied: p.ByState[postgres.MemberReplied], Waiting: p.ByState[postgres.MemberPlanned],
 		Cancelled: p.ByState[postgres.MemberCancelled], Skipped: skippedRows(p.Skipped), At: c.at(c.now())}
 	for _, o := range outcomeLabels {
@@ -306,11 +307,10 @@ func (c *Console) showCampaignProgress(w http.ResponseWriter, r *http.Request, s
 
 // windowText says when campaign k sends: "09:00 to 17:00, Monday, …".
 func windowText(k postgres.Campaign) string {
-	names := []string{"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 	var days []string
 	for _, d := range k.WindowDays {
 		if d >= 1 && d <= 7 {
-			days = append(days, names[d])
+			days = append(days, time.Weekday(d%7).String())
 		}
 	}
 	return fmt.Sprintf("%02d:%02d to %02d:%02d, %s", k.WindowFrom/60, k.WindowFrom%60, k.WindowUntil/60, k.WindowUntil%60,

@@ -87,7 +87,7 @@ func (c *Console) showCampaigns(w http.ResponseWriter, r *http.Request, s *sessi
 			ids = append(ids, k.ID)
 			v.Rows = append(v.Rows, campaignRow{ID: k.ID, Name: k.Name, Organisation: names[k.OrganisationID],
 				What: campaignWhat(k), Status: campaignStatusLabels[k.Status], Starts: c.at(k.StartsAt),
-				Planned: p.ByState[postgres.MemberPlanned], Sent: p.ByState[postgres.MemberSent] + p.ByState[postgres.MemberReminded] + p.ByState[postgres.MemberReplied],
+				Planned: p.ByState[postgres.MemberPlanned], Sent: p.Sent(),
 				Replied: p.ByState[postgres.MemberReplied], Skipped: p.ByState[postgres.MemberSkipped]})
 		}
 		return postgres.Audit(ctx, tx, postgres.AuditEvent{ActorUserID: s.user.ID, Action: "campaign.list",
