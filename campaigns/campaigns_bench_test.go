@@ -56,8 +56,8 @@ func BenchmarkPlan(b *testing.B) {
 // (texts/s) and its error against the configured rate (rate-error-%), and
 // how long after the pause the last text reached Twilio (pause-to-last-ms;
 // target ≤ 1000; 0 when none came after it). The ceiling run sets a rate
-// no sender reaches (5,000 a second) and pauses after 2,000 of 5,000
-// invitations: its texts/s is how fast one campaign's sender and the
+// no sender reaches (5,000 a second) and pauses after 2,000 texts (about
+// 1,000 of 5,000 invitations): its texts/s is how fast one campaign's sender and the
 // deliveries can go on this machine (no pause target: unthrottled, the
 // deliveries queue behind the sender and drain after the pause).
 func BenchmarkSend(b *testing.B) {
