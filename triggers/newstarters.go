@@ -209,13 +209,15 @@ func (c *Contacts) welcomeNewStarter(ctx context.Context, tx pgx.Tx, n postgres.
 		return 0, c.newStarterToWorklist(ctx, tx, n.ID, postgres.WorklistNoMobile, now)
 	}
 	// A job of an earlier plan of this row, due sooner, waits for this one's.
-	at, err := set.Window.Next(ohcontact.Later(now, n.WelcomeDueAt), QuietOf(p.Quiet))
+	due := ohcontact.Later(now, n.WelcomeDueAt)
+	at, err := set.Window.Next(due, QuietOf(p.Quiet))
 	switch {
 	case errors.Is(err, ErrNoSendTime):
-		at = ohcontact.Later(now, n.WelcomeDueAt) // no window will come: welcome now rather than never
+		at = due // no window will come: welcome when due rather than never
 	case err != nil:
 		return 0, err
-	case at.After(now):
+	}
+	if at.After(now) {
 		return at.Sub(now), nil
 	}
 	if _, wait, err := c.openNewStarter(ctx, tx, n, p, false, now); err != nil || wait > 0 {
